@@ -1,0 +1,277 @@
+//! Detecting a file's text encoding and turning its bytes into UTF-8.
+//!
+//! The parser works on UTF-8 only, so everything else is decoded up front:
+//! UTF-16 (with a byte-order mark, or recognised by its zero bytes, as Excel's
+//! "Unicode Text" export is), and Windows-1252 for bytes that are not valid
+//! UTF-8 (the usual legacy export on Windows).
+
+use crate::error::{Error, Result};
+
+/// The text encoding a file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Encoding {
+    /// UTF-8 without a byte-order mark (plain ASCII is reported as this).
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// UTF-8 that starts with the byte-order mark EF BB BF.
+    #[serde(rename = "utf-8-bom")]
+    Utf8Bom,
+    /// UTF-16 little-endian.
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    /// UTF-16 big-endian.
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    /// Windows-1252, the Western European code page.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+impl Encoding {
+    /// The name used in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+
+    /// Parses a name given by the user (`utf-8`, `utf16le`, `cp1252`, `latin1`, ...).
+    pub fn from_name(name: &str) -> Option<Encoding> {
+        let n: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        Some(match n.as_str() {
+            "utf8" => Encoding::Utf8,
+            "utf8bom" | "utf8sig" => Encoding::Utf8Bom,
+            "utf16" | "utf16le" => Encoding::Utf16Le,
+            "utf16be" => Encoding::Utf16Be,
+            "windows1252" | "cp1252" | "latin1" | "iso88591" => Encoding::Windows1252,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// UTF-8 text ready for parsing: the buffer and where the text starts in it
+/// (after a byte-order mark, which is skipped rather than shifted out).
+pub struct Decoded {
+    /// Valid UTF-8 from `start` on.
+    pub bytes: Vec<u8>,
+    /// Offset of the first byte of text.
+    pub start: usize,
+    /// The encoding the bytes were in.
+    pub encoding: Encoding,
+}
+
+/// Detects the encoding of `raw` (unless `forced`) and returns UTF-8.
+///
+/// Valid UTF-8 is kept in place with no copy; other encodings are decoded
+/// into a new buffer and the raw one is dropped.
+pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Decoded> {
+    let encoding = match forced {
+        Some(e) => e,
+        None => detect(&raw, path)?,
+    };
+    match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => {
+            let start = if raw.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            let encoding = if start == 3 {
+                Encoding::Utf8Bom
+            } else {
+                Encoding::Utf8
+            };
+            if let Err(e) = std::str::from_utf8(&raw[start..]) {
+                return Err(Error::NotText {
+                    path: path.to_string(),
+                    detail: format!(
+                        "byte {} is not valid UTF-8; try --encoding windows-1252",
+                        start + e.valid_up_to()
+                    ),
+                });
+            }
+            Ok(Decoded {
+                bytes: raw,
+                start,
+                encoding,
+            })
+        }
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            let (enc, bom): (&'static encoding_rs::Encoding, &[u8]) = if encoding == Encoding::Utf16Le
+            {
+                (encoding_rs::UTF_16LE, b"\xFF\xFE")
+            } else {
+                (encoding_rs::UTF_16BE, b"\xFE\xFF")
+            };
+            let body = raw.strip_prefix(bom).unwrap_or(&raw);
+            let (text, _) = enc.decode_without_bom_handling(body);
+            Ok(Decoded {
+                bytes: text.into_owned().into_bytes(),
+                start: 0,
+                encoding,
+            })
+        }
+        Encoding::Windows1252 => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&raw);
+            Ok(Decoded {
+                bytes: text.into_owned().into_bytes(),
+                start: 0,
+                encoding,
+            })
+        }
+    }
+}
+
+/// Guesses the encoding of `raw` from its byte-order mark, its zero bytes and
+/// whether it is valid UTF-8.
+fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
+    if raw.starts_with(b"\xEF\xBB\xBF") {
+        return Ok(Encoding::Utf8Bom);
+    }
+    if raw.starts_with(b"\xFF\xFE\x00\x00") || raw.starts_with(b"\x00\x00\xFE\xFF") {
+        return Err(not_text(path, "it is UTF-32, which Concord does not read; save it as UTF-8"));
+    }
+    if raw.starts_with(b"\xFF\xFE") {
+        return Ok(Encoding::Utf16Le);
+    }
+    if raw.starts_with(b"\xFE\xFF") {
+        return Ok(Encoding::Utf16Be);
+    }
+    if raw.starts_with(b"PK\x03\x04") {
+        return Err(not_text(
+            path,
+            "it is a ZIP archive, such as an .xlsx workbook; save the sheet as CSV first",
+        ));
+    }
+    let sample = &raw[..raw.len().min(64 * 1024)];
+    if let Some(utf16) = utf16_without_bom(sample) {
+        return Ok(utf16);
+    }
+    if let Some(pos) = memchr::memchr(0, raw) {
+        return Err(not_text(
+            path,
+            &format!("byte {pos} is a NUL byte, so this looks like a binary file"),
+        ));
+    }
+    if std::str::from_utf8(raw).is_ok() {
+        Ok(Encoding::Utf8)
+    } else {
+        Ok(Encoding::Windows1252)
+    }
+}
+
+/// Recognises UTF-16 text without a byte-order mark: mostly-ASCII text in
+/// UTF-16 has a zero in every other byte.
+fn utf16_without_bom(sample: &[u8]) -> Option<Encoding> {
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let zeros_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let mostly = |n: usize| n * 10 >= pairs * 7;
+    let rarely = |n: usize| n * 10 <= pairs;
+    if mostly(zeros_odd) && rarely(zeros_even) {
+        Some(Encoding::Utf16Le)
+    } else if mostly(zeros_even) && rarely(zeros_odd) {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+fn not_text(path: &str, detail: &str) -> Error {
+    Error::NotText {
+        path: path.to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut v = if bom { vec![0xFF, 0xFE] } else { vec![] };
+        for u in s.encode_utf16() {
+            v.extend_from_slice(&u.to_le_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn plain_utf8_is_kept_in_place() {
+        let d = decode(b"a,b\n1,2\n".to_vec(), "x.csv", None).unwrap();
+        assert_eq!(d.encoding, Encoding::Utf8);
+        assert_eq!(d.start, 0);
+        assert_eq!(&d.bytes, b"a,b\n1,2\n");
+    }
+
+    #[test]
+    fn utf8_bom_is_skipped() {
+        let d = decode(b"\xEF\xBB\xBFa,b\n".to_vec(), "x.csv", None).unwrap();
+        assert_eq!(d.encoding, Encoding::Utf8Bom);
+        assert_eq!(&d.bytes[d.start..], b"a,b\n");
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let text = "name\tcity\nZoë\tMünchen\n";
+        for bom in [true, false] {
+            let d = decode(utf16le(text, bom), "x.txt", None).unwrap();
+            assert_eq!(d.encoding, Encoding::Utf16Le, "bom={bom}");
+            assert_eq!(std::str::from_utf8(&d.bytes[d.start..]).unwrap(), text);
+        }
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        let d = decode(be, "x.txt", None).unwrap();
+        assert_eq!(d.encoding, Encoding::Utf16Be);
+        assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), text);
+    }
+
+    #[test]
+    fn invalid_utf8_falls_back_to_windows_1252() {
+        let d = decode(b"name\nCaf\xE9 \x80\n".to_vec(), "x.csv", None).unwrap();
+        assert_eq!(d.encoding, Encoding::Windows1252);
+        assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), "name\nCafé €\n");
+    }
+
+    #[test]
+    fn binary_and_zip_files_are_refused_with_a_reason() {
+        let e = decode(b"PK\x03\x04rest".to_vec(), "book.xlsx", None)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("book.xlsx") && e.to_string().contains(".xlsx workbook"));
+        let e = decode(b"abc\x00def,ghi,jkl,mno".to_vec(), "x.bin", None)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("NUL byte"), "{e}");
+    }
+
+    #[test]
+    fn forced_utf8_reports_the_bad_byte() {
+        let e = decode(b"ab\xE9".to_vec(), "x.csv", Some(Encoding::Utf8))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("byte 2"), "{e}");
+    }
+
+    #[test]
+    fn encoding_names_parse() {
+        assert_eq!(Encoding::from_name("UTF-16LE"), Some(Encoding::Utf16Le));
+        assert_eq!(Encoding::from_name("cp1252"), Some(Encoding::Windows1252));
+        assert_eq!(Encoding::from_name("ebcdic"), None);
+    }
+}

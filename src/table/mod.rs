@@ -1,0 +1,134 @@
+//! Loaded CSV tables, stored compactly.
+//!
+//! A [`Table`] keeps all cell bytes of a file in one contiguous buffer, with
+//! per row the buffer offset where the row starts and per cell the offset
+//! where it ends (16 bits, relative to the row, for rows under 64 KiB; rows
+//! above that keep 32-bit offsets aside). There is no allocation per cell.
+
+mod decode;
+mod load;
+mod parse;
+mod sniff;
+
+pub use decode::Encoding;
+pub use load::{load_bytes, load_path, LoadOptions};
+pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
+
+use serde::Serialize;
+
+/// Facts about where a table came from and how it was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// The path or name the table was loaded from, as the user gave it.
+    pub path: String,
+    /// Size of the input in bytes.
+    pub bytes: u64,
+    /// The detected (or forced) text encoding.
+    pub encoding: Encoding,
+    /// The field delimiter, as a string of one character.
+    #[serde(serialize_with = "serialize_delimiter")]
+    pub delimiter: u8,
+    /// Whether the first record was read as the header.
+    pub has_header: bool,
+    /// Things the user should know that did not stop loading: renamed
+    /// columns, padded rows.
+    pub warnings: Vec<String>,
+}
+
+fn serialize_delimiter<S: serde::Serializer>(d: &u8, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&(*d as char).to_string())
+}
+
+/// Describes a delimiter for people: `,` or `tab`.
+pub fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        b' ' => "space".to_string(),
+        d => (d as char).to_string(),
+    }
+}
+
+/// A CSV file in memory: column names and rows of text cells.
+#[derive(Debug, Clone)]
+pub struct Table {
+    info: SourceInfo,
+    columns: Vec<String>,
+    buf: Vec<u8>,
+    row_start: Vec<u64>,
+    cell_end: Vec<u16>,
+    wide: Vec<(u32, Box<[u32]>)>,
+    line_jumps: Vec<(u32, u64)>,
+    first_data_line: u64,
+}
+
+impl Table {
+    /// Where the table came from and how it was read.
+    pub fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    /// The column names, unique and non-empty (see [`LoadOptions`] for the rules).
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Index of the column called `name`, if any.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// Number of data rows (the header is not a row).
+    pub fn num_rows(&self) -> usize {
+        self.row_start.len()
+    }
+
+    /// Number of columns.
+    pub fn num_columns(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The text of a cell. Panics if `row` or `col` is out of range.
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        let base = self.row_start[row] as usize;
+        let (start, end) = self.cell_span(row, col);
+        let bytes = &self.buf[base + start..base + end];
+        // Cells are cut from valid UTF-8 at ASCII delimiters and quotes, so
+        // this cannot fail; an empty cell is the harmless answer if it did.
+        std::str::from_utf8(bytes).unwrap_or_default()
+    }
+
+    fn cell_span(&self, row: usize, col: usize) -> (usize, usize) {
+        let n = self.columns.len();
+        if !self.wide.is_empty() {
+            if let Ok(i) = self.wide.binary_search_by_key(&(row as u32), |w| w.0) {
+                let ends = &self.wide[i].1;
+                let start = if col == 0 { 0 } else { ends[col - 1] as usize };
+                return (start, ends[col] as usize);
+            }
+        }
+        let ends = &self.cell_end[row * n..row * n + n];
+        let start = if col == 0 { 0 } else { ends[col - 1] as usize };
+        (start, ends[col] as usize)
+    }
+
+    /// The 1-based line of the file where `row` starts, counting the header,
+    /// blank lines and line breaks inside quoted fields.
+    pub fn line_of(&self, row: usize) -> u64 {
+        let i = self.line_jumps.partition_point(|j| j.0 as usize <= row);
+        let extra = if i == 0 { 0 } else { self.line_jumps[i - 1].1 };
+        self.first_data_line + row as u64 + extra
+    }
+
+    /// Bytes of memory the table holds, for memory budgets.
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity()
+            + self.row_start.capacity() * 8
+            + self.cell_end.capacity() * 2
+            + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
+            + self.line_jumps.capacity() * 16
+            + self.columns.iter().map(|c| c.capacity() + 24).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests;

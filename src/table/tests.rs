@@ -1,0 +1,242 @@
+use super::*;
+use crate::error::Error;
+use crate::progress::Control;
+
+fn load(text: &str) -> Table {
+    load_bytes("t.csv", text.as_bytes().to_vec(), &LoadOptions::default()).unwrap()
+}
+
+fn rows(t: &Table) -> Vec<Vec<String>> {
+    (0..t.num_rows())
+        .map(|r| (0..t.num_columns()).map(|c| t.cell(r, c).to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn loads_header_rows_and_cells() {
+    let t = load("id,name\r\n1,\"Smith, J\"\r\n2,\"say \"\"hi\"\"\"\r\n");
+    assert_eq!(t.columns(), ["id", "name"]);
+    assert_eq!(rows(&t), vec![vec!["1", "Smith, J"], vec!["2", "say \"hi\""]]);
+    assert_eq!(t.info().delimiter, b',');
+    assert!(t.info().has_header);
+    assert_eq!(t.line_of(0), 2);
+    assert_eq!(t.line_of(1), 3);
+}
+
+#[test]
+fn header_only_file_has_no_rows() {
+    let t = load("a,b,c\n");
+    assert_eq!(t.num_rows(), 0);
+    assert_eq!(t.num_columns(), 3);
+}
+
+#[test]
+fn empty_files_are_refused() {
+    for text in ["", "\n\r\n", "\u{FEFF}"] {
+        let e = load_bytes("e.csv", text.as_bytes().to_vec(), &LoadOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::EmptyFile { .. }), "{text:?}: {e}");
+        assert!(e.to_string().contains("e.csv"));
+    }
+}
+
+#[test]
+fn blank_and_duplicate_header_names_are_renamed_with_a_warning() {
+    let t = load("id,,id,name,id\n1,2,3,4,5\n");
+    assert_eq!(t.columns(), ["id", "column_2", "id_2", "name", "id_3"]);
+    assert_eq!(t.info().warnings.len(), 3);
+}
+
+#[test]
+fn field_count_error_names_file_and_line() {
+    let e = load_bytes("data.csv", b"a,b\n1,2\n\n\"x\ny\",3\n4\n".to_vec(), &LoadOptions::default())
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::FieldCount { line: 6, expected: 2, found: 1, .. }), "{msg}");
+    assert!(msg.contains("data.csv") && msg.contains("line 6"), "{msg}");
+}
+
+#[test]
+fn ragged_rows_are_padded_or_cut_on_request() {
+    let opts = LoadOptions {
+        allow_ragged: true,
+        ..LoadOptions::default()
+    };
+    let t = load_bytes("r.csv", b"a,b\n1\n2,3,4\n".to_vec(), &opts).unwrap();
+    assert_eq!(rows(&t), vec![vec!["1", ""], vec!["2", "3"]]);
+    assert!(t.info().warnings[0].contains("2 rows"));
+}
+
+#[test]
+fn unterminated_quote_names_its_line() {
+    let e = load_bytes("q.csv", b"a,b\n1,2\n3,\"open\n4,5\n".to_vec(), &LoadOptions::default())
+        .unwrap_err();
+    assert!(matches!(e, Error::UnterminatedQuote { line: 3, .. }), "{e}");
+}
+
+#[test]
+fn line_numbers_follow_blank_lines_and_multiline_fields() {
+    let t = load("a,b\n\n1,\"x\ny\nz\"\n2,w\n\n3,v\n");
+    assert_eq!(t.num_rows(), 3);
+    assert_eq!(t.line_of(0), 3);
+    assert_eq!(t.line_of(1), 6);
+    assert_eq!(t.line_of(2), 8);
+}
+
+#[test]
+fn headerless_files_get_numbered_columns() {
+    let t = load("1,2.5,2024-01-01\n2,3.5,2024-01-02\n");
+    assert!(!t.info().has_header);
+    assert_eq!(t.columns(), ["column_1", "column_2", "column_3"]);
+    assert_eq!(t.num_rows(), 2);
+    assert_eq!(t.line_of(0), 1);
+}
+
+#[test]
+fn forced_options_override_sniffing() {
+    let opts = LoadOptions {
+        delimiter: Some(b';'),
+        has_header: Some(false),
+        ..LoadOptions::default()
+    };
+    let t = load_bytes("f.csv", b"a,b;c\n".to_vec(), &opts).unwrap();
+    assert_eq!(rows(&t), vec![vec!["a,b", "c"]]);
+}
+
+#[test]
+fn excel_unicode_text_export_loads() {
+    let text = "Name\tCity\r\nZoë\tMünchen\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let t = load_bytes("u.txt", bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(t.info().encoding, Encoding::Utf16Le);
+    assert_eq!(t.info().delimiter, b'\t');
+    assert_eq!(rows(&t), vec![vec!["Zoë", "München"]]);
+}
+
+/// Writes `text` to a temporary file and loads it through the parallel path.
+fn load_file(text: &[u8]) -> Result<Table, Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, text).unwrap();
+    load_path(&path, &LoadOptions::default(), Control::default())
+}
+
+fn big_text(rows: usize, row: impl Fn(usize) -> String) -> String {
+    let mut s = String::from("id,note,amount\n");
+    for i in 0..rows {
+        s.push_str(&row(i));
+    }
+    s
+}
+
+#[test]
+fn parallel_load_equals_sequential_load() {
+    let text = big_text(250_000, |i| {
+        if i % 1000 == 7 {
+            format!("{i},\"multi\nline, \"\"quoted\"\" {i}\",{i}.5\r\n")
+        } else {
+            format!("{i},plain note number {i},{i}.25\n")
+        }
+    });
+    assert!(text.len() > 6 << 20, "the test needs several chunks");
+    let seq = load(&text);
+    let par = load_file(text.as_bytes()).unwrap();
+    assert_eq!(par.num_rows(), 250_000);
+    assert_eq!(rows(&par), rows(&seq));
+    for r in [0, 7, 8, 1007, 60_000, 249_999] {
+        assert_eq!(par.line_of(r), seq.line_of(r), "row {r}");
+    }
+    assert_eq!(par.line_of(8), 8 + 2 + 1);
+}
+
+#[test]
+fn parallel_load_with_stray_quotes_falls_back_to_one_piece() {
+    // A lone quote in an unquoted field upsets the quote parity used to cut,
+    // so later cuts land inside quoted fields and must be detected.
+    let text = big_text(150_000, |i| match i {
+        10 => "10,5\" pipe,1\n".to_string(),
+        i if i % 500 == 3 => format!("{i},\"two\nlines\",{i}\n"),
+        i => format!("{i},note {i},{i}\n"),
+    });
+    let seq = load(&text);
+    let par = load_file(text.as_bytes()).unwrap();
+    assert_eq!(rows(&par), rows(&seq));
+    assert_eq!(par.cell(10, 1), "5\" pipe");
+    assert_eq!(par.line_of(149_999), seq.line_of(149_999));
+}
+
+#[test]
+fn parallel_load_reports_the_first_bad_line() {
+    let text = big_text(200_000, |i| {
+        if i == 150_000 {
+            format!("{i},short\n")
+        } else {
+            format!("{i},note {i},{i}\n")
+        }
+    });
+    let e = load_file(text.as_bytes()).unwrap_err();
+    assert!(matches!(e, Error::FieldCount { line: 150_002, found: 2, .. }), "{e}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let e = load_path(std::path::Path::new("/no/such/left.csv"), &LoadOptions::default(), Control::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("/no/such/left.csv"), "{e}");
+}
+
+#[test]
+fn huge_fields_load_without_a_cap() {
+    let big = "y".repeat(200_000);
+    let t = load(&format!("a,b\n{big},1\n2,{big}\n"));
+    assert_eq!(t.cell(0, 0).len(), 200_000);
+    assert_eq!(t.cell(0, 1), "1");
+    assert_eq!(t.cell(1, 1).len(), 200_000);
+}
+
+#[test]
+fn compact_storage_stays_near_file_size() {
+    let text = big_text(50_000, |i| format!("{i},some note text {i},{i}.125\n"));
+    let t = load(&text);
+    let ratio = t.heap_bytes() as f64 / text.len() as f64;
+    assert!(ratio < 1.5, "table uses {ratio:.2}x the file size");
+}
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// Arbitrary bytes give a table or an error, never a panic.
+        #[test]
+        fn any_bytes_load_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            match load_bytes("fuzz.csv", bytes, &LoadOptions { allow_ragged: false, ..Default::default() }) {
+                Ok(t) => {
+                    for r in 0..t.num_rows() {
+                        for c in 0..t.num_columns() {
+                            let _ = t.cell(r, c);
+                        }
+                        prop_assert!(t.line_of(r) >= 1);
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        /// CSV-shaped input, with quotes, delimiters and line breaks in the mix.
+        #[test]
+        fn csv_like_text_loads_or_fails_cleanly(s in "[a-c,;\"\t\r\n]{0,300}", ragged in any::<bool>()) {
+            let opts = LoadOptions { allow_ragged: ragged, ..Default::default() };
+            if let Ok(t) = load_bytes("fuzz.csv", s.into_bytes(), &opts) {
+                for r in 0..t.num_rows() {
+                    for c in 0..t.num_columns() {
+                        let _ = t.cell(r, c);
+                    }
+                }
+            }
+        }
+    }
+}
