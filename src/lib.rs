@@ -12,3 +12,6 @@ pub mod values;
 pub use error::{Error, Result, Side};
 pub use progress::{Control, Progress, Stage};
 pub use table::{load_bytes, load_path, LoadOptions, Table};
+pub mod compare;
+
+pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};

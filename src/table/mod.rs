@@ -89,12 +89,16 @@ impl Table {
 
     /// The text of a cell. Panics if `row` or `col` is out of range.
     pub fn cell(&self, row: usize, col: usize) -> &str {
-        let base = self.row_start[row] as usize;
-        let (start, end) = self.cell_span(row, col);
-        let bytes = &self.buf[base + start..base + end];
         // Cells are cut from valid UTF-8 at ASCII delimiters and quotes, so
         // this cannot fail; an empty cell is the harmless answer if it did.
-        std::str::from_utf8(bytes).unwrap_or_default()
+        std::str::from_utf8(self.cell_bytes(row, col)).unwrap_or_default()
+    }
+
+    /// The bytes of a cell (valid UTF-8), for comparisons that need no `str`.
+    pub fn cell_bytes(&self, row: usize, col: usize) -> &[u8] {
+        let base = self.row_start[row] as usize;
+        let (start, end) = self.cell_span(row, col);
+        &self.buf[base + start..base + end]
     }
 
     fn cell_span(&self, row: usize, col: usize) -> (usize, usize) {

@@ -1,0 +1,472 @@
+//! Comparing two tables: pair rows by key (or by position), compare the
+//! cells of paired columns under the configured rules, and collect the rows
+//! that differ.
+
+mod index;
+mod result;
+mod rules;
+
+pub use result::{ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus, Summary};
+pub use rules::{NumericMode, RuleOverrides, Rules};
+
+use crate::error::{Error, Result, Side};
+use crate::progress::{Control, Stage};
+use crate::table::Table;
+use crate::values::{classify, ValueType};
+use index::{KeyColumns, KeyIndex};
+use rayon::prelude::*;
+use rules::CellRules;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What to compare and how.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareConfig {
+    /// Key columns that identify a row; left and right names may differ.
+    /// Empty means rows are paired by position.
+    pub keys: Vec<ColumnPair>,
+    /// Column pairs with different names (renamed columns). Columns with the
+    /// same name on both sides are paired without being listed.
+    pub mappings: Vec<ColumnPair>,
+    /// Columns left out of the comparison, by their name on either side.
+    pub ignore: Vec<String>,
+    /// Rules for all columns.
+    pub rules: Rules,
+    /// Rule changes for single columns, by left column name.
+    pub column_rules: BTreeMap<String, RuleOverrides>,
+}
+
+/// Rows are compared in pieces of this many, one piece per task.
+const ROWS_PER_TASK: usize = 16 * 1024;
+
+/// How many values of a column are looked at to judge whether it is numeric.
+const TYPE_SAMPLE: usize = 1000;
+
+/// Compares `left` with `right` as `config` says.
+///
+/// Work is spread over all cores. Progress is reported in rows, and the
+/// cancellation flag is checked between pieces of work.
+pub fn compare(left: &Table, right: &Table, config: &CompareConfig, ctl: Control<'_>) -> Result<CompareResult> {
+    let plan = Plan::new(left, right, config)?;
+    if plan.keys.is_empty() {
+        compare_positional(left, right, plan, ctl)
+    } else {
+        compare_keyed(left, right, plan, ctl)
+    }
+}
+
+/// A configuration resolved against two tables.
+struct Plan {
+    keys: Vec<ResolvedPair>,
+    key_rules: Vec<CellRules>,
+    pairs: Vec<ResolvedPair>,
+    pair_rules: Vec<CellRules>,
+    left_only: Vec<String>,
+    right_only: Vec<String>,
+}
+
+fn column(table: &Table, side: Side, name: &str) -> Result<usize> {
+    table.column_index(name).ok_or_else(|| Error::UnknownColumn {
+        side,
+        name: name.to_string(),
+        available: table.columns().to_vec(),
+    })
+}
+
+impl Plan {
+    fn new(left: &Table, right: &Table, config: &CompareConfig) -> Result<Plan> {
+        config.rules.validate().map_err(Error::Invalid)?;
+        for (name, o) in &config.column_rules {
+            column(left, Side::Left, name)?;
+            config.rules.with(o).validate().map_err(|e| Error::Invalid(format!("column '{name}': {e}")))?;
+        }
+        let resolve = |p: &ColumnPair| -> Result<ResolvedPair> {
+            Ok(ResolvedPair {
+                left: p.left.clone(),
+                right: p.right.clone(),
+                left_index: column(left, Side::Left, &p.left)?,
+                right_index: column(right, Side::Right, &p.right)?,
+            })
+        };
+        let keys = config.keys.iter().map(resolve).collect::<Result<Vec<_>>>()?;
+        let explicit = config.mappings.iter().map(resolve).collect::<Result<Vec<_>>>()?;
+        let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
+        let mut used_left = vec![false; left.num_columns()];
+        let mut used_right = vec![false; right.num_columns()];
+        for p in keys.iter().chain(&explicit) {
+            for (used, i, side, name) in [
+                (&mut used_left, p.left_index, Side::Left, &p.left),
+                (&mut used_right, p.right_index, Side::Right, &p.right),
+            ] {
+                if used[i] {
+                    return Err(Error::Invalid(format!(
+                        "the {side} column '{name}' is used twice in the keys and mappings"
+                    )));
+                }
+                used[i] = true;
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut left_only = Vec::new();
+        for (li, name) in left.columns().iter().enumerate() {
+            if let Some(p) = explicit.iter().find(|p| p.left_index == li) {
+                if !ignored(&p.left) && !ignored(&p.right) {
+                    pairs.push(p.clone());
+                }
+                continue;
+            }
+            if used_left[li] || ignored(name) {
+                continue;
+            }
+            match right.column_index(name) {
+                Some(ri) if !used_right[ri] => {
+                    used_right[ri] = true;
+                    pairs.push(ResolvedPair {
+                        left: name.clone(),
+                        right: name.clone(),
+                        left_index: li,
+                        right_index: ri,
+                    });
+                }
+                _ => left_only.push(name.clone()),
+            }
+        }
+        let right_only = right
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|&(ri, name)| !used_right[ri] && !ignored(name))
+            .map(|(_, n)| n.clone())
+            .collect();
+        let rules_for = |p: &ResolvedPair| {
+            let rules = match config.column_rules.get(&p.left) {
+                Some(o) => config.rules.with(o),
+                None => config.rules.clone(),
+            };
+            let needs_types = rules.numeric == NumericMode::Auto;
+            let numeric = needs_types
+                && sampled_type(left, p.left_index).is_numeric()
+                && sampled_type(right, p.right_index).is_numeric();
+            CellRules::new(rules, numeric)
+        };
+        let key_rules = keys.iter().map(rules_for).collect();
+        let pair_rules = pairs.iter().map(rules_for).collect();
+        Ok(Plan {
+            keys,
+            key_rules,
+            pairs,
+            pair_rules,
+            left_only,
+            right_only,
+        })
+    }
+
+    /// Compares the paired cells of two rows; pushes the indices of differing
+    /// pairs to `changed` and counts them in `stats`.
+    fn compare_rows(&self, left: &Table, l: usize, right: &Table, r: usize, changed: &mut Vec<u32>, stats: &mut [ColumnTally]) {
+        for (p, (pair, rules)) in self.pairs.iter().zip(&self.pair_rules).enumerate() {
+            let a = left.cell_bytes(l, pair.left_index);
+            let b = right.cell_bytes(r, pair.right_index);
+            if a == b {
+                continue;
+            }
+            let verdict = rules.compare(left.cell(l, pair.left_index), right.cell(r, pair.right_index));
+            if !verdict.equal {
+                changed.push(p as u32);
+                let t = &mut stats[p];
+                t.differences += 1;
+                if let Some(d) = verdict.numeric_difference {
+                    t.max_difference = Some(t.max_difference.map_or(d, |m: f64| m.max(d)));
+                }
+            }
+        }
+    }
+
+    fn finish(self, mode: Mode, summary: Summary, tallies: Vec<ColumnTally>, rows: Vec<RowDiff>, changed_pairs: Vec<u32>, notes: Vec<String>) -> CompareResult {
+        let columns = self
+            .pairs
+            .iter()
+            .zip(tallies)
+            .map(|(p, t)| ColumnStats {
+                left: p.left.clone(),
+                right: p.right.clone(),
+                differences: t.differences,
+                max_difference: t.max_difference,
+            })
+            .collect();
+        CompareResult {
+            mode,
+            keys: self.keys,
+            pairs: self.pairs,
+            left_only_columns: self.left_only,
+            right_only_columns: self.right_only,
+            summary,
+            columns,
+            rows,
+            notes,
+            changed_pairs,
+        }
+    }
+}
+
+/// The type of a column judged from up to [`TYPE_SAMPLE`] values spread over it.
+fn sampled_type(table: &Table, col: usize) -> ValueType {
+    let n = table.num_rows();
+    let step = (n / TYPE_SAMPLE).max(1);
+    (0..n)
+        .step_by(step)
+        .map(|r| classify(table.cell(r, col)))
+        .fold(ValueType::Empty, ValueType::join)
+}
+
+/// Per-column counters, kept per task and added up at the end.
+#[derive(Debug, Clone, Copy, Default)]
+struct ColumnTally {
+    differences: u64,
+    max_difference: Option<f64>,
+}
+
+fn add_tallies(into: &mut [ColumnTally], from: &[ColumnTally]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        a.differences += b.differences;
+        a.max_difference = match (a.max_difference, b.max_difference) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        };
+    }
+}
+
+/// What one task of the row loop found.
+#[derive(Default)]
+struct Piece {
+    rows: Vec<RowDiff>,
+    changed: Vec<u32>,
+    tallies: Vec<ColumnTally>,
+    matched: u64,
+}
+
+impl Piece {
+    fn new(pairs: usize) -> Piece {
+        Piece {
+            tallies: vec![ColumnTally::default(); pairs],
+            ..Piece::default()
+        }
+    }
+
+    fn push(&mut self, status: RowStatus, left: Option<u32>, right: Option<u32>, changes_from: usize) {
+        self.rows.push(RowDiff {
+            status,
+            left,
+            right,
+            changes_start: changes_from as u32,
+            changes_len: (self.changed.len() - changes_from) as u32,
+        });
+    }
+}
+
+/// Joins the pieces in order, rebasing each row's changed cells.
+fn join_pieces(pieces: Vec<Piece>, pairs: usize) -> Piece {
+    let mut all = Piece::new(pairs);
+    for p in pieces {
+        let base = all.changed.len() as u32;
+        all.rows.extend(p.rows.into_iter().map(|mut r| {
+            r.changes_start += base;
+            r
+        }));
+        all.changed.extend(p.changed);
+        add_tallies(&mut all.tallies, &p.tallies);
+        all.matched += p.matched;
+    }
+    all
+}
+
+/// Runs `f` over `0..n` in tasks of [`ROWS_PER_TASK`] rows on all cores,
+/// reporting progress and stopping early on cancellation.
+fn for_row_ranges<F>(n: usize, progress_base: u64, progress_total: u64, ctl: Control<'_>, f: F) -> Result<Vec<Piece>>
+where
+    F: Fn(std::ops::Range<usize>) -> Piece + Sync,
+{
+    let done = AtomicU64::new(progress_base);
+    (0..n.div_ceil(ROWS_PER_TASK))
+        .into_par_iter()
+        .map(|t| {
+            ctl.check()?;
+            let range = t * ROWS_PER_TASK..((t + 1) * ROWS_PER_TASK).min(n);
+            let len = range.len() as u64;
+            let piece = f(range);
+            let d = done.fetch_add(len, Ordering::Relaxed) + len;
+            ctl.report(Stage::Comparing, d, progress_total);
+            Ok(piece)
+        })
+        .collect()
+}
+
+fn compare_positional(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> Result<CompareResult> {
+    let (nl, nr) = (left.num_rows(), right.num_rows());
+    let common = nl.min(nr);
+    let total = nl.max(nr) as u64;
+    let pieces = for_row_ranges(common, 0, total, ctl, |range| {
+        let mut piece = Piece::new(plan.pairs.len());
+        for i in range {
+            let from = piece.changed.len();
+            plan.compare_rows(left, i, right, i, &mut piece.changed, &mut piece.tallies);
+            if piece.changed.len() > from {
+                piece.push(RowStatus::Changed, Some(i as u32), Some(i as u32), from);
+            }
+        }
+        piece
+    })?;
+    let mut all = join_pieces(pieces, plan.pairs.len());
+    let changed = all.rows.len() as u64;
+    let from = all.changed.len();
+    for i in common..nl {
+        all.push(RowStatus::OnlyLeft, Some(i as u32), None, from);
+    }
+    for i in common..nr {
+        all.push(RowStatus::OnlyRight, None, Some(i as u32), from);
+    }
+    ctl.report(Stage::Comparing, total, total);
+    let summary = Summary {
+        left_rows: nl as u64,
+        right_rows: nr as u64,
+        matched: common as u64,
+        identical: common as u64 - changed,
+        changed,
+        only_left: (nl - common) as u64,
+        only_right: (nr - common) as u64,
+        duplicate_keys_left: 0,
+        duplicate_keys_right: 0,
+    };
+    let notes = vec!["no key columns were given: row N of the left file was compared with row N of the right file".to_string()];
+    Ok(plan.finish(Mode::Positional, summary, all.tallies, all.rows, all.changed, notes))
+}
+
+fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> Result<CompareResult> {
+    let lk = KeyColumns {
+        table: left,
+        columns: plan.keys.iter().map(|k| k.left_index).collect(),
+        rules: plan.key_rules.iter().collect(),
+    };
+    let rk = KeyColumns {
+        table: right,
+        columns: plan.keys.iter().map(|k| k.right_index).collect(),
+        rules: plan.key_rules.iter().collect(),
+    };
+    let (lh, rh) = rayon::join(|| lk.all_hashes(), || rk.all_hashes());
+    ctl.check()?;
+    let (li, ri) = rayon::join(|| KeyIndex::build(&lk, &lh), || KeyIndex::build(&rk, &rh));
+    ctl.check()?;
+    let (nl, nr) = (left.num_rows(), right.num_rows());
+    let total = (nl + nr) as u64;
+    let dups = li.has_duplicates() || ri.has_duplicates();
+
+    // Left rows, in left order. A row whose key repeats on either side is
+    // marked once, at the key's first left row, and expanded below.
+    let left_pieces = for_row_ranges(nl, 0, total, ctl, |range| {
+        let mut piece = Piece::new(plan.pairs.len());
+        for i in range {
+            let h = lh[i];
+            let from = piece.changed.len();
+            if li.has_duplicates() {
+                let first = li.find(&lk, h, &lk, i).expect("every row is indexed");
+                if li.group(first).is_some() {
+                    if first as usize == i {
+                        piece.push(RowStatus::Duplicate, Some(i as u32), None, from);
+                    }
+                    continue;
+                }
+            }
+            match ri.find(&rk, h, &lk, i) {
+                None => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
+                Some(r) if ri.group(r).is_some() => piece.push(RowStatus::Duplicate, Some(i as u32), None, from),
+                Some(r) => {
+                    piece.matched += 1;
+                    plan.compare_rows(left, i, right, r as usize, &mut piece.changed, &mut piece.tallies);
+                    if piece.changed.len() > from {
+                        piece.push(RowStatus::Changed, Some(i as u32), Some(r), from);
+                    }
+                }
+            }
+        }
+        piece
+    })?;
+    // Right rows whose key is not in the left file, in right order.
+    let right_pieces = for_row_ranges(nr, nl as u64, total, ctl, |range| {
+        let mut piece = Piece::new(plan.pairs.len());
+        for j in range {
+            let h = rh[j];
+            if li.find(&lk, h, &rk, j).is_some() {
+                continue;
+            }
+            let from = piece.changed.len();
+            if ri.has_duplicates() {
+                let first = ri.find(&rk, h, &rk, j).expect("every row is indexed");
+                if ri.group(first).is_some() {
+                    if first as usize == j {
+                        piece.push(RowStatus::Duplicate, None, Some(j as u32), from);
+                    }
+                    continue;
+                }
+            }
+            piece.push(RowStatus::OnlyRight, None, Some(j as u32), from);
+        }
+        piece
+    })?;
+    let mut all = join_pieces(left_pieces.into_iter().chain(right_pieces).collect(), plan.pairs.len());
+
+    let mut summary = Summary {
+        left_rows: nl as u64,
+        right_rows: nr as u64,
+        matched: all.matched,
+        duplicate_keys_left: li.duplicate_keys(),
+        duplicate_keys_right: ri.duplicate_keys(),
+        ..Summary::default()
+    };
+    for r in &all.rows {
+        match r.status {
+            RowStatus::Changed => summary.changed += 1,
+            RowStatus::OnlyLeft => summary.only_left += 1,
+            RowStatus::OnlyRight => summary.only_right += 1,
+            RowStatus::Duplicate => {}
+        }
+    }
+    summary.identical = summary.matched - summary.changed;
+
+    if dups {
+        // Each marker stands for every row of its key, left rows then right rows.
+        let mut rows = Vec::with_capacity(all.rows.len());
+        let at = all.changed.len() as u32;
+        let dup = |left: Option<u32>, right: Option<u32>| RowDiff {
+            status: RowStatus::Duplicate,
+            left,
+            right,
+            changes_start: at,
+            changes_len: 0,
+        };
+        for r in all.rows {
+            match (r.status, r.left, r.right) {
+                (RowStatus::Duplicate, Some(l), _) => {
+                    let group = li.group(l).map_or_else(|| vec![l], <[u32]>::to_vec);
+                    rows.extend(group.into_iter().map(|x| dup(Some(x), None)));
+                    if let Some(first) = ri.find(&rk, lh[l as usize], &lk, l as usize) {
+                        let group = ri.group(first).map_or_else(|| vec![first], <[u32]>::to_vec);
+                        rows.extend(group.into_iter().map(|x| dup(None, Some(x))));
+                    }
+                }
+                (RowStatus::Duplicate, None, Some(j)) => {
+                    let group = ri.group(j).map_or_else(|| vec![j], <[u32]>::to_vec);
+                    rows.extend(group.into_iter().map(|x| dup(None, Some(x))));
+                }
+                _ => rows.push(r),
+            }
+        }
+        all.rows = rows;
+    }
+    ctl.report(Stage::Comparing, total, total);
+    Ok(plan.finish(Mode::Keyed, summary, all.tallies, all.rows, all.changed, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests;

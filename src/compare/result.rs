@@ -1,0 +1,177 @@
+//! What a comparison found.
+
+use crate::table::Table;
+use serde::{Deserialize, Serialize};
+
+/// How rows were paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// By the values of key columns.
+    Keyed,
+    /// Row N of the left with row N of the right, for lack of a key.
+    Positional,
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    /// Present on both sides with at least one differing cell.
+    Changed,
+    /// Present only in the left file.
+    OnlyLeft,
+    /// Present only in the right file.
+    OnlyRight,
+    /// Its key occurs more than once on one side, so it was not paired.
+    Duplicate,
+}
+
+impl RowStatus {
+    /// The name used in exports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            RowStatus::Changed => "changed",
+            RowStatus::OnlyLeft => "only_left",
+            RowStatus::OnlyRight => "only_right",
+            RowStatus::Duplicate => "duplicate",
+        }
+    }
+
+    /// Parses a name as written by [`RowStatus::name`].
+    pub fn from_name(s: &str) -> Option<RowStatus> {
+        [RowStatus::Changed, RowStatus::OnlyLeft, RowStatus::OnlyRight, RowStatus::Duplicate]
+            .into_iter()
+            .find(|st| st.name() == s)
+    }
+}
+
+/// A column of the left file paired with a column of the right file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnPair {
+    /// Name in the left file.
+    pub left: String,
+    /// Name in the right file.
+    pub right: String,
+}
+
+impl ColumnPair {
+    /// A pair of two names.
+    pub fn new(left: impl Into<String>, right: impl Into<String>) -> ColumnPair {
+        ColumnPair {
+            left: left.into(),
+            right: right.into(),
+        }
+    }
+}
+
+/// A column pair with the positions of its columns in their tables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedPair {
+    /// Name in the left file.
+    pub left: String,
+    /// Name in the right file.
+    pub right: String,
+    /// Index of the column in the left table.
+    pub left_index: usize,
+    /// Index of the column in the right table.
+    pub right_index: usize,
+}
+
+/// Counts over all rows. `identical + changed = matched`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Data rows in the left file.
+    pub left_rows: u64,
+    /// Data rows in the right file.
+    pub right_rows: u64,
+    /// Keys present exactly once on each side (in positional mode: rows present on both sides).
+    pub matched: u64,
+    /// Matched rows whose compared cells are all equal.
+    pub identical: u64,
+    /// Matched rows with at least one differing cell.
+    pub changed: u64,
+    /// Rows whose key is only in the left file.
+    pub only_left: u64,
+    /// Rows whose key is only in the right file.
+    pub only_right: u64,
+    /// Distinct keys occurring more than once in the left file.
+    pub duplicate_keys_left: u64,
+    /// Distinct keys occurring more than once in the right file.
+    pub duplicate_keys_right: u64,
+}
+
+impl Summary {
+    /// Whether the files differ in any way that was compared.
+    pub fn has_differences(&self) -> bool {
+        self.changed + self.only_left + self.only_right + self.duplicate_keys_left + self.duplicate_keys_right > 0
+    }
+}
+
+/// Differences found in one column pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnStats {
+    /// Name in the left file.
+    pub left: String,
+    /// Name in the right file.
+    pub right: String,
+    /// Matched rows where this pair's cells differ.
+    pub differences: u64,
+    /// The largest |left - right| among differing numeric cells, if any.
+    pub max_difference: Option<f64>,
+}
+
+/// One row of the result: a changed pair of rows, or a row on one side only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowDiff {
+    /// What happened to the row.
+    pub status: RowStatus,
+    /// The row's index in the left table, if it is there.
+    pub left: Option<u32>,
+    /// The row's index in the right table, if it is there.
+    pub right: Option<u32>,
+    pub(crate) changes_start: u32,
+    pub(crate) changes_len: u32,
+}
+
+/// The outcome of comparing two tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareResult {
+    /// How rows were paired.
+    pub mode: Mode,
+    /// The key column pairs (empty in positional mode).
+    pub keys: Vec<ResolvedPair>,
+    /// The compared column pairs, in left column order.
+    pub pairs: Vec<ResolvedPair>,
+    /// Left columns not compared because the right file has no partner for them.
+    pub left_only_columns: Vec<String>,
+    /// Right columns not compared because the left file has no partner for them.
+    pub right_only_columns: Vec<String>,
+    /// Counts over all rows.
+    pub summary: Summary,
+    /// Per compared column pair, in the order of `pairs`.
+    pub columns: Vec<ColumnStats>,
+    /// Differing rows: left file order, then rows only in the right file in right file order.
+    pub rows: Vec<RowDiff>,
+    /// Things worth telling the user about how the comparison was made.
+    pub notes: Vec<String>,
+    pub(crate) changed_pairs: Vec<u32>,
+}
+
+impl CompareResult {
+    /// Indices into `pairs` of the cells that differ in `row`.
+    pub fn changed_pairs(&self, row: &RowDiff) -> &[u32] {
+        let s = row.changes_start as usize;
+        &self.changed_pairs[s..s + row.changes_len as usize]
+    }
+
+    /// The key values of a result row, from the left row when there is one.
+    /// In positional mode there is no key and the list is empty.
+    pub fn key_values<'t>(&self, row: &RowDiff, left: &'t Table, right: &'t Table) -> Vec<&'t str> {
+        match (row.left, row.right) {
+            (Some(l), _) => self.keys.iter().map(|k| left.cell(l as usize, k.left_index)).collect(),
+            (None, Some(r)) => self.keys.iter().map(|k| right.cell(r as usize, k.right_index)).collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! When two cells count as equal.
+
+use crate::values::{integers_equal, is_integer, parse_number, parse_time_point};
+use serde::{Deserialize, Serialize};
+
+/// Whether numbers are compared by value (`1.50` = `1.5`, `1e3` = `1000`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NumericMode {
+    /// By value when both columns hold only numbers (judged from a sample),
+    /// so that codes such as zip codes `02134` keep their leading zeros.
+    #[default]
+    Auto,
+    /// By value whenever both cells are numbers.
+    Always,
+    /// Never: numbers are compared as text.
+    Never,
+}
+
+/// How cells are compared. One set applies to all columns; a column can
+/// override any part of it with [`RuleOverrides`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// Ignore leading and trailing white space.
+    pub trim: bool,
+    /// Ignore the difference between upper and lower case.
+    pub ignore_case: bool,
+    /// Values that mean "no value", like the empty cell (`NULL`, `N/A`).
+    /// Two nulls are equal; a null and a value differ.
+    pub null_tokens: Vec<String>,
+    /// Whether numbers are compared by value.
+    pub numeric: NumericMode,
+    /// Numbers differing by at most this much are equal.
+    pub abs_tolerance: f64,
+    /// Numbers differing by at most this fraction of the larger magnitude are equal.
+    pub rel_tolerance: f64,
+    /// Date formats (chrono `strftime`, e.g. `%d/%m/%Y`); when any is given,
+    /// two cells that both read as the same point in time are equal.
+    pub date_formats: Vec<String>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            trim: false,
+            ignore_case: false,
+            null_tokens: Vec::new(),
+            numeric: NumericMode::Auto,
+            abs_tolerance: 0.0,
+            rel_tolerance: 0.0,
+            date_formats: Vec::new(),
+        }
+    }
+}
+
+/// Per-column changes to the global [`Rules`]; `None` keeps the global value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RuleOverrides {
+    /// See [`Rules::trim`].
+    pub trim: Option<bool>,
+    /// See [`Rules::ignore_case`].
+    pub ignore_case: Option<bool>,
+    /// See [`Rules::null_tokens`].
+    pub null_tokens: Option<Vec<String>>,
+    /// See [`Rules::numeric`].
+    pub numeric: Option<NumericMode>,
+    /// See [`Rules::abs_tolerance`].
+    pub abs_tolerance: Option<f64>,
+    /// See [`Rules::rel_tolerance`].
+    pub rel_tolerance: Option<f64>,
+    /// See [`Rules::date_formats`].
+    pub date_formats: Option<Vec<String>>,
+}
+
+impl Rules {
+    /// These rules with a column's overrides applied.
+    pub fn with(&self, o: &RuleOverrides) -> Rules {
+        Rules {
+            trim: o.trim.unwrap_or(self.trim),
+            ignore_case: o.ignore_case.unwrap_or(self.ignore_case),
+            null_tokens: o.null_tokens.clone().unwrap_or_else(|| self.null_tokens.clone()),
+            numeric: o.numeric.unwrap_or(self.numeric),
+            abs_tolerance: o.abs_tolerance.unwrap_or(self.abs_tolerance),
+            rel_tolerance: o.rel_tolerance.unwrap_or(self.rel_tolerance),
+            date_formats: o.date_formats.clone().unwrap_or_else(|| self.date_formats.clone()),
+        }
+    }
+
+    /// Checks values a user could get wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, v) in [("tolerance", self.abs_tolerance), ("relative tolerance", self.rel_tolerance)] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err(format!("the {name} must be a number of zero or more, not {v}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rules ready to apply to one column pair: [`NumericMode::Auto`] resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct CellRules {
+    pub rules: Rules,
+    pub numeric: bool,
+}
+
+/// The verdict on two cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Verdict {
+    pub equal: bool,
+    /// |left - right| when both cells are numbers and numbers are compared by value.
+    pub numeric_difference: Option<f64>,
+}
+
+impl CellRules {
+    /// Rules with `numeric` decided from the columns' types.
+    pub fn new(rules: Rules, columns_numeric: bool) -> CellRules {
+        let numeric = match rules.numeric {
+            NumericMode::Always => true,
+            NumericMode::Never => false,
+            NumericMode::Auto => {
+                columns_numeric || rules.abs_tolerance > 0.0 || rules.rel_tolerance > 0.0
+            }
+        };
+        CellRules { rules, numeric }
+    }
+
+    fn is_null(&self, s: &str) -> bool {
+        s.is_empty()
+            || self.rules.null_tokens.iter().any(|t| {
+                if self.rules.ignore_case {
+                    t.eq_ignore_ascii_case(s) || t.to_lowercase() == s.to_lowercase()
+                } else {
+                    t == s
+                }
+            })
+    }
+
+    /// Compares two cells whose bytes differ.
+    pub fn compare(&self, a: &str, b: &str) -> Verdict {
+        let differ = Verdict {
+            equal: false,
+            numeric_difference: None,
+        };
+        let same = Verdict {
+            equal: true,
+            numeric_difference: None,
+        };
+        let (a, b) = if self.rules.trim { (a.trim(), b.trim()) } else { (a, b) };
+        let (an, bn) = (self.is_null(a), self.is_null(b));
+        if an || bn {
+            return if an && bn { same } else { differ };
+        }
+        if a == b {
+            return same;
+        }
+        if self.rules.ignore_case && (a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()) {
+            return same;
+        }
+        if self.numeric {
+            if let (Some(x), Some(y)) = (parse_number(a), parse_number(b)) {
+                let diff = (x - y).abs();
+                let tolerated = diff <= self.rules.abs_tolerance
+                    || diff <= self.rules.rel_tolerance * x.abs().max(y.abs());
+                let equal = if is_integer(a) && is_integer(b) {
+                    integers_equal(a, b) || (diff > 0.0 && tolerated)
+                } else {
+                    x == y || tolerated
+                };
+                return Verdict {
+                    equal,
+                    numeric_difference: Some(diff),
+                };
+            }
+        }
+        if !self.rules.date_formats.is_empty() {
+            if let (Some(x), Some(y)) = (
+                parse_time_point(a, &self.rules.date_formats),
+                parse_time_point(b, &self.rules.date_formats),
+            ) {
+                return if x == y { same } else { differ };
+            }
+        }
+        differ
+    }
+
+    /// The form of a key cell that is hashed and matched: trimmed and
+    /// lower-cased as the rules say.
+    pub fn normalize_key<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
+        let s = if self.rules.trim { s.trim() } else { s };
+        if self.rules.ignore_case {
+            std::borrow::Cow::Owned(s.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmp(rules: Rules, numeric_columns: bool, a: &str, b: &str) -> bool {
+        CellRules::new(rules, numeric_columns).compare(a, b).equal
+    }
+
+    #[test]
+    fn numbers_by_value_only_in_numeric_columns() {
+        let r = Rules::default();
+        assert!(cmp(r.clone(), true, "1.50", "1.5"));
+        assert!(cmp(r.clone(), true, "1e3", "1000"));
+        assert!(!cmp(r.clone(), false, "02134", "2134"));
+        assert!(cmp(Rules { numeric: NumericMode::Always, ..r.clone() }, false, "02134", "2134"));
+        assert!(!cmp(Rules { numeric: NumericMode::Never, ..r }, true, "1.50", "1.5"));
+    }
+
+    #[test]
+    fn large_integers_are_exact() {
+        assert!(!cmp(Rules::default(), true, "9007199254740993", "9007199254740992"));
+    }
+
+    #[test]
+    fn tolerances() {
+        let abs = Rules { abs_tolerance: 0.01, ..Rules::default() };
+        assert!(cmp(abs.clone(), false, "10.00", "10.009"));
+        assert!(!cmp(abs, false, "10.00", "10.02"));
+        let rel = Rules { rel_tolerance: 0.001, ..Rules::default() };
+        assert!(cmp(rel.clone(), true, "1000", "1000.9"));
+        assert!(!cmp(rel, true, "1000", "1002"));
+        let v = CellRules::new(Rules::default(), true).compare("10", "12.5");
+        assert_eq!(v.numeric_difference, Some(2.5));
+    }
+
+    #[test]
+    fn trim_case_and_nulls() {
+        let r = Rules {
+            trim: true,
+            ignore_case: true,
+            null_tokens: vec!["NULL".into(), "N/A".into()],
+            ..Rules::default()
+        };
+        assert!(cmp(r.clone(), false, " Abc ", "aBC"));
+        assert!(cmp(r.clone(), false, "null", ""));
+        assert!(cmp(r.clone(), false, "N/A", " NULL "));
+        assert!(!cmp(r.clone(), false, "NULL", "0"));
+        assert!(cmp(r, false, "Straße", "STRASSE".to_lowercase().replace("ss", "ß").as_str()));
+        assert!(!cmp(Rules::default(), false, "a ", "a"));
+        assert!(!cmp(Rules::default(), false, "NULL", ""));
+    }
+
+    #[test]
+    fn dates_across_formats() {
+        let r = Rules { date_formats: vec!["%d/%m/%Y".into()], ..Rules::default() };
+        assert!(cmp(r.clone(), false, "2024-01-05", "05/01/2024"));
+        assert!(!cmp(r.clone(), false, "2024-01-05", "06/01/2024"));
+        assert!(!cmp(Rules::default(), false, "2024-01-05", "05/01/2024"));
+    }
+
+    #[test]
+    fn overrides_apply_per_column() {
+        let global = Rules { trim: true, ..Rules::default() };
+        let o = RuleOverrides { trim: Some(false), abs_tolerance: Some(0.5), ..Default::default() };
+        let r = global.with(&o);
+        assert!(!r.trim);
+        assert_eq!(r.abs_tolerance, 0.5);
+        assert!(Rules { abs_tolerance: -1.0, ..Rules::default() }.validate().is_err());
+    }
+}

@@ -1,0 +1,243 @@
+use super::*;
+use crate::table::{load_bytes, LoadOptions};
+
+fn table(text: &str) -> Table {
+    load_bytes("t.csv", text.as_bytes().to_vec(), &LoadOptions::default()).unwrap()
+}
+
+fn keyed(key: &str) -> CompareConfig {
+    CompareConfig {
+        keys: vec![ColumnPair::new(key, key)],
+        ..CompareConfig::default()
+    }
+}
+
+fn run(l: &str, r: &str, cfg: &CompareConfig) -> (CompareResult, Table, Table) {
+    let (lt, rt) = (table(l), table(r));
+    let res = compare(&lt, &rt, cfg, Control::default()).unwrap();
+    (res, lt, rt)
+}
+
+/// (status, key, changed left column names) of every result row.
+fn described(res: &CompareResult, l: &Table, r: &Table) -> Vec<(RowStatus, Vec<String>, Vec<String>)> {
+    res.rows
+        .iter()
+        .map(|row| {
+            let key = res.key_values(row, l, r).into_iter().map(String::from).collect();
+            let cols = res.changed_pairs(row).iter().map(|&p| res.pairs[p as usize].left.clone()).collect();
+            (row.status, key, cols)
+        })
+        .collect()
+}
+
+#[test]
+fn keyed_comparison_finds_changed_added_and_removed_rows() {
+    let (res, l, r) = run(
+        "id,name,amount\n1,a,10\n2,b,20\n3,c,30\n",
+        "id,name,amount\n3,c,31\n1,a,10\n4,d,40\n",
+        &keyed("id"),
+    );
+    let s = &res.summary;
+    assert_eq!((s.matched, s.identical, s.changed, s.only_left, s.only_right), (2, 1, 1, 1, 1));
+    assert_eq!(
+        described(&res, &l, &r),
+        vec![
+            (RowStatus::OnlyLeft, vec!["2".into()], vec![]),
+            (RowStatus::Changed, vec!["3".into()], vec!["amount".into()]),
+            (RowStatus::OnlyRight, vec!["4".into()], vec![]),
+        ]
+    );
+    assert_eq!(res.columns[1].differences, 1);
+    assert_eq!(res.columns[1].max_difference, Some(1.0));
+    let changed = &res.rows[1];
+    assert_eq!((changed.left, changed.right), (Some(2), Some(0)));
+    assert_eq!(l.line_of(changed.left.unwrap() as usize), 4);
+}
+
+#[test]
+fn key_names_may_differ_and_renamed_columns_are_mapped() {
+    let cfg = CompareConfig {
+        keys: vec![ColumnPair::new("id", "ID")],
+        mappings: vec![ColumnPair::new("amount", "amt")],
+        ignore: vec!["note".into()],
+        ..CompareConfig::default()
+    };
+    let (res, l, r) = run("id,amount,note,extra\n1,5,x,y\n", "ID,amt,note\n1,6,z\n", &cfg);
+    assert_eq!(res.pairs.len(), 1);
+    assert_eq!((res.pairs[0].left.as_str(), res.pairs[0].right.as_str()), ("amount", "amt"));
+    assert_eq!(res.left_only_columns, vec!["extra"]);
+    assert!(res.right_only_columns.is_empty());
+    assert_eq!(described(&res, &l, &r), vec![(RowStatus::Changed, vec!["1".into()], vec!["amount".into()])]);
+}
+
+#[test]
+fn composite_keys() {
+    let cfg = CompareConfig {
+        keys: vec![ColumnPair::new("a", "a"), ColumnPair::new("b", "b")],
+        ..CompareConfig::default()
+    };
+    let (res, ..) = run("a,b,v\n1,x,1\n1,y,2\n", "a,b,v\n1,y,2\n1,x,9\n", &cfg);
+    assert_eq!(res.summary.matched, 2);
+    assert_eq!(res.summary.changed, 1);
+}
+
+#[test]
+fn duplicate_keys_are_reported_with_every_row_never_paired() {
+    let (res, l, r) = run(
+        "id,v\n1,a\n2,b\n2,c\n3,d\n",
+        "id,v\n2,b\n3,x\n3,y\n5,e\n5,f\n",
+        &keyed("id"),
+    );
+    let s = &res.summary;
+    assert_eq!((s.duplicate_keys_left, s.duplicate_keys_right), (1, 2));
+    assert_eq!((s.matched, s.only_left, s.only_right), (0, 1, 0));
+    let rows: Vec<(RowStatus, Option<u32>, Option<u32>)> = res.rows.iter().map(|r| (r.status, r.left, r.right)).collect();
+    use RowStatus::*;
+    assert_eq!(
+        rows,
+        vec![
+            (OnlyLeft, Some(0), None),
+            (Duplicate, Some(1), None),
+            (Duplicate, Some(2), None),
+            (Duplicate, None, Some(0)),
+            (Duplicate, Some(3), None),
+            (Duplicate, None, Some(1)),
+            (Duplicate, None, Some(2)),
+            (Duplicate, None, Some(3)),
+            (Duplicate, None, Some(4)),
+        ]
+    );
+    assert_eq!(res.key_values(&res.rows[7], &l, &r), vec!["5"]);
+}
+
+#[test]
+fn positional_comparison_says_so() {
+    let (res, ..) = run("a,b\n1,2\n3,4\n5,6\n", "a,b\n1,2\n3,5\n", &CompareConfig::default());
+    assert_eq!(res.mode, Mode::Positional);
+    assert!(res.keys.is_empty());
+    assert!(res.notes[0].contains("row N"));
+    let s = &res.summary;
+    assert_eq!((s.matched, s.changed, s.only_left, s.only_right), (2, 1, 1, 0));
+}
+
+#[test]
+fn rules_apply_globally_and_per_column() {
+    let mut cfg = keyed("id");
+    cfg.rules.trim = true;
+    cfg.rules.null_tokens = vec!["NULL".into()];
+    cfg.column_rules.insert(
+        "price".into(),
+        RuleOverrides {
+            abs_tolerance: Some(0.01),
+            ..Default::default()
+        },
+    );
+    let (res, ..) = run(
+        "id,name,price,qty,note\n1, ann ,1.50,1e3,NULL\n2,bob,2.00,5,x\n",
+        "id,name,price,qty,note\n1,ann,1.505,1000,\n2,Bob,2.02,5,x\n",
+        &cfg,
+    );
+    assert_eq!(res.summary.changed, 1);
+    let row = &res.rows[0];
+    let changed: Vec<&str> = res.changed_pairs(row).iter().map(|&p| res.pairs[p as usize].left.as_str()).collect();
+    assert_eq!(changed, vec!["name", "price"]);
+}
+
+#[test]
+fn unknown_columns_name_the_side_and_the_choices() {
+    let l = table("id,a\n1,2\n");
+    let r = table("key,a\n1,2\n");
+    let e = compare(&l, &r, &keyed("id"), Control::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("right file has no column named 'id'") && msg.contains("key, a"), "{msg}");
+}
+
+#[test]
+fn cancellation_stops_the_comparison() {
+    let l = table("id,v\n1,2\n");
+    let flag = std::sync::atomic::AtomicBool::new(true);
+    let ctl = Control {
+        progress: None,
+        cancel: Some(&flag),
+    };
+    assert!(matches!(compare(&l, &l, &keyed("id"), ctl), Err(Error::Cancelled)));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A small table: unique-ish integer keys with a few values each.
+    fn rows() -> impl Strategy<Value = Vec<(u8, u8, String)>> {
+        proptest::collection::vec((0u8..40, 0u8..4, "[a-c]{0,2}"), 0..30)
+    }
+
+    fn csv(rows: &[(u8, u8, String)]) -> String {
+        let mut s = String::from("id,n,t\n");
+        for (k, n, t) in rows {
+            s.push_str(&format!("{k},{n},{t}\n"));
+        }
+        s
+    }
+
+    fn signature(res: &CompareResult, l: &Table, r: &Table) -> Vec<(RowStatus, Vec<String>, Vec<String>)> {
+        let mut d = described(res, l, r);
+        d.sort_by(|a, b| (a.0.name(), &a.1).cmp(&(b.0.name(), &b.1)));
+        d
+    }
+
+    proptest! {
+        #[test]
+        fn swapping_sides_swaps_only_left_and_only_right(a in rows(), b in rows()) {
+            let (ab, ..) = run(&csv(&a), &csv(&b), &keyed("id"));
+            let (ba, ..) = run(&csv(&b), &csv(&a), &keyed("id"));
+            let (x, y) = (&ab.summary, &ba.summary);
+            prop_assert_eq!(x.only_left, y.only_right);
+            prop_assert_eq!(x.only_right, y.only_left);
+            prop_assert_eq!(x.matched, y.matched);
+            prop_assert_eq!(x.changed, y.changed);
+            prop_assert_eq!(x.duplicate_keys_left, y.duplicate_keys_right);
+        }
+
+        #[test]
+        fn shuffling_rows_changes_nothing(a in rows(), b in rows(), seed in any::<u64>()) {
+            let mut shuffled = b.clone();
+            // A deterministic shuffle from the seed.
+            let mut s = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+                shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+            }
+            let (r1, l1, rt1) = run(&csv(&a), &csv(&b), &keyed("id"));
+            let (r2, l2, rt2) = run(&csv(&a), &csv(&shuffled), &keyed("id"));
+            prop_assert_eq!(&r1.summary, &r2.summary);
+            prop_assert_eq!(signature(&r1, &l1, &rt1), signature(&r2, &l2, &rt2));
+        }
+
+        #[test]
+        fn a_file_compared_with_itself_has_no_differences(a in rows()) {
+            let text = csv(&a);
+            let (res, ..) = run(&text, &text, &keyed("id"));
+            prop_assert_eq!(res.summary.changed, 0);
+            prop_assert_eq!(res.summary.only_left + res.summary.only_right, 0);
+            // Only repeated keys show up, once per side for each of their rows.
+            prop_assert!(res.rows.iter().all(|r| r.status == RowStatus::Duplicate));
+            let on_left = res.rows.iter().filter(|r| r.left.is_some()).count();
+            prop_assert_eq!(on_left * 2, res.rows.len());
+            let (pos, ..) = run(&text, &text, &CompareConfig::default());
+            prop_assert!(!pos.summary.has_differences());
+            prop_assert!(pos.rows.is_empty());
+        }
+
+        #[test]
+        fn summary_counts_add_up(a in rows(), b in rows()) {
+            let (res, ..) = run(&csv(&a), &csv(&b), &keyed("id"));
+            let s = &res.summary;
+            prop_assert_eq!(s.identical + s.changed, s.matched);
+            let dup_rows = res.rows.iter().filter(|r| r.status == RowStatus::Duplicate).count() as u64;
+            let left_dup_rows = res.rows.iter().filter(|r| r.status == RowStatus::Duplicate && r.left.is_some()).count() as u64;
+            prop_assert_eq!(s.matched + s.only_left + left_dup_rows, s.left_rows);
+            prop_assert_eq!(s.matched + s.only_right + (dup_rows - left_dup_rows), s.right_rows);
+        }
+    }
+}
