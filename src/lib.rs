@@ -15,3 +15,5 @@ pub use table::{load_bytes, load_path, LoadOptions, Table};
 pub mod compare;
 
 pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
+pub mod profile;
+pub mod export;

@@ -1,0 +1,144 @@
+//! The HTML report: one self-contained page (no scripts, no external files)
+//! with the summary, a bar chart of differences per column, and a table of
+//! differing rows. Every value is escaped.
+
+use super::{progress_every, Report};
+use crate::compare::RowStatus;
+use crate::error::{Error, Result};
+use crate::progress::Control;
+use std::io::Write;
+
+/// A browser struggles with larger tables; the report lists this many rows
+/// and says how to get the rest.
+pub(super) const MAX_ROWS: usize = 20_000;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1f2328;background:#fff}\
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}\
+.files{color:#57606a;margin:0 0 1rem}\
+.cards{display:flex;flex-wrap:wrap;gap:.75rem}.card{border:1px solid #d0d7de;border-radius:8px;padding:.6rem .9rem;min-width:8rem}\
+.card b{display:block;font-size:1.4rem}.card.changed b{color:#9a6700}.card.only_left b{color:#cf222e}.card.only_right b{color:#1a7f37}.card.duplicate b{color:#8250df}\
+.bar{display:flex;align-items:center;gap:.5rem;margin:.2rem 0}.bar span.name{width:14rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\
+.bar span.fill{background:#d4a72c;height:.9rem;border-radius:3px}.bar span.n{color:#57606a}\
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}\
+th{background:#f6f8fa;position:sticky;top:0}td.status{white-space:nowrap;font-weight:600}\
+tr.changed td.status{color:#9a6700}tr.only_left td.status{color:#cf222e}tr.only_right td.status{color:#1a7f37}tr.duplicate td.status{color:#8250df}\
+del{background:#ffebe9;text-decoration:none;padding:0 .2rem}ins{background:#dafbe1;text-decoration:none;padding:0 .2rem}\
+.col{color:#57606a}.note{color:#57606a;font-style:italic}";
+
+pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
+    let io = |source| Error::Write {
+        path: "output".to_string(),
+        source,
+    };
+    let res = report.result;
+    let s = &res.summary;
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">");
+    h.push_str(&format!(
+        "<title>Concord: {} vs {}</title><style>{STYLE}</style></head><body>",
+        escape(&report.left.info().path),
+        escape(&report.right.info().path)
+    ));
+    h.push_str("<h1>Concord comparison</h1>");
+    h.push_str(&format!(
+        "<p class=\"files\">left <b>{}</b> ({} rows) · right <b>{}</b> ({} rows) · key: {}</p>",
+        escape(&report.left.info().path),
+        s.left_rows,
+        escape(&report.right.info().path),
+        s.right_rows,
+        if res.keys.is_empty() {
+            "none (rows compared by position)".to_string()
+        } else {
+            escape(&report.key_names().join(", "))
+        }
+    ));
+    h.push_str("<div class=\"cards\">");
+    for (class, label, n) in [
+        ("", "matched", s.matched),
+        ("", "identical", s.identical),
+        ("changed", "changed", s.changed),
+        ("only_left", "only in left", s.only_left),
+        ("only_right", "only in right", s.only_right),
+        ("duplicate", "duplicate keys", s.duplicate_keys_left + s.duplicate_keys_right),
+    ] {
+        h.push_str(&format!("<div class=\"card {class}\"><b>{n}</b>{label}</div>"));
+    }
+    h.push_str("</div>");
+    h.push_str("<h2>Differences by column</h2>");
+    let most = res.columns.iter().map(|c| c.differences).max().unwrap_or(0).max(1);
+    for c in &res.columns {
+        let pct = c.differences as f64 * 100.0 / most as f64;
+        let name = if c.left == c.right {
+            escape(&c.left)
+        } else {
+            format!("{} / {}", escape(&c.left), escape(&c.right))
+        };
+        let max = c.max_difference.map_or(String::new(), |d| format!(" · largest difference {d}"));
+        h.push_str(&format!(
+            "<div class=\"bar\"><span class=\"name\" title=\"{name}\">{name}</span><span class=\"fill\" style=\"width:{pct:.1}%\"></span><span class=\"n\">{}{max}</span></div>",
+            c.differences
+        ));
+    }
+    for note in &res.notes {
+        h.push_str(&format!("<p class=\"note\">{}</p>", escape(note)));
+    }
+    h.push_str("<h2>Differing rows</h2>");
+    if res.rows.len() > MAX_ROWS {
+        h.push_str(&format!(
+            "<p class=\"note\">Showing the first {MAX_ROWS} of {} rows; export CSV or XLSX for all of them.</p>",
+            res.rows.len()
+        ));
+    }
+    h.push_str("<table><thead><tr><th>status</th>");
+    for k in report.key_names() {
+        h.push_str(&format!("<th>{}</th>", escape(&k)));
+    }
+    h.push_str("<th>lines</th><th>differences</th></tr></thead><tbody>");
+    w.write_all(h.as_bytes()).map_err(io)?;
+    for (i, row) in res.rows.iter().take(MAX_ROWS).enumerate() {
+        progress_every(&ctl, i, res.rows.len().min(MAX_ROWS))?;
+        let mut h = format!(
+            "<tr class=\"{0}\"><td class=\"status\">{0}</td>",
+            row.status.name()
+        );
+        for k in report.key(row) {
+            h.push_str(&format!("<td>{}</td>", escape(k)));
+        }
+        let (ll, rl) = report.lines(row);
+        let line = |l: Option<u64>| l.map_or("–".to_string(), |l| l.to_string());
+        h.push_str(&format!("<td>{} / {}</td><td>", line(ll), line(rl)));
+        if row.status == RowStatus::Changed {
+            for &p in report.changed(row) {
+                let p = p as usize;
+                h.push_str(&format!(
+                    "<div><span class=\"col\">{}</span>: <del>{}</del> → <ins>{}</ins></div>",
+                    escape(&res.pairs[p].left),
+                    escape(report.left_value(row, p)),
+                    escape(report.right_value(row, p))
+                ));
+            }
+        }
+        h.push_str("</td></tr>");
+        w.write_all(h.as_bytes()).map_err(io)?;
+    }
+    w.write_all(b"</tbody></table><p class=\"note\">Made by Concord.</p></body></html>\n")
+        .map_err(io)?;
+    Ok(())
+}

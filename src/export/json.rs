@@ -1,0 +1,97 @@
+//! The JSON export, written piece by piece so that large results stream.
+
+use super::{progress_every, Report};
+use crate::error::{Error, Result};
+use crate::progress::Control;
+use crate::table::Table;
+use serde::Serialize;
+use serde_json::json;
+use std::io::Write;
+
+/// One changed cell of a row.
+#[derive(Serialize)]
+struct Change<'a> {
+    column: &'a str,
+    right_column: &'a str,
+    left: &'a str,
+    right: &'a str,
+}
+
+/// One result row as it appears in `rows`.
+#[derive(Serialize)]
+struct Row<'a> {
+    status: &'static str,
+    key: Vec<&'a str>,
+    left_line: Option<u64>,
+    right_line: Option<u64>,
+    changes: Vec<Change<'a>>,
+}
+
+/// The description of one input file.
+pub(crate) fn file_json(t: &Table) -> serde_json::Value {
+    let info = t.info();
+    json!({
+        "path": info.path,
+        "rows": t.num_rows(),
+        "encoding": info.encoding,
+        "delimiter": (info.delimiter as char).to_string(),
+        "has_header": info.has_header,
+        "columns": t.columns(),
+        "warnings": info.warnings,
+    })
+}
+
+pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
+    let io = |source| Error::Write {
+        path: "output".to_string(),
+        source,
+    };
+    let ser = |e: serde_json::Error| io(e.into());
+    let res = report.result;
+    let keys: Vec<[&str; 2]> = res.keys.iter().map(|k| [k.left.as_str(), k.right.as_str()]).collect();
+    let head = json!({
+        "left": file_json(report.left),
+        "right": file_json(report.right),
+        "mode": res.mode,
+        "keys": keys,
+        "summary": res.summary,
+        "columns": res.columns,
+        "left_only_columns": res.left_only_columns,
+        "right_only_columns": res.right_only_columns,
+        "notes": res.notes,
+    });
+    // Write the head object without its closing brace, then stream "rows".
+    let head = serde_json::to_string(&head).map_err(ser)?;
+    w.write_all(&head.as_bytes()[..head.len() - 1]).map_err(io)?;
+    w.write_all(b",\"rows\":[").map_err(io)?;
+    for (i, row) in res.rows.iter().enumerate() {
+        progress_every(&ctl, i, res.rows.len())?;
+        if i > 0 {
+            w.write_all(b",").map_err(io)?;
+        }
+        let (left_line, right_line) = report.lines(row);
+        let changes = report
+            .changed(row)
+            .iter()
+            .map(|&p| {
+                let p = p as usize;
+                Change {
+                    column: &res.pairs[p].left,
+                    right_column: &res.pairs[p].right,
+                    left: report.left_value(row, p),
+                    right: report.right_value(row, p),
+                }
+            })
+            .collect();
+        let row = Row {
+            status: row.status.name(),
+            key: report.key(row),
+            left_line,
+            right_line,
+            changes,
+        };
+        serde_json::to_writer(&mut *w, &row).map_err(ser)?;
+    }
+    w.write_all(b"]}\n").map_err(io)?;
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! Writing a comparison's differences: text for terminals, JSON, CSV, a
+//! self-contained HTML report and an XLSX workbook.
+//!
+//! Every format streams: it walks the result rows once and reads cell values
+//! from the loaded tables as it goes, so exporting a million differing rows
+//! needs no second copy of them in memory. Files are written to a temporary
+//! name beside the target and renamed into place only when complete, so a
+//! failed export never leaves a partial file behind.
+
+mod csv;
+mod html;
+mod json;
+mod text;
+mod xlsx;
+
+use crate::compare::{CompareResult, RowDiff};
+use crate::error::{Error, Result};
+use crate::progress::{Control, Stage};
+use crate::table::Table;
+use std::io::Write;
+use std::path::Path;
+
+pub use csv::write_csv_field;
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A readable summary and the first differences, for terminals.
+    Text,
+    /// The whole result as one JSON object.
+    Json,
+    /// One line per differing row with left and right values side by side.
+    Csv,
+    /// A self-contained HTML report that works offline.
+    Html,
+    /// An Excel workbook with changed cells highlighted.
+    Xlsx,
+}
+
+impl Format {
+    /// Every format, in the order they are listed to users.
+    pub const ALL: [Format; 5] = [Format::Text, Format::Json, Format::Csv, Format::Html, Format::Xlsx];
+
+    /// The format's name, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// Parses a name as written by [`Format::name`].
+    pub fn from_name(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s))
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            f => f.name(),
+        }
+    }
+
+    /// The MIME type, for downloads.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Text => "text/plain; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// A comparison result with the two tables it was made from: everything an
+/// export needs.
+#[derive(Clone, Copy)]
+pub struct Report<'a> {
+    /// The left table.
+    pub left: &'a Table,
+    /// The right table.
+    pub right: &'a Table,
+    /// What the comparison found.
+    pub result: &'a CompareResult,
+}
+
+impl<'a> Report<'a> {
+    /// The key values of a result row.
+    pub fn key(&self, row: &RowDiff) -> Vec<&'a str> {
+        self.result.key_values(row, self.left, self.right)
+    }
+
+    /// The left cell of column pair `pair` in `row`, or "" when the row is not on the left.
+    pub fn left_value(&self, row: &RowDiff, pair: usize) -> &'a str {
+        row.left
+            .map_or("", |l| self.left.cell(l as usize, self.result.pairs[pair].left_index))
+    }
+
+    /// The right cell of column pair `pair` in `row`, or "" when the row is not on the right.
+    pub fn right_value(&self, row: &RowDiff, pair: usize) -> &'a str {
+        row.right
+            .map_or("", |r| self.right.cell(r as usize, self.result.pairs[pair].right_index))
+    }
+
+    /// The 1-based file lines of the row on each side.
+    pub fn lines(&self, row: &RowDiff) -> (Option<u64>, Option<u64>) {
+        (
+            row.left.map(|l| self.left.line_of(l as usize)),
+            row.right.map(|r| self.right.line_of(r as usize)),
+        )
+    }
+
+    /// Indices of the column pairs whose cells differ in `row`.
+    pub fn changed(&self, row: &RowDiff) -> &'a [u32] {
+        self.result.changed_pairs(row)
+    }
+
+    /// The key column names as shown in headers: the left name, or `left=right` when they differ.
+    pub fn key_names(&self) -> Vec<String> {
+        self.result
+            .keys
+            .iter()
+            .map(|k| {
+                if k.left == k.right {
+                    k.left.clone()
+                } else {
+                    format!("{}={}", k.left, k.right)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Writes `report` as `format` to `out`.
+pub fn write(report: Report<'_>, format: Format, out: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
+    let io = |source| Error::Write {
+        path: "output".to_string(),
+        source,
+    };
+    match format {
+        Format::Text => text::write(report, out, text::DEFAULT_ROWS).map_err(io),
+        Format::Json => json::write(report, out, ctl),
+        Format::Csv => csv::write(report, out, ctl),
+        Format::Html => html::write(report, out, ctl),
+        Format::Xlsx => {
+            let tmp = tempfile::Builder::new()
+                .prefix(".concord-")
+                .suffix(".xlsx")
+                .tempfile()
+                .map_err(io)?;
+            xlsx::write(report, tmp.path(), ctl)?;
+            let mut f = std::fs::File::open(tmp.path()).map_err(io)?;
+            std::io::copy(&mut f, out).map_err(io)?;
+            Ok(())
+        }
+    }
+}
+
+/// Writes `report` as `format` to the file `path`, atomically: the file
+/// appears complete or not at all.
+pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<'_>) -> Result<()> {
+    let shown = path.display().to_string();
+    let io = |source| Error::Write {
+        path: shown.clone(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".concord-")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    if format == Format::Xlsx {
+        xlsx::write(report, tmp.path(), ctl)?;
+    } else {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+        let written = write(report, format, &mut w, ctl).map_err(|e| match e {
+            Error::Write { source, .. } => io(source),
+            e => e,
+        });
+        written?;
+        w.flush().map_err(io)?;
+    }
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Reports export progress every so many rows.
+fn progress_every(ctl: &Control<'_>, i: usize, total: usize) -> Result<()> {
+    if i % 65_536 == 0 {
+        ctl.check()?;
+        ctl.report(Stage::Exporting, i as u64, total as u64);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

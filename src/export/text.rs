@@ -1,0 +1,140 @@
+//! The text report for terminals: a summary, differences per column, and
+//! the first differing rows.
+
+use super::Report;
+use crate::compare::{Mode, RowStatus};
+use crate::table::{delimiter_name, Table};
+use std::io::{self, Write};
+
+/// How many differing rows the text report lists.
+pub(super) const DEFAULT_ROWS: usize = 20;
+
+/// Formats an integer with thousands separators: `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn describe(t: &Table) -> String {
+    let i = t.info();
+    format!(
+        "{} ({} rows, {} columns, {}, delimiter {}{})",
+        i.path,
+        thousands(t.num_rows() as u64),
+        t.num_columns(),
+        i.encoding,
+        delimiter_name(i.delimiter),
+        if i.has_header { "" } else { ", no header" }
+    )
+}
+
+/// Shortens a value for a one-line display.
+fn clip(s: &str) -> String {
+    const MAX: usize = 60;
+    let one_line = s.replace(['\n', '\r'], "⏎");
+    if one_line.chars().count() > MAX {
+        let cut: String = one_line.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> io::Result<()> {
+    let res = report.result;
+    let s = &res.summary;
+    writeln!(w, "left:  {}", describe(report.left))?;
+    writeln!(w, "right: {}", describe(report.right))?;
+    for t in [report.left, report.right] {
+        for warning in &t.info().warnings {
+            writeln!(w, "  note ({}): {warning}", t.info().path)?;
+        }
+    }
+    match res.mode {
+        Mode::Keyed => writeln!(w, "key:   {}", report.key_names().join(", "))?,
+        Mode::Positional => writeln!(w, "key:   none, rows compared by position")?,
+    }
+    writeln!(w, "compared columns: {}", res.pairs.len())?;
+    if !res.left_only_columns.is_empty() {
+        writeln!(w, "  only in left (not compared): {}", res.left_only_columns.join(", "))?;
+    }
+    if !res.right_only_columns.is_empty() {
+        writeln!(w, "  only in right (not compared): {}", res.right_only_columns.join(", "))?;
+    }
+    writeln!(w)?;
+    let lines = [
+        ("matched rows", s.matched),
+        ("  identical", s.identical),
+        ("  changed", s.changed),
+        ("only in left", s.only_left),
+        ("only in right", s.only_right),
+        ("duplicate keys in left", s.duplicate_keys_left),
+        ("duplicate keys in right", s.duplicate_keys_right),
+    ];
+    for (label, n) in lines {
+        writeln!(w, "{label:<24}{:>14}", thousands(n))?;
+    }
+    let differing: Vec<_> = res.columns.iter().filter(|c| c.differences > 0).collect();
+    if !differing.is_empty() {
+        writeln!(w, "\ndifferences by column:")?;
+        let width = differing.iter().map(|c| c.left.chars().count()).max().unwrap_or(0);
+        for c in differing {
+            let name = if c.left == c.right {
+                c.left.clone()
+            } else {
+                format!("{} / {}", c.left, c.right)
+            };
+            write!(w, "  {name:<width$}{:>14}", thousands(c.differences))?;
+            if let Some(d) = c.max_difference {
+                write!(w, "   largest difference {d}")?;
+            }
+            writeln!(w)?;
+        }
+    }
+    if !res.rows.is_empty() {
+        let shown = res.rows.len().min(max_rows);
+        writeln!(w, "\nfirst {shown} of {} differing rows:", thousands(res.rows.len() as u64))?;
+        for row in res.rows.iter().take(max_rows) {
+            let key = report.key(row);
+            let (ll, rl) = report.lines(row);
+            let place = match (ll, rl) {
+                (Some(l), Some(r)) => format!("left line {l}, right line {r}"),
+                (Some(l), None) => format!("left line {l}"),
+                (None, Some(r)) => format!("right line {r}"),
+                (None, None) => String::new(),
+            };
+            let key_text = if key.is_empty() {
+                String::new()
+            } else {
+                format!("{}  ", report.key_names().iter().zip(&key).map(|(k, v)| format!("{k}={}", clip(v))).collect::<Vec<_>>().join(", "))
+            };
+            writeln!(w, "  {:<11} {key_text}({place})", row.status.name())?;
+            if row.status == RowStatus::Changed {
+                for &p in report.changed(row) {
+                    let p = p as usize;
+                    writeln!(
+                        w,
+                        "      {}: {} → {}",
+                        res.pairs[p].left,
+                        clip(report.left_value(row, p)),
+                        clip(report.right_value(row, p))
+                    )?;
+                }
+            }
+        }
+    }
+    for note in &res.notes {
+        writeln!(w, "\nnote: {note}")?;
+    }
+    if !s.has_differences() {
+        writeln!(w, "\nThe files match.")?;
+    }
+    Ok(())
+}
