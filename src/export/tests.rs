@@ -109,9 +109,11 @@ fn xlsx_has_both_sheets_and_highlights_changed_cells() {
     assert_eq!(sheet.matches("<row ").count(), 4, "{sheet}");
     let style_of = |cell: &str| -> String {
         let at = sheet.find(&format!("r=\"{cell}\"")).unwrap_or_else(|| panic!("{cell} missing"));
-        let rest = &sheet[at..];
-        let s = rest.find("s=\"").map(|i| &rest[i + 3..]).unwrap();
-        s[..s.find('"').unwrap()].to_string()
+        let tag = &sheet[at..at + sheet[at..].find('>').unwrap()];
+        match tag.find("s=\"") {
+            Some(i) => tag[i + 3..].split('"').next().unwrap().to_string(),
+            None => "default".to_string(),
+        }
     };
     assert_eq!(style_of("G2"), style_of("H2"));
     assert_ne!(style_of("E2"), style_of("G2"));
