@@ -32,13 +32,13 @@ pub struct Progress {
 }
 
 /// A progress callback. It is called from worker threads, so it must be `Sync`.
-pub type ProgressFn = dyn Fn(Progress) + Sync;
+pub type ProgressFn<'a> = dyn Fn(Progress) + Sync + 'a;
 
 /// How a caller watches and stops a long operation; `Control::default()` does neither.
 #[derive(Clone, Copy, Default)]
 pub struct Control<'a> {
     /// Called with progress reports, possibly from several threads.
-    pub progress: Option<&'a ProgressFn>,
+    pub progress: Option<&'a ProgressFn<'a>>,
     /// When set to true, the operation stops at its next check with [`Error::Cancelled`].
     pub cancel: Option<&'a AtomicBool>,
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Stage};
 use crate::table::Table;
 use crate::values::{classify, ValueType};
-use index::{KeyColumns, KeyIndex};
+use index::{KeyColumns, LeftMatch, Matching};
 use rayon::prelude::*;
 use rules::CellRules;
 use serde::{Deserialize, Serialize};
@@ -245,6 +245,8 @@ struct Piece {
     changed: Vec<u32>,
     tallies: Vec<ColumnTally>,
     matched: u64,
+    /// Right rows first paired by key hash whose keys turned out to differ.
+    unpaired_right: Vec<u32>,
 }
 
 impl Piece {
@@ -354,34 +356,34 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
         columns: plan.keys.iter().map(|k| k.right_index).collect(),
         rules: plan.key_rules.iter().collect(),
     };
-    let (lh, rh) = rayon::join(|| lk.all_hashes(), || rk.all_hashes());
-    ctl.check()?;
-    let (li, ri) = rayon::join(|| KeyIndex::build(&lk, &lh), || KeyIndex::build(&rk, &rh));
+    let matching = Matching::new(&lk, &rk);
     ctl.check()?;
     let (nl, nr) = (left.num_rows(), right.num_rows());
     let total = (nl + nr) as u64;
-    let dups = li.has_duplicates() || ri.has_duplicates();
 
-    // Left rows, in left order. A row whose key repeats on either side is
-    // marked once, at the key's first left row, and expanded below.
+    // Left rows, in left order. A repeated key is marked once, at its first
+    // left row, and expanded below. Pairs whose keys only share a hash are
+    // split here, where both rows are read anyway.
     let left_pieces = for_row_ranges(nl, 0, total, ctl, |range| {
         let mut piece = Piece::new(plan.pairs.len());
         for i in range {
-            let h = lh[i];
-            let from = piece.changed.len();
-            if li.has_duplicates() {
-                let first = li.find(&lk, h, &lk, i).expect("every row is indexed");
-                if li.group(first).is_some() {
-                    if first as usize == i {
-                        piece.push(RowStatus::Duplicate, Some(i as u32), None, from);
-                    }
-                    continue;
-                }
+            // Right rows come in random order: start loading them early.
+            if let Some(r) = matching.partner(i + 16) {
+                right.prefetch_row(r as usize, 0);
             }
-            match ri.find(&rk, h, &lk, i) {
-                None => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
-                Some(r) if ri.group(r).is_some() => piece.push(RowStatus::Duplicate, Some(i as u32), None, from),
-                Some(r) => {
+            if let Some(r) = matching.partner(i + 8) {
+                right.prefetch_row(r as usize, 1);
+            }
+            let from = piece.changed.len();
+            match matching.left(i) {
+                LeftMatch::None => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
+                LeftMatch::Group { first: true } => piece.push(RowStatus::Duplicate, Some(i as u32), None, from),
+                LeftMatch::Group { first: false } => {}
+                LeftMatch::Row(r) if !lk.same_key(i, &rk, r as usize) => {
+                    piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from);
+                    piece.unpaired_right.push(r);
+                }
+                LeftMatch::Row(r) => {
                     piece.matched += 1;
                     plan.compare_rows(left, i, right, r as usize, &mut piece.changed, &mut piece.tallies);
                     if piece.changed.len() > from {
@@ -392,36 +394,30 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
         }
         piece
     })?;
-    // Right rows whose key is not in the left file, in right order.
+    let mut unpaired: Vec<u32> = left_pieces.iter().flat_map(|p| p.unpaired_right.iter().copied()).collect();
+    unpaired.sort_unstable();
+    // Right rows not accounted for by the left pass, in right order.
     let right_pieces = for_row_ranges(nr, nl as u64, total, ctl, |range| {
         let mut piece = Piece::new(plan.pairs.len());
         for j in range {
-            let h = rh[j];
-            if li.find(&lk, h, &rk, j).is_some() {
-                continue;
-            }
             let from = piece.changed.len();
-            if ri.has_duplicates() {
-                let first = ri.find(&rk, h, &rk, j).expect("every row is indexed");
-                if ri.group(first).is_some() {
-                    if first as usize == j {
-                        piece.push(RowStatus::Duplicate, None, Some(j as u32), from);
-                    }
-                    continue;
-                }
+            if !matching.right_taken[j] || unpaired.binary_search(&(j as u32)).is_ok() {
+                piece.push(RowStatus::OnlyRight, None, Some(j as u32), from);
+            } else if matching.group_of_right(j as u32).is_some() {
+                piece.push(RowStatus::Duplicate, None, Some(j as u32), from);
             }
-            piece.push(RowStatus::OnlyRight, None, Some(j as u32), from);
         }
         piece
     })?;
     let mut all = join_pieces(left_pieces.into_iter().chain(right_pieces).collect(), plan.pairs.len());
 
+    let (dup_left, dup_right) = matching.duplicate_keys();
     let mut summary = Summary {
         left_rows: nl as u64,
         right_rows: nr as u64,
         matched: all.matched,
-        duplicate_keys_left: li.duplicate_keys(),
-        duplicate_keys_right: ri.duplicate_keys(),
+        duplicate_keys_left: dup_left,
+        duplicate_keys_right: dup_right,
         ..Summary::default()
     };
     for r in &all.rows {
@@ -434,9 +430,8 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
     }
     summary.identical = summary.matched - summary.changed;
 
-    if dups {
+    if !matching.groups.is_empty() {
         // Each marker stands for every row of its key, left rows then right rows.
-        let mut rows = Vec::with_capacity(all.rows.len());
         let at = all.changed.len() as u32;
         let dup = |left: Option<u32>, right: Option<u32>| RowDiff {
             status: RowStatus::Duplicate,
@@ -445,21 +440,19 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
             changes_start: at,
             changes_len: 0,
         };
+        let mut rows = Vec::with_capacity(all.rows.len());
         for r in all.rows {
-            match (r.status, r.left, r.right) {
-                (RowStatus::Duplicate, Some(l), _) => {
-                    let group = li.group(l).map_or_else(|| vec![l], <[u32]>::to_vec);
-                    rows.extend(group.into_iter().map(|x| dup(Some(x), None)));
-                    if let Some(first) = ri.find(&rk, lh[l as usize], &lk, l as usize) {
-                        let group = ri.group(first).map_or_else(|| vec![first], <[u32]>::to_vec);
-                        rows.extend(group.into_iter().map(|x| dup(None, Some(x))));
-                    }
+            let group = match (r.status, r.left, r.right) {
+                (RowStatus::Duplicate, Some(l), _) => matching.group_of_left(l),
+                (RowStatus::Duplicate, None, Some(j)) => matching.group_of_right(j),
+                _ => None,
+            };
+            match group {
+                Some(g) => {
+                    rows.extend(g.left.iter().map(|&x| dup(Some(x), None)));
+                    rows.extend(g.right.iter().map(|&x| dup(None, Some(x))));
                 }
-                (RowStatus::Duplicate, None, Some(j)) => {
-                    let group = ri.group(j).map_or_else(|| vec![j], <[u32]>::to_vec);
-                    rows.extend(group.into_iter().map(|x| dup(None, Some(x))));
-                }
-                _ => rows.push(r),
+                None => rows.push(r),
             }
         }
         all.rows = rows;

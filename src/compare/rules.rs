@@ -186,6 +186,11 @@ impl CellRules {
         differ
     }
 
+    /// Whether [`CellRules::normalize_key`] changes anything.
+    pub fn normalizes_keys(&self) -> bool {
+        self.rules.trim || self.rules.ignore_case
+    }
+
     /// The form of a key cell that is hashed and matched: trimmed and
     /// lower-cased as the rules say.
     pub fn normalize_key<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {

@@ -91,12 +91,12 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
             } else {
                 Encoding::Utf8
             };
-            if let Err(e) = std::str::from_utf8(&raw[start..]) {
+            if let Some(bad) = first_invalid_utf8(&raw[start..]) {
                 return Err(Error::NotText {
                     path: path.to_string(),
                     detail: format!(
                         "byte {} is not valid UTF-8; try --encoding windows-1252",
-                        start + e.valid_up_to()
+                        start + bad
                     ),
                 });
             }
@@ -163,11 +163,39 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
             &format!("byte {pos} is a NUL byte, so this looks like a binary file"),
         ));
     }
-    if std::str::from_utf8(raw).is_ok() {
+    if first_invalid_utf8(raw).is_none() {
         Ok(Encoding::Utf8)
     } else {
         Ok(Encoding::Windows1252)
     }
+}
+
+/// The offset of the first byte that is not valid UTF-8, if any.
+///
+/// Large inputs are checked in pieces on all cores, each piece starting at a
+/// character boundary (a byte that is not a UTF-8 continuation byte).
+fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
+    use rayon::prelude::*;
+    const PIECE: usize = 4 << 20;
+    let mut cuts = vec![0];
+    let mut at = PIECE;
+    while at < bytes.len() {
+        let mut c = at;
+        // At most three continuation bytes follow a leading byte.
+        while c < bytes.len() && c < at + 4 && bytes[c] & 0xC0 == 0x80 {
+            c += 1;
+        }
+        cuts.push(c);
+        at = c + PIECE;
+    }
+    cuts.push(bytes.len());
+    cuts.par_windows(2)
+        .find_map_first(|w| {
+            let piece = &bytes[w[0]..w[1]];
+            simdutf8::compat::from_utf8(piece)
+                .err()
+                .map(|e| w[0] + e.valid_up_to())
+        })
 }
 
 /// Recognises UTF-16 text without a byte-order mark: mostly-ASCII text in

@@ -204,20 +204,20 @@ fn build(
         ));
     }
 
-    // Move each chunk's cells next to the previous chunk's, from the start of
-    // the buffer (the header's bytes were copied out and are not needed).
+    // Gather the chunks' rows. Each chunk's cells stay where the chunk
+    // compacted them; the gap after each chunk (its delimiters and quotes)
+    // is not worth a copy of the whole buffer to close.
     let mut row_start = Vec::with_capacity(total_rows);
     let mut cell_end = Vec::with_capacity(total_rows * ncols);
     let mut wide = Vec::new();
     let mut line_jumps: Vec<(u32, u64)> = Vec::new();
-    let mut dest = 0usize;
     let mut rows_before = 0u32;
     let mut extra_before = 0u64;
+    let mut used = 0usize;
     for (chunk, w) in chunks.into_iter().zip(cuts.windows(2)) {
         let rows = chunk.rows();
-        let src = data_start + w[0];
-        bytes.copy_within(src..src + chunk.written, dest);
-        row_start.extend(chunk.row_start.iter().map(|&s| s + dest as u64));
+        let base = (data_start + w[0]) as u64;
+        row_start.extend(chunk.row_start.iter().map(|&s| s + base));
         cell_end.extend_from_slice(&chunk.cell_end);
         wide.extend(chunk.wide.into_iter().map(|(r, e)| (r + rows_before, e)));
         let own_first_jump = chunk.line_jumps.first().is_some_and(|j| j.0 == 0);
@@ -233,10 +233,9 @@ fn build(
         );
         extra_before += chunk.line_breaks.saturating_sub(rows as u64);
         rows_before += rows as u32;
-        dest += chunk.written;
+        used = data_start + w[0] + chunk.written;
     }
-    bytes.truncate(dest);
-    bytes.shrink_to_fit();
+    bytes.truncate(used);
 
     Ok(Table {
         info: SourceInfo {

@@ -95,12 +95,14 @@ impl Table {
     }
 
     /// The bytes of a cell (valid UTF-8), for comparisons that need no `str`.
+    #[inline]
     pub fn cell_bytes(&self, row: usize, col: usize) -> &[u8] {
         let base = self.row_start[row] as usize;
         let (start, end) = self.cell_span(row, col);
         &self.buf[base + start..base + end]
     }
 
+    #[inline]
     fn cell_span(&self, row: usize, col: usize) -> (usize, usize) {
         let n = self.columns.len();
         if !self.wide.is_empty() {
@@ -113,6 +115,20 @@ impl Table {
         let ends = &self.cell_end[row * n..row * n + n];
         let start = if col == 0 { 0 } else { ends[col - 1] as usize };
         (start, ends[col] as usize)
+    }
+
+    /// Touches a row's offsets (`stage` 0) or, once those are cached, its
+    /// first cell bytes (`stage` 1), so that they are in cache when needed.
+    /// Loops that visit rows in random order call this a few rows ahead: the
+    /// loads of several rows then overlap instead of waiting one by one.
+    #[inline]
+    pub fn prefetch_row(&self, row: usize, stage: u8) {
+        let n = self.columns.len();
+        if stage == 0 {
+            std::hint::black_box((self.row_start.get(row).copied(), self.cell_end.get(row * n).copied()));
+        } else if let Some(&s) = self.row_start.get(row) {
+            std::hint::black_box(self.buf.get(s as usize).copied());
+        }
     }
 
     /// The 1-based line of the file where `row` starts, counting the header,

@@ -92,17 +92,19 @@ pub(crate) fn next_record(
         }
         // The unquoted field, or what follows a closing quote.
         let start = r;
-        while r < end {
-            let b = buf[r];
-            if b == delim || b == b'\n' || b == b'\r' {
-                break;
-            }
-            r += 1;
-        }
+        r = find_field_end(&buf[..end], r, delim);
+        let len = r - start;
         if w != start {
-            buf.copy_within(start..r, w);
+            if len <= 16 {
+                // Fields are mostly short: a plain loop beats a memmove call.
+                for k in 0..len {
+                    buf[w + k] = buf[start + k];
+                }
+            } else {
+                buf.copy_within(start..r, w);
+            }
         }
-        w += r - start;
+        w += len;
         ends.push(w);
         if r >= end {
             cur.read = end;
@@ -123,6 +125,35 @@ pub(crate) fn next_record(
             line_breaks: line_breaks + 1,
         };
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Marks the zero bytes of `x`: the lowest marked byte is always the first
+/// zero byte (higher marks may be false, and are never looked at).
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The position of the first delimiter, LF or CR at or after `r`, or the
+/// end of `hay`. Eight bytes are tested at a time.
+#[inline]
+fn find_field_end(hay: &[u8], mut r: usize, delim: u8) -> usize {
+    let (d, lf, cr) = (ONES * delim as u64, ONES * b'\n' as u64, ONES * b'\r' as u64);
+    while let Some(word) = hay.get(r..r + 8) {
+        let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hits = zero_bytes(v ^ d) | zero_bytes(v ^ lf) | zero_bytes(v ^ cr);
+        if hits != 0 {
+            return r + (hits.trailing_zeros() / 8) as usize;
+        }
+        r += 8;
+    }
+    while r < hay.len() && !matches!(hay[r], b'\n' | b'\r') && hay[r] != delim {
+        r += 1;
+    }
+    r
 }
 
 /// Why a chunk stopped before its end.
@@ -263,7 +294,7 @@ pub(crate) fn chunk_cuts(data: &[u8], pieces: usize) -> Vec<usize> {
         .par_iter()
         .map(|&t| {
             let e = (t + step).min(n);
-            data[t..e].iter().filter(|&&b| b == b'"').count() % 2 == 1
+            memchr::memchr_iter(b'"', &data[t..e]).count() % 2 == 1
         })
         .collect();
     let mut cuts = vec![0];
@@ -408,6 +439,19 @@ mod tests {
         assert_eq!(rows.wide.len(), 1);
         assert_eq!(&*rows.wide[0].1, &[70_000, 70_001]);
         assert_eq!(&rows.cell_end[2..], &[1, 2]);
+    }
+
+    #[test]
+    fn field_end_search_matches_a_plain_scan() {
+        let text = b"abcdefghij,klmnopqrstuvwxyz\r\n0123456789abcdef|x\xC3\xA9\xFF;";
+        for delim in [b',', b';', b'|', b'\t'] {
+            for start in 0..text.len() {
+                let plain = (start..text.len())
+                    .find(|&i| text[i] == delim || text[i] == b'\n' || text[i] == b'\r')
+                    .unwrap_or(text.len());
+                assert_eq!(find_field_end(text, start, delim), plain, "delim {delim} from {start}");
+            }
+        }
     }
 
     #[test]
