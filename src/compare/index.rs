@@ -1,7 +1,7 @@
 //! Pairing rows by key.
 //!
-//! Both sides' rows are sorted by the hash of their key and the two sorted
-//! lists are merged. Runs of equal hashes are grouped by the exact key
+//! Both sides' rows are bucketed and sorted by the hash of their key, and
+//! the sorted buckets are merged. Runs of equal hashes are grouped by the exact key
 //! values, so a hash collision can never pair two different keys. Sorting
 //! touches no row data, and afterwards the comparison walks the left rows in
 //! order knowing each partner in advance, so the memory loads for
@@ -11,6 +11,7 @@ use super::rules::CellRules;
 use crate::table::Table;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The key columns of one side and how their cells are normalised.
@@ -43,16 +44,54 @@ impl KeyColumns<'_> {
         })
     }
 
-    /// Every row with its key hash, sorted by hash and then row.
-    fn sorted_hashes(&self) -> Vec<(u64, u32)> {
-        let mut v: Vec<(u64, u32)> = (0..self.table.num_rows())
+    /// Every row as an [`Entry`], grouped into `1 << bits` buckets by the
+    /// hash's top bits: the entries, and where each bucket starts.
+    fn bucketed(&self, bits: u32) -> (Vec<Entry>, Vec<usize>) {
+        let hashed: Vec<Entry> = (0..self.table.num_rows())
             .into_par_iter()
             .with_min_len(4096)
-            .map(|r| (self.hash(r), r as u32))
+            .map(|r| (self.hash(r) & HASH_MASK) | r as u64)
             .collect();
-        v.par_sort_unstable();
-        v
+        let bucket = |e: Entry| if bits == 0 { 0 } else { (e >> (64 - bits)) as usize };
+        let mut starts = vec![0usize; (1 << bits) + 1];
+        for &e in &hashed {
+            starts[bucket(e) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut next = starts.clone();
+        let mut out = vec![0; hashed.len()];
+        for e in hashed {
+            let b = bucket(e);
+            out[next[b]] = e;
+            next[b] += 1;
+        }
+        (out, starts)
     }
+}
+
+/// A row and the top 32 bits of its key hash, packed as `hash << 32 | row`
+/// so that entries sort by hash, then row. Keys that share those bits are
+/// told apart by comparing their values, so a shorter hash costs a few extra
+/// comparisons, never a wrong pair, and halves the memory of matching.
+type Entry = u64;
+
+const HASH_MASK: u64 = !0 << 32;
+
+fn row_of(e: Entry) -> u32 {
+    e as u32
+}
+
+/// Splits `v` into the mutable slices between consecutive `starts`.
+fn split_buckets<'v>(mut v: &'v mut [Entry], starts: &[usize]) -> Vec<&'v mut [Entry]> {
+    let mut out = Vec::with_capacity(starts.len() - 1);
+    for w in starts.windows(2) {
+        let (head, tail) = v.split_at_mut(w[1] - w[0]);
+        out.push(head);
+        v = tail;
+    }
+    out
 }
 
 /// What a left row is paired with.
@@ -79,9 +118,12 @@ pub(crate) struct Group {
 
 /// The pairing of left and right rows.
 pub(crate) struct Matching {
-    left: Vec<u32>,
+    /// Per left row: its partner, or one of the markers above. Atomic only so
+    /// that buckets can be matched in parallel; every row is written by one
+    /// bucket, once.
+    left: Vec<AtomicU32>,
     /// Per right row: whether it is accounted for by a pair or a group.
-    pub right_taken: Vec<bool>,
+    right_taken: Vec<AtomicBool>,
     /// Groups of repeated keys, by their first left row (or first right row if none on the left).
     groups_by_left: HashMap<u32, usize>,
     groups_by_right: HashMap<u32, usize>,
@@ -90,43 +132,76 @@ pub(crate) struct Matching {
 
 impl Matching {
     /// Pairs the rows of two sides by key.
+    ///
+    /// Rows are bucketed by the top bits of their key hash; buckets are then
+    /// sorted by hash and merged on all cores, each small enough for the cache.
     pub fn new(lk: &KeyColumns<'_>, rk: &KeyColumns<'_>) -> Matching {
-        let (l, r) = rayon::join(|| lk.sorted_hashes(), || rk.sorted_hashes());
+        let rows = lk.table.num_rows().max(rk.table.num_rows());
+        let bits = (rows / 256).max(1).ilog2().min(16);
+        let ((mut l, ls), (mut r, rs)) = rayon::join(|| lk.bucketed(bits), || rk.bucketed(bits));
         let mut m = Matching {
-            left: vec![NO_MATCH; lk.table.num_rows()],
-            right_taken: vec![false; rk.table.num_rows()],
+            left: (0..lk.table.num_rows()).map(|_| AtomicU32::new(NO_MATCH)).collect(),
+            right_taken: (0..rk.table.num_rows()).map(|_| AtomicBool::new(false)).collect(),
             groups_by_left: HashMap::new(),
             groups_by_right: HashMap::new(),
             groups: Vec::new(),
         };
-        let (mut i, mut j) = (0, 0);
-        while i < l.len() || j < r.len() {
-            let h = match (l.get(i), r.get(j)) {
-                (Some(a), Some(b)) => a.0.min(b.0),
-                (Some(a), None) => a.0,
-                (None, Some(b)) => b.0,
-                (None, None) => unreachable!(),
+        let buckets: Vec<_> = split_buckets(&mut l, &ls).into_iter().zip(split_buckets(&mut r, &rs)).collect();
+        let groups: Vec<Vec<Group>> = buckets
+            .into_par_iter()
+            .map(|(lb, rb)| {
+                lb.sort_unstable();
+                rb.sort_unstable();
+                m.merge(lk, lb, rk, rb)
+            })
+            .collect();
+        for g in groups.into_iter().flatten() {
+            let i = m.groups.len();
+            match g.left.first() {
+                Some(&f) => m.groups_by_left.insert(f, i),
+                None => m.groups_by_right.insert(g.right[0], i),
             };
-            let i_end = i + l[i..].iter().take_while(|e| e.0 == h).count();
-            let j_end = j + r[j..].iter().take_while(|e| e.0 == h).count();
-            match (i_end - i, j_end - j) {
-                (1, 1) => {
-                    m.left[l[i].1 as usize] = r[j].1;
-                    m.right_taken[r[j].1 as usize] = true;
-                }
-                (0, _) | (_, 0) if i_end - i <= 1 && j_end - j <= 1 => {}
-                _ => m.group_run(lk, &l[i..i_end], rk, &r[j..j_end]),
-            }
-            i = i_end;
-            j = j_end;
+            m.groups.push(g);
         }
         m
     }
 
+    fn pair(&self, l: u32, r: u32) {
+        self.left[l as usize].store(r, Ordering::Relaxed);
+        self.right_taken[r as usize].store(true, Ordering::Relaxed);
+    }
+
+    /// Merges one bucket of each side, both sorted by hash; returns the
+    /// groups of repeated keys found in it.
+    fn merge(&self, lk: &KeyColumns<'_>, l: &[Entry], rk: &KeyColumns<'_>, r: &[Entry]) -> Vec<Group> {
+        let mut groups = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < l.len() || j < r.len() {
+            let h = match (l.get(i), r.get(j)) {
+                (Some(&a), Some(&b)) => (a & HASH_MASK).min(b & HASH_MASK),
+                (Some(&a), None) => a & HASH_MASK,
+                (None, Some(&b)) => b & HASH_MASK,
+                (None, None) => unreachable!(),
+            };
+            let i_end = i + l[i..].iter().take_while(|&&e| e & HASH_MASK == h).count();
+            let j_end = j + r[j..].iter().take_while(|&&e| e & HASH_MASK == h).count();
+            match (i_end - i, j_end - j) {
+                // A lone pair is checked by the caller when it reads both rows.
+                (1, 1) => self.pair(row_of(l[i]), row_of(r[j])),
+                (a, b) if a <= 1 && b <= 1 => {}
+                _ => self.group_run(lk, &l[i..i_end], rk, &r[j..j_end], &mut groups),
+            }
+            i = i_end;
+            j = j_end;
+        }
+        groups
+    }
+
     /// Splits a run of equal hashes by exact key and records each key's rows.
-    fn group_run(&mut self, lk: &KeyColumns<'_>, l: &[(u64, u32)], rk: &KeyColumns<'_>, r: &[(u64, u32)]) {
-        let mut left: Vec<u32> = l.iter().map(|e| e.1).collect();
-        let mut right: Vec<u32> = r.iter().map(|e| e.1).collect();
+    fn group_run(&self, lk: &KeyColumns<'_>, l: &[Entry], rk: &KeyColumns<'_>, r: &[Entry], groups: &mut Vec<Group>) {
+        // Entries of one run sort by row.
+        let mut left: Vec<u32> = l.iter().map(|&e| row_of(e)).collect();
+        let mut right: Vec<u32> = r.iter().map(|&e| row_of(e)).collect();
         while !left.is_empty() || !right.is_empty() {
             // Take one key (from the left if any remain) and every row that has it.
             let (keep_l, rest_l): (Vec<u32>, Vec<u32>);
@@ -141,24 +216,17 @@ impl Matching {
                 (keep_r, rest_r) = right.iter().partition(|&&x| rk.same_key(x as usize, rk, rep as usize));
             }
             match (keep_l.len(), keep_r.len()) {
-                (1, 1) => {
-                    self.left[keep_l[0] as usize] = keep_r[0];
-                    self.right_taken[keep_r[0] as usize] = true;
-                }
+                (1, 1) => self.pair(keep_l[0], keep_r[0]),
                 (a, b) if a <= 1 && b <= 1 => {}
                 _ => {
-                    let g = self.groups.len();
                     for (n, &x) in keep_l.iter().enumerate() {
-                        self.left[x as usize] = if n == 0 { GROUP_FIRST } else { GROUP_OTHER };
+                        let mark = if n == 0 { GROUP_FIRST } else { GROUP_OTHER };
+                        self.left[x as usize].store(mark, Ordering::Relaxed);
                     }
                     for &x in &keep_r {
-                        self.right_taken[x as usize] = true;
+                        self.right_taken[x as usize].store(true, Ordering::Relaxed);
                     }
-                    match keep_l.first() {
-                        Some(&f) => self.groups_by_left.insert(f, g),
-                        None => self.groups_by_right.insert(keep_r[0], g),
-                    };
-                    self.groups.push(Group { left: keep_l, right: keep_r });
+                    groups.push(Group { left: keep_l, right: keep_r });
                 }
             }
             left = rest_l;
@@ -166,10 +234,16 @@ impl Matching {
         }
     }
 
+    /// Whether right row `row` is accounted for by a pair or a group.
+    #[inline]
+    pub fn right_taken(&self, row: usize) -> bool {
+        self.right_taken[row].load(Ordering::Relaxed)
+    }
+
     /// What left row `row` is paired with.
     #[inline]
     pub fn left(&self, row: usize) -> LeftMatch {
-        match self.left[row] {
+        match self.left[row].load(Ordering::Relaxed) {
             NO_MATCH => LeftMatch::None,
             GROUP_FIRST => LeftMatch::Group { first: true },
             GROUP_OTHER => LeftMatch::Group { first: false },
@@ -180,8 +254,8 @@ impl Matching {
     /// The partner of a left row, if it has exactly one; used to look ahead.
     #[inline]
     pub fn partner(&self, row: usize) -> Option<u32> {
-        match self.left.get(row) {
-            Some(&r) if r < GROUP_OTHER => Some(r),
+        match self.left.get(row).map(|r| r.load(Ordering::Relaxed)) {
+            Some(r) if r < GROUP_OTHER => Some(r),
             _ => None,
         }
     }

@@ -166,10 +166,9 @@ impl Plan {
     /// Compares the paired cells of two rows; pushes the indices of differing
     /// pairs to `changed` and counts them in `stats`.
     fn compare_rows(&self, left: &Table, l: usize, right: &Table, r: usize, changed: &mut Vec<u32>, stats: &mut [ColumnTally]) {
+        let (lrow, rrow) = (left.row(l), right.row(r));
         for (p, (pair, rules)) in self.pairs.iter().zip(&self.pair_rules).enumerate() {
-            let a = left.cell_bytes(l, pair.left_index);
-            let b = right.cell_bytes(r, pair.right_index);
-            if a == b {
+            if lrow.bytes(pair.left_index) == rrow.bytes(pair.right_index) {
                 continue;
             }
             let verdict = rules.compare(left.cell(l, pair.left_index), right.cell(r, pair.right_index));
@@ -401,7 +400,7 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
         let mut piece = Piece::new(plan.pairs.len());
         for j in range {
             let from = piece.changed.len();
-            if !matching.right_taken[j] || unpaired.binary_search(&(j as u32)).is_ok() {
+            if !matching.right_taken(j) || unpaired.binary_search(&(j as u32)).is_ok() {
                 piece.push(RowStatus::OnlyRight, None, Some(j as u32), from);
             } else if matching.group_of_right(j as u32).is_some() {
                 piece.push(RowStatus::Duplicate, None, Some(j as u32), from);

@@ -102,6 +102,29 @@ impl Table {
         &self.buf[base + start..base + end]
     }
 
+    /// All cells of a row, for loops that read several cells of one row.
+    #[inline]
+    pub fn row(&self, row: usize) -> RowCells<'_> {
+        let n = self.columns.len();
+        let base = self.row_start[row] as usize;
+        let ends = if !self.wide.is_empty() {
+            match self.wide.binary_search_by_key(&(row as u32), |w| w.0) {
+                Ok(i) => RowEnds::Wide(&self.wide[i].1),
+                Err(_) => RowEnds::Narrow(&self.cell_end[row * n..row * n + n]),
+            }
+        } else {
+            RowEnds::Narrow(&self.cell_end[row * n..row * n + n])
+        };
+        let len = match ends {
+            RowEnds::Narrow(e) => e.last().map_or(0, |&x| x as usize),
+            RowEnds::Wide(e) => e.last().map_or(0, |&x| x as usize),
+        };
+        RowCells {
+            bytes: &self.buf[base..base + len],
+            ends,
+        }
+    }
+
     #[inline]
     fn cell_span(&self, row: usize, col: usize) -> (usize, usize) {
         let n = self.columns.len();
@@ -117,17 +140,21 @@ impl Table {
         (start, ends[col] as usize)
     }
 
-    /// Touches a row's offsets (`stage` 0) or, once those are cached, its
-    /// first cell bytes (`stage` 1), so that they are in cache when needed.
-    /// Loops that visit rows in random order call this a few rows ahead: the
-    /// loads of several rows then overlap instead of waiting one by one.
+    /// Asks the CPU to start loading a row's offsets (`stage` 0) or, once
+    /// those are cached, its cell bytes (`stage` 1). Loops that visit rows in
+    /// random order call this a few rows ahead, so that the memory loads of
+    /// several rows overlap instead of waiting one after another.
     #[inline]
     pub fn prefetch_row(&self, row: usize, stage: u8) {
         let n = self.columns.len();
         if stage == 0 {
-            std::hint::black_box((self.row_start.get(row).copied(), self.cell_end.get(row * n).copied()));
+            prefetch(self.row_start.get(row));
+            prefetch(self.cell_end.get(row * n));
         } else if let Some(&s) = self.row_start.get(row) {
-            std::hint::black_box(self.buf.get(s as usize).copied());
+            let s = s as usize;
+            prefetch(self.buf.get(s));
+            // Rows often span two cache lines.
+            prefetch(self.buf.get(s + 64));
         }
     }
 
@@ -147,6 +174,46 @@ impl Table {
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
             + self.line_jumps.capacity() * 16
             + self.columns.iter().map(|c| c.capacity() + 24).sum::<usize>()
+    }
+}
+
+/// Hints the CPU to load the cache line holding `value`; does nothing for `None`.
+#[inline]
+fn prefetch<T>(value: Option<&T>) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(v) = value {
+        // SAFETY: a prefetch only hints the cache; it never faults or changes
+        // memory, and SSE is part of the x86_64 baseline.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((v as *const T).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+/// The cells of one row; see [`Table::row`].
+#[derive(Clone, Copy)]
+pub struct RowCells<'a> {
+    bytes: &'a [u8],
+    ends: RowEnds<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum RowEnds<'a> {
+    Narrow(&'a [u16]),
+    Wide(&'a [u32]),
+}
+
+impl<'a> RowCells<'a> {
+    /// The bytes of cell `col`. Panics if `col` is out of range.
+    #[inline]
+    pub fn bytes(&self, col: usize) -> &'a [u8] {
+        let (start, end) = match self.ends {
+            RowEnds::Narrow(e) => (if col == 0 { 0 } else { e[col - 1] as usize }, e[col] as usize),
+            RowEnds::Wide(e) => (if col == 0 { 0 } else { e[col - 1] as usize }, e[col] as usize),
+        };
+        &self.bytes[start..end]
     }
 }
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Times `concord compare` against DuckDB on the standard workload.
+
+Both tools do the same keyed diff of bench/data/left.csv and right.csv
+(1,000,000 rows x 12 columns, ~120 MB each) and write the differing rows to a
+CSV file. Each command runs once to warm the page cache, then RUNS times; the
+median wall time and the peak resident memory (from wait4) are reported,
+with Concord's time as a fraction of DuckDB's and its memory as a multiple of
+the two input files' combined size.
+
+Usage: python3 bench/compare_vs_duckdb.py [RUNS]
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench", "data")
+LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+
+
+def run(cmd):
+    """Runs cmd; returns (seconds, peak RSS in bytes, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss * 1024, code, err
+
+
+def measure(name, cmd, ok_codes):
+    run(cmd)  # warm-up
+    times, peaks = [], []
+    for _ in range(RUNS):
+        t, rss, code, err = run(cmd)
+        if code not in ok_codes:
+            sys.exit(f"{name} failed with exit code {code}:\n{err}")
+        times.append(t)
+        peaks.append(rss)
+    return statistics.median(times), max(peaks)
+
+
+def main():
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "concord", "--example", "gen_workload"], cwd=ROOT, check=True)
+    if not (os.path.exists(LEFT) and os.path.exists(RIGHT)):
+        subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gen_workload"), DATA], check=True)
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "duckdb"], check=True)
+    inputs = os.path.getsize(LEFT) + os.path.getsize(RIGHT)
+    concord = [os.path.join(ROOT, "target", "release", "concord"), "compare", LEFT, RIGHT,
+               "--key", "id", "--format", "csv", "--output", "/tmp/concord-bench-diff.csv"]
+    duck = [sys.executable, os.path.join(ROOT, "bench", "duckdb_diff.py"), LEFT, RIGHT, "id",
+            "/tmp/duckdb-bench-diff.csv", str(os.cpu_count() or 2)]
+    c_time, c_mem = measure("concord", concord, {0, 1})
+    d_time, d_mem = measure("duckdb", duck, {0})
+    with open("/tmp/concord-bench-diff.csv") as f:
+        c_rows = sum(1 for _ in f) - 1
+    with open("/tmp/duckdb-bench-diff.csv") as f:
+        d_rows = sum(1 for _ in f) - 1
+    mib = 1024 * 1024
+    print(f"inputs: {inputs / mib:.0f} MiB in two files; {os.cpu_count()} cores; median of {RUNS} runs")
+    print(f"{'tool':<10}{'time (s)':>10}{'peak RSS (MiB)':>16}{'diff rows':>11}")
+    print(f"{'concord':<10}{c_time:>10.2f}{c_mem / mib:>16.0f}{c_rows:>11}")
+    print(f"{'duckdb':<10}{d_time:>10.2f}{d_mem / mib:>16.0f}{d_rows:>11}")
+    print(f"concord time / duckdb time: {c_time / d_time:.2f} (target <= 0.50)")
+    print(f"concord peak memory / input size: {c_mem / inputs:.2f} (target <= 1.50)")
+
+
+if __name__ == "__main__":
+    main()
