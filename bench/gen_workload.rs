@@ -25,9 +25,22 @@ impl Rng {
     }
 }
 
-const FIRST: [&str; 8] = ["Ann", "Bob", "Chloé", "Dmitri", "Eve", "Farah", "Gus", "Hiro"];
-const LAST: [&str; 8] = ["Smith", "Jones", "García", "Müller", "Nguyen", "O'Brien", "Rossi", "Kowalski"];
-const CITY: [&str; 8] = ["Boston", "Paris", "Berlin", "São Paulo", "Tokyo", "Lagos", "Oslo", "Austin"];
+const FIRST: [&str; 8] = [
+    "Ann", "Bob", "Chloé", "Dmitri", "Eve", "Farah", "Gus", "Hiro",
+];
+const LAST: [&str; 8] = [
+    "Smith", "Jones", "García", "Müller", "Nguyen", "O'Brien", "Rossi", "Kowalski",
+];
+const CITY: [&str; 8] = [
+    "Boston",
+    "Paris",
+    "Berlin",
+    "São Paulo",
+    "Tokyo",
+    "Lagos",
+    "Oslo",
+    "Austin",
+];
 const STATUS: [&str; 4] = ["open", "closed", "pending", "on hold"];
 
 fn row(id: u64, rng: &mut Rng, extra: usize) -> Vec<String> {
@@ -36,16 +49,37 @@ fn row(id: u64, rng: &mut Rng, extra: usize) -> Vec<String> {
     let mut r = vec![
         id.to_string(),
         format!("{f} {l}"),
-        format!("{}.{}{}@example.com", f.to_lowercase(), l.to_lowercase(), rng.below(1000)),
+        format!(
+            "{}.{}{}@example.com",
+            f.to_lowercase(),
+            l.to_lowercase(),
+            rng.below(1000)
+        ),
         CITY[rng.below(8) as usize].to_string(),
         ["US", "FR", "DE", "BR", "JP", "NG", "NO"][rng.below(7) as usize].to_string(),
         format!("{}.{:02}", rng.below(100_000), rng.below(100)),
         rng.below(500).to_string(),
-        format!("20{:02}-{:02}-{:02}", 10 + rng.below(15), 1 + rng.below(12), 1 + rng.below(28)),
-        format!("2024-{:02}-{:02}T{:02}:{:02}:{:02}Z", 1 + rng.below(12), 1 + rng.below(28), rng.below(24), rng.below(60), rng.below(60)),
+        format!(
+            "20{:02}-{:02}-{:02}",
+            10 + rng.below(15),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        ),
+        format!(
+            "2024-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            1 + rng.below(12),
+            1 + rng.below(28),
+            rng.below(24),
+            rng.below(60),
+            rng.below(60)
+        ),
         STATUS[rng.below(4) as usize].to_string(),
         format!("{:.4}", rng.below(1_000_000) as f64 / 10_000.0),
-        if rng.below(10) == 0 { "\"needs review, see ticket\"".to_string() } else { format!("note {}", rng.below(100_000)) },
+        if rng.below(10) == 0 {
+            "\"needs review, see ticket\"".to_string()
+        } else {
+            format!("note {}", rng.below(100_000))
+        },
     ];
     for i in 0..extra {
         r.push(format!("x{}_{}", i, rng.below(10_000)));
@@ -53,13 +87,23 @@ fn row(id: u64, rng: &mut Rng, extra: usize) -> Vec<String> {
     r
 }
 
-const HEADER: [&str; 12] = ["id", "name", "email", "city", "country", "amount", "quantity", "created", "updated", "status", "score", "notes"];
+const HEADER: [&str; 12] = [
+    "id", "name", "email", "city", "country", "amount", "quantity", "created", "updated", "status",
+    "score", "notes",
+];
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let out = std::path::PathBuf::from(args.get(1).map(String::as_str).unwrap_or("bench/data"));
-    let rows: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-    let cols: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(12).max(12);
+    let rows: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let cols: usize = args
+        .get(3)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12)
+        .max(12);
     let extra = cols - 12;
     std::fs::create_dir_all(&out)?;
     let mut header: Vec<String> = HEADER.iter().map(|s| s.to_string()).collect();
@@ -108,6 +152,10 @@ fn main() -> std::io::Result<()> {
         writeln!(right, "{}", r.join(","))?;
     }
     right.flush()?;
-    eprintln!("wrote {} rows left, {} right: {changed} changed, {deleted} deleted, {inserted} inserted", rows, right_rows.len());
+    eprintln!(
+        "wrote {} rows left, {} right: {changed} changed, {deleted} deleted, {inserted} inserted",
+        rows,
+        right_rows.len()
+    );
     Ok(())
 }

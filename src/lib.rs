@@ -3,17 +3,33 @@
 //!
 //! The engine knows nothing of terminals, HTTP or windows; the `concord`
 //! command line, the local web server and the desktop app all call it.
+//!
+//! ```no_run
+//! use concord::{compare, export, load_path, ColumnPair, CompareConfig, Control, LoadOptions};
+//! use std::path::Path;
+//!
+//! let opts = LoadOptions::default();
+//! let left = load_path(Path::new("before.csv"), &opts, Control::default())?;
+//! let right = load_path(Path::new("after.csv"), &opts, Control::default())?;
+//! let config = CompareConfig { keys: vec![ColumnPair::new("id", "id")], ..Default::default() };
+//! let result = compare(&left, &right, &config, Control::default())?;
+//! println!("{} rows changed", result.summary.changed);
+//! let report = export::Report { left: &left, right: &right, result: &result };
+//! export::write_file(report, export::Format::Csv, Path::new("diff.csv"), Control::default())?;
+//! # Ok::<(), concord::Error>(())
+//! ```
 
+#![warn(missing_docs)]
+
+pub mod compare;
 pub mod error;
+pub mod export;
+pub mod profile;
 pub mod progress;
 pub mod table;
 pub mod values;
 
+pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
 pub use error::{Error, Result, Side};
 pub use progress::{Control, Progress, Stage};
 pub use table::{load_bytes, load_path, LoadOptions, Table};
-pub mod compare;
-
-pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
-pub mod profile;
-pub mod export;

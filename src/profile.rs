@@ -83,10 +83,14 @@ pub fn profile_column(table: &Table, col: usize) -> ColumnProfile {
 /// Smallest and largest non-empty values of a column, ordered as numbers,
 /// points in time, booleans or text according to its type.
 fn min_max(table: &Table, col: usize, t: ValueType) -> (Option<String>, Option<String>) {
-    let values = (0..table.num_rows()).map(|r| table.cell(r, col)).filter(|v| !v.is_empty());
+    let values = (0..table.num_rows())
+        .map(|r| table.cell(r, col))
+        .filter(|v| !v.is_empty());
     let pick = match t {
         ValueType::Empty => return (None, None),
-        ValueType::Integer | ValueType::Decimal => extremes(values, |v| parse_number(v).map(OrdF64)),
+        ValueType::Integer | ValueType::Decimal => {
+            extremes(values, |v| parse_number(v).map(OrdF64))
+        }
         ValueType::Date | ValueType::Datetime => extremes(values, |v| parse_time_point(v, &[])),
         ValueType::Boolean => extremes(values, parse_bool),
         ValueType::Text => extremes(values, Some),
@@ -94,7 +98,10 @@ fn min_max(table: &Table, col: usize, t: ValueType) -> (Option<String>, Option<S
     (pick.0.map(String::from), pick.1.map(String::from))
 }
 
-fn extremes<'a, K: PartialOrd + Clone>(values: impl Iterator<Item = &'a str>, key: impl Fn(&'a str) -> Option<K>) -> (Option<&'a str>, Option<&'a str>) {
+fn extremes<'a, K: PartialOrd + Clone>(
+    values: impl Iterator<Item = &'a str>,
+    key: impl Fn(&'a str) -> Option<K>,
+) -> (Option<&'a str>, Option<&'a str>) {
     let mut lo: Option<(K, &str)> = None;
     let mut hi: Option<(K, &str)> = None;
     for v in values {
@@ -184,17 +191,32 @@ mod tests {
         .unwrap();
         let p = profile(&t);
         let id = &p[0];
-        assert_eq!((id.value_type, id.unique, id.distinct), (ValueType::Integer, true, 3));
+        assert_eq!(
+            (id.value_type, id.unique, id.distinct),
+            (ValueType::Integer, true, 3)
+        );
         let amount = &p[1];
         assert_eq!(amount.value_type, ValueType::Decimal);
-        assert_eq!((amount.min.as_deref(), amount.max.as_deref()), (Some("-3"), Some("100")));
+        assert_eq!(
+            (amount.min.as_deref(), amount.max.as_deref()),
+            (Some("-3"), Some("100"))
+        );
         let when = &p[2];
         assert_eq!(when.value_type, ValueType::Date);
-        assert_eq!((when.min.as_deref(), when.max.as_deref()), (Some("2023-12-31"), Some("2024-03-01")));
+        assert_eq!(
+            (when.min.as_deref(), when.max.as_deref()),
+            (Some("2023-12-31"), Some("2024-03-01"))
+        );
         let flag = &p[3];
-        assert_eq!((flag.value_type, flag.distinct, flag.unique), (ValueType::Boolean, 2, false));
+        assert_eq!(
+            (flag.value_type, flag.distinct, flag.unique),
+            (ValueType::Boolean, 2, false)
+        );
         let name = &p[4];
-        assert_eq!((name.value_type, name.nulls, name.unique), (ValueType::Text, 1, false));
+        assert_eq!(
+            (name.value_type, name.nulls, name.unique),
+            (ValueType::Text, 1, false)
+        );
         assert_eq!(name.samples, vec!["bob", "alice"]);
         assert_eq!(name.min.as_deref(), Some("alice"));
     }

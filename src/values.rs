@@ -8,7 +8,9 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The type of one value or, in a profile, of a whole column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueType {
     /// Empty or a null token; in a profile, a column with no other value.
@@ -181,7 +183,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     }
     let mut parts = s.split(sep as char);
     let (p1, p2, p3) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || [p1, p2, p3].iter().any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit())) {
+    if parts.next().is_some()
+        || [p1, p2, p3]
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let num = |p: &str| p.parse::<u32>().ok();
@@ -214,7 +220,11 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
         let digits: String = zone.chars().filter(|c| *c != ':').collect();
         if (digits.len() == 2 || digits.len() == 4) && digits.bytes().all(|c| c.is_ascii_digit()) {
             let h: i64 = digits[..2].parse().ok()?;
-            let m: i64 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+            let m: i64 = if digits.len() == 4 {
+                digits[2..].parse().ok()?
+            } else {
+                0
+            };
             let sign = if rest.as_bytes()[pos] == b'-' { -1 } else { 1 };
             offset_secs = sign * (h * 3600 + m * 60);
             rest = &rest[..pos];

@@ -18,7 +18,11 @@ const DIFFERENT: i32 = 1;
 const TROUBLE: i32 = 2;
 
 #[derive(Parser)]
-#[command(name = "concord", version, about = "Compare two CSV files by key, cell by cell, and export the differences.")]
+#[command(
+    name = "concord",
+    version,
+    about = "Compare two CSV files by key, cell by cell, and export the differences."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,12 +64,18 @@ impl ReadArgs {
             None => None,
             Some("tab" | "\\t") => Some(b'\t'),
             Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-            Some(d) => return Err(Error::Invalid(format!("--delimiter takes one ASCII character or `tab`, not '{d}'"))),
+            Some(d) => {
+                return Err(Error::Invalid(format!(
+                    "--delimiter takes one ASCII character or `tab`, not '{d}'"
+                )))
+            }
         };
         let encoding = match self.encoding.as_deref() {
             None => None,
             Some(name) => Some(Encoding::from_name(name).ok_or_else(|| {
-                Error::Invalid(format!("unknown encoding '{name}'; use utf-8, utf-16le, utf-16be or windows-1252"))
+                Error::Invalid(format!(
+                    "unknown encoding '{name}'; use utf-8, utf-16le, utf-16be or windows-1252"
+                ))
             })?),
         };
         let has_header = match (self.header, self.no_header) {
@@ -202,7 +212,14 @@ fn inspect(a: InspectArgs) -> Result<i32, Error> {
     let opts = a.read.options()?;
     let bar = progress::Bar::new();
     let report = |p| bar.update(p);
-    let table = concord::load_path(&a.file, &opts, Control { progress: Some(&report), cancel: None });
+    let table = concord::load_path(
+        &a.file,
+        &opts,
+        Control {
+            progress: Some(&report),
+            cancel: None,
+        },
+    );
     bar.finish();
     let table = table?;
     let profiles = concord::profile::profile(&table);
@@ -230,26 +247,51 @@ fn inspect(a: InspectArgs) -> Result<i32, Error> {
     Ok(SAME)
 }
 
-fn write_inspect_text(out: &mut dyn Write, table: &Table, profiles: &[concord::profile::ColumnProfile]) -> std::io::Result<()> {
+fn write_inspect_text(
+    out: &mut dyn Write,
+    table: &Table,
+    profiles: &[concord::profile::ColumnProfile],
+) -> std::io::Result<()> {
     let info = table.info();
     writeln!(out, "file:      {}", info.path)?;
     writeln!(out, "encoding:  {}", info.encoding)?;
     writeln!(out, "delimiter: {}", delimiter_name(info.delimiter))?;
-    writeln!(out, "header:    {}", if info.has_header { "yes" } else { "no" })?;
+    writeln!(
+        out,
+        "header:    {}",
+        if info.has_header { "yes" } else { "no" }
+    )?;
     writeln!(out, "rows:      {}", table.num_rows())?;
     writeln!(out, "columns:   {}", table.num_columns())?;
     for w in &info.warnings {
         writeln!(out, "note:      {w}")?;
     }
     writeln!(out)?;
-    let width = profiles.iter().map(|p| p.name.chars().count()).max().unwrap_or(4).max(6);
-    writeln!(out, "{:<width$}  {:<8}  {:>8}  {:>10}  {:<6}  {:<20}  {:<20}  samples", "column", "type", "empty", "distinct", "unique", "min", "max")?;
+    let width = profiles
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(6);
+    writeln!(
+        out,
+        "{:<width$}  {:<8}  {:>8}  {:>10}  {:<6}  {:<20}  {:<20}  samples",
+        "column", "type", "empty", "distinct", "unique", "min", "max"
+    )?;
     let short = |s: &Option<String>| -> String {
         let s = s.as_deref().unwrap_or("");
-        if s.chars().count() > 20 { format!("{}…", s.chars().take(19).collect::<String>()) } else { s.to_string() }
+        if s.chars().count() > 20 {
+            format!("{}…", s.chars().take(19).collect::<String>())
+        } else {
+            s.to_string()
+        }
     };
     for p in profiles {
-        let distinct = if p.distinct_exact { p.distinct.to_string() } else { format!("~{}", p.distinct) };
+        let distinct = if p.distinct_exact {
+            p.distinct.to_string()
+        } else {
+            format!("~{}", p.distinct)
+        };
         writeln!(
             out,
             "{:<width$}  {:<8}  {:>8}  {:>10}  {:<6}  {:<20}  {:<20}  {}",
@@ -260,7 +302,11 @@ fn write_inspect_text(out: &mut dyn Write, table: &Table, profiles: &[concord::p
             if p.unique { "yes" } else { "no" },
             short(&p.min),
             short(&p.max),
-            p.samples.iter().map(|s| short(&Some(s.clone()))).collect::<Vec<_>>().join(" | ")
+            p.samples
+                .iter()
+                .map(|s| short(&Some(s.clone())))
+                .collect::<Vec<_>>()
+                .join(" | ")
         )?;
     }
     Ok(())
@@ -280,7 +326,11 @@ fn parse_pair(s: &str, flag: &str, need_both: bool) -> Result<ColumnPair, Error>
         None if !need_both && !s.is_empty() => Ok(ColumnPair::new(s, s)),
         _ => Err(Error::Invalid(format!(
             "{flag} '{s}': expected {}",
-            if need_both { "LEFT=RIGHT" } else { "COLUMN or LEFT=RIGHT" }
+            if need_both {
+                "LEFT=RIGHT"
+            } else {
+                "COLUMN or LEFT=RIGHT"
+            }
         ))),
     }
 }
@@ -295,8 +345,16 @@ fn parse_number(s: &str, flag: &str) -> Result<f64, Error> {
 
 fn config(a: &CompareArgs) -> Result<CompareConfig, Error> {
     let mut cfg = CompareConfig {
-        keys: a.keys.iter().map(|k| parse_pair(k, "--key", false)).collect::<Result<_, _>>()?,
-        mappings: a.maps.iter().map(|m| parse_pair(m, "--map", true)).collect::<Result<_, _>>()?,
+        keys: a
+            .keys
+            .iter()
+            .map(|k| parse_pair(k, "--key", false))
+            .collect::<Result<_, _>>()?,
+        mappings: a
+            .maps
+            .iter()
+            .map(|m| parse_pair(m, "--map", true))
+            .collect::<Result<_, _>>()?,
         ignore: a.ignore.clone(),
         ..CompareConfig::default()
     };
@@ -309,29 +367,44 @@ fn config(a: &CompareArgs) -> Result<CompareConfig, Error> {
     let mut global_trim = false;
     let mut global_case = false;
     for c in &a.trim {
-        if c.is_empty() { global_trim = true } else { column(&mut cfg, c).trim = Some(true) }
+        if c.is_empty() {
+            global_trim = true
+        } else {
+            column(&mut cfg, c).trim = Some(true)
+        }
     }
     for c in &a.ignore_case {
-        if c.is_empty() { global_case = true } else { column(&mut cfg, c).ignore_case = Some(true) }
+        if c.is_empty() {
+            global_case = true
+        } else {
+            column(&mut cfg, c).ignore_case = Some(true)
+        }
     }
     let mut abs = None;
     let mut rel = None;
     for t in &a.tolerances {
         match split_column(t) {
-            (Some(c), v) => column(&mut cfg, c).abs_tolerance = Some(parse_number(v, "--tolerance")?),
+            (Some(c), v) => {
+                column(&mut cfg, c).abs_tolerance = Some(parse_number(v, "--tolerance")?)
+            }
             (None, v) => abs = Some(parse_number(v, "--tolerance")?),
         }
     }
     for t in &a.rel_tolerances {
         match split_column(t) {
-            (Some(c), v) => column(&mut cfg, c).rel_tolerance = Some(parse_number(v, "--rel-tolerance")?),
+            (Some(c), v) => {
+                column(&mut cfg, c).rel_tolerance = Some(parse_number(v, "--rel-tolerance")?)
+            }
             (None, v) => rel = Some(parse_number(v, "--rel-tolerance")?),
         }
     }
     let mut formats = Vec::new();
     for f in &a.date_formats {
         match split_column(f) {
-            (Some(c), v) => column(&mut cfg, c).date_formats.get_or_insert_with(Vec::new).push(v.to_string()),
+            (Some(c), v) => column(&mut cfg, c)
+                .date_formats
+                .get_or_insert_with(Vec::new)
+                .push(v.to_string()),
             (None, v) => formats.push(v.to_string()),
         }
     }
@@ -353,7 +426,11 @@ fn output_format(a: &CompareArgs) -> Result<Format, Error> {
     if let Some(f) = a.format {
         return Ok(f.into());
     }
-    let ext = a.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
+    let ext = a
+        .output
+        .as_deref()
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str());
     match ext {
         None => Ok(Format::Text),
         Some(e) => Format::from_name(e).or(if e == "txt" { Some(Format::Text) } else { None }).ok_or_else(|| {
@@ -367,12 +444,20 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
     let cfg = config(&a)?;
     let format = output_format(&a)?;
     if format == Format::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
-        return Err(Error::Invalid("XLSX is a binary format: pass --output FILE.xlsx".into()));
+        return Err(Error::Invalid(
+            "XLSX is a binary format: pass --output FILE.xlsx".into(),
+        ));
     }
     let bar = progress::Bar::new();
     let report = |p| bar.update(p);
-    let ctl = Control { progress: Some(&report), cancel: None };
-    let (left, right) = rayon::join(|| concord::load_path(&a.left, &opts, ctl), || concord::load_path(&a.right, &opts, ctl));
+    let ctl = Control {
+        progress: Some(&report),
+        cancel: None,
+    };
+    let (left, right) = rayon::join(
+        || concord::load_path(&a.left, &opts, ctl),
+        || concord::load_path(&a.right, &opts, ctl),
+    );
     let (left, right) = (left?, right?);
     let result = concord::compare(&left, &right, &cfg, ctl);
     let result = match result {
@@ -385,7 +470,11 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
     for note in &result.notes {
         eprintln!("concord: note: {note}");
     }
-    let report_view = Report { left: &left, right: &right, result: &result };
+    let report_view = Report {
+        left: &left,
+        right: &right,
+        result: &result,
+    };
     let written = match &a.output {
         Some(path) => {
             let r = export::write_file(report_view, format, path, ctl);
@@ -409,14 +498,21 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
         }
     };
     finish_stdout(written)?;
-    Ok(if result.summary.has_differences() { DIFFERENT } else { SAME })
+    Ok(if result.summary.has_differences() {
+        DIFFERENT
+    } else {
+        SAME
+    })
 }
 
 /// A closed pipe (`concord ... | head`) is not an error worth reporting.
 fn finish_stdout(r: std::io::Result<()>) -> Result<(), Error> {
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(source) => Err(Error::Write { path: "standard output".into(), source }),
+        Err(source) => Err(Error::Write {
+            path: "standard output".into(),
+            source,
+        }),
         Ok(()) => Ok(()),
     }
 }

@@ -37,11 +37,16 @@ impl KeyColumns<'_> {
 
     /// Whether row `a` of this side and row `b` of `other` have the same key.
     pub fn same_key(&self, a: usize, other: &KeyColumns<'_>, b: usize) -> bool {
-        self.columns.iter().zip(&other.columns).zip(&self.rules).all(|((&ca, &cb), r)| {
-            self.table.cell_bytes(a, ca) == other.table.cell_bytes(b, cb)
-                || (r.normalizes_keys()
-                    && r.normalize_key(self.table.cell(a, ca)) == r.normalize_key(other.table.cell(b, cb)))
-        })
+        self.columns
+            .iter()
+            .zip(&other.columns)
+            .zip(&self.rules)
+            .all(|((&ca, &cb), r)| {
+                self.table.cell_bytes(a, ca) == other.table.cell_bytes(b, cb)
+                    || (r.normalizes_keys()
+                        && r.normalize_key(self.table.cell(a, ca))
+                            == r.normalize_key(other.table.cell(b, cb)))
+            })
     }
 
     /// Every row as an [`Entry`], grouped into `1 << bits` buckets by the
@@ -52,7 +57,13 @@ impl KeyColumns<'_> {
             .with_min_len(4096)
             .map(|r| (self.hash(r) & HASH_MASK) | r as u64)
             .collect();
-        let bucket = |e: Entry| if bits == 0 { 0 } else { (e >> (64 - bits)) as usize };
+        let bucket = |e: Entry| {
+            if bits == 0 {
+                0
+            } else {
+                (e >> (64 - bits)) as usize
+            }
+        };
         let mut starts = vec![0usize; (1 << bits) + 1];
         for &e in &hashed {
             starts[bucket(e) + 1] += 1;
@@ -140,13 +151,20 @@ impl Matching {
         let bits = (rows / 256).max(1).ilog2().min(16);
         let ((mut l, ls), (mut r, rs)) = rayon::join(|| lk.bucketed(bits), || rk.bucketed(bits));
         let mut m = Matching {
-            left: (0..lk.table.num_rows()).map(|_| AtomicU32::new(NO_MATCH)).collect(),
-            right_taken: (0..rk.table.num_rows()).map(|_| AtomicBool::new(false)).collect(),
+            left: (0..lk.table.num_rows())
+                .map(|_| AtomicU32::new(NO_MATCH))
+                .collect(),
+            right_taken: (0..rk.table.num_rows())
+                .map(|_| AtomicBool::new(false))
+                .collect(),
             groups_by_left: HashMap::new(),
             groups_by_right: HashMap::new(),
             groups: Vec::new(),
         };
-        let buckets: Vec<_> = split_buckets(&mut l, &ls).into_iter().zip(split_buckets(&mut r, &rs)).collect();
+        let buckets: Vec<_> = split_buckets(&mut l, &ls)
+            .into_iter()
+            .zip(split_buckets(&mut r, &rs))
+            .collect();
         let groups: Vec<Vec<Group>> = buckets
             .into_par_iter()
             .map(|(lb, rb)| {
@@ -173,7 +191,13 @@ impl Matching {
 
     /// Merges one bucket of each side, both sorted by hash; returns the
     /// groups of repeated keys found in it.
-    fn merge(&self, lk: &KeyColumns<'_>, l: &[Entry], rk: &KeyColumns<'_>, r: &[Entry]) -> Vec<Group> {
+    fn merge(
+        &self,
+        lk: &KeyColumns<'_>,
+        l: &[Entry],
+        rk: &KeyColumns<'_>,
+        r: &[Entry],
+    ) -> Vec<Group> {
         let mut groups = Vec::new();
         let (mut i, mut j) = (0, 0);
         while i < l.len() || j < r.len() {
@@ -198,7 +222,14 @@ impl Matching {
     }
 
     /// Splits a run of equal hashes by exact key and records each key's rows.
-    fn group_run(&self, lk: &KeyColumns<'_>, l: &[Entry], rk: &KeyColumns<'_>, r: &[Entry], groups: &mut Vec<Group>) {
+    fn group_run(
+        &self,
+        lk: &KeyColumns<'_>,
+        l: &[Entry],
+        rk: &KeyColumns<'_>,
+        r: &[Entry],
+        groups: &mut Vec<Group>,
+    ) {
         // Entries of one run sort by row.
         let mut left: Vec<u32> = l.iter().map(|&e| row_of(e)).collect();
         let mut right: Vec<u32> = r.iter().map(|&e| row_of(e)).collect();
@@ -207,13 +238,19 @@ impl Matching {
             let (keep_l, rest_l): (Vec<u32>, Vec<u32>);
             let (keep_r, rest_r): (Vec<u32>, Vec<u32>);
             if let Some(&rep) = left.first() {
-                (keep_l, rest_l) = left.iter().partition(|&&x| lk.same_key(x as usize, lk, rep as usize));
-                (keep_r, rest_r) = right.iter().partition(|&&x| rk.same_key(x as usize, lk, rep as usize));
+                (keep_l, rest_l) = left
+                    .iter()
+                    .partition(|&&x| lk.same_key(x as usize, lk, rep as usize));
+                (keep_r, rest_r) = right
+                    .iter()
+                    .partition(|&&x| rk.same_key(x as usize, lk, rep as usize));
             } else {
                 let rep = right[0];
                 keep_l = Vec::new();
                 rest_l = Vec::new();
-                (keep_r, rest_r) = right.iter().partition(|&&x| rk.same_key(x as usize, rk, rep as usize));
+                (keep_r, rest_r) = right
+                    .iter()
+                    .partition(|&&x| rk.same_key(x as usize, rk, rep as usize));
             }
             match (keep_l.len(), keep_r.len()) {
                 (1, 1) => self.pair(keep_l[0], keep_r[0]),
@@ -226,7 +263,10 @@ impl Matching {
                     for &x in &keep_r {
                         self.right_taken[x as usize].store(true, Ordering::Relaxed);
                     }
-                    groups.push(Group { left: keep_l, right: keep_r });
+                    groups.push(Group {
+                        left: keep_l,
+                        right: keep_r,
+                    });
                 }
             }
             left = rest_l;

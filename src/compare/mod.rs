@@ -6,7 +6,9 @@ mod index;
 mod result;
 mod rules;
 
-pub use result::{ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus, Summary};
+pub use result::{
+    ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus, Summary,
+};
 pub use rules::{NumericMode, RuleOverrides, Rules};
 
 use crate::error::{Error, Result, Side};
@@ -48,7 +50,12 @@ const TYPE_SAMPLE: usize = 1000;
 ///
 /// Work is spread over all cores. Progress is reported in rows, and the
 /// cancellation flag is checked between pieces of work.
-pub fn compare(left: &Table, right: &Table, config: &CompareConfig, ctl: Control<'_>) -> Result<CompareResult> {
+pub fn compare(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    ctl: Control<'_>,
+) -> Result<CompareResult> {
     let plan = Plan::new(left, right, config)?;
     if plan.keys.is_empty() {
         compare_positional(left, right, plan, ctl)
@@ -68,11 +75,13 @@ struct Plan {
 }
 
 fn column(table: &Table, side: Side, name: &str) -> Result<usize> {
-    table.column_index(name).ok_or_else(|| Error::UnknownColumn {
-        side,
-        name: name.to_string(),
-        available: table.columns().to_vec(),
-    })
+    table
+        .column_index(name)
+        .ok_or_else(|| Error::UnknownColumn {
+            side,
+            name: name.to_string(),
+            available: table.columns().to_vec(),
+        })
 }
 
 impl Plan {
@@ -80,7 +89,11 @@ impl Plan {
         config.rules.validate().map_err(Error::Invalid)?;
         for (name, o) in &config.column_rules {
             column(left, Side::Left, name)?;
-            config.rules.with(o).validate().map_err(|e| Error::Invalid(format!("column '{name}': {e}")))?;
+            config
+                .rules
+                .with(o)
+                .validate()
+                .map_err(|e| Error::Invalid(format!("column '{name}': {e}")))?;
         }
         let resolve = |p: &ColumnPair| -> Result<ResolvedPair> {
             Ok(ResolvedPair {
@@ -90,8 +103,16 @@ impl Plan {
                 right_index: column(right, Side::Right, &p.right)?,
             })
         };
-        let keys = config.keys.iter().map(resolve).collect::<Result<Vec<_>>>()?;
-        let explicit = config.mappings.iter().map(resolve).collect::<Result<Vec<_>>>()?;
+        let keys = config
+            .keys
+            .iter()
+            .map(resolve)
+            .collect::<Result<Vec<_>>>()?;
+        let explicit = config
+            .mappings
+            .iter()
+            .map(resolve)
+            .collect::<Result<Vec<_>>>()?;
         let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
         let mut used_left = vec![false; left.num_columns()];
         let mut used_right = vec![false; right.num_columns()];
@@ -165,13 +186,24 @@ impl Plan {
 
     /// Compares the paired cells of two rows; pushes the indices of differing
     /// pairs to `changed` and counts them in `stats`.
-    fn compare_rows(&self, left: &Table, l: usize, right: &Table, r: usize, changed: &mut Vec<u32>, stats: &mut [ColumnTally]) {
+    fn compare_rows(
+        &self,
+        left: &Table,
+        l: usize,
+        right: &Table,
+        r: usize,
+        changed: &mut Vec<u32>,
+        stats: &mut [ColumnTally],
+    ) {
         let (lrow, rrow) = (left.row(l), right.row(r));
         for (p, (pair, rules)) in self.pairs.iter().zip(&self.pair_rules).enumerate() {
             if lrow.bytes(pair.left_index) == rrow.bytes(pair.right_index) {
                 continue;
             }
-            let verdict = rules.compare(left.cell(l, pair.left_index), right.cell(r, pair.right_index));
+            let verdict = rules.compare(
+                left.cell(l, pair.left_index),
+                right.cell(r, pair.right_index),
+            );
             if !verdict.equal {
                 changed.push(p as u32);
                 let t = &mut stats[p];
@@ -183,7 +215,15 @@ impl Plan {
         }
     }
 
-    fn finish(self, mode: Mode, summary: Summary, tallies: Vec<ColumnTally>, rows: Vec<RowDiff>, changed_pairs: Vec<u32>, notes: Vec<String>) -> CompareResult {
+    fn finish(
+        self,
+        mode: Mode,
+        summary: Summary,
+        tallies: Vec<ColumnTally>,
+        rows: Vec<RowDiff>,
+        changed_pairs: Vec<u32>,
+        notes: Vec<String>,
+    ) -> CompareResult {
         let columns = self
             .pairs
             .iter()
@@ -256,7 +296,13 @@ impl Piece {
         }
     }
 
-    fn push(&mut self, status: RowStatus, left: Option<u32>, right: Option<u32>, changes_from: usize) {
+    fn push(
+        &mut self,
+        status: RowStatus,
+        left: Option<u32>,
+        right: Option<u32>,
+        changes_from: usize,
+    ) {
         self.rows.push(RowDiff {
             status,
             left,
@@ -285,7 +331,13 @@ fn join_pieces(pieces: Vec<Piece>, pairs: usize) -> Piece {
 
 /// Runs `f` over `0..n` in tasks of [`ROWS_PER_TASK`] rows on all cores,
 /// reporting progress and stopping early on cancellation.
-fn for_row_ranges<F>(n: usize, progress_base: u64, progress_total: u64, ctl: Control<'_>, f: F) -> Result<Vec<Piece>>
+fn for_row_ranges<F>(
+    n: usize,
+    progress_base: u64,
+    progress_total: u64,
+    ctl: Control<'_>,
+    f: F,
+) -> Result<Vec<Piece>>
 where
     F: Fn(std::ops::Range<usize>) -> Piece + Sync,
 {
@@ -304,7 +356,12 @@ where
         .collect()
 }
 
-fn compare_positional(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> Result<CompareResult> {
+fn compare_positional(
+    left: &Table,
+    right: &Table,
+    plan: Plan,
+    ctl: Control<'_>,
+) -> Result<CompareResult> {
     let (nl, nr) = (left.num_rows(), right.num_rows());
     let common = nl.min(nr);
     let total = nl.max(nr) as u64;
@@ -341,10 +398,22 @@ fn compare_positional(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>)
         duplicate_keys_right: 0,
     };
     let notes = vec!["no key columns were given: row N of the left file was compared with row N of the right file".to_string()];
-    Ok(plan.finish(Mode::Positional, summary, all.tallies, all.rows, all.changed, notes))
+    Ok(plan.finish(
+        Mode::Positional,
+        summary,
+        all.tallies,
+        all.rows,
+        all.changed,
+        notes,
+    ))
 }
 
-fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> Result<CompareResult> {
+fn compare_keyed(
+    left: &Table,
+    right: &Table,
+    plan: Plan,
+    ctl: Control<'_>,
+) -> Result<CompareResult> {
     let lk = KeyColumns {
         table: left,
         columns: plan.keys.iter().map(|k| k.left_index).collect(),
@@ -376,7 +445,9 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
             let from = piece.changed.len();
             match matching.left(i) {
                 LeftMatch::None => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
-                LeftMatch::Group { first: true } => piece.push(RowStatus::Duplicate, Some(i as u32), None, from),
+                LeftMatch::Group { first: true } => {
+                    piece.push(RowStatus::Duplicate, Some(i as u32), None, from)
+                }
                 LeftMatch::Group { first: false } => {}
                 LeftMatch::Row(r) if !lk.same_key(i, &rk, r as usize) => {
                     piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from);
@@ -384,7 +455,14 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
                 }
                 LeftMatch::Row(r) => {
                     piece.matched += 1;
-                    plan.compare_rows(left, i, right, r as usize, &mut piece.changed, &mut piece.tallies);
+                    plan.compare_rows(
+                        left,
+                        i,
+                        right,
+                        r as usize,
+                        &mut piece.changed,
+                        &mut piece.tallies,
+                    );
                     if piece.changed.len() > from {
                         piece.push(RowStatus::Changed, Some(i as u32), Some(r), from);
                     }
@@ -393,7 +471,10 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
         }
         piece
     })?;
-    let mut unpaired: Vec<u32> = left_pieces.iter().flat_map(|p| p.unpaired_right.iter().copied()).collect();
+    let mut unpaired: Vec<u32> = left_pieces
+        .iter()
+        .flat_map(|p| p.unpaired_right.iter().copied())
+        .collect();
     unpaired.sort_unstable();
     // Right rows not accounted for by the left pass, in right order.
     let right_pieces = for_row_ranges(nr, nl as u64, total, ctl, |range| {
@@ -408,7 +489,10 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
         }
         piece
     })?;
-    let mut all = join_pieces(left_pieces.into_iter().chain(right_pieces).collect(), plan.pairs.len());
+    let mut all = join_pieces(
+        left_pieces.into_iter().chain(right_pieces).collect(),
+        plan.pairs.len(),
+    );
 
     let (dup_left, dup_right) = matching.duplicate_keys();
     let mut summary = Summary {
@@ -457,7 +541,14 @@ fn compare_keyed(left: &Table, right: &Table, plan: Plan, ctl: Control<'_>) -> R
         all.rows = rows;
     }
     ctl.report(Stage::Comparing, total, total);
-    Ok(plan.finish(Mode::Keyed, summary, all.tallies, all.rows, all.changed, Vec::new()))
+    Ok(plan.finish(
+        Mode::Keyed,
+        summary,
+        all.tallies,
+        all.rows,
+        all.changed,
+        Vec::new(),
+    ))
 }
 
 #[cfg(test)]

@@ -40,9 +40,14 @@ impl RowStatus {
 
     /// Parses a name as written by [`RowStatus::name`].
     pub fn from_name(s: &str) -> Option<RowStatus> {
-        [RowStatus::Changed, RowStatus::OnlyLeft, RowStatus::OnlyRight, RowStatus::Duplicate]
-            .into_iter()
-            .find(|st| st.name() == s)
+        [
+            RowStatus::Changed,
+            RowStatus::OnlyLeft,
+            RowStatus::OnlyRight,
+            RowStatus::Duplicate,
+        ]
+        .into_iter()
+        .find(|st| st.name() == s)
     }
 }
 
@@ -104,7 +109,12 @@ pub struct Summary {
 impl Summary {
     /// Whether the files differ in any way that was compared.
     pub fn has_differences(&self) -> bool {
-        self.changed + self.only_left + self.only_right + self.duplicate_keys_left + self.duplicate_keys_right > 0
+        self.changed
+            + self.only_left
+            + self.only_right
+            + self.duplicate_keys_left
+            + self.duplicate_keys_right
+            > 0
     }
 }
 
@@ -169,8 +179,16 @@ impl CompareResult {
     /// In positional mode there is no key and the list is empty.
     pub fn key_values<'t>(&self, row: &RowDiff, left: &'t Table, right: &'t Table) -> Vec<&'t str> {
         match (row.left, row.right) {
-            (Some(l), _) => self.keys.iter().map(|k| left.cell(l as usize, k.left_index)).collect(),
-            (None, Some(r)) => self.keys.iter().map(|k| right.cell(r as usize, k.right_index)).collect(),
+            (Some(l), _) => self
+                .keys
+                .iter()
+                .map(|k| left.cell(l as usize, k.left_index))
+                .collect(),
+            (None, Some(r)) => self
+                .keys
+                .iter()
+                .map(|k| right.cell(r as usize, k.right_index))
+                .collect(),
             (None, None) => Vec::new(),
         }
     }

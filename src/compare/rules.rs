@@ -80,19 +80,30 @@ impl Rules {
         Rules {
             trim: o.trim.unwrap_or(self.trim),
             ignore_case: o.ignore_case.unwrap_or(self.ignore_case),
-            null_tokens: o.null_tokens.clone().unwrap_or_else(|| self.null_tokens.clone()),
+            null_tokens: o
+                .null_tokens
+                .clone()
+                .unwrap_or_else(|| self.null_tokens.clone()),
             numeric: o.numeric.unwrap_or(self.numeric),
             abs_tolerance: o.abs_tolerance.unwrap_or(self.abs_tolerance),
             rel_tolerance: o.rel_tolerance.unwrap_or(self.rel_tolerance),
-            date_formats: o.date_formats.clone().unwrap_or_else(|| self.date_formats.clone()),
+            date_formats: o
+                .date_formats
+                .clone()
+                .unwrap_or_else(|| self.date_formats.clone()),
         }
     }
 
     /// Checks values a user could get wrong.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, v) in [("tolerance", self.abs_tolerance), ("relative tolerance", self.rel_tolerance)] {
+        for (name, v) in [
+            ("tolerance", self.abs_tolerance),
+            ("relative tolerance", self.rel_tolerance),
+        ] {
             if !(v >= 0.0 && v.is_finite()) {
-                return Err(format!("the {name} must be a number of zero or more, not {v}"));
+                return Err(format!(
+                    "the {name} must be a number of zero or more, not {v}"
+                ));
             }
         }
         Ok(())
@@ -148,7 +159,11 @@ impl CellRules {
             equal: true,
             numeric_difference: None,
         };
-        let (a, b) = if self.rules.trim { (a.trim(), b.trim()) } else { (a, b) };
+        let (a, b) = if self.rules.trim {
+            (a.trim(), b.trim())
+        } else {
+            (a, b)
+        };
         let (an, bn) = (self.is_null(a), self.is_null(b));
         if an || bn {
             return if an && bn { same } else { differ };
@@ -156,7 +171,9 @@ impl CellRules {
         if a == b {
             return same;
         }
-        if self.rules.ignore_case && (a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()) {
+        if self.rules.ignore_case
+            && (a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase())
+        {
             return same;
         }
         if self.numeric {
@@ -217,21 +234,48 @@ mod tests {
         assert!(cmp(r.clone(), true, "1.50", "1.5"));
         assert!(cmp(r.clone(), true, "1e3", "1000"));
         assert!(!cmp(r.clone(), false, "02134", "2134"));
-        assert!(cmp(Rules { numeric: NumericMode::Always, ..r.clone() }, false, "02134", "2134"));
-        assert!(!cmp(Rules { numeric: NumericMode::Never, ..r }, true, "1.50", "1.5"));
+        assert!(cmp(
+            Rules {
+                numeric: NumericMode::Always,
+                ..r.clone()
+            },
+            false,
+            "02134",
+            "2134"
+        ));
+        assert!(!cmp(
+            Rules {
+                numeric: NumericMode::Never,
+                ..r
+            },
+            true,
+            "1.50",
+            "1.5"
+        ));
     }
 
     #[test]
     fn large_integers_are_exact() {
-        assert!(!cmp(Rules::default(), true, "9007199254740993", "9007199254740992"));
+        assert!(!cmp(
+            Rules::default(),
+            true,
+            "9007199254740993",
+            "9007199254740992"
+        ));
     }
 
     #[test]
     fn tolerances() {
-        let abs = Rules { abs_tolerance: 0.01, ..Rules::default() };
+        let abs = Rules {
+            abs_tolerance: 0.01,
+            ..Rules::default()
+        };
         assert!(cmp(abs.clone(), false, "10.00", "10.009"));
         assert!(!cmp(abs, false, "10.00", "10.02"));
-        let rel = Rules { rel_tolerance: 0.001, ..Rules::default() };
+        let rel = Rules {
+            rel_tolerance: 0.001,
+            ..Rules::default()
+        };
         assert!(cmp(rel.clone(), true, "1000", "1000.9"));
         assert!(!cmp(rel, true, "1000", "1002"));
         let v = CellRules::new(Rules::default(), true).compare("10", "12.5");
@@ -250,14 +294,22 @@ mod tests {
         assert!(cmp(r.clone(), false, "null", ""));
         assert!(cmp(r.clone(), false, "N/A", " NULL "));
         assert!(!cmp(r.clone(), false, "NULL", "0"));
-        assert!(cmp(r, false, "Straße", "STRASSE".to_lowercase().replace("ss", "ß").as_str()));
+        assert!(cmp(
+            r,
+            false,
+            "Straße",
+            "STRASSE".to_lowercase().replace("ss", "ß").as_str()
+        ));
         assert!(!cmp(Rules::default(), false, "a ", "a"));
         assert!(!cmp(Rules::default(), false, "NULL", ""));
     }
 
     #[test]
     fn dates_across_formats() {
-        let r = Rules { date_formats: vec!["%d/%m/%Y".into()], ..Rules::default() };
+        let r = Rules {
+            date_formats: vec!["%d/%m/%Y".into()],
+            ..Rules::default()
+        };
         assert!(cmp(r.clone(), false, "2024-01-05", "05/01/2024"));
         assert!(!cmp(r.clone(), false, "2024-01-05", "06/01/2024"));
         assert!(!cmp(Rules::default(), false, "2024-01-05", "05/01/2024"));
@@ -265,11 +317,23 @@ mod tests {
 
     #[test]
     fn overrides_apply_per_column() {
-        let global = Rules { trim: true, ..Rules::default() };
-        let o = RuleOverrides { trim: Some(false), abs_tolerance: Some(0.5), ..Default::default() };
+        let global = Rules {
+            trim: true,
+            ..Rules::default()
+        };
+        let o = RuleOverrides {
+            trim: Some(false),
+            abs_tolerance: Some(0.5),
+            ..Default::default()
+        };
         let r = global.with(&o);
         assert!(!r.trim);
         assert_eq!(r.abs_tolerance, 0.5);
-        assert!(Rules { abs_tolerance: -1.0, ..Rules::default() }.validate().is_err());
+        assert!(Rules {
+            abs_tolerance: -1.0,
+            ..Rules::default()
+        }
+        .validate()
+        .is_err());
     }
 }

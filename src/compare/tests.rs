@@ -19,12 +19,24 @@ fn run(l: &str, r: &str, cfg: &CompareConfig) -> (CompareResult, Table, Table) {
 }
 
 /// (status, key, changed left column names) of every result row.
-fn described(res: &CompareResult, l: &Table, r: &Table) -> Vec<(RowStatus, Vec<String>, Vec<String>)> {
+fn described(
+    res: &CompareResult,
+    l: &Table,
+    r: &Table,
+) -> Vec<(RowStatus, Vec<String>, Vec<String>)> {
     res.rows
         .iter()
         .map(|row| {
-            let key = res.key_values(row, l, r).into_iter().map(String::from).collect();
-            let cols = res.changed_pairs(row).iter().map(|&p| res.pairs[p as usize].left.clone()).collect();
+            let key = res
+                .key_values(row, l, r)
+                .into_iter()
+                .map(String::from)
+                .collect();
+            let cols = res
+                .changed_pairs(row)
+                .iter()
+                .map(|&p| res.pairs[p as usize].left.clone())
+                .collect();
             (row.status, key, cols)
         })
         .collect()
@@ -38,7 +50,10 @@ fn keyed_comparison_finds_changed_added_and_removed_rows() {
         &keyed("id"),
     );
     let s = &res.summary;
-    assert_eq!((s.matched, s.identical, s.changed, s.only_left, s.only_right), (2, 1, 1, 1, 1));
+    assert_eq!(
+        (s.matched, s.identical, s.changed, s.only_left, s.only_right),
+        (2, 1, 1, 1, 1)
+    );
     assert_eq!(
         described(&res, &l, &r),
         vec![
@@ -62,12 +77,22 @@ fn key_names_may_differ_and_renamed_columns_are_mapped() {
         ignore: vec!["note".into()],
         ..CompareConfig::default()
     };
-    let (res, l, r) = run("id,amount,note,extra\n1,5,x,y\n", "ID,amt,note\n1,6,z\n", &cfg);
+    let (res, l, r) = run(
+        "id,amount,note,extra\n1,5,x,y\n",
+        "ID,amt,note\n1,6,z\n",
+        &cfg,
+    );
     assert_eq!(res.pairs.len(), 1);
-    assert_eq!((res.pairs[0].left.as_str(), res.pairs[0].right.as_str()), ("amount", "amt"));
+    assert_eq!(
+        (res.pairs[0].left.as_str(), res.pairs[0].right.as_str()),
+        ("amount", "amt")
+    );
     assert_eq!(res.left_only_columns, vec!["extra"]);
     assert!(res.right_only_columns.is_empty());
-    assert_eq!(described(&res, &l, &r), vec![(RowStatus::Changed, vec!["1".into()], vec!["amount".into()])]);
+    assert_eq!(
+        described(&res, &l, &r),
+        vec![(RowStatus::Changed, vec!["1".into()], vec!["amount".into()])]
+    );
 }
 
 #[test]
@@ -91,7 +116,11 @@ fn duplicate_keys_are_reported_with_every_row_never_paired() {
     let s = &res.summary;
     assert_eq!((s.duplicate_keys_left, s.duplicate_keys_right), (1, 2));
     assert_eq!((s.matched, s.only_left, s.only_right), (0, 1, 0));
-    let rows: Vec<(RowStatus, Option<u32>, Option<u32>)> = res.rows.iter().map(|r| (r.status, r.left, r.right)).collect();
+    let rows: Vec<(RowStatus, Option<u32>, Option<u32>)> = res
+        .rows
+        .iter()
+        .map(|r| (r.status, r.left, r.right))
+        .collect();
     use RowStatus::*;
     assert_eq!(
         rows,
@@ -112,12 +141,19 @@ fn duplicate_keys_are_reported_with_every_row_never_paired() {
 
 #[test]
 fn positional_comparison_says_so() {
-    let (res, ..) = run("a,b\n1,2\n3,4\n5,6\n", "a,b\n1,2\n3,5\n", &CompareConfig::default());
+    let (res, ..) = run(
+        "a,b\n1,2\n3,4\n5,6\n",
+        "a,b\n1,2\n3,5\n",
+        &CompareConfig::default(),
+    );
     assert_eq!(res.mode, Mode::Positional);
     assert!(res.keys.is_empty());
     assert!(res.notes[0].contains("row N"));
     let s = &res.summary;
-    assert_eq!((s.matched, s.changed, s.only_left, s.only_right), (2, 1, 1, 0));
+    assert_eq!(
+        (s.matched, s.changed, s.only_left, s.only_right),
+        (2, 1, 1, 0)
+    );
 }
 
 #[test]
@@ -139,7 +175,11 @@ fn rules_apply_globally_and_per_column() {
     );
     assert_eq!(res.summary.changed, 1);
     let row = &res.rows[0];
-    let changed: Vec<&str> = res.changed_pairs(row).iter().map(|&p| res.pairs[p as usize].left.as_str()).collect();
+    let changed: Vec<&str> = res
+        .changed_pairs(row)
+        .iter()
+        .map(|&p| res.pairs[p as usize].left.as_str())
+        .collect();
     assert_eq!(changed, vec!["name", "price"]);
 }
 
@@ -149,7 +189,10 @@ fn unknown_columns_name_the_side_and_the_choices() {
     let r = table("key,a\n1,2\n");
     let e = compare(&l, &r, &keyed("id"), Control::default()).unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("right file has no column named 'id'") && msg.contains("key, a"), "{msg}");
+    assert!(
+        msg.contains("right file has no column named 'id'") && msg.contains("key, a"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -160,7 +203,115 @@ fn cancellation_stops_the_comparison() {
         progress: None,
         cancel: Some(&flag),
     };
-    assert!(matches!(compare(&l, &l, &keyed("id"), ctl), Err(Error::Cancelled)));
+    assert!(matches!(
+        compare(&l, &l, &keyed("id"), ctl),
+        Err(Error::Cancelled)
+    ));
+}
+
+/// Pairs rows the slow, obvious way: a map from key to rows on each side.
+/// A result row as (status, left row, right row).
+type Plain = (RowStatus, Option<u32>, Option<u32>);
+
+fn naive(l: &Table, r: &Table) -> (Summary, Vec<Plain>) {
+    use std::collections::HashMap;
+    let index = |t: &Table| {
+        let mut m: HashMap<String, Vec<u32>> = HashMap::new();
+        for i in 0..t.num_rows() {
+            m.entry(t.cell(i, 0).to_string())
+                .or_default()
+                .push(i as u32);
+        }
+        m
+    };
+    let (li, ri) = (index(l), index(r));
+    let mut s = Summary {
+        left_rows: l.num_rows() as u64,
+        right_rows: r.num_rows() as u64,
+        ..Summary::default()
+    };
+    s.duplicate_keys_left = li.values().filter(|v| v.len() > 1).count() as u64;
+    s.duplicate_keys_right = ri.values().filter(|v| v.len() > 1).count() as u64;
+    let mut rows = Vec::new();
+    for i in 0..l.num_rows() {
+        let k = l.cell(i, 0);
+        let (ls, rs) = (&li[k], ri.get(k));
+        let dup = ls.len() > 1 || rs.is_some_and(|v| v.len() > 1);
+        if dup {
+            if ls[0] == i as u32 {
+                rows.extend(ls.iter().map(|&x| (RowStatus::Duplicate, Some(x), None)));
+                rows.extend(
+                    rs.into_iter()
+                        .flatten()
+                        .map(|&x| (RowStatus::Duplicate, None, Some(x))),
+                );
+            }
+            continue;
+        }
+        match rs {
+            None => {
+                s.only_left += 1;
+                rows.push((RowStatus::OnlyLeft, Some(i as u32), None));
+            }
+            Some(v) => {
+                s.matched += 1;
+                let j = v[0] as usize;
+                if (1..l.num_columns()).any(|c| l.cell(i, c) != r.cell(j, c)) {
+                    s.changed += 1;
+                    rows.push((RowStatus::Changed, Some(i as u32), Some(j as u32)));
+                }
+            }
+        }
+    }
+    for j in 0..r.num_rows() {
+        let k = r.cell(j, 0);
+        if li.contains_key(k) {
+            continue;
+        }
+        let rs = &ri[k];
+        if rs.len() > 1 {
+            if rs[0] == j as u32 {
+                rows.extend(rs.iter().map(|&x| (RowStatus::Duplicate, None, Some(x))));
+            }
+        } else {
+            s.only_right += 1;
+            rows.push((RowStatus::OnlyRight, None, Some(j as u32)));
+        }
+    }
+    s.identical = s.matched - s.changed;
+    (s, rows)
+}
+
+#[test]
+fn keyed_matching_agrees_with_a_naive_join_on_many_rows() {
+    // Enough rows for many hash buckets, with repeated keys and changes.
+    let mut state = 7u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut left = String::from("k,v\n");
+    let mut right = String::from("k,v\n");
+    for _ in 0..60_000 {
+        left.push_str(&format!("{},{}\n", next() % 70_000, next() % 3));
+        right.push_str(&format!("{},{}\n", next() % 70_000, next() % 3));
+    }
+    let (l, r) = (table(&left), table(&right));
+    let res = compare(&l, &r, &keyed("k"), Control::default()).unwrap();
+    let (summary, rows) = naive(&l, &r);
+    assert_eq!(res.summary, summary);
+    let got: Vec<_> = res
+        .rows
+        .iter()
+        .map(|x| (x.status, x.left, x.right))
+        .collect();
+    assert_eq!(got, rows);
+    assert!(
+        summary.duplicate_keys_left > 100 && summary.changed > 100,
+        "{summary:?}"
+    );
 }
 
 mod properties {
@@ -180,7 +331,11 @@ mod properties {
         s
     }
 
-    fn signature(res: &CompareResult, l: &Table, r: &Table) -> Vec<(RowStatus, Vec<String>, Vec<String>)> {
+    fn signature(
+        res: &CompareResult,
+        l: &Table,
+        r: &Table,
+    ) -> Vec<(RowStatus, Vec<String>, Vec<String>)> {
         let mut d = described(res, l, r);
         d.sort_by(|a, b| (a.0.name(), &a.1).cmp(&(b.0.name(), &b.1)));
         d

@@ -20,7 +20,10 @@ pub fn write_csv_field(w: &mut dyn Write, s: &str) -> io::Result<()> {
     }
 }
 
-fn write_record<'s>(w: &mut dyn Write, fields: impl IntoIterator<Item = &'s str>) -> io::Result<()> {
+fn write_record<'s>(
+    w: &mut dyn Write,
+    fields: impl IntoIterator<Item = &'s str>,
+) -> io::Result<()> {
     for (i, f) in fields.into_iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
@@ -38,7 +41,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     let res = report.result;
     let mut header: Vec<String> = vec!["status".into()];
     header.extend(report.key_names());
-    header.extend(["left_line".into(), "right_line".into(), "changed_columns".into()]);
+    header.extend([
+        "left_line".into(),
+        "right_line".into(),
+        "changed_columns".into(),
+    ]);
     for p in &res.pairs {
         header.push(format!("left:{}", p.left));
         header.push(format!("right:{}", p.right));
@@ -62,9 +69,10 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         let pre = fields.len();
         write_record(
             w,
-            fields[..pre].iter().map(String::as_str).chain((0..res.pairs.len()).flat_map(|p| {
-                [report.left_value(row, p), report.right_value(row, p)]
-            })),
+            fields[..pre].iter().map(String::as_str).chain(
+                (0..res.pairs.len())
+                    .flat_map(|p| [report.left_value(row, p), report.right_value(row, p)]),
+            ),
         )
         .map_err(io)?;
     }

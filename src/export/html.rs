@@ -76,13 +76,25 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         ("changed", "changed", s.changed),
         ("only_left", "only in left", s.only_left),
         ("only_right", "only in right", s.only_right),
-        ("duplicate", "duplicate keys", s.duplicate_keys_left + s.duplicate_keys_right),
+        (
+            "duplicate",
+            "duplicate keys",
+            s.duplicate_keys_left + s.duplicate_keys_right,
+        ),
     ] {
-        h.push_str(&format!("<div class=\"card {class}\"><b>{n}</b>{label}</div>"));
+        h.push_str(&format!(
+            "<div class=\"card {class}\"><b>{n}</b>{label}</div>"
+        ));
     }
     h.push_str("</div>");
     h.push_str("<h2>Differences by column</h2>");
-    let most = res.columns.iter().map(|c| c.differences).max().unwrap_or(0).max(1);
+    let most = res
+        .columns
+        .iter()
+        .map(|c| c.differences)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     for c in &res.columns {
         let pct = c.differences as f64 * 100.0 / most as f64;
         let name = if c.left == c.right {
@@ -90,7 +102,9 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         } else {
             format!("{} / {}", escape(&c.left), escape(&c.right))
         };
-        let max = c.max_difference.map_or(String::new(), |d| format!(" · largest difference {d}"));
+        let max = c
+            .max_difference
+            .map_or(String::new(), |d| format!(" · largest difference {d}"));
         h.push_str(&format!(
             "<div class=\"bar\"><span class=\"name\" title=\"{name}\">{name}</span><span class=\"fill\" style=\"width:{pct:.1}%\"></span><span class=\"n\">{}{max}</span></div>",
             c.differences

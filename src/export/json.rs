@@ -48,7 +48,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     };
     let ser = |e: serde_json::Error| io(e.into());
     let res = report.result;
-    let keys: Vec<[&str; 2]> = res.keys.iter().map(|k| [k.left.as_str(), k.right.as_str()]).collect();
+    let keys: Vec<[&str; 2]> = res
+        .keys
+        .iter()
+        .map(|k| [k.left.as_str(), k.right.as_str()])
+        .collect();
     let head = json!({
         "left": file_json(report.left),
         "right": file_json(report.right),
@@ -62,7 +66,8 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     });
     // Write the head object without its closing brace, then stream "rows".
     let head = serde_json::to_string(&head).map_err(ser)?;
-    w.write_all(&head.as_bytes()[..head.len() - 1]).map_err(io)?;
+    w.write_all(&head.as_bytes()[..head.len() - 1])
+        .map_err(io)?;
     w.write_all(b",\"rows\":[").map_err(io)?;
     for (i, row) in res.rows.iter().enumerate() {
         progress_every(&ctl, i, res.rows.len())?;

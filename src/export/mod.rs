@@ -40,7 +40,13 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order they are listed to users.
-    pub const ALL: [Format; 5] = [Format::Text, Format::Json, Format::Csv, Format::Html, Format::Xlsx];
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Csv,
+        Format::Html,
+        Format::Xlsx,
+    ];
 
     /// The format's name, as on the command line.
     pub fn name(self) -> &'static str {
@@ -55,7 +61,9 @@ impl Format {
 
     /// Parses a name as written by [`Format::name`].
     pub fn from_name(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s))
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
     }
 
     /// The usual file extension.
@@ -98,14 +106,18 @@ impl<'a> Report<'a> {
 
     /// The left cell of column pair `pair` in `row`, or "" when the row is not on the left.
     pub fn left_value(&self, row: &RowDiff, pair: usize) -> &'a str {
-        row.left
-            .map_or("", |l| self.left.cell(l as usize, self.result.pairs[pair].left_index))
+        row.left.map_or("", |l| {
+            self.left
+                .cell(l as usize, self.result.pairs[pair].left_index)
+        })
     }
 
     /// The right cell of column pair `pair` in `row`, or "" when the row is not on the right.
     pub fn right_value(&self, row: &RowDiff, pair: usize) -> &'a str {
-        row.right
-            .map_or("", |r| self.right.cell(r as usize, self.result.pairs[pair].right_index))
+        row.right.map_or("", |r| {
+            self.right
+                .cell(r as usize, self.result.pairs[pair].right_index)
+        })
     }
 
     /// The 1-based file lines of the row on each side.
@@ -138,7 +150,12 @@ impl<'a> Report<'a> {
 }
 
 /// Writes `report` as `format` to `out`.
-pub fn write(report: Report<'_>, format: Format, out: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
+pub fn write(
+    report: Report<'_>,
+    format: Format,
+    out: &mut dyn Write,
+    ctl: Control<'_>,
+) -> Result<()> {
     let io = |source| Error::Write {
         path: "output".to_string(),
         source,

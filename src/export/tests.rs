@@ -27,7 +27,17 @@ fn fixture() -> (Table, Table, CompareResult) {
 fn render(format: Format) -> Vec<u8> {
     let (left, right, result) = fixture();
     let mut out = Vec::new();
-    write(Report { left: &left, right: &right, result: &result }, format, &mut out, Control::default()).unwrap();
+    write(
+        Report {
+            left: &left,
+            right: &right,
+            result: &result,
+        },
+        format,
+        &mut out,
+        Control::default(),
+    )
+    .unwrap();
     out
 }
 
@@ -37,14 +47,46 @@ fn csv_has_status_key_lines_changed_columns_and_value_pairs() {
     let t = load_bytes("out.csv", out.clone().into_bytes(), &LoadOptions::default()).unwrap();
     assert_eq!(
         t.columns(),
-        ["status", "id", "left_line", "right_line", "changed_columns", "left:name", "right:name", "left:amount", "right:amount"]
+        [
+            "status",
+            "id",
+            "left_line",
+            "right_line",
+            "changed_columns",
+            "left:name",
+            "right:name",
+            "left:amount",
+            "right:amount"
+        ]
     );
-    let rows: Vec<Vec<&str>> = (0..t.num_rows()).map(|r| (0..t.num_columns()).map(|c| t.cell(r, c)).collect()).collect();
+    let rows: Vec<Vec<&str>> = (0..t.num_rows())
+        .map(|r| (0..t.num_columns()).map(|c| t.cell(r, c)).collect())
+        .collect();
     assert_eq!(
         rows,
         vec![
-            vec!["changed", "2", "3", "3", "amount", "<b>Bob</b>", "<b>Bob</b>", "20", "25.5"],
-            vec!["only_left", "3", "4", "", "", "Cy, \"the\" one", "", "30", ""],
+            vec![
+                "changed",
+                "2",
+                "3",
+                "3",
+                "amount",
+                "<b>Bob</b>",
+                "<b>Bob</b>",
+                "20",
+                "25.5"
+            ],
+            vec![
+                "only_left",
+                "3",
+                "4",
+                "",
+                "",
+                "Cy, \"the\" one",
+                "",
+                "30",
+                ""
+            ],
             vec!["only_right", "4", "", "4", "", "", "Dee", "", "40"],
         ]
     );
@@ -60,7 +102,17 @@ fn json_has_the_documented_shape() {
     assert_eq!(v["left"]["columns"][1], "name");
     assert_eq!(v["keys"], serde_json::json!([["id", "id"]]));
     let s = &v["summary"];
-    for (k, n) in [("left_rows", 3), ("right_rows", 3), ("matched", 2), ("identical", 1), ("changed", 1), ("only_left", 1), ("only_right", 1), ("duplicate_keys_left", 0), ("duplicate_keys_right", 0)] {
+    for (k, n) in [
+        ("left_rows", 3),
+        ("right_rows", 3),
+        ("matched", 2),
+        ("identical", 1),
+        ("changed", 1),
+        ("only_left", 1),
+        ("only_right", 1),
+        ("duplicate_keys_left", 0),
+        ("duplicate_keys_right", 0),
+    ] {
         assert_eq!(s[k], n, "{k}");
     }
     assert_eq!(v["columns"][1]["left"], "amount");
@@ -71,7 +123,10 @@ fn json_has_the_documented_shape() {
     assert_eq!(rows[0]["status"], "changed");
     assert_eq!(rows[0]["key"], serde_json::json!(["2"]));
     assert_eq!(rows[0]["left_line"], 3);
-    assert_eq!(rows[0]["changes"], serde_json::json!([{"column": "amount", "right_column": "amount", "left": "20", "right": "25.5"}]));
+    assert_eq!(
+        rows[0]["changes"],
+        serde_json::json!([{"column": "amount", "right_column": "amount", "left": "20", "right": "25.5"}])
+    );
     assert_eq!(rows[2]["status"], "only_right");
     assert_eq!(rows[2]["left_line"], serde_json::Value::Null);
 }
@@ -80,7 +135,10 @@ fn json_has_the_documented_shape() {
 fn html_is_self_contained_and_escapes_every_value() {
     let out = String::from_utf8(render(Format::Html)).unwrap();
     assert!(out.starts_with("<!DOCTYPE html>"));
-    assert!(!out.contains("<b>Bob</b>"), "raw HTML from a cell leaked into the report");
+    assert!(
+        !out.contains("<b>Bob</b>"),
+        "raw HTML from a cell leaked into the report"
+    );
     assert!(out.contains("&lt;b&gt;Bob&lt;/b&gt;") || !out.contains("Bob"));
     assert!(!out.contains("<script") && !out.contains("src=") && !out.contains("href="));
     assert!(out.contains("<del>20</del> → <ins>25.5</ins>"));
@@ -91,7 +149,10 @@ fn html_is_self_contained_and_escapes_every_value() {
 fn text_report_summarises_and_lists_rows() {
     let out = String::from_utf8(render(Format::Text)).unwrap();
     assert!(out.contains("key:   id"), "{out}");
-    assert!(out.contains("changed") && out.contains("amount: 20 → 25.5"), "{out}");
+    assert!(
+        out.contains("changed") && out.contains("amount: 20 → 25.5"),
+        "{out}"
+    );
     assert!(out.contains("largest difference 5.5"), "{out}");
 }
 
@@ -100,15 +161,23 @@ fn xlsx_has_both_sheets_and_highlights_changed_cells() {
     let bytes = render(Format::Xlsx);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut workbook = String::new();
-    zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut workbook).unwrap();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
     assert!(workbook.contains("name=\"Summary\"") && workbook.contains("name=\"Differences\""));
     let mut sheet = String::new();
-    zip.by_name("xl/worksheets/sheet2.xml").unwrap().read_to_string(&mut sheet).unwrap();
+    zip.by_name("xl/worksheets/sheet2.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
     // Header plus three rows, and the two changed amount cells share a style
     // that the unchanged name cells of the same row do not have.
     assert_eq!(sheet.matches("<row ").count(), 4, "{sheet}");
     let style_of = |cell: &str| -> String {
-        let at = sheet.find(&format!("r=\"{cell}\"")).unwrap_or_else(|| panic!("{cell} missing"));
+        let at = sheet
+            .find(&format!("r=\"{cell}\""))
+            .unwrap_or_else(|| panic!("{cell} missing"));
         let tag = &sheet[at..at + sheet[at..].find('>').unwrap()];
         match tag.find("s=\"") {
             Some(i) => tag[i + 3..].split('"').next().unwrap().to_string(),
@@ -118,26 +187,50 @@ fn xlsx_has_both_sheets_and_highlights_changed_cells() {
     assert_eq!(style_of("G2"), style_of("H2"));
     assert_ne!(style_of("E2"), style_of("G2"));
     let mut styles = String::new();
-    zip.by_name("xl/styles.xml").unwrap().read_to_string(&mut styles).unwrap();
+    zip.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
     assert!(styles.contains("FFEB9C"), "highlight colour missing");
 }
 
 #[test]
 fn write_file_is_atomic_and_leaves_nothing_on_failure() {
     let (left, right, result) = fixture();
-    let report = Report { left: &left, right: &right, result: &result };
+    let report = Report {
+        left: &left,
+        right: &right,
+        result: &result,
+    };
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("diff.csv");
     write_file(report, Format::Csv, &target, Control::default()).unwrap();
-    assert!(std::fs::read_to_string(&target).unwrap().starts_with("status,id"));
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("status,id"));
     // A cancelled export fails and leaves neither the target nor a temp file.
     let flag = std::sync::atomic::AtomicBool::new(true);
-    let ctl = Control { progress: None, cancel: Some(&flag) };
+    let ctl = Control {
+        progress: None,
+        cancel: Some(&flag),
+    };
     let other = dir.path().join("other.json");
-    assert!(matches!(write_file(report, Format::Json, &other, ctl), Err(Error::Cancelled)));
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(matches!(
+        write_file(report, Format::Json, &other, ctl),
+        Err(Error::Cancelled)
+    ));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("diff.csv")]);
     // A missing directory is a clear error naming the path.
-    let e = write_file(report, Format::Csv, &dir.path().join("no/such/dir/x.csv"), Control::default()).unwrap_err();
+    let e = write_file(
+        report,
+        Format::Csv,
+        &dir.path().join("no/such/dir/x.csv"),
+        Control::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("no/such/dir/x.csv"), "{e}");
 }

@@ -47,6 +47,18 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// Shortens two differing values so that where they differ stays in view.
+fn clip_pair(a: &str, b: &str) -> (String, String) {
+    const CONTEXT: usize = 20;
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    if common <= CONTEXT {
+        return (clip(a), clip(b));
+    }
+    let skip = common - CONTEXT;
+    let tail = |s: &str| format!("…{}", clip(&s.chars().skip(skip).collect::<String>()));
+    (tail(a), tail(b))
+}
+
 pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> io::Result<()> {
     let res = report.result;
     let s = &res.summary;
@@ -63,10 +75,18 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
     }
     writeln!(w, "compared columns: {}", res.pairs.len())?;
     if !res.left_only_columns.is_empty() {
-        writeln!(w, "  only in left (not compared): {}", res.left_only_columns.join(", "))?;
+        writeln!(
+            w,
+            "  only in left (not compared): {}",
+            res.left_only_columns.join(", ")
+        )?;
     }
     if !res.right_only_columns.is_empty() {
-        writeln!(w, "  only in right (not compared): {}", res.right_only_columns.join(", "))?;
+        writeln!(
+            w,
+            "  only in right (not compared): {}",
+            res.right_only_columns.join(", ")
+        )?;
     }
     writeln!(w)?;
     let lines = [
@@ -84,7 +104,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
     let differing: Vec<_> = res.columns.iter().filter(|c| c.differences > 0).collect();
     if !differing.is_empty() {
         writeln!(w, "\ndifferences by column:")?;
-        let width = differing.iter().map(|c| c.left.chars().count()).max().unwrap_or(0);
+        let width = differing
+            .iter()
+            .map(|c| c.left.chars().count())
+            .max()
+            .unwrap_or(0);
         for c in differing {
             let name = if c.left == c.right {
                 c.left.clone()
@@ -100,7 +124,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
     }
     if !res.rows.is_empty() {
         let shown = res.rows.len().min(max_rows);
-        writeln!(w, "\nfirst {shown} of {} differing rows:", thousands(res.rows.len() as u64))?;
+        writeln!(
+            w,
+            "\nfirst {shown} of {} differing rows:",
+            thousands(res.rows.len() as u64)
+        )?;
         for row in res.rows.iter().take(max_rows) {
             let key = report.key(row);
             let (ll, rl) = report.lines(row);
@@ -113,19 +141,23 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             let key_text = if key.is_empty() {
                 String::new()
             } else {
-                format!("{}  ", report.key_names().iter().zip(&key).map(|(k, v)| format!("{k}={}", clip(v))).collect::<Vec<_>>().join(", "))
+                format!(
+                    "{}  ",
+                    report
+                        .key_names()
+                        .iter()
+                        .zip(&key)
+                        .map(|(k, v)| format!("{k}={}", clip(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             writeln!(w, "  {:<11} {key_text}({place})", row.status.name())?;
             if row.status == RowStatus::Changed {
                 for &p in report.changed(row) {
                     let p = p as usize;
-                    writeln!(
-                        w,
-                        "      {}: {} → {}",
-                        res.pairs[p].left,
-                        clip(report.left_value(row, p)),
-                        clip(report.right_value(row, p))
-                    )?;
+                    let (a, b) = clip_pair(report.left_value(row, p), report.right_value(row, p));
+                    writeln!(w, "      {}: {a} → {b}", res.pairs[p].left)?;
                 }
             }
         }

@@ -36,7 +36,9 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
     let res = report.result;
     let s = &res.summary;
     let bold = Format::new().set_bold();
-    let header = Format::new().set_bold().set_background_color(Color::RGB(0xF6F8FA));
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xF6F8FA));
     let changed = Format::new().set_background_color(Color::RGB(0xFFEB9C));
     let removed = Format::new().set_background_color(Color::RGB(0xFFEBE9));
     let added = Format::new().set_background_color(Color::RGB(0xDAFBE1));
@@ -51,7 +53,9 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
         sheet.set_column_width(1, 40).map_err(xerr)?;
         let mut r = 0u32;
         let mut line = |sheet: &mut Worksheet, label: &str, value: &str| -> Result<()> {
-            sheet.write_string_with_format(r, 0, label, &bold).map_err(xerr)?;
+            sheet
+                .write_string_with_format(r, 0, label, &bold)
+                .map_err(xerr)?;
             sheet.write_string(r, 1, fit(value)).map_err(xerr)?;
             r += 1;
             Ok(())
@@ -75,19 +79,33 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             ("duplicate keys in left", s.duplicate_keys_left),
             ("duplicate keys in right", s.duplicate_keys_right),
         ] {
-            sheet.write_string_with_format(r, 0, label, &bold).map_err(xerr)?;
+            sheet
+                .write_string_with_format(r, 0, label, &bold)
+                .map_err(xerr)?;
             sheet.write_number(r, 1, n as f64).map_err(xerr)?;
             r += 1;
         }
         r += 1;
-        for (c, title) in ["left column", "right column", "differences", "largest difference"].iter().enumerate() {
-            sheet.write_string_with_format(r, c as u16, *title, &header).map_err(xerr)?;
+        for (c, title) in [
+            "left column",
+            "right column",
+            "differences",
+            "largest difference",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet
+                .write_string_with_format(r, c as u16, *title, &header)
+                .map_err(xerr)?;
         }
         for col in &res.columns {
             r += 1;
             sheet.write_string(r, 0, fit(&col.left)).map_err(xerr)?;
             sheet.write_string(r, 1, fit(&col.right)).map_err(xerr)?;
-            sheet.write_number(r, 2, col.differences as f64).map_err(xerr)?;
+            sheet
+                .write_number(r, 2, col.differences as f64)
+                .map_err(xerr)?;
             if let Some(d) = col.max_difference {
                 sheet.write_number(r, 3, d).map_err(xerr)?;
             }
@@ -110,11 +128,17 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
     let mut written = 0usize;
     for (n, chunk) in chunks.into_iter().enumerate() {
         let sheet = book.add_worksheet_with_constant_memory();
-        let name = if n == 0 { "Differences".to_string() } else { format!("Differences {}", n + 1) };
+        let name = if n == 0 {
+            "Differences".to_string()
+        } else {
+            format!("Differences {}", n + 1)
+        };
         sheet.set_name(name).map_err(xerr)?;
         sheet.set_freeze_panes(1, 0).map_err(xerr)?;
         for (c, t) in titles.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, fit(t), &header).map_err(xerr)?;
+            sheet
+                .write_string_with_format(0, c as u16, fit(t), &header)
+                .map_err(xerr)?;
         }
         for (i, row) in chunk.iter().enumerate() {
             progress_every(&ctl, written, res.rows.len())?;
@@ -126,7 +150,9 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
                 RowStatus::OnlyRight => &added,
                 RowStatus::Duplicate => &duplicate,
             };
-            sheet.write_string_with_format(r, 0, row.status.name(), row_format).map_err(xerr)?;
+            sheet
+                .write_string_with_format(r, 0, row.status.name(), row_format)
+                .map_err(xerr)?;
             let mut c = 1u16;
             for k in report.key(row) {
                 sheet.write_string(r, c, fit(k)).map_err(xerr)?;
@@ -142,11 +168,19 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             debug_assert_eq!(c as usize, fixed);
             let diffs = report.changed(row);
             for p in 0..res.pairs.len() {
-                let f = if diffs.contains(&(p as u32)) { &changed } else { row_format };
+                let f = if diffs.contains(&(p as u32)) {
+                    &changed
+                } else {
+                    row_format
+                };
                 let (lv, rv) = (report.left_value(row, p), report.right_value(row, p));
                 let col = (fixed + 2 * p) as u16;
-                sheet.write_string_with_format(r, col, fit(lv), f).map_err(xerr)?;
-                sheet.write_string_with_format(r, col + 1, fit(rv), f).map_err(xerr)?;
+                sheet
+                    .write_string_with_format(r, col, fit(lv), f)
+                    .map_err(xerr)?;
+                sheet
+                    .write_string_with_format(r, col + 1, fit(rv), f)
+                    .map_err(xerr)?;
             }
         }
     }

@@ -85,7 +85,11 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
     };
     match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
-            let start = if raw.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            let start = if raw.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
             let encoding = if start == 3 {
                 Encoding::Utf8Bom
             } else {
@@ -107,12 +111,12 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
             })
         }
         Encoding::Utf16Le | Encoding::Utf16Be => {
-            let (enc, bom): (&'static encoding_rs::Encoding, &[u8]) = if encoding == Encoding::Utf16Le
-            {
-                (encoding_rs::UTF_16LE, b"\xFF\xFE")
-            } else {
-                (encoding_rs::UTF_16BE, b"\xFE\xFF")
-            };
+            let (enc, bom): (&'static encoding_rs::Encoding, &[u8]) =
+                if encoding == Encoding::Utf16Le {
+                    (encoding_rs::UTF_16LE, b"\xFF\xFE")
+                } else {
+                    (encoding_rs::UTF_16BE, b"\xFE\xFF")
+                };
             let body = raw.strip_prefix(bom).unwrap_or(&raw);
             let (text, _) = enc.decode_without_bom_handling(body);
             Ok(Decoded {
@@ -139,7 +143,10 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
         return Ok(Encoding::Utf8Bom);
     }
     if raw.starts_with(b"\xFF\xFE\x00\x00") || raw.starts_with(b"\x00\x00\xFE\xFF") {
-        return Err(not_text(path, "it is UTF-32, which Concord does not read; save it as UTF-8"));
+        return Err(not_text(
+            path,
+            "it is UTF-32, which Concord does not read; save it as UTF-8",
+        ));
     }
     if raw.starts_with(b"\xFF\xFE") {
         return Ok(Encoding::Utf16Le);
@@ -189,13 +196,12 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
         at = c + PIECE;
     }
     cuts.push(bytes.len());
-    cuts.par_windows(2)
-        .find_map_first(|w| {
-            let piece = &bytes[w[0]..w[1]];
-            simdutf8::compat::from_utf8(piece)
-                .err()
-                .map(|e| w[0] + e.valid_up_to())
-        })
+    cuts.par_windows(2).find_map_first(|w| {
+        let piece = &bytes[w[0]..w[1]];
+        simdutf8::compat::from_utf8(piece)
+            .err()
+            .map(|e| w[0] + e.valid_up_to())
+    })
 }
 
 /// Recognises UTF-16 text without a byte-order mark: mostly-ASCII text in
@@ -206,7 +212,12 @@ fn utf16_without_bom(sample: &[u8]) -> Option<Encoding> {
         return None;
     }
     let zeros_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let zeros_odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
     let mostly = |n: usize| n * 10 >= pairs * 7;
     let rarely = |n: usize| n * 10 <= pairs;
     if mostly(zeros_odd) && rarely(zeros_even) {

@@ -290,7 +290,11 @@ fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     for (i, raw) in names.into_iter().enumerate() {
         let base = if raw.trim().is_empty() {
-            warnings.push(format!("column {} has no name; it is called column_{}", i + 1, i + 1));
+            warnings.push(format!(
+                "column {} has no name; it is called column_{}",
+                i + 1,
+                i + 1
+            ));
             format!("column_{}", i + 1)
         } else {
             raw
@@ -302,7 +306,10 @@ fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
             k += 1;
         }
         if name != base {
-            warnings.push(format!("column {} repeats the name '{base}'; it is called '{name}'", i + 1));
+            warnings.push(format!(
+                "column {} repeats the name '{base}'; it is called '{name}'",
+                i + 1
+            ));
         }
         seen.insert(name.clone());
         out.push(name);

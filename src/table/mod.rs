@@ -173,7 +173,11 @@ impl Table {
             + self.cell_end.capacity() * 2
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
             + self.line_jumps.capacity() * 16
-            + self.columns.iter().map(|c| c.capacity() + 24).sum::<usize>()
+            + self
+                .columns
+                .iter()
+                .map(|c| c.capacity() + 24)
+                .sum::<usize>()
     }
 }
 
@@ -185,7 +189,9 @@ fn prefetch<T>(value: Option<&T>) {
         // SAFETY: a prefetch only hints the cache; it never faults or changes
         // memory, and SSE is part of the x86_64 baseline.
         unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((v as *const T).cast());
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                (v as *const T).cast(),
+            );
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -210,8 +216,14 @@ impl<'a> RowCells<'a> {
     #[inline]
     pub fn bytes(&self, col: usize) -> &'a [u8] {
         let (start, end) = match self.ends {
-            RowEnds::Narrow(e) => (if col == 0 { 0 } else { e[col - 1] as usize }, e[col] as usize),
-            RowEnds::Wide(e) => (if col == 0 { 0 } else { e[col - 1] as usize }, e[col] as usize),
+            RowEnds::Narrow(e) => (
+                if col == 0 { 0 } else { e[col - 1] as usize },
+                e[col] as usize,
+            ),
+            RowEnds::Wide(e) => (
+                if col == 0 { 0 } else { e[col - 1] as usize },
+                e[col] as usize,
+            ),
         };
         &self.bytes[start..end]
     }

@@ -141,7 +141,11 @@ fn zero_bytes(x: u64) -> u64 {
 /// end of `hay`. Eight bytes are tested at a time.
 #[inline]
 fn find_field_end(hay: &[u8], mut r: usize, delim: u8) -> usize {
-    let (d, lf, cr) = (ONES * delim as u64, ONES * b'\n' as u64, ONES * b'\r' as u64);
+    let (d, lf, cr) = (
+        ONES * delim as u64,
+        ONES * b'\n' as u64,
+        ONES * b'\r' as u64,
+    );
     while let Some(word) = hay.get(r..r + 8) {
         let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
         let hits = zero_bytes(v ^ d) | zero_bytes(v ^ lf) | zero_bytes(v ^ cr);
@@ -160,7 +164,11 @@ fn find_field_end(hay: &[u8], mut r: usize, delim: u8) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ChunkError {
     /// A record had `found` fields where the table has `expected`.
-    FieldCount { line: u64, expected: usize, found: usize },
+    FieldCount {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
     /// A quoted field was open at the end of the input.
     Unterminated { line: u64 },
     /// A record holds more than 4 GiB.
@@ -363,7 +371,10 @@ mod tests {
     #[test]
     fn quotes_delimiters_and_newlines_inside_fields() {
         let r = records("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",x,\n", b',');
-        assert_eq!(r, vec![vec!["a", "b,c", "say \"hi\""], vec!["multi\nline", "x", ""]]);
+        assert_eq!(
+            r,
+            vec![vec!["a", "b,c", "say \"hi\""], vec!["multi\nline", "x", ""]]
+        );
     }
 
     #[test]
@@ -449,7 +460,11 @@ mod tests {
                 let plain = (start..text.len())
                     .find(|&i| text[i] == delim || text[i] == b'\n' || text[i] == b'\r')
                     .unwrap_or(text.len());
-                assert_eq!(find_field_end(text, start, delim), plain, "delim {delim} from {start}");
+                assert_eq!(
+                    find_field_end(text, start, delim),
+                    plain,
+                    "delim {delim} from {start}"
+                );
             }
         }
     }
@@ -464,7 +479,10 @@ mod tests {
         assert!(cuts.len() > 2);
         for &c in &cuts[1..cuts.len() - 1] {
             // Every cut starts a record: the text before it has an even number of quotes.
-            assert_eq!(text.as_bytes()[..c].iter().filter(|&&b| b == b'"').count() % 2, 0);
+            assert_eq!(
+                text.as_bytes()[..c].iter().filter(|&&b| b == b'"').count() % 2,
+                0
+            );
             assert_eq!(text.as_bytes()[c - 1], b'\n');
         }
     }

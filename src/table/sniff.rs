@@ -112,7 +112,10 @@ pub fn sniff_header(records: &[Vec<String>]) -> bool {
         }
     }
     let mut seen = std::collections::HashSet::new();
-    if first.iter().any(|h| h.trim().is_empty() || !seen.insert(h.as_str())) {
+    if first
+        .iter()
+        .any(|h| h.trim().is_empty() || !seen.insert(h.as_str()))
+    {
         votes -= 1;
     }
     votes >= 0
@@ -140,12 +143,25 @@ mod tests {
     #[test]
     fn header_detection_votes_by_column_type() {
         let recs = |rows: &[&[&str]]| -> Vec<Vec<String>> {
-            rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect()
+            rows.iter()
+                .map(|r| r.iter().map(|s| s.to_string()).collect())
+                .collect()
         };
-        assert!(sniff_header(&recs(&[&["id", "amount"], &["1", "2.5"], &["2", "3"]])));
-        assert!(!sniff_header(&recs(&[&["1", "2.5"], &["2", "3"], &["3", "4"]])));
+        assert!(sniff_header(&recs(&[
+            &["id", "amount"],
+            &["1", "2.5"],
+            &["2", "3"]
+        ])));
+        assert!(!sniff_header(&recs(&[
+            &["1", "2.5"],
+            &["2", "3"],
+            &["3", "4"]
+        ])));
         // All-text tables are taken to have a header.
         assert!(sniff_header(&recs(&[&["a", "b"], &["c", "d"]])));
-        assert!(!sniff_header(&recs(&[&["x", "", "2024-01-01"], &["y", "z", "2024-01-02"]])));
+        assert!(!sniff_header(&recs(&[
+            &["x", "", "2024-01-01"],
+            &["y", "z", "2024-01-02"]
+        ])));
     }
 }

@@ -8,7 +8,11 @@ fn load(text: &str) -> Table {
 
 fn rows(t: &Table) -> Vec<Vec<String>> {
     (0..t.num_rows())
-        .map(|r| (0..t.num_columns()).map(|c| t.cell(r, c).to_string()).collect())
+        .map(|r| {
+            (0..t.num_columns())
+                .map(|c| t.cell(r, c).to_string())
+                .collect()
+        })
         .collect()
 }
 
@@ -16,7 +20,10 @@ fn rows(t: &Table) -> Vec<Vec<String>> {
 fn loads_header_rows_and_cells() {
     let t = load("id,name\r\n1,\"Smith, J\"\r\n2,\"say \"\"hi\"\"\"\r\n");
     assert_eq!(t.columns(), ["id", "name"]);
-    assert_eq!(rows(&t), vec![vec!["1", "Smith, J"], vec!["2", "say \"hi\""]]);
+    assert_eq!(
+        rows(&t),
+        vec![vec!["1", "Smith, J"], vec!["2", "say \"hi\""]]
+    );
     assert_eq!(t.info().delimiter, b',');
     assert!(t.info().has_header);
     assert_eq!(t.line_of(0), 2);
@@ -48,10 +55,25 @@ fn blank_and_duplicate_header_names_are_renamed_with_a_warning() {
 
 #[test]
 fn field_count_error_names_file_and_line() {
-    let e = load_bytes("data.csv", b"a,b\n1,2\n\n\"x\ny\",3\n4\n".to_vec(), &LoadOptions::default())
-        .unwrap_err();
+    let e = load_bytes(
+        "data.csv",
+        b"a,b\n1,2\n\n\"x\ny\",3\n4\n".to_vec(),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     let msg = e.to_string();
-    assert!(matches!(e, Error::FieldCount { line: 6, expected: 2, found: 1, .. }), "{msg}");
+    assert!(
+        matches!(
+            e,
+            Error::FieldCount {
+                line: 6,
+                expected: 2,
+                found: 1,
+                ..
+            }
+        ),
+        "{msg}"
+    );
     assert!(msg.contains("data.csv") && msg.contains("line 6"), "{msg}");
 }
 
@@ -68,8 +90,12 @@ fn ragged_rows_are_padded_or_cut_on_request() {
 
 #[test]
 fn unterminated_quote_names_its_line() {
-    let e = load_bytes("q.csv", b"a,b\n1,2\n3,\"open\n4,5\n".to_vec(), &LoadOptions::default())
-        .unwrap_err();
+    let e = load_bytes(
+        "q.csv",
+        b"a,b\n1,2\n3,\"open\n4,5\n".to_vec(),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::UnterminatedQuote { line: 3, .. }), "{e}");
 }
 
@@ -177,13 +203,27 @@ fn parallel_load_reports_the_first_bad_line() {
         }
     });
     let e = load_file(text.as_bytes()).unwrap_err();
-    assert!(matches!(e, Error::FieldCount { line: 150_002, found: 2, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::FieldCount {
+                line: 150_002,
+                found: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
 fn missing_file_is_a_clear_error() {
-    let e = load_path(std::path::Path::new("/no/such/left.csv"), &LoadOptions::default(), Control::default())
-        .unwrap_err();
+    let e = load_path(
+        std::path::Path::new("/no/such/left.csv"),
+        &LoadOptions::default(),
+        Control::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("/no/such/left.csv"), "{e}");
 }
 

@@ -1,0 +1,31 @@
+# Shared helpers for the scripts in this folder; sourced, not run.
+
+# Installs Debian/Ubuntu packages that are missing (as root, or with sudo).
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "==> installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Makes sure a Rust toolchain (cargo, rustfmt, clippy) and a C compiler are there.
+need_rust() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "Concord needs Rust 1.85 or newer: install it with rustup (https://rustup.rs), then run this again." >&2
+    exit 2
+  fi
+  command -v cc >/dev/null 2>&1 || apt_install build-essential pkg-config
+  if command -v rustup >/dev/null 2>&1; then
+    rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+    rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+  fi
+}

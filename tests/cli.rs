@@ -1,0 +1,351 @@
+//! The `concord` binary, run as a user runs it: real files, real processes,
+//! exit codes and output checked.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn concord(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(args)
+        .output()
+        .expect("the concord binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn f(name: &str) -> String {
+    fixture(name).display().to_string()
+}
+
+#[test]
+fn differing_files_exit_1_with_a_readable_report() {
+    let out = concord(&[
+        "compare",
+        &f("daff/bridges.csv"),
+        &f("daff/broken_bridges.csv"),
+        "--key",
+        "bridge",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("designer: L. L. Buck → D. Duck"), "{s}");
+    assert!(s.contains("only_left   bridge=Manhattan"), "{s}");
+    assert!(s.contains("only_right  bridge=Spamspan"), "{s}");
+}
+
+#[test]
+fn identical_files_exit_0() {
+    let out = concord(&[
+        "compare",
+        &f("daff/bridges.csv"),
+        &f("daff/bridges.csv"),
+        "--key",
+        "bridge",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("The files match."));
+}
+
+#[test]
+fn json_output_on_the_boston_311_pair() {
+    let out = concord(&[
+        "compare",
+        &f("qsv/boston311-100.csv"),
+        &f("qsv/boston311-100-diff.csv"),
+        "--key",
+        "case_enquiry_id",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["keys"],
+        serde_json::json!([["case_enquiry_id", "case_enquiry_id"]])
+    );
+    assert_eq!(v["left"]["rows"], 100);
+    assert_eq!(v["left"]["columns"].as_array().unwrap().len(), 29);
+    let s = &v["summary"];
+    assert_eq!(s["matched"], 100);
+    assert_eq!(s["changed"], 4);
+    assert_eq!(s["identical"], 96);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    let first = &rows[0];
+    assert_eq!(first["status"], "changed");
+    assert_eq!(first["key"], serde_json::json!(["101004113747"]));
+    assert_eq!(first["left_line"], 26);
+    assert_eq!(first["right_line"], 39);
+    assert_eq!(first["changes"][0]["column"], "closed_dt");
+    assert_eq!(first["changes"][0]["left"], "2022-01-02 11:03:10");
+    assert_eq!(first["changes"][0]["right"], "2022-01-02 11:04:10");
+}
+
+#[test]
+fn renamed_columns_tolerances_and_ignores_from_the_command_line() {
+    let base = [
+        "compare",
+        &f("csv-align/file_a.csv"),
+        &f("csv-align/file_b.csv"),
+        "--key",
+        "id",
+        "--map",
+        "name=full_name",
+        "--map",
+        "email=email_address",
+        "--map",
+        "amount=value",
+        "--format",
+        "json",
+    ]
+    .map(String::from)
+    .to_vec();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = base.clone();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = concord(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = run(&[]);
+    assert_eq!(v["summary"]["changed"], 2);
+    assert_eq!(v["summary"]["only_left"], 1);
+    assert_eq!(v["summary"]["only_right"], 1);
+    let amount = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["left"] == "amount")
+        .unwrap()
+        .clone();
+    assert_eq!(amount["right"], "value");
+    assert_eq!(amount["max_difference"], 50.0);
+    // A tolerance of 50 on amount makes row 3 equal; ignoring name makes row 2 equal.
+    let v = run(&["--tolerance", "amount=50", "--ignore", "name"]);
+    assert_eq!(v["summary"]["changed"], 0);
+    assert_eq!(v["summary"]["identical"], 3);
+}
+
+#[test]
+fn exports_to_files_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for (ext, check) in [
+        ("csv", "status,bridge,left_line"),
+        ("json", "\"summary\""),
+        ("html", "<!DOCTYPE html>"),
+        ("txt", "matched rows"),
+    ] {
+        let path = dir.path().join(format!("diff.{ext}"));
+        let out = concord(&[
+            "compare",
+            &f("daff/bridges.csv"),
+            &f("daff/broken_bridges.csv"),
+            "--key",
+            "bridge",
+            "--output",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        assert!(text(&out.stderr).contains("wrote 3 differing rows"));
+        let body = std::fs::read_to_string(&path).unwrap();
+        assert!(body.contains(check), "{ext}: {body}");
+    }
+    let xlsx = dir.path().join("diff.xlsx");
+    let out = concord(&[
+        "compare",
+        &f("daff/bridges.csv"),
+        &f("daff/broken_bridges.csv"),
+        "--key",
+        "bridge",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+}
+
+#[test]
+fn errors_exit_2_name_the_problem_and_leave_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.csv");
+    let o = output.to_str().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "a,b\n1,2\n3\n").unwrap();
+    let b = bad.to_str().unwrap();
+    let bridges = f("daff/bridges.csv");
+    let bridges = bridges.as_str();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["compare", "/no/such/left.csv", b, "-o", o],
+            "/no/such/left.csv",
+        ),
+        (
+            vec!["compare", bridges, b, "-o", o],
+            "line 3: expected 2 fields",
+        ),
+        (
+            vec!["compare", bridges, bridges, "--key", "nope", "-o", o],
+            "no column named 'nope'",
+        ),
+        (
+            vec![
+                "compare",
+                bridges,
+                bridges,
+                "--tolerance",
+                "length=-1",
+                "-o",
+                o,
+            ],
+            "--tolerance",
+        ),
+        (
+            vec!["compare", bridges, bridges, "-o", "/no/such/dir/out.csv"],
+            "/no/such/dir/out.csv",
+        ),
+        (
+            vec!["compare", bridges, bridges, "-o", "out.unknown"],
+            "--format",
+        ),
+        (vec!["inspect", "/no/such/file.csv"], "/no/such/file.csv"),
+        (vec!["frobnicate"], "unrecognized subcommand"),
+    ];
+    for (args, needle) in cases {
+        let out = concord(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!output.exists(), "{args:?} left an output file");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("bad.csv")]);
+}
+
+#[test]
+fn ragged_rows_are_accepted_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("ragged.csv");
+    std::fs::write(&bad, "a,b\n1,2\n3\n").unwrap();
+    let out = concord(&[
+        "inspect",
+        bad.to_str().unwrap(),
+        "--allow-ragged",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"], 2);
+    assert!(v["warnings"][0].as_str().unwrap().contains("padded"));
+}
+
+#[test]
+fn positional_comparison_says_so_on_stderr() {
+    let out = concord(&["compare", &f("daff/quote_me.csv"), &f("daff/quote_me2.csv")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("row N of the left file was compared with row N"));
+    assert!(text(&out.stdout).contains("key:   none, rows compared by position"));
+}
+
+#[test]
+fn an_excel_unicode_text_export_matches_its_utf8_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(fixture("csv-align/file_a.csv")).unwrap();
+    // Excel's "Unicode Text": UTF-16LE with a byte-order mark, tab-separated, CRLF.
+    let tsv = csv.replace(',', "\t").replace('\n', "\r\n");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(tsv.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let path = dir.path().join("file_a.txt");
+    std::fs::write(&path, bytes).unwrap();
+    let out = concord(&["inspect", path.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["encoding"], "utf-16le");
+    assert_eq!(v["delimiter"], "\t");
+    assert_eq!(v["columns"][0]["type"], "integer");
+    assert_eq!(v["columns"][3]["type"], "decimal");
+    let out = concord(&[
+        "compare",
+        &f("csv-align/file_a.csv"),
+        path.to_str().unwrap(),
+        "--key",
+        "id",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_windows_1252_file_matches_its_utf8_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf8 = dir.path().join("utf8.csv");
+    let latin = dir.path().join("latin.csv");
+    std::fs::write(&utf8, "id,city\n1,Zürich\n2,São Paulo\n").unwrap();
+    std::fs::write(&latin, b"id,city\n1,Z\xFCrich\n2,S\xE3o Paulo\n").unwrap();
+    let out = concord(&[
+        "compare",
+        utf8.to_str().unwrap(),
+        latin.to_str().unwrap(),
+        "--key",
+        "id",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("windows-1252"));
+}
+
+#[test]
+fn inspect_reports_profiles() {
+    let out = concord(&["inspect", &f("qsv/boston311-100.csv"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["encoding"], "utf-8");
+    assert_eq!(v["delimiter"], ",");
+    assert_eq!(v["has_header"], true);
+    assert_eq!(v["rows"], 100);
+    let id = &v["columns"][0];
+    assert_eq!(id["name"], "case_enquiry_id");
+    assert_eq!(id["type"], "integer");
+    assert_eq!(id["unique"], true);
+    assert_eq!(v["columns"][1]["type"], "datetime");
+    assert_eq!(v["columns"][26]["type"], "decimal");
+    let text_out = concord(&["inspect", &f("qsv/boston311-100.csv")]);
+    assert!(text(&text_out.stdout).contains("case_enquiry_id"));
+}
+
+#[test]
+fn duplicate_keys_in_the_waffle_tables_are_reported_not_paired() {
+    let out = concord(&[
+        "compare",
+        &f("daff/waffle.csv"),
+        &f("daff/waffle2.csv"),
+        "--key",
+        "id",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["summary"]["duplicate_keys_left"].as_u64().unwrap() > 0);
+    let dups: Vec<_> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "duplicate")
+        .collect();
+    assert!(!dups.is_empty());
+    assert!(dups
+        .iter()
+        .all(|r| r["changes"].as_array().unwrap().is_empty()));
+    assert_eq!(out.status.code(), Some(1));
+}
