@@ -66,7 +66,8 @@ def main():
     with open("/tmp/duckdb-bench-diff.csv") as f:
         d_rows = sum(1 for _ in f) - 1
     mib = 1024 * 1024
-    print(f"inputs: {inputs / mib:.0f} MiB in two files; {os.cpu_count()} cores; median of {RUNS} runs")
+    import duckdb
+    print(f"inputs: {inputs / mib:.0f} MiB in two files; {os.cpu_count()} cores; median of {RUNS} runs; duckdb {duckdb.__version__}")
     print(f"{'tool':<10}{'time (s)':>10}{'peak RSS (MiB)':>16}{'diff rows':>11}")
     print(f"{'concord':<10}{c_time:>10.2f}{c_mem / mib:>16.0f}{c_rows:>11}")
     print(f"{'duckdb':<10}{d_time:>10.2f}{d_mem / mib:>16.0f}{d_rows:>11}")

@@ -33,10 +33,11 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}\
 .files{color:#57606a;margin:0 0 1rem}\
 .cards{display:flex;flex-wrap:wrap;gap:.75rem}.card{border:1px solid #d0d7de;border-radius:8px;padding:.6rem .9rem;min-width:8rem}\
 .card b{display:block;font-size:1.4rem}.card.changed b{color:#9a6700}.card.only_left b{color:#cf222e}.card.only_right b{color:#1a7f37}.card.duplicate b{color:#8250df}\
-.bar{display:flex;align-items:center;gap:.5rem;margin:.2rem 0}.bar span.name{width:14rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\
-.bar span.fill{background:#d4a72c;height:.9rem;border-radius:3px}.bar span.n{color:#57606a}\
+.bars{display:grid;grid-template-columns:minmax(8rem,16rem) minmax(4rem,1fr) auto;gap:.3rem .75rem;align-items:center;max-width:60rem}\
+.bars .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.bars .track{background:#f6f8fa;border-radius:3px;height:.9rem}\
+.bars .fill{display:block;background:#d4a72c;height:100%;border-radius:3px;min-width:2px}.bars .n{color:#57606a;white-space:nowrap}\
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}\
-th{background:#f6f8fa;position:sticky;top:0}td.status{white-space:nowrap;font-weight:600}\
+th{background:#f6f8fa;position:sticky;top:0}td.status{white-space:nowrap;font-weight:600}td.lines{white-space:nowrap}\
 tr.changed td.status{color:#9a6700}tr.only_left td.status{color:#cf222e}tr.only_right td.status{color:#1a7f37}tr.duplicate td.status{color:#8250df}\
 del{background:#ffebe9;text-decoration:none;padding:0 .2rem}ins{background:#dafbe1;text-decoration:none;padding:0 .2rem}\
 .col{color:#57606a}.note{color:#57606a;font-style:italic}";
@@ -95,19 +96,31 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         .max()
         .unwrap_or(0)
         .max(1);
-    for c in &res.columns {
-        let pct = c.differences as f64 * 100.0 / most as f64;
-        let name = if c.left == c.right {
-            escape(&c.left)
-        } else {
-            format!("{} / {}", escape(&c.left), escape(&c.right))
-        };
-        let max = c
-            .max_difference
-            .map_or(String::new(), |d| format!(" · largest difference {d}"));
+    let differing: Vec<_> = res.columns.iter().filter(|c| c.differences > 0).collect();
+    if !differing.is_empty() {
+        h.push_str("<div class=\"bars\">");
+        for c in &differing {
+            let pct = c.differences as f64 * 100.0 / most as f64;
+            let name = if c.left == c.right {
+                escape(&c.left)
+            } else {
+                format!("{} / {}", escape(&c.left), escape(&c.right))
+            };
+            let max = c
+                .max_difference
+                .map_or(String::new(), |d| format!(" · largest difference {d}"));
+            h.push_str(&format!(
+                "<span class=\"name\" title=\"{name}\">{name}</span><span class=\"track\"><span class=\"fill\" style=\"width:{pct:.1}%\"></span></span><span class=\"n\">{}{max}</span>",
+                c.differences
+            ));
+        }
+        h.push_str("</div>");
+    }
+    let same = res.columns.len() - differing.len();
+    if same > 0 {
         h.push_str(&format!(
-            "<div class=\"bar\"><span class=\"name\" title=\"{name}\">{name}</span><span class=\"fill\" style=\"width:{pct:.1}%\"></span><span class=\"n\">{}{max}</span></div>",
-            c.differences
+            "<p class=\"note\">{same} of {} compared columns have no differences.</p>",
+            res.columns.len()
         ));
     }
     for note in &res.notes {
@@ -137,7 +150,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         }
         let (ll, rl) = report.lines(row);
         let line = |l: Option<u64>| l.map_or("–".to_string(), |l| l.to_string());
-        h.push_str(&format!("<td>{} / {}</td><td>", line(ll), line(rl)));
+        h.push_str(&format!("<td class=\"lines\">{} / {}</td><td>", line(ll), line(rl)));
         if row.status == RowStatus::Changed {
             for &p in report.changed(row) {
                 let p = p as usize;
