@@ -467,6 +467,7 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
             return Err(e);
         }
     };
+    bar.finish();
     for note in &result.notes {
         eprintln!("concord: note: {note}");
     }
