@@ -26,10 +26,13 @@ pub mod error;
 pub mod export;
 pub mod profile;
 pub mod progress;
+pub mod suggest;
 pub mod table;
 pub mod values;
 
-pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
+pub use compare::{
+    compare, compare_with_suggestions, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules,
+};
 pub use error::{Error, Result, Side};
 pub use progress::{Control, Progress, Stage};
 pub use table::{load_bytes, load_path, LoadOptions, Table};

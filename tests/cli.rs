@@ -349,3 +349,119 @@ fn duplicate_keys_in_the_waffle_tables_are_reported_not_paired() {
         .all(|r| r["changes"].as_array().unwrap().is_empty()));
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn suggest_prints_mappings_and_keys() {
+    let out = concord(&[
+        "suggest",
+        &f("csv-align/file_a.csv"),
+        &f("csv-align/file_b.csv"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pairs: Vec<(String, String)> = v["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["left"].as_str().unwrap().into(),
+                m["right"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        pairs.contains(&("name".into(), "full_name".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("email".into(), "email_address".into())),
+        "{pairs:?}"
+    );
+    for m in v["mappings"].as_array().unwrap() {
+        let score = m["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        assert!(!m["reason"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(v["unmapped_left"], serde_json::json!(["amount"]));
+    assert_eq!(v["unmapped_right"], serde_json::json!(["value"]));
+    let key = &v["keys"][0];
+    assert_eq!(key["left"], serde_json::json!(["id"]));
+    assert_eq!(key["right"], serde_json::json!(["id"]));
+    assert_eq!(key["unique_left"], 1.0);
+    assert_eq!(key["unique_right"], 1.0);
+    assert_eq!(key["overlap"], 0.75);
+    let plain = concord(&[
+        "suggest",
+        &f("csv-align/file_a.csv"),
+        &f("csv-align/file_b.csv"),
+    ]);
+    assert!(
+        text(&plain.stdout).contains("name   =  full_name"),
+        "{}",
+        text(&plain.stdout)
+    );
+}
+
+#[test]
+fn compare_without_a_key_uses_a_confident_suggestion_and_says_so() {
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut v = vec![
+            "compare".to_string(),
+            f("qsv/boston311-100.csv"),
+            f("qsv/boston311-100-diff.csv"),
+            "--format".into(),
+            "json".into(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        concord(&a)
+    };
+    let auto = run(args(&[]));
+    assert!(
+        text(&auto.stderr).contains("using the suggested key case_enquiry_id"),
+        "{}",
+        text(&auto.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&auto.stdout).unwrap();
+    assert_eq!(
+        v["suggested"]["key"]["left"],
+        serde_json::json!(["case_enquiry_id"])
+    );
+    assert_eq!(
+        v["keys"],
+        serde_json::json!([["case_enquiry_id", "case_enquiry_id"]])
+    );
+    let explicit: serde_json::Value =
+        serde_json::from_slice(&run(args(&["--key", "case_enquiry_id"])).stdout).unwrap();
+    assert_eq!(v["summary"], explicit["summary"]);
+    assert_eq!(explicit["suggested"]["key"], serde_json::Value::Null);
+    let off: serde_json::Value =
+        serde_json::from_slice(&run(args(&["--no-suggest"])).stdout).unwrap();
+    assert_eq!(off["mode"], "positional");
+    assert_eq!(off["suggested"], serde_json::Value::Null);
+}
+
+#[test]
+fn compare_without_a_usable_key_falls_back_to_positions() {
+    // The daff "quote_me" sheets have no column that identifies a row.
+    let out = concord(&[
+        "compare",
+        &f("daff/quote_me.csv"),
+        &f("daff/quote_me2.csv"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["mode"], "positional");
+    assert!(
+        text(&out.stderr).contains("no key could be suggested"),
+        "{}",
+        text(&out.stderr)
+    );
+}

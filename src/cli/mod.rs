@@ -34,8 +34,25 @@ enum Command {
     Inspect(InspectArgs),
     /// Compare two files and report or export their differences.
     ///
+    /// Without --key (or --map), Concord suggests a key (and renamed column
+    /// pairs) and uses them when it is confident, saying so on stderr.
     /// Exit status: 0 when the files match, 1 when they differ, 2 on error.
     Compare(Box<CompareArgs>),
+    /// Suggest how the columns of two files correspond, and which identify a row.
+    Suggest(SuggestArgs),
+}
+
+#[derive(Args)]
+struct SuggestArgs {
+    /// The left file.
+    left: PathBuf,
+    /// The right file.
+    right: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: InspectFormat,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 /// How input files are read; every option is detected when not given.
@@ -175,6 +192,9 @@ struct CompareArgs {
     /// Compare numbers by value (`1.50` = `1.5`): in numeric columns (auto), always, or never.
     #[arg(long, value_enum, default_value = "auto")]
     numeric: NumericArg,
+    /// Do not fill in a missing key or mapping from suggestions.
+    #[arg(long)]
+    no_suggest: bool,
     /// Output format; by default taken from the --output extension, else text.
     #[arg(long, value_enum)]
     format: Option<OutputFormat>,
@@ -198,6 +218,7 @@ pub fn run() -> i32 {
     let outcome = match cli.command {
         Command::Inspect(a) => inspect(a),
         Command::Compare(a) => compare(*a),
+        Command::Suggest(a) => suggest(a),
     };
     match outcome {
         Ok(code) => code,
@@ -307,6 +328,110 @@ fn write_inspect_text(
                 .map(|s| short(&Some(s.clone())))
                 .collect::<Vec<_>>()
                 .join(" | ")
+        )?;
+    }
+    Ok(())
+}
+
+fn suggest(a: SuggestArgs) -> Result<i32, Error> {
+    let opts = a.read.options()?;
+    let bar = progress::Bar::new();
+    let report = |p| bar.update(p);
+    let ctl = Control {
+        progress: Some(&report),
+        cancel: None,
+    };
+    let (left, right) = rayon::join(
+        || concord::load_path(&a.left, &opts, ctl),
+        || concord::load_path(&a.right, &opts, ctl),
+    );
+    bar.finish();
+    let (left, right) = (left?, right?);
+    let s = concord::suggest::suggest(&left, &right);
+    let mut out = std::io::stdout().lock();
+    let written = match a.format {
+        InspectFormat::Json => serde_json::to_writer_pretty(&mut out, &s)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out)),
+        InspectFormat::Text => write_suggestions_text(&mut out, &s),
+    };
+    finish_stdout(written)?;
+    Ok(SAME)
+}
+
+fn write_suggestions_text(
+    out: &mut dyn Write,
+    s: &concord::suggest::Suggestions,
+) -> std::io::Result<()> {
+    writeln!(out, "column pairs:")?;
+    let width = s
+        .mappings
+        .iter()
+        .map(|m| m.left.chars().count())
+        .max()
+        .unwrap_or(0);
+    for m in &s.mappings {
+        writeln!(
+            out,
+            "  {:<width$}  =  {:<24}  {:.2}  {}",
+            m.left, m.right, m.score, m.reason
+        )?;
+    }
+    if !s.unmapped_left.is_empty() {
+        writeln!(out, "only in left:  {}", s.unmapped_left.join(", "))?;
+    }
+    if !s.unmapped_right.is_empty() {
+        writeln!(out, "only in right: {}", s.unmapped_right.join(", "))?;
+    }
+    writeln!(out, "\nkeys:")?;
+    if s.keys.is_empty() {
+        writeln!(out, "  none: no paired column is unique on both sides")?;
+    }
+    for k in &s.keys {
+        let cols: Vec<String> = k
+            .left
+            .iter()
+            .zip(&k.right)
+            .map(|(l, r)| {
+                if l == r {
+                    l.clone()
+                } else {
+                    format!("{l}={r}")
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {:<30}  score {:.2}  unique left {:.1}%  unique right {:.1}%  shared {:.1}%{}",
+            cols.join(" + "),
+            k.score,
+            k.unique_left * 100.0,
+            k.unique_right * 100.0,
+            k.overlap * 100.0,
+            if k.is_confident() {
+                ""
+            } else {
+                "  (not confident)"
+            }
+        )?;
+    }
+    if let Some(k) = s.keys.first().filter(|k| k.is_confident()) {
+        let flags: Vec<String> = k
+            .left
+            .iter()
+            .zip(&k.right)
+            .map(|(l, r)| {
+                if l == r {
+                    format!("--key {l}")
+                } else {
+                    format!("--key {l}={r}")
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "\nconcord compare uses the first key when none is given, as with: {}",
+            flags.join(" ")
         )?;
     }
     Ok(())
@@ -459,7 +584,11 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
         || concord::load_path(&a.right, &opts, ctl),
     );
     let (left, right) = (left?, right?);
-    let result = concord::compare(&left, &right, &cfg, ctl);
+    let result = if a.no_suggest {
+        concord::compare(&left, &right, &cfg, ctl)
+    } else {
+        concord::compare_with_suggestions(&left, &right, &cfg, ctl)
+    };
     let result = match result {
         Ok(r) => r,
         Err(e) => {

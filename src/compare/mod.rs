@@ -48,6 +48,8 @@ const TYPE_SAMPLE: usize = 1000;
 
 /// Compares `left` with `right` as `config` says.
 ///
+/// With no key in `config`, rows are paired by position; see
+/// [`compare_with_suggestions`] to let suggestions fill in a key first.
 /// Work is spread over all cores. Progress is reported in rows, and the
 /// cancellation flag is checked between pieces of work.
 pub fn compare(
@@ -62,6 +64,29 @@ pub fn compare(
     } else {
         compare_keyed(left, right, plan, ctl)
     }
+}
+
+/// Compares like [`compare`], first completing `config` with confident
+/// suggestions when it names no key or no column mapping. The result's
+/// `suggested` field and notes say what was used.
+pub fn compare_with_suggestions(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    ctl: Control<'_>,
+) -> Result<CompareResult> {
+    let (config, applied) = crate::suggest::complete_config(left, right, config);
+    let mut result = compare(left, right, &config, ctl)?;
+    if let Some(a) = &applied {
+        let mut notes = a.describe();
+        if result.mode == Mode::Positional {
+            notes.push("no key could be suggested: no paired column (or pair of columns) is unique and filled on both sides".to_string());
+        }
+        notes.append(&mut result.notes);
+        result.notes = notes;
+    }
+    result.suggested = applied;
+    Ok(result)
 }
 
 /// A configuration resolved against two tables.
@@ -245,6 +270,7 @@ impl Plan {
             columns,
             rows,
             notes,
+            suggested: None,
             changed_pairs,
         }
     }

@@ -165,6 +165,10 @@ pub struct CompareResult {
     pub rows: Vec<RowDiff>,
     /// Things worth telling the user about how the comparison was made.
     pub notes: Vec<String>,
+    /// The suggested key and column pairs the comparison used, when the
+    /// caller let suggestions fill in what the user did not name.
+    #[serde(default)]
+    pub suggested: Option<crate::suggest::AppliedSuggestions>,
     pub(crate) changed_pairs: Vec<u32>,
 }
 

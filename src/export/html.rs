@@ -150,7 +150,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         }
         let (ll, rl) = report.lines(row);
         let line = |l: Option<u64>| l.map_or("–".to_string(), |l| l.to_string());
-        h.push_str(&format!("<td class=\"lines\">{} / {}</td><td>", line(ll), line(rl)));
+        h.push_str(&format!(
+            "<td class=\"lines\">{} / {}</td><td>",
+            line(ll),
+            line(rl)
+        ));
         if row.status == RowStatus::Changed {
             for &p in report.changed(row) {
                 let p = p as usize;

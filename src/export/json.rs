@@ -63,6 +63,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         "left_only_columns": res.left_only_columns,
         "right_only_columns": res.right_only_columns,
         "notes": res.notes,
+        "suggested": res.suggested,
     });
     // Write the head object without its closing brace, then stream "rows".
     let head = serde_json::to_string(&head).map_err(ser)?;

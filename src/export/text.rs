@@ -162,8 +162,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             }
         }
     }
+    if !res.notes.is_empty() {
+        writeln!(w)?;
+    }
     for note in &res.notes {
-        writeln!(w, "\nnote: {note}")?;
+        writeln!(w, "note: {note}")?;
     }
     if !s.has_differences() {
         writeln!(w, "\nThe files match.")?;

@@ -1,0 +1,184 @@
+//! Evidence from column contents, read from a bounded sample of rows so that
+//! suggesting stays fast on files of any length.
+
+use crate::table::Table;
+use crate::values::{classify, parse_number, ValueType};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// At most this many rows of each table are read for suggestions.
+pub const SAMPLE_ROWS: usize = 20_000;
+
+/// What a sample of one column holds.
+#[derive(Debug, Clone)]
+pub struct ColumnSample {
+    /// The type every sampled non-empty value fits.
+    pub value_type: ValueType,
+    /// Rows sampled.
+    pub rows: usize,
+    /// Sampled cells that were empty.
+    pub nulls: usize,
+    /// Hash of each distinct normalised value, with how often it was seen.
+    pub counts: HashMap<u64, u32>,
+    /// Estimated distinct values in the whole column.
+    pub distinct_estimate: f64,
+}
+
+impl ColumnSample {
+    /// Whether the sample holds any value.
+    pub fn has_values(&self) -> bool {
+        !self.counts.is_empty()
+    }
+
+    /// Whether no sampled value repeats and none is empty.
+    pub fn unique_in_sample(&self) -> bool {
+        self.nulls == 0 && self.has_values() && self.counts.len() == self.rows
+    }
+
+    /// The fraction of the column's distinct values that the sample saw.
+    pub fn coverage(&self) -> f64 {
+        if self.distinct_estimate <= 0.0 {
+            return 0.0;
+        }
+        (self.counts.len() as f64 / self.distinct_estimate).min(1.0)
+    }
+}
+
+/// Which rows are sampled: all of them, or `SAMPLE_ROWS` spread evenly.
+pub fn sample_rows(n: usize) -> Vec<usize> {
+    if n <= SAMPLE_ROWS {
+        (0..n).collect()
+    } else {
+        (0..SAMPLE_ROWS).map(|i| i * n / SAMPLE_ROWS).collect()
+    }
+}
+
+/// The hash of a value as compared across columns: trimmed, numbers by
+/// value (`1.50` = `1.5`), text without regard to case.
+pub fn value_hash(cell: &str, scratch: &mut String) -> Option<u64> {
+    let v = cell.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if let Some(x) = parse_number(v) {
+        let x = if x == 0.0 { 0.0 } else { x };
+        return Some(xxh3_64(&x.to_bits().to_le_bytes()) ^ 0x5bd1_e995);
+    }
+    if v.bytes().any(|b| b.is_ascii_uppercase()) || !v.is_ascii() {
+        scratch.clear();
+        scratch.extend(v.chars().flat_map(char::to_lowercase));
+        return Some(xxh3_64(scratch.as_bytes()));
+    }
+    Some(xxh3_64(v.as_bytes()))
+}
+
+/// Samples every column of `table`, several columns at a time.
+pub fn sample_columns(table: &Table) -> Vec<ColumnSample> {
+    let rows = sample_rows(table.num_rows());
+    let total = table.num_rows() as f64;
+    (0..table.num_columns())
+        .into_par_iter()
+        .map(|c| {
+            let mut scratch = String::new();
+            let mut value_type = ValueType::Empty;
+            let mut nulls = 0;
+            let mut counts: HashMap<u64, u32> = HashMap::with_capacity(rows.len().min(4096));
+            for &r in &rows {
+                let cell = table.cell(r, c);
+                match value_hash(cell, &mut scratch) {
+                    None => nulls += 1,
+                    Some(h) => {
+                        if value_type != ValueType::Text {
+                            value_type = value_type.join(classify(cell.trim()));
+                        }
+                        *counts.entry(h).or_insert(0) += 1;
+                    }
+                }
+            }
+            let sampled = rows.len();
+            let non_null = (sampled - nulls) as f64;
+            // Guaranteed-error estimator: values seen once stand for sqrt(N/n) values each.
+            let singles = counts.values().filter(|&&k| k == 1).count() as f64;
+            let others = counts.len() as f64 - singles;
+            let population = if sampled == 0 {
+                0.0
+            } else {
+                total * non_null / sampled as f64
+            };
+            let distinct_estimate = if non_null == 0.0 {
+                0.0
+            } else {
+                (singles * (population / non_null).sqrt() + others)
+                    .min(population)
+                    .max(counts.len() as f64)
+            };
+            ColumnSample {
+                value_type,
+                rows: sampled,
+                nulls,
+                counts,
+                distinct_estimate,
+            }
+        })
+        .collect()
+}
+
+/// Whether values of these two types can be the same data.
+pub fn types_compatible(a: ValueType, b: ValueType) -> bool {
+    use ValueType::*;
+    a == b
+        || a == Empty
+        || b == Empty
+        || (a.is_numeric() && b.is_numeric())
+        || matches!((a, b), (Date, Datetime) | (Datetime, Date))
+}
+
+/// For every left and right column, how many distinct sampled values they
+/// share: a merge of all (hash, column) pairs of both sides, sorted.
+pub fn shared_values(left: &[ColumnSample], right: &[ColumnSample]) -> Vec<Vec<u32>> {
+    let entries = |cols: &[ColumnSample]| -> Vec<(u64, u16)> {
+        let mut v: Vec<(u64, u16)> = cols
+            .iter()
+            .enumerate()
+            .flat_map(|(c, s)| s.counts.keys().map(move |&h| (h, c as u16)))
+            .collect();
+        v.par_sort_unstable();
+        v
+    };
+    let (l, r) = rayon::join(|| entries(left), || entries(right));
+    let mut shared = vec![vec![0u32; right.len()]; left.len()];
+    let (mut i, mut j) = (0, 0);
+    while i < l.len() && j < r.len() {
+        let h = l[i].0.min(r[j].0);
+        let i_end = i + l[i..].iter().take_while(|e| e.0 == h).count();
+        let j_end = j + r[j..].iter().take_while(|e| e.0 == h).count();
+        for a in &l[i..i_end] {
+            for b in &r[j..j_end] {
+                shared[a.1 as usize][b.1 as usize] += 1;
+            }
+        }
+        i = i_end;
+        j = j_end;
+    }
+    shared
+}
+
+/// How much of the data two columns share, from 0 to 1, allowing for the
+/// samples having seen only part of each column's values.
+pub fn overlap(a: &ColumnSample, b: &ColumnSample, shared: u32) -> f64 {
+    if !a.has_values() || !b.has_values() {
+        return 0.0;
+    }
+    let distinct = a.distinct_estimate.max(b.distinct_estimate);
+    let smaller = a.counts.len().min(b.counts.len()) as f64;
+    let expected = (distinct * a.coverage() * b.coverage()).clamp(1.0, smaller);
+    (shared as f64 / expected).min(1.0)
+}
+
+/// How much a value overlap says: two yes/no columns always share their
+/// values, two columns of a thousand distinct values rarely do by chance.
+pub fn informativeness(a: &ColumnSample, b: &ColumnSample) -> f64 {
+    let d = a.distinct_estimate.min(b.distinct_estimate).max(1.0);
+    (d.log2() / 10.0).clamp(0.0, 1.0)
+}

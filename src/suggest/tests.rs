@@ -1,0 +1,104 @@
+use super::*;
+use crate::table::{load_bytes, LoadOptions};
+
+fn table(text: &str) -> Table {
+    load_bytes("t.csv", text.as_bytes().to_vec(), &LoadOptions::default()).unwrap()
+}
+
+fn pairs(s: &Suggestions) -> Vec<(&str, &str)> {
+    s.mappings
+        .iter()
+        .map(|m| (m.left.as_str(), m.right.as_str()))
+        .collect()
+}
+
+#[test]
+fn renamed_and_reordered_columns_are_paired() {
+    let left = table("customer_id,qty,amt,desc\n1,5,10.5,apple\n2,3,20,pear\n3,7,5.25,fig\n");
+    let right = table(
+        "Description,CustomerID,Amount,Quantity\napple,1,10.50,5\npear,2,20.0,3\nfig,3,5.25,7\n",
+    );
+    let s = suggest(&left, &right);
+    assert_eq!(
+        pairs(&s),
+        vec![
+            ("customer_id", "CustomerID"),
+            ("qty", "Quantity"),
+            ("amt", "Amount"),
+            ("desc", "Description")
+        ]
+    );
+    assert!(s.unmapped_left.is_empty() && s.unmapped_right.is_empty());
+    assert_eq!(s.keys[0].left, vec!["customer_id"]);
+    assert_eq!(s.keys[0].right, vec!["CustomerID"]);
+    assert!(s.confident_key().is_some());
+}
+
+#[test]
+fn content_finds_a_column_whose_name_shares_nothing() {
+    let mut l = String::from("ref,colour\n");
+    let mut r = String::from("colour,zz9\n");
+    for i in 0..300 {
+        l.push_str(&format!("R{i:04},c{}\n", i % 5));
+        r.push_str(&format!("c{},R{i:04}\n", i % 5));
+    }
+    let s = suggest(&table(&l), &table(&r));
+    let m = s
+        .mappings
+        .iter()
+        .find(|m| m.left == "ref")
+        .expect("ref is mapped");
+    assert_eq!(m.right, "zz9");
+    assert_eq!(m.reason, "same values");
+    assert_eq!(s.keys[0].left, vec!["ref"]);
+}
+
+#[test]
+fn decoys_with_similar_names_lose_to_the_real_data() {
+    let mut l = String::from("id,created_date\n");
+    let mut r = String::from("id,updated_date,creation\n");
+    for i in 0..200 {
+        l.push_str(&format!("{i},2024-01-{:02}\n", i % 28 + 1));
+        r.push_str(&format!(
+            "{i},2025-06-{:02},2024-01-{:02}\n",
+            i % 28 + 1,
+            i % 28 + 1
+        ));
+    }
+    let s = suggest(&table(&l), &table(&r));
+    let m = s
+        .mappings
+        .iter()
+        .find(|m| m.left == "created_date")
+        .unwrap();
+    assert_eq!(m.right, "creation", "{s:?}");
+    assert_eq!(s.unmapped_right, vec!["updated_date"]);
+}
+
+#[test]
+fn composite_keys_when_no_single_column_is_unique() {
+    let mut l = String::from("store,sku,qty\n");
+    let mut r = String::from("store,sku,qty\n");
+    for store in 0..20 {
+        for sku in 0..30 {
+            l.push_str(&format!("S{store},K{sku},{}\n", (store * sku) % 7));
+            r.push_str(&format!("S{store},K{sku},{}\n", (store + sku) % 7));
+        }
+    }
+    let s = suggest(&table(&l), &table(&r));
+    let k = &s.keys[0];
+    let mut cols = k.left.clone();
+    cols.sort();
+    assert_eq!(cols, vec!["sku", "store"]);
+    assert_eq!((k.unique_left, k.unique_right, k.overlap), (1.0, 1.0, 1.0));
+}
+
+#[test]
+fn unrelated_columns_stay_unmapped() {
+    let left = table("id,email\n1,a@x.org\n2,b@x.org\n3,c@x.org\n");
+    let right = table("id,zip\n1,02134\n2,10001\n3,94105\n");
+    let s = suggest(&left, &right);
+    assert_eq!(pairs(&s), vec![("id", "id")]);
+    assert_eq!(s.unmapped_left, vec!["email"]);
+    assert_eq!(s.unmapped_right, vec!["zip"]);
+}
