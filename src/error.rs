@@ -111,9 +111,64 @@ pub enum Error {
     /// Writing an XLSX workbook failed.
     #[error("cannot write the XLSX workbook: {0}")]
     Xlsx(String),
+    /// No session has this id (it never existed or was deleted).
+    #[error("there is no session '{id}'")]
+    UnknownSession {
+        /// The id that was asked for.
+        id: String,
+    },
+    /// A session has no file loaded on a side that an operation needs.
+    #[error("session '{id}' has no {side} file loaded yet")]
+    MissingInput {
+        /// The session.
+        id: String,
+        /// The side with no file.
+        side: Side,
+    },
+    /// The inputs of a session changed while a comparison was running, so its
+    /// result was not stored.
+    #[error("the files or settings of session '{id}' changed while the comparison ran; run it again")]
+    Stale {
+        /// The session.
+        id: String,
+    },
+    /// Another process (or window) changed the session since it was read.
+    #[error("session '{id}' was changed elsewhere (another Concord window or process) since it was opened; reopen it and try again")]
+    Conflict {
+        /// The session.
+        id: String,
+    },
+    /// Stored data failed its check.
+    #[error("session '{session}' is damaged at event {event}: {detail}")]
+    Corrupt {
+        /// The session.
+        session: String,
+        /// The event id (0 when the damage is not in one event).
+        event: u64,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The session database or blob store failed.
+    #[error("session storage failed: {0}")]
+    Storage(String),
 }
 
 impl Error {
+    /// The same error naming the file `path`: a file read from a stored copy
+    /// is reported under the name the user knows.
+    pub fn with_path(self, path: &str) -> Error {
+        let path = path.to_string();
+        match self {
+            Error::Read { source, .. } => Error::Read { path, source },
+            Error::EmptyFile { .. } => Error::EmptyFile { path },
+            Error::NotText { detail, .. } => Error::NotText { path, detail },
+            Error::FieldCount { line, expected, found, .. } => Error::FieldCount { path, line, expected, found },
+            Error::UnterminatedQuote { line, .. } => Error::UnterminatedQuote { path, line },
+            Error::RecordTooLarge { line, .. } => Error::RecordTooLarge { path, line },
+            e => e,
+        }
+    }
+
     /// A stable machine-readable code for the error, used by the API and the
     /// desktop app as the `code` of `{code, message}`.
     pub fn code(&self) -> &'static str {
@@ -129,7 +184,19 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
             Error::Xlsx(_) => "xlsx_failed",
+            Error::UnknownSession { .. } => "unknown_session",
+            Error::MissingInput { .. } => "missing_input",
+            Error::Stale { .. } => "stale",
+            Error::Conflict { .. } => "conflict",
+            Error::Corrupt { .. } => "corrupt",
+            Error::Storage(_) => "storage",
         }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Storage(e.to_string())
     }
 }
 

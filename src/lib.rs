@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod compare;
 pub mod error;
 pub mod export;

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::path::Path;
 
 /// How to read a file. Every field left as `None` is detected.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct LoadOptions {
     /// The field delimiter; sniffed among `,` `;` tab `|` when `None`.

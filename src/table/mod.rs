@@ -67,6 +67,23 @@ impl Table {
         &self.info
     }
 
+    /// Renames the source, as shown in reports: a table read from a stored
+    /// copy of a file keeps the name the user knows it by.
+    pub fn set_source_name(&mut self, name: &str) {
+        self.info.path = name.to_string();
+    }
+
+    /// Options that read the same file the same way again, with everything
+    /// that was detected made explicit.
+    pub fn effective_options(&self, allow_ragged: bool) -> LoadOptions {
+        LoadOptions {
+            delimiter: Some(self.info.delimiter),
+            has_header: Some(self.info.has_header),
+            encoding: Some(self.info.encoding),
+            allow_ragged,
+        }
+    }
+
     /// The column names, unique and non-empty (see [`LoadOptions`] for the rules).
     pub fn columns(&self) -> &[String] {
         &self.columns

@@ -1,0 +1,195 @@
+//! A content-addressed blob store: files named by the BLAKE3 hash of their
+//! bytes, so identical files are stored once.
+//!
+//! A blob is written to a temporary file, fsynced, renamed into place, and
+//! its directory fsynced: once `put` returns, the blob survives a crash or a
+//! power cut. Reads check the hash, so a damaged blob is reported, never used.
+
+use crate::error::{Error, Result};
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The blob store under one directory.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    dir: PathBuf,
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::Storage(format!("{what} '{}': {e}", path.display()))
+}
+
+/// Makes a directory entry durable: fsyncs the directory itself.
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io("cannot sync directory", dir, e))
+}
+
+impl BlobStore {
+    /// Opens (creating if needed) the blob store in `dir`.
+    pub fn open(dir: &Path) -> Result<BlobStore> {
+        fs::create_dir_all(dir.join("tmp")).map_err(|e| io("cannot create", dir, e))?;
+        Ok(BlobStore { dir: dir.to_path_buf() })
+    }
+
+    /// Where the blob with this hash lives.
+    pub fn path(&self, hash: &str) -> PathBuf {
+        let prefix = hash.get(..2).unwrap_or("00");
+        self.dir.join(prefix).join(hash)
+    }
+
+    /// Whether a blob is stored.
+    pub fn contains(&self, hash: &str) -> bool {
+        self.path(hash).is_file()
+    }
+
+    /// Stores `bytes`; returns their hash.
+    pub fn put_bytes(&self, bytes: &[u8]) -> Result<String> {
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        if self.contains(&hash) {
+            return Ok(hash);
+        }
+        self.write_new(&hash, |f| f.write_all(bytes))?;
+        Ok(hash)
+    }
+
+    /// Copies the file at `source` into the store; returns its hash and size.
+    pub fn put_file(&self, source: &Path) -> Result<(String, u64)> {
+        let tmp = tempfile::Builder::new()
+            .prefix("in-")
+            .tempfile_in(self.dir.join("tmp"))
+            .map_err(|e| io("cannot create a file in", &self.dir, e))?;
+        let mut src = File::open(source).map_err(|e| Error::Read {
+            path: source.display().to_string(),
+            source: e,
+        })?;
+        let mut hasher = blake3::Hasher::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        let mut out = tmp.as_file();
+        loop {
+            let n = src.read(&mut buf).map_err(|e| Error::Read {
+                path: source.display().to_string(),
+                source: e,
+            })?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(|e| io("cannot write", tmp.path(), e))?;
+            size += n as u64;
+        }
+        let hash = hasher.finalize().to_hex().to_string();
+        if self.contains(&hash) {
+            return Ok((hash, size));
+        }
+        tmp.as_file().sync_all().map_err(|e| io("cannot sync", tmp.path(), e))?;
+        self.place(tmp, &hash)?;
+        Ok((hash, size))
+    }
+
+    fn write_new(&self, hash: &str, write: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix("in-")
+            .tempfile_in(self.dir.join("tmp"))
+            .map_err(|e| io("cannot create a file in", &self.dir, e))?;
+        write(tmp.as_file_mut()).map_err(|e| io("cannot write", tmp.path(), e))?;
+        tmp.as_file().sync_all().map_err(|e| io("cannot sync", tmp.path(), e))?;
+        self.place(tmp, hash)
+    }
+
+    /// Renames a complete, synced temporary file to its final name.
+    fn place(&self, tmp: tempfile::NamedTempFile, hash: &str) -> Result<()> {
+        let target = self.path(hash);
+        let parent = target.parent().expect("blob paths have a folder");
+        fs::create_dir_all(parent).map_err(|e| io("cannot create", parent, e))?;
+        tmp.persist(&target).map_err(|e| io("cannot store blob", &target, e.error))?;
+        sync_dir(parent)?;
+        sync_dir(&self.dir)
+    }
+
+    /// Reads a blob and checks its hash.
+    pub fn read(&self, hash: &str) -> Result<Vec<u8>> {
+        let path = self.path(hash);
+        let bytes = fs::read(&path).map_err(|e| io("cannot read blob", &path, e))?;
+        if blake3::hash(&bytes).to_hex().as_str() != hash {
+            return Err(Error::Storage(format!("blob {hash} is damaged: its contents do not match its hash")));
+        }
+        Ok(bytes)
+    }
+
+    /// Checks a blob's hash without keeping its bytes.
+    pub fn verify(&self, hash: &str) -> Result<()> {
+        let path = self.path(hash);
+        let mut hasher = blake3::Hasher::new();
+        hasher
+            .update_mmap_rayon(&path)
+            .map_err(|e| io("cannot read blob", &path, e))?;
+        if hasher.finalize().to_hex().as_str() != hash {
+            return Err(Error::Storage(format!("blob {hash} is damaged: its contents do not match its hash")));
+        }
+        Ok(())
+    }
+
+    /// Every stored blob hash, with its file's last change time.
+    pub fn list(&self) -> Result<Vec<(String, std::time::SystemTime)>> {
+        let mut out = Vec::new();
+        let entries = fs::read_dir(&self.dir).map_err(|e| io("cannot list", &self.dir, e))?;
+        for prefix in entries.flatten() {
+            let name = prefix.file_name();
+            if name == "tmp" || !prefix.path().is_dir() {
+                continue;
+            }
+            for blob in fs::read_dir(prefix.path()).map_err(|e| io("cannot list", &prefix.path(), e))?.flatten() {
+                let modified = blob.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::now());
+                out.push((blob.file_name().to_string_lossy().into_owned(), modified));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Temporary files of unfinished writes, with their last change time.
+    pub fn temporaries(&self) -> Result<Vec<(PathBuf, std::time::SystemTime)>> {
+        let dir = self.dir.join("tmp");
+        let entries = fs::read_dir(&dir).map_err(|e| io("cannot list", &dir, e))?;
+        Ok(entries
+            .flatten()
+            .map(|e| {
+                let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::now());
+                (e.path(), modified)
+            })
+            .collect())
+    }
+
+    /// Removes a blob.
+    pub fn remove(&self, hash: &str) -> Result<()> {
+        let path = self.path(hash);
+        fs::remove_file(&path).map_err(|e| io("cannot remove", &path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_once_and_verifies_on_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let a = store.put_bytes(b"hello").unwrap();
+        let b = store.put_bytes(b"hello").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(store.list().unwrap().len(), 1);
+        assert_eq!(store.read(&a).unwrap(), b"hello");
+        let src = dir.path().join("src.csv");
+        std::fs::write(&src, b"hello").unwrap();
+        assert_eq!(store.put_file(&src).unwrap(), (a.clone(), 5));
+        assert!(store.temporaries().unwrap().is_empty());
+        std::fs::write(store.path(&a), b"hellO").unwrap();
+        let e = store.read(&a).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+        assert!(store.verify(&a).is_err());
+    }
+}

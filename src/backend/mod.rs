@@ -1,0 +1,36 @@
+//! Sessions: comparisons in progress that survive restarts and crashes.
+//!
+//! [`workflow::Workflow`] is the one API the command line, the web server and
+//! the desktop app call. Under it, [`store::SessionStore`] keeps sessions in
+//! memory over an event log in SQLite ([`log`]) and a content-addressed blob
+//! store ([`blobs`]); [`session`] defines the events and the state they fold
+//! into; [`portable`] moves sessions between machines.
+
+pub mod blobs;
+pub mod log;
+pub mod portable;
+pub mod session;
+pub mod store;
+pub mod workflow;
+
+pub use store::{SessionStore, StoreLimits};
+pub use workflow::Workflow;
+
+use std::path::PathBuf;
+
+/// The environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "CONCORD_DATA_DIR";
+
+/// Where sessions are kept: `CONCORD_DATA_DIR` if set, else the operating
+/// system's application data directory (`~/.local/share/concord` on Linux).
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "concord")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".concord"))
+}
+
+#[cfg(test)]
+mod tests;

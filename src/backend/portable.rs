@@ -1,0 +1,1 @@
+//! Moving sessions between data directories and machines.

@@ -1,0 +1,451 @@
+//! The session store: sessions in memory over a durable layer.
+//!
+//! In memory, sessions live in a map behind a `parking_lot::RwLock`; each
+//! session has its own lock, so reading one never takes the store's write
+//! lock, and its last access is an atomic. Sessions leave memory when idle,
+//! when there are too many, or when their loaded data exceeds a byte budget
+//! (least recently used first); the total is kept up to date as sessions
+//! change, never recomputed by walking cells. Leaving memory loses nothing:
+//! every change was written to the event log before it was applied
+//! (persist-before-apply), and a session not in memory is rebuilt from its
+//! latest snapshot, the events after it and its blobs on next use.
+
+use super::blobs::BlobStore;
+use super::log::{EventLog, SessionRow};
+use super::session::{Event, SessionData, SessionState};
+use crate::compare::CompareResult;
+use crate::error::{Error, Result, Side};
+use crate::progress::Control;
+use crate::table::Table;
+use parking_lot::RwLock;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Limits on what the store keeps in memory.
+#[derive(Debug, Clone)]
+pub struct StoreLimits {
+    /// At most this many sessions in memory.
+    pub max_sessions: usize,
+    /// At most this many bytes of loaded tables and results in memory.
+    pub max_bytes: usize,
+    /// Sessions unused this long leave memory.
+    pub idle: Duration,
+    /// A snapshot is written every this many events (and when a session leaves memory).
+    pub snapshot_every: u64,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits {
+            max_sessions: 16,
+            max_bytes: 4 << 30,
+            idle: Duration::from_secs(30 * 60),
+            snapshot_every: 64,
+        }
+    }
+}
+
+struct Slot {
+    data: RwLock<SessionData>,
+    last_access: AtomicU64,
+    bytes: AtomicUsize,
+}
+
+/// What garbage collection removed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct GcReport {
+    /// Blobs removed.
+    pub removed: usize,
+    /// Bytes freed.
+    pub bytes: u64,
+    /// Blobs kept because some session refers to them.
+    pub kept: usize,
+}
+
+/// Sessions in memory, backed by an event log and a blob store on disk.
+pub struct SessionStore {
+    dir: PathBuf,
+    log: EventLog,
+    blobs: BlobStore,
+    limits: StoreLimits,
+    sessions: RwLock<HashMap<String, Arc<Slot>>>,
+    bytes: AtomicUsize,
+    epoch: Instant,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A new session id: 16 hex digits from the time, the process and a counter.
+fn new_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let seed = format!("{nanos}-{}-{n}", std::process::id());
+    blake3::hash(seed.as_bytes()).to_hex()[..16].to_string()
+}
+
+impl SessionStore {
+    /// Opens the store in `dir` (creating it), with default limits.
+    pub fn open(dir: &Path) -> Result<SessionStore> {
+        SessionStore::open_with(dir, StoreLimits::default())
+    }
+
+    /// Opens the store in `dir` with the given limits.
+    pub fn open_with(dir: &Path, limits: StoreLimits) -> Result<SessionStore> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Storage(format!("cannot create '{}': {e}", dir.display())))?;
+        Ok(SessionStore {
+            dir: dir.to_path_buf(),
+            log: EventLog::open(&dir.join("events.db"))?,
+            blobs: BlobStore::open(&dir.join("blobs"))?,
+            limits,
+            sessions: RwLock::new(HashMap::new()),
+            bytes: AtomicUsize::new(0),
+            epoch: Instant::now(),
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// All sessions on disk (including those of other processes), without
+    /// loading any of them.
+    pub fn list(&self) -> Result<Vec<SessionRow>> {
+        self.log.list()
+    }
+
+    /// Sessions in memory now.
+    pub fn resident(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.sessions.read().keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// Bytes of loaded data in memory now.
+    pub fn resident_bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    fn tick(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64 + 1
+    }
+
+    /// Creates a session.
+    pub fn create(&self, name: &str) -> Result<SessionState> {
+        let id = new_id();
+        let mut data = SessionData::new(SessionState::empty(&id));
+        self.commit(&mut data, Event::Created { name: name.to_string() })?;
+        let state = data.state.clone();
+        self.insert(data);
+        Ok(state)
+    }
+
+    fn insert(&self, data: SessionData) -> Arc<Slot> {
+        let id = data.state.id.clone();
+        let bytes = data.heap_bytes();
+        let slot = Arc::new(Slot {
+            data: RwLock::new(data),
+            last_access: AtomicU64::new(self.tick()),
+            bytes: AtomicUsize::new(bytes),
+        });
+        let mut map = self.sessions.write();
+        let slot = match map.get(&id) {
+            Some(existing) => existing.clone(),
+            None => {
+                self.bytes.fetch_add(bytes, Ordering::Relaxed);
+                map.insert(id, slot.clone());
+                slot
+            }
+        };
+        drop(map);
+        self.evict(Some(&slot));
+        slot
+    }
+
+    /// The session in memory, loaded from disk when it is not there. With
+    /// `refresh`, a copy that another process has changed since is read
+    /// again; without, it is kept, so that a write based on it is refused.
+    fn slot(&self, id: &str, refresh: bool) -> Result<Arc<Slot>> {
+        let cached = self.sessions.read().get(id).cloned();
+        if let Some(slot) = cached {
+            if !refresh {
+                slot.last_access.store(self.tick(), Ordering::Relaxed);
+                return Ok(slot);
+            }
+            // Hold the session's read lock while asking the log, so that no
+            // commit of this process can fall between the two reads.
+            let fresh = {
+                let data = slot.data.read();
+                self.log.last_event(id)? == Some(data.state.last_event)
+            };
+            if fresh {
+                slot.last_access.store(self.tick(), Ordering::Relaxed);
+                return Ok(slot);
+            }
+            // Changed or deleted by another process: read it again.
+            self.forget(id);
+        }
+        let data = self.rebuild(id)?;
+        Ok(self.insert(data))
+    }
+
+    /// Runs `f` on a session for reading; other readers run at the same time.
+    pub fn with_session<R>(&self, id: &str, f: impl FnOnce(&SessionData) -> R) -> Result<R> {
+        let slot = self.slot(id, true)?;
+        let data = slot.data.read();
+        Ok(f(&data))
+    }
+
+    /// Runs `f` on a session for changing it. Changes go through
+    /// [`SessionStore::commit`], which makes them durable first, and which
+    /// refuses them with [`Error::Conflict`] if another process changed the
+    /// session since this process last read it.
+    pub fn with_session_mut<R>(&self, id: &str, f: impl FnOnce(&Self, &mut SessionData) -> Result<R>) -> Result<R> {
+        let slot = self.slot(id, false)?;
+        let mut data = slot.data.write();
+        let out = f(self, &mut data);
+        let bytes = data.heap_bytes();
+        let old = slot.bytes.swap(bytes, Ordering::Relaxed);
+        if bytes >= old {
+            self.bytes.fetch_add(bytes - old, Ordering::Relaxed);
+        } else {
+            self.bytes.fetch_sub(old - bytes, Ordering::Relaxed);
+        }
+        let conflict = matches!(out, Err(Error::Conflict { .. }));
+        drop(data);
+        if conflict {
+            // Another process changed the session: forget this copy, so that
+            // the next use reads the session as it now is.
+            self.forget(id);
+        } else {
+            self.evict(Some(&slot));
+        }
+        out
+    }
+
+    /// Makes `event` durable, then applies it to `data` (persist-before-apply).
+    /// If writing fails, `data` is left as it was.
+    pub fn commit(&self, data: &mut SessionData, event: Event) -> Result<u64> {
+        let at = now_ms();
+        let mut after = data.state.clone();
+        let id = data.state.last_event + 1;
+        after.apply(id, at, &event);
+        self.log.append(&data.state.id, data.state.last_event, at, &event, &after)?;
+        data.state = after;
+        if id % self.limits.snapshot_every == 0 {
+            // A failed snapshot loses nothing: the events are still there.
+            let _ = self.snapshot(&data.state);
+        }
+        Ok(id)
+    }
+
+    /// Writes the folded state as a snapshot and compacts the events it covers.
+    pub fn snapshot(&self, state: &SessionState) -> Result<()> {
+        let bytes = serde_json::to_vec(state).map_err(|e| Error::Storage(e.to_string()))?;
+        let blob = self.blobs.put_bytes(&bytes)?;
+        self.log.snapshot(&state.id, state.last_event, &blob)
+    }
+
+    /// Folds a session's state from disk, without loading its files.
+    pub fn read_state(&self, id: &str) -> Result<SessionState> {
+        let cached = self.sessions.read().get(id).cloned();
+        if let Some(slot) = cached {
+            let data = slot.data.read();
+            if self.log.last_event(id)? == Some(data.state.last_event) {
+                return Ok(data.state.clone());
+            }
+        }
+        self.fold(id)
+    }
+
+    fn fold(&self, id: &str) -> Result<SessionState> {
+        let (snapshot, events) = self.log.read(id)?;
+        let mut state = match snapshot {
+            None => SessionState::empty(id),
+            Some((event, blob)) => {
+                let bytes = self.blobs.read(&blob).map_err(|e| Error::Corrupt {
+                    session: id.to_string(),
+                    event,
+                    detail: format!("its snapshot cannot be read: {e}"),
+                })?;
+                serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+                    session: id.to_string(),
+                    event,
+                    detail: format!("its snapshot cannot be read: {e}"),
+                })?
+            }
+        };
+        for (event_id, at, event) in &events {
+            state.apply(*event_id, *at, event);
+        }
+        Ok(state)
+    }
+
+    /// Rebuilds a session from disk: state, tables and result.
+    fn rebuild(&self, id: &str) -> Result<SessionData> {
+        let state = self.fold(id)?;
+        let load = |side: Side| -> Result<Option<Arc<Table>>> {
+            let Some(input) = state.input(side) else { return Ok(None) };
+            Ok(Some(Arc::new(self.load_blob(&input.blob, &input.name, &input.options)?)))
+        };
+        let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
+        let result = match &state.result {
+            Some(r) => Some(Arc::new(self.read_result(&r.blob)?)),
+            None => None,
+        };
+        let mut data = SessionData::new(state);
+        data.left = left?;
+        data.right = right?;
+        data.result = result;
+        Ok(data)
+    }
+
+    /// Loads a stored file as a table named `name`.
+    pub fn load_blob(&self, blob: &str, name: &str, options: &crate::table::LoadOptions) -> Result<Table> {
+        self.blobs.verify(blob)?;
+        // Errors would name the stored copy; name the user's file instead.
+        let mut table = crate::table::load_path(&self.blobs.path(blob), options, Control::default()).map_err(|e| e.with_path(name))?;
+        table.set_source_name(name);
+        Ok(table)
+    }
+
+    /// Stores a comparison result as a blob; returns its hash.
+    pub fn write_result(&self, result: &CompareResult) -> Result<String> {
+        let bytes = postcard::to_allocvec(result).map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))?;
+        self.blobs.put_bytes(&bytes)
+    }
+
+    fn read_result(&self, blob: &str) -> Result<CompareResult> {
+        let bytes = self.blobs.read(blob)?;
+        postcard::from_bytes(&bytes).map_err(|e| Error::Storage(format!("cannot decode stored result {blob}: {e}")))
+    }
+
+    /// Drops a session from memory, with no snapshot.
+    fn forget(&self, id: &str) {
+        if let Some(slot) = self.sessions.write().remove(id) {
+            self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+    }
+
+    /// Takes a session out of memory after writing a snapshot of it.
+    pub fn close(&self, id: &str) -> Result<()> {
+        let slot = self.sessions.write().remove(id);
+        if let Some(slot) = slot {
+            self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+            let state = slot.data.read().state.clone();
+            self.snapshot(&state)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a session, on disk and in memory. Its blobs go at the next
+    /// garbage collection if nothing else refers to them.
+    pub fn delete(&self, id: &str) -> Result<()> {
+        self.log.delete(id)?;
+        self.forget(id);
+        Ok(())
+    }
+
+    /// Evicts idle sessions, then least recently used ones while there are
+    /// too many or they hold too many bytes. Sessions in use by another
+    /// thread, and `keep`, stay.
+    fn evict(&self, keep: Option<&Arc<Slot>>) {
+        let now = self.tick();
+        let idle_ms = self.limits.idle.as_millis() as u64;
+        let over = |map: &HashMap<String, Arc<Slot>>| {
+            map.len() > self.limits.max_sessions || self.bytes.load(Ordering::Relaxed) > self.limits.max_bytes
+        };
+        {
+            let map = self.sessions.read();
+            let idle = map.values().any(|s| now.saturating_sub(s.last_access.load(Ordering::Relaxed)) > idle_ms);
+            if !idle && !over(&map) {
+                return;
+            }
+        }
+        let mut evicted = Vec::new();
+        {
+            let mut map = self.sessions.write();
+            let evictable = |s: &Arc<Slot>| Arc::strong_count(s) == 1 && keep.is_none_or(|k| !Arc::ptr_eq(k, s));
+            let idle: Vec<String> = map
+                .iter()
+                .filter(|(_, s)| evictable(s) && now.saturating_sub(s.last_access.load(Ordering::Relaxed)) > idle_ms)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in idle {
+                let slot = map.remove(&id).expect("listed");
+                self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+                evicted.push(slot);
+            }
+            while over(&map) {
+                let lru = map
+                    .iter()
+                    .filter(|(_, s)| evictable(s))
+                    .min_by_key(|(_, s)| s.last_access.load(Ordering::Relaxed))
+                    .map(|(id, _)| id.clone());
+                match lru {
+                    Some(id) => {
+                        let slot = map.remove(&id).expect("listed");
+                        self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+                        evicted.push(slot);
+                    }
+                    None => break,
+                }
+            }
+        }
+        for slot in evicted {
+            // Snapshots make the next rebuild quick; a failed one loses nothing.
+            let state = slot.data.read().state.clone();
+            let _ = self.snapshot(&state);
+        }
+    }
+
+    /// Removes blobs that no session refers to and that are older than
+    /// `grace` (so a blob written for an event not yet committed survives),
+    /// and temporary files of writes abandoned longer than `grace` ago.
+    pub fn gc(&self, grace: Duration) -> Result<GcReport> {
+        let (mut referenced, snapshots): (Vec<String>, Vec<String>) = self.log.references()?;
+        for snap in &snapshots {
+            if let Ok(bytes) = self.blobs.read(snap) {
+                if let Ok(state) = serde_json::from_slice::<SessionState>(&bytes) {
+                    referenced.extend(state.blobs().into_iter().map(String::from));
+                }
+            }
+        }
+        referenced.extend(snapshots);
+        for slot in self.sessions.read().values() {
+            referenced.extend(slot.data.read().state.blobs().into_iter().map(String::from));
+        }
+        let referenced: HashSet<String> = referenced.into_iter().collect();
+        let cutoff = SystemTime::now() - grace;
+        let mut report = GcReport::default();
+        for (hash, modified) in self.blobs.list()? {
+            if referenced.contains(&hash) || modified > cutoff {
+                report.kept += 1;
+                continue;
+            }
+            report.bytes += std::fs::metadata(self.blobs.path(&hash)).map_or(0, |m| m.len());
+            self.blobs.remove(&hash)?;
+            report.removed += 1;
+        }
+        for (path, modified) in self.blobs.temporaries()? {
+            if modified < cutoff {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        Ok(report)
+    }
+}

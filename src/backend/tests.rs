@@ -1,0 +1,330 @@
+use super::session::Event;
+use super::*;
+use crate::compare::{ColumnPair, CompareConfig, RowStatus};
+use crate::error::{Error, Side};
+use crate::progress::Control;
+use crate::table::LoadOptions;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+use workflow::{PageQuery, SortBy};
+
+const LEFT: &str = "id,name,amount\n1,Ann,10\n2,Bob,20\n3,Cy,30\n4,Di,40\n";
+const RIGHT: &str = "id,name,amount\n1,Ann,10\n2,Bob,25\n3,Cy,31\n5,Ed,50\n";
+
+fn keyed() -> CompareConfig {
+    CompareConfig {
+        keys: vec![ColumnPair::new("id", "id")],
+        ..CompareConfig::default()
+    }
+}
+
+/// A session with both files loaded, configured and compared.
+fn compared(w: &Workflow) -> String {
+    let s = w.create_session("test").unwrap();
+    w.load_bytes(&s.id, Side::Left, "left.csv", LEFT.as_bytes(), &LoadOptions::default()).unwrap();
+    w.load_bytes(&s.id, Side::Right, "right.csv", RIGHT.as_bytes(), &LoadOptions::default()).unwrap();
+    w.set_config(&s.id, keyed()).unwrap();
+    w.compare(&s.id, Control::default()).unwrap();
+    s.id
+}
+
+#[test]
+fn a_session_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, before, page) = {
+        let w = Workflow::open(dir.path()).unwrap();
+        let id = compared(&w);
+        let page = w.page(&id, &PageQuery::default()).unwrap();
+        (id.clone(), w.session(&id).unwrap(), page)
+    };
+    let w = Workflow::open(dir.path()).unwrap();
+    assert!(w.store().resident().is_empty(), "listing must not load sessions");
+    let listed = w.list_sessions().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].summary, before.summary);
+    assert_eq!(listed[0].left.as_deref(), Some("left.csv"));
+    assert_eq!(w.session(&id).unwrap(), before);
+    assert_eq!(w.page(&id, &PageQuery::default()).unwrap(), page);
+    let s = before.summary.unwrap();
+    assert_eq!((s.changed, s.only_left, s.only_right), (2, 1, 1));
+}
+
+#[test]
+fn pages_filter_search_and_sort() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let all = w.page(&id, &PageQuery::default()).unwrap();
+    assert_eq!(all.total, 4);
+    let changed = w
+        .page(&id, &PageQuery { statuses: vec![RowStatus::Changed], ..PageQuery::default() })
+        .unwrap();
+    assert_eq!(changed.total, 2);
+    assert!(changed.rows.iter().all(|r| r.status == RowStatus::Changed));
+    let by_column = w.page(&id, &PageQuery { column: Some("amount".into()), ..PageQuery::default() }).unwrap();
+    assert_eq!(by_column.total, 2);
+    let search = w.page(&id, &PageQuery { search: Some("ED".into()), ..PageQuery::default() }).unwrap();
+    assert_eq!(search.total, 1);
+    assert_eq!(search.rows[0].key, vec!["5"]);
+    let sorted = w
+        .page(&id, &PageQuery { sort: SortBy::Key, descending: true, offset: 1, limit: 2, ..PageQuery::default() })
+        .unwrap();
+    assert_eq!(sorted.total, 4);
+    let keys: Vec<_> = sorted.rows.iter().map(|r| r.key[0].clone()).collect();
+    assert_eq!(keys, vec!["4", "3"]);
+    assert_eq!(sorted.rows[1].changes[0].left, "30");
+}
+
+#[test]
+fn changed_inputs_make_a_running_comparison_stale_and_keep_the_old_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let before = w.session(&id).unwrap().summary;
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let go_rx = std::sync::Mutex::new(go_rx);
+    let started_tx = std::sync::Mutex::new(Some(started_tx));
+    let comparer = {
+        let w = w.clone();
+        let id = id.clone();
+        std::thread::spawn(move || {
+            // The first progress report pauses the comparison until the main
+            // thread has changed the inputs.
+            let hold = |_| {
+                if let Some(tx) = started_tx.lock().unwrap().take() {
+                    tx.send(()).unwrap();
+                    go_rx.lock().unwrap().recv().unwrap();
+                }
+            };
+            w.compare(&id, Control { progress: Some(&hold), cancel: None })
+        })
+    };
+    started_rx.recv().unwrap();
+    w.load_bytes(&id, Side::Right, "right2.csv", LEFT.as_bytes(), &LoadOptions::default()).unwrap();
+    go_tx.send(()).unwrap();
+    let outcome = comparer.join().unwrap();
+    assert!(matches!(outcome, Err(Error::Stale { .. })), "{outcome:?}");
+    // The stored result is the old one, now out of date for the new inputs.
+    let state = w.store().read_state(&id).unwrap();
+    assert_eq!(state.result.as_ref().map(|r| &r.summary), before.as_ref());
+    assert!(state.current_result().is_none());
+    assert_eq!(w.compare(&id, Control::default()).unwrap().changed, 0);
+}
+
+#[test]
+fn a_cancelled_comparison_keeps_the_previous_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let before = w.session(&id).unwrap();
+    let cancel = AtomicBool::new(true);
+    let e = w.compare(&id, Control { progress: None, cancel: Some(&cancel) }).unwrap_err();
+    assert!(matches!(e, Error::Cancelled));
+    assert_eq!(w.session(&id).unwrap(), before);
+}
+
+#[test]
+fn eviction_by_count_and_bytes_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = StoreLimits {
+        max_sessions: 2,
+        ..StoreLimits::default()
+    };
+    let w = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), limits).unwrap()));
+    let ids: Vec<String> = (0..4).map(|_| compared(&w)).collect();
+    assert!(w.store().resident().len() <= 2, "{:?}", w.store().resident());
+    for id in &ids {
+        assert_eq!(w.page(id, &PageQuery::default()).unwrap().total, 4);
+        assert_eq!(w.profiles(id, Side::Left).unwrap().len(), 3);
+    }
+    let tiny = StoreLimits {
+        max_bytes: 1,
+        ..StoreLimits::default()
+    };
+    let w2 = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), tiny).unwrap()));
+    for id in &ids {
+        w2.open_session(id).unwrap();
+        assert!(w2.store().resident().len() <= 1);
+    }
+    let total: usize = w2.store().resident_bytes();
+    assert!(total > 0 && total < 1 << 20, "{total}");
+}
+
+#[test]
+fn idle_sessions_leave_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = StoreLimits {
+        idle: Duration::from_millis(50),
+        ..StoreLimits::default()
+    };
+    let w = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), limits).unwrap()));
+    let a = compared(&w);
+    std::thread::sleep(Duration::from_millis(120));
+    let b = w.create_session("b").unwrap();
+    assert_eq!(w.store().resident(), vec![b.id.clone()]);
+    assert_eq!(w.page(&a, &PageQuery::default()).unwrap().total, 4);
+}
+
+#[test]
+fn two_stores_on_one_directory_see_each_other_and_refuse_stale_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Workflow::open(dir.path()).unwrap();
+    let b = Workflow::open(dir.path()).unwrap();
+    let id = compared(&a);
+    assert_eq!(b.list_sessions().unwrap().len(), 1);
+    b.rename_session(&id, "renamed by b").unwrap();
+    let e = a.rename_session(&id, "renamed by a").unwrap_err();
+    assert!(matches!(e, Error::Conflict { .. }), "{e}");
+    assert!(e.to_string().contains("changed elsewhere"));
+    // The stale copy was dropped; a retry reads the session afresh.
+    assert_eq!(a.session(&id).unwrap().name, "renamed by b");
+    a.rename_session(&id, "renamed by a").unwrap();
+    assert_eq!(b.session(&id).unwrap().name, "renamed by a");
+    let c = b.create_session("made by b").unwrap();
+    assert!(a.list_sessions().unwrap().iter().any(|s| s.id == c.id));
+}
+
+#[test]
+fn snapshots_compact_the_log_and_reopen_the_same_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = StoreLimits {
+        snapshot_every: 3,
+        ..StoreLimits::default()
+    };
+    let store = Arc::new(SessionStore::open_with(dir.path(), limits).unwrap());
+    let w = Workflow::new(store.clone());
+    let id = compared(&w);
+    for i in 0..7 {
+        w.rename_session(&id, &format!("name {i}")).unwrap();
+    }
+    let state = w.store().read_state(&id).unwrap();
+    assert_eq!(state.last_event, 12);
+    let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let events: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
+    assert!(events < 3, "events before the last snapshot were compacted, {events} left");
+    w.close_session(&id).unwrap();
+    let fresh = Workflow::open(dir.path()).unwrap();
+    assert_eq!(fresh.store().read_state(&id).unwrap(), state);
+    assert_eq!(fresh.page(&id, &PageQuery::default()).unwrap().total, 4);
+}
+
+#[test]
+fn a_damaged_event_is_reported_and_other_sessions_stay_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bad, good) = {
+        let w = Workflow::open(dir.path()).unwrap();
+        (compared(&w), compared(&w))
+    };
+    let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    conn.execute(
+        "UPDATE events SET payload = replace(payload, 'left.csv', 'LEFT.csv') WHERE session_id = ?1 AND event_id = 2",
+        [&bad],
+    )
+    .unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let e = w.open_session(&bad).unwrap_err();
+    assert!(matches!(e, Error::Corrupt { event: 2, .. }), "{e}");
+    assert!(e.to_string().contains(&bad) && e.to_string().contains("event 2"), "{e}");
+    assert_eq!(w.page(&good, &PageQuery::default()).unwrap().total, 4);
+}
+
+#[test]
+fn unknown_sessions_and_missing_inputs_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    assert!(matches!(w.open_session("nope"), Err(Error::UnknownSession { .. })));
+    assert!(matches!(w.delete_session("nope"), Err(Error::UnknownSession { .. })));
+    let s = w.create_session("empty").unwrap();
+    let e = w.compare(&s.id, Control::default()).unwrap_err();
+    assert!(e.to_string().contains("no left file"), "{e}");
+    w.load_bytes(&s.id, Side::Left, "l.csv", LEFT.as_bytes(), &LoadOptions::default()).unwrap();
+    let bad = CompareConfig { keys: vec![ColumnPair::new("nope", "id")], ..CompareConfig::default() };
+    assert!(matches!(w.set_config(&s.id, bad), Err(Error::UnknownColumn { .. })));
+    let e = w.load_bytes(&s.id, Side::Right, "bad.csv", b"a,b\n1\n", &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("bad.csv") && e.to_string().contains("line 2"), "{e}");
+    // The failed load changed nothing.
+    assert!(w.session(&s.id).unwrap().right.is_none());
+}
+
+#[test]
+fn gc_removes_only_unreferenced_old_blobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let orphan = w.store().blobs().put_bytes(b"nobody refers to me").unwrap();
+    let report = w.gc(Duration::from_secs(3600)).unwrap();
+    assert_eq!(report.removed, 0, "young blobs are kept");
+    let report = w.gc(Duration::ZERO).unwrap();
+    assert_eq!(report.removed, 1);
+    assert!(!w.store().blobs().contains(&orphan));
+    let fresh = Workflow::open(dir.path()).unwrap();
+    assert_eq!(fresh.page(&id, &PageQuery::default()).unwrap().total, 4);
+    fresh.delete_session(&id).unwrap();
+    assert!(fresh.gc(Duration::ZERO).unwrap().removed >= 3);
+    assert!(fresh.list_sessions().unwrap().is_empty());
+}
+
+#[test]
+fn many_threads_read_load_compare_and_evict_without_losing_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = StoreLimits {
+        max_sessions: 2,
+        ..StoreLimits::default()
+    };
+    let w = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), limits).unwrap()));
+    let ids: Vec<String> = (0..3).map(|_| compared(&w)).collect();
+    let renames = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let w = w.clone();
+            let ids = ids.clone();
+            let renames = renames.clone();
+            scope.spawn(move || {
+                for i in 0..30 {
+                    let id = &ids[(t + i) % ids.len()];
+                    match (t + i) % 4 {
+                        0 => {
+                            assert_eq!(w.page(id, &PageQuery::default()).unwrap().rows.len() % 4, 0);
+                        }
+                        1 => {
+                            let text = if i % 2 == 0 { RIGHT } else { LEFT };
+                            w.load_bytes(id, Side::Right, "r.csv", text.as_bytes(), &LoadOptions::default()).unwrap();
+                        }
+                        2 => match w.compare(id, Control::default()) {
+                            Ok(_) | Err(Error::Stale { .. }) => {}
+                            Err(e) => panic!("{e}"),
+                        },
+                        _ => {
+                            w.rename_session(id, &format!("t{t} i{i}")).unwrap();
+                            renames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    // Every event is in the log with no gap, and the folded state is what memory had.
+    let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    for id in &ids {
+        let state = w.store().read_state(id).unwrap();
+        let fresh = SessionStore::open(dir.path()).unwrap().read_state(id).unwrap();
+        assert_eq!(state, fresh);
+        let (n, max): (i64, i64) = conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(MAX(event_id), 0) FROM events WHERE session_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let snapshot: i64 = conn
+            .query_row("SELECT COALESCE(MAX(event_id), 0) FROM snapshots WHERE session_id = ?1", [id], |r| r.get(0))
+            .unwrap();
+        let last = max.max(snapshot);
+        assert_eq!(n, last - snapshot, "events of {id} have gaps");
+        assert_eq!(last as u64, state.last_event);
+    }
+    assert_eq!(renames.load(std::sync::atomic::Ordering::Relaxed), 60);
+    let _ = Event::Renamed { name: String::new() };
+}
