@@ -127,7 +127,9 @@ pub enum Error {
     },
     /// The inputs of a session changed while a comparison was running, so its
     /// result was not stored.
-    #[error("the files or settings of session '{id}' changed while the comparison ran; run it again")]
+    #[error(
+        "the files or settings of session '{id}' changed while the comparison ran; run it again"
+    )]
     Stale {
         /// The session.
         id: String,
@@ -162,7 +164,17 @@ impl Error {
             Error::Read { source, .. } => Error::Read { path, source },
             Error::EmptyFile { .. } => Error::EmptyFile { path },
             Error::NotText { detail, .. } => Error::NotText { path, detail },
-            Error::FieldCount { line, expected, found, .. } => Error::FieldCount { path, line, expected, found },
+            Error::FieldCount {
+                line,
+                expected,
+                found,
+                ..
+            } => Error::FieldCount {
+                path,
+                line,
+                expected,
+                found,
+            },
             Error::UnterminatedQuote { line, .. } => Error::UnterminatedQuote { path, line },
             Error::RecordTooLarge { line, .. } => Error::RecordTooLarge { path, line },
             e => e,

@@ -31,7 +31,9 @@ impl BlobStore {
     /// Opens (creating if needed) the blob store in `dir`.
     pub fn open(dir: &Path) -> Result<BlobStore> {
         fs::create_dir_all(dir.join("tmp")).map_err(|e| io("cannot create", dir, e))?;
-        Ok(BlobStore { dir: dir.to_path_buf() })
+        Ok(BlobStore {
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// Where the blob with this hash lives.
@@ -57,46 +59,68 @@ impl BlobStore {
 
     /// Copies the file at `source` into the store; returns its hash and size.
     pub fn put_file(&self, source: &Path) -> Result<(String, u64)> {
+        let src = File::open(source).map_err(|e| Error::Read {
+            path: source.display().to_string(),
+            source: e,
+        })?;
+        self.put_reader(src, u64::MAX).map_err(|e| match e {
+            Error::Read { source: s, .. } => Error::Read {
+                path: source.display().to_string(),
+                source: s,
+            },
+            e => e,
+        })
+    }
+
+    /// Copies up to `limit` bytes of `reader` into the store; returns their
+    /// hash and size.
+    pub fn put_reader(&self, reader: impl Read, limit: u64) -> Result<(String, u64)> {
         let tmp = tempfile::Builder::new()
             .prefix("in-")
             .tempfile_in(self.dir.join("tmp"))
             .map_err(|e| io("cannot create a file in", &self.dir, e))?;
-        let mut src = File::open(source).map_err(|e| Error::Read {
-            path: source.display().to_string(),
-            source: e,
-        })?;
+        let mut src = reader.take(limit);
         let mut hasher = blake3::Hasher::new();
         let mut buf = vec![0u8; 1 << 20];
         let mut size = 0u64;
         let mut out = tmp.as_file();
         loop {
             let n = src.read(&mut buf).map_err(|e| Error::Read {
-                path: source.display().to_string(),
+                path: "input".to_string(),
                 source: e,
             })?;
             if n == 0 {
                 break;
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(|e| io("cannot write", tmp.path(), e))?;
+            out.write_all(&buf[..n])
+                .map_err(|e| io("cannot write", tmp.path(), e))?;
             size += n as u64;
         }
         let hash = hasher.finalize().to_hex().to_string();
         if self.contains(&hash) {
             return Ok((hash, size));
         }
-        tmp.as_file().sync_all().map_err(|e| io("cannot sync", tmp.path(), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| io("cannot sync", tmp.path(), e))?;
         self.place(tmp, &hash)?;
         Ok((hash, size))
     }
 
-    fn write_new(&self, hash: &str, write: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+    fn write_new(
+        &self,
+        hash: &str,
+        write: impl FnOnce(&mut File) -> std::io::Result<()>,
+    ) -> Result<()> {
         let mut tmp = tempfile::Builder::new()
             .prefix("in-")
             .tempfile_in(self.dir.join("tmp"))
             .map_err(|e| io("cannot create a file in", &self.dir, e))?;
         write(tmp.as_file_mut()).map_err(|e| io("cannot write", tmp.path(), e))?;
-        tmp.as_file().sync_all().map_err(|e| io("cannot sync", tmp.path(), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| io("cannot sync", tmp.path(), e))?;
         self.place(tmp, hash)
     }
 
@@ -105,7 +129,8 @@ impl BlobStore {
         let target = self.path(hash);
         let parent = target.parent().expect("blob paths have a folder");
         fs::create_dir_all(parent).map_err(|e| io("cannot create", parent, e))?;
-        tmp.persist(&target).map_err(|e| io("cannot store blob", &target, e.error))?;
+        tmp.persist(&target)
+            .map_err(|e| io("cannot store blob", &target, e.error))?;
         sync_dir(parent)?;
         sync_dir(&self.dir)
     }
@@ -115,7 +140,9 @@ impl BlobStore {
         let path = self.path(hash);
         let bytes = fs::read(&path).map_err(|e| io("cannot read blob", &path, e))?;
         if blake3::hash(&bytes).to_hex().as_str() != hash {
-            return Err(Error::Storage(format!("blob {hash} is damaged: its contents do not match its hash")));
+            return Err(Error::Storage(format!(
+                "blob {hash} is damaged: its contents do not match its hash"
+            )));
         }
         Ok(bytes)
     }
@@ -128,7 +155,9 @@ impl BlobStore {
             .update_mmap_rayon(&path)
             .map_err(|e| io("cannot read blob", &path, e))?;
         if hasher.finalize().to_hex().as_str() != hash {
-            return Err(Error::Storage(format!("blob {hash} is damaged: its contents do not match its hash")));
+            return Err(Error::Storage(format!(
+                "blob {hash} is damaged: its contents do not match its hash"
+            )));
         }
         Ok(())
     }
@@ -142,8 +171,14 @@ impl BlobStore {
             if name == "tmp" || !prefix.path().is_dir() {
                 continue;
             }
-            for blob in fs::read_dir(prefix.path()).map_err(|e| io("cannot list", &prefix.path(), e))?.flatten() {
-                let modified = blob.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::now());
+            for blob in fs::read_dir(prefix.path())
+                .map_err(|e| io("cannot list", &prefix.path(), e))?
+                .flatten()
+            {
+                let modified = blob
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::SystemTime::now());
                 out.push((blob.file_name().to_string_lossy().into_owned(), modified));
             }
         }
@@ -157,7 +192,10 @@ impl BlobStore {
         Ok(entries
             .flatten()
             .map(|e| {
-                let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::now());
+                let modified = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::SystemTime::now());
                 (e.path(), modified)
             })
             .collect())

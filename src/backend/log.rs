@@ -57,7 +57,8 @@ fn checksum(payload: &str) -> String {
 impl EventLog {
     /// Opens (creating if needed) the log in the SQLite file at `path`.
     pub fn open(path: &Path) -> Result<EventLog> {
-        let conn = Connection::open(path).map_err(|e| Error::Storage(format!("cannot open '{}': {e}", path.display())))?;
+        let conn = Connection::open(path)
+            .map_err(|e| Error::Storage(format!("cannot open '{}': {e}", path.display())))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -88,25 +89,46 @@ impl EventLog {
              ) WITHOUT ROWID;",
         )
         .map_err(|e| Error::Storage(format!("cannot use '{}': {e}", path.display())))?;
-        Ok(EventLog { conn: Mutex::new(conn) })
+        Ok(EventLog {
+            conn: Mutex::new(conn),
+        })
     }
 
     /// Appends `event` as event `expected_last + 1` of `session`, whose state
     /// after the event is `after` (kept in the listing). Fails with
     /// [`Error::Conflict`] if the session's last event is not `expected_last`.
-    pub fn append(&self, session: &str, expected_last: u64, at: i64, event: &Event, after: &SessionState) -> Result<u64> {
+    pub fn append(
+        &self,
+        session: &str,
+        expected_last: u64,
+        at: i64,
+        event: &Event,
+        after: &SessionState,
+    ) -> Result<u64> {
         let payload = serde_json::to_string(event).map_err(|e| Error::Storage(e.to_string()))?;
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let last: Option<u64> = tx
-            .query_row("SELECT last_event FROM sessions WHERE id = ?1", [session], |r| r.get(0))
+            .query_row(
+                "SELECT last_event FROM sessions WHERE id = ?1",
+                [session],
+                |r| r.get(0),
+            )
             .optional()?;
         let fresh = matches!(event, Event::Created { .. });
         match (last, fresh) {
             (None, true) if expected_last == 0 => {}
             (Some(l), false) if l == expected_last => {}
-            (None, false) => return Err(Error::UnknownSession { id: session.to_string() }),
-            _ => return Err(Error::Conflict { id: session.to_string() }),
+            (None, false) => {
+                return Err(Error::UnknownSession {
+                    id: session.to_string(),
+                })
+            }
+            _ => {
+                return Err(Error::Conflict {
+                    id: session.to_string(),
+                })
+            }
         }
         let id = expected_last + 1;
         tx.execute(
@@ -141,10 +163,16 @@ impl EventLog {
     pub fn read(&self, session: &str) -> Result<Stored> {
         let conn = self.conn.lock();
         let exists: Option<u64> = conn
-            .query_row("SELECT last_event FROM sessions WHERE id = ?1", [session], |r| r.get(0))
+            .query_row(
+                "SELECT last_event FROM sessions WHERE id = ?1",
+                [session],
+                |r| r.get(0),
+            )
             .optional()?;
         if exists.is_none() {
-            return Err(Error::UnknownSession { id: session.to_string() });
+            return Err(Error::UnknownSession {
+                id: session.to_string(),
+            });
         }
         let snapshot: Option<(u64, String)> = conn
             .query_row(
@@ -158,7 +186,12 @@ impl EventLog {
             "SELECT event_id, at, payload, checksum FROM events WHERE session_id = ?1 AND event_id > ?2 ORDER BY event_id",
         )?;
         let rows = stmt.query_map(params![session, from], |r| {
-            Ok((r.get::<_, u64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, u64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
         let mut events = Vec::new();
         for (expect, row) in (from + 1..).zip(rows) {
@@ -174,7 +207,8 @@ impl EventLog {
             if checksum(&payload) != sum {
                 return Err(corrupt("its checksum does not match its contents".into()));
             }
-            let event: Event = serde_json::from_str(&payload).map_err(|e| corrupt(format!("it cannot be read: {e}")))?;
+            let event: Event = serde_json::from_str(&payload)
+                .map_err(|e| corrupt(format!("it cannot be read: {e}")))?;
             events.push((id, at, event));
         }
         Ok((snapshot, events))
@@ -205,7 +239,11 @@ impl EventLog {
     pub fn last_event(&self, session: &str) -> Result<Option<u64>> {
         let conn = self.conn.lock();
         Ok(conn
-            .query_row("SELECT last_event FROM sessions WHERE id = ?1", [session], |r| r.get(0))
+            .query_row(
+                "SELECT last_event FROM sessions WHERE id = ?1",
+                [session],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -218,8 +256,14 @@ impl EventLog {
             "INSERT OR REPLACE INTO snapshots (session_id, event_id, blob) VALUES (?1, ?2, ?3)",
             params![session, event_id, blob],
         )?;
-        tx.execute("DELETE FROM snapshots WHERE session_id = ?1 AND event_id < ?2", params![session, event_id])?;
-        tx.execute("DELETE FROM events WHERE session_id = ?1 AND event_id <= ?2", params![session, event_id])?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE session_id = ?1 AND event_id < ?2",
+            params![session, event_id],
+        )?;
+        tx.execute(
+            "DELETE FROM events WHERE session_id = ?1 AND event_id <= ?2",
+            params![session, event_id],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -230,7 +274,9 @@ impl EventLog {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n = tx.execute("DELETE FROM sessions WHERE id = ?1", [session])?;
         if n == 0 {
-            return Err(Error::UnknownSession { id: session.to_string() });
+            return Err(Error::UnknownSession {
+                id: session.to_string(),
+            });
         }
         tx.execute("DELETE FROM events WHERE session_id = ?1", [session])?;
         tx.execute("DELETE FROM snapshots WHERE session_id = ?1", [session])?;
@@ -254,7 +300,9 @@ impl EventLog {
             }
         }
         let mut stmt = conn.prepare("SELECT blob FROM snapshots")?;
-        let snapshots = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let snapshots = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok((events, snapshots))
     }
 }

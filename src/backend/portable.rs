@@ -1,1 +1,458 @@
 //! Moving sessions between data directories and machines.
+//!
+//! A session exports to one file: a first line `CONCORD-SESSION 1`, a line
+//! of JSON naming the session's state and its blobs with their sizes, then
+//! the blobs' bytes one after another. Importing checks every blob against
+//! its hash and recreates the session under a new id.
+//!
+//! Sessions can also be imported from a folder of JSON Lines event logs, one
+//! file per session, one event per line, in the form the event log stores
+//! (`{"kind": "created", "name": ...}`, `{"kind": "config_set", ...}`), where
+//! a `loaded` event may name a CSV file by `"path"` (relative to the folder)
+//! instead of a stored `"input"`.
+
+use super::session::{Event, InputRef, ResultRef, SessionState};
+use super::workflow::{SessionInfo, Workflow};
+use crate::compare::CompareConfig;
+use crate::error::{Error, Result, Side};
+use crate::progress::Control;
+use crate::table::LoadOptions;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+const MAGIC: &str = "CONCORD-SESSION 1";
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    state: SessionState,
+    blobs: Vec<BlobEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct BlobEntry {
+    hash: String,
+    bytes: u64,
+}
+
+fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes session `id` to the portable file `path` (atomically).
+pub fn export_session(w: &Workflow, id: &str, path: &Path) -> Result<()> {
+    let state = w.store().read_state(id)?;
+    let blobs = w.store().blobs();
+    let mut entries = Vec::new();
+    for hash in state.blobs() {
+        blobs.verify(hash)?;
+        let bytes = std::fs::metadata(blobs.path(hash))
+            .map_err(|e| Error::Storage(e.to_string()))?
+            .len();
+        entries.push(BlobEntry {
+            hash: hash.to_string(),
+            bytes,
+        });
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::Builder::new()
+        .prefix(".concord-")
+        .tempfile_in(dir)
+        .map_err(write_err(path))?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file());
+        let manifest = Manifest {
+            state,
+            blobs: entries,
+        };
+        let text = serde_json::to_string(&manifest).map_err(|e| Error::Storage(e.to_string()))?;
+        writeln!(out, "{MAGIC}\n{text}").map_err(write_err(path))?;
+        for b in &manifest.blobs {
+            let mut f = std::fs::File::open(blobs.path(&b.hash))
+                .map_err(|e| Error::Storage(e.to_string()))?;
+            std::io::copy(&mut f, &mut out).map_err(write_err(path))?;
+        }
+        out.flush().map_err(write_err(path))?;
+    }
+    tmp.as_file().sync_all().map_err(write_err(path))?;
+    tmp.persist(path).map_err(|e| write_err(path)(e.error))?;
+    Ok(())
+}
+
+/// Reads a portable session file into the store as a new session.
+pub fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
+    let shown = path.display().to_string();
+    let bad = |detail: String| {
+        Error::Invalid(format!("'{shown}' is not a Concord session file: {detail}"))
+    };
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let mut input = BufReader::new(file);
+    let mut line = String::new();
+    input.read_line(&mut line).map_err(|source| Error::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    if line.trim_end() != MAGIC {
+        return Err(bad("it does not start with the Concord header".into()));
+    }
+    line.clear();
+    input.read_line(&mut line).map_err(|source| Error::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let manifest: Manifest = serde_json::from_str(&line)
+        .map_err(|e| bad(format!("its description cannot be read: {e}")))?;
+    let blobs = w.store().blobs();
+    for b in &manifest.blobs {
+        let (hash, size) = blobs.put_reader(&mut input, b.bytes)?;
+        if size != b.bytes || hash != b.hash {
+            return Err(bad(format!(
+                "stored file {} is truncated or damaged",
+                b.hash
+            )));
+        }
+    }
+    let mut extra = [0u8; 1];
+    if input.read(&mut extra).map_err(|source| Error::Read {
+        path: shown.clone(),
+        source,
+    })? != 0
+    {
+        return Err(bad("it has bytes after its last stored file".into()));
+    }
+    replay(w, &manifest.state)
+}
+
+/// Recreates a session from a folded state, as events under a new id.
+fn replay(w: &Workflow, state: &SessionState) -> Result<SessionInfo> {
+    let store = w.store();
+    let created = store.create(&state.name)?;
+    let id = created.id.clone();
+    store.with_session_mut(&id, |store, d| {
+        for (side, input) in [(Side::Left, &state.left), (Side::Right, &state.right)] {
+            if let Some(input) = input {
+                store.commit(
+                    d,
+                    Event::Loaded {
+                        side,
+                        input: input.clone(),
+                    },
+                )?;
+            }
+        }
+        if state.config != CompareConfig::default() {
+            store.commit(
+                d,
+                Event::ConfigSet {
+                    config: state.config.clone(),
+                },
+            )?;
+        }
+        if let Some(r) = state.current_result() {
+            let result = ResultRef {
+                data_revision: d.state.data_revision,
+                ..r.clone()
+            };
+            store.commit(d, Event::Compared { result })?;
+        }
+        Ok(())
+    })?;
+    // Load the files and result from the store, as any reopened session.
+    store.close(&id)?;
+    w.open_session(&id)
+}
+
+/// One line of a JSON Lines event log.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum LogLine {
+    Created {
+        name: String,
+    },
+    Renamed {
+        name: String,
+    },
+    Loaded {
+        side: Side,
+        #[serde(default)]
+        path: Option<String>,
+        #[serde(default)]
+        input: Option<InputRef>,
+        #[serde(default)]
+        options: Option<LoadOptions>,
+    },
+    ConfigSet {
+        config: CompareConfig,
+    },
+    Compared {
+        result: ResultRef,
+    },
+}
+
+/// Imports every `*.jsonl` event log in `dir` as a session; returns them.
+/// A log whose `compared` result is not stored here is imported without it
+/// (compare again to recreate it).
+pub fn import_jsonl_dir(w: &Workflow, dir: &Path) -> Result<Vec<SessionInfo>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|source| Error::Read {
+            path: dir.display().to_string(),
+            source,
+        })?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let mut id = None;
+        match import_jsonl(w, &file, dir, &mut id) {
+            Ok(info) => out.push(info),
+            Err(e) => {
+                // Leave no half-imported session behind.
+                if let Some(id) = id {
+                    let _ = w.delete_session(&id);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn import_jsonl(
+    w: &Workflow,
+    file: &Path,
+    dir: &Path,
+    id: &mut Option<String>,
+) -> Result<SessionInfo> {
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = |detail: String| Error::Invalid(format!("'{shown}' line {}: {detail}", n + 1));
+        let parsed: LogLine =
+            serde_json::from_str(line).map_err(|e| at(format!("not an event: {e}")))?;
+        let session = match (&*id, &parsed) {
+            (None, LogLine::Created { name }) => {
+                *id = Some(w.create_session(name)?.id);
+                continue;
+            }
+            (None, _) => return Err(at("the first event must be \"created\"".into())),
+            (Some(id), _) => id.clone(),
+        };
+        match parsed {
+            LogLine::Created { .. } => return Err(at("a second \"created\" event".into())),
+            LogLine::Renamed { name } => {
+                w.rename_session(&session, &name)?;
+            }
+            LogLine::Loaded {
+                side,
+                path: Some(p),
+                options,
+                ..
+            } => {
+                let path = dir.join(p);
+                w.load_file(
+                    &session,
+                    side,
+                    &path,
+                    &options.unwrap_or_default(),
+                    Control::default(),
+                )
+                .map_err(|e| at(e.to_string()))?;
+            }
+            LogLine::Loaded {
+                side,
+                input: Some(input),
+                ..
+            } => {
+                if !w.store().blobs().contains(&input.blob) {
+                    return Err(at(format!(
+                        "the file '{}' is not stored here; give its \"path\" instead",
+                        input.name
+                    )));
+                }
+                w.store().with_session_mut(&session, |store, d| {
+                    store.commit(d, Event::Loaded { side, input }).map(|_| ())
+                })?;
+            }
+            LogLine::Loaded { .. } => {
+                return Err(at(
+                    "a \"loaded\" event needs a \"path\" or an \"input\"".into()
+                ))
+            }
+            LogLine::ConfigSet { config } => {
+                w.set_config(&session, config)
+                    .map_err(|e| at(e.to_string()))?;
+            }
+            LogLine::Compared { result } => {
+                if w.store().blobs().contains(&result.blob) {
+                    w.store().with_session_mut(&session, |store, d| {
+                        let result = ResultRef {
+                            data_revision: d.state.data_revision,
+                            ..result
+                        };
+                        store.commit(d, Event::Compared { result }).map(|_| ())
+                    })?;
+                }
+            }
+        }
+    }
+    let id = id
+        .clone()
+        .ok_or_else(|| Error::Invalid(format!("'{shown}' holds no events")))?;
+    w.store().close(&id)?;
+    w.open_session(&id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::workflow::PageQuery;
+    use crate::compare::ColumnPair;
+
+    fn compared(w: &Workflow) -> String {
+        let s = w.create_session("portable").unwrap();
+        w.load_bytes(
+            &s.id,
+            Side::Left,
+            "left.csv",
+            b"id,v\n1,a\n2,b\n3,c\n",
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        w.load_bytes(
+            &s.id,
+            Side::Right,
+            "right.csv",
+            b"id,v\n1,a\n2,x\n4,d\n",
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let config = CompareConfig {
+            keys: vec![ColumnPair::new("id", "id")],
+            ..CompareConfig::default()
+        };
+        w.set_config(&s.id, config).unwrap();
+        w.compare(&s.id, Control::default()).unwrap();
+        s.id
+    }
+
+    #[test]
+    fn a_session_moves_to_another_data_directory() {
+        let (a, b, files) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let wa = Workflow::open(a.path()).unwrap();
+        let id = compared(&wa);
+        let file = files.path().join("s.concord");
+        export_session(&wa, &id, &file).unwrap();
+        let wb = Workflow::open(b.path()).unwrap();
+        let imported = import_session(&wb, &file).unwrap();
+        let original = wa.session(&id).unwrap();
+        assert_ne!(imported.id, id);
+        assert_eq!(imported.name, original.name);
+        assert_eq!(imported.summary, original.summary);
+        assert_eq!(imported.config, original.config);
+        let q = PageQuery::default();
+        let (pa, pb) = (
+            wa.page(&id, &q).unwrap(),
+            wb.page(&imported.id, &q).unwrap(),
+        );
+        assert_eq!(pa, pb);
+        assert_eq!(pb.total, 3);
+    }
+
+    #[test]
+    fn damaged_session_files_are_refused_and_add_nothing() {
+        let (a, b, files) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let wa = Workflow::open(a.path()).unwrap();
+        let id = compared(&wa);
+        let file = files.path().join("s.concord");
+        export_session(&wa, &id, &file).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        let wb = Workflow::open(b.path()).unwrap();
+        for cut in [5, bytes.len() / 2, bytes.len() - 1] {
+            let broken = files.path().join(format!("cut{cut}.concord"));
+            std::fs::write(&broken, &bytes[..cut]).unwrap();
+            let e = import_session(&wb, &broken).unwrap_err();
+            assert!(e.to_string().contains("not a Concord session file"), "{e}");
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 2;
+        flipped[last] ^= 1;
+        std::fs::write(files.path().join("flip.concord"), &flipped).unwrap();
+        let e = import_session(&wb, &files.path().join("flip.concord")).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+        assert!(wb.list_sessions().unwrap().is_empty());
+    }
+
+    #[test]
+    fn sessions_import_from_a_folder_of_jsonl_logs() {
+        let (store, logs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(logs.path().join("a.csv"), "id,v\n1,x\n2,y\n").unwrap();
+        std::fs::write(logs.path().join("b.csv"), "id,v\n1,x\n2,z\n").unwrap();
+        std::fs::write(
+            logs.path().join("one.jsonl"),
+            concat!(
+                r#"{"kind":"created","name":"from jsonl"}"#,
+                "\n",
+                r#"{"kind":"loaded","side":"left","path":"a.csv"}"#,
+                "\n",
+                r#"{"kind":"loaded","side":"right","path":"b.csv"}"#,
+                "\n",
+                r#"{"kind":"config_set","config":{"keys":[{"left":"id","right":"id"}]}}"#,
+                "\n",
+                r#"{"kind":"renamed","name":"imported"}"#,
+                "\n",
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            logs.path().join("two.jsonl"),
+            "{\"kind\":\"created\",\"name\":\"empty\"}\n",
+        )
+        .unwrap();
+        let w = Workflow::open(store.path()).unwrap();
+        let imported = import_jsonl_dir(&w, logs.path()).unwrap();
+        assert_eq!(imported.len(), 2);
+        assert_eq!(imported[0].name, "imported");
+        assert_eq!(
+            imported[0].left.as_deref().map(|l| l.ends_with("a.csv")),
+            Some(true)
+        );
+        assert_eq!(
+            w.compare(&imported[0].id, Control::default())
+                .unwrap()
+                .changed,
+            1
+        );
+        std::fs::write(logs.path().join("three.jsonl"), "{\"kind\":\"created\",\"name\":\"x\"}\n{\"kind\":\"loaded\",\"side\":\"left\",\"path\":\"missing.csv\"}\n").unwrap();
+        let e = import_jsonl_dir(&w, logs.path()).unwrap_err();
+        assert!(
+            e.to_string().contains("three.jsonl' line 2") && e.to_string().contains("missing.csv"),
+            "{e}"
+        );
+    }
+}

@@ -147,12 +147,18 @@ impl SessionState {
 
     /// The result, if it was made from the current inputs.
     pub fn current_result(&self) -> Option<&ResultRef> {
-        self.result.as_ref().filter(|r| r.data_revision == self.data_revision)
+        self.result
+            .as_ref()
+            .filter(|r| r.data_revision == self.data_revision)
     }
 
     /// Every blob the state refers to.
     pub fn blobs(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = [&self.left, &self.right].into_iter().flatten().map(|i| i.blob.as_str()).collect();
+        let mut v: Vec<&str> = [&self.left, &self.right]
+            .into_iter()
+            .flatten()
+            .map(|i| i.blob.as_str())
+            .collect();
         v.extend(self.result.as_ref().map(|r| r.blob.as_str()));
         v
     }
@@ -187,8 +193,15 @@ impl SessionData {
 
     /// Bytes of memory the loaded data holds, for the store's budget.
     pub fn heap_bytes(&self) -> usize {
-        let tables: usize = [&self.left, &self.right].into_iter().flatten().map(|t| t.heap_bytes()).sum();
-        let result = self.result.as_ref().map_or(0, |r| r.rows.len() * 24 + r.pairs.len() * 64);
+        let tables: usize = [&self.left, &self.right]
+            .into_iter()
+            .flatten()
+            .map(|t| t.heap_bytes())
+            .sum();
+        let result = self
+            .result
+            .as_ref()
+            .map_or(0, |r| r.rows.len() * 24 + r.pairs.len() * 64);
         let views: usize = self.views.iter().map(|v| v.1.len() * 4).sum();
         tables + result + views + 1024
     }

@@ -87,7 +87,9 @@ pub fn now_ms() -> i64 {
 fn new_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     let seed = format!("{nanos}-{}-{n}", std::process::id());
     blake3::hash(seed.as_bytes()).to_hex()[..16].to_string()
 }
@@ -100,7 +102,8 @@ impl SessionStore {
 
     /// Opens the store in `dir` with the given limits.
     pub fn open_with(dir: &Path, limits: StoreLimits) -> Result<SessionStore> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Storage(format!("cannot create '{}': {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Storage(format!("cannot create '{}': {e}", dir.display())))?;
         Ok(SessionStore {
             dir: dir.to_path_buf(),
             log: EventLog::open(&dir.join("events.db"))?,
@@ -148,7 +151,12 @@ impl SessionStore {
     pub fn create(&self, name: &str) -> Result<SessionState> {
         let id = new_id();
         let mut data = SessionData::new(SessionState::empty(&id));
-        self.commit(&mut data, Event::Created { name: name.to_string() })?;
+        self.commit(
+            &mut data,
+            Event::Created {
+                name: name.to_string(),
+            },
+        )?;
         let state = data.state.clone();
         self.insert(data);
         Ok(state)
@@ -214,7 +222,11 @@ impl SessionStore {
     /// [`SessionStore::commit`], which makes them durable first, and which
     /// refuses them with [`Error::Conflict`] if another process changed the
     /// session since this process last read it.
-    pub fn with_session_mut<R>(&self, id: &str, f: impl FnOnce(&Self, &mut SessionData) -> Result<R>) -> Result<R> {
+    pub fn with_session_mut<R>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&Self, &mut SessionData) -> Result<R>,
+    ) -> Result<R> {
         let slot = self.slot(id, false)?;
         let mut data = slot.data.write();
         let out = f(self, &mut data);
@@ -244,7 +256,8 @@ impl SessionStore {
         let mut after = data.state.clone();
         let id = data.state.last_event + 1;
         after.apply(id, at, &event);
-        self.log.append(&data.state.id, data.state.last_event, at, &event, &after)?;
+        self.log
+            .append(&data.state.id, data.state.last_event, at, &event, &after)?;
         data.state = after;
         if id % self.limits.snapshot_every == 0 {
             // A failed snapshot loses nothing: the events are still there.
@@ -299,8 +312,14 @@ impl SessionStore {
     fn rebuild(&self, id: &str) -> Result<SessionData> {
         let state = self.fold(id)?;
         let load = |side: Side| -> Result<Option<Arc<Table>>> {
-            let Some(input) = state.input(side) else { return Ok(None) };
-            Ok(Some(Arc::new(self.load_blob(&input.blob, &input.name, &input.options)?)))
+            let Some(input) = state.input(side) else {
+                return Ok(None);
+            };
+            Ok(Some(Arc::new(self.load_blob(
+                &input.blob,
+                &input.name,
+                &input.options,
+            )?)))
         };
         let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
         let result = match &state.result {
@@ -315,29 +334,39 @@ impl SessionStore {
     }
 
     /// Loads a stored file as a table named `name`.
-    pub fn load_blob(&self, blob: &str, name: &str, options: &crate::table::LoadOptions) -> Result<Table> {
+    pub fn load_blob(
+        &self,
+        blob: &str,
+        name: &str,
+        options: &crate::table::LoadOptions,
+    ) -> Result<Table> {
         self.blobs.verify(blob)?;
         // Errors would name the stored copy; name the user's file instead.
-        let mut table = crate::table::load_path(&self.blobs.path(blob), options, Control::default()).map_err(|e| e.with_path(name))?;
+        let mut table =
+            crate::table::load_path(&self.blobs.path(blob), options, Control::default())
+                .map_err(|e| e.with_path(name))?;
         table.set_source_name(name);
         Ok(table)
     }
 
     /// Stores a comparison result as a blob; returns its hash.
     pub fn write_result(&self, result: &CompareResult) -> Result<String> {
-        let bytes = postcard::to_allocvec(result).map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))?;
+        let bytes = postcard::to_allocvec(result)
+            .map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))?;
         self.blobs.put_bytes(&bytes)
     }
 
     fn read_result(&self, blob: &str) -> Result<CompareResult> {
         let bytes = self.blobs.read(blob)?;
-        postcard::from_bytes(&bytes).map_err(|e| Error::Storage(format!("cannot decode stored result {blob}: {e}")))
+        postcard::from_bytes(&bytes)
+            .map_err(|e| Error::Storage(format!("cannot decode stored result {blob}: {e}")))
     }
 
     /// Drops a session from memory, with no snapshot.
     fn forget(&self, id: &str) {
         if let Some(slot) = self.sessions.write().remove(id) {
-            self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.bytes
+                .fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
         }
     }
 
@@ -345,7 +374,8 @@ impl SessionStore {
     pub fn close(&self, id: &str) -> Result<()> {
         let slot = self.sessions.write().remove(id);
         if let Some(slot) = slot {
-            self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.bytes
+                .fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
             let state = slot.data.read().state.clone();
             self.snapshot(&state)?;
         }
@@ -367,11 +397,14 @@ impl SessionStore {
         let now = self.tick();
         let idle_ms = self.limits.idle.as_millis() as u64;
         let over = |map: &HashMap<String, Arc<Slot>>| {
-            map.len() > self.limits.max_sessions || self.bytes.load(Ordering::Relaxed) > self.limits.max_bytes
+            map.len() > self.limits.max_sessions
+                || self.bytes.load(Ordering::Relaxed) > self.limits.max_bytes
         };
         {
             let map = self.sessions.read();
-            let idle = map.values().any(|s| now.saturating_sub(s.last_access.load(Ordering::Relaxed)) > idle_ms);
+            let idle = map
+                .values()
+                .any(|s| now.saturating_sub(s.last_access.load(Ordering::Relaxed)) > idle_ms);
             if !idle && !over(&map) {
                 return;
             }
@@ -379,15 +412,21 @@ impl SessionStore {
         let mut evicted = Vec::new();
         {
             let mut map = self.sessions.write();
-            let evictable = |s: &Arc<Slot>| Arc::strong_count(s) == 1 && keep.is_none_or(|k| !Arc::ptr_eq(k, s));
+            let evictable = |s: &Arc<Slot>| {
+                Arc::strong_count(s) == 1 && keep.is_none_or(|k| !Arc::ptr_eq(k, s))
+            };
             let idle: Vec<String> = map
                 .iter()
-                .filter(|(_, s)| evictable(s) && now.saturating_sub(s.last_access.load(Ordering::Relaxed)) > idle_ms)
+                .filter(|(_, s)| {
+                    evictable(s)
+                        && now.saturating_sub(s.last_access.load(Ordering::Relaxed)) > idle_ms
+                })
                 .map(|(id, _)| id.clone())
                 .collect();
             for id in idle {
                 let slot = map.remove(&id).expect("listed");
-                self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+                self.bytes
+                    .fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
                 evicted.push(slot);
             }
             while over(&map) {
@@ -399,7 +438,8 @@ impl SessionStore {
                 match lru {
                     Some(id) => {
                         let slot = map.remove(&id).expect("listed");
-                        self.bytes.fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
+                        self.bytes
+                            .fetch_sub(slot.bytes.load(Ordering::Relaxed), Ordering::Relaxed);
                         evicted.push(slot);
                     }
                     None => break,

@@ -22,8 +22,22 @@ fn keyed() -> CompareConfig {
 /// A session with both files loaded, configured and compared.
 fn compared(w: &Workflow) -> String {
     let s = w.create_session("test").unwrap();
-    w.load_bytes(&s.id, Side::Left, "left.csv", LEFT.as_bytes(), &LoadOptions::default()).unwrap();
-    w.load_bytes(&s.id, Side::Right, "right.csv", RIGHT.as_bytes(), &LoadOptions::default()).unwrap();
+    w.load_bytes(
+        &s.id,
+        Side::Left,
+        "left.csv",
+        LEFT.as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    w.load_bytes(
+        &s.id,
+        Side::Right,
+        "right.csv",
+        RIGHT.as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     w.set_config(&s.id, keyed()).unwrap();
     w.compare(&s.id, Control::default()).unwrap();
     s.id
@@ -39,7 +53,10 @@ fn a_session_survives_a_restart() {
         (id.clone(), w.session(&id).unwrap(), page)
     };
     let w = Workflow::open(dir.path()).unwrap();
-    assert!(w.store().resident().is_empty(), "listing must not load sessions");
+    assert!(
+        w.store().resident().is_empty(),
+        "listing must not load sessions"
+    );
     let listed = w.list_sessions().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].summary, before.summary);
@@ -58,17 +75,48 @@ fn pages_filter_search_and_sort() {
     let all = w.page(&id, &PageQuery::default()).unwrap();
     assert_eq!(all.total, 4);
     let changed = w
-        .page(&id, &PageQuery { statuses: vec![RowStatus::Changed], ..PageQuery::default() })
+        .page(
+            &id,
+            &PageQuery {
+                statuses: vec![RowStatus::Changed],
+                ..PageQuery::default()
+            },
+        )
         .unwrap();
     assert_eq!(changed.total, 2);
     assert!(changed.rows.iter().all(|r| r.status == RowStatus::Changed));
-    let by_column = w.page(&id, &PageQuery { column: Some("amount".into()), ..PageQuery::default() }).unwrap();
+    let by_column = w
+        .page(
+            &id,
+            &PageQuery {
+                column: Some("amount".into()),
+                ..PageQuery::default()
+            },
+        )
+        .unwrap();
     assert_eq!(by_column.total, 2);
-    let search = w.page(&id, &PageQuery { search: Some("ED".into()), ..PageQuery::default() }).unwrap();
+    let search = w
+        .page(
+            &id,
+            &PageQuery {
+                search: Some("ED".into()),
+                ..PageQuery::default()
+            },
+        )
+        .unwrap();
     assert_eq!(search.total, 1);
     assert_eq!(search.rows[0].key, vec!["5"]);
     let sorted = w
-        .page(&id, &PageQuery { sort: SortBy::Key, descending: true, offset: 1, limit: 2, ..PageQuery::default() })
+        .page(
+            &id,
+            &PageQuery {
+                sort: SortBy::Key,
+                descending: true,
+                offset: 1,
+                limit: 2,
+                ..PageQuery::default()
+            },
+        )
         .unwrap();
     assert_eq!(sorted.total, 4);
     let keys: Vec<_> = sorted.rows.iter().map(|r| r.key[0].clone()).collect();
@@ -98,11 +146,24 @@ fn changed_inputs_make_a_running_comparison_stale_and_keep_the_old_result() {
                     go_rx.lock().unwrap().recv().unwrap();
                 }
             };
-            w.compare(&id, Control { progress: Some(&hold), cancel: None })
+            w.compare(
+                &id,
+                Control {
+                    progress: Some(&hold),
+                    cancel: None,
+                },
+            )
         })
     };
     started_rx.recv().unwrap();
-    w.load_bytes(&id, Side::Right, "right2.csv", LEFT.as_bytes(), &LoadOptions::default()).unwrap();
+    w.load_bytes(
+        &id,
+        Side::Right,
+        "right2.csv",
+        LEFT.as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     go_tx.send(()).unwrap();
     let outcome = comparer.join().unwrap();
     assert!(matches!(outcome, Err(Error::Stale { .. })), "{outcome:?}");
@@ -120,7 +181,15 @@ fn a_cancelled_comparison_keeps_the_previous_result() {
     let id = compared(&w);
     let before = w.session(&id).unwrap();
     let cancel = AtomicBool::new(true);
-    let e = w.compare(&id, Control { progress: None, cancel: Some(&cancel) }).unwrap_err();
+    let e = w
+        .compare(
+            &id,
+            Control {
+                progress: None,
+                cancel: Some(&cancel),
+            },
+        )
+        .unwrap_err();
     assert!(matches!(e, Error::Cancelled));
     assert_eq!(w.session(&id).unwrap(), before);
 }
@@ -132,9 +201,15 @@ fn eviction_by_count_and_bytes_loses_nothing() {
         max_sessions: 2,
         ..StoreLimits::default()
     };
-    let w = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), limits).unwrap()));
+    let w = Workflow::new(Arc::new(
+        SessionStore::open_with(dir.path(), limits).unwrap(),
+    ));
     let ids: Vec<String> = (0..4).map(|_| compared(&w)).collect();
-    assert!(w.store().resident().len() <= 2, "{:?}", w.store().resident());
+    assert!(
+        w.store().resident().len() <= 2,
+        "{:?}",
+        w.store().resident()
+    );
     for id in &ids {
         assert_eq!(w.page(id, &PageQuery::default()).unwrap().total, 4);
         assert_eq!(w.profiles(id, Side::Left).unwrap().len(), 3);
@@ -159,7 +234,9 @@ fn idle_sessions_leave_memory() {
         idle: Duration::from_millis(50),
         ..StoreLimits::default()
     };
-    let w = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), limits).unwrap()));
+    let w = Workflow::new(Arc::new(
+        SessionStore::open_with(dir.path(), limits).unwrap(),
+    ));
     let a = compared(&w);
     std::thread::sleep(Duration::from_millis(120));
     let b = w.create_session("b").unwrap();
@@ -202,8 +279,13 @@ fn snapshots_compact_the_log_and_reopen_the_same_state() {
     let state = w.store().read_state(&id).unwrap();
     assert_eq!(state.last_event, 12);
     let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
-    let events: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
-    assert!(events < 3, "events before the last snapshot were compacted, {events} left");
+    let events: i64 = conn
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        events < 3,
+        "events before the last snapshot were compacted, {events} left"
+    );
     w.close_session(&id).unwrap();
     let fresh = Workflow::open(dir.path()).unwrap();
     assert_eq!(fresh.store().read_state(&id).unwrap(), state);
@@ -226,7 +308,10 @@ fn a_damaged_event_is_reported_and_other_sessions_stay_usable() {
     let w = Workflow::open(dir.path()).unwrap();
     let e = w.open_session(&bad).unwrap_err();
     assert!(matches!(e, Error::Corrupt { event: 2, .. }), "{e}");
-    assert!(e.to_string().contains(&bad) && e.to_string().contains("event 2"), "{e}");
+    assert!(
+        e.to_string().contains(&bad) && e.to_string().contains("event 2"),
+        "{e}"
+    );
     assert_eq!(w.page(&good, &PageQuery::default()).unwrap().total, 4);
 }
 
@@ -234,16 +319,46 @@ fn a_damaged_event_is_reported_and_other_sessions_stay_usable() {
 fn unknown_sessions_and_missing_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();
-    assert!(matches!(w.open_session("nope"), Err(Error::UnknownSession { .. })));
-    assert!(matches!(w.delete_session("nope"), Err(Error::UnknownSession { .. })));
+    assert!(matches!(
+        w.open_session("nope"),
+        Err(Error::UnknownSession { .. })
+    ));
+    assert!(matches!(
+        w.delete_session("nope"),
+        Err(Error::UnknownSession { .. })
+    ));
     let s = w.create_session("empty").unwrap();
     let e = w.compare(&s.id, Control::default()).unwrap_err();
     assert!(e.to_string().contains("no left file"), "{e}");
-    w.load_bytes(&s.id, Side::Left, "l.csv", LEFT.as_bytes(), &LoadOptions::default()).unwrap();
-    let bad = CompareConfig { keys: vec![ColumnPair::new("nope", "id")], ..CompareConfig::default() };
-    assert!(matches!(w.set_config(&s.id, bad), Err(Error::UnknownColumn { .. })));
-    let e = w.load_bytes(&s.id, Side::Right, "bad.csv", b"a,b\n1\n", &LoadOptions::default()).unwrap_err();
-    assert!(e.to_string().contains("bad.csv") && e.to_string().contains("line 2"), "{e}");
+    w.load_bytes(
+        &s.id,
+        Side::Left,
+        "l.csv",
+        LEFT.as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let bad = CompareConfig {
+        keys: vec![ColumnPair::new("nope", "id")],
+        ..CompareConfig::default()
+    };
+    assert!(matches!(
+        w.set_config(&s.id, bad),
+        Err(Error::UnknownColumn { .. })
+    ));
+    let e = w
+        .load_bytes(
+            &s.id,
+            Side::Right,
+            "bad.csv",
+            b"a,b\n1\n",
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("bad.csv") && e.to_string().contains("line 2"),
+        "{e}"
+    );
     // The failed load changed nothing.
     assert!(w.session(&s.id).unwrap().right.is_none());
 }
@@ -273,7 +388,9 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
         max_sessions: 2,
         ..StoreLimits::default()
     };
-    let w = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), limits).unwrap()));
+    let w = Workflow::new(Arc::new(
+        SessionStore::open_with(dir.path(), limits).unwrap(),
+    ));
     let ids: Vec<String> = (0..3).map(|_| compared(&w)).collect();
     let renames = Arc::new(std::sync::atomic::AtomicU64::new(0));
     std::thread::scope(|scope| {
@@ -286,11 +403,21 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
                     let id = &ids[(t + i) % ids.len()];
                     match (t + i) % 4 {
                         0 => {
-                            assert_eq!(w.page(id, &PageQuery::default()).unwrap().rows.len() % 4, 0);
+                            assert_eq!(
+                                w.page(id, &PageQuery::default()).unwrap().rows.len() % 4,
+                                0
+                            );
                         }
                         1 => {
                             let text = if i % 2 == 0 { RIGHT } else { LEFT };
-                            w.load_bytes(id, Side::Right, "r.csv", text.as_bytes(), &LoadOptions::default()).unwrap();
+                            w.load_bytes(
+                                id,
+                                Side::Right,
+                                "r.csv",
+                                text.as_bytes(),
+                                &LoadOptions::default(),
+                            )
+                            .unwrap();
                         }
                         2 => match w.compare(id, Control::default()) {
                             Ok(_) | Err(Error::Stale { .. }) => {}
@@ -309,7 +436,10 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
     let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
     for id in &ids {
         let state = w.store().read_state(id).unwrap();
-        let fresh = SessionStore::open(dir.path()).unwrap().read_state(id).unwrap();
+        let fresh = SessionStore::open(dir.path())
+            .unwrap()
+            .read_state(id)
+            .unwrap();
         assert_eq!(state, fresh);
         let (n, max): (i64, i64) = conn
             .query_row(
@@ -319,12 +449,18 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
             )
             .unwrap();
         let snapshot: i64 = conn
-            .query_row("SELECT COALESCE(MAX(event_id), 0) FROM snapshots WHERE session_id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT COALESCE(MAX(event_id), 0) FROM snapshots WHERE session_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap();
         let last = max.max(snapshot);
         assert_eq!(n, last - snapshot, "events of {id} have gaps");
         assert_eq!(last as u64, state.last_event);
     }
     assert_eq!(renames.load(std::sync::atomic::Ordering::Relaxed), 60);
-    let _ = Event::Renamed { name: String::new() };
+    let _ = Event::Renamed {
+        name: String::new(),
+    };
 }

@@ -220,13 +220,19 @@ impl Workflow {
 
     /// Opens a session: loads its files and result into memory.
     pub fn open_session(&self, id: &str) -> Result<SessionInfo> {
-        self.store.with_session(id, |d| SessionInfo::from_state(&d.state, true))
+        self.store
+            .with_session(id, |d| SessionInfo::from_state(&d.state, true))
     }
 
     /// Renames a session.
     pub fn rename_session(&self, id: &str, name: &str) -> Result<SessionInfo> {
         self.store.with_session_mut(id, |store, d| {
-            store.commit(d, Event::Renamed { name: name.to_string() })?;
+            store.commit(
+                d,
+                Event::Renamed {
+                    name: name.to_string(),
+                },
+            )?;
             Ok(SessionInfo::from_state(&d.state, true))
         })
     }
@@ -244,7 +250,14 @@ impl Workflow {
     /// Loads the file at `path` into one side of a session (replacing what
     /// was there). The file is stored first, so the session keeps it even if
     /// the original moves.
-    pub fn load_file(&self, id: &str, side: Side, path: &Path, options: &LoadOptions, ctl: Control<'_>) -> Result<FileInfo> {
+    pub fn load_file(
+        &self,
+        id: &str,
+        side: Side,
+        path: &Path,
+        options: &LoadOptions,
+        ctl: Control<'_>,
+    ) -> Result<FileInfo> {
         let _ = ctl;
         let name = path.display().to_string();
         let (blob, bytes) = self.store.blobs().put_file(path)?;
@@ -252,12 +265,27 @@ impl Workflow {
     }
 
     /// Loads an uploaded file's bytes into one side of a session.
-    pub fn load_bytes(&self, id: &str, side: Side, name: &str, bytes: &[u8], options: &LoadOptions) -> Result<FileInfo> {
+    pub fn load_bytes(
+        &self,
+        id: &str,
+        side: Side,
+        name: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<FileInfo> {
         let blob = self.store.blobs().put_bytes(bytes)?;
         self.load_blob(id, side, name, blob, bytes.len() as u64, options)
     }
 
-    fn load_blob(&self, id: &str, side: Side, name: &str, blob: String, bytes: u64, options: &LoadOptions) -> Result<FileInfo> {
+    fn load_blob(
+        &self,
+        id: &str,
+        side: Side,
+        name: &str,
+        blob: String,
+        bytes: u64,
+        options: &LoadOptions,
+    ) -> Result<FileInfo> {
         // Parse before taking the session's lock: loading is the slow part.
         self.store.read_state(id)?;
         let table = self.store.load_blob(&blob, name, options)?;
@@ -293,7 +321,10 @@ impl Workflow {
     fn table(&self, id: &str, side: Side) -> Result<Arc<crate::table::Table>> {
         self.store
             .with_session(id, |d| d.table(side).cloned())?
-            .ok_or_else(|| Error::MissingInput { id: id.to_string(), side })
+            .ok_or_else(|| Error::MissingInput {
+                id: id.to_string(),
+                side,
+            })
     }
 
     /// Suggested column pairs and keys.
@@ -336,10 +367,21 @@ impl Workflow {
     /// ran ([`Error::Stale`]), leaves the previous result as it was.
     pub fn compare(&self, id: &str, ctl: Control<'_>) -> Result<Summary> {
         let (left, right, config, revision) = self.store.with_session(id, |d| {
-            (d.left.clone(), d.right.clone(), d.state.config.clone(), d.state.data_revision)
+            (
+                d.left.clone(),
+                d.right.clone(),
+                d.state.config.clone(),
+                d.state.data_revision,
+            )
         })?;
-        let left = left.ok_or_else(|| Error::MissingInput { id: id.to_string(), side: Side::Left })?;
-        let right = right.ok_or_else(|| Error::MissingInput { id: id.to_string(), side: Side::Right })?;
+        let left = left.ok_or_else(|| Error::MissingInput {
+            id: id.to_string(),
+            side: Side::Left,
+        })?;
+        let right = right.ok_or_else(|| Error::MissingInput {
+            id: id.to_string(),
+            side: Side::Right,
+        })?;
         let result = crate::compare::compare_with_suggestions(&left, &right, &config, ctl)?;
         let blob = self.store.write_result(&result)?;
         let summary = result.summary.clone();
@@ -373,10 +415,22 @@ impl Workflow {
             let cached = key
                 .as_ref()
                 .and_then(|k| d.views.iter().find(|v| &v.0 == k).map(|v| v.1.clone()));
-            ((d.left.clone(), d.right.clone(), d.state.current_result().and(d.result.clone()), key), cached)
+            (
+                (
+                    d.left.clone(),
+                    d.right.clone(),
+                    d.state.current_result().and(d.result.clone()),
+                    key,
+                ),
+                cached,
+            )
         })?;
         let (Some(left), Some(right), Some(result), Some(key)) = data_view else {
-            return Ok(Page { total: 0, offset: q.offset, rows: Vec::new() });
+            return Ok(Page {
+                total: 0,
+                offset: q.offset,
+                rows: Vec::new(),
+            });
         };
         let order = match cached {
             Some(o) => o,
@@ -391,7 +445,11 @@ impl Workflow {
                 o
             }
         };
-        let report = Report { left: &left, right: &right, result: &result };
+        let report = Report {
+            left: &left,
+            right: &right,
+            result: &result,
+        };
         let rows = order
             .iter()
             .skip(q.offset)
@@ -418,28 +476,75 @@ impl Workflow {
                 }
             })
             .collect();
-        Ok(Page { total: order.len(), offset: q.offset, rows })
+        Ok(Page {
+            total: order.len(),
+            offset: q.offset,
+            rows,
+        })
     }
 
     /// Exports the current result to a file (atomically).
-    pub fn export_file(&self, id: &str, format: Format, path: &Path, ctl: Control<'_>) -> Result<()> {
+    pub fn export_file(
+        &self,
+        id: &str,
+        format: Format,
+        path: &Path,
+        ctl: Control<'_>,
+    ) -> Result<()> {
         let (left, right, result) = self.current(id)?;
-        export::write_file(Report { left: &left, right: &right, result: &result }, format, path, ctl)
+        export::write_file(
+            Report {
+                left: &left,
+                right: &right,
+                result: &result,
+            },
+            format,
+            path,
+            ctl,
+        )
     }
 
     /// Exports the current result to a writer.
-    pub fn export_to(&self, id: &str, format: Format, out: &mut dyn std::io::Write, ctl: Control<'_>) -> Result<()> {
+    pub fn export_to(
+        &self,
+        id: &str,
+        format: Format,
+        out: &mut dyn std::io::Write,
+        ctl: Control<'_>,
+    ) -> Result<()> {
         let (left, right, result) = self.current(id)?;
-        export::write(Report { left: &left, right: &right, result: &result }, format, out, ctl)
+        export::write(
+            Report {
+                left: &left,
+                right: &right,
+                result: &result,
+            },
+            format,
+            out,
+            ctl,
+        )
     }
 
-    fn current(&self, id: &str) -> Result<(Arc<crate::table::Table>, Arc<crate::table::Table>, Arc<CompareResult>)> {
-        let (l, r, res) = self
-            .store
-            .with_session(id, |d| (d.left.clone(), d.right.clone(), d.state.current_result().and(d.result.clone())))?;
+    fn current(
+        &self,
+        id: &str,
+    ) -> Result<(
+        Arc<crate::table::Table>,
+        Arc<crate::table::Table>,
+        Arc<CompareResult>,
+    )> {
+        let (l, r, res) = self.store.with_session(id, |d| {
+            (
+                d.left.clone(),
+                d.right.clone(),
+                d.state.current_result().and(d.result.clone()),
+            )
+        })?;
         match (l, r, res) {
             (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
-            _ => Err(Error::Invalid(format!("session '{id}' has no current comparison; compare it first"))),
+            _ => Err(Error::Invalid(format!(
+                "session '{id}' has no current comparison; compare it first"
+            ))),
         }
     }
 
@@ -457,21 +562,41 @@ fn view_key(result_blob: &str, q: &PageQuery) -> ViewKey {
         result: result_blob.to_string(),
         statuses,
         column: q.column.clone(),
-        search: q.search.as_ref().map(|s| s.to_lowercase()).filter(|s| !s.is_empty()),
+        search: q
+            .search
+            .as_ref()
+            .map(|s| s.to_lowercase())
+            .filter(|s| !s.is_empty()),
         sort: q.sort.clone(),
         descending: q.descending,
     }
 }
 
 /// The indices of the result rows a query selects, in its order.
-fn view_order(left: &crate::table::Table, right: &crate::table::Table, result: &CompareResult, q: &PageQuery) -> Vec<u32> {
+fn view_order(
+    left: &crate::table::Table,
+    right: &crate::table::Table,
+    result: &CompareResult,
+    q: &PageQuery,
+) -> Vec<u32> {
     use rayon::prelude::*;
-    let report = Report { left, right, result };
-    let column = q
-        .column
+    let report = Report {
+        left,
+        right,
+        result,
+    };
+    let column = q.column.as_ref().and_then(|c| {
+        result
+            .pairs
+            .iter()
+            .position(|p| &p.left == c)
+            .map(|p| p as u32)
+    });
+    let search = q
+        .search
         .as_ref()
-        .and_then(|c| result.pairs.iter().position(|p| &p.left == c).map(|p| p as u32));
-    let search = q.search.as_ref().map(|s| s.to_lowercase()).filter(|s| !s.is_empty());
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty());
     let matches = |row: &crate::compare::RowDiff| -> bool {
         if !q.statuses.is_empty() && !q.statuses.contains(&row.status) {
             return false;
@@ -482,7 +607,8 @@ fn view_order(left: &crate::table::Table, right: &crate::table::Table, result: &
         if let Some(s) = &search {
             let hit = |v: &str| v.to_lowercase().contains(s.as_str());
             let in_key = report.key(row).into_iter().any(hit);
-            let in_cells = (0..result.pairs.len()).any(|p| hit(report.left_value(row, p)) || hit(report.right_value(row, p)));
+            let in_cells = (0..result.pairs.len())
+                .any(|p| hit(report.left_value(row, p)) || hit(report.right_value(row, p)));
             if !in_key && !in_cells {
                 return false;
             }
@@ -495,13 +621,19 @@ fn view_order(left: &crate::table::Table, right: &crate::table::Table, result: &
         .collect();
     match &q.sort {
         SortBy::File => {}
-        SortBy::Key => order.par_sort_by_cached_key(|&i| report.key(&result.rows[i as usize]).join("\u{1f}")),
+        SortBy::Key => {
+            order.par_sort_by_cached_key(|&i| report.key(&result.rows[i as usize]).join("\u{1f}"))
+        }
         SortBy::Column(c) => {
             if let Some(p) = result.pairs.iter().position(|x| &x.left == c) {
                 order.par_sort_by_cached_key(|&i| {
                     let row = &result.rows[i as usize];
                     let v = report.left_value(row, p);
-                    if row.left.is_some() { v.to_string() } else { report.right_value(row, p).to_string() }
+                    if row.left.is_some() {
+                        v.to_string()
+                    } else {
+                        report.right_value(row, p).to_string()
+                    }
                 });
             }
         }

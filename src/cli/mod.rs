@@ -1,6 +1,7 @@
 //! Command-line arguments and what each subcommand does with them.
 
 mod progress;
+mod sessions;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord::compare::{NumericMode, RuleOverrides};
@@ -11,7 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Exit code when the files match, as with `diff`.
-const SAME: i32 = 0;
+pub(crate) const SAME: i32 = 0;
 /// Exit code when differences were found.
 const DIFFERENT: i32 = 1;
 /// Exit code for errors.
@@ -24,6 +25,9 @@ const TROUBLE: i32 = 2;
     about = "Compare two CSV files by key, cell by cell, and export the differences."
 )]
 struct Cli {
+    /// Where sessions are kept [default: the system's application data folder].
+    #[arg(long, global = true, env = "CONCORD_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,6 +44,59 @@ enum Command {
     Compare(Box<CompareArgs>),
     /// Suggest how the columns of two files correspond, and which identify a row.
     Suggest(SuggestArgs),
+    /// List, show, delete, move and clean up saved sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Appends events to a session until killed (for the crash test).
+    #[command(hide = true)]
+    DebugAppend {
+        /// The session, or `new` to create one.
+        session: String,
+        /// How many events to append.
+        #[arg(long, default_value = "1000000")]
+        count: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// List sessions, most recently changed first.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: InspectFormat,
+    },
+    /// Show one session, with its keys, mappings and rules.
+    Show {
+        /// The session id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: InspectFormat,
+    },
+    /// Delete a session (its stored files go at the next `gc`).
+    Delete {
+        /// The session id.
+        id: String,
+    },
+    /// Write a session, with its files and result, to one portable file.
+    Export {
+        /// The session id.
+        id: String,
+        /// The file to write.
+        file: PathBuf,
+    },
+    /// Import a portable session file, or every *.jsonl event log in a folder.
+    Import {
+        /// A file written by `sessions export`, or a folder of JSON Lines logs.
+        path: PathBuf,
+    },
+    /// Remove stored files that no session refers to.
+    Gc {
+        /// Keep files younger than this many seconds (an operation may be writing them).
+        #[arg(long, default_value = "3600", value_name = "SECONDS")]
+        grace: u64,
+    },
 }
 
 #[derive(Args)]
@@ -120,8 +177,9 @@ struct InspectArgs {
     read: ReadArgs,
 }
 
+/// Text for people or JSON for programs.
 #[derive(Clone, Copy, ValueEnum)]
-enum InspectFormat {
+pub(crate) enum InspectFormat {
     Text,
     Json,
 }
@@ -195,6 +253,12 @@ struct CompareArgs {
     /// Do not fill in a missing key or mapping from suggestions.
     #[arg(long)]
     no_suggest: bool,
+    /// Keep this comparison as a session (see `concord sessions`).
+    #[arg(long)]
+    save: bool,
+    /// The saved session's name [default: LEFT vs RIGHT].
+    #[arg(long, requires = "save")]
+    name: Option<String>,
     /// Output format; by default taken from the --output extension, else text.
     #[arg(long, value_enum)]
     format: Option<OutputFormat>,
@@ -215,10 +279,18 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(concord::backend::default_data_dir);
     let outcome = match cli.command {
         Command::Inspect(a) => inspect(a),
-        Command::Compare(a) => compare(*a),
+        Command::Compare(a) => compare(*a, &data_dir),
         Command::Suggest(a) => suggest(a),
+        Command::Sessions(c) => sessions::run(c, &data_dir),
+        Command::DebugAppend { session, count } => {
+            sessions::debug_append(&data_dir, &session, count)
+        }
     };
     match outcome {
         Ok(code) => code,
@@ -564,7 +636,7 @@ fn output_format(a: &CompareArgs) -> Result<Format, Error> {
     }
 }
 
-fn compare(a: CompareArgs) -> Result<i32, Error> {
+fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     let opts = a.read.options()?;
     let cfg = config(&a)?;
     let format = output_format(&a)?;
@@ -579,21 +651,56 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
         progress: Some(&report),
         cancel: None,
     };
-    let (left, right) = rayon::join(
-        || concord::load_path(&a.left, &opts, ctl),
-        || concord::load_path(&a.right, &opts, ctl),
-    );
-    let (left, right) = (left?, right?);
-    let result = if a.no_suggest {
-        concord::compare(&left, &right, &cfg, ctl)
+    let (left, right, result) = if a.save {
+        let run = || -> Result<_, Error> {
+            let w = concord::backend::Workflow::open(data_dir)?;
+            let name = a
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{} vs {}", a.left.display(), a.right.display()));
+            let session = w.create_session(&name)?;
+            w.load_file(&session.id, concord::Side::Left, &a.left, &opts, ctl)?;
+            w.load_file(&session.id, concord::Side::Right, &a.right, &opts, ctl)?;
+            w.set_config(&session.id, cfg.clone())?;
+            w.compare(&session.id, ctl)?;
+            let (l, r) = w
+                .store()
+                .with_session(&session.id, |d| (d.left.clone(), d.right.clone()))?;
+            let res = w.result(&session.id)?;
+            eprintln!("concord: saved as session {} ({name})", session.id);
+            match (l, r, res) {
+                (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
+                _ => Err(Error::Storage("the saved session lost its data".into())),
+            }
+        };
+        match run() {
+            Ok(x) => x,
+            Err(e) => {
+                bar.finish();
+                return Err(e);
+            }
+        }
     } else {
-        concord::compare_with_suggestions(&left, &right, &cfg, ctl)
-    };
-    let result = match result {
-        Ok(r) => r,
-        Err(e) => {
-            bar.finish();
-            return Err(e);
+        let (left, right) = rayon::join(
+            || concord::load_path(&a.left, &opts, ctl),
+            || concord::load_path(&a.right, &opts, ctl),
+        );
+        let (left, right) = (left?, right?);
+        let result = if a.no_suggest {
+            concord::compare(&left, &right, &cfg, ctl)
+        } else {
+            concord::compare_with_suggestions(&left, &right, &cfg, ctl)
+        };
+        match result {
+            Ok(r) => (
+                std::sync::Arc::new(left),
+                std::sync::Arc::new(right),
+                std::sync::Arc::new(r),
+            ),
+            Err(e) => {
+                bar.finish();
+                return Err(e);
+            }
         }
     };
     bar.finish();
@@ -618,7 +725,6 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
             Ok(())
         }
         None => {
-            bar.finish();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             match export::write(report_view, format, &mut out, Control::default()) {
                 Err(Error::Write { source, .. }) => Err(source),
@@ -636,7 +742,7 @@ fn compare(a: CompareArgs) -> Result<i32, Error> {
 }
 
 /// A closed pipe (`concord ... | head`) is not an error worth reporting.
-fn finish_stdout(r: std::io::Result<()>) -> Result<(), Error> {
+pub(crate) fn finish_stdout(r: std::io::Result<()>) -> Result<(), Error> {
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(source) => Err(Error::Write {

@@ -1,0 +1,165 @@
+//! `concord sessions ...`: saved comparisons on the command line.
+
+use super::{finish_stdout, InspectFormat, SessionsCommand, SAME};
+use concord::backend::portable;
+use concord::backend::workflow::SessionInfo;
+use concord::backend::Workflow;
+use concord::{Error, LoadOptions, Side};
+use std::io::Write;
+use std::path::Path;
+
+/// Runs a `sessions` subcommand.
+pub fn run(c: SessionsCommand, data_dir: &Path) -> Result<i32, Error> {
+    let w = Workflow::open(data_dir)?;
+    let mut out = std::io::stdout().lock();
+    let written = match c {
+        SessionsCommand::List { format } => {
+            let list = w.list_sessions()?;
+            match format {
+                InspectFormat::Json => json(&mut out, &list),
+                InspectFormat::Text => {
+                    if list.is_empty() {
+                        writeln!(out, "no sessions in {}", data_dir.display())
+                    } else {
+                        list.iter().try_for_each(|s| write_line(&mut out, s))
+                    }
+                }
+            }
+        }
+        SessionsCommand::Show { id, format } => {
+            let s = w.session(&id)?;
+            match format {
+                InspectFormat::Json => json(&mut out, &s),
+                InspectFormat::Text => write_show(&mut out, &s),
+            }
+        }
+        SessionsCommand::Delete { id } => {
+            w.delete_session(&id)?;
+            writeln!(out, "deleted session {id}")
+        }
+        SessionsCommand::Export { id, file } => {
+            portable::export_session(&w, &id, &file)?;
+            writeln!(out, "wrote session {id} to {}", file.display())
+        }
+        SessionsCommand::Import { path } => {
+            let imported = if path.is_dir() {
+                portable::import_jsonl_dir(&w, &path)?
+            } else {
+                vec![portable::import_session(&w, &path)?]
+            };
+            imported
+                .iter()
+                .try_for_each(|s| writeln!(out, "imported session {} ({})", s.id, s.name))
+        }
+        SessionsCommand::Gc { grace } => {
+            let r = w.gc(std::time::Duration::from_secs(grace))?;
+            writeln!(
+                out,
+                "removed {} stored files ({} bytes); kept {}",
+                r.removed, r.bytes, r.kept
+            )
+        }
+    };
+    finish_stdout(written)?;
+    Ok(SAME)
+}
+
+fn json(out: &mut dyn Write, v: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v).map_err(std::io::Error::from)?;
+    writeln!(out)
+}
+
+/// A time in milliseconds since the epoch, as `YYYY-MM-DD HH:MM` UTC.
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+fn write_line(out: &mut dyn Write, s: &SessionInfo) -> std::io::Result<()> {
+    let files = format!(
+        "{} vs {}",
+        s.left.as_deref().unwrap_or("-"),
+        s.right.as_deref().unwrap_or("-")
+    );
+    let state = match &s.summary {
+        Some(x) => format!(
+            "{} changed, {} only left, {} only right",
+            x.changed, x.only_left, x.only_right
+        ),
+        None => "not compared".to_string(),
+    };
+    writeln!(
+        out,
+        "{}  {}  {:<24}  {files}  ({state})",
+        s.id,
+        when(s.updated),
+        s.name
+    )
+}
+
+fn write_show(out: &mut dyn Write, s: &SessionInfo) -> std::io::Result<()> {
+    writeln!(out, "id:       {}", s.id)?;
+    writeln!(out, "name:     {}", s.name)?;
+    writeln!(out, "created:  {}", when(s.created))?;
+    writeln!(out, "updated:  {}", when(s.updated))?;
+    writeln!(out, "left:     {}", s.left.as_deref().unwrap_or("-"))?;
+    writeln!(out, "right:    {}", s.right.as_deref().unwrap_or("-"))?;
+    if let Some(c) = &s.config {
+        let keys: Vec<String> = c
+            .keys
+            .iter()
+            .map(|k| format!("{}={}", k.left, k.right))
+            .collect();
+        writeln!(
+            out,
+            "keys:     {}",
+            if keys.is_empty() {
+                "(none: suggested or by position)".into()
+            } else {
+                keys.join(", ")
+            }
+        )?;
+        for m in &c.mappings {
+            writeln!(out, "mapping:  {} = {}", m.left, m.right)?;
+        }
+    }
+    match &s.summary {
+        Some(x) => writeln!(
+            out,
+            "result:   {} matched, {} identical, {} changed, {} only left, {} only right",
+            x.matched, x.identical, x.changed, x.only_left, x.only_right
+        ),
+        None => writeln!(out, "result:   not compared (or the inputs changed since)"),
+    }
+}
+
+/// Appends events to a session until `count` are written or the process is
+/// killed, printing `ack N` after event N is durable. Each event stores a
+/// new small file first, so blobs are exercised too.
+pub fn debug_append(data_dir: &Path, session: &str, count: u64) -> Result<i32, Error> {
+    let w = Workflow::open(data_dir)?;
+    let id = if session == "new" {
+        w.create_session("crash test")?.id
+    } else {
+        session.to_string()
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "session {id}");
+    let _ = out.flush();
+    for i in 0..count {
+        let text = format!("id,n\n1,{i}\n2,{}\n", std::process::id());
+        w.load_bytes(
+            &id,
+            Side::Left,
+            &format!("step{i}.csv"),
+            text.as_bytes(),
+            &LoadOptions::default(),
+        )?;
+        let last = w.store().read_state(&id)?.last_event;
+        let _ = writeln!(out, "ack {last}");
+        let _ = out.flush();
+    }
+    Ok(SAME)
+}
