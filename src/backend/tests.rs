@@ -464,3 +464,21 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
         name: String::new(),
     };
 }
+
+#[test]
+fn a_configuration_without_suggestions_compares_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let config = CompareConfig {
+        use_suggestions: false,
+        ..CompareConfig::default()
+    };
+    w.set_config(&id, config).unwrap();
+    assert!(!w.session(&id).unwrap().config.unwrap().use_suggestions);
+    let s = w.compare(&id, Control::default()).unwrap();
+    assert_eq!(s.matched, 4, "{s:?}");
+    let config = CompareConfig::default();
+    w.set_config(&id, config).unwrap();
+    assert_eq!(w.compare(&id, Control::default()).unwrap().matched, 3);
+}

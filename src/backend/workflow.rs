@@ -1,7 +1,7 @@
 //! The workflow API: everything a user does with sessions, as one
 //! synchronous Rust API for every transport.
 
-use super::session::{Event, InputRef, ResultRef, SessionData, SessionState};
+use super::session::{Event, InputRef, ResultRef, SessionState};
 use super::store::SessionStore;
 use crate::compare::{CompareConfig, CompareResult, RowStatus, Summary};
 use crate::error::{Error, Result, Side};
@@ -605,7 +605,7 @@ fn view_order(
             return false;
         }
         if let Some(s) = &search {
-            let hit = |v: &str| v.to_lowercase().contains(s.as_str());
+            let hit = |v: &str| contains_ignoring_case(v, s);
             let in_key = report.key(row).into_iter().any(hit);
             let in_cells = (0..result.pairs.len())
                 .any(|p| hit(report.left_value(row, p)) || hit(report.right_value(row, p)));
@@ -644,7 +644,17 @@ fn view_order(
     order
 }
 
-/// A convenience for transports: the session data, read-only.
-pub fn snapshot_of(store: &SessionStore, id: &str) -> Result<SessionState> {
-    store.with_session(id, |d: &SessionData| d.state.clone())
+/// Whether `hay` contains `needle` (already lower case), ignoring case.
+/// ASCII needles are matched without allocating, which is most searches.
+fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    if needle.is_ascii() {
+        let n = needle.as_bytes();
+        hay.len() >= n.len()
+            && hay
+                .as_bytes()
+                .windows(n.len())
+                .any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle)
+    }
 }

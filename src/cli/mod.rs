@@ -553,6 +553,7 @@ fn config(a: &CompareArgs) -> Result<CompareConfig, Error> {
             .map(|m| parse_pair(m, "--map", true))
             .collect::<Result<_, _>>()?,
         ignore: a.ignore.clone(),
+        use_suggestions: !a.no_suggest,
         ..CompareConfig::default()
     };
     cfg.rules.null_tokens = a.null_tokens.clone();
@@ -686,11 +687,7 @@ fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
             || concord::load_path(&a.right, &opts, ctl),
         );
         let (left, right) = (left?, right?);
-        let result = if a.no_suggest {
-            concord::compare(&left, &right, &cfg, ctl)
-        } else {
-            concord::compare_with_suggestions(&left, &right, &cfg, ctl)
-        };
+        let result = concord::compare_with_suggestions(&left, &right, &cfg, ctl);
         match result {
             Ok(r) => (
                 std::sync::Arc::new(left),

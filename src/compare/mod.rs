@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What to compare and how.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CompareConfig {
     /// Key columns that identify a row; left and right names may differ.
@@ -38,6 +38,23 @@ pub struct CompareConfig {
     pub rules: Rules,
     /// Rule changes for single columns, by left column name.
     pub column_rules: BTreeMap<String, RuleOverrides>,
+    /// When no key (or no mapping) is named, fill it in from confident
+    /// suggestions ([`compare_with_suggestions`]); when false, rows without a
+    /// key are paired by position.
+    pub use_suggestions: bool,
+}
+
+impl Default for CompareConfig {
+    fn default() -> Self {
+        CompareConfig {
+            keys: Vec::new(),
+            mappings: Vec::new(),
+            ignore: Vec::new(),
+            rules: Rules::default(),
+            column_rules: BTreeMap::new(),
+            use_suggestions: true,
+        }
+    }
 }
 
 /// Rows are compared in pieces of this many, one piece per task.
@@ -75,6 +92,9 @@ pub fn compare_with_suggestions(
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
+    if !config.use_suggestions {
+        return compare(left, right, config, ctl);
+    }
     let (config, applied) = crate::suggest::complete_config(left, right, config);
     let mut result = compare(left, right, &config, ctl)?;
     if let Some(a) = &applied {

@@ -1,0 +1,169 @@
+//! Times the durable session layer: committing an event, reopening a
+//! session that holds two large files and a result, and fetching result
+//! pages.
+//!
+//! Usage: cargo run --release --example sessions_speed -- LEFT RIGHT
+//! With the standard workload (bench/data/left.csv and right.csv, ~123 MB
+//! each, made by the gen_workload example):
+//!   cargo run --release --example sessions_speed -- bench/data/left.csv bench/data/right.csv
+
+use concord::backend::workflow::{PageQuery, SortBy};
+use concord::backend::Workflow;
+use concord::compare::{ColumnPair, CompareConfig, RowStatus};
+use concord::{Control, LoadOptions, Side};
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() -> Result<(), concord::Error> {
+    let args: Vec<String> = std::env::args().collect();
+    let (left, right) = (
+        std::path::Path::new(&args[1]),
+        std::path::Path::new(&args[2]),
+    );
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let w = Workflow::open(dir.path())?;
+
+    let s = w.create_session("bench")?;
+    let mut commits = Vec::new();
+    for i in 0..200 {
+        let t = Instant::now();
+        w.rename_session(&s.id, &format!("bench {i}"))?;
+        commits.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "event commit (rename, fsync'd): median {:.2} ms, max {:.2} ms over 200",
+        median(commits.clone()),
+        commits.iter().cloned().fold(0.0, f64::max)
+    );
+
+    let t = Instant::now();
+    w.load_file(
+        &s.id,
+        Side::Left,
+        left,
+        &LoadOptions::default(),
+        Control::default(),
+    )?;
+    w.load_file(
+        &s.id,
+        Side::Right,
+        right,
+        &LoadOptions::default(),
+        Control::default(),
+    )?;
+    println!(
+        "store and load both files: {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    w.set_config(
+        &s.id,
+        CompareConfig {
+            keys: vec![ColumnPair::new("id", "id")],
+            ..CompareConfig::default()
+        },
+    )?;
+    let t = Instant::now();
+    let summary = w.compare(&s.id, Control::default())?;
+    println!(
+        "compare and store the result: {:.2} s ({} changed)",
+        t.elapsed().as_secs_f64(),
+        summary.changed
+    );
+
+    let mut reopen = Vec::new();
+    for _ in 0..3 {
+        w.close_session(&s.id)?;
+        let fresh = Workflow::open(dir.path())?;
+        let t = Instant::now();
+        let info = fresh.open_session(&s.id)?;
+        reopen.push(t.elapsed().as_secs_f64());
+        assert_eq!(
+            info.summary.as_ref().map(|x| x.changed),
+            Some(summary.changed)
+        );
+    }
+    println!(
+        "reopen the session (two files + result, after a restart): median {:.3} s",
+        median(reopen)
+    );
+
+    // Pages of a result of about a million rows: compare without a key (by
+    // position), as the right file is shuffled nearly every row differs.
+    w.set_config(
+        &s.id,
+        CompareConfig {
+            use_suggestions: false,
+            ..CompareConfig::default()
+        },
+    )?;
+    let positional = w.compare(&s.id, Control::default())?;
+    println!(
+        "positional result: {} changed, {} matched",
+        positional.changed, positional.matched
+    );
+    let total = w.page(&s.id, &PageQuery::default())?.total;
+    let mut pages = Vec::new();
+    for i in 0..50 {
+        let q = PageQuery {
+            offset: (i * 19_997) % total,
+            limit: 100,
+            ..PageQuery::default()
+        };
+        let t = Instant::now();
+        w.page(&s.id, &q)?;
+        pages.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "page of 100 rows out of {total}: median {:.2} ms, max {:.2} ms",
+        median(pages.clone()),
+        pages.iter().cloned().fold(0.0, f64::max)
+    );
+    for (label, q) in [
+        (
+            "filtered by status",
+            PageQuery {
+                statuses: vec![RowStatus::OnlyRight],
+                ..PageQuery::default()
+            },
+        ),
+        (
+            "filtered by column",
+            PageQuery {
+                column: Some("amount".into()),
+                ..PageQuery::default()
+            },
+        ),
+        (
+            "sorted by key",
+            PageQuery {
+                sort: SortBy::Key,
+                ..PageQuery::default()
+            },
+        ),
+        (
+            "text search",
+            PageQuery {
+                search: Some("kowalski".into()),
+                ..PageQuery::default()
+            },
+        ),
+    ] {
+        let t = Instant::now();
+        let first = w.page(&s.id, &q)?;
+        let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        w.page(
+            &s.id,
+            &PageQuery {
+                offset: first.total / 2,
+                ..q.clone()
+            },
+        )?;
+        println!("{label}: first page {first_ms:.1} ms (builds the view of {} rows), later pages {:.2} ms", first.total, t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(())
+}
