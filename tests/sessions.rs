@@ -298,3 +298,55 @@ fn the_sessions_command_line() {
         String::from_utf8_lossy(&gc.stdout)
     );
 }
+
+#[test]
+fn two_processes_write_to_one_data_directory_without_losing_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let writers: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(bin())
+                .args([
+                    "--data-dir",
+                    dir.path().to_str().unwrap(),
+                    "debug-append",
+                    "new",
+                    "--count",
+                    "120",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for w in writers {
+        let out = w.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let id = text
+            .lines()
+            .next()
+            .unwrap()
+            .strip_prefix("session ")
+            .unwrap()
+            .to_string();
+        assert!(text.ends_with("ack 121\n"), "{text}");
+        ids.push(id);
+    }
+    let store = SessionStore::open(dir.path()).unwrap();
+    let listed: Vec<String> = store.list().unwrap().into_iter().map(|r| r.id).collect();
+    for id in &ids {
+        assert!(listed.contains(id));
+        let state = store.read_state(id).unwrap();
+        assert_eq!(state.last_event, 121);
+        assert_eq!(state.left.as_ref().unwrap().name, "step119.csv");
+        for blob in state.blobs() {
+            store.blobs().verify(blob).unwrap();
+        }
+    }
+}

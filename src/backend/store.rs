@@ -51,8 +51,15 @@ impl Default for StoreLimits {
 struct Slot {
     data: RwLock<SessionData>,
     last_access: AtomicU64,
+    /// When the copy was last checked against the log (store ticks).
+    checked: AtomicU64,
     bytes: AtomicUsize,
 }
+
+/// How long a session in memory is trusted before a read checks the log for
+/// changes by other processes. The check is one small query, but it goes
+/// through the one database connection, so it is not made on every read.
+const FRESHNESS_MS: u64 = 100;
 
 /// What garbage collection removed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -168,6 +175,7 @@ impl SessionStore {
         let slot = Arc::new(Slot {
             data: RwLock::new(data),
             last_access: AtomicU64::new(self.tick()),
+            checked: AtomicU64::new(self.tick()),
             bytes: AtomicUsize::new(bytes),
         });
         let mut map = self.sessions.write();
@@ -190,8 +198,9 @@ impl SessionStore {
     fn slot(&self, id: &str, refresh: bool) -> Result<Arc<Slot>> {
         let cached = self.sessions.read().get(id).cloned();
         if let Some(slot) = cached {
-            if !refresh {
-                slot.last_access.store(self.tick(), Ordering::Relaxed);
+            let now = self.tick();
+            if !refresh || now.saturating_sub(slot.checked.load(Ordering::Relaxed)) < FRESHNESS_MS {
+                slot.last_access.store(now, Ordering::Relaxed);
                 return Ok(slot);
             }
             // Hold the session's read lock while asking the log, so that no
@@ -201,7 +210,8 @@ impl SessionStore {
                 self.log.last_event(id)? == Some(data.state.last_event)
             };
             if fresh {
-                slot.last_access.store(self.tick(), Ordering::Relaxed);
+                slot.last_access.store(now, Ordering::Relaxed);
+                slot.checked.store(now, Ordering::Relaxed);
                 return Ok(slot);
             }
             // Changed or deleted by another process: read it again.
@@ -319,6 +329,7 @@ impl SessionStore {
                 &input.blob,
                 &input.name,
                 &input.options,
+                Control::default(),
             )?)))
         };
         let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
@@ -339,12 +350,12 @@ impl SessionStore {
         blob: &str,
         name: &str,
         options: &crate::table::LoadOptions,
+        ctl: Control<'_>,
     ) -> Result<Table> {
         self.blobs.verify(blob)?;
         // Errors would name the stored copy; name the user's file instead.
-        let mut table =
-            crate::table::load_path(&self.blobs.path(blob), options, Control::default())
-                .map_err(|e| e.with_path(name))?;
+        let mut table = crate::table::load_path(&self.blobs.path(blob), options, ctl)
+            .map_err(|e| e.with_path(name))?;
         table.set_source_name(name);
         Ok(table)
     }

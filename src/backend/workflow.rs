@@ -258,10 +258,9 @@ impl Workflow {
         options: &LoadOptions,
         ctl: Control<'_>,
     ) -> Result<FileInfo> {
-        let _ = ctl;
         let name = path.display().to_string();
         let (blob, bytes) = self.store.blobs().put_file(path)?;
-        self.load_blob(id, side, &name, blob, bytes, options)
+        self.load_blob(id, side, (name, blob, bytes), options, ctl)
     }
 
     /// Loads an uploaded file's bytes into one side of a session.
@@ -274,24 +273,25 @@ impl Workflow {
         options: &LoadOptions,
     ) -> Result<FileInfo> {
         let blob = self.store.blobs().put_bytes(bytes)?;
-        self.load_blob(id, side, name, blob, bytes.len() as u64, options)
+        let stored = (name.to_string(), blob, bytes.len() as u64);
+        self.load_blob(id, side, stored, options, Control::default())
     }
 
+    /// Loads a stored file, given as (name, blob, size), into one side.
     fn load_blob(
         &self,
         id: &str,
         side: Side,
-        name: &str,
-        blob: String,
-        bytes: u64,
+        (name, blob, bytes): (String, String, u64),
         options: &LoadOptions,
+        ctl: Control<'_>,
     ) -> Result<FileInfo> {
         // Parse before taking the session's lock: loading is the slow part.
         self.store.read_state(id)?;
-        let table = self.store.load_blob(&blob, name, options)?;
+        let table = self.store.load_blob(&blob, &name, options, ctl)?;
         let input = InputRef {
             blob,
-            name: name.to_string(),
+            name: name.clone(),
             bytes,
             options: table.effective_options(options.allow_ragged),
         };
