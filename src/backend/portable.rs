@@ -323,35 +323,8 @@ fn import_jsonl(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::tests::compared;
     use crate::backend::workflow::PageQuery;
-    use crate::compare::ColumnPair;
-
-    fn compared(w: &Workflow) -> String {
-        let s = w.create_session("portable").unwrap();
-        w.load_bytes(
-            &s.id,
-            Side::Left,
-            "left.csv",
-            b"id,v\n1,a\n2,b\n3,c\n",
-            &LoadOptions::default(),
-        )
-        .unwrap();
-        w.load_bytes(
-            &s.id,
-            Side::Right,
-            "right.csv",
-            b"id,v\n1,a\n2,x\n4,d\n",
-            &LoadOptions::default(),
-        )
-        .unwrap();
-        let config = CompareConfig {
-            keys: vec![ColumnPair::new("id", "id")],
-            ..CompareConfig::default()
-        };
-        w.set_config(&s.id, config).unwrap();
-        w.compare(&s.id, Control::default()).unwrap();
-        s.id
-    }
 
     #[test]
     fn a_session_moves_to_another_data_directory() {
@@ -377,7 +350,7 @@ mod tests {
             wb.page(&imported.id, &q).unwrap(),
         );
         assert_eq!(pa, pb);
-        assert_eq!(pb.total, 3);
+        assert_eq!(pb.total, 4);
     }
 
     #[test]

@@ -20,7 +20,7 @@ fn keyed() -> CompareConfig {
 }
 
 /// A session with both files loaded, configured and compared.
-fn compared(w: &Workflow) -> String {
+pub(crate) fn compared(w: &Workflow) -> String {
     let s = w.create_session("test").unwrap();
     w.load_bytes(
         &s.id,

@@ -460,22 +460,10 @@ fn write_suggestions_text(
         writeln!(out, "  none: no paired column is unique on both sides")?;
     }
     for k in &s.keys {
-        let cols: Vec<String> = k
-            .left
-            .iter()
-            .zip(&k.right)
-            .map(|(l, r)| {
-                if l == r {
-                    l.clone()
-                } else {
-                    format!("{l}={r}")
-                }
-            })
-            .collect();
         writeln!(
             out,
             "  {:<30}  score {:.2}  unique left {:.1}%  unique right {:.1}%  shared {:.1}%{}",
-            cols.join(" + "),
+            k.label(),
             k.score,
             k.unique_left * 100.0,
             k.unique_right * 100.0,
@@ -492,13 +480,7 @@ fn write_suggestions_text(
             .left
             .iter()
             .zip(&k.right)
-            .map(|(l, r)| {
-                if l == r {
-                    format!("--key {l}")
-                } else {
-                    format!("--key {l}={r}")
-                }
-            })
+            .map(|(l, r)| format!("--key {}", concord::compare::pair_label(l, r)))
             .collect();
         writeln!(
             out,

@@ -110,7 +110,7 @@ fn write_show(out: &mut dyn Write, s: &SessionInfo) -> std::io::Result<()> {
         let keys: Vec<String> = c
             .keys
             .iter()
-            .map(|k| format!("{}={}", k.left, k.right))
+            .map(|k| concord::compare::pair_label(&k.left, &k.right))
             .collect();
         writeln!(
             out,

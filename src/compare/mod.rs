@@ -7,7 +7,8 @@ mod result;
 mod rules;
 
 pub use result::{
-    ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus, Summary,
+    pair_label, ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus,
+    Summary,
 };
 pub use rules::{NumericMode, RuleOverrides, Rules};
 

@@ -60,6 +60,16 @@ pub struct ColumnPair {
     pub right: String,
 }
 
+/// How a pair of columns is written for people: `id` when both sides call
+/// it the same, `id=OrderID` when they do not (as `--key` takes it).
+pub fn pair_label(left: &str, right: &str) -> String {
+    if left == right {
+        left.to_string()
+    } else {
+        format!("{left}={right}")
+    }
+}
+
 impl ColumnPair {
     /// A pair of two names.
     pub fn new(left: impl Into<String>, right: impl Into<String>) -> ColumnPair {

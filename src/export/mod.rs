@@ -138,13 +138,7 @@ impl<'a> Report<'a> {
         self.result
             .keys
             .iter()
-            .map(|k| {
-                if k.left == k.right {
-                    k.left.clone()
-                } else {
-                    format!("{}={}", k.left, k.right)
-                }
-            })
+            .map(|k| crate::compare::pair_label(&k.left, &k.right))
             .collect()
     }
 }

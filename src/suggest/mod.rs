@@ -57,6 +57,17 @@ pub struct KeySuggestion {
 }
 
 impl KeySuggestion {
+    /// The key as written for people and for `--key`: `id`, or `a + b=B`.
+    pub fn label(&self) -> String {
+        let cols: Vec<String> = self
+            .left
+            .iter()
+            .zip(&self.right)
+            .map(|(l, r)| crate::compare::pair_label(l, r))
+            .collect();
+        cols.join(" + ")
+    }
+
     /// Whether `compare` may use this key without asking: unique on both
     /// sides, with at least half of its values found on both sides.
     pub fn is_confident(&self) -> bool {
@@ -201,21 +212,9 @@ impl AppliedSuggestions {
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(k) = &self.key {
-            let cols: Vec<String> = k
-                .left
-                .iter()
-                .zip(&k.right)
-                .map(|(l, r)| {
-                    if l == r {
-                        l.clone()
-                    } else {
-                        format!("{l}={r}")
-                    }
-                })
-                .collect();
             out.push(format!(
                 "using the suggested key {} (unique on both sides, {:.0}% of keys on both sides)",
-                cols.join(" + "),
+                k.label(),
                 k.overlap * 100.0
             ));
         }
