@@ -19,6 +19,11 @@ fn keyed() -> CompareConfig {
     }
 }
 
+/// A workflow over a store in `dir` with the given limits.
+fn workflow_with(dir: &std::path::Path, limits: StoreLimits) -> Workflow {
+    Workflow::new(Arc::new(SessionStore::open_with(dir, limits).unwrap()))
+}
+
 /// A session with both files loaded, configured and compared.
 pub(crate) fn compared(w: &Workflow) -> String {
     let s = w.create_session("test").unwrap();
@@ -201,9 +206,7 @@ fn eviction_by_count_and_bytes_loses_nothing() {
         max_sessions: 2,
         ..StoreLimits::default()
     };
-    let w = Workflow::new(Arc::new(
-        SessionStore::open_with(dir.path(), limits).unwrap(),
-    ));
+    let w = workflow_with(dir.path(), limits);
     let ids: Vec<String> = (0..4).map(|_| compared(&w)).collect();
     assert!(
         w.store().resident().len() <= 2,
@@ -234,9 +237,7 @@ fn idle_sessions_leave_memory() {
         idle: Duration::from_millis(50),
         ..StoreLimits::default()
     };
-    let w = Workflow::new(Arc::new(
-        SessionStore::open_with(dir.path(), limits).unwrap(),
-    ));
+    let w = workflow_with(dir.path(), limits);
     let a = compared(&w);
     std::thread::sleep(Duration::from_millis(120));
     let b = w.create_session("b").unwrap();
@@ -388,9 +389,7 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
         max_sessions: 2,
         ..StoreLimits::default()
     };
-    let w = Workflow::new(Arc::new(
-        SessionStore::open_with(dir.path(), limits).unwrap(),
-    ));
+    let w = workflow_with(dir.path(), limits);
     let ids: Vec<String> = (0..3).map(|_| compared(&w)).collect();
     let renames = Arc::new(std::sync::atomic::AtomicU64::new(0));
     std::thread::scope(|scope| {
