@@ -129,6 +129,12 @@ fn pair_score(
 
 /// Suggests column pairs and keys for comparing `left` with `right`.
 pub fn suggest(left: &Table, right: &Table) -> Suggestions {
+    suggest_parts(left, right, true)
+}
+
+/// Suggests column pairs, and keys only when `keys` is true: checking key
+/// candidates reads every row, which a caller that has a key can skip.
+fn suggest_parts(left: &Table, right: &Table, keys: bool) -> Suggestions {
     let (ls, rs) = rayon::join(|| sample_columns(left), || sample_columns(right));
     let shared = shared_values(&ls, &rs);
     let scored: Vec<Vec<(f64, &'static str)>> = left
@@ -175,7 +181,12 @@ pub fn suggest(left: &Table, right: &Table) -> Suggestions {
         .filter(|(_, &u)| !u)
         .map(|(n, _)| n.clone())
         .collect();
-    let keys = suggest_keys(left, right, &ls, &rs, &mapped)
+    let candidates = if keys {
+        suggest_keys(left, right, &ls, &rs, &mapped)
+    } else {
+        Vec::new()
+    };
+    let keys = candidates
         .into_iter()
         .map(|mut k| {
             for v in [
@@ -237,11 +248,14 @@ pub fn complete_config(
     config: &CompareConfig,
 ) -> (CompareConfig, Option<AppliedSuggestions>) {
     let want_key = config.keys.is_empty();
-    let want_maps = config.mappings.is_empty();
+    // Renamed pairs are worth looking for only if some column on each side
+    // has no partner of the same name.
+    let unpaired = |a: &Table, b: &Table| a.columns().iter().any(|c| b.column_index(c).is_none());
+    let want_maps = config.mappings.is_empty() && unpaired(left, right) && unpaired(right, left);
     if !want_key && !want_maps {
         return (config.clone(), None);
     }
-    let s = suggest(left, right);
+    let s = suggest_parts(left, right, want_key);
     let mut out = config.clone();
     let mut applied = AppliedSuggestions::default();
     let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
