@@ -145,6 +145,13 @@ fn main() -> Result<(), concord::Error> {
             },
         ),
         (
+            "sorted by column",
+            PageQuery {
+                sort: SortBy::Column("amount".into()),
+                ..PageQuery::default()
+            },
+        ),
+        (
             "text search",
             PageQuery {
                 search: Some("kowalski".into()),

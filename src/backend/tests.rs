@@ -130,6 +130,58 @@ fn pages_filter_search_and_sort() {
 }
 
 #[test]
+fn pages_sort_numbers_by_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let s = w.create_session("sort").unwrap();
+    let left = "id,v\n10,a\n9,b\n100,c\nx7,d\n";
+    let right = "id,v\n10,A\n9,B\n100,C\nx7,D\n";
+    w.load_bytes(
+        &s.id,
+        Side::Left,
+        "l.csv",
+        left.as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    w.load_bytes(
+        &s.id,
+        Side::Right,
+        "r.csv",
+        right.as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    w.set_config(&s.id, keyed()).unwrap();
+    w.compare(&s.id, Control::default()).unwrap();
+    let q = PageQuery {
+        sort: SortBy::Key,
+        ..PageQuery::default()
+    };
+    let keys: Vec<String> = w
+        .page(&s.id, &q)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.key[0].clone())
+        .collect();
+    assert_eq!(keys, vec!["9", "10", "100", "x7"]);
+    let q = PageQuery {
+        sort: SortBy::Column("v".into()),
+        descending: true,
+        ..PageQuery::default()
+    };
+    let values: Vec<String> = w
+        .page(&s.id, &q)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.changes[0].left.clone())
+        .collect();
+    assert_eq!(values, vec!["d", "c", "b", "a"]);
+}
+
+#[test]
 fn changed_inputs_make_a_running_comparison_stale_and_keep_the_old_result() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();

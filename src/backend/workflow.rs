@@ -573,10 +573,10 @@ fn view_key(result_blob: &str, q: &PageQuery) -> ViewKey {
 }
 
 /// The indices of the result rows a query selects, in its order.
-fn view_order(
-    left: &crate::table::Table,
-    right: &crate::table::Table,
-    result: &CompareResult,
+fn view_order<'t>(
+    left: &'t crate::table::Table,
+    right: &'t crate::table::Table,
+    result: &'t CompareResult,
     q: &PageQuery,
 ) -> Vec<u32> {
     use rayon::prelude::*;
@@ -604,36 +604,39 @@ fn view_order(
         if q.column.is_some() && !column.is_some_and(|c| report.changed(row).contains(&c)) {
             return false;
         }
-        if let Some(s) = &search {
-            let hit = |v: &str| contains_ignoring_case(v, s);
-            let in_key = report.key(row).into_iter().any(hit);
-            let in_cells = (0..result.pairs.len())
-                .any(|p| hit(report.left_value(row, p)) || hit(report.right_value(row, p)));
-            if !in_key && !in_cells {
-                return false;
-            }
+        match &search {
+            Some(s) => row_contains(left, right, result, row, s),
+            None => true,
         }
-        true
     };
     let mut order: Vec<u32> = (0..result.rows.len() as u32)
         .into_par_iter()
         .filter(|&i| matches(&result.rows[i as usize]))
         .collect();
+    let rows = &result.rows;
     match &q.sort {
         SortBy::File => {}
-        SortBy::Key => {
-            order.par_sort_by_cached_key(|&i| report.key(&result.rows[i as usize]).join("\u{1f}"))
-        }
+        SortBy::Key if result.keys.len() == 1 => sort_rows(&mut order, |i| {
+            let row = &rows[i as usize];
+            SortValue::of(report.key(row).first().copied().unwrap_or(""))
+        }),
+        SortBy::Key => sort_rows(&mut order, |i| {
+            let row = &rows[i as usize];
+            report
+                .key(row)
+                .into_iter()
+                .map(SortValue::of)
+                .collect::<Vec<_>>()
+        }),
         SortBy::Column(c) => {
             if let Some(p) = result.pairs.iter().position(|x| &x.left == c) {
-                order.par_sort_by_cached_key(|&i| {
-                    let row = &result.rows[i as usize];
-                    let v = report.left_value(row, p);
-                    if row.left.is_some() {
-                        v.to_string()
+                sort_rows(&mut order, |i| {
+                    let row = &rows[i as usize];
+                    SortValue::of(if row.left.is_some() {
+                        report.left_value(row, p)
                     } else {
-                        report.right_value(row, p).to_string()
-                    }
+                        report.right_value(row, p)
+                    })
                 });
             }
         }
@@ -642,6 +645,67 @@ fn view_order(
         order.reverse();
     }
     order
+}
+
+/// Sorts row indices by the values `values` gives each, computed once per
+/// row (ties keep file order).
+fn sort_rows<V: PartialOrd + Send>(order: &mut Vec<u32>, values: impl Fn(u32) -> V + Sync) {
+    use rayon::prelude::*;
+    let mut keyed: Vec<(V, u32)> = order.par_iter().map(|&i| (values(i), i)).collect();
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    *order = keyed.into_iter().map(|k| k.1).collect();
+}
+
+/// A cell as sorted: numbers by value and before text, text by its bytes,
+/// so that `9` comes before `10`.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum SortValue<'a> {
+    Number(f64),
+    Text(&'a str),
+}
+
+impl<'a> SortValue<'a> {
+    fn of(cell: &'a str) -> SortValue<'a> {
+        crate::values::parse_number(cell).map_or(SortValue::Text(cell), SortValue::Number)
+    }
+}
+
+/// Whether a key or compared cell of `row` contains `needle` (lower case),
+/// ignoring case. Reads the rows' cells as bytes, without building strings.
+fn row_contains(
+    left: &crate::table::Table,
+    right: &crate::table::Table,
+    result: &CompareResult,
+    row: &crate::compare::RowDiff,
+    needle: &str,
+) -> bool {
+    let sides = [
+        row.left.map(|l| (left.row(l as usize), true)),
+        row.right.map(|r| (right.row(r as usize), false)),
+    ];
+    sides.into_iter().flatten().any(|(cells, is_left)| {
+        let col =
+            |p: &crate::compare::ResolvedPair| if is_left { p.left_index } else { p.right_index };
+        result
+            .keys
+            .iter()
+            .chain(&result.pairs)
+            .any(|p| bytes_contain_ignoring_case(cells.bytes(col(p)), needle))
+    })
+}
+
+/// Like [`contains_ignoring_case`], on the bytes of a cell (valid UTF-8).
+fn bytes_contain_ignoring_case(hay: &[u8], needle: &str) -> bool {
+    if needle.is_ascii() {
+        let n = needle.as_bytes();
+        hay.len() >= n.len() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        std::str::from_utf8(hay).is_ok_and(|h| contains_ignoring_case(h, needle))
+    }
 }
 
 /// Whether `hay` contains `needle` (already lower case), ignoring case.
