@@ -10,6 +10,7 @@ use concord::table::{delimiter_name, Encoding};
 use concord::{ColumnPair, CompareConfig, Control, Error, LoadOptions, Table};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Exit code when the files match, as with `diff`.
 pub(crate) const SAME: i32 = 0;
@@ -634,55 +635,9 @@ fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
         progress: Some(&report),
         cancel: None,
     };
-    let (left, right, result) = if a.save {
-        let run = || -> Result<_, Error> {
-            let w = concord::backend::Workflow::open(data_dir)?;
-            let name = a
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{} vs {}", a.left.display(), a.right.display()));
-            let session = w.create_session(&name)?;
-            w.load_file(&session.id, concord::Side::Left, &a.left, &opts, ctl)?;
-            w.load_file(&session.id, concord::Side::Right, &a.right, &opts, ctl)?;
-            w.set_config(&session.id, cfg.clone())?;
-            w.compare(&session.id, ctl)?;
-            let (l, r) = w
-                .store()
-                .with_session(&session.id, |d| (d.left.clone(), d.right.clone()))?;
-            let res = w.result(&session.id)?;
-            eprintln!("concord: saved as session {} ({name})", session.id);
-            match (l, r, res) {
-                (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
-                _ => Err(Error::Storage("the saved session lost its data".into())),
-            }
-        };
-        match run() {
-            Ok(x) => x,
-            Err(e) => {
-                bar.finish();
-                return Err(e);
-            }
-        }
-    } else {
-        let (left, right) = rayon::join(
-            || concord::load_path(&a.left, &opts, ctl),
-            || concord::load_path(&a.right, &opts, ctl),
-        );
-        let (left, right) = (left?, right?);
-        let result = concord::compare_with_suggestions(&left, &right, &cfg, ctl);
-        match result {
-            Ok(r) => (
-                std::sync::Arc::new(left),
-                std::sync::Arc::new(right),
-                std::sync::Arc::new(r),
-            ),
-            Err(e) => {
-                bar.finish();
-                return Err(e);
-            }
-        }
-    };
+    let outcome = run_comparison(&a, &opts, &cfg, ctl, data_dir);
     bar.finish();
+    let (left, right, result) = outcome?;
     for note in &result.notes {
         eprintln!("concord: note: {note}");
     }
@@ -718,6 +673,46 @@ fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     } else {
         SAME
     })
+}
+
+type Compared = (Arc<Table>, Arc<Table>, Arc<concord::CompareResult>);
+
+/// Loads and compares the two files, through a saved session with `--save`.
+fn run_comparison(
+    a: &CompareArgs,
+    opts: &LoadOptions,
+    cfg: &CompareConfig,
+    ctl: Control<'_>,
+    data_dir: &Path,
+) -> Result<Compared, Error> {
+    if !a.save {
+        let (left, right) = rayon::join(
+            || concord::load_path(&a.left, opts, ctl),
+            || concord::load_path(&a.right, opts, ctl),
+        );
+        let (left, right) = (left?, right?);
+        let result = concord::compare_with_suggestions(&left, &right, cfg, ctl)?;
+        return Ok((Arc::new(left), Arc::new(right), Arc::new(result)));
+    }
+    let w = concord::backend::Workflow::open(data_dir)?;
+    let name = a
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} vs {}", a.left.display(), a.right.display()));
+    let session = w.create_session(&name)?;
+    w.load_file(&session.id, concord::Side::Left, &a.left, opts, ctl)?;
+    w.load_file(&session.id, concord::Side::Right, &a.right, opts, ctl)?;
+    w.set_config(&session.id, cfg.clone())?;
+    w.compare(&session.id, ctl)?;
+    let (l, r) = w
+        .store()
+        .with_session(&session.id, |d| (d.left.clone(), d.right.clone()))?;
+    let res = w.result(&session.id)?;
+    eprintln!("concord: saved as session {} ({name})", session.id);
+    match (l, r, res) {
+        (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
+        _ => Err(Error::Storage("the saved session lost its data".into())),
+    }
 }
 
 /// A closed pipe (`concord ... | head`) is not an error worth reporting.
