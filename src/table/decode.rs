@@ -72,6 +72,8 @@ pub struct Decoded {
     pub start: usize,
     /// The encoding the bytes were in.
     pub encoding: Encoding,
+    /// What the user should know about the decoding (replaced bytes).
+    pub warnings: Vec<String>,
 }
 
 /// Detects the encoding of `raw` (unless `forced`) and returns UTF-8.
@@ -83,6 +85,21 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
         Some(e) => e,
         None => detect(&raw, path)?,
     };
+    if forced.is_none() && encoding == Encoding::Windows1252 {
+        // A UTF-8 file with a few damaged bytes reads far better as UTF-8
+        // with those bytes replaced than as Windows-1252 throughout.
+        if let Some(invalid) = mostly_utf8(&raw) {
+            return Ok(Decoded {
+                bytes: String::from_utf8_lossy(&raw).into_owned().into_bytes(),
+                start: 0,
+                encoding: Encoding::Utf8,
+                warnings: vec![format!(
+                    "{invalid} byte sequences are not valid UTF-8 and were replaced with \u{FFFD}; \
+                     pass --encoding windows-1252 to read the file as Windows-1252 instead"
+                )],
+            });
+        }
+    }
     match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
             let start = if raw.starts_with(b"\xEF\xBB\xBF") {
@@ -108,6 +125,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
                 bytes: raw,
                 start,
                 encoding,
+                warnings: Vec::new(),
             })
         }
         Encoding::Utf16Le | Encoding::Utf16Be => {
@@ -123,6 +141,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
                 bytes: text.into_owned().into_bytes(),
                 start: 0,
                 encoding,
+                warnings: Vec::new(),
             })
         }
         Encoding::Windows1252 => {
@@ -131,6 +150,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
                 bytes: text.into_owned().into_bytes(),
                 start: 0,
                 encoding,
+                warnings: Vec::new(),
             })
         }
     }
@@ -202,6 +222,33 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
             .err()
             .map(|e| w[0] + e.valid_up_to())
     })
+}
+
+/// For bytes that are not valid UTF-8: the number of invalid sequences, if
+/// the rest holds at least ten times as many well-formed multi-byte UTF-8
+/// characters (so the file is UTF-8 with some damage, not another encoding).
+fn mostly_utf8(raw: &[u8]) -> Option<usize> {
+    let mut rest = raw;
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    let lead_bytes = |b: &[u8]| b.iter().filter(|&&c| c >= 0xC0).count();
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                multibyte += lead_bytes(s.as_bytes());
+                break;
+            }
+            Err(e) => {
+                multibyte += lead_bytes(&rest[..e.valid_up_to()]);
+                invalid += 1;
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                rest = &rest[e.valid_up_to() + skip..];
+                if invalid > 10_000 {
+                    break;
+                }
+            }
+        }
+    }
+    (multibyte >= 10 * invalid).then_some(invalid)
 }
 
 /// Recognises UTF-16 text without a byte-order mark: mostly-ASCII text in
@@ -285,6 +332,25 @@ mod tests {
         let d = decode(b"name\nCaf\xE9 \x80\n".to_vec(), "x.csv", None).unwrap();
         assert_eq!(d.encoding, Encoding::Windows1252);
         assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), "name\nCafé €\n");
+    }
+
+    #[test]
+    fn utf8_with_a_few_damaged_bytes_stays_utf8() {
+        let mut text = "name\n".to_string();
+        for _ in 0..20 {
+            text.push_str("Zoë Müller, São Paulo\n");
+        }
+        let mut raw = text.into_bytes();
+        raw.extend_from_slice(b"bad \xFF byte\n");
+        let d = decode(raw, "x.csv", None).unwrap();
+        assert_eq!(d.encoding, Encoding::Utf8);
+        let s = String::from_utf8(d.bytes).unwrap();
+        assert!(s.contains("São Paulo") && s.contains("bad \u{FFFD} byte"));
+        assert!(
+            d.warnings[0].contains("1 byte sequences"),
+            "{:?}",
+            d.warnings
+        );
     }
 
     #[test]

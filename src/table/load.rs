@@ -69,6 +69,7 @@ fn build(
         mut bytes,
         start,
         encoding,
+        warnings: decode_warnings,
     } = decoded;
     let total_bytes = bytes.len() as u64;
     let text = &bytes[start..];
@@ -80,7 +81,7 @@ fn build(
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
     let sample = sample_records(text, delimiter, 200);
     let has_header = opts.has_header.unwrap_or_else(|| sniff_header(&sample));
-    let mut warnings = Vec::new();
+    let mut warnings = decode_warnings;
 
     // The header is parsed in place like any record; its names are copied out.
     let mut cur = Cursor {
