@@ -28,6 +28,50 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Values shorter than this are shown whole; in longer ones the part that
+/// differs is marked, so that a changed word in a long text stands out.
+const MARK_FROM: usize = 16;
+
+/// Escapes two differing values, marking in each the part between their
+/// common beginning and common end.
+fn marked_pair(a: &str, b: &str) -> (String, String) {
+    if a.chars().count() < MARK_FROM && b.chars().count() < MARK_FROM {
+        return (escape(a), escape(b));
+    }
+    let prefix: usize = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    let suffix: usize = ra
+        .chars()
+        .rev()
+        .zip(rb.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let mark = |s: &str| {
+        let rest = &s[prefix..];
+        let (mid, end) = rest.split_at(rest.len() - suffix);
+        let mid = if mid.is_empty() {
+            String::new()
+        } else if mid.trim().is_empty() {
+            // A difference of white space alone would be invisible.
+            let shown: String = mid
+                .chars()
+                .map(|c| if c == '\t' { '⇥' } else { '␣' })
+                .collect();
+            format!("<mark title=\"white space\">{shown}</mark>")
+        } else {
+            format!("<mark>{}</mark>", escape(mid))
+        };
+        format!("{}{mid}{}", escape(&s[..prefix]), escape(end))
+    };
+    (mark(a), mark(b))
+}
+
 const STYLE: &str = "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1f2328;background:#fff}\
 h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}\
 .files{color:#57606a;margin:0 0 1rem}\
@@ -40,6 +84,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid 
 th{background:#f6f8fa;position:sticky;top:0}td.status{white-space:nowrap;font-weight:600}td.lines{white-space:nowrap}\
 tr.changed td.status{color:#9a6700}tr.only_left td.status{color:#cf222e}tr.only_right td.status{color:#1a7f37}tr.duplicate td.status{color:#8250df}\
 del{background:#ffebe9;text-decoration:none;padding:0 .2rem}ins{background:#dafbe1;text-decoration:none;padding:0 .2rem}\
+del mark{background:#ffb8b0;color:inherit}ins mark{background:#8fe0a0;color:inherit}\
 .col{color:#57606a}.note{color:#57606a;font-style:italic}";
 
 pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
@@ -158,11 +203,10 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         if row.status == RowStatus::Changed {
             for &p in report.changed(row) {
                 let p = p as usize;
+                let (old, new) = marked_pair(report.left_value(row, p), report.right_value(row, p));
                 h.push_str(&format!(
-                    "<div><span class=\"col\">{}</span>: <del>{}</del> → <ins>{}</ins></div>",
+                    "<div><span class=\"col\">{}</span>: <del>{old}</del> → <ins>{new}</ins></div>",
                     escape(&res.pairs[p].left),
-                    escape(report.left_value(row, p)),
-                    escape(report.right_value(row, p))
                 ));
             }
         }
@@ -172,4 +216,26 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     w.write_all(b"</tbody></table><p class=\"note\">Made by Concord.</p></body></html>\n")
         .map_err(io)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_mark_only_what_differs() {
+        let (a, b) = marked_pair(
+            "Case closed. Vehicles moved <ok>",
+            "Case closed. Vehicles moved sir <ok>",
+        );
+        assert_eq!(a, "Case closed. Vehicles moved &lt;ok&gt;");
+        assert_eq!(b, "Case closed. Vehicles moved <mark>sir </mark>&lt;ok&gt;");
+        let (a, b) = marked_pair("São Paulo, Brasil – centro", "São Paulo, Brazil – centro");
+        assert_eq!(a, "São Paulo, Bra<mark>s</mark>il – centro");
+        assert_eq!(b, "São Paulo, Bra<mark>z</mark>il – centro");
+        assert_eq!(
+            marked_pair("20", "25.5"),
+            ("20".to_string(), "25.5".to_string())
+        );
+    }
 }
