@@ -5,19 +5,29 @@
 //! `;`), then for every compared pair `left:NAME` and `right:NAME`.
 
 use super::{progress_every, Report};
+use crate::compare::RowDiff;
 use crate::error::{Error, Result};
 use crate::progress::Control;
 use std::io::{self, Write};
 
 /// Writes one CSV field, quoted when it holds a comma, quote or line break.
-pub fn write_csv_field(w: &mut dyn Write, s: &str) -> io::Result<()> {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        w.write_all(b"\"")?;
-        w.write_all(s.replace('"', "\"\"").as_bytes())?;
-        w.write_all(b"\"")
-    } else {
-        w.write_all(s.as_bytes())
+pub fn write_csv_field<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+    write_csv_bytes(w, s.as_bytes())
+}
+
+/// Writes one CSV field given as UTF-8 bytes, quoted when needed.
+fn write_csv_bytes<W: Write + ?Sized>(w: &mut W, s: &[u8]) -> io::Result<()> {
+    if !s.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        return w.write_all(s);
     }
+    w.write_all(b"\"")?;
+    for (i, part) in s.split(|&b| b == b'"').enumerate() {
+        if i > 0 {
+            w.write_all(b"\"\"")?;
+        }
+        w.write_all(part)?;
+    }
+    w.write_all(b"\"")
 }
 
 fn write_record<'s>(
@@ -29,6 +39,47 @@ fn write_record<'s>(
             w.write_all(b",")?;
         }
         write_csv_field(w, f)?;
+    }
+    w.write_all(b"\n")
+}
+
+/// Writes one differing row; `changed` is scratch space.
+fn write_row(
+    w: &mut impl Write,
+    report: Report<'_>,
+    row: &RowDiff,
+    changed: &mut String,
+) -> io::Result<()> {
+    let res = report.result;
+    w.write_all(row.status.name().as_bytes())?;
+    for k in report.key(row) {
+        w.write_all(b",")?;
+        write_csv_field(w, k)?;
+    }
+    let (ll, rl) = report.lines(row);
+    for line in [ll, rl] {
+        match line {
+            Some(n) => write!(w, ",{n}")?,
+            None => w.write_all(b",")?,
+        }
+    }
+    changed.clear();
+    for (n, &p) in report.changed(row).iter().enumerate() {
+        if n > 0 {
+            changed.push(';');
+        }
+        changed.push_str(&res.pairs[p as usize].left);
+    }
+    w.write_all(b",")?;
+    write_csv_field(w, changed)?;
+    // Each row's cells are read through one row handle per side.
+    let lrow = row.left.map(|l| report.left.row(l as usize));
+    let rrow = row.right.map(|r| report.right.row(r as usize));
+    for pair in &res.pairs {
+        w.write_all(b",")?;
+        write_csv_bytes(w, lrow.map_or(&[][..], |c| c.bytes(pair.left_index)))?;
+        w.write_all(b",")?;
+        write_csv_bytes(w, rrow.map_or(&[][..], |c| c.bytes(pair.right_index)))?;
     }
     w.write_all(b"\n")
 }
@@ -50,31 +101,14 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         header.push(format!("left:{}", p.left));
         header.push(format!("right:{}", p.right));
     }
-    write_record(w, header.iter().map(String::as_str)).map_err(io)?;
-    let mut fields: Vec<String> = Vec::new();
+    // Many small writes follow: buffer them here, where the writer's type is known.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    write_record(&mut w, header.iter().map(String::as_str)).map_err(io)?;
+    let mut changed = String::new();
     for (i, row) in res.rows.iter().enumerate() {
         progress_every(&ctl, i, res.rows.len())?;
-        fields.clear();
-        fields.push(row.status.name().to_string());
-        fields.extend(report.key(row).into_iter().map(String::from));
-        let (ll, rl) = report.lines(row);
-        fields.push(ll.map_or(String::new(), |l| l.to_string()));
-        fields.push(rl.map_or(String::new(), |l| l.to_string()));
-        let changed: Vec<&str> = report
-            .changed(row)
-            .iter()
-            .map(|&p| res.pairs[p as usize].left.as_str())
-            .collect();
-        fields.push(changed.join(";"));
-        let pre = fields.len();
-        write_record(
-            w,
-            fields[..pre].iter().map(String::as_str).chain(
-                (0..res.pairs.len())
-                    .flat_map(|p| [report.left_value(row, p), report.right_value(row, p)]),
-            ),
-        )
-        .map_err(io)?;
+        write_row(&mut w, report, row, &mut changed).map_err(io)?;
     }
+    w.flush().map_err(io)?;
     Ok(())
 }
