@@ -401,6 +401,13 @@ impl SessionStore {
         Ok(())
     }
 
+    /// Applies the memory limits now. Eviction also runs whenever a session
+    /// is used; a long-running process with no activity calls this from
+    /// time to time so that idle sessions still leave memory.
+    pub fn sweep(&self) {
+        self.evict(None);
+    }
+
     /// Evicts idle sessions, then least recently used ones while there are
     /// too many or they hold too many bytes. Sessions in use by another
     /// thread, and `keep`, stay.

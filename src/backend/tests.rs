@@ -292,6 +292,9 @@ fn idle_sessions_leave_memory() {
     let w = workflow_with(dir.path(), limits);
     let a = compared(&w);
     std::thread::sleep(Duration::from_millis(120));
+    w.store().sweep();
+    assert!(w.store().resident().is_empty());
+    assert_eq!(w.store().resident_bytes(), 0);
     let b = w.create_session("b").unwrap();
     assert_eq!(w.store().resident(), vec![b.id.clone()]);
     assert_eq!(w.page(&a, &PageQuery::default()).unwrap().total, 4);
