@@ -536,3 +536,18 @@ fn a_configuration_without_suggestions_compares_by_position() {
     w.set_config(&id, config).unwrap();
     assert_eq!(w.compare(&id, Control::default()).unwrap().matched, 3);
 }
+
+#[test]
+fn a_failed_write_leaves_memory_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let before = w.store().with_session(&id, |d| d.state.clone()).unwrap();
+    // Break the log under the store's feet: the next append cannot be written.
+    let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    conn.execute("DROP TABLE events", []).unwrap();
+    let e = w.rename_session(&id, "never").unwrap_err();
+    assert!(matches!(e, Error::Storage(_)), "{e}");
+    let after = w.store().with_session(&id, |d| d.state.clone()).unwrap();
+    assert_eq!(after, before);
+}
