@@ -465,3 +465,62 @@ fn compare_without_a_usable_key_falls_back_to_positions() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn per_column_rules_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join("l.csv");
+    let right = dir.path().join("r.csv");
+    std::fs::write(
+        &left,
+        "id,name,city,when,note\n A1 ,Ann,Oslo,2024-01-05,NULL\nb2,Bob,Rome,2024-02-01,x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &right,
+        "id,name,city,when,note\na1,ann,Oslo ,05/01/2024,\nB2,Bob,rome,01/02/2024,x\n",
+    )
+    .unwrap();
+    let (l, r) = (left.to_str().unwrap(), right.to_str().unwrap());
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["compare", l, r, "--key", "id", "--format", "json"];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&concord(&args).stdout).unwrap()
+    };
+    // Keys differ in case and spaces: without rules nothing matches.
+    assert_eq!(run(&[])["summary"]["matched"], 0);
+    let v = run(&[
+        "--trim=id",
+        "--ignore-case=id",
+        "--trim=city",
+        "--ignore-case=name",
+        "--date-format",
+        "when=%d/%m/%Y",
+        "--null-token",
+        "NULL",
+    ]);
+    assert_eq!(v["summary"]["matched"], 2, "{v}");
+    // city: "Rome" vs "rome" still differs, as case is ignored only for name and id.
+    let changed: Vec<&str> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["column"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(changed, vec!["city"], "{v}");
+    let all = run(&[
+        "--trim",
+        "--ignore-case",
+        "--date-format",
+        "%d/%m/%Y",
+        "--null-token",
+        "NULL",
+    ]);
+    assert_eq!(all["summary"]["identical"], 2, "{all}");
+}
