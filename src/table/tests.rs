@@ -280,3 +280,31 @@ mod robustness {
         }
     }
 }
+
+mod against_the_csv_crate {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A field: plain text, or quoted text holding delimiters, quotes and line breaks.
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z0-9 ]{0,6}".prop_map(|s| s),
+            "[a-z,\"\r\n ]{0,8}".prop_map(|s| format!("\"{}\"", s.replace('"', "\"\""))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Concord reads well-formed CSV exactly as BurntSushi's csv crate does.
+        #[test]
+        fn same_records(records in proptest::collection::vec(proptest::collection::vec(field(), 3), 1..12), crlf in any::<bool>()) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let text: String = records.iter().map(|r| r.join(",") + eol).collect();
+            let opts = LoadOptions { has_header: Some(false), delimiter: Some(b','), ..LoadOptions::default() };
+            let ours = load_bytes("p.csv", text.clone().into_bytes(), &opts).unwrap();
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+            let theirs: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+            prop_assert_eq!(rows(&ours), theirs);
+        }
+    }
+}
