@@ -326,18 +326,31 @@ mod tests {
     use crate::backend::tests::compared;
     use crate::backend::workflow::PageQuery;
 
+    /// Folders for two data directories and the files between them.
+    struct Dirs {
+        a: tempfile::TempDir,
+        b: tempfile::TempDir,
+        files: tempfile::TempDir,
+    }
+
+    /// A compared session in a first data directory, exported to a file.
+    fn exported() -> (Dirs, Workflow, String, std::path::PathBuf) {
+        let dirs = Dirs {
+            a: tempfile::tempdir().unwrap(),
+            b: tempfile::tempdir().unwrap(),
+            files: tempfile::tempdir().unwrap(),
+        };
+        let wa = Workflow::open(dirs.a.path()).unwrap();
+        let id = compared(&wa);
+        let file = dirs.files.path().join("s.concord");
+        export_session(&wa, &id, &file).unwrap();
+        (dirs, wa, id, file)
+    }
+
     #[test]
     fn a_session_moves_to_another_data_directory() {
-        let (a, b, files) = (
-            tempfile::tempdir().unwrap(),
-            tempfile::tempdir().unwrap(),
-            tempfile::tempdir().unwrap(),
-        );
-        let wa = Workflow::open(a.path()).unwrap();
-        let id = compared(&wa);
-        let file = files.path().join("s.concord");
-        export_session(&wa, &id, &file).unwrap();
-        let wb = Workflow::open(b.path()).unwrap();
+        let (dirs, wa, id, file) = exported();
+        let wb = Workflow::open(dirs.b.path()).unwrap();
         let imported = import_session(&wb, &file).unwrap();
         let original = wa.session(&id).unwrap();
         assert_ne!(imported.id, id);
@@ -355,17 +368,10 @@ mod tests {
 
     #[test]
     fn damaged_session_files_are_refused_and_add_nothing() {
-        let (a, b, files) = (
-            tempfile::tempdir().unwrap(),
-            tempfile::tempdir().unwrap(),
-            tempfile::tempdir().unwrap(),
-        );
-        let wa = Workflow::open(a.path()).unwrap();
-        let id = compared(&wa);
-        let file = files.path().join("s.concord");
-        export_session(&wa, &id, &file).unwrap();
+        let (dirs, _, _, file) = exported();
+        let files = &dirs.files;
         let bytes = std::fs::read(&file).unwrap();
-        let wb = Workflow::open(b.path()).unwrap();
+        let wb = Workflow::open(dirs.b.path()).unwrap();
         for cut in [5, bytes.len() / 2, bytes.len() - 1] {
             let broken = files.path().join(format!("cut{cut}.concord"));
             std::fs::write(&broken, &bytes[..cut]).unwrap();
