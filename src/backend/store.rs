@@ -165,12 +165,17 @@ impl SessionStore {
             },
         )?;
         let state = data.state.clone();
-        self.insert(data);
+        self.insert(data)?;
         Ok(state)
     }
 
-    fn insert(&self, data: SessionData) -> Arc<Slot> {
+    /// Puts a session into memory, unless one is there already (then that
+    /// one is returned). Returns `None` if the log has moved past `data`
+    /// while it was being read (a rename of a session not in memory), so
+    /// that the caller reads it again rather than keep a stale copy.
+    fn insert(&self, data: SessionData) -> Result<Option<Arc<Slot>>> {
         let id = data.state.id.clone();
+        let last = data.state.last_event;
         let bytes = data.heap_bytes();
         let slot = Arc::new(Slot {
             data: RwLock::new(data),
@@ -182,6 +187,11 @@ impl SessionStore {
         let slot = match map.get(&id) {
             Some(existing) => existing.clone(),
             None => {
+                // Changes to sessions not in memory are made while holding
+                // this lock, so the log cannot move between check and insert.
+                if self.log.last_event(&id)? != Some(last) {
+                    return Ok(None);
+                }
                 self.bytes.fetch_add(bytes, Ordering::Relaxed);
                 map.insert(id, slot.clone());
                 slot
@@ -189,7 +199,7 @@ impl SessionStore {
         };
         drop(map);
         self.evict(Some(&slot));
-        slot
+        Ok(Some(slot))
     }
 
     /// The session in memory, loaded from disk when it is not there. With
@@ -217,8 +227,11 @@ impl SessionStore {
             // Changed or deleted by another process: read it again.
             self.forget(id);
         }
-        let data = self.rebuild(id)?;
-        Ok(self.insert(data))
+        loop {
+            if let Some(slot) = self.insert(self.rebuild(id)?)? {
+                return Ok(slot);
+            }
+        }
     }
 
     /// Runs `f` on a session for reading; other readers run at the same time.
@@ -274,6 +287,25 @@ impl SessionStore {
             let _ = self.snapshot(&data.state);
         }
         Ok(id)
+    }
+
+    /// Applies an event that touches no file or result (a rename): a session
+    /// in memory is changed there; any other is changed on disk only,
+    /// without loading its files.
+    pub fn commit_state_only(&self, id: &str, event: Event) -> Result<SessionState> {
+        {
+            // Holding the map keeps the session from being loaded meanwhile.
+            let map = self.sessions.write();
+            if !map.contains_key(id) {
+                let mut data = SessionData::new(self.fold(id)?);
+                self.commit(&mut data, event)?;
+                return Ok(data.state);
+            }
+        }
+        self.with_session_mut(id, |store, d| {
+            store.commit(d, event)?;
+            Ok(d.state.clone())
+        })
     }
 
     /// Writes the folded state as a snapshot and compacts the events it covers.

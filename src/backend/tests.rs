@@ -551,3 +551,21 @@ fn a_failed_write_leaves_memory_untouched() {
     let after = w.store().with_session(&id, |d| d.state.clone()).unwrap();
     assert_eq!(after, before);
 }
+
+#[test]
+fn renaming_a_session_not_in_memory_loads_none_of_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = compared(&Workflow::open(dir.path()).unwrap());
+    let w = Workflow::open(dir.path()).unwrap();
+    let renamed = w.rename_session(&id, "renamed").unwrap();
+    assert_eq!(renamed.name, "renamed");
+    assert!(w.store().resident().is_empty());
+    assert_eq!(w.list_sessions().unwrap()[0].name, "renamed");
+    assert_eq!(w.open_session(&id).unwrap().name, "renamed");
+    assert_eq!(w.rename_session(&id, "again").unwrap().name, "again");
+    assert_eq!(w.store().resident(), vec![id.clone()]);
+    assert!(matches!(
+        w.rename_session("nope", "x"),
+        Err(Error::UnknownSession { .. })
+    ));
+}

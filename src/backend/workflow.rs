@@ -226,15 +226,13 @@ impl Workflow {
 
     /// Renames a session.
     pub fn rename_session(&self, id: &str, name: &str) -> Result<SessionInfo> {
-        self.store.with_session_mut(id, |store, d| {
-            store.commit(
-                d,
-                Event::Renamed {
-                    name: name.to_string(),
-                },
-            )?;
-            Ok(SessionInfo::from_state(&d.state, true))
-        })
+        let event = Event::Renamed {
+            name: name.to_string(),
+        };
+        Ok(SessionInfo::from_state(
+            &self.store.commit_state_only(id, event)?,
+            true,
+        ))
     }
 
     /// Deletes a session.
