@@ -252,6 +252,17 @@ impl EventLog {
     pub fn snapshot(&self, session: &str, event_id: u64, blob: &str) -> Result<()> {
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<u64> = tx
+            .query_row(
+                "SELECT last_event FROM sessions WHERE id = ?1",
+                [session],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            // Deleted meanwhile (by another process): nothing to keep.
+            return Ok(());
+        }
         tx.execute(
             "INSERT OR REPLACE INTO snapshots (session_id, event_id, blob) VALUES (?1, ?2, ?3)",
             params![session, event_id, blob],

@@ -569,3 +569,23 @@ fn renaming_a_session_not_in_memory_loads_none_of_its_files() {
         Err(Error::UnknownSession { .. })
     ));
 }
+
+#[test]
+fn a_session_deleted_elsewhere_leaves_no_snapshot_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Workflow::open(dir.path()).unwrap();
+    let id = compared(&a);
+    Workflow::open(dir.path())
+        .unwrap()
+        .delete_session(&id)
+        .unwrap();
+    // Closing writes a snapshot of the copy in memory; it must not revive the session.
+    a.close_session(&id).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let snapshots: i64 = conn
+        .query_row("SELECT COUNT(*) FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(snapshots, 0);
+    assert!(matches!(a.session(&id), Err(Error::UnknownSession { .. })));
+    assert!(a.gc(Duration::ZERO).unwrap().removed >= 3);
+}
