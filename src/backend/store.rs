@@ -253,12 +253,20 @@ impl SessionStore {
         let slot = self.slot(id, false)?;
         let mut data = slot.data.write();
         let out = f(self, &mut data);
-        let bytes = data.heap_bytes();
-        let old = slot.bytes.swap(bytes, Ordering::Relaxed);
-        if bytes >= old {
-            self.bytes.fetch_add(bytes - old, Ordering::Relaxed);
-        } else {
-            self.bytes.fetch_sub(old - bytes, Ordering::Relaxed);
+        {
+            // Under the map's lock, so that a copy dropped from memory
+            // meanwhile is not counted (no code takes a session's lock while
+            // holding the map's, so this order cannot deadlock).
+            let map = self.sessions.read();
+            let bytes = data.heap_bytes();
+            let old = slot.bytes.swap(bytes, Ordering::Relaxed);
+            if map.get(id).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
+                if bytes >= old {
+                    self.bytes.fetch_add(bytes - old, Ordering::Relaxed);
+                } else {
+                    self.bytes.fetch_sub(old - bytes, Ordering::Relaxed);
+                }
+            }
         }
         let conflict = matches!(out, Err(Error::Conflict { .. }));
         drop(data);
@@ -516,7 +524,9 @@ impl SessionStore {
             }
         }
         referenced.extend(snapshots);
-        for slot in self.sessions.read().values() {
+        // Take the sessions out of the map's lock before reading each one.
+        let resident: Vec<Arc<Slot>> = self.sessions.read().values().cloned().collect();
+        for slot in resident {
             referenced.extend(slot.data.read().state.blobs().into_iter().map(String::from));
         }
         let referenced: HashSet<String> = referenced.into_iter().collect();
