@@ -142,6 +142,38 @@ pub fn parse_number(s: &str) -> Option<f64> {
     s.parse().ok()
 }
 
+/// Rewrites a number written with a decimal comma (`1.234,5`, `-0,25`,
+/// `12,5`) in the usual form (`1234.5`); `None` when `s` is not one. Dots
+/// are taken as thousands separators only in groups of three.
+pub fn from_decimal_comma(s: &str) -> Option<String> {
+    let (int, frac) = match s.split_once(',') {
+        Some((i, f)) if !f.contains(',') && !f.contains('.') => (i, Some(f)),
+        Some(_) => return None,
+        None => (s, None),
+    };
+    let (sign, digits) = match int.strip_prefix(['-', '+']) {
+        Some(rest) => (&int[..1], rest),
+        None => ("", int),
+    };
+    let mut groups = digits.split('.');
+    let first = groups.next().unwrap_or("");
+    let rest: Vec<&str> = groups.collect();
+    let grouped_ok =
+        !rest.is_empty() && (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3);
+    if !rest.is_empty() && !grouped_ok {
+        return None;
+    }
+    let whole: String = std::iter::once(first).chain(rest).collect();
+    if whole.is_empty() && frac.is_none() {
+        return None;
+    }
+    let out = match frac {
+        Some(f) => format!("{sign}{whole}.{f}"),
+        None => format!("{sign}{whole}"),
+    };
+    parse_number(&out).map(|_| out)
+}
+
 /// Whether two integers written as text are the same number, exactly, at any
 /// size (`007` = `7`, `+5` = `5`, `-0` = `0`), where `f64` would round.
 pub fn integers_equal(a: &str, b: &str) -> bool {
@@ -322,6 +354,21 @@ mod tests {
         assert!(integers_equal("+5", "5"));
         assert!(!integers_equal("9007199254740993", "9007199254740992"));
         assert!(!integers_equal("-5", "5"));
+    }
+
+    #[test]
+    fn decimal_commas_read_as_numbers() {
+        let f = |s| from_decimal_comma(s);
+        assert_eq!(f("1.234,5").as_deref(), Some("1234.5"));
+        assert_eq!(f("-0,25").as_deref(), Some("-0.25"));
+        assert_eq!(f("12,5").as_deref(), Some("12.5"));
+        assert_eq!(f("1.234.567").as_deref(), Some("1234567"));
+        assert_eq!(f("42").as_deref(), Some("42"));
+        assert_eq!(f("1.23,4"), None);
+        assert_eq!(f("1,2,3"), None);
+        assert_eq!(f("12.5"), None);
+        assert_eq!(f("abc"), None);
+        assert_eq!(f(","), None);
     }
 
     #[test]

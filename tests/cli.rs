@@ -524,3 +524,23 @@ fn per_column_rules_from_the_command_line() {
     ]);
     assert_eq!(all["summary"]["identical"], 2, "{all}");
 }
+
+#[test]
+fn decimal_commas_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join("l.csv");
+    let right = dir.path().join("r.csv");
+    std::fs::write(&left, "id;betrag;menge\n1;1.234,50;2\n2;10,5;3\n").unwrap();
+    std::fs::write(&right, "id;betrag;menge\n1;1234,5;2\n2;10,75;3\n").unwrap();
+    let (l, r) = (left.to_str().unwrap(), right.to_str().unwrap());
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["compare", l, r, "--key", "id", "--format", "json"];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&concord(&args).stdout).unwrap()
+    };
+    assert_eq!(run(&[])["summary"]["changed"], 2);
+    let v = run(&["--decimal-comma"]);
+    assert_eq!(v["summary"]["changed"], 1, "{v}");
+    assert_eq!(v["columns"][0]["max_difference"], 0.25);
+    assert_eq!(run(&["--decimal-comma=betrag"])["summary"]["changed"], 1);
+}

@@ -235,6 +235,10 @@ struct CompareArgs {
     /// Ignore upper/lower case; `--ignore-case=COL` for one column only.
     #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     ignore_case: Vec<String>,
+    /// Numbers use a decimal comma and dots between thousands (1.234,5);
+    /// `--decimal-comma=COL` for one column only.
+    #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    decimal_comma: Vec<String>,
     /// A value that means "no value", like an empty cell (e.g. NULL, N/A). Repeatable.
     #[arg(long = "null-token", value_name = "T")]
     null_tokens: Vec<String>,
@@ -545,6 +549,13 @@ fn config(a: &CompareArgs) -> Result<CompareConfig, Error> {
         NumericArg::Always => NumericMode::Always,
         NumericArg::Never => NumericMode::Never,
     };
+    for c in &a.decimal_comma {
+        if c.is_empty() {
+            cfg.rules.decimal_comma = true;
+        } else {
+            column(&mut cfg, c).decimal_comma = Some(true);
+        }
+    }
     let mut global_trim = false;
     let mut global_case = false;
     for c in &a.trim {

@@ -213,9 +213,10 @@ impl Plan {
                 None => config.rules.clone(),
             };
             let needs_types = rules.numeric == NumericMode::Auto;
+            let dc = rules.decimal_comma;
             let numeric = needs_types
-                && sampled_type(left, p.left_index).is_numeric()
-                && sampled_type(right, p.right_index).is_numeric();
+                && sampled_type(left, p.left_index, dc).is_numeric()
+                && sampled_type(right, p.right_index, dc).is_numeric();
             CellRules::new(rules, numeric)
         };
         let key_rules = keys.iter().map(rules_for).collect();
@@ -297,13 +298,23 @@ impl Plan {
     }
 }
 
-/// The type of a column judged from up to [`TYPE_SAMPLE`] values spread over it.
-fn sampled_type(table: &Table, col: usize) -> ValueType {
+/// The type of a column judged from up to [`TYPE_SAMPLE`] values spread
+/// over it, reading numbers with a decimal comma when `decimal_comma`.
+fn sampled_type(table: &Table, col: usize, decimal_comma: bool) -> ValueType {
     let n = table.num_rows();
     let step = (n / TYPE_SAMPLE).max(1);
     (0..n)
         .step_by(step)
-        .map(|r| classify(table.cell(r, col)))
+        .map(|r| {
+            let v = table.cell(r, col);
+            match decimal_comma
+                .then(|| crate::values::from_decimal_comma(v))
+                .flatten()
+            {
+                Some(usual) => classify(&usual),
+                None => classify(v),
+            }
+        })
         .fold(ValueType::Empty, ValueType::join)
 }
 

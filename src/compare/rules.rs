@@ -1,6 +1,8 @@
 //! When two cells count as equal.
 
-use crate::values::{integers_equal, is_integer, parse_number, parse_time_point};
+use crate::values::{
+    from_decimal_comma, integers_equal, is_integer, parse_number, parse_time_point,
+};
 use serde::{Deserialize, Serialize};
 
 /// Whether numbers are compared by value (`1.50` = `1.5`, `1e3` = `1000`).
@@ -38,6 +40,9 @@ pub struct Rules {
     /// Date formats (chrono `strftime`, e.g. `%d/%m/%Y`); when any is given,
     /// two cells that both read as the same point in time are equal.
     pub date_formats: Vec<String>,
+    /// Numbers are written with a decimal comma and dots between thousands
+    /// (`1.234,5`), as in many European exports.
+    pub decimal_comma: bool,
 }
 
 impl Default for Rules {
@@ -50,6 +55,7 @@ impl Default for Rules {
             abs_tolerance: 0.0,
             rel_tolerance: 0.0,
             date_formats: Vec::new(),
+            decimal_comma: false,
         }
     }
 }
@@ -72,6 +78,8 @@ pub struct RuleOverrides {
     pub rel_tolerance: Option<f64>,
     /// See [`Rules::date_formats`].
     pub date_formats: Option<Vec<String>>,
+    /// See [`Rules::decimal_comma`].
+    pub decimal_comma: Option<bool>,
 }
 
 impl Rules {
@@ -91,6 +99,7 @@ impl Rules {
                 .date_formats
                 .clone()
                 .unwrap_or_else(|| self.date_formats.clone()),
+            decimal_comma: o.decimal_comma.unwrap_or(self.decimal_comma),
         }
     }
 
@@ -177,6 +186,15 @@ impl CellRules {
             return same;
         }
         if self.numeric {
+            // With decimal commas, compare the numbers in their usual form.
+            let (ca, cb);
+            let (a, b) = if self.rules.decimal_comma {
+                ca = from_decimal_comma(a);
+                cb = from_decimal_comma(b);
+                (ca.as_deref().unwrap_or(a), cb.as_deref().unwrap_or(b))
+            } else {
+                (a, b)
+            };
             if let (Some(x), Some(y)) = (parse_number(a), parse_number(b)) {
                 let diff = (x - y).abs();
                 let tolerated = diff <= self.rules.abs_tolerance
@@ -302,6 +320,20 @@ mod tests {
         ));
         assert!(!cmp(Rules::default(), false, "a ", "a"));
         assert!(!cmp(Rules::default(), false, "NULL", ""));
+    }
+
+    #[test]
+    fn decimal_commas() {
+        let r = Rules {
+            decimal_comma: true,
+            ..Rules::default()
+        };
+        assert!(cmp(r.clone(), true, "1.234,50", "1234,5"));
+        assert!(cmp(r.clone(), true, "-0,25", "-0,250"));
+        assert!(!cmp(r.clone(), true, "1,5", "1,6"));
+        let v = CellRules::new(r, true).compare("10,5", "12");
+        assert_eq!(v.numeric_difference, Some(1.5));
+        assert!(!cmp(Rules::default(), true, "1,50", "1,5"));
     }
 
     #[test]
