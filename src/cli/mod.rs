@@ -3,6 +3,15 @@
 mod progress;
 mod sessions;
 
+/// Writes a line to stderr. Unlike `eprintln!`, a closed stderr is not a
+/// panic: the message is dropped and the exit code still tells the story.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use concord::compare::{NumericMode, RuleOverrides};
 use concord::export::{self, Format, Report};
@@ -300,7 +309,7 @@ pub fn run() -> i32 {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("concord: error: {e}");
+            say!("concord: error: {e}");
             TROUBLE
         }
     }
@@ -650,7 +659,7 @@ fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     bar.finish();
     let (left, right, result) = outcome?;
     for note in &result.notes {
-        eprintln!("concord: note: {note}");
+        say!("concord: note: {note}");
     }
     let report_view = Report {
         left: &left,
@@ -662,7 +671,7 @@ fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
             let r = export::write_file(report_view, format, path, ctl);
             bar.finish();
             r?;
-            eprintln!(
+            say!(
                 "concord: wrote {} differing rows to {}",
                 result.rows.len(),
                 path.display()
@@ -719,7 +728,7 @@ fn run_comparison(
         .store()
         .with_session(&session.id, |d| (d.left.clone(), d.right.clone()))?;
     let res = w.result(&session.id)?;
-    eprintln!("concord: saved as session {} ({name})", session.id);
+    say!("concord: saved as session {} ({name})", session.id);
     match (l, r, res) {
         (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
         _ => Err(Error::Storage("the saved session lost its data".into())),
