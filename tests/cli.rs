@@ -466,6 +466,13 @@ fn compare_without_a_usable_key_falls_back_to_positions() {
     );
 }
 
+/// `concord compare LEFT RIGHT --key id --format json EXTRA...`, parsed.
+fn keyed_json(left: &str, right: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["compare", left, right, "--key", "id", "--format", "json"];
+    args.extend_from_slice(extra);
+    serde_json::from_slice(&concord(&args).stdout).unwrap()
+}
+
 #[test]
 fn per_column_rules_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -482,11 +489,7 @@ fn per_column_rules_from_the_command_line() {
     )
     .unwrap();
     let (l, r) = (left.to_str().unwrap(), right.to_str().unwrap());
-    let run = |extra: &[&str]| -> serde_json::Value {
-        let mut args = vec!["compare", l, r, "--key", "id", "--format", "json"];
-        args.extend_from_slice(extra);
-        serde_json::from_slice(&concord(&args).stdout).unwrap()
-    };
+    let run = |extra: &[&str]| keyed_json(l, r, extra);
     // Keys differ in case and spaces: without rules nothing matches.
     assert_eq!(run(&[])["summary"]["matched"], 0);
     let v = run(&[
@@ -533,11 +536,7 @@ fn decimal_commas_on_request() {
     std::fs::write(&left, "id;betrag;menge\n1;1.234,50;2\n2;10,5;3\n").unwrap();
     std::fs::write(&right, "id;betrag;menge\n1;1234,5;2\n2;10,75;3\n").unwrap();
     let (l, r) = (left.to_str().unwrap(), right.to_str().unwrap());
-    let run = |extra: &[&str]| -> serde_json::Value {
-        let mut args = vec!["compare", l, r, "--key", "id", "--format", "json"];
-        args.extend_from_slice(extra);
-        serde_json::from_slice(&concord(&args).stdout).unwrap()
-    };
+    let run = |extra: &[&str]| keyed_json(l, r, extra);
     assert_eq!(run(&[])["summary"]["changed"], 2);
     let v = run(&["--decimal-comma"]);
     assert_eq!(v["summary"]["changed"], 1, "{v}");

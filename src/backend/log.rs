@@ -50,6 +50,16 @@ pub struct EventLog {
     conn: Mutex<Connection>,
 }
 
+/// The last event id of `session`, if the session exists.
+fn last_event_of(conn: &Connection, session: &str) -> rusqlite::Result<Option<u64>> {
+    conn.query_row(
+        "SELECT last_event FROM sessions WHERE id = ?1",
+        [session],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 fn checksum(payload: &str) -> String {
     blake3::hash(payload.as_bytes()).to_hex()[..16].to_string()
 }
@@ -108,13 +118,7 @@ impl EventLog {
         let payload = serde_json::to_string(event).map_err(|e| Error::Storage(e.to_string()))?;
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let last: Option<u64> = tx
-            .query_row(
-                "SELECT last_event FROM sessions WHERE id = ?1",
-                [session],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let last: Option<u64> = last_event_of(&tx, session)?;
         let fresh = matches!(event, Event::Created { .. });
         match (last, fresh) {
             (None, true) if expected_last == 0 => {}
@@ -162,13 +166,7 @@ impl EventLog {
     /// after it, checked and in order.
     pub fn read(&self, session: &str) -> Result<Stored> {
         let conn = self.conn.lock();
-        let exists: Option<u64> = conn
-            .query_row(
-                "SELECT last_event FROM sessions WHERE id = ?1",
-                [session],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let exists: Option<u64> = last_event_of(&conn, session)?;
         if exists.is_none() {
             return Err(Error::UnknownSession {
                 id: session.to_string(),
@@ -238,13 +236,7 @@ impl EventLog {
     /// The last event id of a session, if it exists.
     pub fn last_event(&self, session: &str) -> Result<Option<u64>> {
         let conn = self.conn.lock();
-        Ok(conn
-            .query_row(
-                "SELECT last_event FROM sessions WHERE id = ?1",
-                [session],
-                |r| r.get(0),
-            )
-            .optional()?)
+        Ok(last_event_of(&conn, session)?)
     }
 
     /// Records a snapshot (a blob holding the folded state up to `event_id`)
@@ -252,13 +244,7 @@ impl EventLog {
     pub fn snapshot(&self, session: &str, event_id: u64, blob: &str) -> Result<()> {
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<u64> = tx
-            .query_row(
-                "SELECT last_event FROM sessions WHERE id = ?1",
-                [session],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let exists: Option<u64> = last_event_of(&tx, session)?;
         if exists.is_none() {
             // Deleted meanwhile (by another process): nothing to keep.
             return Ok(());
