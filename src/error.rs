@@ -102,6 +102,23 @@ pub enum Error {
         /// The columns that file does have.
         available: Vec<String>,
     },
+    /// A column named by the configuration (an ignored column, a column's
+    /// own rules) is in neither file.
+    #[error(
+        "{what} names '{name}', which is not a column of either file (left columns: {}; right columns: {})",
+        .left.join(", "),
+        .right.join(", ")
+    )]
+    NoSuchColumn {
+        /// What names the column, in words ("the list of ignored columns").
+        what: String,
+        /// The name that was given.
+        name: String,
+        /// The left file's columns.
+        left: Vec<String>,
+        /// The right file's columns.
+        right: Vec<String>,
+    },
     /// An option or configuration value is invalid.
     #[error("{0}")]
     Invalid(String),
@@ -192,7 +209,7 @@ impl Error {
             Error::FieldCount { .. } => "field_count",
             Error::UnterminatedQuote { .. } => "unterminated_quote",
             Error::RecordTooLarge { .. } => "record_too_large",
-            Error::UnknownColumn { .. } => "unknown_column",
+            Error::UnknownColumn { .. } | Error::NoSuchColumn { .. } => "unknown_column",
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
             Error::Xlsx(_) => "xlsx_failed",

@@ -1,7 +1,7 @@
 //! Column profiles: what each column holds, in a few numbers.
 
 use crate::table::Table;
-use crate::values::{classify, parse_bool, parse_number, parse_time_point, ValueType};
+use crate::values::{classify, parse_bool, parse_decimal, parse_time_point, ValueType};
 use hashbrown::HashTable;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -37,16 +37,28 @@ pub struct ColumnProfile {
     pub samples: Vec<String>,
 }
 
-/// Profiles every column of `table`, several columns at a time.
+/// Whether a cell of a column (by index) counts as "no value": the empty
+/// cell always, and null tokens where the comparison's rules name them.
+pub type IsNull<'a> = &'a (dyn Fn(usize, &str) -> bool + Sync);
+
+/// Profiles every column of `table`, several columns at a time; only empty
+/// cells count as nulls.
 pub fn profile(table: &Table) -> Vec<ColumnProfile> {
+    profile_with(table, &|_, v: &str| v.is_empty())
+}
+
+/// Profiles every column of `table`, counting the cells `is_null` accepts
+/// as nulls (so that `NULL` in a column of numbers neither makes it text nor
+/// counts as a distinct value).
+pub fn profile_with(table: &Table, is_null: IsNull<'_>) -> Vec<ColumnProfile> {
     (0..table.num_columns())
         .into_par_iter()
-        .map(|c| profile_column(table, c))
+        .map(|c| profile_column(table, c, is_null))
         .collect()
 }
 
 /// Profiles one column.
-pub fn profile_column(table: &Table, col: usize) -> ColumnProfile {
+pub fn profile_column(table: &Table, col: usize, is_null: IsNull<'_>) -> ColumnProfile {
     let rows = table.num_rows();
     let mut value_type = ValueType::Empty;
     let mut nulls = 0u64;
@@ -54,7 +66,7 @@ pub fn profile_column(table: &Table, col: usize) -> ColumnProfile {
     let mut samples: Vec<String> = Vec::new();
     for r in 0..rows {
         let v = table.cell(r, col);
-        if v.is_empty() {
+        if v.is_empty() || is_null(col, v) {
             nulls += 1;
             continue;
         }
@@ -65,7 +77,7 @@ pub fn profile_column(table: &Table, col: usize) -> ColumnProfile {
             samples.push(v.to_string());
         }
     }
-    let (min, max) = min_max(table, col, value_type);
+    let (min, max) = min_max(table, col, value_type, &|v| is_null(col, v));
     let (count, exact) = distinct.count();
     ColumnProfile {
         name: table.columns()[col].clone(),
@@ -80,17 +92,21 @@ pub fn profile_column(table: &Table, col: usize) -> ColumnProfile {
     }
 }
 
-/// Smallest and largest non-empty values of a column, ordered as numbers,
-/// points in time, booleans or text according to its type.
-fn min_max(table: &Table, col: usize, t: ValueType) -> (Option<String>, Option<String>) {
+/// Smallest and largest non-null values of a column, ordered as numbers
+/// (exactly, at any size), points in time, booleans or text according to
+/// its type.
+fn min_max(
+    table: &Table,
+    col: usize,
+    t: ValueType,
+    is_null: &dyn Fn(&str) -> bool,
+) -> (Option<String>, Option<String>) {
     let values = (0..table.num_rows())
         .map(|r| table.cell(r, col))
-        .filter(|v| !v.is_empty());
+        .filter(|v| !v.is_empty() && !is_null(v));
     let pick = match t {
         ValueType::Empty => return (None, None),
-        ValueType::Integer | ValueType::Decimal => {
-            extremes(values, |v| parse_number(v).map(OrdF64))
-        }
+        ValueType::Integer | ValueType::Decimal => extremes(values, parse_decimal),
         ValueType::Date | ValueType::Datetime => extremes(values, |v| parse_time_point(v, &[])),
         ValueType::Boolean => extremes(values, parse_bool),
         ValueType::Text => extremes(values, Some),
@@ -115,10 +131,6 @@ fn extremes<'a, K: PartialOrd + Clone>(
     }
     (lo.map(|x| x.1), hi.map(|x| x.1))
 }
-
-/// `f64` ordered for min/max; values here are never NaN.
-#[derive(Clone, PartialEq, PartialOrd)]
-struct OrdF64(f64);
 
 /// Counts distinct hashes exactly while that stays small, and estimates the
 /// count with a HyperLogLog sketch beyond.
@@ -219,6 +231,33 @@ mod tests {
         );
         assert_eq!(name.samples, vec!["bob", "alice"]);
         assert_eq!(name.min.as_deref(), Some("alice"));
+    }
+
+    #[test]
+    fn null_tokens_count_as_nulls_and_numbers_order_exactly() {
+        let t = load_bytes(
+            "n.csv",
+            b"amount,big\n1.50,12345678901234567891\nNULL,12345678901234567890\n-2,NULL\n".to_vec(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let plain = profile(&t);
+        assert_eq!(plain[0].value_type, ValueType::Text);
+        assert_eq!(plain[0].nulls, 0);
+        let p = profile_with(&t, &|_, v: &str| v == "NULL");
+        assert_eq!(
+            (p[0].value_type, p[0].nulls, p[0].distinct),
+            (ValueType::Decimal, 1, 2)
+        );
+        assert_eq!(
+            (p[0].min.as_deref(), p[0].max.as_deref()),
+            (Some("-2"), Some("1.50"))
+        );
+        assert_eq!(p[1].value_type, ValueType::Integer);
+        assert_eq!(
+            (p[1].min.as_deref(), p[1].max.as_deref()),
+            (Some("12345678901234567890"), Some("12345678901234567891"))
+        );
     }
 
     #[test]

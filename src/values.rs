@@ -15,7 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 pub enum ValueType {
     /// Empty or a null token; in a profile, a column with no other value.
     Empty,
-    /// Whole numbers: `-12`, `007`.
+    /// Whole numbers: `-12`, `+3`. Codes with leading zeros (`007`) are text.
     Integer,
     /// Numbers with a fraction or exponent: `1.5`, `-2e3`.
     Decimal,
@@ -69,11 +69,15 @@ pub fn classify(cell: &str) -> ValueType {
     }
     let first = s.as_bytes()[0];
     if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
-        if is_integer(s) {
-            return ValueType::Integer;
-        }
-        if parse_number(s).is_some() {
-            return ValueType::Decimal;
+        if let Some(w) = scan(s) {
+            if is_code(s) {
+                return ValueType::Text;
+            }
+            return if w.frac.is_empty() && w.exp.is_empty() && !s.ends_with('.') {
+                ValueType::Integer
+            } else {
+                ValueType::Decimal
+            };
         }
         if first.is_ascii_digit() {
             if parse_date(s).is_some() {
@@ -91,55 +95,362 @@ pub fn classify(cell: &str) -> ValueType {
     ValueType::Text
 }
 
-/// Whether `s` is an optional sign followed by one or more ASCII digits.
-pub fn is_integer(s: &str) -> bool {
-    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+/// A number as written: its sign, integer digits, fraction digits and
+/// exponent digits (with their sign), each a slice of the text.
+struct Written<'a> {
+    negative: bool,
+    int: &'a [u8],
+    frac: &'a [u8],
+    exp: &'a [u8],
 }
 
-/// Reads `s` as a decimal number (`12`, `-1.50`, `.5`, `1e3`, `2.5E-3`).
+/// Splits `s` into the parts of a decimal number (`12`, `-1.50`, `.5`,
+/// `1e3`, `2.5E-3`), or `None` when not all of `s` is one.
+fn scan(s: &str) -> Option<Written<'_>> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let negative = b.first() == Some(&b'-');
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits_from = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let int_end = digits_from(i);
+    let int = &b[i..int_end];
+    i = int_end;
+    let mut frac: &[u8] = &[];
+    if i < b.len() && b[i] == b'.' {
+        let end = digits_from(i + 1);
+        frac = &b[i + 1..end];
+        i = end;
+    }
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut exp: &[u8] = &[];
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let sign = usize::from(i + 1 < b.len() && (b[i + 1] == b'-' || b[i + 1] == b'+'));
+        let end = digits_from(i + 1 + sign);
+        if end == i + 1 + sign {
+            return None;
+        }
+        exp = &b[i + 1..end];
+        i = end;
+    }
+    (i == b.len()).then_some(Written {
+        negative,
+        int,
+        frac,
+        exp,
+    })
+}
+
+/// Reads `s` as a decimal number (`12`, `-1.50`, `.5`, `1e3`, `2.5E-3`),
+/// rounded to the nearest `f64`: for sorting and statistics. Comparisons use
+/// [`parse_decimal`], which is exact.
 ///
 /// Unlike `str::parse::<f64>` it refuses `inf`, `NaN`, surrounding spaces and
 /// a lone sign or dot, which are not numbers in a CSV file.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let int_start = i;
-    while i < b.len() && b[i].is_ascii_digit() {
-        i += 1;
-    }
-    let mut digits = i - int_start;
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        let frac_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        digits += i - frac_start;
-    }
-    if digits == 0 {
-        return None;
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-            i += 1;
-        }
-        let exp_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == exp_start {
+    scan(s)?;
+    s.parse().ok()
+}
+
+/// Whether `s` is written like a code rather than a quantity: a number with
+/// a leading zero before another digit (`007`, `02134`, `-01.5`). `0`,
+/// `0.5` and `-0.25` are numbers. Such columns compare as text, so that a
+/// zip code or an account number keeps its zeros.
+pub fn is_code(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s).as_bytes();
+    digits.len() > 1 && digits[0] == b'0' && digits[1].is_ascii_digit()
+}
+
+/// Exponents beyond this are not read as numbers: it keeps every position
+/// arithmetic below far from `i64`'s limits, and no real file needs more.
+const MAX_EXPONENT: i64 = 1_000_000_000_000;
+
+/// A decimal number held exactly: sign, significant digits and a power of
+/// ten. `1.50`, `1.5` and `15e-1` are one value; integers keep every digit
+/// at any length, and exponents far beyond `f64`'s range (`1e400`) stay
+/// distinct. Comparing cells by value uses this rather than `f64`, which
+/// rounds above 2^53 and cannot hold `0.01` exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decimal {
+    /// Never set for zero.
+    negative: bool,
+    /// Digit values 0-9, most significant first, without leading or
+    /// trailing zeros; empty for zero.
+    digits: Vec<u8>,
+    /// The value is `digits` read as an integer times 10^`exp`.
+    exp: i64,
+}
+
+/// Reads `s` as an exact decimal number; the same texts as [`parse_number`]
+/// are numbers, except exponents beyond ±10^12.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let w = scan(s)?;
+    let mut exp: i64 = 0;
+    let (exp_neg, exp_digits) = match w.exp.first() {
+        Some(b'-') => (true, &w.exp[1..]),
+        Some(b'+') => (false, &w.exp[1..]),
+        _ => (false, w.exp),
+    };
+    for &d in exp_digits {
+        exp = exp * 10 + i64::from(d - b'0');
+        if exp > MAX_EXPONENT {
             return None;
         }
     }
-    if i != b.len() {
-        return None;
+    if exp_neg {
+        exp = -exp;
     }
-    s.parse().ok()
+    let mut digits: Vec<u8> = w.int.iter().chain(w.frac).map(|d| d - b'0').collect();
+    let lead = digits.iter().take_while(|&&d| d == 0).count();
+    digits.drain(..lead);
+    Some(Decimal::normalized(
+        w.negative,
+        digits,
+        exp - w.frac.len() as i64,
+    ))
+}
+
+impl Decimal {
+    /// Zero.
+    pub fn zero() -> Decimal {
+        Decimal {
+            negative: false,
+            digits: Vec::new(),
+            exp: 0,
+        }
+    }
+
+    /// The exact decimal that `v` is shown as (its shortest round-trip
+    /// form): `0.01` for the `f64` nearest to 0.01. Tolerances are kept as
+    /// `f64` and read this way, so a tolerance of 0.01 is exactly 0.01.
+    pub fn from_f64(v: f64) -> Option<Decimal> {
+        if !v.is_finite() {
+            return None;
+        }
+        parse_decimal(&format!("{v}"))
+    }
+
+    /// Builds a value from digits without leading zeros, dropping trailing zeros.
+    fn normalized(negative: bool, mut digits: Vec<u8>, mut exp: i64) -> Decimal {
+        while digits.last() == Some(&0) {
+            digits.pop();
+            exp += 1;
+        }
+        if digits.is_empty() {
+            return Decimal::zero();
+        }
+        Decimal {
+            negative,
+            digits,
+            exp,
+        }
+    }
+
+    /// Whether this is zero.
+    pub fn is_zero(&self) -> bool {
+        self.digits.is_empty()
+    }
+
+    /// The power of ten of the most significant digit (not meaningful for zero).
+    fn top(&self) -> i64 {
+        self.exp + self.digits.len() as i64 - 1
+    }
+
+    /// Compares magnitudes, ignoring signs.
+    fn cmp_abs(&self, other: &Decimal) -> std::cmp::Ordering {
+        match (self.is_zero(), other.is_zero()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            // Both start at their top digit, so digit order decides after the top.
+            (false, false) => self
+                .top()
+                .cmp(&other.top())
+                .then_with(|| self.digits.cmp(&other.digits)),
+        }
+    }
+
+    /// `|a| + |b|` when `add`, else `||a| - |b||`, exactly. The work is
+    /// proportional to the span of positions the two cover, so callers keep
+    /// that span bounded (see [`Decimal::within`]).
+    fn combine_abs(a: &Decimal, b: &Decimal, add: bool) -> Decimal {
+        if a.is_zero() || b.is_zero() {
+            let mut x = if a.is_zero() { b.clone() } else { a.clone() };
+            x.negative = false;
+            return x;
+        }
+        let (big, small) = if a.cmp_abs(b).is_ge() { (a, b) } else { (b, a) };
+        let lo = big.exp.min(small.exp);
+        let width = (big.top().max(small.top()) - lo + 2) as usize;
+        // Little-endian digit columns from position `lo`.
+        let mut acc = vec![0i16; width];
+        let place = |x: &Decimal, acc: &mut Vec<i16>, sign: i16| {
+            let offset = (x.exp - lo) as usize;
+            for (i, &d) in x.digits.iter().rev().enumerate() {
+                acc[offset + i] += sign * i16::from(d);
+            }
+        };
+        place(big, &mut acc, 1);
+        place(small, &mut acc, if add { 1 } else { -1 });
+        let mut carry = 0i16;
+        for d in acc.iter_mut() {
+            let v = *d + carry;
+            carry = v.div_euclid(10);
+            *d = v.rem_euclid(10);
+        }
+        debug_assert_eq!(carry, 0, "the larger magnitude comes first");
+        let mut digits: Vec<u8> = acc.iter().rev().map(|&d| d as u8).collect();
+        let lead = digits.iter().take_while(|&&d| d == 0).count();
+        digits.drain(..lead);
+        Decimal::normalized(false, digits, lo)
+    }
+
+    /// `|self| * |other|`, exactly.
+    fn mul_abs(&self, other: &Decimal) -> Decimal {
+        if self.is_zero() || other.is_zero() {
+            return Decimal::zero();
+        }
+        let mut acc = vec![0u32; self.digits.len() + other.digits.len()];
+        for (i, &x) in self.digits.iter().rev().enumerate() {
+            for (j, &y) in other.digits.iter().rev().enumerate() {
+                acc[i + j] += u32::from(x) * u32::from(y);
+            }
+            // Keep the columns small enough never to overflow.
+            let mut carry = 0;
+            for d in acc.iter_mut() {
+                let v = *d + carry;
+                *d = v % 10;
+                carry = v / 10;
+            }
+        }
+        let mut digits: Vec<u8> = acc.iter().rev().map(|&d| d as u8).collect();
+        let lead = digits.iter().take_while(|&&d| d == 0).count();
+        digits.drain(..lead);
+        Decimal::normalized(false, digits, self.exp + other.exp)
+    }
+
+    /// Whether `|self - other| <= tolerance`, exactly, at any magnitude.
+    ///
+    /// Exact subtraction costs as many steps as the positions the operands
+    /// span, and `1e1000000 - 1e-1000000` spans two million. Two shortcuts
+    /// keep the work proportional to the digits written: when one value is
+    /// far larger than the other and than the tolerance, the answer is no;
+    /// and a value lying wholly below every digit of the other and of the
+    /// tolerance only matters by its sign, so it is replaced by one digit
+    /// just below them, which gives the same answer.
+    pub fn within(&self, other: &Decimal, tolerance: &Decimal) -> bool {
+        if self == other {
+            return true;
+        }
+        if tolerance.is_zero() {
+            return false;
+        }
+        let (big, small) = if self.cmp_abs(other).is_ge() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let opposite = !small.is_zero() && big.negative != small.negative;
+        let far = small.is_zero() || opposite || small.top() < big.top() - 1;
+        if far && big.top() > tolerance.top() + 1 {
+            // The difference is at least 0.9 * 10^big.top(), above the tolerance.
+            return false;
+        }
+        let floor = big.exp.min(tolerance.exp);
+        let clamped;
+        let small = if !small.is_zero() && small.top() < floor - 1 {
+            clamped = Decimal {
+                negative: small.negative,
+                digits: vec![1],
+                exp: floor - 1,
+            };
+            &clamped
+        } else {
+            small
+        };
+        Decimal::combine_abs(big, small, opposite)
+            .cmp_abs(tolerance)
+            .is_le()
+    }
+
+    /// Whether `|self - other| <= relative * max(|self|, |other|)`, exactly.
+    pub fn within_relative(&self, other: &Decimal, relative: &Decimal) -> bool {
+        let larger = if self.cmp_abs(other).is_ge() {
+            self
+        } else {
+            other
+        };
+        self.within(other, &larger.mul_abs(relative))
+    }
+
+    /// `|self - other|` as the nearest `f64` (infinite past `f64::MAX`), for
+    /// the "largest difference" statistic.
+    pub fn difference(&self, other: &Decimal) -> f64 {
+        let (big, small) = if self.cmp_abs(other).is_ge() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let opposite = !small.is_zero() && big.negative != small.negative;
+        // Digits more than 40 places below the larger value cannot change
+        // the nearest f64 (which keeps 17), so they are left out.
+        if small.is_zero() || small.top() < big.top() - 40 {
+            return big.magnitude_f64();
+        }
+        Decimal::combine_abs(big, small, opposite).magnitude_f64()
+    }
+
+    /// `|self|` as the nearest `f64`.
+    fn magnitude_f64(&self) -> f64 {
+        if self.is_zero() {
+            return 0.0;
+        }
+        let digits: String = self.digits.iter().map(|&d| char::from(b'0' + d)).collect();
+        format!("0.{digits}e{}", self.top() + 1)
+            .parse()
+            .unwrap_or(f64::INFINITY)
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Decimal {
+    /// Numeric order.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => std::cmp::Ordering::Greater,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, false) => self.cmp_abs(other),
+            (true, true) => other.cmp_abs(self),
+        }
+    }
+}
+
+/// Shows a number for people: plain notation for everyday magnitudes
+/// (`0.01`, `1234.5`), scientific for very large or small ones (`1e300`,
+/// `2.5e-9`) rather than hundreds of digits.
+pub fn readable_number(v: f64) -> String {
+    if v.is_infinite() {
+        return format!("{}more than 1.8e308", if v < 0.0 { "-" } else { "" });
+    }
+    let a = v.abs();
+    if a == 0.0 || (1e-6..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
 }
 
 /// Rewrites a number written with a decimal comma (`1.234,5`, `-0,25`,
@@ -172,21 +483,6 @@ pub fn from_decimal_comma(s: &str) -> Option<String> {
         None => format!("{sign}{whole}"),
     };
     parse_number(&out).map(|_| out)
-}
-
-/// Whether two integers written as text are the same number, exactly, at any
-/// size (`007` = `7`, `+5` = `5`, `-0` = `0`), where `f64` would round.
-pub fn integers_equal(a: &str, b: &str) -> bool {
-    fn split(s: &str) -> (bool, &str) {
-        let (neg, digits) = match s.as_bytes()[0] {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let digits = digits.trim_start_matches('0');
-        (neg && !digits.is_empty(), digits)
-    }
-    split(a) == split(b)
 }
 
 /// Reads `s` as a boolean.
@@ -314,7 +610,8 @@ mod tests {
         let cases = [
             ("", ValueType::Empty),
             ("42", ValueType::Integer),
-            ("-007", ValueType::Integer),
+            ("-7", ValueType::Integer),
+            ("-007", ValueType::Text),
             ("1.50", ValueType::Decimal),
             ("1e3", ValueType::Decimal),
             (".5", ValueType::Decimal),
@@ -347,13 +644,94 @@ mod tests {
         assert_eq!(Boolean.join(Integer), Text);
     }
 
+    fn dec(s: &str) -> Decimal {
+        parse_decimal(s).unwrap_or_else(|| panic!("{s} is a number"))
+    }
+
     #[test]
-    fn integers_compare_exactly_at_any_size() {
-        assert!(integers_equal("007", "7"));
-        assert!(integers_equal("-0", "0"));
-        assert!(integers_equal("+5", "5"));
-        assert!(!integers_equal("9007199254740993", "9007199254740992"));
-        assert!(!integers_equal("-5", "5"));
+    fn decimals_are_exact_at_any_size() {
+        assert_eq!(dec("1.50"), dec("1.5"));
+        assert_eq!(dec("15e-1"), dec("1.5"));
+        assert_eq!(dec("-0"), dec("0"));
+        assert_eq!(dec("+5"), dec("5"));
+        assert_eq!(dec("1000"), dec("1e3"));
+        assert_ne!(dec("9007199254740993"), dec("9007199254740992"));
+        assert_ne!(dec("12345678901234567890"), dec("12345678901234567891"));
+        assert_ne!(dec("1e400"), dec("2e400"));
+        assert_ne!(dec("1e-400"), dec("0"));
+        assert_ne!(dec("-5"), dec("5"));
+        assert!(dec("-5") < dec("3"));
+        assert!(dec("-5") < dec("-3"));
+        assert!(dec("1e400") > dec("9e399"));
+        assert!(dec("12345678901234567891") > dec("12345678901234567890"));
+        assert_eq!(parse_decimal("1e99999999999999"), None);
+        assert_eq!(parse_decimal("1."), Some(dec("1")));
+        for s in [
+            "", ".", "-", "1e", "1e+", "inf", "NaN", " 1", "1 ", "0x10", "1,5",
+        ] {
+            assert_eq!(parse_decimal(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn tolerance_holds_exactly_at_the_boundary() {
+        let t = |a: &str, b: &str, tol: &str| dec(a).within(&dec(b), &dec(tol));
+        assert!(t("0.30", "0.31", "0.01"));
+        assert!(t("10.00", "10.01", "0.01"));
+        assert!(t("1000000.00", "1000000.01", "0.01"));
+        assert!(!t("0.30", "0.3100001", "0.01"));
+        assert!(!t("10.00", "10.011", "0.01"));
+        assert!(t("-0.005", "0.005", "0.01"));
+        assert!(!t("-0.005", "0.0051", "0.01"));
+        assert!(!t("12345678901234567890", "12345678901234567891", "0"));
+        assert!(t("12345678901234567890", "12345678901234567891", "1"));
+        assert!(!t("12345678901234567890", "12345678901234567892", "1.5"));
+        assert!(!t("1e400", "2e400", "1e300"));
+        assert!(t("1e400", "2e400", "1e400"));
+        assert!(!t("1e-400", "0", "0"));
+        assert!(t("1e-400", "0", "1e-400"));
+        // Far-apart magnitudes give the same answers as exact arithmetic would.
+        assert!(t("0.01", "1e-1000000", "0.01"));
+        assert!(!t("0.01", "-1e-1000000", "0.01"));
+        assert!(t("0.005", "1e-1000000", "0.01"));
+        assert!(!t("1e1000000", "1", "0.01"));
+        assert!(!t("1e1000000", "-1e-1000000", "1e999999"));
+        let rel = |a: &str, b: &str, r: &str| dec(a).within_relative(&dec(b), &dec(r));
+        assert!(rel("1000", "1001", "0.001"));
+        assert!(!rel("1000", "1001.1", "0.001"));
+        assert!(rel("1e400", "1.001e400", "0.001"));
+    }
+
+    #[test]
+    fn differences_read_as_f64() {
+        assert_eq!(dec("10").difference(&dec("12.5")), 2.5);
+        assert_eq!(dec("0.30").difference(&dec("0.31")), 0.01);
+        assert_eq!(dec("-1").difference(&dec("1")), 2.0);
+        assert_eq!(dec("1e400").difference(&dec("2e400")), f64::INFINITY);
+        assert_eq!(dec("1e300").difference(&dec("1e-300")), 1e300);
+        assert_eq!(readable_number(0.01), "0.01");
+        assert_eq!(readable_number(1e300), "1e300");
+        assert_eq!(readable_number(2.5e-9), "2.5e-9");
+        assert_eq!(readable_number(f64::INFINITY), "more than 1.8e308");
+    }
+
+    #[test]
+    fn leading_zeros_make_codes() {
+        for code in ["007", "02134", "-01.5", "00"] {
+            assert!(is_code(code), "{code}");
+            assert_eq!(classify(code), ValueType::Text, "{code}");
+        }
+        for number in ["0", "0.5", "-0.25", "10", ".5", "0e3"] {
+            assert!(!is_code(number), "{number}");
+            assert!(classify(number).is_numeric(), "{number}");
+        }
+    }
+
+    #[test]
+    fn from_f64_reads_the_shortest_form() {
+        assert_eq!(Decimal::from_f64(0.01), Some(dec("0.01")));
+        assert_eq!(Decimal::from_f64(1e300), Some(dec("1e300")));
+        assert_eq!(Decimal::from_f64(f64::NAN), None);
     }
 
     #[test]

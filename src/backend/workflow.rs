@@ -310,10 +310,19 @@ impl Workflow {
         })
     }
 
-    /// Column profiles of one side.
+    /// Column profiles of one side. Cells that the session's rules read as
+    /// null (its null tokens) count as nulls.
     pub fn profiles(&self, id: &str, side: Side) -> Result<Vec<ColumnProfile>> {
         let table = self.table(id, side)?;
-        Ok(crate::profile::profile(&table))
+        let config = self.store.with_session(id, |d| d.state.config.clone())?;
+        let rules: Vec<crate::compare::Rules> = table
+            .columns()
+            .iter()
+            .map(|c| config.rules_for(c, c))
+            .collect();
+        Ok(crate::profile::profile_with(&table, &|col, v| {
+            rules[col].is_null(v)
+        }))
     }
 
     fn table(&self, id: &str, side: Side) -> Result<Arc<crate::table::Table>> {
@@ -334,25 +343,11 @@ impl Workflow {
     /// Sets keys, mappings and rules. Column names are checked against the
     /// loaded files.
     pub fn set_config(&self, id: &str, config: CompareConfig) -> Result<SessionInfo> {
-        config.rules.validate().map_err(Error::Invalid)?;
         self.store.with_session_mut(id, |store, d| {
-            let check = |side: Side, name: &str| -> Result<()> {
-                match d.table(side) {
-                    Some(t) if t.column_index(name).is_none() => Err(Error::UnknownColumn {
-                        side,
-                        name: name.to_string(),
-                        available: t.columns().to_vec(),
-                    }),
-                    _ => Ok(()),
-                }
-            };
-            for p in config.keys.iter().chain(&config.mappings) {
-                check(Side::Left, &p.left)?;
-                check(Side::Right, &p.right)?;
-            }
-            for name in config.column_rules.keys() {
-                check(Side::Left, name)?;
-            }
+            config.check(
+                d.table(Side::Left).map(|t| &**t),
+                d.table(Side::Right).map(|t| &**t),
+            )?;
             store.commit(d, Event::ConfigSet { config })?;
             d.views.clear();
             Ok(SessionInfo::from_state(&d.state, true))

@@ -49,12 +49,23 @@ impl KeyColumns<'_> {
             })
     }
 
-    /// Every row as an [`Entry`], grouped into `1 << bits` buckets by the
-    /// hash's top bits: the entries, and where each bucket starts.
+    /// Whether a row's key has an empty (null) part. Like SQL's NULL, such
+    /// a key equals nothing, not even another empty key.
+    pub fn is_empty_key(&self, row: usize) -> bool {
+        self.columns
+            .iter()
+            .zip(&self.rules)
+            .any(|(&c, r)| r.is_null(self.table.cell(row, c)))
+    }
+
+    /// Every row with a whole key as an [`Entry`], grouped into `1 << bits`
+    /// buckets by the hash's top bits: the entries, and where each bucket
+    /// starts. Rows with an empty key are left out, so they pair with nothing.
     fn bucketed(&self, bits: u32) -> (Vec<Entry>, Vec<usize>) {
         let hashed: Vec<Entry> = (0..self.table.num_rows())
             .into_par_iter()
             .with_min_len(4096)
+            .filter(|&r| !self.is_empty_key(r))
             .map(|r| (self.hash(r) & HASH_MASK) | r as u64)
             .collect();
         let bucket = |e: Entry| {
@@ -139,6 +150,8 @@ pub(crate) struct Matching {
     groups_by_left: HashMap<u32, usize>,
     groups_by_right: HashMap<u32, usize>,
     pub groups: Vec<Group>,
+    /// Rows left unpaired because their key is empty, on the left and the right.
+    pub empty_keys: (u64, u64),
 }
 
 impl Matching {
@@ -160,6 +173,10 @@ impl Matching {
             groups_by_left: HashMap::new(),
             groups_by_right: HashMap::new(),
             groups: Vec::new(),
+            empty_keys: (
+                (lk.table.num_rows() - l.len()) as u64,
+                (rk.table.num_rows() - r.len()) as u64,
+            ),
         };
         let buckets: Vec<_> = split_buckets(&mut l, &ls)
             .into_iter()

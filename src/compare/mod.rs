@@ -58,6 +58,66 @@ impl Default for CompareConfig {
     }
 }
 
+impl CompareConfig {
+    /// Checks the configuration against the files loaded so far: rules
+    /// hold valid values, and every column it names exists (keys and
+    /// mappings on their side; ignored columns and columns with their own
+    /// rules on either side, checked once both files are there).
+    pub fn check(&self, left: Option<&Table>, right: Option<&Table>) -> Result<()> {
+        self.rules.validate().map_err(Error::Invalid)?;
+        for (name, o) in &self.column_rules {
+            self.rules
+                .with(o)
+                .validate()
+                .map_err(|e| Error::Invalid(format!("column '{name}': {e}")))?;
+        }
+        for p in self.keys.iter().chain(&self.mappings) {
+            if let Some(t) = left {
+                column(t, Side::Left, &p.left)?;
+            }
+            if let Some(t) = right {
+                column(t, Side::Right, &p.right)?;
+            }
+        }
+        let (Some(left), Some(right)) = (left, right) else {
+            return Ok(());
+        };
+        let missing = |name: &&String| {
+            left.column_index(name).is_none() && right.column_index(name).is_none()
+        };
+        let named = [
+            ("a column rule", self.column_rules.keys().find(missing)),
+            (
+                "the list of ignored columns",
+                self.ignore.iter().find(missing),
+            ),
+        ];
+        match named.into_iter().find_map(|(what, n)| n.map(|n| (what, n))) {
+            Some((what, name)) => Err(Error::NoSuchColumn {
+                what: what.to_string(),
+                name: name.clone(),
+                left: left.columns().to_vec(),
+                right: right.columns().to_vec(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The rules for one column pair: the global rules with the pair's own
+    /// changes, which are filed under its left name or, failing that, its
+    /// right name.
+    pub fn rules_for(&self, left: &str, right: &str) -> Rules {
+        match self
+            .column_rules
+            .get(left)
+            .or_else(|| self.column_rules.get(right))
+        {
+            Some(o) => self.rules.with(o),
+            None => self.rules.clone(),
+        }
+    }
+}
+
 /// Rows are compared in pieces of this many, one piece per task.
 const ROWS_PER_TASK: usize = 16 * 1024;
 
@@ -132,15 +192,7 @@ fn column(table: &Table, side: Side, name: &str) -> Result<usize> {
 
 impl Plan {
     fn new(left: &Table, right: &Table, config: &CompareConfig) -> Result<Plan> {
-        config.rules.validate().map_err(Error::Invalid)?;
-        for (name, o) in &config.column_rules {
-            column(left, Side::Left, name)?;
-            config
-                .rules
-                .with(o)
-                .validate()
-                .map_err(|e| Error::Invalid(format!("column '{name}': {e}")))?;
-        }
+        config.check(Some(left), Some(right))?;
         let resolve = |p: &ColumnPair| -> Result<ResolvedPair> {
             Ok(ResolvedPair {
                 left: p.left.clone(),
@@ -208,15 +260,10 @@ impl Plan {
             .map(|(_, n)| n.clone())
             .collect();
         let rules_for = |p: &ResolvedPair| {
-            let rules = match config.column_rules.get(&p.left) {
-                Some(o) => config.rules.with(o),
-                None => config.rules.clone(),
-            };
-            let needs_types = rules.numeric == NumericMode::Auto;
-            let dc = rules.decimal_comma;
-            let numeric = needs_types
-                && sampled_type(left, p.left_index, dc).is_numeric()
-                && sampled_type(right, p.right_index, dc).is_numeric();
+            let rules = config.rules_for(&p.left, &p.right);
+            let numeric = rules.numeric == NumericMode::Auto
+                && sampled_type(left, p.left_index, &rules).is_numeric()
+                && sampled_type(right, p.right_index, &rules).is_numeric();
             CellRules::new(rules, numeric)
         };
         let key_rules = keys.iter().map(rules_for).collect();
@@ -299,15 +346,21 @@ impl Plan {
 }
 
 /// The type of a column judged from up to [`TYPE_SAMPLE`] values spread
-/// over it, reading numbers with a decimal comma when `decimal_comma`.
-fn sampled_type(table: &Table, col: usize, decimal_comma: bool) -> ValueType {
+/// over it, as `rules` read cells: nulls (null tokens included) are empty,
+/// values are trimmed and numbers may have a decimal comma.
+fn sampled_type(table: &Table, col: usize, rules: &Rules) -> ValueType {
     let n = table.num_rows();
     let step = (n / TYPE_SAMPLE).max(1);
     (0..n)
         .step_by(step)
         .map(|r| {
             let v = table.cell(r, col);
-            match decimal_comma
+            if rules.is_null(v) {
+                return ValueType::Empty;
+            }
+            let v = if rules.trim { v.trim() } else { v };
+            match rules
+                .decimal_comma
                 .then(|| crate::values::from_decimal_comma(v))
                 .flatten()
             {
@@ -599,13 +652,21 @@ fn compare_keyed(
         all.rows = rows;
     }
     ctl.report(Stage::Comparing, total, total);
+    let mut notes = Vec::new();
+    if matching.empty_keys != (0, 0) {
+        let (l, r) = matching.empty_keys;
+        notes.push(format!(
+            "{l} left rows and {r} right rows have an empty key; an empty key matches nothing \
+             (not even another empty key), so they are listed as only_left / only_right"
+        ));
+    }
     Ok(plan.finish(
         Mode::Keyed,
         summary,
         all.tallies,
         all.rows,
         all.changed,
-        Vec::new(),
+        notes,
     ))
 }
 

@@ -1,19 +1,18 @@
 //! When two cells count as equal.
 
-use crate::values::{
-    from_decimal_comma, integers_equal, is_integer, parse_number, parse_time_point,
-};
+use crate::values::{from_decimal_comma, is_code, parse_decimal, parse_time_point, Decimal};
 use serde::{Deserialize, Serialize};
 
 /// Whether numbers are compared by value (`1.50` = `1.5`, `1e3` = `1000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NumericMode {
-    /// By value when both columns hold only numbers (judged from a sample),
-    /// so that codes such as zip codes `02134` keep their leading zeros.
+    /// By value when both columns hold only numbers (judged from a sample,
+    /// null tokens counting as empty), and never for a cell written with a
+    /// leading zero: codes such as zip code `02134` keep their zeros.
     #[default]
     Auto,
-    /// By value whenever both cells are numbers.
+    /// By value whenever both cells are numbers, leading zeros or not.
     Always,
     /// Never: numbers are compared as text.
     Never,
@@ -103,8 +102,31 @@ impl Rules {
         }
     }
 
+    /// Whether a cell counts as "no value": empty, or a null token (after
+    /// trimming, and in any case with `ignore_case`), as the comparison
+    /// reads it. Profiles and column types use the same test.
+    pub fn is_null(&self, s: &str) -> bool {
+        let s = if self.trim { s.trim() } else { s };
+        s.is_empty()
+            || self.null_tokens.iter().any(|t| {
+                if self.ignore_case {
+                    t.eq_ignore_ascii_case(s) || t.to_lowercase() == s.to_lowercase()
+                } else {
+                    t == s
+                }
+            })
+    }
+
     /// Checks values a user could get wrong.
     pub fn validate(&self) -> Result<(), String> {
+        for f in &self.date_formats {
+            use chrono::format::{Item, StrftimeItems};
+            if f.is_empty() || StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
+                return Err(format!(
+                    "'{f}' is not a valid date format (use strftime codes such as %Y-%m-%d or %d/%m/%Y)"
+                ));
+            }
+        }
         for (name, v) in [
             ("tolerance", self.abs_tolerance),
             ("relative tolerance", self.rel_tolerance),
@@ -119,11 +141,14 @@ impl Rules {
     }
 }
 
-/// Rules ready to apply to one column pair: [`NumericMode::Auto`] resolved.
+/// Rules ready to apply to one column pair: [`NumericMode::Auto`] resolved
+/// and tolerances read as exact decimals.
 #[derive(Debug, Clone)]
 pub(crate) struct CellRules {
     pub rules: Rules,
     pub numeric: bool,
+    abs_tolerance: Decimal,
+    rel_tolerance: Decimal,
 }
 
 /// The verdict on two cells.
@@ -135,7 +160,8 @@ pub(crate) struct Verdict {
 }
 
 impl CellRules {
-    /// Rules with `numeric` decided from the columns' types.
+    /// Rules with `numeric` decided from the columns' types. The rules must
+    /// have passed [`Rules::validate`].
     pub fn new(rules: Rules, columns_numeric: bool) -> CellRules {
         let numeric = match rules.numeric {
             NumericMode::Always => true,
@@ -144,18 +170,18 @@ impl CellRules {
                 columns_numeric || rules.abs_tolerance > 0.0 || rules.rel_tolerance > 0.0
             }
         };
-        CellRules { rules, numeric }
+        let exact = |v: f64| Decimal::from_f64(v).unwrap_or_else(Decimal::zero);
+        CellRules {
+            abs_tolerance: exact(rules.abs_tolerance),
+            rel_tolerance: exact(rules.rel_tolerance),
+            rules,
+            numeric,
+        }
     }
 
-    fn is_null(&self, s: &str) -> bool {
-        s.is_empty()
-            || self.rules.null_tokens.iter().any(|t| {
-                if self.rules.ignore_case {
-                    t.eq_ignore_ascii_case(s) || t.to_lowercase() == s.to_lowercase()
-                } else {
-                    t == s
-                }
-            })
+    /// Whether a cell is null under these rules.
+    pub fn is_null(&self, s: &str) -> bool {
+        self.rules.is_null(s)
     }
 
     /// Compares two cells whose bytes differ.
@@ -186,28 +212,8 @@ impl CellRules {
             return same;
         }
         if self.numeric {
-            // With decimal commas, compare the numbers in their usual form.
-            let (ca, cb);
-            let (a, b) = if self.rules.decimal_comma {
-                ca = from_decimal_comma(a);
-                cb = from_decimal_comma(b);
-                (ca.as_deref().unwrap_or(a), cb.as_deref().unwrap_or(b))
-            } else {
-                (a, b)
-            };
-            if let (Some(x), Some(y)) = (parse_number(a), parse_number(b)) {
-                let diff = (x - y).abs();
-                let tolerated = diff <= self.rules.abs_tolerance
-                    || diff <= self.rules.rel_tolerance * x.abs().max(y.abs());
-                let equal = if is_integer(a) && is_integer(b) {
-                    integers_equal(a, b) || (diff > 0.0 && tolerated)
-                } else {
-                    x == y || tolerated
-                };
-                return Verdict {
-                    equal,
-                    numeric_difference: Some(diff),
-                };
+            if let Some(v) = self.compare_numbers(a, b) {
+                return v;
             }
         }
         if !self.rules.date_formats.is_empty() {
@@ -219,6 +225,32 @@ impl CellRules {
             }
         }
         differ
+    }
+
+    /// Compares two cells as exact decimal numbers, or `None` when either
+    /// is not a number (or, unless numbers are always compared by value, is
+    /// written as a code with a leading zero).
+    fn compare_numbers(&self, a: &str, b: &str) -> Option<Verdict> {
+        // With decimal commas, compare the numbers in their usual form.
+        let (ca, cb);
+        let (a, b) = if self.rules.decimal_comma {
+            ca = from_decimal_comma(a);
+            cb = from_decimal_comma(b);
+            (ca.as_deref().unwrap_or(a), cb.as_deref().unwrap_or(b))
+        } else {
+            (a, b)
+        };
+        if self.rules.numeric != NumericMode::Always && (is_code(a) || is_code(b)) {
+            return None;
+        }
+        let (x, y) = (parse_decimal(a)?, parse_decimal(b)?);
+        let equal = x == y
+            || x.within(&y, &self.abs_tolerance)
+            || (!self.rel_tolerance.is_zero() && x.within_relative(&y, &self.rel_tolerance));
+        Some(Verdict {
+            equal,
+            numeric_difference: Some(x.difference(&y)),
+        })
     }
 
     /// Whether [`CellRules::normalize_key`] changes anything.
@@ -261,6 +293,7 @@ mod tests {
             "02134",
             "2134"
         ));
+        assert!(!cmp(r.clone(), true, "02134", "2134"));
         assert!(!cmp(
             Rules {
                 numeric: NumericMode::Never,
@@ -280,6 +313,87 @@ mod tests {
             "9007199254740993",
             "9007199254740992"
         ));
+        let tol = Rules {
+            abs_tolerance: 1.5,
+            ..Rules::default()
+        };
+        assert!(!cmp(
+            tol.clone(),
+            true,
+            "12345678901234567890",
+            "12345678901234567892"
+        ));
+        assert!(cmp(
+            tol,
+            true,
+            "12345678901234567890",
+            "12345678901234567891"
+        ));
+        assert!(!cmp(Rules::default(), true, "1e400", "2e400"));
+        assert!(!cmp(Rules::default(), true, "1e-400", "0"));
+        let v = CellRules::new(Rules::default(), true).compare("1e400", "2e400");
+        assert_eq!(v.numeric_difference, Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn tolerance_boundary_is_exact_in_every_magnitude() {
+        let abs = Rules {
+            abs_tolerance: 0.01,
+            ..Rules::default()
+        };
+        for (a, b) in [
+            ("0.30", "0.31"),
+            ("10.00", "10.01"),
+            ("123456789.10", "123456789.11"),
+        ] {
+            assert!(cmp(abs.clone(), true, a, b), "{a} {b}");
+        }
+        assert!(!cmp(abs, true, "0.30", "0.3101"));
+    }
+
+    #[test]
+    fn codes_with_leading_zeros_compare_as_text() {
+        let r = Rules::default();
+        assert!(!cmp(r.clone(), true, "02134", "2134"));
+        assert!(!cmp(r.clone(), true, "007", "7"));
+        assert!(cmp(r.clone(), true, "0.50", "0.5"));
+        assert!(cmp(r.clone(), true, "-0.25", "-0.250"));
+        let tol = Rules {
+            abs_tolerance: 5.0,
+            ..r.clone()
+        };
+        assert!(!cmp(tol, true, "02134", "2134"));
+    }
+
+    #[test]
+    fn null_tokens_count_as_empty() {
+        let r = Rules {
+            null_tokens: vec!["NULL".into()],
+            trim: true,
+            ..Rules::default()
+        };
+        assert!(r.is_null(" NULL "));
+        assert!(r.is_null(""));
+        assert!(!r.is_null("null"));
+        assert!(Rules {
+            ignore_case: true,
+            ..r
+        }
+        .is_null("null"));
+    }
+
+    #[test]
+    fn invalid_date_formats_are_refused() {
+        let bad = Rules {
+            date_formats: vec!["%Q".into()],
+            ..Rules::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("%Q"));
+        let good = Rules {
+            date_formats: vec!["%d/%m/%Y".into()],
+            ..Rules::default()
+        };
+        assert!(good.validate().is_ok());
     }
 
     #[test]
