@@ -183,6 +183,10 @@ struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: InspectFormat,
+    /// A value that means "no value" (e.g. NULL, N/A): counted as empty in
+    /// the profiles. Repeatable.
+    #[arg(long = "null-token", value_name = "T")]
+    null_tokens: Vec<String>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -248,8 +252,9 @@ struct CompareArgs {
     /// `--decimal-comma=COL` for one column only.
     #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     decimal_comma: Vec<String>,
-    /// A value that means "no value", like an empty cell (e.g. NULL, N/A). Repeatable.
-    #[arg(long = "null-token", value_name = "T")]
+    /// A value that means "no value", like an empty cell (e.g. NULL, N/A);
+    /// `COL=T` for one column only. Repeatable.
+    #[arg(long = "null-token", value_name = "[COL=]T")]
     null_tokens: Vec<String>,
     /// Numbers within ABS of each other are equal: `COL=ABS`, or `ABS` for all columns.
     #[arg(long = "tolerance", value_name = "[COL=]ABS")]
@@ -329,7 +334,11 @@ fn inspect(a: InspectArgs) -> Result<i32, Error> {
     );
     bar.finish();
     let table = table?;
-    let profiles = concord::profile::profile(&table);
+    let rules = concord::compare::Rules {
+        null_tokens: a.null_tokens.clone(),
+        ..Default::default()
+    };
+    let profiles = concord::profile::profile_with(&table, &|_, v| rules.is_null(v));
     let info = table.info();
     let mut out = std::io::stdout().lock();
     let written = match a.format {
@@ -552,7 +561,21 @@ fn config(a: &CompareArgs) -> Result<CompareConfig, Error> {
         use_suggestions: !a.no_suggest,
         ..CompareConfig::default()
     };
-    cfg.rules.null_tokens = a.null_tokens.clone();
+    for t in &a.null_tokens {
+        match split_column(t) {
+            (Some(c), v) if !c.is_empty() => column(&mut cfg, c)
+                .null_tokens
+                .get_or_insert_with(Vec::new)
+                .push(v.to_string()),
+            _ => cfg.rules.null_tokens.push(t.to_string()),
+        }
+    }
+    // A column's own null tokens add to the global ones.
+    for o in cfg.column_rules.values_mut() {
+        if let Some(own) = o.null_tokens.as_mut() {
+            own.splice(0..0, cfg.rules.null_tokens.iter().cloned());
+        }
+    }
     cfg.rules.numeric = match a.numeric {
         NumericArg::Auto => NumericMode::Auto,
         NumericArg::Always => NumericMode::Always,

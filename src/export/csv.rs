@@ -1,6 +1,7 @@
 //! The CSV export: one line per differing row.
 //!
-//! Columns: `status`, the key columns, `left_line`, `right_line`,
+//! Columns: `status`, the key columns (in positional mode `row`, the row
+//! number), `left_line`, `right_line`,
 //! `changed_columns` (the left names of the differing pairs, separated by
 //! `;`), then for every compared pair `left:NAME` and `right:NAME`.
 
@@ -52,9 +53,9 @@ fn write_row(
 ) -> io::Result<()> {
     let res = report.result;
     w.write_all(row.status.name().as_bytes())?;
-    for k in report.key(row) {
+    for k in report.id_values(row) {
         w.write_all(b",")?;
-        write_csv_field(w, k)?;
+        write_csv_field(w, &k)?;
     }
     let (ll, rl) = report.lines(row);
     for line in [ll, rl] {
@@ -91,7 +92,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     };
     let res = report.result;
     let mut header: Vec<String> = vec!["status".into()];
-    header.extend(report.key_names());
+    header.extend(report.id_names());
     header.extend([
         "left_line".into(),
         "right_line".into(),

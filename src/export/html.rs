@@ -2,10 +2,12 @@
 //! with the summary, a bar chart of differences per column, and a table of
 //! differing rows. Every value is escaped.
 
+use super::text::thousands;
 use super::{progress_every, Report};
 use crate::compare::RowStatus;
 use crate::error::{Error, Result};
 use crate::progress::Control;
+use crate::values::readable_number;
 use std::io::Write;
 
 /// A browser struggles with larger tables; the report lists this many rows
@@ -129,7 +131,8 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         ),
     ] {
         h.push_str(&format!(
-            "<div class=\"card {class}\"><b>{n}</b>{label}</div>"
+            "<div class=\"card {class}\"><b>{}</b>{label}</div>",
+            thousands(n)
         ));
     }
     h.push_str("</div>");
@@ -151,12 +154,12 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
             } else {
                 format!("{} / {}", escape(&c.left), escape(&c.right))
             };
-            let max = c
-                .max_difference
-                .map_or(String::new(), |d| format!(" · largest difference {d}"));
+            let max = c.max_difference.map_or(String::new(), |d| {
+                format!(" · largest difference {}", readable_number(d))
+            });
             h.push_str(&format!(
                 "<span class=\"name\" title=\"{name}\">{name}</span><span class=\"track\"><span class=\"fill\" style=\"width:{pct:.1}%\"></span></span><span class=\"n\">{}{max}</span>",
-                c.differences
+                thousands(c.differences)
             ));
         }
         h.push_str("</div>");
@@ -164,8 +167,9 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     let same = res.columns.len() - differing.len();
     if same > 0 {
         h.push_str(&format!(
-            "<p class=\"note\">{same} of {} compared columns have no differences.</p>",
-            res.columns.len()
+            "<p class=\"note\">{} of {} compared columns have no differences.</p>",
+            thousands(same as u64),
+            thousands(res.columns.len() as u64)
         ));
     }
     for note in &res.notes {
@@ -174,12 +178,13 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     h.push_str("<h2>Differing rows</h2>");
     if res.rows.len() > MAX_ROWS {
         h.push_str(&format!(
-            "<p class=\"note\">Showing the first {MAX_ROWS} of {} rows; export CSV or XLSX for all of them.</p>",
-            res.rows.len()
+            "<p class=\"note\">Showing the first {} of {} rows; export CSV or XLSX for all of them.</p>",
+            thousands(MAX_ROWS as u64),
+            thousands(res.rows.len() as u64)
         ));
     }
     h.push_str("<table><thead><tr><th>status</th>");
-    for k in report.key_names() {
+    for k in report.id_names() {
         h.push_str(&format!("<th>{}</th>", escape(&k)));
     }
     h.push_str("<th>lines</th><th>differences</th></tr></thead><tbody>");
@@ -190,8 +195,8 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
             "<tr class=\"{0}\"><td class=\"status\">{0}</td>",
             row.status.name()
         );
-        for k in report.key(row) {
-            h.push_str(&format!("<td>{}</td>", escape(k)));
+        for k in report.id_values(row) {
+            h.push_str(&format!("<td>{}</td>", escape(&k)));
         }
         let (ll, rl) = report.lines(row);
         let line = |l: Option<u64>| l.map_or("–".to_string(), |l| l.to_string());
@@ -207,6 +212,25 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
                 h.push_str(&format!(
                     "<div><span class=\"col\">{}</span>: <del>{old}</del> → <ins>{new}</ins></div>",
                     escape(&res.pairs[p].left),
+                ));
+            }
+        } else {
+            // A row on one side only: show what it holds, so that it can be
+            // recognised without opening the file.
+            let (tag, on_left) = match row.left {
+                Some(_) => ("del", true),
+                None => ("ins", false),
+            };
+            for (p, pair) in res.pairs.iter().enumerate() {
+                let (name, value) = if on_left {
+                    (&pair.left, report.left_value(row, p))
+                } else {
+                    (&pair.right, report.right_value(row, p))
+                };
+                h.push_str(&format!(
+                    "<div><span class=\"col\">{}</span>: <{tag}>{}</{tag}></div>",
+                    escape(name),
+                    escape(value)
                 ));
             }
         }

@@ -22,6 +22,9 @@ struct Change<'a> {
 struct Row<'a> {
     status: &'static str,
     key: Vec<&'a str>,
+    /// The row number, in positional mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<u64>,
     left_line: Option<u64>,
     right_line: Option<u64>,
     changes: Vec<Change<'a>>,
@@ -92,6 +95,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         let row = Row {
             status: row.status.name(),
             key: report.key(row),
+            row: report.row_number(row),
             left_line,
             right_line,
             changes,

@@ -13,7 +13,7 @@ mod json;
 mod text;
 mod xlsx;
 
-use crate::compare::{CompareResult, RowDiff};
+use crate::compare::{CompareResult, Mode, RowDiff};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Stage};
 use crate::table::Table;
@@ -141,6 +141,33 @@ impl<'a> Report<'a> {
             .map(|k| crate::compare::pair_label(&k.left, &k.right))
             .collect()
     }
+
+    /// In positional mode, the 1-based row number that identifies a result
+    /// row (its position among the data rows of both files); `None` when
+    /// rows are paired by key.
+    pub fn row_number(&self, row: &RowDiff) -> Option<u64> {
+        if self.result.mode != Mode::Positional {
+            return None;
+        }
+        row.left.or(row.right).map(|i| u64::from(i) + 1)
+    }
+
+    /// The headers of the columns that identify a row in tabular exports:
+    /// the key columns, or `row` in positional mode.
+    pub fn id_names(&self) -> Vec<String> {
+        match self.result.mode {
+            Mode::Keyed => self.key_names(),
+            Mode::Positional => vec!["row".to_string()],
+        }
+    }
+
+    /// The values under [`Report::id_names`] for one row.
+    pub fn id_values(&self, row: &RowDiff) -> Vec<std::borrow::Cow<'a, str>> {
+        match self.row_number(row) {
+            Some(n) => vec![n.to_string().into()],
+            None => self.key(row).into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// Writes `report` as `format` to `out`.
@@ -185,10 +212,7 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".concord-")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let tmp = new_file_beside(path, dir).map_err(io)?;
     if format == Format::Xlsx {
         xlsx::write(report, tmp.path(), ctl)?;
     } else {
@@ -202,6 +226,23 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
     }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// A temporary file in `dir` that will become `path`, created with the
+/// permissions any new file of the user gets (0666 less the umask) or, when
+/// `path` exists, with its permissions: a temporary file is otherwise only
+/// readable by its owner, and a shared report must stay readable once
+/// renamed into place.
+fn new_file_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".concord-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// Reports export progress every so many rows.

@@ -4,6 +4,7 @@
 use super::Report;
 use crate::compare::{Mode, RowStatus};
 use crate::table::{delimiter_name, Table};
+use crate::values::readable_number;
 use std::io::{self, Write};
 
 /// How many differing rows the text report lists.
@@ -117,7 +118,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             };
             write!(w, "  {name:<width$}{:>14}", thousands(c.differences))?;
             if let Some(d) = c.max_difference {
-                write!(w, "   largest difference {d}")?;
+                write!(w, "   largest difference {}", readable_number(d))?;
             }
             writeln!(w)?;
         }
@@ -138,7 +139,9 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
                 (None, Some(r)) => format!("right line {r}"),
                 (None, None) => String::new(),
             };
-            let key_text = if key.is_empty() {
+            let key_text = if let Some(n) = report.row_number(row) {
+                format!("row {n}  ")
+            } else if key.is_empty() {
                 String::new()
             } else {
                 format!(

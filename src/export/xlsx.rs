@@ -106,16 +106,17 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             sheet
                 .write_number(r, 2, col.differences as f64)
                 .map_err(xerr)?;
-            if let Some(d) = col.max_difference {
+            if let Some(d) = col.max_difference.filter(|d| d.is_finite()) {
                 sheet.write_number(r, 3, d).map_err(xerr)?;
             }
         }
     }
 
     let mut titles: Vec<String> = vec!["status".into()];
-    titles.extend(report.key_names());
+    titles.extend(report.id_names());
     titles.extend(["left line".into(), "right line".into()]);
     let fixed = titles.len();
+    let ids = fixed as u16 - 3;
     for p in &res.pairs {
         titles.push(format!("left:{}", p.left));
         titles.push(format!("right:{}", p.right));
@@ -154,10 +155,16 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
                 .write_string_with_format(r, 0, row.status.name(), row_format)
                 .map_err(xerr)?;
             let mut c = 1u16;
-            for k in report.key(row) {
-                sheet.write_string(r, c, fit(k)).map_err(xerr)?;
-                c += 1;
+            match report.row_number(row) {
+                Some(n) => sheet.write_number(r, c, n as f64).map(|_| ()),
+                None => report
+                    .key(row)
+                    .into_iter()
+                    .enumerate()
+                    .try_for_each(|(i, k)| sheet.write_string(r, c + i as u16, fit(k)).map(|_| ())),
             }
+            .map_err(xerr)?;
+            c += ids;
             let (ll, rl) = report.lines(row);
             for l in [ll, rl] {
                 if let Some(l) = l {

@@ -225,8 +225,15 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
 }
 
 /// For bytes that are not valid UTF-8: the number of invalid sequences, if
-/// the rest holds at least ten times as many well-formed multi-byte UTF-8
-/// characters (so the file is UTF-8 with some damage, not another encoding).
+/// the rest holds at least as many well-formed multi-byte UTF-8 characters
+/// (so the file is UTF-8 with some damage, not another encoding).
+///
+/// Windows-1252 text almost never holds a well-formed multi-byte sequence
+/// (it would take an accented capital followed by a symbol such as `©`),
+/// while UTF-8 text with accents holds one per accent. So one good sequence
+/// per bad one already says UTF-8, even in a small file with a single
+/// damaged byte; a file of plain ASCII with a stray `é` byte stays
+/// Windows-1252.
 fn mostly_utf8(raw: &[u8]) -> Option<usize> {
     let mut rest = raw;
     let (mut multibyte, mut invalid) = (0usize, 0usize);
@@ -248,7 +255,7 @@ fn mostly_utf8(raw: &[u8]) -> Option<usize> {
             }
         }
     }
-    (multibyte >= 10 * invalid).then_some(invalid)
+    (multibyte > 0 && multibyte >= invalid).then_some(invalid)
 }
 
 /// Recognises UTF-16 text without a byte-order mark: mostly-ASCII text in
@@ -351,6 +358,22 @@ mod tests {
             "{:?}",
             d.warnings
         );
+    }
+
+    #[test]
+    fn small_utf8_with_one_damaged_byte_stays_utf8() {
+        let d = decode(
+            b"name\nJos\xC3\xA9\nRen\xC3\xA9e \xFF\n".to_vec(),
+            "x.csv",
+            None,
+        )
+        .unwrap();
+        assert_eq!(d.encoding, Encoding::Utf8);
+        assert_eq!(
+            std::str::from_utf8(&d.bytes).unwrap(),
+            "name\nJosé\nRenée \u{FFFD}\n"
+        );
+        assert_eq!(d.warnings.len(), 1);
     }
 
     #[test]

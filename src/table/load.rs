@@ -2,7 +2,7 @@
 
 use super::decode::{decode, Decoded, Encoding};
 use super::parse::{chunk_cuts, next_record, parse_chunk, ChunkError, ChunkRows, Cursor, Outcome};
-use super::sniff::{sample_records, sniff_delimiter, sniff_header, SAMPLE_BYTES};
+use super::sniff::{excel_sep_line, sample_records, sniff_delimiter, sniff_header, SAMPLE_BYTES};
 use super::{SourceInfo, Table};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Stage};
@@ -67,28 +67,43 @@ fn build(
 ) -> Result<Table> {
     let Decoded {
         mut bytes,
-        start,
+        mut start,
         encoding,
         warnings: decode_warnings,
     } = decoded;
+    let mut warnings = decode_warnings;
     let total_bytes = bytes.len() as u64;
+    // Excel's `sep=;` line names the delimiter; it is not data.
+    let mut skipped_lines = 0u64;
+    let mut sep_line = None;
+    if let Some((d, len)) = excel_sep_line(&bytes[start..]) {
+        sep_line = Some(d);
+        start += len;
+        skipped_lines = 1;
+        warnings.push(format!(
+            "the first line 'sep={}' names the delimiter; it is not read as data",
+            d as char
+        ));
+    }
     let text = &bytes[start..];
     if text.iter().all(|b| matches!(b, b'\r' | b'\n')) {
         return Err(Error::EmptyFile {
             path: name.to_string(),
         });
     }
-    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
+    let delimiter = opts
+        .delimiter
+        .or(sep_line)
+        .unwrap_or_else(|| sniff_delimiter(text));
     let sample = sample_records(text, delimiter, 200);
     let has_header = opts.has_header.unwrap_or_else(|| sniff_header(&sample));
-    let mut warnings = decode_warnings;
 
     // The header is parsed in place like any record; its names are copied out.
     let mut cur = Cursor {
         read: start,
         write: start,
     };
-    let mut header_breaks = 0u64;
+    let mut header_breaks = skipped_lines;
     let columns = if has_header {
         let mut ends = Vec::new();
         let end = bytes.len();
@@ -285,28 +300,37 @@ fn first_record_width(text: &[u8], delim: u8, sample: &[Vec<String>]) -> usize {
 }
 
 /// Makes header names usable as identifiers: a blank name becomes
-/// `column_N` (its 1-based position) and a repeated name gets `_2`, `_3`, ...
+/// `column_N` (its 1-based position) and a repeated name gets `_2`, `_3`,
+/// ..., skipping any name the header already has, so that no new name
+/// collides with a real column (`name,name,name_2` gives `name`, `name_3`,
+/// `name_2`).
 fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<String> = names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .collect();
+    let mut first_use = std::collections::HashSet::new();
     for (i, raw) in names.into_iter().enumerate() {
-        let base = if raw.trim().is_empty() {
-            warnings.push(format!(
-                "column {} has no name; it is called column_{}",
-                i + 1,
-                i + 1
-            ));
+        let blank = raw.trim().is_empty();
+        let base = if blank {
             format!("column_{}", i + 1)
         } else {
             raw
         };
+        // A name's first use keeps it; later uses and blank names need one
+        // that no column has.
+        let keeps_own = !blank && first_use.insert(base.clone());
         let mut name = base.clone();
         let mut k = 2;
-        while seen.contains(&name) {
+        while !keeps_own && seen.contains(&name) {
             name = format!("{base}_{k}");
             k += 1;
         }
-        if name != base {
+        if blank {
+            warnings.push(format!("column {} has no name; it is called {name}", i + 1));
+        } else if name != base {
             warnings.push(format!(
                 "column {} repeats the name '{base}'; it is called '{name}'",
                 i + 1

@@ -80,12 +80,15 @@ pub fn sniff_delimiter(text: &[u8]) -> u8 {
 
 /// Decides whether the first sampled record is a header.
 ///
-/// Each column votes: where the other records hold numbers, dates or
-/// booleans, a first value of the same type says "data" and a first value of
-/// text says "header" (integers and decimals count as one type, as do dates
-/// with and without a time). A header is assumed when the votes tie, as most CSV
-/// files have one; a first record with an empty or repeated value leans
-/// towards data.
+/// One rule decides first: a column whose other records hold numbers or
+/// dates, under a first value that is text, says "header"
+/// (integers and decimals count as one type, as do dates with and without a
+/// time). So headers made of years (`id,name,2022,2023`) and a pandas index
+/// with a blank first name (`,name,amount`) are headers: one text name over
+/// typed data is enough. Failing that, a typed column (booleans included)
+/// whose first value has the column's type says "data". A file whose columns are all text is
+/// taken to have a header, as most CSV files do, unless its first record
+/// has an empty or repeated value.
 pub fn sniff_header(records: &[Vec<String>]) -> bool {
     let Some((first, rest)) = records.split_first() else {
         return true;
@@ -93,7 +96,7 @@ pub fn sniff_header(records: &[Vec<String>]) -> bool {
     if rest.is_empty() {
         return true;
     }
-    let mut votes = 0i32;
+    let mut typed_first_value = false;
     for (c, head) in first.iter().enumerate() {
         let mut column = ValueType::Empty;
         for r in rest {
@@ -105,20 +108,41 @@ pub fn sniff_header(records: &[Vec<String>]) -> bool {
             continue;
         }
         let own = classify(head);
-        if own == ValueType::Empty || column.join(own) != ValueType::Text {
-            votes -= 1;
-        } else {
-            votes += 1;
+        // Booleans do not decide: `y`, `n`, `t` and `f` are too easily a name.
+        let decisive = column != ValueType::Boolean;
+        if decisive && own != ValueType::Empty && column.join(own) == ValueType::Text {
+            return true;
         }
+        typed_first_value |= own != ValueType::Empty;
+    }
+    if typed_first_value {
+        return false;
     }
     let mut seen = std::collections::HashSet::new();
-    if first
+    !first
         .iter()
         .any(|h| h.trim().is_empty() || !seen.insert(h.as_str()))
-    {
-        votes -= 1;
+}
+
+/// Excel writes `sep=;` (any delimiter) as the first line of some CSV
+/// files to say which delimiter follows. Returns that delimiter and the
+/// length of the line with its line break, when `text` starts with one.
+pub fn excel_sep_line(text: &[u8]) -> Option<(u8, usize)> {
+    let head = text.get(..4)?;
+    if !head.eq_ignore_ascii_case(b"sep=") {
+        return None;
     }
-    votes >= 0
+    let delim = *text.get(4)?;
+    if delim == b'\r' || delim == b'\n' || delim == b'"' {
+        return None;
+    }
+    let len = match &text[5..] {
+        [b'\r', b'\n', ..] => 7,
+        [b'\r' | b'\n', ..] => 6,
+        [] => 5,
+        _ => return None,
+    };
+    Some((delim, len))
 }
 
 #[cfg(test)]
@@ -163,5 +187,29 @@ mod tests {
             &["x", "", "2024-01-01"],
             &["y", "z", "2024-01-02"]
         ])));
+        // One text name over typed data wins over columns that look alike.
+        assert!(sniff_header(&recs(&[
+            &["id", "name", "2022", "2023", "2024"],
+            &["1", "alice", "10", "20", "30"],
+            &["2", "bob", "11", "21", "31"]
+        ])));
+        assert!(sniff_header(&recs(&[
+            &["", "name", "amount"],
+            &["0", "a", "1.5"],
+            &["1", "b", "2"]
+        ])));
+        assert!(!sniff_header(&recs(&[
+            &["1", "alice", "10"],
+            &["2", "bob", "11"]
+        ])));
+    }
+
+    #[test]
+    fn excel_sep_lines() {
+        assert_eq!(excel_sep_line(b"sep=;\na;b\n"), Some((b';', 6)));
+        assert_eq!(excel_sep_line(b"SEP=|\r\na|b\n"), Some((b'|', 7)));
+        assert_eq!(excel_sep_line(b"sep=\t\n"), Some((b'\t', 6)));
+        assert_eq!(excel_sep_line(b"sep,x\n1,2\n"), None);
+        assert_eq!(excel_sep_line(b"sep=;;\n"), None);
     }
 }

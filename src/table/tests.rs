@@ -54,6 +54,54 @@ fn blank_and_duplicate_header_names_are_renamed_with_a_warning() {
 }
 
 #[test]
+fn renamed_columns_never_collide_with_real_ones() {
+    let t = load("name,name,name_2\n1,2,3\n");
+    assert_eq!(t.columns(), ["name", "name_3", "name_2"]);
+    let t = load("x,,column_2\n1,2,3\n");
+    assert_eq!(t.columns(), ["x", "column_2_2", "column_2"]);
+    assert!(t.info().warnings[0].contains("column_2_2"));
+}
+
+#[test]
+fn headers_of_years_and_pandas_indexes_are_headers() {
+    let t = load("id,name,2022,2023,2024\n1,alice,10,20,30\n2,bob,11,21,31\n");
+    assert_eq!(t.columns(), ["id", "name", "2022", "2023", "2024"]);
+    assert_eq!(t.num_rows(), 2);
+    let t = load(",name,amount\n0,a,1.5\n1,b,2.5\n");
+    assert_eq!(t.columns(), ["column_1", "name", "amount"]);
+    assert_eq!(t.cell(0, 2), "1.5");
+}
+
+#[test]
+fn excel_sep_line_sets_the_delimiter_and_is_not_data() {
+    let t = load("sep=;\r\nid;amount\r\n1;2,5\r\n2;3\r\n");
+    assert_eq!(t.info().delimiter, b';');
+    assert_eq!(t.columns(), ["id", "amount"]);
+    assert_eq!(rows(&t), vec![vec!["1", "2,5"], vec!["2", "3"]]);
+    assert_eq!(t.line_of(0), 3);
+    assert!(t.info().warnings[0].contains("sep=;"));
+    // Line numbers in errors count the sep line.
+    let e = load_bytes(
+        "x.csv",
+        b"sep=,\na,b\n1,2\n3\n".to_vec(),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("line 4"), "{e}");
+    // Without a header too.
+    let t = load_bytes(
+        "x.csv",
+        b"sep=|\n1|2\n".to_vec(),
+        &LoadOptions {
+            has_header: Some(false),
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((t.num_rows(), t.line_of(0)), (1, 2));
+}
+
+#[test]
 fn field_count_error_names_file_and_line() {
     let e = load_bytes(
         "data.csv",
