@@ -396,3 +396,110 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn empty_keys_pair_with_nothing_and_are_counted_in_a_note() {
+    let mut cfg = keyed("id");
+    cfg.rules.null_tokens = vec!["NULL".into()];
+    let (res, l, r) = run("id,v\n,a\nNULL,b\n1,c\n", "id,v\n,a\n1,c\nNULL,b\n", &cfg);
+    let s = &res.summary;
+    assert_eq!(
+        (s.matched, s.only_left, s.only_right, s.duplicate_keys_left),
+        (1, 2, 2, 0)
+    );
+    let statuses: Vec<_> = described(&res, &l, &r).into_iter().map(|d| d.0).collect();
+    assert_eq!(
+        statuses,
+        [
+            RowStatus::OnlyLeft,
+            RowStatus::OnlyLeft,
+            RowStatus::OnlyRight,
+            RowStatus::OnlyRight
+        ]
+    );
+    assert!(
+        res.notes
+            .iter()
+            .any(|n| n.contains("2 left rows and 2 right rows have an empty key")),
+        "{:?}",
+        res.notes
+    );
+    // A composite key with one empty part is empty too, as in SQL.
+    let cfg = CompareConfig {
+        keys: vec![ColumnPair::new("a", "a"), ColumnPair::new("b", "b")],
+        ..CompareConfig::default()
+    };
+    let (res, _, _) = run("a,b,v\nx,,1\nx,y,2\n", "a,b,v\nx,,1\nx,y,2\n", &cfg);
+    assert_eq!((res.summary.matched, res.summary.only_left), (1, 1));
+}
+
+#[test]
+fn null_tokens_keep_a_column_numeric() {
+    let mut cfg = keyed("id");
+    cfg.rules.null_tokens = vec!["NULL".into()];
+    let (res, _, _) = run(
+        "id,amount\n1,1.50\n2,NULL\n3,2\n",
+        "id,amount\n1,1.5\n2,NULL\n3,2.0\n",
+        &cfg,
+    );
+    assert_eq!(res.summary.changed, 0, "{:?}", res.rows);
+}
+
+#[test]
+fn codes_keep_their_leading_zeros_in_a_whole_comparison() {
+    let (res, _, _) = run(
+        "id,zip\n1,02134\n2,10001\n3,007\n",
+        "id,zip\n1,2134\n2,10001\n3,007\n",
+        &keyed("id"),
+    );
+    assert_eq!(res.summary.changed, 1);
+}
+
+#[test]
+fn every_option_that_names_a_column_is_checked() {
+    let l = table("id,amount,when\n1,2,2024-01-01\n");
+    let r = table("id,amt,when\n1,2,2024-01-01\n");
+    let check = |cfg: CompareConfig, expect: &str| {
+        let e = compare(&l, &r, &cfg, Control::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains(expect), "{msg}");
+        assert!(
+            msg.contains("id, amount, when") && msg.contains("id, amt, when"),
+            "{msg}"
+        );
+    };
+    check(
+        CompareConfig {
+            ignore: vec!["nosuch".into()],
+            ..keyed("id")
+        },
+        "ignored columns names 'nosuch'",
+    );
+    let mut cfg = keyed("id");
+    cfg.column_rules.insert(
+        "nosuch".into(),
+        RuleOverrides {
+            trim: Some(true),
+            ..Default::default()
+        },
+    );
+    check(cfg, "a column rule names 'nosuch'");
+    // A rule may name a column by its right-hand name.
+    let mut cfg = keyed("id");
+    cfg.mappings = vec![ColumnPair::new("amount", "amt")];
+    cfg.column_rules.insert(
+        "amt".into(),
+        RuleOverrides {
+            abs_tolerance: Some(1.0),
+            ..Default::default()
+        },
+    );
+    assert!(compare(&l, &r, &cfg, Control::default()).is_ok());
+    let mut cfg = keyed("id");
+    cfg.rules.date_formats = vec!["%Q".into()];
+    let e = compare(&l, &r, &cfg, Control::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("'%Q' is not a valid date format"),
+        "{e}"
+    );
+}

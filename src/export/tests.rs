@@ -234,3 +234,138 @@ fn write_file_is_atomic_and_leaves_nothing_on_failure() {
     .unwrap_err();
     assert!(e.to_string().contains("no/such/dir/x.csv"), "{e}");
 }
+
+fn positional() -> (Table, Table, CompareResult) {
+    let left = load_bytes(
+        "l.csv",
+        b"name,amount\nAnn,10\nBob,20\nCy,30\n".to_vec(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let right = load_bytes(
+        "r.csv",
+        b"name,amount\nAnn,10\nBob,25\n".to_vec(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let res = compare(&left, &right, &CompareConfig::default(), Control::default()).unwrap();
+    (left, right, res)
+}
+
+fn render_with(format: Format, (left, right, result): &(Table, Table, CompareResult)) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(
+        Report {
+            left,
+            right,
+            result,
+        },
+        format,
+        &mut out,
+        Control::default(),
+    )
+    .unwrap();
+    out
+}
+
+#[test]
+fn positional_rows_carry_their_row_number_in_every_format() {
+    let p = positional();
+    let v: serde_json::Value = serde_json::from_slice(&render_with(Format::Json, &p)).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(
+        (rows[0]["row"].as_u64(), rows[1]["row"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(rows[1]["status"], "only_left");
+
+    let csv = String::from_utf8(render_with(Format::Csv, &p)).unwrap();
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().unwrap().starts_with("status,row,left_line"),
+        "{csv}"
+    );
+    assert!(lines.next().unwrap().starts_with("changed,2,3,3"), "{csv}");
+    assert!(lines.next().unwrap().starts_with("only_left,3,4,"), "{csv}");
+
+    let html = String::from_utf8(render_with(Format::Html, &p)).unwrap();
+    assert!(
+        html.contains("<th>row</th>") && html.contains("<td>3</td>"),
+        "{html}"
+    );
+
+    let text = String::from_utf8(render_with(Format::Text, &p)).unwrap();
+    assert!(text.contains("changed     row 2"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    let (left, right, result) = &p;
+    write_file(
+        Report {
+            left,
+            right,
+            result,
+        },
+        Format::Xlsx,
+        &path,
+        Control::default(),
+    )
+    .unwrap();
+    let sheet = xlsx_sheet(&path, "xl/worksheets/sheet2.xml");
+    assert!(sheet.contains("<t>row</t>"), "{sheet}");
+    assert!(
+        sheet.contains("<v>2</v>") && sheet.contains("<v>3</v>"),
+        "{sheet}"
+    );
+}
+
+/// One part of an XLSX file, as text.
+fn xlsx_sheet(path: &Path, part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    zip.by_name(part).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn html_shows_one_sided_rows_and_large_counts_readably() {
+    let html = String::from_utf8(render(Format::Html)).unwrap();
+    // Row 3 is only on the left, row 4 only on the right: their values show.
+    assert!(
+        html.contains("<del>Cy, &quot;the&quot; one</del>"),
+        "{html}"
+    );
+    assert!(html.contains("<ins>Dee</ins>"), "{html}");
+    assert!(super::text::thousands(1_234_567) == "1,234,567");
+}
+
+#[cfg(unix)]
+#[test]
+fn exported_files_get_the_permissions_of_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let (left, right, result) = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let report = Report {
+        left: &left,
+        right: &right,
+        result: &result,
+    };
+    // What a new file gets here (0666 less the umask of this process).
+    let probe = dir.path().join("probe");
+    std::fs::write(&probe, b"").unwrap();
+    let usual = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+    for format in Format::ALL {
+        let path = dir.path().join(format!("out.{}", format.extension()));
+        write_file(report, format, &path, Control::default()).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, usual, "{format:?}");
+    }
+    // Overwriting keeps the permissions the file had.
+    let path = dir.path().join("out.csv");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    write_file(report, Format::Csv, &path, Control::default()).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+}
