@@ -8,7 +8,10 @@ median wall time and the peak resident memory (from wait4) are reported,
 with Concord's time as a fraction of DuckDB's and its memory as a multiple of
 the two input files' combined size.
 
-Usage: python3 bench/compare_vs_duckdb.py [RUNS]
+Usage: python3 bench/compare_vs_duckdb.py [RUNS] [BASELINE_CONCORD]
+
+BASELINE_CONCORD, a `concord` binary built from an earlier commit, is timed
+the same way in the same run, to compare a change with what came before.
 """
 import os
 import statistics
@@ -20,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data")
 LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+BASELINE = sys.argv[2] if len(sys.argv) > 2 else None
 
 
 def run(cmd):
@@ -61,6 +65,8 @@ def main():
             "/tmp/duckdb-bench-diff.csv", str(os.cpu_count() or 2)]
     c_time, c_mem = measure("concord", concord, {0, 1})
     d_time, d_mem = measure("duckdb", duck, {0})
+    if BASELINE:
+        b_time, b_mem = measure("baseline", [BASELINE] + concord[1:], {0, 1})
     with open("/tmp/concord-bench-diff.csv") as f:
         c_rows = sum(1 for _ in f) - 1
     with open("/tmp/duckdb-bench-diff.csv") as f:
@@ -71,6 +77,9 @@ def main():
     print(f"{'tool':<10}{'time (s)':>10}{'peak RSS (MiB)':>16}{'diff rows':>11}")
     print(f"{'concord':<10}{c_time:>10.2f}{c_mem / mib:>16.0f}{c_rows:>11}")
     print(f"{'duckdb':<10}{d_time:>10.2f}{d_mem / mib:>16.0f}{d_rows:>11}")
+    if BASELINE:
+        print(f"{'baseline':<10}{b_time:>10.2f}{b_mem / mib:>16.0f}{'':>11}  ({BASELINE})")
+        print(f"concord time / baseline time: {c_time / b_time:.2f}")
     print(f"concord time / duckdb time: {c_time / d_time:.2f} (target <= 0.50)")
     print(f"concord peak memory / input size: {c_mem / inputs:.2f} (target <= 1.50)")
 

@@ -284,9 +284,7 @@ fn reports_are_readable_by_others_like_any_new_file() {
         let out_path = dir.path().join(format!("report.{ext}"));
         let status = Command::new("sh")
             .arg("-c")
-            .arg(format!(
-                "umask 022 && exec \"$0\" compare \"$1\" \"$2\" --key id --output \"$3\""
-            ))
+            .arg("umask 022 && exec \"$0\" compare \"$1\" \"$2\" --key id --output \"$3\"")
             .arg(env!("CARGO_BIN_EXE_concord"))
             .args([&p[0], &p[1], &out_path])
             .status()

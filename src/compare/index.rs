@@ -52,21 +52,28 @@ impl KeyColumns<'_> {
     /// Whether a row's key has an empty (null) part. Like SQL's NULL, such
     /// a key equals nothing, not even another empty key.
     pub fn is_empty_key(&self, row: usize) -> bool {
-        self.columns
-            .iter()
-            .zip(&self.rules)
-            .any(|(&c, r)| r.is_null(self.table.cell(row, c)))
+        self.columns.iter().zip(&self.rules).any(|(&c, r)| {
+            let bytes = self.table.cell_bytes(row, c);
+            bytes.is_empty() || (r.nulls_beyond_empty() && r.is_null(self.table.cell(row, c)))
+        })
     }
 
     /// Every row with a whole key as an [`Entry`], grouped into `1 << bits`
     /// buckets by the hash's top bits: the entries, and where each bucket
     /// starts. Rows with an empty key are left out, so they pair with nothing.
     fn bucketed(&self, bits: u32) -> (Vec<Entry>, Vec<usize>) {
+        // An indexed map collects straight into place; empty keys are
+        // marked here and skipped below rather than filtered out in parallel.
         let hashed: Vec<Entry> = (0..self.table.num_rows())
             .into_par_iter()
             .with_min_len(4096)
-            .filter(|&r| !self.is_empty_key(r))
-            .map(|r| (self.hash(r) & HASH_MASK) | r as u64)
+            .map(|r| {
+                if self.is_empty_key(r) {
+                    EMPTY_KEY
+                } else {
+                    (self.hash(r) & HASH_MASK) | r as u64
+                }
+            })
             .collect();
         let bucket = |e: Entry| {
             if bits == 0 {
@@ -77,14 +84,16 @@ impl KeyColumns<'_> {
         };
         let mut starts = vec![0usize; (1 << bits) + 1];
         for &e in &hashed {
-            starts[bucket(e) + 1] += 1;
+            if e != EMPTY_KEY {
+                starts[bucket(e) + 1] += 1;
+            }
         }
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
         let mut next = starts.clone();
-        let mut out = vec![0; hashed.len()];
-        for e in hashed {
+        let mut out = vec![0; starts[1 << bits]];
+        for e in hashed.into_iter().filter(|&e| e != EMPTY_KEY) {
             let b = bucket(e);
             out[next[b]] = e;
             next[b] += 1;
@@ -100,6 +109,10 @@ impl KeyColumns<'_> {
 type Entry = u64;
 
 const HASH_MASK: u64 = !0 << 32;
+
+/// Marks a row with an empty key. No entry equals it: its row part would be
+/// `u32::MAX`, and row indices stay below that.
+const EMPTY_KEY: Entry = u64::MAX;
 
 fn row_of(e: Entry) -> u32 {
     e as u32

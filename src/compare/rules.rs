@@ -184,6 +184,12 @@ impl CellRules {
         self.rules.is_null(s)
     }
 
+    /// Whether a cell that is not empty can still be null (through a null
+    /// token, or trimming to nothing): when not, an empty test suffices.
+    pub fn nulls_beyond_empty(&self) -> bool {
+        self.rules.trim || !self.rules.null_tokens.is_empty()
+    }
+
     /// Compares two cells whose bytes differ.
     pub fn compare(&self, a: &str, b: &str) -> Verdict {
         let differ = Verdict {
