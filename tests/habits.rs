@@ -234,6 +234,24 @@ fn empty_keys_never_pair_in_any_format() {
     );
     let html = text(&compare(left, right, &[&args[..], &["--format", "html"]].concat()).stdout);
     assert!(html.contains(note), "{html}");
+    let (dir, p) = files(&[("l.csv", left.as_bytes()), ("r.csv", right.as_bytes())]);
+    let book = dir.path().join("diff.xlsx");
+    let out = concord(
+        &[
+            &["compare", s(&p[0]), s(&p[1]), "--output", s(&book)][..],
+            &args,
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&book).unwrap()).unwrap();
+    let mut strings = String::new();
+    use std::io::Read;
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains(note), "{strings}");
 }
 
 #[test]

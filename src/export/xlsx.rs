@@ -7,6 +7,7 @@ use super::{progress_every, Report};
 use crate::compare::RowStatus;
 use crate::error::{Error, Result};
 use crate::progress::Control;
+use crate::values::readable_number;
 use rust_xlsxwriter::{Color, Format, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
@@ -106,9 +107,20 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             sheet
                 .write_number(r, 2, col.differences as f64)
                 .map_err(xerr)?;
-            if let Some(d) = col.max_difference.filter(|d| d.is_finite()) {
-                sheet.write_number(r, 3, d).map_err(xerr)?;
+            match col.max_difference {
+                Some(d) if d.is_finite() => sheet.write_number(r, 3, d).map(|_| ()),
+                Some(d) => sheet.write_string(r, 3, readable_number(d)).map(|_| ()),
+                None => Ok(()),
             }
+            .map_err(xerr)?;
+        }
+        r += 1;
+        for note in &res.notes {
+            r += 1;
+            sheet
+                .write_string_with_format(r, 0, "note", &bold)
+                .map_err(xerr)?;
+            sheet.write_string(r, 1, fit(note)).map_err(xerr)?;
         }
     }
 
