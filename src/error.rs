@@ -167,6 +167,17 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// Stored data was written by a newer Concord, in a format this build
+    /// does not know.
+    #[error("{what} was written by a newer version of Concord (format {found}; this version reads up to {known}); update Concord to open it")]
+    NewerFormat {
+        /// What was read ("the data directory '...'", "session '...' event 7").
+        what: String,
+        /// The format version found.
+        found: u64,
+        /// The newest format this build reads.
+        known: u64,
+    },
     /// The session database or blob store failed.
     #[error("session storage failed: {0}")]
     Storage(String),
@@ -218,6 +229,7 @@ impl Error {
             Error::Stale { .. } => "stale",
             Error::Conflict { .. } => "conflict",
             Error::Corrupt { .. } => "corrupt",
+            Error::NewerFormat { .. } => "newer_format",
             Error::Storage(_) => "storage",
         }
     }

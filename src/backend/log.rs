@@ -9,7 +9,12 @@
 //! all-or-nothing: after a crash or a torn write the log ends at the last
 //! whole event. Each event also carries a checksum, so damage inside the
 //! file is reported with its session and event id.
+//!
+//! The schema is versioned with `PRAGMA user_version` and brought up to date
+//! by [`MIGRATIONS`] when the file is opened; events and snapshots carry the
+//! format they were written in (see [`super::format`]).
 
+use super::format::{newer, EVENT_FORMAT, SCHEMA_VERSION, SNAPSHOT_FORMAT};
 use super::session::{Event, SessionState};
 use crate::error::{Error, Result};
 use parking_lot::Mutex;
@@ -50,6 +55,65 @@ pub struct EventLog {
     conn: Mutex<Connection>,
 }
 
+/// The schema of the first release: version 0.
+const SCHEMA_0: &str = "CREATE TABLE IF NOT EXISTS sessions (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         created INTEGER NOT NULL,
+         updated INTEGER NOT NULL,
+         last_event INTEGER NOT NULL,
+         left_name TEXT,
+         right_name TEXT,
+         summary TEXT
+     );
+     CREATE TABLE IF NOT EXISTS events (
+         session_id TEXT NOT NULL,
+         event_id INTEGER NOT NULL,
+         at INTEGER NOT NULL,
+         payload TEXT NOT NULL,
+         checksum TEXT NOT NULL,
+         PRIMARY KEY (session_id, event_id)
+     ) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS snapshots (
+         session_id TEXT NOT NULL,
+         event_id INTEGER NOT NULL,
+         blob TEXT NOT NULL,
+         PRIMARY KEY (session_id, event_id)
+     ) WITHOUT ROWID;";
+
+/// The steps from each schema version to the next: `MIGRATIONS[v]` takes
+/// version `v` to `v + 1`. A new database starts at 0 and takes them all,
+/// so new and upgraded databases end up alike.
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
+    // 0 -> 1: the format each event and snapshot was written in.
+    "ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE snapshots ADD COLUMN format INTEGER NOT NULL DEFAULT 0;",
+];
+
+/// Brings the schema to [`SCHEMA_VERSION`], refusing a newer one. Each step
+/// and its new version commit together, under a write lock, so two
+/// processes opening an old file at once migrate it once.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(newer(
+            "the session database",
+            u64::from(version),
+            SCHEMA_VERSION,
+        ));
+    }
+    if version == 0 {
+        tx.execute_batch(SCHEMA_0)?;
+    }
+    for (v, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", v as u32 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// The last event id of `session`, if the session exists.
 fn last_event_of(conn: &Connection, session: &str) -> rusqlite::Result<Option<u64>> {
     conn.query_row(
@@ -67,38 +131,22 @@ fn checksum(payload: &str) -> String {
 impl EventLog {
     /// Opens (creating if needed) the log in the SQLite file at `path`.
     pub fn open(path: &Path) -> Result<EventLog> {
-        let conn = Connection::open(path)
+        let mut conn = Connection::open(path)
             .map_err(|e| Error::Storage(format!("cannot open '{}': {e}", path.display())))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS sessions (
-                 id TEXT PRIMARY KEY,
-                 name TEXT NOT NULL,
-                 created INTEGER NOT NULL,
-                 updated INTEGER NOT NULL,
-                 last_event INTEGER NOT NULL,
-                 left_name TEXT,
-                 right_name TEXT,
-                 summary TEXT
-             );
-             CREATE TABLE IF NOT EXISTS events (
-                 session_id TEXT NOT NULL,
-                 event_id INTEGER NOT NULL,
-                 at INTEGER NOT NULL,
-                 payload TEXT NOT NULL,
-                 checksum TEXT NOT NULL,
-                 PRIMARY KEY (session_id, event_id)
-             ) WITHOUT ROWID;
-             CREATE TABLE IF NOT EXISTS snapshots (
-                 session_id TEXT NOT NULL,
-                 event_id INTEGER NOT NULL,
-                 blob TEXT NOT NULL,
-                 PRIMARY KEY (session_id, event_id)
-             ) WITHOUT ROWID;",
-        )
-        .map_err(|e| Error::Storage(format!("cannot use '{}': {e}", path.display())))?;
+        migrate(&mut conn).map_err(|e| match e {
+            Error::Storage(detail) => {
+                Error::Storage(format!("cannot use '{}': {detail}", path.display()))
+            }
+            Error::NewerFormat { found, known, .. } => Error::NewerFormat {
+                what: format!("the session database '{}'", path.display()),
+                found,
+                known,
+            },
+            e => e,
+        })?;
         Ok(EventLog {
             conn: Mutex::new(conn),
         })
@@ -136,8 +184,8 @@ impl EventLog {
         }
         let id = expected_last + 1;
         tx.execute(
-            "INSERT INTO events (session_id, event_id, at, payload, checksum) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![session, id, at, payload, checksum(&payload)],
+            "INSERT INTO events (session_id, event_id, at, payload, checksum, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![session, id, at, payload, checksum(&payload), EVENT_FORMAT],
         )?;
         let summary = after
             .current_result()
@@ -172,16 +220,23 @@ impl EventLog {
                 id: session.to_string(),
             });
         }
-        let snapshot: Option<(u64, String)> = conn
+        let snapshot: Option<(u64, String, u32)> = conn
             .query_row(
-                "SELECT event_id, blob FROM snapshots WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
+                "SELECT event_id, blob, format FROM snapshots WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
                 [session],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
+        if let Some((event, _, format)) = &snapshot {
+            if *format > SNAPSHOT_FORMAT {
+                let what = format!("session '{session}' (its snapshot at event {event})");
+                return Err(newer(what, u64::from(*format), SNAPSHOT_FORMAT));
+            }
+        }
+        let snapshot = snapshot.map(|(event, blob, _)| (event, blob));
         let from = snapshot.as_ref().map_or(0, |s| s.0);
         let mut stmt = conn.prepare(
-            "SELECT event_id, at, payload, checksum FROM events WHERE session_id = ?1 AND event_id > ?2 ORDER BY event_id",
+            "SELECT event_id, at, payload, checksum, format FROM events WHERE session_id = ?1 AND event_id > ?2 ORDER BY event_id",
         )?;
         let rows = stmt.query_map(params![session, from], |r| {
             Ok((
@@ -189,11 +244,16 @@ impl EventLog {
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, u32>(4)?,
             ))
         })?;
         let mut events = Vec::new();
         for (expect, row) in (from + 1..).zip(rows) {
-            let (id, at, payload, sum) = row?;
+            let (id, at, payload, sum, format) = row?;
+            if format > EVENT_FORMAT {
+                let what = format!("session '{session}' (event {id})");
+                return Err(newer(what, u64::from(format), EVENT_FORMAT));
+            }
             let corrupt = |detail: String| Error::Corrupt {
                 session: session.to_string(),
                 event: id,
@@ -250,8 +310,8 @@ impl EventLog {
             return Ok(());
         }
         tx.execute(
-            "INSERT OR REPLACE INTO snapshots (session_id, event_id, blob) VALUES (?1, ?2, ?3)",
-            params![session, event_id, blob],
+            "INSERT OR REPLACE INTO snapshots (session_id, event_id, blob, format) VALUES (?1, ?2, ?3, ?4)",
+            params![session, event_id, blob, SNAPSHOT_FORMAT],
         )?;
         tx.execute(
             "DELETE FROM snapshots WHERE session_id = ?1 AND event_id < ?2",

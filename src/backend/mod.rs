@@ -7,6 +7,7 @@
 //! into; [`portable`] moves sessions between machines.
 
 pub mod blobs;
+pub mod format;
 pub mod log;
 pub mod portable;
 pub mod session;

@@ -1,6 +1,7 @@
 //! Moving sessions between data directories and machines.
 //!
-//! A session exports to one file: a first line `CONCORD-SESSION 1`, a line
+//! A session exports to one file: a first line `CONCORD-SESSION 1` (the
+//! format version, see [`super::format`]), a line
 //! of JSON naming the session's state and its blobs with their sizes, then
 //! the blobs' bytes one after another. Importing checks every blob against
 //! its hash and recreates the session under a new id.
@@ -11,7 +12,9 @@
 //! a `loaded` event may name a CSV file by `"path"` (relative to the folder)
 //! instead of a stored `"input"`.
 
+use super::format::{newer, PORTABLE_FORMAT};
 use super::session::{Event, InputRef, ResultRef, SessionState};
+use super::store::SessionStore;
 use super::workflow::{SessionInfo, Workflow};
 use crate::compare::CompareConfig;
 use crate::error::{Error, Result, Side};
@@ -21,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-const MAGIC: &str = "CONCORD-SESSION 1";
+/// The first word of a portable file; its version follows.
+const MAGIC: &str = "CONCORD-SESSION";
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -43,9 +47,9 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 }
 
 /// Writes session `id` to the portable file `path` (atomically).
-pub fn export_session(w: &Workflow, id: &str, path: &Path) -> Result<()> {
-    let state = w.store().read_state(id)?;
-    let blobs = w.store().blobs();
+pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Result<()> {
+    let state = store.read_state(id)?;
+    let blobs = store.blobs();
     let mut entries = Vec::new();
     for hash in state.blobs() {
         blobs.verify(hash)?;
@@ -72,7 +76,7 @@ pub fn export_session(w: &Workflow, id: &str, path: &Path) -> Result<()> {
             blobs: entries,
         };
         let text = serde_json::to_string(&manifest).map_err(|e| Error::Storage(e.to_string()))?;
-        writeln!(out, "{MAGIC}\n{text}").map_err(write_err(path))?;
+        writeln!(out, "{MAGIC} {PORTABLE_FORMAT}\n{text}").map_err(write_err(path))?;
         for b in &manifest.blobs {
             let mut f = std::fs::File::open(blobs.path(&b.hash))
                 .map_err(|e| Error::Storage(e.to_string()))?;
@@ -86,7 +90,7 @@ pub fn export_session(w: &Workflow, id: &str, path: &Path) -> Result<()> {
 }
 
 /// Reads a portable session file into the store as a new session.
-pub fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
+pub(crate) fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
     let shown = path.display().to_string();
     let bad = |detail: String| {
         Error::Invalid(format!("'{shown}' is not a Concord session file: {detail}"))
@@ -101,8 +105,13 @@ pub fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
         path: shown.clone(),
         source,
     })?;
-    if line.trim_end() != MAGIC {
-        return Err(bad("it does not start with the Concord header".into()));
+    let version = line
+        .trim_end()
+        .strip_prefix(MAGIC)
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| bad("it does not start with the Concord header".into()))?;
+    if version > u64::from(PORTABLE_FORMAT) {
+        return Err(newer(format!("'{shown}'"), version, PORTABLE_FORMAT));
     }
     line.clear();
     input.read_line(&mut line).map_err(|source| Error::Read {
@@ -201,7 +210,7 @@ enum LogLine {
 /// Imports every `*.jsonl` event log in `dir` as a session; returns them.
 /// A log whose `compared` result is not stored here is imported without it
 /// (compare again to recreate it).
-pub fn import_jsonl_dir(w: &Workflow, dir: &Path) -> Result<Vec<SessionInfo>> {
+pub(crate) fn import_jsonl_dir(w: &Workflow, dir: &Path) -> Result<Vec<SessionInfo>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|source| Error::Read {
             path: dir.display().to_string(),
@@ -343,7 +352,7 @@ mod tests {
         let wa = Workflow::open(dirs.a.path()).unwrap();
         let id = compared(&wa);
         let file = dirs.files.path().join("s.concord");
-        export_session(&wa, &id, &file).unwrap();
+        wa.export_session(&id, &file).unwrap();
         (dirs, wa, id, file)
     }
 
@@ -351,7 +360,7 @@ mod tests {
     fn a_session_moves_to_another_data_directory() {
         let (dirs, wa, id, file) = exported();
         let wb = Workflow::open(dirs.b.path()).unwrap();
-        let imported = import_session(&wb, &file).unwrap();
+        let imported = wb.import_session(&file).unwrap();
         let original = wa.session(&id).unwrap();
         assert_ne!(imported.id, id);
         assert_eq!(imported.name, original.name);
@@ -375,14 +384,16 @@ mod tests {
         for cut in [5, bytes.len() / 2, bytes.len() - 1] {
             let broken = files.path().join(format!("cut{cut}.concord"));
             std::fs::write(&broken, &bytes[..cut]).unwrap();
-            let e = import_session(&wb, &broken).unwrap_err();
+            let e = wb.import_session(&broken).unwrap_err();
             assert!(e.to_string().contains("not a Concord session file"), "{e}");
         }
         let mut flipped = bytes.clone();
         let last = flipped.len() - 2;
         flipped[last] ^= 1;
         std::fs::write(files.path().join("flip.concord"), &flipped).unwrap();
-        let e = import_session(&wb, &files.path().join("flip.concord")).unwrap_err();
+        let e = wb
+            .import_session(&files.path().join("flip.concord"))
+            .unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
         assert!(wb.list_sessions().unwrap().is_empty());
     }
@@ -414,7 +425,7 @@ mod tests {
         )
         .unwrap();
         let w = Workflow::open(store.path()).unwrap();
-        let imported = import_jsonl_dir(&w, logs.path()).unwrap();
+        let imported = w.import_event_logs(logs.path()).unwrap();
         assert_eq!(imported.len(), 2);
         assert_eq!(imported[0].name, "imported");
         assert_eq!(
@@ -428,7 +439,7 @@ mod tests {
             1
         );
         std::fs::write(logs.path().join("three.jsonl"), "{\"kind\":\"created\",\"name\":\"x\"}\n{\"kind\":\"loaded\",\"side\":\"left\",\"path\":\"missing.csv\"}\n").unwrap();
-        let e = import_jsonl_dir(&w, logs.path()).unwrap_err();
+        let e = w.import_event_logs(logs.path()).unwrap_err();
         assert!(
             e.to_string().contains("three.jsonl' line 2") && e.to_string().contains("missing.csv"),
             "{e}"

@@ -11,6 +11,7 @@
 //! latest snapshot, the events after it and its blobs on next use.
 
 use super::blobs::BlobStore;
+use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC};
 use super::log::{EventLog, SessionRow};
 use super::session::{Event, SessionData, SessionState};
 use crate::compare::CompareResult;
@@ -81,6 +82,26 @@ pub struct SessionStore {
     sessions: RwLock<HashMap<String, Arc<Slot>>>,
     bytes: AtomicUsize,
     epoch: Instant,
+}
+
+/// Makes again, from the stored inputs and settings, a current result that
+/// was stored in a format this build no longer reads; it is kept in memory
+/// until the session is compared again. A result that is not current, or
+/// whose inputs are gone, is simply not shown.
+fn recompute(
+    state: &SessionState,
+    left: Option<&Table>,
+    right: Option<&Table>,
+) -> Option<Arc<CompareResult>> {
+    let (left, right) = (left?, right?);
+    state.current_result()?;
+    let mut result =
+        crate::compare::compare_with_suggestions(left, right, &state.config, Control::default())
+            .ok()?;
+    result.notes.push(
+        "the stored result was written by an older version of Concord in a format this version no longer reads; it was computed again from the stored files".to_string(),
+    );
+    Some(Arc::new(result))
 }
 
 /// Milliseconds since the Unix epoch.
@@ -373,13 +394,17 @@ impl SessionStore {
             )?)))
         };
         let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
+        let (left, right) = (left?, right?);
         let result = match &state.result {
-            Some(r) => Some(Arc::new(self.read_result(&r.blob)?)),
+            Some(r) => match self.read_result(id, &r.blob)? {
+                Some(result) => Some(Arc::new(result)),
+                None => recompute(&state, left.as_deref(), right.as_deref()),
+            },
             None => None,
         };
         let mut data = SessionData::new(state);
-        data.left = left?;
-        data.right = right?;
+        data.left = left;
+        data.right = right;
         data.result = result;
         Ok(data)
     }
@@ -400,17 +425,42 @@ impl SessionStore {
         Ok(table)
     }
 
-    /// Stores a comparison result as a blob; returns its hash.
+    /// Stores a comparison result as a blob (in [`RESULT_FORMAT`]); returns its hash.
     pub fn write_result(&self, result: &CompareResult) -> Result<String> {
-        let bytes = postcard::to_allocvec(result)
+        let mut bytes = RESULT_MAGIC.to_vec();
+        bytes.extend_from_slice(&RESULT_FORMAT.to_le_bytes());
+        let bytes = postcard::to_extend(result, bytes)
             .map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))?;
         self.blobs.put_bytes(&bytes)
     }
 
-    fn read_result(&self, blob: &str) -> Result<CompareResult> {
+    /// Reads a stored result. `Ok(None)` means it was written in an older
+    /// format this build cannot read, so the caller recomputes it; a newer
+    /// format is refused.
+    fn read_result(&self, session: &str, blob: &str) -> Result<Option<CompareResult>> {
         let bytes = self.blobs.read(blob)?;
-        postcard::from_bytes(&bytes)
-            .map_err(|e| Error::Storage(format!("cannot decode stored result {blob}: {e}")))
+        let (format, body) = match bytes.strip_prefix(RESULT_MAGIC.as_slice()) {
+            Some(rest) if rest.len() >= 4 => {
+                let (v, body) = rest.split_at(4);
+                (u32::from_le_bytes(v.try_into().expect("four bytes")), body)
+            }
+            _ => (0, &bytes[..]),
+        };
+        if format > RESULT_FORMAT {
+            let what = format!("the stored result of session '{session}'");
+            return Err(newer(what, u64::from(format), RESULT_FORMAT));
+        }
+        // Format 0 held the same structure without the header; should an
+        // older encoding stop decoding, the result is made again instead.
+        match postcard::from_bytes(body) {
+            Ok(result) => Ok(Some(result)),
+            Err(_) if format < RESULT_FORMAT => Ok(None),
+            Err(e) => Err(Error::Corrupt {
+                session: session.to_string(),
+                event: 0,
+                detail: format!("its stored result {blob} cannot be decoded: {e}"),
+            }),
+        }
     }
 
     /// Drops a session from memory, with no snapshot.

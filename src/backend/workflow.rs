@@ -541,6 +541,22 @@ impl Workflow {
         }
     }
 
+    /// Writes a session, with its files and result, to one portable file
+    /// (atomically), to move it to another data directory or machine.
+    pub fn export_session(&self, id: &str, path: &Path) -> Result<()> {
+        super::portable::export_session(&self.store, id, path)
+    }
+
+    /// Imports a portable session file as a new session (under a new id).
+    pub fn import_session(&self, path: &Path) -> Result<SessionInfo> {
+        super::portable::import_session(self, path)
+    }
+
+    /// Imports every `*.jsonl` event log in a folder, one session each.
+    pub fn import_event_logs(&self, dir: &Path) -> Result<Vec<SessionInfo>> {
+        super::portable::import_jsonl_dir(self, dir)
+    }
+
     /// Removes stored files no session refers to (see [`SessionStore::gc`]).
     pub fn gc(&self, grace: std::time::Duration) -> Result<super::store::GcReport> {
         self.store.gc(grace)

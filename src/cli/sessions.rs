@@ -1,7 +1,6 @@
 //! `concord sessions ...`: saved comparisons on the command line.
 
 use super::{finish_stdout, InspectFormat, SessionsCommand, SAME};
-use concord::backend::portable;
 use concord::backend::workflow::SessionInfo;
 use concord::backend::Workflow;
 use concord::{Error, LoadOptions, Side};
@@ -38,14 +37,14 @@ pub fn run(c: SessionsCommand, data_dir: &Path) -> Result<i32, Error> {
             writeln!(out, "deleted session {id}")
         }
         SessionsCommand::Export { id, file } => {
-            portable::export_session(&w, &id, &file)?;
+            w.export_session(&id, &file)?;
             writeln!(out, "wrote session {id} to {}", file.display())
         }
         SessionsCommand::Import { path } => {
             let imported = if path.is_dir() {
-                portable::import_jsonl_dir(&w, &path)?
+                w.import_event_logs(&path)?
             } else {
-                vec![portable::import_session(&w, &path)?]
+                vec![w.import_session(&path)?]
             };
             imported
                 .iter()

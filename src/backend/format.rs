@@ -1,0 +1,50 @@
+//! The format version of every structure Concord stores, in one place.
+//!
+//! Sessions are users' data, so a build must open what every earlier build
+//! wrote. Each persisted structure carries its version: the database schema
+//! (SQLite's `PRAGMA user_version`, with a migration per step), each event
+//! and each snapshot (a `format` column beside it), each stored result (a
+//! header in its blob) and the portable export file (its first line). A
+//! version newer than this build knows is refused with a message naming it;
+//! an older one is read as it was written, or, for results, recomputed from
+//! the stored inputs when it can no longer be read.
+//!
+//! Changing a stored structure means: bump its number here, keep reading
+//! the old one (or, for a result, let it be recomputed), and commit a
+//! fixture written by the release before the change under
+//! `tests/fixtures/upgrade/` with a test that opens it.
+
+use crate::error::Error;
+
+/// The schema of `events.db`. 0: the first release (no version set);
+/// 1: a `format` column on events and snapshots.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON form of [`super::session::Event`]. 0 (rows from before the
+/// column existed) and 1 are the same.
+pub const EVENT_FORMAT: u32 = 1;
+
+/// The JSON form of a snapshot's [`super::session::SessionState`]. 0 and 1
+/// are the same.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+
+/// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
+/// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
+/// before the same postcard.
+pub const RESULT_FORMAT: u32 = 1;
+
+/// Starts every stored result from format 1 on. Its first byte is never that
+/// of a format 0 blob (postcard starts those with the mode, 0 or 1).
+pub const RESULT_MAGIC: &[u8; 4] = b"\xC0RES";
+
+/// The portable export file's version, on its first line.
+pub const PORTABLE_FORMAT: u32 = 1;
+
+/// The error for a structure written by a newer Concord.
+pub fn newer(what: impl Into<String>, found: u64, known: u32) -> Error {
+    Error::NewerFormat {
+        what: what.into(),
+        found,
+        known: u64::from(known),
+    }
+}

@@ -1,0 +1,253 @@
+//! Sessions saved by earlier releases still open.
+//!
+//! `tests/fixtures/upgrade/vN/` holds what release N wrote: a data directory
+//! (`data/`), a portable export (`*.concord`), and that release's own
+//! listings and comparison output (`expected/`). Every later build must list
+//! and show the same sessions with the same summaries, page the same result
+//! rows and import the export. Add a folder for each format change.
+//!
+//! The second half checks the other direction: data written by a newer
+//! Concord is refused with a message naming its version, and a stored
+//! result this build cannot read is computed again from the stored files.
+
+use concord::backend::Workflow;
+use concord::Error;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upgrade");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no upgrade fixtures");
+    dirs
+}
+
+/// A copy of a fixture's data directory: opening it may migrate it, and the
+/// committed fixture must stay as the old release wrote it.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn opened(fixture: &Path) -> (tempfile::TempDir, Workflow) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture.join("data"), &dir.path().join("data"));
+    let w = Workflow::open(&dir.path().join("data")).unwrap();
+    (dir, w)
+}
+
+/// The rows of a session's current result as the old `compare --format
+/// json` wrote them: status, key, lines and changes.
+fn paged_rows(w: &Workflow, id: &str) -> Value {
+    let page = w
+        .page(
+            id,
+            &concord::backend::workflow::PageQuery {
+                limit: 10_000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut rows = serde_json::to_value(&page.rows).unwrap();
+    for r in rows.as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("index");
+    }
+    rows
+}
+
+#[test]
+fn sessions_of_every_earlier_release_open() {
+    for fixture in fixtures() {
+        let (_dir, w) = opened(&fixture);
+        let expected_list = read_json(&fixture.join("expected/list.json"));
+        let list = serde_json::to_value(w.list_sessions().unwrap()).unwrap();
+        assert_eq!(list, expected_list, "{}", fixture.display());
+        for s in expected_list.as_array().unwrap() {
+            let id = s["id"].as_str().unwrap();
+            let shown = serde_json::to_value(w.session(id).unwrap()).unwrap();
+            let expected = read_json(&fixture.join(format!("expected/show-{id}.json")));
+            assert_eq!(shown, expected, "{} session {id}", fixture.display());
+            let opened = serde_json::to_value(w.open_session(id).unwrap()).unwrap();
+            assert_eq!(opened["summary"], expected["summary"]);
+            let rows_file = fixture.join(format!("expected/rows-{id}.json"));
+            if rows_file.exists() {
+                let old = read_json(&rows_file);
+                assert_eq!(
+                    paged_rows(&w, id),
+                    old["rows"],
+                    "{} session {id}",
+                    fixture.display()
+                );
+            }
+        }
+        // Nothing a session uses is collected.
+        let gc = w.gc(std::time::Duration::ZERO).unwrap();
+        for s in expected_list.as_array().unwrap() {
+            let id = s["id"].as_str().unwrap();
+            w.close_session(id).unwrap();
+            let reopened = serde_json::to_value(w.open_session(id).unwrap()).unwrap();
+            assert_eq!(reopened["summary"], s["summary"], "after gc {gc:?}");
+        }
+    }
+}
+
+#[test]
+fn portable_exports_of_every_earlier_release_import() {
+    for fixture in fixtures() {
+        let exports: Vec<PathBuf> = std::fs::read_dir(&fixture)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "concord"))
+            .collect();
+        assert!(!exports.is_empty(), "{}", fixture.display());
+        let dir = tempfile::tempdir().unwrap();
+        let w = Workflow::open(dir.path()).unwrap();
+        let (_old_dir, old) = opened(&fixture);
+        for file in exports {
+            let imported = w.import_session(&file).unwrap();
+            let original = old
+                .list_sessions()
+                .unwrap()
+                .into_iter()
+                .find(|s| s.name == imported.name)
+                .expect("the exported session is in the data directory");
+            assert_eq!(imported.summary, original.summary);
+            assert!(imported.summary.is_some());
+            assert_eq!(paged_rows(&w, &imported.id), paged_rows(&old, &original.id));
+        }
+    }
+}
+
+fn sql(db: &Path, statement: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(statement).unwrap();
+}
+
+#[test]
+fn data_from_a_newer_release_is_refused_with_its_version() {
+    let fixture = &fixtures()[0];
+    // A newer database schema.
+    let (dir, w) = opened(fixture);
+    drop(w);
+    let db = dir.path().join("data/events.db");
+    sql(&db, "PRAGMA user_version = 99;");
+    let e = Workflow::open(&dir.path().join("data")).err().unwrap();
+    assert!(matches!(e, Error::NewerFormat { found: 99, .. }), "{e}");
+    assert!(e.to_string().contains("format 99"), "{e}");
+
+    // A newer event, and a newer snapshot, in one session each.
+    let (dir, w) = opened(fixture);
+    let id_of = |w: &Workflow, name: &str| {
+        w.list_sessions()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .id
+    };
+    let ids = [id_of(&w, "Bridges"), id_of(&w, "Boston 311")];
+    drop(w);
+    let db = dir.path().join("data/events.db");
+    sql(
+        &db,
+        &format!(
+            "UPDATE events SET format = 7 WHERE session_id = '{}' AND event_id = 2;",
+            ids[0]
+        ),
+    );
+    sql(&db, "UPDATE snapshots SET format = 8;");
+    let w = Workflow::open(&dir.path().join("data")).unwrap();
+    let e = w.open_session(&ids[0]).unwrap_err();
+    assert!(
+        e.to_string().contains("event 2") && e.to_string().contains("format 7"),
+        "{e}"
+    );
+    let e = w.session(&id_of(&w, "crash test")).unwrap_err();
+    assert!(e.to_string().contains("format 8"), "{e}");
+    // The others still open.
+    assert!(w.open_session(&ids[1]).is_ok());
+
+    // A newer portable file.
+    let file = dir.path().join("newer.concord");
+    let mut bytes = std::fs::read(fixture.join("bridges.concord")).unwrap();
+    bytes.splice(
+        0.."CONCORD-SESSION 1".len(),
+        b"CONCORD-SESSION 5".iter().copied(),
+    );
+    std::fs::write(&file, bytes).unwrap();
+    let e = w.import_session(&file).unwrap_err();
+    assert!(matches!(e, Error::NewerFormat { found: 5, .. }), "{e}");
+}
+
+#[test]
+fn results_in_formats_this_build_cannot_read_are_recomputed_or_refused() {
+    let fixture = &fixtures()[0];
+    let (dir, w) = opened(fixture);
+    let bridges = w
+        .list_sessions()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Bridges")
+        .unwrap();
+    let rows_before = paged_rows(&w, &bridges.id);
+    drop(w);
+    let db = dir.path().join("data/events.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let payload: String = conn
+        .query_row(
+            "SELECT payload FROM events WHERE session_id = ?1 AND payload LIKE '%\"compared\"%'",
+            [&bridges.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let old_blob = serde_json::from_str::<Value>(&payload).unwrap()["result"]["blob"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Point the event at a blob of the old, headerless format that no
+    // longer decodes, and at one of a newer format, in turn.
+    let blobs = dir.path().join("data/blobs");
+    for (bytes, recomputed) in [
+        (b"\x01garbage from an old encoding".to_vec(), true),
+        (b"\xC0RES\x09\x00\x00\x00anything".to_vec(), false),
+    ] {
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        std::fs::create_dir_all(blobs.join(&hash[..2])).unwrap();
+        std::fs::write(blobs.join(&hash[..2]).join(&hash), &bytes).unwrap();
+        let new_payload = payload.replace(&old_blob, &hash);
+        let sum = blake3::hash(new_payload.as_bytes()).to_hex()[..16].to_string();
+        conn.execute(
+            "UPDATE events SET payload = ?1, checksum = ?2 WHERE session_id = ?3 AND payload LIKE '%\"compared\"%'",
+            rusqlite::params![new_payload, sum, bridges.id],
+        )
+        .unwrap();
+        let w = Workflow::open(&dir.path().join("data")).unwrap();
+        if recomputed {
+            let opened = w.open_session(&bridges.id).unwrap();
+            assert_eq!(opened.summary, bridges.summary);
+            assert_eq!(paged_rows(&w, &bridges.id), rows_before);
+            let result = w.result(&bridges.id).unwrap().unwrap();
+            assert!(result.notes.iter().any(|n| n.contains("computed again")));
+        } else {
+            let e = w.open_session(&bridges.id).unwrap_err();
+            assert!(matches!(e, Error::NewerFormat { found: 9, .. }), "{e}");
+        }
+    }
+}
