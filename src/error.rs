@@ -26,8 +26,19 @@ impl fmt::Display for Side {
     }
 }
 
-/// Errors produced by loading, comparing and exporting.
+/// A boxed error kept as the cause of a storage failure.
+pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Errors produced by loading, comparing, exporting and keeping sessions.
+///
+/// Each variant has a stable machine code ([`Error::code`]) and an HTTP
+/// status ([`Error::http_status`]); serialized, an error is
+/// `{"code", "message"}` plus whichever of `path`, `line`, `column`,
+/// `side` and `session` it knows, so that every front end can react to it
+/// and show it as it is. Messages name the file, line, column or session at
+/// fault and never a command-line flag: the CLI adds its own hints.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file could not be opened or read.
     #[error("cannot read '{path}': {source}")]
@@ -62,10 +73,7 @@ pub enum Error {
         detail: String,
     },
     /// A record has a different number of fields than the header.
-    #[error(
-        "'{path}' line {line}: expected {expected} fields (as in the header), found {found}; \
-         pass --allow-ragged to pad short rows and cut long ones"
-    )]
+    #[error("'{path}' line {line}: expected {expected} fields (as in the header), found {found}")]
     FieldCount {
         /// The file as the user named it.
         path: String,
@@ -91,6 +99,17 @@ pub enum Error {
         path: String,
         /// 1-based line where the record starts.
         line: u64,
+    },
+    /// A file has more rows than a table holds.
+    #[error(
+        "'{path}' has {rows} rows; Concord handles up to {} rows per file",
+        u32::MAX
+    )]
+    TooManyRows {
+        /// The file as the user named it.
+        path: String,
+        /// Its rows.
+        rows: u64,
     },
     /// A column named in the configuration does not exist.
     #[error("the {side} file has no column named '{name}' (its columns: {})", .available.join(", "))]
@@ -119,7 +138,34 @@ pub enum Error {
         /// The right file's columns.
         right: Vec<String>,
     },
-    /// An option or configuration value is invalid.
+    /// A column appears in two keys or mappings.
+    #[error("the {side} column '{name}' is used twice in the keys and mappings")]
+    ColumnUsedTwice {
+        /// The file it belongs to.
+        side: Side,
+        /// The column.
+        name: String,
+    },
+    /// A comparison rule has a value it cannot take.
+    #[error("{}{detail}", .column.as_ref().map(|c| format!("column '{c}': ")).unwrap_or_default())]
+    InvalidRule {
+        /// The column whose own rules hold the value, if not the global rules.
+        column: Option<String>,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A file that should be a Concord session file or event log is not one.
+    #[error("'{path}'{}: {detail}", .line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    InvalidFile {
+        /// The file.
+        path: String,
+        /// The line at fault, when there is one.
+        line: Option<u64>,
+        /// What is wrong.
+        detail: String,
+    },
+    /// An option or request value is invalid (used by front ends for their
+    /// own arguments).
     #[error("{0}")]
     Invalid(String),
     /// The operation was cancelled through its cancellation token.
@@ -141,6 +187,12 @@ pub enum Error {
         id: String,
         /// The side with no file.
         side: Side,
+    },
+    /// A session has no result made from its current files and settings.
+    #[error("session '{id}' has no current comparison result; compare it first")]
+    NoResult {
+        /// The session.
+        id: String,
     },
     /// The inputs of a session changed while a comparison was running, so its
     /// result was not stored.
@@ -171,7 +223,7 @@ pub enum Error {
     /// does not know.
     #[error("{what} was written by a newer version of Concord (format {found}; this version reads up to {known}); update Concord to open it")]
     NewerFormat {
-        /// What was read ("the data directory '...'", "session '...' event 7").
+        /// What was read ("the session database", "session '...' (event 7)").
         what: String,
         /// The format version found.
         found: u64,
@@ -179,8 +231,14 @@ pub enum Error {
         known: u64,
     },
     /// The session database or blob store failed.
-    #[error("session storage failed: {0}")]
-    Storage(String),
+    #[error("session storage failed: {detail}")]
+    Storage {
+        /// What was being done, and what went wrong.
+        detail: String,
+        /// The underlying error (SQLite's, the file system's), kept for logs.
+        #[source]
+        source: Option<Source>,
+    },
 }
 
 impl Error {
@@ -205,12 +263,32 @@ impl Error {
             },
             Error::UnterminatedQuote { line, .. } => Error::UnterminatedQuote { path, line },
             Error::RecordTooLarge { line, .. } => Error::RecordTooLarge { path, line },
+            Error::TooManyRows { rows, .. } => Error::TooManyRows { path, rows },
             e => e,
         }
     }
 
+    /// A storage failure described by `detail`.
+    pub fn storage(detail: impl Into<String>) -> Error {
+        Error::Storage {
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// A storage failure described by `detail`, caused by `source`.
+    pub fn storage_from(
+        detail: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error::Storage {
+            detail: format!("{}: {source}", detail.into()),
+            source: Some(Box::new(source)),
+        }
+    }
+
     /// A stable machine-readable code for the error, used by the API and the
-    /// desktop app as the `code` of `{code, message}`.
+    /// desktop app as the `code` of `{code, message}`. The README lists them.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Read { .. } => "read_failed",
@@ -220,26 +298,197 @@ impl Error {
             Error::FieldCount { .. } => "field_count",
             Error::UnterminatedQuote { .. } => "unterminated_quote",
             Error::RecordTooLarge { .. } => "record_too_large",
+            Error::TooManyRows { .. } => "too_many_rows",
             Error::UnknownColumn { .. } | Error::NoSuchColumn { .. } => "unknown_column",
+            Error::ColumnUsedTwice { .. } => "column_used_twice",
+            Error::InvalidRule { .. } => "invalid_rule",
+            Error::InvalidFile { .. } => "invalid_file",
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
             Error::Xlsx(_) => "xlsx_failed",
-            Error::UnknownSession { .. } => "unknown_session",
+            Error::UnknownSession { .. } => "not_found",
             Error::MissingInput { .. } => "missing_input",
+            Error::NoResult { .. } => "no_result",
             Error::Stale { .. } => "stale",
             Error::Conflict { .. } => "conflict",
             Error::Corrupt { .. } => "corrupt",
             Error::NewerFormat { .. } => "newer_format",
-            Error::Storage(_) => "storage",
+            Error::Storage { .. } => "storage",
         }
+    }
+
+    /// The HTTP status a web front end answers with: 404 for what does not
+    /// exist, 409 for a request that conflicts with the session's state, 400
+    /// for a bad request, 422 for a file that cannot be read as CSV, 500 for
+    /// failures of the machine or of stored data.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::UnknownSession { .. } => 404,
+            Error::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => 404,
+            Error::MissingInput { .. }
+            | Error::NoResult { .. }
+            | Error::Stale { .. }
+            | Error::Conflict { .. }
+            | Error::Cancelled => 409,
+            Error::UnknownColumn { .. }
+            | Error::NoSuchColumn { .. }
+            | Error::ColumnUsedTwice { .. }
+            | Error::InvalidRule { .. }
+            | Error::Invalid(_) => 400,
+            Error::EmptyFile { .. }
+            | Error::NotText { .. }
+            | Error::FieldCount { .. }
+            | Error::UnterminatedQuote { .. }
+            | Error::RecordTooLarge { .. }
+            | Error::TooManyRows { .. }
+            | Error::InvalidFile { .. } => 422,
+            Error::Read { .. }
+            | Error::Write { .. }
+            | Error::Xlsx(_)
+            | Error::Corrupt { .. }
+            | Error::NewerFormat { .. }
+            | Error::Storage { .. } => 500,
+        }
+    }
+
+    /// The file an error is about, if any.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Error::Read { path, .. }
+            | Error::Write { path, .. }
+            | Error::EmptyFile { path }
+            | Error::NotText { path, .. }
+            | Error::FieldCount { path, .. }
+            | Error::UnterminatedQuote { path, .. }
+            | Error::RecordTooLarge { path, .. }
+            | Error::TooManyRows { path, .. }
+            | Error::InvalidFile { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The 1-based line of the file an error is about, if any.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Error::FieldCount { line, .. }
+            | Error::UnterminatedQuote { line, .. }
+            | Error::RecordTooLarge { line, .. } => Some(*line),
+            Error::InvalidFile { line, .. } => *line,
+            _ => None,
+        }
+    }
+
+    /// The column an error is about, if any.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            Error::UnknownColumn { name, .. }
+            | Error::NoSuchColumn { name, .. }
+            | Error::ColumnUsedTwice { name, .. } => Some(name),
+            Error::InvalidRule { column, .. } => column.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The session an error is about, if any.
+    pub fn session(&self) -> Option<&str> {
+        match self {
+            Error::UnknownSession { id }
+            | Error::MissingInput { id, .. }
+            | Error::NoResult { id }
+            | Error::Stale { id }
+            | Error::Conflict { id } => Some(id),
+            Error::Corrupt { session, .. } => Some(session),
+            _ => None,
+        }
+    }
+
+    /// The side of the comparison an error is about, if any.
+    pub fn side(&self) -> Option<Side> {
+        match self {
+            Error::UnknownColumn { side, .. }
+            | Error::ColumnUsedTwice { side, .. }
+            | Error::MissingInput { side, .. } => Some(*side),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for Error {
+    /// `{"code", "message"}` and the structured fields the error has.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("code", self.code())?;
+        m.serialize_entry("message", &self.to_string())?;
+        if let Some(p) = self.path() {
+            m.serialize_entry("path", p)?;
+        }
+        if let Some(l) = self.line() {
+            m.serialize_entry("line", &l)?;
+        }
+        if let Some(c) = self.column() {
+            m.serialize_entry("column", c)?;
+        }
+        if let Some(side) = self.side() {
+            m.serialize_entry("side", &side)?;
+        }
+        if let Some(id) = self.session() {
+            m.serialize_entry("session", id)?;
+        }
+        m.end()
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
-        Error::Storage(e.to_string())
+        Error::storage_from("the session database failed", e)
     }
 }
 
 /// The result type of the engine.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialize_with_code_message_and_fields() {
+        let e = Error::FieldCount {
+            path: "a.csv".into(),
+            line: 7,
+            expected: 3,
+            found: 2,
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["code"], "field_count");
+        assert_eq!(v["path"], "a.csv");
+        assert_eq!(v["line"], 7);
+        assert!(v["message"].as_str().unwrap().contains("line 7"));
+        assert!(
+            !v["message"].as_str().unwrap().contains("--"),
+            "no CLI flags"
+        );
+        assert_eq!(e.http_status(), 422);
+        let v = serde_json::to_value(Error::UnknownSession { id: "x1".into() }).unwrap();
+        assert_eq!(
+            (v["code"].as_str(), v["session"].as_str()),
+            (Some("not_found"), Some("x1"))
+        );
+        assert_eq!(Error::NoResult { id: "x".into() }.http_status(), 409);
+        assert_eq!(Error::Stale { id: "x".into() }.http_status(), 409);
+        assert_eq!(Error::storage("disk").http_status(), 500);
+    }
+
+    #[test]
+    fn storage_errors_keep_their_source() {
+        let sqlite = rusqlite::Connection::open_in_memory()
+            .unwrap()
+            .execute("NOT SQL", [])
+            .unwrap_err();
+        let e = Error::from(sqlite);
+        let source = std::error::Error::source(&e).expect("the SQLite error is kept");
+        assert!(source.downcast_ref::<rusqlite::Error>().is_some());
+        assert_eq!(e.code(), "storage");
+    }
+}

@@ -17,7 +17,7 @@ pub struct BlobStore {
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::Storage(format!("{what} '{}': {e}", path.display()))
+    Error::storage_from(format!("{what} '{}'", path.display()), e)
 }
 
 /// Makes a directory entry durable: fsyncs the directory itself.
@@ -140,7 +140,7 @@ impl BlobStore {
         let path = self.path(hash);
         let bytes = fs::read(&path).map_err(|e| io("cannot read blob", &path, e))?;
         if blake3::hash(&bytes).to_hex().as_str() != hash {
-            return Err(Error::Storage(format!(
+            return Err(Error::storage(format!(
                 "blob {hash} is damaged: its contents do not match its hash"
             )));
         }
@@ -155,7 +155,7 @@ impl BlobStore {
             .update_mmap_rayon(&path)
             .map_err(|e| io("cannot read blob", &path, e))?;
         if hasher.finalize().to_hex().as_str() != hash {
-            return Err(Error::Storage(format!(
+            return Err(Error::storage(format!(
                 "blob {hash} is damaged: its contents do not match its hash"
             )));
         }

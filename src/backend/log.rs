@@ -132,14 +132,15 @@ impl EventLog {
     /// Opens (creating if needed) the log in the SQLite file at `path`.
     pub fn open(path: &Path) -> Result<EventLog> {
         let mut conn = Connection::open(path)
-            .map_err(|e| Error::Storage(format!("cannot open '{}': {e}", path.display())))?;
+            .map_err(|e| Error::storage_from(format!("cannot open '{}'", path.display()), e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn).map_err(|e| match e {
-            Error::Storage(detail) => {
-                Error::Storage(format!("cannot use '{}': {detail}", path.display()))
-            }
+            Error::Storage { detail, source } => Error::Storage {
+                detail: format!("cannot use '{}': {detail}", path.display()),
+                source,
+            },
             Error::NewerFormat { found, known, .. } => Error::NewerFormat {
                 what: format!("the session database '{}'", path.display()),
                 found,
@@ -163,7 +164,8 @@ impl EventLog {
         event: &Event,
         after: &SessionState,
     ) -> Result<u64> {
-        let payload = serde_json::to_string(event).map_err(|e| Error::Storage(e.to_string()))?;
+        let payload = serde_json::to_string(event)
+            .map_err(|e| Error::storage_from("cannot encode an event", e))?;
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let last: Option<u64> = last_event_of(&tx, session)?;

@@ -54,7 +54,7 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
     for hash in state.blobs() {
         blobs.verify(hash)?;
         let bytes = std::fs::metadata(blobs.path(hash))
-            .map_err(|e| Error::Storage(e.to_string()))?
+            .map_err(|e| Error::storage_from("cannot read a stored file", e))?
             .len();
         entries.push(BlobEntry {
             hash: hash.to_string(),
@@ -75,11 +75,12 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
             state,
             blobs: entries,
         };
-        let text = serde_json::to_string(&manifest).map_err(|e| Error::Storage(e.to_string()))?;
+        let text = serde_json::to_string(&manifest)
+            .map_err(|e| Error::storage_from("cannot encode the session", e))?;
         writeln!(out, "{MAGIC} {PORTABLE_FORMAT}\n{text}").map_err(write_err(path))?;
         for b in &manifest.blobs {
             let mut f = std::fs::File::open(blobs.path(&b.hash))
-                .map_err(|e| Error::Storage(e.to_string()))?;
+                .map_err(|e| Error::storage_from("cannot read a stored file", e))?;
             std::io::copy(&mut f, &mut out).map_err(write_err(path))?;
         }
         out.flush().map_err(write_err(path))?;
@@ -92,8 +93,10 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
 /// Reads a portable session file into the store as a new session.
 pub(crate) fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
     let shown = path.display().to_string();
-    let bad = |detail: String| {
-        Error::Invalid(format!("'{shown}' is not a Concord session file: {detail}"))
+    let bad = |detail: String| Error::InvalidFile {
+        path: shown.clone(),
+        line: None,
+        detail: format!("it is not a Concord session file: {detail}"),
     };
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: shown.clone(),
@@ -253,7 +256,11 @@ fn import_jsonl(
         if line.trim().is_empty() {
             continue;
         }
-        let at = |detail: String| Error::Invalid(format!("'{shown}' line {}: {detail}", n + 1));
+        let at = |detail: String| Error::InvalidFile {
+            path: shown.clone(),
+            line: Some(n as u64 + 1),
+            detail,
+        };
         let parsed: LogLine =
             serde_json::from_str(line).map_err(|e| at(format!("not an event: {e}")))?;
         let session = match (&*id, &parsed) {
@@ -322,9 +329,11 @@ fn import_jsonl(
             }
         }
     }
-    let id = id
-        .clone()
-        .ok_or_else(|| Error::Invalid(format!("'{shown}' holds no events")))?;
+    let id = id.clone().ok_or_else(|| Error::InvalidFile {
+        path: shown.clone(),
+        line: None,
+        detail: "it holds no events".into(),
+    })?;
     w.store().close(&id)?;
     w.open_session(&id)
 }

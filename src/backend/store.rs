@@ -131,7 +131,7 @@ impl SessionStore {
     /// Opens the store in `dir` with the given limits.
     pub fn open_with(dir: &Path, limits: StoreLimits) -> Result<SessionStore> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Storage(format!("cannot create '{}': {e}", dir.display())))?;
+            .map_err(|e| Error::storage_from(format!("cannot create '{}'", dir.display()), e))?;
         Ok(SessionStore {
             dir: dir.to_path_buf(),
             log: EventLog::open(&dir.join("events.db"))?,
@@ -339,7 +339,8 @@ impl SessionStore {
 
     /// Writes the folded state as a snapshot and compacts the events it covers.
     pub fn snapshot(&self, state: &SessionState) -> Result<()> {
-        let bytes = serde_json::to_vec(state).map_err(|e| Error::Storage(e.to_string()))?;
+        let bytes = serde_json::to_vec(state)
+            .map_err(|e| Error::storage_from("cannot encode a snapshot", e))?;
         let blob = self.blobs.put_bytes(&bytes)?;
         self.log.snapshot(&state.id, state.last_event, &blob)
     }
@@ -430,7 +431,7 @@ impl SessionStore {
         let mut bytes = RESULT_MAGIC.to_vec();
         bytes.extend_from_slice(&RESULT_FORMAT.to_le_bytes());
         let bytes = postcard::to_extend(result, bytes)
-            .map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))?;
+            .map_err(|e| Error::storage_from("cannot encode the result", e))?;
         self.blobs.put_bytes(&bytes)
     }
 

@@ -456,12 +456,12 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
                 for i in 0..30 {
                     let id = &ids[(t + i) % ids.len()];
                     match (t + i) % 4 {
-                        0 => {
-                            assert_eq!(
-                                w.page(id, &PageQuery::default()).unwrap().rows.len() % 4,
-                                0
-                            );
-                        }
+                        // A page, or the word that the result is out of date.
+                        0 => match w.page(id, &PageQuery::default()) {
+                            Ok(page) => assert_eq!(page.rows.len() % 4, 0),
+                            Err(Error::NoResult { .. }) => {}
+                            Err(e) => panic!("{e}"),
+                        },
                         1 => {
                             let text = if i % 2 == 0 { RIGHT } else { LEFT };
                             w.load_bytes(
@@ -547,7 +547,7 @@ fn a_failed_write_leaves_memory_untouched() {
     let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
     conn.execute("DROP TABLE events", []).unwrap();
     let e = w.rename_session(&id, "never").unwrap_err();
-    assert!(matches!(e, Error::Storage(_)), "{e}");
+    assert!(matches!(e, Error::Storage { .. }), "{e}");
     let after = w.store().with_session(&id, |d| d.state.clone()).unwrap();
     assert_eq!(after, before);
 }

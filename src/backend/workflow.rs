@@ -402,6 +402,8 @@ impl Workflow {
 
     /// A page of result rows, filtered and sorted. The row order of a view is
     /// computed once and cached, so later pages of it cost only their rows.
+    /// A session with no current result answers [`Error::NoResult`], as
+    /// exports do.
     pub fn page(&self, id: &str, q: &PageQuery) -> Result<Page> {
         let (data_view, cached) = self.store.with_session(id, |d| {
             let key = d.state.current_result().map(|r| view_key(&r.blob, q));
@@ -419,11 +421,7 @@ impl Workflow {
             )
         })?;
         let (Some(left), Some(right), Some(result), Some(key)) = data_view else {
-            return Ok(Page {
-                total: 0,
-                offset: q.offset,
-                rows: Vec::new(),
-            });
+            return Err(Error::NoResult { id: id.to_string() });
         };
         let order = match cached {
             Some(o) => o,
@@ -535,9 +533,7 @@ impl Workflow {
         })?;
         match (l, r, res) {
             (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
-            _ => Err(Error::Invalid(format!(
-                "session '{id}' has no current comparison; compare it first"
-            ))),
+            _ => Err(Error::NoResult { id: id.to_string() }),
         }
     }
 

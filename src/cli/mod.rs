@@ -314,9 +314,24 @@ pub fn run() -> i32 {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            say!("concord: error: {e}");
+            match hint(&e) {
+                Some(h) => say!("concord: error: {e}; {h}"),
+                None => say!("concord: error: {e}"),
+            }
             TROUBLE
         }
+    }
+}
+
+/// What a user of the command line can do about an error, naming the flag:
+/// the engine's messages name no flags.
+fn hint(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::FieldCount { .. } => Some("pass --allow-ragged to pad short rows and cut long ones"),
+        Error::NotText { detail, .. } if detail.contains("not valid UTF-8") => {
+            Some("try --encoding windows-1252")
+        }
+        _ => None,
     }
 }
 
@@ -754,7 +769,7 @@ fn run_comparison(
     say!("concord: saved as session {} ({name})", session.id);
     match (l, r, res) {
         (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
-        _ => Err(Error::Storage("the saved session lost its data".into())),
+        _ => Err(Error::storage("the saved session lost its data")),
     }
 }
 

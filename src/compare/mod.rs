@@ -64,12 +64,13 @@ impl CompareConfig {
     /// mappings on their side; ignored columns and columns with their own
     /// rules on either side, checked once both files are there).
     pub fn check(&self, left: Option<&Table>, right: Option<&Table>) -> Result<()> {
-        self.rules.validate().map_err(Error::Invalid)?;
+        let invalid = |column: Option<String>, detail| Error::InvalidRule { column, detail };
+        self.rules.validate().map_err(|d| invalid(None, d))?;
         for (name, o) in &self.column_rules {
             self.rules
                 .with(o)
                 .validate()
-                .map_err(|e| Error::Invalid(format!("column '{name}': {e}")))?;
+                .map_err(|d| invalid(Some(name.clone()), d))?;
         }
         for p in self.keys.iter().chain(&self.mappings) {
             if let Some(t) = left {
@@ -220,9 +221,10 @@ impl Plan {
                 (&mut used_right, p.right_index, Side::Right, &p.right),
             ] {
                 if used[i] {
-                    return Err(Error::Invalid(format!(
-                        "the {side} column '{name}' is used twice in the keys and mappings"
-                    )));
+                    return Err(Error::ColumnUsedTwice {
+                        side,
+                        name: name.clone(),
+                    });
                 }
                 used[i] = true;
             }

@@ -95,7 +95,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
                 encoding: Encoding::Utf8,
                 warnings: vec![format!(
                     "{invalid} byte sequences are not valid UTF-8 and were replaced with \u{FFFD}; \
-                     pass --encoding windows-1252 to read the file as Windows-1252 instead"
+                     if the file is in Windows-1252, read it with that encoding instead"
                 )],
             });
         }
@@ -115,10 +115,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
             if let Some(bad) = first_invalid_utf8(&raw[start..]) {
                 return Err(Error::NotText {
                     path: path.to_string(),
-                    detail: format!(
-                        "byte {} is not valid UTF-8; try --encoding windows-1252",
-                        start + bad
-                    ),
+                    detail: format!("byte {} is not valid UTF-8", start + bad),
                 });
             }
             Ok(Decoded {

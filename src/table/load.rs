@@ -208,10 +208,10 @@ fn build(
 
     let total_rows: usize = chunks.iter().map(ChunkRows::rows).sum();
     if total_rows > u32::MAX as usize {
-        return Err(Error::Invalid(format!(
-            "'{name}' has {total_rows} rows; Concord handles up to {} rows per file",
-            u32::MAX
-        )));
+        return Err(Error::TooManyRows {
+            path: name.to_string(),
+            rows: total_rows as u64,
+        });
     }
     let ragged: u64 = chunks.iter().map(|c| c.ragged_rows).sum();
     if ragged > 0 {
