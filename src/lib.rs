@@ -35,5 +35,5 @@ pub use compare::{
     compare, compare_with_suggestions, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules,
 };
 pub use error::{Error, Result, Side};
-pub use progress::{Control, Progress, Stage};
+pub use progress::{Control, Phase, Progress};
 pub use table::{load_bytes, load_path, LoadOptions, Table};

@@ -109,6 +109,7 @@ fn acknowledged_events_survive_sigkill() {
         "r.csv",
         b"id,n\n1,0\n",
         &concord::LoadOptions::default(),
+        concord::Control::default(),
     )
     .unwrap();
     w.compare(&id, concord::Control::default()).unwrap();

@@ -6,6 +6,7 @@
 //! power cut. Reads check the hash, so a damaged blob is reported, never used.
 
 use crate::error::{Error, Result};
+use crate::progress::{Control, Phase};
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -58,23 +59,33 @@ impl BlobStore {
     }
 
     /// Copies the file at `source` into the store; returns its hash and size.
-    pub fn put_file(&self, source: &Path) -> Result<(String, u64)> {
+    pub fn put_file(&self, source: &Path, ctl: Control<'_>) -> Result<(String, u64)> {
         let src = File::open(source).map_err(|e| Error::Read {
             path: source.display().to_string(),
             source: e,
         })?;
-        self.put_reader(src, u64::MAX).map_err(|e| match e {
-            Error::Read { source: s, .. } => Error::Read {
-                path: source.display().to_string(),
-                source: s,
-            },
-            e => e,
-        })
+        let size = src.metadata().map_or(0, |m| m.len());
+        self.put_reader(src, u64::MAX, size, ctl)
+            .map_err(|e| match e {
+                Error::Read { source: s, .. } => Error::Read {
+                    path: source.display().to_string(),
+                    source: s,
+                },
+                e => e,
+            })
     }
 
-    /// Copies up to `limit` bytes of `reader` into the store; returns their
-    /// hash and size.
-    pub fn put_reader(&self, reader: impl Read, limit: u64) -> Result<(String, u64)> {
+    /// Copies up to `limit` bytes of `reader` into the store, streaming (the
+    /// bytes are never all in memory); returns their hash and size.
+    /// `expected` is the size for progress reports (0 when unknown). A
+    /// cancellation stops the copy and leaves nothing stored.
+    pub fn put_reader(
+        &self,
+        reader: impl Read,
+        limit: u64,
+        expected: u64,
+        ctl: Control<'_>,
+    ) -> Result<(String, u64)> {
         let tmp = tempfile::Builder::new()
             .prefix("in-")
             .tempfile_in(self.dir.join("tmp"))
@@ -96,6 +107,8 @@ impl BlobStore {
             out.write_all(&buf[..n])
                 .map_err(|e| io("cannot write", tmp.path(), e))?;
             size += n as u64;
+            ctl.check()?;
+            ctl.report(Phase::Storing, size, expected.max(size));
         }
         let hash = hasher.finalize().to_hex().to_string();
         if self.contains(&hash) {
@@ -223,7 +236,10 @@ mod tests {
         assert_eq!(store.read(&a).unwrap(), b"hello");
         let src = dir.path().join("src.csv");
         std::fs::write(&src, b"hello").unwrap();
-        assert_eq!(store.put_file(&src).unwrap(), (a.clone(), 5));
+        assert_eq!(
+            store.put_file(&src, Control::default()).unwrap(),
+            (a.clone(), 5)
+        );
         assert!(store.temporaries().unwrap().is_empty());
         std::fs::write(store.path(&a), b"hellO").unwrap();
         let e = store.read(&a).unwrap_err();

@@ -125,7 +125,7 @@ pub(crate) fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
         .map_err(|e| bad(format!("its description cannot be read: {e}")))?;
     let blobs = w.store().blobs();
     for b in &manifest.blobs {
-        let (hash, size) = blobs.put_reader(&mut input, b.bytes)?;
+        let (hash, size) = blobs.put_reader(&mut input, b.bytes, b.bytes, Control::default())?;
         if size != b.bytes || hash != b.hash {
             return Err(bad(format!(
                 "stored file {} is truncated or damaged",

@@ -410,7 +410,7 @@ impl SessionStore {
         Ok(data)
     }
 
-    /// Loads a stored file as a table named `name`.
+    /// Loads a stored file as a table named `name`, checking its hash first.
     pub fn load_blob(
         &self,
         blob: &str,
@@ -419,6 +419,18 @@ impl SessionStore {
         ctl: Control<'_>,
     ) -> Result<Table> {
         self.blobs.verify(blob)?;
+        self.load_stored(blob, name, options, ctl)
+    }
+
+    /// Loads a file this process has just stored (so its hash was computed
+    /// as it was written) as a table named `name`.
+    pub(crate) fn load_stored(
+        &self,
+        blob: &str,
+        name: &str,
+        options: &crate::table::LoadOptions,
+        ctl: Control<'_>,
+    ) -> Result<Table> {
         // Errors would name the stored copy; name the user's file instead.
         let mut table = crate::table::load_path(&self.blobs.path(blob), options, ctl)
             .map_err(|e| e.with_path(name))?;

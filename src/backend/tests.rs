@@ -33,6 +33,7 @@ pub(crate) fn compared(w: &Workflow) -> String {
         "left.csv",
         LEFT.as_bytes(),
         &LoadOptions::default(),
+        Control::default(),
     )
     .unwrap();
     w.load_bytes(
@@ -41,6 +42,7 @@ pub(crate) fn compared(w: &Workflow) -> String {
         "right.csv",
         RIGHT.as_bytes(),
         &LoadOptions::default(),
+        Control::default(),
     )
     .unwrap();
     w.set_config(&s.id, keyed()).unwrap();
@@ -142,6 +144,7 @@ fn pages_sort_numbers_by_value() {
         "l.csv",
         left.as_bytes(),
         &LoadOptions::default(),
+        Control::default(),
     )
     .unwrap();
     w.load_bytes(
@@ -150,6 +153,7 @@ fn pages_sort_numbers_by_value() {
         "r.csv",
         right.as_bytes(),
         &LoadOptions::default(),
+        Control::default(),
     )
     .unwrap();
     w.set_config(&s.id, keyed()).unwrap();
@@ -208,6 +212,7 @@ fn changed_inputs_make_a_running_comparison_stale_and_keep_the_old_result() {
                 Control {
                     progress: Some(&hold),
                     cancel: None,
+                    ..Control::default()
                 },
             )
         })
@@ -219,6 +224,7 @@ fn changed_inputs_make_a_running_comparison_stale_and_keep_the_old_result() {
         "right2.csv",
         LEFT.as_bytes(),
         &LoadOptions::default(),
+        Control::default(),
     )
     .unwrap();
     go_tx.send(()).unwrap();
@@ -244,6 +250,7 @@ fn a_cancelled_comparison_keeps_the_previous_result() {
             Control {
                 progress: None,
                 cancel: Some(&cancel),
+                ..Control::default()
             },
         )
         .unwrap_err();
@@ -392,6 +399,7 @@ fn unknown_sessions_and_missing_inputs_are_clear_errors() {
         "l.csv",
         LEFT.as_bytes(),
         &LoadOptions::default(),
+        Control::default(),
     )
     .unwrap();
     let bad = CompareConfig {
@@ -409,6 +417,7 @@ fn unknown_sessions_and_missing_inputs_are_clear_errors() {
             "bad.csv",
             b"a,b\n1\n",
             &LoadOptions::default(),
+            Control::default(),
         )
         .unwrap_err();
     assert!(
@@ -470,6 +479,7 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
                                 "r.csv",
                                 text.as_bytes(),
                                 &LoadOptions::default(),
+                                Control::default(),
                             )
                             .unwrap();
                         }

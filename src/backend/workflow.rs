@@ -64,6 +64,18 @@ impl SessionInfo {
     }
 }
 
+/// A file arriving as a stream, for [`Workflow::load_reader`].
+pub struct Upload<R> {
+    /// The file's name, as the user knows it.
+    pub name: String,
+    /// Its bytes.
+    pub reader: R,
+    /// Its size, when known (for progress reports).
+    pub size: Option<u64>,
+    /// Refuse files of this many bytes or more.
+    pub limit: Option<u64>,
+}
+
 /// How to sort result rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "by", content = "column")]
@@ -246,8 +258,10 @@ impl Workflow {
     }
 
     /// Loads the file at `path` into one side of a session (replacing what
-    /// was there). The file is stored first, so the session keeps it even if
-    /// the original moves.
+    /// was there). The file is copied into the store, so the session keeps
+    /// it even if the original moves; the copy and the parse run at the
+    /// same time. Progress is reported for `side`; a cancellation, or any
+    /// error, leaves the session as it was.
     pub fn load_file(
         &self,
         id: &str,
@@ -256,9 +270,21 @@ impl Workflow {
         options: &LoadOptions,
         ctl: Control<'_>,
     ) -> Result<FileInfo> {
+        let ctl = ctl.with_side(side);
+        self.store.read_state(id)?;
         let name = path.display().to_string();
-        let (blob, bytes) = self.store.blobs().put_file(path)?;
-        self.load_blob(id, side, (name, blob, bytes), options, ctl)
+        let (stored, table) = rayon::join(
+            || self.store.blobs().put_file(path, ctl),
+            || crate::table::load_path(path, options, ctl),
+        );
+        let (table, (blob, bytes)) = (table?, stored?);
+        if table.info().bytes != bytes {
+            return Err(Error::Read {
+                path: name,
+                source: std::io::Error::other("the file changed while it was read; load it again"),
+            });
+        }
+        self.commit_load(id, side, (name, blob, bytes), table, options)
     }
 
     /// Loads an uploaded file's bytes into one side of a session.
@@ -269,24 +295,55 @@ impl Workflow {
         name: &str,
         bytes: &[u8],
         options: &LoadOptions,
+        ctl: Control<'_>,
     ) -> Result<FileInfo> {
+        let ctl = ctl.with_side(side);
+        self.store.read_state(id)?;
         let blob = self.store.blobs().put_bytes(bytes)?;
+        let table = self.store.load_stored(&blob, name, options, ctl)?;
         let stored = (name.to_string(), blob, bytes.len() as u64);
-        self.load_blob(id, side, stored, options, Control::default())
+        self.commit_load(id, side, stored, table, options)
     }
 
-    /// Loads a stored file, given as (name, blob, size), into one side.
-    fn load_blob(
+    /// Loads a file streamed from `upload.reader` (an HTTP request body, say)
+    /// into one side of a session: the stream goes to the store as it
+    /// arrives, and only the parsed table is held in memory.
+    pub fn load_reader(
+        &self,
+        id: &str,
+        side: Side,
+        upload: Upload<impl std::io::Read>,
+        options: &LoadOptions,
+        ctl: Control<'_>,
+    ) -> Result<FileInfo> {
+        let ctl = ctl.with_side(side);
+        self.store.read_state(id)?;
+        let (blob, bytes) = self.store.blobs().put_reader(
+            upload.reader,
+            upload.limit.unwrap_or(u64::MAX),
+            upload.size.unwrap_or(0),
+            ctl,
+        )?;
+        if upload.limit.is_some_and(|l| bytes >= l) {
+            return Err(Error::Invalid(format!(
+                "'{}' is larger than the limit of {} bytes",
+                upload.name,
+                upload.limit.unwrap_or(0)
+            )));
+        }
+        let table = self.store.load_stored(&blob, &upload.name, options, ctl)?;
+        self.commit_load(id, side, (upload.name, blob, bytes), table, options)
+    }
+
+    /// Records a loaded file, given as (name, blob, size), on one side.
+    fn commit_load(
         &self,
         id: &str,
         side: Side,
         (name, blob, bytes): (String, String, u64),
+        table: crate::table::Table,
         options: &LoadOptions,
-        ctl: Control<'_>,
     ) -> Result<FileInfo> {
-        // Parse before taking the session's lock: loading is the slow part.
-        self.store.read_state(id)?;
-        let table = self.store.load_blob(&blob, &name, options, ctl)?;
         let input = InputRef {
             blob,
             name: name.clone(),
@@ -303,7 +360,7 @@ impl Workflow {
             }
             d.views.clear();
             Ok(FileInfo {
-                name: name.to_string(),
+                name,
                 bytes,
                 rows: Some(rows),
             })

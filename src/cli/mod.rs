@@ -345,6 +345,7 @@ fn inspect(a: InspectArgs) -> Result<i32, Error> {
         Control {
             progress: Some(&report),
             cancel: None,
+            ..Control::default()
         },
     );
     bar.finish();
@@ -450,10 +451,11 @@ fn suggest(a: SuggestArgs) -> Result<i32, Error> {
     let ctl = Control {
         progress: Some(&report),
         cancel: None,
+        ..Control::default()
     };
     let (left, right) = rayon::join(
-        || concord::load_path(&a.left, &opts, ctl),
-        || concord::load_path(&a.right, &opts, ctl),
+        || concord::load_path(&a.left, &opts, ctl.with_side(concord::Side::Left)),
+        || concord::load_path(&a.right, &opts, ctl.with_side(concord::Side::Right)),
     );
     bar.finish();
     let (left, right) = (left?, right?);
@@ -692,6 +694,7 @@ fn compare(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     let ctl = Control {
         progress: Some(&report),
         cancel: None,
+        ..Control::default()
     };
     let outcome = run_comparison(&a, &opts, &cfg, ctl, data_dir);
     bar.finish();
@@ -745,8 +748,8 @@ fn run_comparison(
 ) -> Result<Compared, Error> {
     if !a.save {
         let (left, right) = rayon::join(
-            || concord::load_path(&a.left, opts, ctl),
-            || concord::load_path(&a.right, opts, ctl),
+            || concord::load_path(&a.left, opts, ctl.with_side(concord::Side::Left)),
+            || concord::load_path(&a.right, opts, ctl.with_side(concord::Side::Right)),
         );
         let (left, right) = (left?, right?);
         let result = concord::compare_with_suggestions(&left, &right, cfg, ctl)?;

@@ -3,7 +3,7 @@
 use super::{finish_stdout, InspectFormat, SessionsCommand, SAME};
 use concord::backend::workflow::SessionInfo;
 use concord::backend::Workflow;
-use concord::{Error, LoadOptions, Side};
+use concord::{Control, Error, LoadOptions, Side};
 use std::io::Write;
 use std::path::Path;
 
@@ -155,6 +155,7 @@ pub fn debug_append(data_dir: &Path, session: &str, count: u64) -> Result<i32, E
             &format!("step{i}.csv"),
             text.as_bytes(),
             &LoadOptions::default(),
+            Control::default(),
         )?;
         let last = w.store().read_state(&id)?.last_event;
         let _ = writeln!(out, "ack {last}");

@@ -13,7 +13,7 @@ pub use result::{
 pub use rules::{NumericMode, RuleOverrides, Rules};
 
 use crate::error::{Error, Result, Side};
-use crate::progress::{Control, Stage};
+use crate::progress::{Control, Phase};
 use crate::table::Table;
 use crate::values::{classify, ValueType};
 use index::{KeyColumns, LeftMatch, Matching};
@@ -463,7 +463,7 @@ where
             let len = range.len() as u64;
             let piece = f(range);
             let d = done.fetch_add(len, Ordering::Relaxed) + len;
-            ctl.report(Stage::Comparing, d, progress_total);
+            ctl.report(Phase::Comparing, d, progress_total);
             Ok(piece)
         })
         .collect()
@@ -498,7 +498,7 @@ fn compare_positional(
     for i in common..nr {
         all.push(RowStatus::OnlyRight, None, Some(i as u32), from);
     }
-    ctl.report(Stage::Comparing, total, total);
+    ctl.report(Phase::Comparing, total, total);
     let summary = Summary {
         left_rows: nl as u64,
         right_rows: nr as u64,
@@ -653,7 +653,7 @@ fn compare_keyed(
         }
         all.rows = rows;
     }
-    ctl.report(Stage::Comparing, total, total);
+    ctl.report(Phase::Comparing, total, total);
     let mut notes = Vec::new();
     if matching.empty_keys != (0, 0) {
         let (l, r) = matching.empty_keys;

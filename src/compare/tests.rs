@@ -202,6 +202,7 @@ fn cancellation_stops_the_comparison() {
     let ctl = Control {
         progress: None,
         cancel: Some(&flag),
+        ..Control::default()
     };
     assert!(matches!(
         compare(&l, &l, &keyed("id"), ctl),

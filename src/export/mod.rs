@@ -15,7 +15,7 @@ mod xlsx;
 
 use crate::compare::{CompareResult, Mode, RowDiff};
 use crate::error::{Error, Result};
-use crate::progress::{Control, Stage};
+use crate::progress::{Control, Phase};
 use crate::table::Table;
 use std::io::Write;
 use std::path::Path;
@@ -249,7 +249,7 @@ fn new_file_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTe
 fn progress_every(ctl: &Control<'_>, i: usize, total: usize) -> Result<()> {
     if i % 65_536 == 0 {
         ctl.check()?;
-        ctl.report(Stage::Exporting, i as u64, total as u64);
+        ctl.report(Phase::Exporting, i as u64, total as u64);
     }
     Ok(())
 }

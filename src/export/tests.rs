@@ -213,6 +213,7 @@ fn write_file_is_atomic_and_leaves_nothing_on_failure() {
     let ctl = Control {
         progress: None,
         cancel: Some(&flag),
+        ..Control::default()
     };
     let other = dir.path().join("other.json");
     assert!(matches!(

@@ -5,7 +5,7 @@ use super::parse::{chunk_cuts, next_record, parse_chunk, ChunkError, ChunkRows, 
 use super::sniff::{excel_sep_line, sample_records, sniff_delimiter, sniff_header, SAMPLE_BYTES};
 use super::{SourceInfo, Table};
 use crate::error::{Error, Result};
-use crate::progress::{Control, Stage};
+use crate::progress::{Control, Phase};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -38,14 +38,39 @@ const CHUNK_BYTES: usize = 4 << 20;
 pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
     let name = path.display().to_string();
     let read = || -> Result<Decoded> {
-        let raw = std::fs::read(path).map_err(|source| Error::Read {
-            path: name.clone(),
-            source,
-        })?;
+        let raw = read_file(path, &name, ctl)?;
+        ctl.check()?;
         decode(raw, &name, opts.encoding)
     };
     let decoded = read()?;
     build(&name, decoded, opts, Some(&read), ctl)
+}
+
+/// How much of a file is read between two checks for cancellation.
+const READ_PIECE: usize = 8 << 20;
+
+/// Reads a whole file into one buffer, in pieces, so that a cancellation is
+/// noticed while a large file is still being read.
+fn read_file(path: &Path, name: &str, ctl: Control<'_>) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let err = |source| Error::Read {
+        path: name.to_string(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut buf = Vec::with_capacity(size + 1);
+    loop {
+        ctl.check()?;
+        let n = file
+            .by_ref()
+            .take(READ_PIECE as u64)
+            .read_to_end(&mut buf)
+            .map_err(err)?;
+        if n == 0 {
+            return Ok(buf);
+        }
+    }
 }
 
 /// Loads CSV text held in memory (an upload, say), named `name` in messages.
@@ -161,10 +186,14 @@ fn build(
         .into_par_iter()
         .enumerate()
         .map(|(i, s)| {
+            // Once cancelled, the remaining chunks are skipped.
+            if ctl.is_cancelled() {
+                return ChunkRows::default();
+            }
             let len = s.len() as u64;
             let rows = parse_chunk(s, delimiter, ncols, opts.allow_ragged, i == last);
             let d = done.fetch_add(len, std::sync::atomic::Ordering::Relaxed) + len;
-            ctl.report(Stage::Loading, d, total_bytes);
+            ctl.report(Phase::Loading, d, total_bytes);
             rows
         })
         .collect();
