@@ -19,7 +19,7 @@ fn main() -> Result<(), concord::Error> {
     let mut last = None;
     for _ in 0..runs {
         let t = Instant::now();
-        last = Some(suggest(&left, &right));
+        last = Some(suggest(&left, &right, concord::Control::default()).unwrap());
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

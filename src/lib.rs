@@ -31,9 +31,8 @@ pub mod suggest;
 pub mod table;
 pub mod values;
 
-pub use compare::{
-    compare, compare_with_suggestions, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules,
-};
+pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
 pub use error::{Error, Result, Side};
 pub use progress::{Control, Phase, Progress};
+pub use suggest::compare_with_suggestions;
 pub use table::{load_bytes, load_path, LoadOptions, Table};

@@ -1,5 +1,7 @@
 //! Column profiles: what each column holds, in a few numbers.
 
+use crate::error::Result;
+use crate::progress::{Control, Phase};
 use crate::table::Table;
 use crate::values::{classify, parse_bool, parse_decimal, parse_time_point, ValueType};
 use hashbrown::HashTable;
@@ -44,16 +46,29 @@ pub type IsNull<'a> = &'a (dyn Fn(usize, &str) -> bool + Sync);
 /// Profiles every column of `table`, several columns at a time; only empty
 /// cells count as nulls.
 pub fn profile(table: &Table) -> Vec<ColumnProfile> {
-    profile_with(table, &|_, v: &str| v.is_empty())
+    profile_with(table, &|_, v: &str| v.is_empty(), Control::default()).expect("nothing cancels it")
 }
 
 /// Profiles every column of `table`, counting the cells `is_null` accepts
 /// as nulls (so that `NULL` in a column of numbers neither makes it text nor
 /// counts as a distinct value).
-pub fn profile_with(table: &Table, is_null: IsNull<'_>) -> Vec<ColumnProfile> {
+/// Reports progress in columns and stops between columns when cancelled.
+pub fn profile_with(
+    table: &Table,
+    is_null: IsNull<'_>,
+    ctl: Control<'_>,
+) -> Result<Vec<ColumnProfile>> {
+    let total = table.num_columns() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
     (0..table.num_columns())
         .into_par_iter()
-        .map(|c| profile_column(table, c, is_null))
+        .map(|c| {
+            ctl.check()?;
+            let p = profile_column(table, c, is_null);
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            ctl.report(Phase::Profiling, d, total);
+            Ok(p)
+        })
         .collect()
 }
 
@@ -244,7 +259,7 @@ mod tests {
         let plain = profile(&t);
         assert_eq!(plain[0].value_type, ValueType::Text);
         assert_eq!(plain[0].nulls, 0);
-        let p = profile_with(&t, &|_, v: &str| v == "NULL");
+        let p = profile_with(&t, &|_, v: &str| v == "NULL", Control::default()).unwrap();
         assert_eq!(
             (p[0].value_type, p[0].nulls, p[0].distinct),
             (ValueType::Decimal, 1, 2)

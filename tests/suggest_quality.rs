@@ -37,7 +37,7 @@ fn suggestions_meet_the_quality_targets() {
         let expected: Expected =
             serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
                 .unwrap();
-        let s = suggest(&left, &right);
+        let s = suggest(&left, &right, concord::Control::default()).unwrap();
         let got: BTreeSet<(String, String)> = s
             .mappings
             .iter()

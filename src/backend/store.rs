@@ -96,7 +96,7 @@ fn recompute(
     let (left, right) = (left?, right?);
     state.current_result()?;
     let mut result =
-        crate::compare::compare_with_suggestions(left, right, &state.config, Control::default())
+        crate::suggest::compare_with_suggestions(left, right, &state.config, Control::default())
             .ok()?;
     result.notes.push(
         "the stored result was written by an older version of Concord in a format this version no longer reads; it was computed again from the stored files".to_string(),

@@ -274,7 +274,12 @@ fn eviction_by_count_and_bytes_loses_nothing() {
     );
     for id in &ids {
         assert_eq!(w.page(id, &PageQuery::default()).unwrap().total, 4);
-        assert_eq!(w.profiles(id, Side::Left).unwrap().len(), 3);
+        assert_eq!(
+            w.profiles(id, Side::Left, Control::default())
+                .unwrap()
+                .len(),
+            3
+        );
     }
     let tiny = StoreLimits {
         max_bytes: 1,

@@ -369,7 +369,7 @@ impl Workflow {
 
     /// Column profiles of one side. Cells that the session's rules read as
     /// null (its null tokens) count as nulls.
-    pub fn profiles(&self, id: &str, side: Side) -> Result<Vec<ColumnProfile>> {
+    pub fn profiles(&self, id: &str, side: Side, ctl: Control<'_>) -> Result<Vec<ColumnProfile>> {
         let table = self.table(id, side)?;
         let config = self.store.with_session(id, |d| d.state.config.clone())?;
         let rules: Vec<crate::compare::Rules> = table
@@ -377,9 +377,7 @@ impl Workflow {
             .iter()
             .map(|c| config.rules_for(c, c))
             .collect();
-        Ok(crate::profile::profile_with(&table, &|col, v| {
-            rules[col].is_null(v)
-        }))
+        crate::profile::profile_with(&table, &|col, v| rules[col].is_null(v), ctl.with_side(side))
     }
 
     fn table(&self, id: &str, side: Side) -> Result<Arc<crate::table::Table>> {
@@ -392,9 +390,9 @@ impl Workflow {
     }
 
     /// Suggested column pairs and keys.
-    pub fn suggestions(&self, id: &str) -> Result<Suggestions> {
+    pub fn suggestions(&self, id: &str, ctl: Control<'_>) -> Result<Suggestions> {
         let (left, right) = (self.table(id, Side::Left)?, self.table(id, Side::Right)?);
-        Ok(crate::suggest::suggest(&left, &right))
+        crate::suggest::suggest(&left, &right, ctl)
     }
 
     /// Sets keys, mappings and rules. Column names are checked against the
@@ -432,7 +430,7 @@ impl Workflow {
             id: id.to_string(),
             side: Side::Right,
         })?;
-        let result = crate::compare::compare_with_suggestions(&left, &right, &config, ctl)?;
+        let result = crate::suggest::compare_with_suggestions(&left, &right, &config, ctl)?;
         let blob = self.store.write_result(&result)?;
         let summary = result.summary.clone();
         self.store.with_session_mut(id, |store, d| {

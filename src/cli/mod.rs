@@ -354,7 +354,8 @@ fn inspect(a: InspectArgs) -> Result<i32, Error> {
         null_tokens: a.null_tokens.clone(),
         ..Default::default()
     };
-    let profiles = concord::profile::profile_with(&table, &|_, v| rules.is_null(v));
+    let profiles =
+        concord::profile::profile_with(&table, &|_, v| rules.is_null(v), Control::default())?;
     let info = table.info();
     let mut out = std::io::stdout().lock();
     let written = match a.format {
@@ -459,7 +460,7 @@ fn suggest(a: SuggestArgs) -> Result<i32, Error> {
     );
     bar.finish();
     let (left, right) = (left?, right?);
-    let s = concord::suggest::suggest(&left, &right);
+    let s = concord::suggest::suggest(&left, &right, ctl)?;
     let mut out = std::io::stdout().lock();
     let written = match a.format {
         InspectFormat::Json => serde_json::to_writer_pretty(&mut out, &s)

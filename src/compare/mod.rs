@@ -5,12 +5,14 @@
 mod index;
 mod result;
 mod rules;
+mod suggested;
 
 pub use result::{
     pair_label, ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus,
     Summary,
 };
 pub use rules::{NumericMode, RuleOverrides, Rules};
+pub use suggested::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
 
 use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Phase};
@@ -40,8 +42,8 @@ pub struct CompareConfig {
     /// Rule changes for single columns, by left column name.
     pub column_rules: BTreeMap<String, RuleOverrides>,
     /// When no key (or no mapping) is named, fill it in from confident
-    /// suggestions ([`compare_with_suggestions`]); when false, rows without a
-    /// key are paired by position.
+    /// suggestions ([`crate::suggest::compare_with_suggestions`]); when
+    /// false, rows without a key are paired by position.
     pub use_suggestions: bool,
 }
 
@@ -128,7 +130,8 @@ const TYPE_SAMPLE: usize = 1000;
 /// Compares `left` with `right` as `config` says.
 ///
 /// With no key in `config`, rows are paired by position; see
-/// [`compare_with_suggestions`] to let suggestions fill in a key first.
+/// [`crate::suggest::compare_with_suggestions`] to let suggestions fill in
+/// a key first.
 /// Work is spread over all cores. Progress is reported in rows, and the
 /// cancellation flag is checked between pieces of work.
 pub fn compare(
@@ -143,32 +146,6 @@ pub fn compare(
     } else {
         compare_keyed(left, right, plan, ctl)
     }
-}
-
-/// Compares like [`compare`], first completing `config` with confident
-/// suggestions when it names no key or no column mapping. The result's
-/// `suggested` field and notes say what was used.
-pub fn compare_with_suggestions(
-    left: &Table,
-    right: &Table,
-    config: &CompareConfig,
-    ctl: Control<'_>,
-) -> Result<CompareResult> {
-    if !config.use_suggestions {
-        return compare(left, right, config, ctl);
-    }
-    let (config, applied) = crate::suggest::complete_config(left, right, config);
-    let mut result = compare(left, right, &config, ctl)?;
-    if let Some(a) = &applied {
-        let mut notes = a.describe();
-        if result.mode == Mode::Positional {
-            notes.push("no key could be suggested: no paired column (or pair of columns) is unique and filled on both sides".to_string());
-        }
-        notes.append(&mut result.notes);
-        result.notes = notes;
-    }
-    result.suggested = applied;
-    Ok(result)
 }
 
 /// A configuration resolved against two tables.

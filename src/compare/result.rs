@@ -178,7 +178,7 @@ pub struct CompareResult {
     /// The suggested key and column pairs the comparison used, when the
     /// caller let suggestions fill in what the user did not name.
     #[serde(default)]
-    pub suggested: Option<crate::suggest::AppliedSuggestions>,
+    pub suggested: Option<super::suggested::AppliedSuggestions>,
     pub(crate) changed_pairs: Vec<u32>,
 }
 

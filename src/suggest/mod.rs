@@ -15,7 +15,11 @@ mod sample;
 pub use assign::assign;
 pub use names::{compare_names, words, NameMatch};
 
-use crate::compare::{ColumnPair, CompareConfig};
+pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
+
+use crate::compare::{compare, ColumnPair, CompareConfig, CompareResult, Mode};
+use crate::error::Result;
+use crate::progress::{Control, Phase};
 use crate::table::Table;
 use keys::{suggest_keys, Mapped};
 use sample::{informativeness, overlap, sample_columns, shared_values, types_compatible};
@@ -25,55 +29,6 @@ use serde::{Deserialize, Serialize};
 /// set (tests/suggest/cases) every pair above it is right, so `compare` uses
 /// all suggested pairs when the user names none.
 pub const MAPPING_THRESHOLD: f64 = 0.6;
-
-/// A suggested pair of columns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MappingSuggestion {
-    /// Left column name.
-    pub left: String,
-    /// Right column name.
-    pub right: String,
-    /// Confidence from 0 to 1.
-    pub score: f64,
-    /// Why, in a few words: `same name`, `synonymous name`, `same values`, ...
-    pub reason: String,
-}
-
-/// A suggested key: columns whose values identify a row on both sides.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KeySuggestion {
-    /// Left key columns.
-    pub left: Vec<String>,
-    /// Right key columns, in the same order.
-    pub right: Vec<String>,
-    /// Confidence from 0 to 1.
-    pub score: f64,
-    /// Share of left rows whose key is present and occurs once.
-    pub unique_left: f64,
-    /// Share of right rows whose key is present and occurs once.
-    pub unique_right: f64,
-    /// Share of the distinct keys of the smaller side also found on the other.
-    pub overlap: f64,
-}
-
-impl KeySuggestion {
-    /// The key as written for people and for `--key`: `id`, or `a + b=B`.
-    pub fn label(&self) -> String {
-        let cols: Vec<String> = self
-            .left
-            .iter()
-            .zip(&self.right)
-            .map(|(l, r)| crate::compare::pair_label(l, r))
-            .collect();
-        cols.join(" + ")
-    }
-
-    /// Whether `compare` may use this key without asking: unique on both
-    /// sides, with at least half of its values found on both sides.
-    pub fn is_confident(&self) -> bool {
-        self.unique_left >= 1.0 && self.unique_right >= 1.0 && self.overlap >= 0.5
-    }
-}
 
 /// Suggestions for comparing two tables.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -128,14 +83,19 @@ fn pair_score(
 }
 
 /// Suggests column pairs and keys for comparing `left` with `right`.
-pub fn suggest(left: &Table, right: &Table) -> Suggestions {
-    suggest_parts(left, right, true)
+pub fn suggest(left: &Table, right: &Table, ctl: Control<'_>) -> Result<Suggestions> {
+    suggest_parts(left, right, true, ctl)
 }
 
 /// Suggests column pairs, and keys only when `keys` is true: checking key
 /// candidates reads every row, which a caller that has a key can skip.
-fn suggest_parts(left: &Table, right: &Table, keys: bool) -> Suggestions {
+fn suggest_parts(left: &Table, right: &Table, keys: bool, ctl: Control<'_>) -> Result<Suggestions> {
+    const STEPS: u64 = 3;
+    ctl.check()?;
+    ctl.report(Phase::Suggesting, 0, STEPS);
     let (ls, rs) = rayon::join(|| sample_columns(left), || sample_columns(right));
+    ctl.check()?;
+    ctl.report(Phase::Suggesting, 1, STEPS);
     let shared = shared_values(&ls, &rs);
     let scored: Vec<Vec<(f64, &'static str)>> = left
         .columns()
@@ -181,11 +141,14 @@ fn suggest_parts(left: &Table, right: &Table, keys: bool) -> Suggestions {
         .filter(|(_, &u)| !u)
         .map(|(n, _)| n.clone())
         .collect();
+    ctl.check()?;
+    ctl.report(Phase::Suggesting, 2, STEPS);
     let candidates = if keys {
         suggest_keys(left, right, &ls, &rs, &mapped)
     } else {
         Vec::new()
     };
+    ctl.report(Phase::Suggesting, STEPS, STEPS);
     let keys = candidates
         .into_iter()
         .map(|mut k| {
@@ -200,43 +163,12 @@ fn suggest_parts(left: &Table, right: &Table, keys: bool) -> Suggestions {
             k
         })
         .collect();
-    Suggestions {
+    Ok(Suggestions {
         mappings,
         unmapped_left,
         unmapped_right,
         keys,
-    }
-}
-
-/// The suggestions a comparison used because the user named no key or no
-/// mapping, so that the caller can say so.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AppliedSuggestions {
-    /// The key used, if one was suggested confidently.
-    pub key: Option<KeySuggestion>,
-    /// Renamed column pairs used.
-    pub mappings: Vec<MappingSuggestion>,
-}
-
-impl AppliedSuggestions {
-    /// One line per suggestion used, for people.
-    pub fn describe(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(k) = &self.key {
-            out.push(format!(
-                "using the suggested key {} (unique on both sides, {:.0}% of keys on both sides)",
-                k.label(),
-                k.overlap * 100.0
-            ));
-        }
-        for m in &self.mappings {
-            out.push(format!(
-                "pairing left column '{}' with right column '{}' ({}, score {:.2})",
-                m.left, m.right, m.reason, m.score
-            ));
-        }
-        out
-    }
+    })
 }
 
 /// Completes `config` with confident suggestions: a key when it names none,
@@ -246,16 +178,17 @@ pub fn complete_config(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
-) -> (CompareConfig, Option<AppliedSuggestions>) {
+    ctl: Control<'_>,
+) -> Result<(CompareConfig, Option<AppliedSuggestions>)> {
     let want_key = config.keys.is_empty();
     // Renamed pairs are worth looking for only if some column on each side
     // has no partner of the same name.
     let unpaired = |a: &Table, b: &Table| a.columns().iter().any(|c| b.column_index(c).is_none());
     let want_maps = config.mappings.is_empty() && unpaired(left, right) && unpaired(right, left);
     if !want_key && !want_maps {
-        return (config.clone(), None);
+        return Ok((config.clone(), None));
     }
-    let s = suggest_parts(left, right, want_key);
+    let s = suggest_parts(left, right, want_key, ctl)?;
     let mut out = config.clone();
     let mut applied = AppliedSuggestions::default();
     let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
@@ -288,7 +221,35 @@ pub fn complete_config(
             .collect();
         applied.mappings = renames;
     }
-    (out, Some(applied))
+    Ok((out, Some(applied)))
+}
+
+/// Compares `left` with `right` after the suggestion stage: when `config`
+/// names no key or no column mapping (and allows suggestions), confident
+/// suggestions fill them in first. The result's `suggested` field and notes
+/// say what was used. This is what the workflow and the CLI run; the
+/// comparison itself ([`compare`]) knows nothing of suggestions.
+pub fn compare_with_suggestions(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    ctl: Control<'_>,
+) -> Result<CompareResult> {
+    if !config.use_suggestions {
+        return compare(left, right, config, ctl);
+    }
+    let (config, applied) = complete_config(left, right, config, ctl)?;
+    let mut result = compare(left, right, &config, ctl)?;
+    if let Some(a) = &applied {
+        let mut notes = a.describe();
+        if result.mode == Mode::Positional {
+            notes.push("no key could be suggested: no paired column (or pair of columns) is unique and filled on both sides".to_string());
+        }
+        notes.append(&mut result.notes);
+        result.notes = notes;
+    }
+    result.suggested = applied;
+    Ok(result)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ fn renamed_and_reordered_columns_are_paired() {
     let right = table(
         "Description,CustomerID,Amount,Quantity\napple,1,10.50,5\npear,2,20.0,3\nfig,3,5.25,7\n",
     );
-    let s = suggest(&left, &right);
+    let s = suggest(&left, &right, crate::progress::Control::default()).unwrap();
     assert_eq!(
         pairs(&s),
         vec![
@@ -42,7 +42,7 @@ fn content_finds_a_column_whose_name_shares_nothing() {
         l.push_str(&format!("R{i:04},c{}\n", i % 5));
         r.push_str(&format!("c{},R{i:04}\n", i % 5));
     }
-    let s = suggest(&table(&l), &table(&r));
+    let s = suggest(&table(&l), &table(&r), crate::progress::Control::default()).unwrap();
     let m = s
         .mappings
         .iter()
@@ -65,7 +65,7 @@ fn decoys_with_similar_names_lose_to_the_real_data() {
             i % 28 + 1
         ));
     }
-    let s = suggest(&table(&l), &table(&r));
+    let s = suggest(&table(&l), &table(&r), crate::progress::Control::default()).unwrap();
     let m = s
         .mappings
         .iter()
@@ -85,7 +85,7 @@ fn composite_keys_when_no_single_column_is_unique() {
             r.push_str(&format!("S{store},K{sku},{}\n", (store + sku) % 7));
         }
     }
-    let s = suggest(&table(&l), &table(&r));
+    let s = suggest(&table(&l), &table(&r), crate::progress::Control::default()).unwrap();
     let k = &s.keys[0];
     let mut cols = k.left.clone();
     cols.sort();
@@ -97,7 +97,7 @@ fn composite_keys_when_no_single_column_is_unique() {
 fn unrelated_columns_stay_unmapped() {
     let left = table("id,email\n1,a@x.org\n2,b@x.org\n3,c@x.org\n");
     let right = table("id,zip\n1,02134\n2,10001\n3,94105\n");
-    let s = suggest(&left, &right);
+    let s = suggest(&left, &right, crate::progress::Control::default()).unwrap();
     assert_eq!(pairs(&s), vec![("id", "id")]);
     assert_eq!(s.unmapped_left, vec!["email"]);
     assert_eq!(s.unmapped_right, vec!["zip"]);
