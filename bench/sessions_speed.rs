@@ -105,7 +105,9 @@ fn main() -> Result<(), concord::Error> {
         "positional result: {} changed, {} matched",
         positional.changed, positional.matched
     );
-    let total = w.page(&s.id, &PageQuery::default())?.total;
+    let total = w
+        .page(&s.id, &PageQuery::default(), concord::Control::default())?
+        .total;
     let mut pages = Vec::new();
     for i in 0..50 {
         let q = PageQuery {
@@ -114,7 +116,7 @@ fn main() -> Result<(), concord::Error> {
             ..PageQuery::default()
         };
         let t = Instant::now();
-        w.page(&s.id, &q)?;
+        w.page(&s.id, &q, concord::Control::default())?;
         pages.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     println!(
@@ -160,7 +162,7 @@ fn main() -> Result<(), concord::Error> {
         ),
     ] {
         let t = Instant::now();
-        let first = w.page(&s.id, &q)?;
+        let first = w.page(&s.id, &q, concord::Control::default())?;
         let first_ms = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
         w.page(
@@ -169,6 +171,7 @@ fn main() -> Result<(), concord::Error> {
                 offset: first.total / 2,
                 ..q.clone()
             },
+            concord::Control::default(),
         )?;
         println!("{label}: first page {first_ms:.1} ms (builds the view of {} rows), later pages {:.2} ms", first.total, t.elapsed().as_secs_f64() * 1000.0);
     }

@@ -63,6 +63,7 @@ fn paged_rows(w: &Workflow, id: &str) -> Value {
                 limit: 10_000,
                 ..Default::default()
             },
+            concord::Control::default(),
         )
         .unwrap();
     let mut rows = serde_json::to_value(&page.rows).unwrap();

@@ -12,6 +12,7 @@ pub mod log;
 pub mod portable;
 pub mod session;
 pub mod store;
+pub mod view;
 pub mod workflow;
 
 pub use store::{SessionStore, StoreLimits};

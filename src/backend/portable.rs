@@ -377,8 +377,8 @@ mod tests {
         assert_eq!(imported.config, original.config);
         let q = PageQuery::default();
         let (pa, pb) = (
-            wa.page(&id, &q).unwrap(),
-            wb.page(&imported.id, &q).unwrap(),
+            wa.page(&id, &q, Control::default()).unwrap(),
+            wb.page(&imported.id, &q, Control::default()).unwrap(),
         );
         assert_eq!(pa, pb);
         assert_eq!(pb.total, 4);

@@ -176,7 +176,7 @@ pub struct SessionData {
     /// The stored result, loaded.
     pub result: Option<Arc<CompareResult>>,
     /// Row orders of the result for the last few page queries.
-    pub(crate) views: Vec<(super::workflow::ViewKey, Arc<Vec<u32>>)>,
+    pub(crate) views: Vec<(super::view::ViewKey, Arc<Vec<u32>>)>,
 }
 
 impl SessionData {

@@ -56,7 +56,9 @@ fn a_session_survives_a_restart() {
     let (id, before, page) = {
         let w = Workflow::open(dir.path()).unwrap();
         let id = compared(&w);
-        let page = w.page(&id, &PageQuery::default()).unwrap();
+        let page = w
+            .page(&id, &PageQuery::default(), Control::default())
+            .unwrap();
         (id.clone(), w.session(&id).unwrap(), page)
     };
     let w = Workflow::open(dir.path()).unwrap();
@@ -69,7 +71,11 @@ fn a_session_survives_a_restart() {
     assert_eq!(listed[0].summary, before.summary);
     assert_eq!(listed[0].left.as_deref(), Some("left.csv"));
     assert_eq!(w.session(&id).unwrap(), before);
-    assert_eq!(w.page(&id, &PageQuery::default()).unwrap(), page);
+    assert_eq!(
+        w.page(&id, &PageQuery::default(), Control::default())
+            .unwrap(),
+        page
+    );
     let s = before.summary.unwrap();
     assert_eq!((s.changed, s.only_left, s.only_right), (2, 1, 1));
 }
@@ -79,7 +85,9 @@ fn pages_filter_search_and_sort() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();
     let id = compared(&w);
-    let all = w.page(&id, &PageQuery::default()).unwrap();
+    let all = w
+        .page(&id, &PageQuery::default(), Control::default())
+        .unwrap();
     assert_eq!(all.total, 4);
     let changed = w
         .page(
@@ -88,6 +96,7 @@ fn pages_filter_search_and_sort() {
                 statuses: vec![RowStatus::Changed],
                 ..PageQuery::default()
             },
+            Control::default(),
         )
         .unwrap();
     assert_eq!(changed.total, 2);
@@ -99,6 +108,7 @@ fn pages_filter_search_and_sort() {
                 column: Some("amount".into()),
                 ..PageQuery::default()
             },
+            Control::default(),
         )
         .unwrap();
     assert_eq!(by_column.total, 2);
@@ -109,6 +119,7 @@ fn pages_filter_search_and_sort() {
                 search: Some("ED".into()),
                 ..PageQuery::default()
             },
+            Control::default(),
         )
         .unwrap();
     assert_eq!(search.total, 1);
@@ -123,6 +134,7 @@ fn pages_filter_search_and_sort() {
                 limit: 2,
                 ..PageQuery::default()
             },
+            Control::default(),
         )
         .unwrap();
     assert_eq!(sorted.total, 4);
@@ -163,7 +175,7 @@ fn pages_sort_numbers_by_value() {
         ..PageQuery::default()
     };
     let keys: Vec<String> = w
-        .page(&s.id, &q)
+        .page(&s.id, &q, Control::default())
         .unwrap()
         .rows
         .into_iter()
@@ -176,7 +188,7 @@ fn pages_sort_numbers_by_value() {
         ..PageQuery::default()
     };
     let values: Vec<String> = w
-        .page(&s.id, &q)
+        .page(&s.id, &q, Control::default())
         .unwrap()
         .rows
         .into_iter()
@@ -273,7 +285,12 @@ fn eviction_by_count_and_bytes_loses_nothing() {
         w.store().resident()
     );
     for id in &ids {
-        assert_eq!(w.page(id, &PageQuery::default()).unwrap().total, 4);
+        assert_eq!(
+            w.page(id, &PageQuery::default(), Control::default())
+                .unwrap()
+                .total,
+            4
+        );
         assert_eq!(
             w.profiles(id, Side::Left, Control::default())
                 .unwrap()
@@ -309,7 +326,12 @@ fn idle_sessions_leave_memory() {
     assert_eq!(w.store().resident_bytes(), 0);
     let b = w.create_session("b").unwrap();
     assert_eq!(w.store().resident(), vec![b.id.clone()]);
-    assert_eq!(w.page(&a, &PageQuery::default()).unwrap().total, 4);
+    assert_eq!(
+        w.page(&a, &PageQuery::default(), Control::default())
+            .unwrap()
+            .total,
+        4
+    );
 }
 
 #[test]
@@ -357,7 +379,13 @@ fn snapshots_compact_the_log_and_reopen_the_same_state() {
     w.close_session(&id).unwrap();
     let fresh = Workflow::open(dir.path()).unwrap();
     assert_eq!(fresh.store().read_state(&id).unwrap(), state);
-    assert_eq!(fresh.page(&id, &PageQuery::default()).unwrap().total, 4);
+    assert_eq!(
+        fresh
+            .page(&id, &PageQuery::default(), Control::default())
+            .unwrap()
+            .total,
+        4
+    );
 }
 
 #[test]
@@ -380,7 +408,12 @@ fn a_damaged_event_is_reported_and_other_sessions_stay_usable() {
         e.to_string().contains(&bad) && e.to_string().contains("event 2"),
         "{e}"
     );
-    assert_eq!(w.page(&good, &PageQuery::default()).unwrap().total, 4);
+    assert_eq!(
+        w.page(&good, &PageQuery::default(), Control::default())
+            .unwrap()
+            .total,
+        4
+    );
 }
 
 #[test]
@@ -445,7 +478,13 @@ fn gc_removes_only_unreferenced_old_blobs() {
     assert_eq!(report.removed, 1);
     assert!(!w.store().blobs().contains(&orphan));
     let fresh = Workflow::open(dir.path()).unwrap();
-    assert_eq!(fresh.page(&id, &PageQuery::default()).unwrap().total, 4);
+    assert_eq!(
+        fresh
+            .page(&id, &PageQuery::default(), Control::default())
+            .unwrap()
+            .total,
+        4
+    );
     fresh.delete_session(&id).unwrap();
     assert!(fresh.gc(Duration::ZERO).unwrap().removed >= 3);
     assert!(fresh.list_sessions().unwrap().is_empty());
@@ -471,7 +510,7 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
                     let id = &ids[(t + i) % ids.len()];
                     match (t + i) % 4 {
                         // A page, or the word that the result is out of date.
-                        0 => match w.page(id, &PageQuery::default()) {
+                        0 => match w.page(id, &PageQuery::default(), Control::default()) {
                             Ok(page) => assert_eq!(page.rows.len() % 4, 0),
                             Err(Error::NoResult { .. }) => {}
                             Err(e) => panic!("{e}"),

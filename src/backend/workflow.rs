@@ -3,7 +3,9 @@
 
 use super::session::{Event, InputRef, ResultRef, SessionState};
 use super::store::SessionStore;
-use crate::compare::{CompareConfig, CompareResult, RowStatus, Summary};
+use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
+pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
+use crate::compare::{CompareConfig, CompareResult, Summary};
 use crate::error::{Error, Result, Side};
 use crate::export::{self, Format, Report};
 use crate::profile::ColumnProfile;
@@ -74,109 +76,6 @@ pub struct Upload<R> {
     pub size: Option<u64>,
     /// Refuse files of this many bytes or more.
     pub limit: Option<u64>,
-}
-
-/// How to sort result rows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "by", content = "column")]
-pub enum SortBy {
-    /// File order: left rows, then right-only rows (the result's own order).
-    #[default]
-    File,
-    /// By key values, as text.
-    Key,
-    /// By the left value (or right, for right-only rows) of a column pair, as text.
-    Column(String),
-}
-
-/// Which page of which result rows to return.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    /// Rows to skip.
-    pub offset: usize,
-    /// Rows to return at most.
-    pub limit: usize,
-    /// Only rows with one of these statuses (all when empty).
-    pub statuses: Vec<RowStatus>,
-    /// Only changed rows where this column (left name) differs.
-    pub column: Option<String>,
-    /// Only rows where some key or compared cell contains this text, ignoring case.
-    pub search: Option<String>,
-    /// The order.
-    pub sort: SortBy,
-    /// Reverse the order.
-    pub descending: bool,
-}
-
-impl Default for PageQuery {
-    fn default() -> Self {
-        PageQuery {
-            offset: 0,
-            limit: 100,
-            statuses: Vec::new(),
-            column: None,
-            search: None,
-            sort: SortBy::File,
-            descending: false,
-        }
-    }
-}
-
-/// The part of a query that decides which rows, in which order; pages of
-/// the same view are served from a cached row order.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ViewKey {
-    result: String,
-    statuses: Vec<RowStatus>,
-    column: Option<String>,
-    search: Option<String>,
-    sort: SortBy,
-    descending: bool,
-}
-
-/// How many views a session keeps.
-const VIEWS_KEPT: usize = 4;
-
-/// One changed cell in a page row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CellChange {
-    /// Left column name.
-    pub column: String,
-    /// Right column name.
-    pub right_column: String,
-    /// Left value.
-    pub left: String,
-    /// Right value.
-    pub right: String,
-}
-
-/// One result row in a page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PageRow {
-    /// Its position in the whole result.
-    pub index: usize,
-    /// What happened to it.
-    pub status: RowStatus,
-    /// Its key values.
-    pub key: Vec<String>,
-    /// Line in the left file.
-    pub left_line: Option<u64>,
-    /// Line in the right file.
-    pub right_line: Option<u64>,
-    /// The differing cells.
-    pub changes: Vec<CellChange>,
-}
-
-/// A page of result rows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Page {
-    /// Rows matching the query, in all.
-    pub total: usize,
-    /// The offset asked for.
-    pub offset: usize,
-    /// The rows.
-    pub rows: Vec<PageRow>,
 }
 
 /// The workflow API over one session store.
@@ -459,7 +358,7 @@ impl Workflow {
     /// computed once and cached, so later pages of it cost only their rows.
     /// A session with no current result answers [`Error::NoResult`], as
     /// exports do.
-    pub fn page(&self, id: &str, q: &PageQuery) -> Result<Page> {
+    pub fn page(&self, id: &str, q: &PageQuery, ctl: Control<'_>) -> Result<Page> {
         let (data_view, cached) = self.store.with_session(id, |d| {
             let key = d.state.current_result().map(|r| view_key(&r.blob, q));
             let cached = key
@@ -481,7 +380,7 @@ impl Workflow {
         let order = match cached {
             Some(o) => o,
             None => {
-                let o = Arc::new(view_order(&left, &right, &result, q));
+                let o = Arc::new(view_order(&left, &right, &result, q, ctl)?);
                 let _ = self.store.with_session_mut(id, |_, d| {
                     d.views.retain(|v| v.0 != key);
                     d.views.insert(0, (key.clone(), o.clone()));
@@ -496,36 +395,10 @@ impl Workflow {
             right: &right,
             result: &result,
         };
-        let rows = order
-            .iter()
-            .skip(q.offset)
-            .take(q.limit)
-            .map(|&i| {
-                let row = &result.rows[i as usize];
-                let (left_line, right_line) = report.lines(row);
-                PageRow {
-                    index: i as usize,
-                    status: row.status,
-                    key: report.key(row).into_iter().map(String::from).collect(),
-                    left_line,
-                    right_line,
-                    changes: report
-                        .changed(row)
-                        .iter()
-                        .map(|&p| CellChange {
-                            column: result.pairs[p as usize].left.clone(),
-                            right_column: result.pairs[p as usize].right.clone(),
-                            left: report.left_value(row, p as usize).to_string(),
-                            right: report.right_value(row, p as usize).to_string(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
         Ok(Page {
             total: order.len(),
             offset: q.offset,
-            rows,
+            rows: page_rows(report, &order, q),
         })
     }
 
@@ -611,174 +484,5 @@ impl Workflow {
     /// Removes stored files no session refers to (see [`SessionStore::gc`]).
     pub fn gc(&self, grace: std::time::Duration) -> Result<super::store::GcReport> {
         self.store.gc(grace)
-    }
-}
-
-fn view_key(result_blob: &str, q: &PageQuery) -> ViewKey {
-    let mut statuses = q.statuses.clone();
-    statuses.sort_by_key(|s| s.name());
-    statuses.dedup();
-    ViewKey {
-        result: result_blob.to_string(),
-        statuses,
-        column: q.column.clone(),
-        search: q
-            .search
-            .as_ref()
-            .map(|s| s.to_lowercase())
-            .filter(|s| !s.is_empty()),
-        sort: q.sort.clone(),
-        descending: q.descending,
-    }
-}
-
-/// The indices of the result rows a query selects, in its order.
-fn view_order<'t>(
-    left: &'t crate::table::Table,
-    right: &'t crate::table::Table,
-    result: &'t CompareResult,
-    q: &PageQuery,
-) -> Vec<u32> {
-    use rayon::prelude::*;
-    let report = Report {
-        left,
-        right,
-        result,
-    };
-    let column = q.column.as_ref().and_then(|c| {
-        result
-            .pairs
-            .iter()
-            .position(|p| &p.left == c)
-            .map(|p| p as u32)
-    });
-    let search = q
-        .search
-        .as_ref()
-        .map(|s| s.to_lowercase())
-        .filter(|s| !s.is_empty());
-    let matches = |row: &crate::compare::RowDiff| -> bool {
-        if !q.statuses.is_empty() && !q.statuses.contains(&row.status) {
-            return false;
-        }
-        if q.column.is_some() && !column.is_some_and(|c| report.changed(row).contains(&c)) {
-            return false;
-        }
-        match &search {
-            Some(s) => row_contains(left, right, result, row, s),
-            None => true,
-        }
-    };
-    let mut order: Vec<u32> = (0..result.rows.len() as u32)
-        .into_par_iter()
-        .filter(|&i| matches(&result.rows[i as usize]))
-        .collect();
-    let rows = &result.rows;
-    match &q.sort {
-        SortBy::File => {}
-        SortBy::Key if result.keys.len() == 1 => sort_rows(&mut order, |i| {
-            let row = &rows[i as usize];
-            SortValue::of(report.key(row).first().copied().unwrap_or(""))
-        }),
-        SortBy::Key => sort_rows(&mut order, |i| {
-            let row = &rows[i as usize];
-            report
-                .key(row)
-                .into_iter()
-                .map(SortValue::of)
-                .collect::<Vec<_>>()
-        }),
-        SortBy::Column(c) => {
-            if let Some(p) = result.pairs.iter().position(|x| &x.left == c) {
-                sort_rows(&mut order, |i| {
-                    let row = &rows[i as usize];
-                    SortValue::of(if row.left.is_some() {
-                        report.left_value(row, p)
-                    } else {
-                        report.right_value(row, p)
-                    })
-                });
-            }
-        }
-    }
-    if q.descending {
-        order.reverse();
-    }
-    order
-}
-
-/// Sorts row indices by the values `values` gives each, computed once per
-/// row (ties keep file order).
-fn sort_rows<V: PartialOrd + Send>(order: &mut Vec<u32>, values: impl Fn(u32) -> V + Sync) {
-    use rayon::prelude::*;
-    let mut keyed: Vec<(V, u32)> = order.par_iter().map(|&i| (values(i), i)).collect();
-    keyed.par_sort_unstable_by(|a, b| {
-        a.0.partial_cmp(&b.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.1.cmp(&b.1))
-    });
-    *order = keyed.into_iter().map(|k| k.1).collect();
-}
-
-/// A cell as sorted: numbers by value and before text, text by its bytes,
-/// so that `9` comes before `10`.
-#[derive(Debug, PartialEq, PartialOrd)]
-enum SortValue<'a> {
-    Number(f64),
-    Text(&'a str),
-}
-
-impl<'a> SortValue<'a> {
-    fn of(cell: &'a str) -> SortValue<'a> {
-        crate::values::parse_number(cell).map_or(SortValue::Text(cell), SortValue::Number)
-    }
-}
-
-/// Whether a key or compared cell of `row` contains `needle` (lower case),
-/// ignoring case. Reads the rows' cells as bytes, without building strings.
-fn row_contains(
-    left: &crate::table::Table,
-    right: &crate::table::Table,
-    result: &CompareResult,
-    row: &crate::compare::RowDiff,
-    needle: &str,
-) -> bool {
-    let sides = [
-        row.left.map(|l| (left.row(l as usize), true)),
-        row.right.map(|r| (right.row(r as usize), false)),
-    ];
-    sides.into_iter().flatten().any(|(cells, is_left)| {
-        let col =
-            |p: &crate::compare::ResolvedPair| if is_left { p.left_index } else { p.right_index };
-        result
-            .keys
-            .iter()
-            .chain(&result.pairs)
-            .any(|p| bytes_contain_ignoring_case(cells.bytes(col(p)), needle))
-    })
-}
-
-/// Like [`contains_ignoring_case`], on the bytes of a cell (valid UTF-8).
-fn bytes_contain_ignoring_case(hay: &[u8], needle: &str) -> bool {
-    if needle.is_ascii() {
-        let n = needle.as_bytes();
-        hay.len() >= n.len() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-    } else {
-        std::str::from_utf8(hay).is_ok_and(|h| contains_ignoring_case(h, needle))
-    }
-}
-
-/// Whether `hay` contains `needle` (already lower case), ignoring case.
-/// ASCII needles are matched without allocating, which is most searches.
-fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
-    if needle.is_ascii() {
-        let n = needle.as_bytes();
-        hay.len() >= n.len()
-            && hay
-                .as_bytes()
-                .windows(n.len())
-                .any(|w| w.eq_ignore_ascii_case(n))
-    } else {
-        hay.to_lowercase().contains(needle)
     }
 }

@@ -1,0 +1,364 @@
+//! Views of a result: which rows a page query selects (status, column,
+//! search) and in which order (file order, key, a column's values).
+//!
+//! Building a view reads every result row once, so its row order is cached
+//! per session under a [`ViewKey`]; later pages of the same view only read
+//! their own rows. Building notices cancellation between blocks of rows.
+
+use crate::compare::{CompareResult, ResolvedPair, RowDiff, RowStatus};
+use crate::error::Result;
+use crate::export::Report;
+use crate::progress::{Control, Phase};
+use crate::table::Table;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How to sort result rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by", content = "column")]
+pub enum SortBy {
+    /// File order: left rows, then right-only rows (the result's own order).
+    #[default]
+    File,
+    /// By key values, as text.
+    Key,
+    /// By the left value (or right, for right-only rows) of a column pair, as text.
+    Column(String),
+}
+
+/// Which page of which result rows to return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    /// Rows to skip.
+    pub offset: usize,
+    /// Rows to return at most.
+    pub limit: usize,
+    /// Only rows with one of these statuses (all when empty).
+    pub statuses: Vec<RowStatus>,
+    /// Only changed rows where this column (left name) differs.
+    pub column: Option<String>,
+    /// Only rows where some key or compared cell contains this text, ignoring case.
+    pub search: Option<String>,
+    /// The order.
+    pub sort: SortBy,
+    /// Reverse the order.
+    pub descending: bool,
+}
+
+impl Default for PageQuery {
+    fn default() -> Self {
+        PageQuery {
+            offset: 0,
+            limit: 100,
+            statuses: Vec::new(),
+            column: None,
+            search: None,
+            sort: SortBy::File,
+            descending: false,
+        }
+    }
+}
+
+/// The part of a query that decides which rows, in which order; pages of
+/// the same view are served from a cached row order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewKey {
+    result: String,
+    statuses: Vec<RowStatus>,
+    column: Option<String>,
+    search: Option<String>,
+    sort: SortBy,
+    descending: bool,
+}
+
+/// How many views a session keeps.
+pub(crate) const VIEWS_KEPT: usize = 4;
+
+/// One changed cell in a page row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellChange {
+    /// Left column name.
+    pub column: String,
+    /// Right column name.
+    pub right_column: String,
+    /// Left value.
+    pub left: String,
+    /// Right value.
+    pub right: String,
+}
+
+/// One result row in a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRow {
+    /// Its position in the whole result.
+    pub index: usize,
+    /// What happened to it.
+    pub status: RowStatus,
+    /// Its key values.
+    pub key: Vec<String>,
+    /// Line in the left file.
+    pub left_line: Option<u64>,
+    /// Line in the right file.
+    pub right_line: Option<u64>,
+    /// The differing cells.
+    pub changes: Vec<CellChange>,
+}
+
+/// A page of result rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// Rows matching the query, in all.
+    pub total: usize,
+    /// The offset asked for.
+    pub offset: usize,
+    /// The rows.
+    pub rows: Vec<PageRow>,
+}
+
+/// The cache key of the view `q` asks for, on the stored result `result_blob`.
+pub(crate) fn view_key(result_blob: &str, q: &PageQuery) -> ViewKey {
+    let mut statuses = q.statuses.clone();
+    statuses.sort_by_key(|s| s.name());
+    statuses.dedup();
+    ViewKey {
+        result: result_blob.to_string(),
+        statuses,
+        column: q.column.clone(),
+        search: q
+            .search
+            .as_ref()
+            .map(|s| s.to_lowercase())
+            .filter(|s| !s.is_empty()),
+        sort: q.sort.clone(),
+        descending: q.descending,
+    }
+}
+
+/// Rows are filtered in blocks of this many, with a cancellation check and
+/// a progress report per block.
+const BLOCK: usize = 64 * 1024;
+
+/// The indices of the result rows a query selects, in its order.
+pub(crate) fn view_order(
+    left: &Table,
+    right: &Table,
+    result: &CompareResult,
+    q: &PageQuery,
+    ctl: Control<'_>,
+) -> Result<Vec<u32>> {
+    let report = Report {
+        left,
+        right,
+        result,
+    };
+    let column = q.column.as_ref().and_then(|c| {
+        result
+            .pairs
+            .iter()
+            .position(|p| &p.left == c)
+            .map(|p| p as u32)
+    });
+    let search = q
+        .search
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(Needle::new);
+    let matches = |row: &RowDiff| -> bool {
+        if !q.statuses.is_empty() && !q.statuses.contains(&row.status) {
+            return false;
+        }
+        if q.column.is_some() && !column.is_some_and(|c| report.changed(row).contains(&c)) {
+            return false;
+        }
+        match &search {
+            Some(s) => row_contains(left, right, result, row, s),
+            None => true,
+        }
+    };
+    let n = result.rows.len();
+    let total = n as u64 + u64::from(q.sort != SortBy::File) * n as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let blocks: Vec<Vec<u32>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            ctl.check()?;
+            let rows = b * BLOCK..((b + 1) * BLOCK).min(n);
+            let len = rows.len() as u64;
+            let kept = rows
+                .filter(|&i| matches(&result.rows[i]))
+                .map(|i| i as u32)
+                .collect();
+            let d = done.fetch_add(len, std::sync::atomic::Ordering::Relaxed) + len;
+            ctl.report(Phase::Viewing, d, total);
+            Ok(kept)
+        })
+        .collect::<Result<_>>()?;
+    let mut order: Vec<u32> = blocks.concat();
+    let rows = &result.rows;
+    match &q.sort {
+        SortBy::File => {}
+        SortBy::Key if result.keys.len() == 1 => sort_rows(&mut order, ctl, |i| {
+            let row = &rows[i as usize];
+            SortValue::of(report.key(row).first().copied().unwrap_or(""))
+        })?,
+        SortBy::Key => sort_rows(&mut order, ctl, |i| {
+            let row = &rows[i as usize];
+            report
+                .key(row)
+                .into_iter()
+                .map(SortValue::of)
+                .collect::<Vec<_>>()
+        })?,
+        SortBy::Column(c) => {
+            if let Some(p) = result.pairs.iter().position(|x| &x.left == c) {
+                sort_rows(&mut order, ctl, |i| {
+                    let row = &rows[i as usize];
+                    SortValue::of(if row.left.is_some() {
+                        report.left_value(row, p)
+                    } else {
+                        report.right_value(row, p)
+                    })
+                })?;
+            }
+        }
+    }
+    if q.descending {
+        order.reverse();
+    }
+    ctl.report(Phase::Viewing, total, total);
+    Ok(order)
+}
+
+/// Sorts row indices by the values `values` gives each, computed once per
+/// row (ties keep file order). Cancellation is checked before the sort.
+fn sort_rows<V: PartialOrd + Send>(
+    order: &mut Vec<u32>,
+    ctl: Control<'_>,
+    values: impl Fn(u32) -> V + Sync,
+) -> Result<()> {
+    let mut keyed: Vec<(V, u32)> = order.par_iter().map(|&i| (values(i), i)).collect();
+    ctl.check()?;
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    *order = keyed.into_iter().map(|k| k.1).collect();
+    Ok(())
+}
+
+/// A cell as sorted: numbers by value and before text, text by its bytes,
+/// so that `9` comes before `10`.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum SortValue<'a> {
+    Number(f64),
+    Text(&'a str),
+}
+
+impl<'a> SortValue<'a> {
+    fn of(cell: &'a str) -> SortValue<'a> {
+        crate::values::parse_number(cell).map_or(SortValue::Text(cell), SortValue::Number)
+    }
+}
+
+/// A search text, ready to find in cells ignoring case: an ASCII text is
+/// found by an Aho-Corasick automaton that folds ASCII case as it scans the
+/// cell's bytes (no copy of the cell); any other text by `memmem` in the
+/// lower-cased cell.
+enum Needle {
+    Ascii(aho_corasick::AhoCorasick),
+    Unicode(String),
+}
+
+impl Needle {
+    fn new(text: &str) -> Needle {
+        let ascii = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([text]);
+        match ascii {
+            Ok(a) if text.is_ascii() => Needle::Ascii(a),
+            _ => Needle::Unicode(text.to_lowercase()),
+        }
+    }
+
+    /// Whether the cell's bytes (valid UTF-8) contain the text, ignoring case.
+    fn found_in(&self, hay: &[u8]) -> bool {
+        match self {
+            Needle::Ascii(a) => a.is_match(hay),
+            Needle::Unicode(n) => std::str::from_utf8(hay).is_ok_and(|h| {
+                memchr::memmem::find(h.to_lowercase().as_bytes(), n.as_bytes()).is_some()
+            }),
+        }
+    }
+}
+
+/// Whether a key or compared cell of `row` contains the search text.
+fn row_contains(
+    left: &Table,
+    right: &Table,
+    result: &CompareResult,
+    row: &RowDiff,
+    needle: &Needle,
+) -> bool {
+    let sides = [
+        row.left.map(|l| (left.row(l as usize), true)),
+        row.right.map(|r| (right.row(r as usize), false)),
+    ];
+    sides.into_iter().flatten().any(|(cells, is_left)| {
+        let col = |p: &ResolvedPair| if is_left { p.left_index } else { p.right_index };
+        result
+            .keys
+            .iter()
+            .chain(&result.pairs)
+            .any(|p| needle.found_in(cells.bytes(col(p))))
+    })
+}
+
+/// The rows of one page of a view.
+pub(crate) fn page_rows(report: Report<'_>, order: &[u32], q: &PageQuery) -> Vec<PageRow> {
+    let result = report.result;
+    order
+        .iter()
+        .skip(q.offset)
+        .take(q.limit)
+        .map(|&i| {
+            let row = &result.rows[i as usize];
+            let (left_line, right_line) = report.lines(row);
+            PageRow {
+                index: i as usize,
+                status: row.status,
+                key: report.key(row).into_iter().map(String::from).collect(),
+                left_line,
+                right_line,
+                changes: report
+                    .changed(row)
+                    .iter()
+                    .map(|&p| CellChange {
+                        column: result.pairs[p as usize].left.clone(),
+                        right_column: result.pairs[p as usize].right.clone(),
+                        left: report.left_value(row, p as usize).to_string(),
+                        right: report.right_value(row, p as usize).to_string(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needles_ignore_case_in_ascii_and_beyond() {
+        let n = Needle::new("bRiDgE");
+        assert!(n.found_in("Brooklyn BRIDGE".as_bytes()));
+        assert!(!n.found_in(b"Brooklyn"));
+        let u = Needle::new("STRASSE");
+        assert!(u.found_in("Hauptstrasse 5".as_bytes()));
+        let e = Needle::new("É");
+        assert!(e.found_in("café".as_bytes()));
+        assert!(!e.found_in(b"cafe"));
+    }
+}
