@@ -79,7 +79,7 @@ fn main() -> Result<(), concord::Error> {
         w.close_session(&s.id)?;
         let fresh = Workflow::open(dir.path())?;
         let t = Instant::now();
-        let info = fresh.open_session(&s.id)?;
+        let info = fresh.open_session(&s.id, concord::Control::default())?;
         reopen.push(t.elapsed().as_secs_f64());
         assert_eq!(
             info.summary.as_ref().map(|x| x.changed),

@@ -186,7 +186,9 @@ fn torn_log_and_blob_files_open_to_a_consistent_prefix_or_a_clear_error() {
         let w = concord::backend::Workflow::new(std::sync::Arc::new(
             SessionStore::open(base.path()).unwrap(),
         ));
-        let e = w.open_session(&id).unwrap_err();
+        let e = w
+            .open_session(&id, concord::Control::default())
+            .unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
     }
 }

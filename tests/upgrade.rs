@@ -85,7 +85,9 @@ fn sessions_of_every_earlier_release_open() {
             let shown = serde_json::to_value(w.session(id).unwrap()).unwrap();
             let expected = read_json(&fixture.join(format!("expected/show-{id}.json")));
             assert_eq!(shown, expected, "{} session {id}", fixture.display());
-            let opened = serde_json::to_value(w.open_session(id).unwrap()).unwrap();
+            let opened =
+                serde_json::to_value(w.open_session(id, concord::Control::default()).unwrap())
+                    .unwrap();
             assert_eq!(opened["summary"], expected["summary"]);
             let rows_file = fixture.join(format!("expected/rows-{id}.json"));
             if rows_file.exists() {
@@ -103,7 +105,9 @@ fn sessions_of_every_earlier_release_open() {
         for s in expected_list.as_array().unwrap() {
             let id = s["id"].as_str().unwrap();
             w.close_session(id).unwrap();
-            let reopened = serde_json::to_value(w.open_session(id).unwrap()).unwrap();
+            let reopened =
+                serde_json::to_value(w.open_session(id, concord::Control::default()).unwrap())
+                    .unwrap();
             assert_eq!(reopened["summary"], s["summary"], "after gc {gc:?}");
         }
     }
@@ -175,7 +179,9 @@ fn data_from_a_newer_release_is_refused_with_its_version() {
     );
     sql(&db, "UPDATE snapshots SET format = 8;");
     let w = Workflow::open(&dir.path().join("data")).unwrap();
-    let e = w.open_session(&ids[0]).unwrap_err();
+    let e = w
+        .open_session(&ids[0], concord::Control::default())
+        .unwrap_err();
     assert!(
         e.to_string().contains("event 2") && e.to_string().contains("format 7"),
         "{e}"
@@ -183,7 +189,7 @@ fn data_from_a_newer_release_is_refused_with_its_version() {
     let e = w.session(&id_of(&w, "crash test")).unwrap_err();
     assert!(e.to_string().contains("format 8"), "{e}");
     // The others still open.
-    assert!(w.open_session(&ids[1]).is_ok());
+    assert!(w.open_session(&ids[1], concord::Control::default()).is_ok());
 
     // A newer portable file.
     let file = dir.path().join("newer.concord");
@@ -241,13 +247,17 @@ fn results_in_formats_this_build_cannot_read_are_recomputed_or_refused() {
         .unwrap();
         let w = Workflow::open(&dir.path().join("data")).unwrap();
         if recomputed {
-            let opened = w.open_session(&bridges.id).unwrap();
+            let opened = w
+                .open_session(&bridges.id, concord::Control::default())
+                .unwrap();
             assert_eq!(opened.summary, bridges.summary);
             assert_eq!(paged_rows(&w, &bridges.id), rows_before);
             let result = w.result(&bridges.id).unwrap().unwrap();
             assert!(result.notes.iter().any(|n| n.contains("computed again")));
         } else {
-            let e = w.open_session(&bridges.id).unwrap_err();
+            let e = w
+                .open_session(&bridges.id, concord::Control::default())
+                .unwrap_err();
             assert!(matches!(e, Error::NewerFormat { found: 9, .. }), "{e}");
         }
     }

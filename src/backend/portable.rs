@@ -15,7 +15,6 @@
 use super::format::{newer, PORTABLE_FORMAT};
 use super::session::{Event, InputRef, ResultRef, SessionState};
 use super::store::SessionStore;
-use super::workflow::{SessionInfo, Workflow};
 use crate::compare::CompareConfig;
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
@@ -91,7 +90,8 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
 }
 
 /// Reads a portable session file into the store as a new session.
-pub(crate) fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
+/// Returns the new session's id; the session is on disk, not in memory.
+pub(crate) fn import_session(store: &SessionStore, path: &Path) -> Result<String> {
     let shown = path.display().to_string();
     let bad = |detail: String| Error::InvalidFile {
         path: shown.clone(),
@@ -123,7 +123,7 @@ pub(crate) fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
     })?;
     let manifest: Manifest = serde_json::from_str(&line)
         .map_err(|e| bad(format!("its description cannot be read: {e}")))?;
-    let blobs = w.store().blobs();
+    let blobs = store.blobs();
     for b in &manifest.blobs {
         let (hash, size) = blobs.put_reader(&mut input, b.bytes, b.bytes, Control::default())?;
         if size != b.bytes || hash != b.hash {
@@ -141,12 +141,12 @@ pub(crate) fn import_session(w: &Workflow, path: &Path) -> Result<SessionInfo> {
     {
         return Err(bad("it has bytes after its last stored file".into()));
     }
-    replay(w, &manifest.state)
+    replay(store, &manifest.state)
 }
 
-/// Recreates a session from a folded state, as events under a new id.
-fn replay(w: &Workflow, state: &SessionState) -> Result<SessionInfo> {
-    let store = w.store();
+/// Recreates a session from a folded state, as events under a new id;
+/// returns the id. The session is left on disk, not in memory.
+pub(crate) fn replay(store: &SessionStore, state: &SessionState) -> Result<String> {
     let created = store.create(&state.name)?;
     let id = created.id.clone();
     store.with_session_mut(&id, |store, d| {
@@ -178,9 +178,10 @@ fn replay(w: &Workflow, state: &SessionState) -> Result<SessionInfo> {
         }
         Ok(())
     })?;
-    // Load the files and result from the store, as any reopened session.
+    // The next use loads the files and result from the store, as for any
+    // reopened session.
     store.close(&id)?;
-    w.open_session(&id)
+    Ok(id)
 }
 
 /// One line of a JSON Lines event log.
@@ -210,10 +211,11 @@ enum LogLine {
     },
 }
 
-/// Imports every `*.jsonl` event log in `dir` as a session; returns them.
-/// A log whose `compared` result is not stored here is imported without it
-/// (compare again to recreate it).
-pub(crate) fn import_jsonl_dir(w: &Workflow, dir: &Path) -> Result<Vec<SessionInfo>> {
+/// Imports every `*.jsonl` event log in `dir` as a session; returns their
+/// ids (the sessions are on disk, not in memory). A log whose `compared`
+/// result is not stored here is imported without it (compare again to
+/// recreate it).
+pub(crate) fn import_jsonl_dir(store: &SessionStore, dir: &Path) -> Result<Vec<String>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|source| Error::Read {
             path: dir.display().to_string(),
@@ -227,12 +229,12 @@ pub(crate) fn import_jsonl_dir(w: &Workflow, dir: &Path) -> Result<Vec<SessionIn
     let mut out = Vec::new();
     for file in files {
         let mut id = None;
-        match import_jsonl(w, &file, dir, &mut id) {
-            Ok(info) => out.push(info),
+        match import_jsonl(store, &file, dir, &mut id) {
+            Ok(()) => out.extend(id),
             Err(e) => {
                 // Leave no half-imported session behind.
                 if let Some(id) = id {
-                    let _ = w.delete_session(&id);
+                    let _ = store.delete(&id);
                 }
                 return Err(e);
             }
@@ -241,17 +243,21 @@ pub(crate) fn import_jsonl_dir(w: &Workflow, dir: &Path) -> Result<Vec<SessionIn
     Ok(out)
 }
 
+/// Replays one JSON Lines log into a new session, whose id is put in `id`
+/// as soon as it exists (so that a failure can remove it).
 fn import_jsonl(
-    w: &Workflow,
+    store: &SessionStore,
     file: &Path,
     dir: &Path,
     id: &mut Option<String>,
-) -> Result<SessionInfo> {
+) -> Result<()> {
     let shown = file.display().to_string();
     let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
         path: shown.clone(),
         source,
     })?;
+    // The tables loaded so far, to check configurations against.
+    let mut tables: [Option<crate::table::Table>; 2] = [None, None];
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -265,16 +271,23 @@ fn import_jsonl(
             serde_json::from_str(line).map_err(|e| at(format!("not an event: {e}")))?;
         let session = match (&*id, &parsed) {
             (None, LogLine::Created { name }) => {
-                *id = Some(w.create_session(name)?.id);
+                *id = Some(store.create(name)?.id);
                 continue;
             }
             (None, _) => return Err(at("the first event must be \"created\"".into())),
             (Some(id), _) => id.clone(),
         };
+        let commit = |event: Event| {
+            store.with_session_mut(&session, |store, d| store.commit(d, event).map(|_| ()))
+        };
+        let slot = |side: Side| match side {
+            Side::Left => 0,
+            Side::Right => 1,
+        };
         match parsed {
             LogLine::Created { .. } => return Err(at("a second \"created\" event".into())),
             LogLine::Renamed { name } => {
-                w.rename_session(&session, &name)?;
+                store.commit_state_only(&session, Event::Renamed { name })?;
             }
             LogLine::Loaded {
                 side,
@@ -283,29 +296,43 @@ fn import_jsonl(
                 ..
             } => {
                 let path = dir.join(p);
-                w.load_file(
-                    &session,
-                    side,
-                    &path,
-                    &options.unwrap_or_default(),
-                    Control::default(),
-                )
-                .map_err(|e| at(e.to_string()))?;
+                let options = options.unwrap_or_default();
+                let name = path.display().to_string();
+                let (blob, bytes) = store
+                    .blobs()
+                    .put_file(&path, Control::default())
+                    .map_err(|e| at(e.to_string()))?;
+                let table = store
+                    .load_stored(&blob, &name, &options, Control::default())
+                    .map_err(|e| at(e.to_string()))?;
+                let input = InputRef {
+                    blob,
+                    name,
+                    bytes,
+                    options: table.effective_options(options.allow_ragged),
+                };
+                commit(Event::Loaded { side, input })?;
+                tables[slot(side)] = Some(table);
             }
             LogLine::Loaded {
                 side,
                 input: Some(input),
                 ..
             } => {
-                if !w.store().blobs().contains(&input.blob) {
+                if !store.blobs().contains(&input.blob) {
                     return Err(at(format!(
                         "the file '{}' is not stored here; give its \"path\" instead",
                         input.name
                     )));
                 }
-                w.store().with_session_mut(&session, |store, d| {
-                    store.commit(d, Event::Loaded { side, input }).map(|_| ())
-                })?;
+                let table = store.load_blob(
+                    &input.blob,
+                    &input.name,
+                    &input.options,
+                    Control::default(),
+                )?;
+                commit(Event::Loaded { side, input })?;
+                tables[slot(side)] = Some(table);
             }
             LogLine::Loaded { .. } => {
                 return Err(at(
@@ -313,12 +340,14 @@ fn import_jsonl(
                 ))
             }
             LogLine::ConfigSet { config } => {
-                w.set_config(&session, config)
+                config
+                    .check(tables[0].as_ref(), tables[1].as_ref())
                     .map_err(|e| at(e.to_string()))?;
+                commit(Event::ConfigSet { config })?;
             }
             LogLine::Compared { result } => {
-                if w.store().blobs().contains(&result.blob) {
-                    w.store().with_session_mut(&session, |store, d| {
+                if store.blobs().contains(&result.blob) {
+                    store.with_session_mut(&session, |store, d| {
                         let result = ResultRef {
                             data_revision: d.state.data_revision,
                             ..result
@@ -329,13 +358,14 @@ fn import_jsonl(
             }
         }
     }
-    let id = id.clone().ok_or_else(|| Error::InvalidFile {
-        path: shown.clone(),
-        line: None,
-        detail: "it holds no events".into(),
-    })?;
-    w.store().close(&id)?;
-    w.open_session(&id)
+    let Some(id) = id.clone() else {
+        return Err(Error::InvalidFile {
+            path: shown,
+            line: None,
+            detail: "it holds no events".into(),
+        });
+    };
+    store.close(&id)
 }
 
 #[cfg(test)]
@@ -343,6 +373,7 @@ mod tests {
     use super::*;
     use crate::backend::tests::compared;
     use crate::backend::workflow::PageQuery;
+    use crate::backend::Workflow;
 
     /// Folders for two data directories and the files between them.
     struct Dirs {

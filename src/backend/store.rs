@@ -92,16 +92,16 @@ fn recompute(
     state: &SessionState,
     left: Option<&Table>,
     right: Option<&Table>,
-) -> Option<Arc<CompareResult>> {
-    let (left, right) = (left?, right?);
-    state.current_result()?;
-    let mut result =
-        crate::suggest::compare_with_suggestions(left, right, &state.config, Control::default())
-            .ok()?;
+    ctl: Control<'_>,
+) -> Result<Option<Arc<CompareResult>>> {
+    let (Some(left), Some(right), Some(_)) = (left, right, state.current_result()) else {
+        return Ok(None);
+    };
+    let mut result = crate::suggest::compare_with_suggestions(left, right, &state.config, ctl)?;
     result.notes.push(
         "the stored result was written by an older version of Concord in a format this version no longer reads; it was computed again from the stored files".to_string(),
     );
-    Some(Arc::new(result))
+    Ok(Some(Arc::new(result)))
 }
 
 /// Milliseconds since the Unix epoch.
@@ -227,6 +227,12 @@ impl SessionStore {
     /// `refresh`, a copy that another process has changed since is read
     /// again; without, it is kept, so that a write based on it is refused.
     fn slot(&self, id: &str, refresh: bool) -> Result<Arc<Slot>> {
+        self.slot_with(id, refresh, Control::default())
+    }
+
+    /// [`SessionStore::slot`], reporting the loading of a session that is
+    /// not in memory to `ctl`, and stopping it when cancelled.
+    fn slot_with(&self, id: &str, refresh: bool, ctl: Control<'_>) -> Result<Arc<Slot>> {
         let cached = self.sessions.read().get(id).cloned();
         if let Some(slot) = cached {
             let now = self.tick();
@@ -249,10 +255,19 @@ impl SessionStore {
             self.forget(id);
         }
         loop {
-            if let Some(slot) = self.insert(self.rebuild(id)?)? {
+            if let Some(slot) = self.insert(self.rebuild(id, ctl)?)? {
                 return Ok(slot);
             }
         }
+    }
+
+    /// Brings a session into memory (parsing its files again if it is not
+    /// there), reporting progress to `ctl`; returns its state. A cancelled
+    /// load leaves the session as it was, on disk and in memory.
+    pub fn open_session(&self, id: &str, ctl: Control<'_>) -> Result<SessionState> {
+        let slot = self.slot_with(id, true, ctl)?;
+        let state = slot.data.read().state.clone();
+        Ok(state)
     }
 
     /// Runs `f` on a session for reading; other readers run at the same time.
@@ -381,7 +396,7 @@ impl SessionStore {
     }
 
     /// Rebuilds a session from disk: state, tables and result.
-    fn rebuild(&self, id: &str) -> Result<SessionData> {
+    fn rebuild(&self, id: &str, ctl: Control<'_>) -> Result<SessionData> {
         let state = self.fold(id)?;
         let load = |side: Side| -> Result<Option<Arc<Table>>> {
             let Some(input) = state.input(side) else {
@@ -391,7 +406,7 @@ impl SessionStore {
                 &input.blob,
                 &input.name,
                 &input.options,
-                Control::default(),
+                ctl.with_side(side),
             )?)))
         };
         let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
@@ -399,7 +414,7 @@ impl SessionStore {
         let result = match &state.result {
             Some(r) => match self.read_result(id, &r.blob)? {
                 Some(result) => Some(Arc::new(result)),
-                None => recompute(&state, left.as_deref(), right.as_deref()),
+                None => recompute(&state, left.as_deref(), right.as_deref(), ctl)?,
             },
             None => None,
         };

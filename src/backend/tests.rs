@@ -304,7 +304,7 @@ fn eviction_by_count_and_bytes_loses_nothing() {
     };
     let w2 = Workflow::new(Arc::new(SessionStore::open_with(dir.path(), tiny).unwrap()));
     for id in &ids {
-        w2.open_session(id).unwrap();
+        w2.open_session(id, Control::default()).unwrap();
         assert!(w2.store().resident().len() <= 1);
     }
     let total: usize = w2.store().resident_bytes();
@@ -402,7 +402,7 @@ fn a_damaged_event_is_reported_and_other_sessions_stay_usable() {
     )
     .unwrap();
     let w = Workflow::open(dir.path()).unwrap();
-    let e = w.open_session(&bad).unwrap_err();
+    let e = w.open_session(&bad, Control::default()).unwrap_err();
     assert!(matches!(e, Error::Corrupt { event: 2, .. }), "{e}");
     assert!(
         e.to_string().contains(&bad) && e.to_string().contains("event 2"),
@@ -421,7 +421,7 @@ fn unknown_sessions_and_missing_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();
     assert!(matches!(
-        w.open_session("nope"),
+        w.open_session("nope", Control::default()),
         Err(Error::UnknownSession { .. })
     ));
     assert!(matches!(
@@ -615,7 +615,10 @@ fn renaming_a_session_not_in_memory_loads_none_of_its_files() {
     assert_eq!(renamed.name, "renamed");
     assert!(w.store().resident().is_empty());
     assert_eq!(w.list_sessions().unwrap()[0].name, "renamed");
-    assert_eq!(w.open_session(&id).unwrap().name, "renamed");
+    assert_eq!(
+        w.open_session(&id, Control::default()).unwrap().name,
+        "renamed"
+    );
     assert_eq!(w.rename_session(&id, "again").unwrap().name, "again");
     assert_eq!(w.store().resident(), vec![id.clone()]);
     assert!(matches!(

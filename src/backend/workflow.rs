@@ -130,9 +130,13 @@ impl Workflow {
     }
 
     /// Opens a session: loads its files and result into memory.
-    pub fn open_session(&self, id: &str) -> Result<SessionInfo> {
-        self.store
-            .with_session(id, |d| SessionInfo::from_state(&d.state, true))
+    /// Reopening a session parses both its files again: `ctl` sees the
+    /// progress, per side, and can cancel it.
+    pub fn open_session(&self, id: &str, ctl: Control<'_>) -> Result<SessionInfo> {
+        Ok(SessionInfo::from_state(
+            &self.store.open_session(id, ctl)?,
+            true,
+        ))
     }
 
     /// Renames a session.
@@ -471,14 +475,19 @@ impl Workflow {
         super::portable::export_session(&self.store, id, path)
     }
 
-    /// Imports a portable session file as a new session (under a new id).
+    /// Imports a portable session file as a new session (under a new id),
+    /// and opens it.
     pub fn import_session(&self, path: &Path) -> Result<SessionInfo> {
-        super::portable::import_session(self, path)
+        let id = super::portable::import_session(&self.store, path)?;
+        self.open_session(&id, Control::default())
     }
 
     /// Imports every `*.jsonl` event log in a folder, one session each.
     pub fn import_event_logs(&self, dir: &Path) -> Result<Vec<SessionInfo>> {
-        super::portable::import_jsonl_dir(self, dir)
+        super::portable::import_jsonl_dir(&self.store, dir)?
+            .iter()
+            .map(|id| self.open_session(id, Control::default()))
+            .collect()
     }
 
     /// Removes stored files no session refers to (see [`SessionStore::gc`]).
