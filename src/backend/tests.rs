@@ -646,3 +646,180 @@ fn a_session_deleted_elsewhere_leaves_no_snapshot_behind() {
     assert!(matches!(a.session(&id), Err(Error::UnknownSession { .. })));
     assert!(a.gc(Duration::ZERO).unwrap().removed >= 3);
 }
+
+#[test]
+fn forks_share_stored_files_and_diverge_from_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let blobs_before = w.store().blobs().list().unwrap().len();
+    let fork = w.fork_session(&id, "try tolerance").unwrap();
+    assert_ne!(fork.id, id);
+    assert_eq!(fork.name, "try tolerance");
+    assert_eq!(fork.summary, w.session(&id).unwrap().summary);
+    // No file was copied: both sessions name the same blobs.
+    assert_eq!(w.store().blobs().list().unwrap().len(), blobs_before + 1); // + the snapshot
+    let (a, b) = (
+        w.store().read_state(&id).unwrap(),
+        w.store().read_state(&fork.id).unwrap(),
+    );
+    assert_eq!((a.left, a.right), (b.left, b.right));
+    // Changing the fork leaves the original alone.
+    let mut cfg = keyed();
+    cfg.rules.abs_tolerance = 5.0;
+    w.set_config(&fork.id, cfg).unwrap();
+    w.compare(&fork.id, Control::default()).unwrap();
+    assert_eq!(w.session(&fork.id).unwrap().summary.unwrap().changed, 0);
+    assert_eq!(w.session(&id).unwrap().summary.unwrap().changed, 2);
+}
+
+#[test]
+fn the_overview_has_what_a_results_screen_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let o = w.result_overview(&id).unwrap();
+    assert_eq!(o.summary.changed, 2);
+    assert_eq!(o.keys, vec![ColumnPair::new("id", "id")]);
+    assert_eq!(o.left.path, "left.csv");
+    assert_eq!((o.left.rows, o.right.rows), (4, 4));
+    let amount = o.columns.iter().find(|c| c.left == "amount").unwrap();
+    assert_eq!((amount.differences, amount.max_difference), (2, Some(5.0)));
+    let v = serde_json::to_value(&o).unwrap();
+    assert_eq!(v["left"]["delimiter"], ",");
+    assert_eq!(v["mode"], "keyed");
+}
+
+#[test]
+fn no_result_is_one_error_for_pages_exports_and_overviews() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    // Changing the settings makes the stored result out of date.
+    let mut cfg = keyed();
+    cfg.rules.trim = true;
+    w.set_config(&id, cfg).unwrap();
+    let errors = [
+        w.page(&id, &PageQuery::default(), Control::default())
+            .unwrap_err(),
+        w.export_to(
+            &id,
+            crate::export::Format::Csv,
+            &mut Vec::new(),
+            Control::default(),
+        )
+        .unwrap_err(),
+        w.result_overview(&id).unwrap_err(),
+    ];
+    for e in errors {
+        assert!(matches!(e, Error::NoResult { .. }), "{e}");
+        assert_eq!(e.http_status(), 409);
+    }
+}
+
+#[test]
+fn uploads_stream_to_the_store_and_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let s = w.create_session("upload").unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = |p: crate::progress::Progress| seen.lock().unwrap().push(p);
+    let cancel = AtomicBool::new(false);
+    let ctl = Control::new(&report, &cancel).with_job(3);
+    let info = w
+        .load_reader(
+            &s.id,
+            Side::Right,
+            workflow::Upload {
+                name: "up.csv".into(),
+                reader: std::io::Cursor::new(RIGHT.as_bytes()),
+                size: Some(RIGHT.len() as u64),
+                limit: None,
+            },
+            &LoadOptions::default(),
+            ctl,
+        )
+        .unwrap();
+    assert_eq!((info.name.as_str(), info.rows), ("up.csv", Some(4)));
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen
+        .iter()
+        .all(|p| p.job == 3 && p.side == Some(Side::Right)));
+    assert!(seen
+        .iter()
+        .any(|p| p.phase == crate::progress::Phase::Storing && p.done == RIGHT.len() as u64));
+    // A size limit refuses larger uploads, and nothing is loaded.
+    let e = w
+        .load_reader(
+            &s.id,
+            Side::Left,
+            workflow::Upload {
+                name: "big.csv".into(),
+                reader: std::io::Cursor::new(LEFT.as_bytes()),
+                size: None,
+                limit: Some(10),
+            },
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("big.csv"), "{e}");
+    assert_eq!(w.session(&s.id).unwrap().left, None);
+}
+
+#[test]
+fn a_cancelled_load_or_view_leaves_the_session_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let before = w.session(&id).unwrap();
+    // A file large enough to be parsed in several chunks.
+    let mut big = String::from("id,v\n");
+    for i in 0..400_000 {
+        big.push_str(&format!("{i},{}\n", i * 7));
+    }
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &big).unwrap();
+    // Cancel from the first progress report: the load must notice mid-way.
+    let cancel = AtomicBool::new(false);
+    let reports = std::sync::atomic::AtomicUsize::new(0);
+    let report = |_p: crate::progress::Progress| {
+        reports.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    let ctl = Control::new(&report, &cancel);
+    let e = w
+        .load_file(&id, Side::Left, &path, &LoadOptions::default(), ctl)
+        .unwrap_err();
+    assert!(matches!(e, Error::Cancelled), "{e}");
+    let after = w.session(&id).unwrap();
+    assert_eq!(
+        (after.left, after.summary, after.last_event),
+        (before.left, before.summary, before.last_event)
+    );
+    // A view build stops too, and the next uncancelled query still works.
+    let stop = AtomicBool::new(true);
+    let ctl = Control {
+        cancel: Some(&stop),
+        ..Control::default()
+    };
+    let q = PageQuery {
+        sort: SortBy::Column("amount".into()),
+        ..PageQuery::default()
+    };
+    assert!(matches!(w.page(&id, &q, ctl), Err(Error::Cancelled)));
+    assert_eq!(w.page(&id, &q, Control::default()).unwrap().total, 4);
+    // Reopening reports per side and can be cancelled.
+    w.close_session(&id).unwrap();
+    assert!(matches!(w.open_session(&id, ctl), Err(Error::Cancelled)));
+    let sides = std::sync::Mutex::new(std::collections::HashSet::new());
+    let report = |p: crate::progress::Progress| {
+        sides.lock().unwrap().insert(p.side);
+    };
+    let never = AtomicBool::new(false);
+    w.open_session(&id, Control::new(&report, &never)).unwrap();
+    assert!(sides
+        .lock()
+        .unwrap()
+        .is_superset(&[Some(Side::Left), Some(Side::Right)].into_iter().collect()));
+}

@@ -5,13 +5,16 @@ use super::session::{Event, InputRef, ResultRef, SessionState};
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
-use crate::compare::{CompareConfig, CompareResult, Summary};
+use crate::compare::{
+    AppliedSuggestions, ColumnPair, ColumnStats, CompareConfig, CompareResult, Mode, Summary,
+};
 use crate::error::{Error, Result, Side};
 use crate::export::{self, Format, Report};
 use crate::profile::ColumnProfile;
 use crate::progress::Control;
 use crate::suggest::Suggestions;
 use crate::table::LoadOptions;
+use crate::table::{Table, TableInfo};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -49,6 +52,9 @@ pub struct SessionInfo {
     /// Keys, mappings and rules (in `show`, not in listings).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<CompareConfig>,
+    /// The id of the session's last event: it grows with every change, so
+    /// a front end can tell whether what it shows is still current.
+    pub last_event: u64,
 }
 
 impl SessionInfo {
@@ -62,8 +68,59 @@ impl SessionInfo {
             right: s.right.as_ref().map(|i| i.name.clone()),
             summary: s.current_result().map(|r| r.summary.clone()),
             config: with_config.then(|| s.config.clone()),
+            last_event: s.last_event,
         }
     }
+}
+
+/// A session's current comparison: both tables and the result made from
+/// them, everything an export or a results screen reads.
+#[derive(Clone)]
+pub struct Comparison {
+    /// The left table.
+    pub left: Arc<Table>,
+    /// The right table.
+    pub right: Arc<Table>,
+    /// The result.
+    pub result: Arc<CompareResult>,
+}
+
+impl Comparison {
+    /// The three together, as exporters take them.
+    pub fn report(&self) -> Report<'_> {
+        Report {
+            left: &self.left,
+            right: &self.right,
+            result: &self.result,
+        }
+    }
+}
+
+/// What a results screen needs, in one call: the counts, the differences
+/// per column, the columns not compared, the notes, what was suggested, and
+/// both files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultOverview {
+    /// How rows were paired.
+    pub mode: Mode,
+    /// The key column pairs (empty in positional mode).
+    pub keys: Vec<ColumnPair>,
+    /// Counts over all rows.
+    pub summary: Summary,
+    /// Differences per compared column pair.
+    pub columns: Vec<ColumnStats>,
+    /// Left columns not compared (no partner on the right).
+    pub left_only_columns: Vec<String>,
+    /// Right columns not compared (no partner on the left).
+    pub right_only_columns: Vec<String>,
+    /// Things worth telling the user about how the comparison was made.
+    pub notes: Vec<String>,
+    /// The key and column pairs that suggestions filled in, if any.
+    pub suggested: Option<AppliedSuggestions>,
+    /// The left file.
+    pub left: TableInfo,
+    /// The right file.
+    pub right: TableInfo,
 }
 
 /// A file arriving as a stream, for [`Workflow::load_reader`].
@@ -95,8 +152,9 @@ impl Workflow {
         Ok(Workflow::new(Arc::new(SessionStore::open(dir)?)))
     }
 
-    /// The store underneath.
-    pub fn store(&self) -> &Arc<SessionStore> {
+    /// The store underneath, for the backend's own tests.
+    #[cfg(test)]
+    pub(crate) fn store(&self) -> &Arc<SessionStore> {
         &self.store
     }
 
@@ -120,6 +178,7 @@ impl Workflow {
                 right: r.right,
                 summary: r.summary.and_then(|s| serde_json::from_str(&s).ok()),
                 config: None,
+                last_event: r.last_event,
             })
             .collect())
     }
@@ -414,17 +473,7 @@ impl Workflow {
         path: &Path,
         ctl: Control<'_>,
     ) -> Result<()> {
-        let (left, right, result) = self.current(id)?;
-        export::write_file(
-            Report {
-                left: &left,
-                right: &right,
-                result: &result,
-            },
-            format,
-            path,
-            ctl,
-        )
+        export::write_file(self.comparison(id)?.report(), format, path, ctl)
     }
 
     /// Exports the current result to a writer.
@@ -435,27 +484,13 @@ impl Workflow {
         out: &mut dyn std::io::Write,
         ctl: Control<'_>,
     ) -> Result<()> {
-        let (left, right, result) = self.current(id)?;
-        export::write(
-            Report {
-                left: &left,
-                right: &right,
-                result: &result,
-            },
-            format,
-            out,
-            ctl,
-        )
+        export::write(self.comparison(id)?.report(), format, out, ctl)
     }
 
-    fn current(
-        &self,
-        id: &str,
-    ) -> Result<(
-        Arc<crate::table::Table>,
-        Arc<crate::table::Table>,
-        Arc<CompareResult>,
-    )> {
+    /// The session's current comparison: its tables and the result made
+    /// from its current files and settings ([`Error::NoResult`] when there
+    /// is none).
+    pub fn comparison(&self, id: &str) -> Result<Comparison> {
         let (l, r, res) = self.store.with_session(id, |d| {
             (
                 d.left.clone(),
@@ -464,7 +499,11 @@ impl Workflow {
             )
         })?;
         match (l, r, res) {
-            (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
+            (Some(left), Some(right), Some(result)) => Ok(Comparison {
+                left,
+                right,
+                result,
+            }),
             _ => Err(Error::NoResult { id: id.to_string() }),
         }
     }
@@ -490,8 +529,47 @@ impl Workflow {
             .collect()
     }
 
+    /// Everything a results screen shows besides the rows, in one call.
+    pub fn result_overview(&self, id: &str) -> Result<ResultOverview> {
+        let c = self.comparison(id)?;
+        let r = &c.result;
+        Ok(ResultOverview {
+            mode: r.mode,
+            keys: r
+                .keys
+                .iter()
+                .map(|k| ColumnPair::new(k.left.as_str(), k.right.as_str()))
+                .collect(),
+            summary: r.summary.clone(),
+            columns: r.columns.clone(),
+            left_only_columns: r.left_only_columns.clone(),
+            right_only_columns: r.right_only_columns.clone(),
+            notes: r.notes.clone(),
+            suggested: r.suggested.clone(),
+            left: c.left.describe(),
+            right: c.right.describe(),
+        })
+    }
+
+    /// A copy of a session under a new id and name, to try another
+    /// configuration: it shares the stored files (nothing is copied) and
+    /// starts with the same settings and result.
+    pub fn fork_session(&self, id: &str, name: &str) -> Result<SessionInfo> {
+        let mut state = self.store.read_state(id)?;
+        state.name = name.to_string();
+        let fork = super::portable::replay(&self.store, &state)?;
+        self.session(&fork)
+    }
+
     /// Removes stored files no session refers to (see [`SessionStore::gc`]).
     pub fn gc(&self, grace: std::time::Duration) -> Result<super::store::GcReport> {
         self.store.gc(grace)
     }
 }
+
+/// The workflow is shared by a server's handlers and a desktop app's
+/// commands across threads, for the life of the process.
+const _: () = {
+    const fn shared_across_threads<T: Send + Sync + 'static>() {}
+    shared_across_threads::<Workflow>();
+};

@@ -766,15 +766,9 @@ fn run_comparison(
     w.load_file(&session.id, concord::Side::Right, &a.right, opts, ctl)?;
     w.set_config(&session.id, cfg.clone())?;
     w.compare(&session.id, ctl)?;
-    let (l, r) = w
-        .store()
-        .with_session(&session.id, |d| (d.left.clone(), d.right.clone()))?;
-    let res = w.result(&session.id)?;
+    let c = w.comparison(&session.id)?;
     say!("concord: saved as session {} ({name})", session.id);
-    match (l, r, res) {
-        (Some(l), Some(r), Some(res)) => Ok((l, r, res)),
-        _ => Err(Error::storage("the saved session lost its data")),
-    }
+    Ok((c.left, c.right, c.result))
 }
 
 /// A closed pipe (`concord ... | head`) is not an error worth reporting.

@@ -157,7 +157,7 @@ pub fn debug_append(data_dir: &Path, session: &str, count: u64) -> Result<i32, E
             &LoadOptions::default(),
             Control::default(),
         )?;
-        let last = w.store().read_state(&id)?.last_event;
+        let last = w.session(&id)?.last_event;
         let _ = writeln!(out, "ack {last}");
         let _ = out.flush();
     }

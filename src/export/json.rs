@@ -3,7 +3,6 @@
 use super::{progress_every, Report};
 use crate::error::{Error, Result};
 use crate::progress::Control;
-use crate::table::Table;
 use serde::Serialize;
 use serde_json::json;
 use std::io::Write;
@@ -30,20 +29,6 @@ struct Row<'a> {
     changes: Vec<Change<'a>>,
 }
 
-/// The description of one input file.
-pub(crate) fn file_json(t: &Table) -> serde_json::Value {
-    let info = t.info();
-    json!({
-        "path": info.path,
-        "rows": t.num_rows(),
-        "encoding": info.encoding,
-        "delimiter": (info.delimiter as char).to_string(),
-        "has_header": info.has_header,
-        "columns": t.columns(),
-        "warnings": info.warnings,
-    })
-}
-
 pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
     let io = |source| Error::Write {
         path: "output".to_string(),
@@ -57,8 +42,8 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         .map(|k| [k.left.as_str(), k.right.as_str()])
         .collect();
     let head = json!({
-        "left": file_json(report.left),
-        "right": file_json(report.right),
+        "left": report.left.describe(),
+        "right": report.right.describe(),
         "mode": res.mode,
         "keys": keys,
         "summary": res.summary,

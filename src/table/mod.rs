@@ -39,6 +39,28 @@ fn serialize_delimiter<S: serde::Serializer>(d: &u8, s: S) -> Result<S::Ok, S::E
     s.serialize_str(&(*d as char).to_string())
 }
 
+/// What a results screen and the JSON export say about a loaded file.
+/// Serialized as `{"path", "rows", "encoding", "delimiter", "has_header",
+/// "columns", "warnings"}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableInfo {
+    /// The path or name the table was loaded from.
+    pub path: String,
+    /// Data rows.
+    pub rows: usize,
+    /// The text encoding it was read in.
+    pub encoding: Encoding,
+    /// The field delimiter, as a string of one character.
+    #[serde(serialize_with = "serialize_delimiter")]
+    pub delimiter: u8,
+    /// Whether the first record was read as the header.
+    pub has_header: bool,
+    /// The column names.
+    pub columns: Vec<String>,
+    /// Things the user should know that did not stop loading.
+    pub warnings: Vec<String>,
+}
+
 /// Describes a delimiter for people: `,` or `tab`.
 pub fn delimiter_name(d: u8) -> String {
     match d {
@@ -62,6 +84,20 @@ pub struct Table {
 }
 
 impl Table {
+    /// The file's description, as results screens and exports show it.
+    pub fn describe(&self) -> TableInfo {
+        let info = self.info();
+        TableInfo {
+            path: info.path.clone(),
+            rows: self.num_rows(),
+            encoding: info.encoding,
+            delimiter: info.delimiter,
+            has_header: info.has_header,
+            columns: self.columns().to_vec(),
+            warnings: info.warnings.clone(),
+        }
+    }
+
     /// Where the table came from and how it was read.
     pub fn info(&self) -> &SourceInfo {
         &self.info
