@@ -1,14 +1,57 @@
 //! `concord sessions ...`: saved comparisons on the command line.
 
-use super::{finish_stdout, InspectFormat, SessionsCommand, SAME};
+use super::{finish_stdout, InspectFormat, SAME};
+use clap::Subcommand;
 use concord::backend::workflow::SessionInfo;
 use concord::backend::Workflow;
 use concord::{Control, Error, LoadOptions, Side};
 use std::io::Write;
 use std::path::Path;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub(crate) enum SessionsCommand {
+    /// List sessions, most recently changed first.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: InspectFormat,
+    },
+    /// Show one session, with its keys, mappings and rules.
+    Show {
+        /// The session id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: InspectFormat,
+    },
+    /// Delete a session (its stored files go at the next `gc`).
+    Delete {
+        /// The session id.
+        id: String,
+    },
+    /// Write a session, with its files and result, to one portable file.
+    Export {
+        /// The session id.
+        id: String,
+        /// The file to write.
+        file: PathBuf,
+    },
+    /// Import a portable session file, or every *.jsonl event log in a folder.
+    Import {
+        /// A file written by `sessions export`, or a folder of JSON Lines logs.
+        path: PathBuf,
+    },
+    /// Remove stored files that no session refers to.
+    Gc {
+        /// Keep files younger than this many seconds (an operation may be writing them).
+        #[arg(long, default_value = "3600", value_name = "SECONDS")]
+        grace: u64,
+    },
+}
 
 /// Runs a `sessions` subcommand.
-pub fn run(c: SessionsCommand, data_dir: &Path) -> Result<i32, Error> {
+pub(crate) fn run(c: SessionsCommand, data_dir: &Path) -> Result<i32, Error> {
     let w = Workflow::open(data_dir)?;
     let mut out = std::io::stdout().lock();
     let written = match c {
@@ -137,7 +180,7 @@ fn write_show(out: &mut dyn Write, s: &SessionInfo) -> std::io::Result<()> {
 /// Appends events to a session until `count` are written or the process is
 /// killed, printing `ack N` after event N is durable. Each event stores a
 /// new small file first, so blobs are exercised too.
-pub fn debug_append(data_dir: &Path, session: &str, count: u64) -> Result<i32, Error> {
+pub(crate) fn debug_append(data_dir: &Path, session: &str, count: u64) -> Result<i32, Error> {
     let w = Workflow::open(data_dir)?;
     let id = if session == "new" {
         w.create_session("crash test")?.id

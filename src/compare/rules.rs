@@ -18,6 +18,25 @@ pub enum NumericMode {
     Never,
 }
 
+impl NumericMode {
+    /// Every mode, in the order they are listed to users.
+    pub const ALL: [NumericMode; 3] = [NumericMode::Auto, NumericMode::Always, NumericMode::Never];
+
+    /// The mode's name, as on the command line and in the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            NumericMode::Auto => "auto",
+            NumericMode::Always => "always",
+            NumericMode::Never => "never",
+        }
+    }
+
+    /// Parses a name as written by [`NumericMode::name`].
+    pub fn from_name(s: &str) -> Option<NumericMode> {
+        NumericMode::ALL.into_iter().find(|m| m.name() == s)
+    }
+}
+
 /// How cells are compared. One set applies to all columns; a column can
 /// override any part of it with [`RuleOverrides`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -66,6 +66,16 @@ impl Format {
             .find(|f| f.name().eq_ignore_ascii_case(s))
     }
 
+    /// The format a file name's extension asks for (`report.html`,
+    /// `diff.XLSX`, `notes.txt`), as an "Export as..." dialog or `--output`
+    /// gives it.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        Format::ALL
+            .into_iter()
+            .find(|f| f.extension().eq_ignore_ascii_case(ext))
+    }
+
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {

@@ -28,6 +28,15 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// Every encoding Concord reads, in the order they are listed to users.
+    pub const ALL: [Encoding; 5] = [
+        Encoding::Utf8,
+        Encoding::Utf8Bom,
+        Encoding::Utf16Le,
+        Encoding::Utf16Be,
+        Encoding::Windows1252,
+    ];
+
     /// The name used in reports and on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -46,6 +46,22 @@ pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Ta
     build(&name, decoded, opts, Some(&read), ctl)
 }
 
+/// Loads the left and the right file at the same time, each reporting
+/// progress for its side.
+pub fn load_both(
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<(Table, Table)> {
+    use crate::error::Side;
+    let (l, r) = rayon::join(
+        || load_path(left, opts, ctl.with_side(Side::Left)),
+        || load_path(right, opts, ctl.with_side(Side::Right)),
+    );
+    Ok((l?, r?))
+}
+
 /// How much of a file is read between two checks for cancellation.
 const READ_PIECE: usize = 8 << 20;
 

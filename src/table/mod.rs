@@ -11,7 +11,7 @@ mod parse;
 mod sniff;
 
 pub use decode::Encoding;
-pub use load::{load_bytes, load_path, LoadOptions};
+pub use load::{load_both, load_bytes, load_path, LoadOptions};
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 
 use serde::Serialize;

@@ -1,0 +1,134 @@
+//! Arguments shared by several subcommands, and the clap value parsers that
+//! turn argument text straight into the library's types (`Format`,
+//! `NumericMode`, `Encoding`, `ColumnPair`), listing the library's own
+//! names (`Format::ALL`, ...) in help and errors.
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::Args;
+use concord::compare::NumericMode;
+use concord::export::Format;
+use concord::table::Encoding;
+use concord::{ColumnPair, LoadOptions};
+
+/// How input files are read; every option is detected when not given.
+#[derive(Args, Clone)]
+pub(crate) struct ReadArgs {
+    /// Field delimiter: a single character, or `tab`.
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    delimiter: Option<u8>,
+    /// The first line is data, not a header (columns are named column_1, column_2, ...).
+    #[arg(long, conflicts_with = "header")]
+    no_header: bool,
+    /// The first line is a header, even if it looks like data.
+    #[arg(long)]
+    header: bool,
+    /// Text encoding.
+    #[arg(long, value_name = "NAME", value_parser = encoding())]
+    encoding: Option<Encoding>,
+    /// Pad rows with too few fields with empty cells and cut rows with too many.
+    #[arg(long)]
+    allow_ragged: bool,
+}
+
+impl ReadArgs {
+    /// The library's reading options.
+    pub(crate) fn options(&self) -> LoadOptions {
+        let has_header = match (self.header, self.no_header) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        LoadOptions {
+            delimiter: self.delimiter,
+            has_header,
+            encoding: self.encoding,
+            allow_ragged: self.allow_ragged,
+        }
+    }
+}
+
+/// `--delimiter`: one ASCII character, or `tab`.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" => Ok(b'\t'),
+        d if d.len() == 1 && d.is_ascii() => Ok(d.as_bytes()[0]),
+        d => Err(format!("expected one ASCII character or `tab`, not '{d}'")),
+    }
+}
+
+/// `--encoding`: the names of `Encoding::ALL` (aliases such as `latin1` too).
+fn encoding() -> impl TypedValueParser<Value = Encoding> {
+    let names: Vec<&str> = Encoding::ALL.iter().map(|e| e.name()).collect();
+    clap::builder::StringValueParser::new().try_map(move |s| {
+        Encoding::from_name(&s)
+            .ok_or_else(|| format!("unknown encoding '{s}'; use one of {}", names.join(", ")))
+    })
+}
+
+/// `--format` of `compare`: the names of `Format::ALL`.
+pub(crate) fn format() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .map(|s| Format::from_name(&s).expect("one of Format::ALL"))
+}
+
+/// `--numeric`: the names of `NumericMode::ALL`.
+pub(crate) fn numeric() -> impl TypedValueParser<Value = NumericMode> {
+    PossibleValuesParser::new(NumericMode::ALL.map(NumericMode::name))
+        .map(|s| NumericMode::from_name(&s).expect("one of NumericMode::ALL"))
+}
+
+/// `--key`: `COL`, or `LEFT=RIGHT` when the names differ.
+pub(crate) fn key(s: &str) -> Result<ColumnPair, String> {
+    match s.split_once('=') {
+        Some((l, r)) if !l.is_empty() && !r.is_empty() => Ok(ColumnPair::new(l, r)),
+        None if !s.is_empty() => Ok(ColumnPair::new(s, s)),
+        _ => Err(format!("expected COLUMN or LEFT=RIGHT, not '{s}'")),
+    }
+}
+
+/// `--map`: `LEFT=RIGHT`.
+pub(crate) fn mapping(s: &str) -> Result<ColumnPair, String> {
+    match s.split_once('=') {
+        Some((l, r)) if !l.is_empty() && !r.is_empty() => Ok(ColumnPair::new(l, r)),
+        _ => Err(format!("expected LEFT=RIGHT, not '{s}'")),
+    }
+}
+
+/// A value for all columns or, as `COL=VALUE`, for one.
+#[derive(Clone, Debug)]
+pub(crate) struct PerColumn<T> {
+    /// The column, or `None` for all columns.
+    pub column: Option<String>,
+    /// The value.
+    pub value: T,
+}
+
+/// `[COL=]TEXT` (a null token, a date format).
+pub(crate) fn per_column_text(s: &str) -> Result<PerColumn<String>, String> {
+    Ok(match s.split_once('=') {
+        Some((c, v)) if !c.is_empty() => PerColumn {
+            column: Some(c.to_string()),
+            value: v.to_string(),
+        },
+        _ => PerColumn {
+            column: None,
+            value: s.to_string(),
+        },
+    })
+}
+
+/// `[COL=]NUMBER`, a number of zero or more (a tolerance).
+pub(crate) fn per_column_number(s: &str) -> Result<PerColumn<f64>, String> {
+    let text = per_column_text(s)?;
+    let value = text
+        .value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| format!("expected a number of zero or more, not '{}'", text.value))?;
+    Ok(PerColumn {
+        column: text.column,
+        value,
+    })
+}

@@ -1,0 +1,252 @@
+//! `concord compare`: load two files, compare them, report or export.
+
+use super::args::{self, PerColumn, ReadArgs};
+use super::{finish_stdout, progress, say, DIFFERENT, SAME};
+use clap::Args;
+use concord::backend::Workflow;
+use concord::compare::{NumericMode, RuleOverrides};
+use concord::export::{self, Format};
+use concord::{ColumnPair, CompareConfig, CompareResult, Control, Error, LoadOptions, Side, Table};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Args)]
+pub(crate) struct CompareArgs {
+    /// The left file (the "before").
+    left: PathBuf,
+    /// The right file (the "after").
+    right: PathBuf,
+    /// Key column; `LEFT=RIGHT` when the names differ. Repeat for a composite key.
+    /// Without a key, row N is compared with row N.
+    #[arg(long = "key", short = 'k', value_name = "L[=R]", value_parser = args::key)]
+    keys: Vec<ColumnPair>,
+    /// Pair two differently named columns: `LEFT=RIGHT`. Repeatable.
+    #[arg(long = "map", value_name = "L=R", value_parser = args::mapping)]
+    maps: Vec<ColumnPair>,
+    /// Leave a column out of the comparison. Repeatable.
+    #[arg(long = "ignore", value_name = "COL")]
+    ignore: Vec<String>,
+    /// Ignore leading and trailing spaces; `--trim=COL` for one column only.
+    #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    trim: Vec<String>,
+    /// Ignore upper/lower case; `--ignore-case=COL` for one column only.
+    #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    ignore_case: Vec<String>,
+    /// Numbers use a decimal comma and dots between thousands (1.234,5);
+    /// `--decimal-comma=COL` for one column only.
+    #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    decimal_comma: Vec<String>,
+    /// A value that means "no value", like an empty cell (e.g. NULL, N/A);
+    /// `COL=T` for one column only. Repeatable.
+    #[arg(long = "null-token", value_name = "[COL=]T", value_parser = args::per_column_text)]
+    null_tokens: Vec<PerColumn<String>>,
+    /// Numbers within ABS of each other are equal: `COL=ABS`, or `ABS` for all columns.
+    #[arg(long = "tolerance", value_name = "[COL=]ABS", value_parser = args::per_column_number)]
+    tolerances: Vec<PerColumn<f64>>,
+    /// Numbers within REL (a fraction) of each other are equal: `COL=REL` or `REL`.
+    #[arg(long = "rel-tolerance", value_name = "[COL=]REL", value_parser = args::per_column_number)]
+    rel_tolerances: Vec<PerColumn<f64>>,
+    /// Date format (chrono syntax, e.g. %d/%m/%Y) under which dates are compared
+    /// as dates: `COL=FMT` or `FMT`. Repeatable.
+    #[arg(long = "date-format", value_name = "[COL=]FMT", value_parser = args::per_column_text)]
+    date_formats: Vec<PerColumn<String>>,
+    /// Compare numbers by value (`1.50` = `1.5`): in numeric columns (auto), always, or never.
+    #[arg(long, default_value = "auto", value_parser = args::numeric())]
+    numeric: NumericMode,
+    /// Do not fill in a missing key or mapping from suggestions.
+    #[arg(long)]
+    no_suggest: bool,
+    /// Keep this comparison as a session (see `concord sessions`).
+    #[arg(long)]
+    save: bool,
+    /// The saved session's name [default: LEFT vs RIGHT].
+    #[arg(long, requires = "save")]
+    name: Option<String>,
+    /// Output format; by default taken from the --output extension, else text.
+    #[arg(long, value_parser = args::format())]
+    format: Option<Format>,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// Turns the arguments into the library's configuration.
+fn config(a: &CompareArgs) -> CompareConfig {
+    let mut cfg = CompareConfig {
+        keys: a.keys.clone(),
+        mappings: a.maps.clone(),
+        ignore: a.ignore.clone(),
+        use_suggestions: !a.no_suggest,
+        ..CompareConfig::default()
+    };
+    cfg.rules.numeric = a.numeric;
+    // `--flag` sets the global rule; `--flag=COL` the column's.
+    for name in &a.trim {
+        match name.as_str() {
+            "" => cfg.rules.trim = true,
+            c => column(&mut cfg, c).trim = Some(true),
+        }
+    }
+    for name in &a.ignore_case {
+        match name.as_str() {
+            "" => cfg.rules.ignore_case = true,
+            c => column(&mut cfg, c).ignore_case = Some(true),
+        }
+    }
+    for name in &a.decimal_comma {
+        match name.as_str() {
+            "" => cfg.rules.decimal_comma = true,
+            c => column(&mut cfg, c).decimal_comma = Some(true),
+        }
+    }
+    for t in &a.null_tokens {
+        match &t.column {
+            Some(c) => column(&mut cfg, c)
+                .null_tokens
+                .get_or_insert_with(Vec::new)
+                .push(t.value.clone()),
+            None => cfg.rules.null_tokens.push(t.value.clone()),
+        }
+    }
+    // A column's own null tokens add to the global ones.
+    let global_tokens = cfg.rules.null_tokens.clone();
+    for o in cfg.column_rules.values_mut() {
+        if let Some(own) = o.null_tokens.as_mut() {
+            own.splice(0..0, global_tokens.iter().cloned());
+        }
+    }
+    for t in &a.tolerances {
+        match &t.column {
+            Some(c) => column(&mut cfg, c).abs_tolerance = Some(t.value),
+            None => cfg.rules.abs_tolerance = t.value,
+        }
+    }
+    for t in &a.rel_tolerances {
+        match &t.column {
+            Some(c) => column(&mut cfg, c).rel_tolerance = Some(t.value),
+            None => cfg.rules.rel_tolerance = t.value,
+        }
+    }
+    for f in &a.date_formats {
+        match &f.column {
+            Some(c) => column(&mut cfg, c)
+                .date_formats
+                .get_or_insert_with(Vec::new)
+                .push(f.value.clone()),
+            None => cfg.rules.date_formats.push(f.value.clone()),
+        }
+    }
+    cfg
+}
+
+/// The rule overrides of one column, created on first use.
+fn column<'c>(cfg: &'c mut CompareConfig, name: &str) -> &'c mut RuleOverrides {
+    cfg.column_rules.entry(name.to_string()).or_default()
+}
+
+/// Picks the output format: the flag, else the output file's extension, else text.
+fn output_format(a: &CompareArgs) -> Result<Format, Error> {
+    if let Some(f) = a.format {
+        return Ok(f);
+    }
+    match &a.output {
+        None => Ok(Format::Text),
+        Some(path) => Format::from_extension(path).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            Error::Invalid(format!(
+                "cannot tell the output format from '{}'; pass --format {}",
+                path.display(),
+                names.join("|")
+            ))
+        }),
+    }
+}
+
+/// Runs `concord compare`.
+pub(crate) fn run(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
+    let opts = a.read.options();
+    let cfg = config(&a);
+    let format = output_format(&a)?;
+    if format == Format::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::Invalid(
+            "XLSX is a binary format: pass --output FILE.xlsx".into(),
+        ));
+    }
+    let bar = progress::Bar::new();
+    let report = |p| bar.update(p);
+    let ctl = Control {
+        progress: Some(&report),
+        ..Control::default()
+    };
+    let outcome = run_comparison(&a, &opts, &cfg, ctl, data_dir);
+    bar.finish();
+    let (left, right, result) = outcome?;
+    for note in &result.notes {
+        say!("concord: note: {note}");
+    }
+    let report_view = export::Report {
+        left: &left,
+        right: &right,
+        result: &result,
+    };
+    let written = match &a.output {
+        Some(path) => {
+            let r = export::write_file(report_view, format, path, ctl);
+            bar.finish();
+            r?;
+            say!(
+                "concord: wrote {} differing rows to {}",
+                result.rows.len(),
+                path.display()
+            );
+            Ok(())
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match export::write(report_view, format, &mut out, Control::default()) {
+                Err(Error::Write { source, .. }) => Err(source),
+                Err(e) => return Err(e),
+                Ok(()) => out.flush(),
+            }
+        }
+    };
+    finish_stdout(written)?;
+    Ok(if result.summary.has_differences() {
+        DIFFERENT
+    } else {
+        SAME
+    })
+}
+
+type Compared = (Arc<Table>, Arc<Table>, Arc<CompareResult>);
+
+/// Loads and compares the two files, through a saved session with `--save`.
+fn run_comparison(
+    a: &CompareArgs,
+    opts: &LoadOptions,
+    cfg: &CompareConfig,
+    ctl: Control<'_>,
+    data_dir: &Path,
+) -> Result<Compared, Error> {
+    if !a.save {
+        let (left, right) = concord::table::load_both(&a.left, &a.right, opts, ctl)?;
+        let result = concord::compare_with_suggestions(&left, &right, cfg, ctl)?;
+        return Ok((Arc::new(left), Arc::new(right), Arc::new(result)));
+    }
+    let w = Workflow::open(data_dir)?;
+    let name = a
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} vs {}", a.left.display(), a.right.display()));
+    let session = w.create_session(&name)?;
+    w.load_file(&session.id, Side::Left, &a.left, opts, ctl)?;
+    w.load_file(&session.id, Side::Right, &a.right, opts, ctl)?;
+    w.set_config(&session.id, cfg.clone())?;
+    w.compare(&session.id, ctl)?;
+    let c = w.comparison(&session.id)?;
+    say!("concord: saved as session {} ({name})", session.id);
+    Ok((c.left, c.right, c.result))
+}
