@@ -262,33 +262,46 @@ impl<'a> SortValue<'a> {
     }
 }
 
-/// A search text, ready to find in cells ignoring case: an ASCII text is
-/// found by an Aho-Corasick automaton that folds ASCII case as it scans the
-/// cell's bytes (no copy of the cell); any other text by `memmem` in the
+/// A search text, ready to find in cells ignoring case. Cells are short and
+/// many, so the work per cell must be small: an ASCII text is found by
+/// `memchr` (SIMD) jumping to each place its first byte occurs in either
+/// case, then comparing the rest with ASCII case folded; a text without
+/// letters by a `memmem` finder; any other text by `memmem` in the
 /// lower-cased cell.
 enum Needle {
-    Ascii(aho_corasick::AhoCorasick),
-    Unicode(String),
+    /// Letters in ASCII: the lower-case text.
+    Ascii(Vec<u8>),
+    /// No letters at all: case does not matter.
+    Exact(memchr::memmem::Finder<'static>),
+    /// Beyond ASCII: the lower-case text.
+    Unicode(memchr::memmem::Finder<'static>),
 }
 
 impl Needle {
     fn new(text: &str) -> Needle {
-        let ascii = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build([text]);
-        match ascii {
-            Ok(a) if text.is_ascii() => Needle::Ascii(a),
-            _ => Needle::Unicode(text.to_lowercase()),
+        let lower = text.to_lowercase();
+        if lower == text.to_uppercase() {
+            Needle::Exact(memchr::memmem::Finder::new(text.as_bytes()).into_owned())
+        } else if text.is_ascii() {
+            Needle::Ascii(lower.into_bytes())
+        } else {
+            Needle::Unicode(memchr::memmem::Finder::new(lower.as_bytes()).into_owned())
         }
     }
 
     /// Whether the cell's bytes (valid UTF-8) contain the text, ignoring case.
     fn found_in(&self, hay: &[u8]) -> bool {
         match self {
-            Needle::Ascii(a) => a.is_match(hay),
-            Needle::Unicode(n) => std::str::from_utf8(hay).is_ok_and(|h| {
-                memchr::memmem::find(h.to_lowercase().as_bytes(), n.as_bytes()).is_some()
-            }),
+            Needle::Ascii(n) => {
+                let (first, rest) = (n[0], &n[1..]);
+                hay.len() >= n.len()
+                    && memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay)
+                        .take_while(|&i| i + n.len() <= hay.len())
+                        .any(|i| hay[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
+            }
+            Needle::Exact(f) => f.find(hay).is_some(),
+            Needle::Unicode(f) => std::str::from_utf8(hay)
+                .is_ok_and(|h| f.find(h.to_lowercase().as_bytes()).is_some()),
         }
     }
 }
@@ -357,6 +370,10 @@ mod tests {
         assert!(!n.found_in(b"Brooklyn"));
         let u = Needle::new("STRASSE");
         assert!(u.found_in("Hauptstrasse 5".as_bytes()));
+        assert!(!u.found_in(b"STRASS"));
+        let digits = Needle::new("2024-0");
+        assert!(digits.found_in(b"on 2024-03-01"));
+        assert!(!digits.found_in(b"2023-01"));
         let e = Needle::new("É");
         assert!(e.found_in("café".as_bytes()));
         assert!(!e.found_in(b"cafe"));
