@@ -97,6 +97,9 @@ pub struct PageRow {
     pub status: RowStatus,
     /// Its key values.
     pub key: Vec<String>,
+    /// Its 1-based row number, when rows were paired by position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
     /// Line in the left file.
     pub left_line: Option<u64>,
     /// Line in the right file.
@@ -342,6 +345,7 @@ pub(crate) fn page_rows(report: Report<'_>, order: &[u32], q: &PageQuery) -> Vec
                 index: i as usize,
                 status: row.status,
                 key: report.key(row).into_iter().map(String::from).collect(),
+                row: report.row_number(row),
                 left_line,
                 right_line,
                 changes: report
