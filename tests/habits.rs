@@ -300,14 +300,14 @@ fn reports_are_readable_by_others_like_any_new_file() {
     let (dir, p) = files(&[("l.csv", b"id,v\n1,2\n"), ("r.csv", b"id,v\n1,3\n")]);
     for ext in ["csv", "html", "json", "xlsx"] {
         let out_path = dir.path().join(format!("report.{ext}"));
-        let status = Command::new("sh")
+        let run = Command::new("sh")
             .arg("-c")
             .arg("umask 022 && exec \"$0\" compare \"$1\" \"$2\" --key id --output \"$3\"")
             .arg(env!("CARGO_BIN_EXE_concord"))
             .args([&p[0], &p[1], &out_path])
-            .status()
+            .output()
             .unwrap();
-        assert_eq!(status.code(), Some(1));
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
         let mode = std::fs::metadata(&out_path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644, "{ext}");
     }
