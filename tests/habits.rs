@@ -3,19 +3,11 @@
 //! headers made of years, small damaged UTF-8, repeated column names, empty
 //! keys, mistyped column names, positional rows and shared reports.
 
+mod common;
+
+use common::{concord, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn concord(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .output()
-        .expect("the concord binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Writes `files` (name, bytes) into a new temporary folder.
 fn files(files: &[(&str, &[u8])]) -> (tempfile::TempDir, Vec<PathBuf>) {

@@ -3,42 +3,31 @@ use crate::compare::{compare, ColumnPair, CompareConfig, CompareResult};
 use crate::table::{load_bytes, LoadOptions};
 use std::io::Read;
 
-fn fixture() -> (Table, Table, CompareResult) {
-    let left = load_bytes(
-        "left.csv",
-        b"id,name,amount\n1,Ann,10\n2,\"<b>Bob</b>\",20\n3,\"Cy, \"\"the\"\" one\",30\n".to_vec(),
-        &LoadOptions::default(),
-    )
-    .unwrap();
-    let right = load_bytes(
-        "right.csv",
-        b"id,name,amount\n1,Ann,10\n2,<b>Bob</b>,25.5\n4,Dee,40\n".to_vec(),
-        &LoadOptions::default(),
-    )
-    .unwrap();
+type Compared = (Table, Table, CompareResult);
+
+/// Two small files, loaded and compared under `cfg`.
+fn compared(left: &[u8], right: &[u8], cfg: &CompareConfig) -> Compared {
+    let load =
+        |name: &str, text: &[u8]| load_bytes(name, text.to_vec(), &LoadOptions::default()).unwrap();
+    let (left, right) = (load("left.csv", left), load("right.csv", right));
+    let res = compare(&left, &right, cfg, Control::default()).unwrap();
+    (left, right, res)
+}
+
+fn fixture() -> Compared {
     let cfg = CompareConfig {
         keys: vec![ColumnPair::new("id", "id")],
         ..CompareConfig::default()
     };
-    let res = compare(&left, &right, &cfg, Control::default()).unwrap();
-    (left, right, res)
+    compared(
+        b"id,name,amount\n1,Ann,10\n2,\"<b>Bob</b>\",20\n3,\"Cy, \"\"the\"\" one\",30\n",
+        b"id,name,amount\n1,Ann,10\n2,<b>Bob</b>,25.5\n4,Dee,40\n",
+        &cfg,
+    )
 }
 
 fn render(format: Format) -> Vec<u8> {
-    let (left, right, result) = fixture();
-    let mut out = Vec::new();
-    write(
-        Report {
-            left: &left,
-            right: &right,
-            result: &result,
-        },
-        format,
-        &mut out,
-        Control::default(),
-    )
-    .unwrap();
-    out
+    render_with(format, &fixture())
 }
 
 #[test]
@@ -236,24 +225,15 @@ fn write_file_is_atomic_and_leaves_nothing_on_failure() {
     assert!(e.to_string().contains("no/such/dir/x.csv"), "{e}");
 }
 
-fn positional() -> (Table, Table, CompareResult) {
-    let left = load_bytes(
-        "l.csv",
-        b"name,amount\nAnn,10\nBob,20\nCy,30\n".to_vec(),
-        &LoadOptions::default(),
+fn positional() -> Compared {
+    compared(
+        b"name,amount\nAnn,10\nBob,20\nCy,30\n",
+        b"name,amount\nAnn,10\nBob,25\n",
+        &CompareConfig::default(),
     )
-    .unwrap();
-    let right = load_bytes(
-        "r.csv",
-        b"name,amount\nAnn,10\nBob,25\n".to_vec(),
-        &LoadOptions::default(),
-    )
-    .unwrap();
-    let res = compare(&left, &right, &CompareConfig::default(), Control::default()).unwrap();
-    (left, right, res)
 }
 
-fn render_with(format: Format, (left, right, result): &(Table, Table, CompareResult)) -> Vec<u8> {
+fn render_with(format: Format, (left, right, result): &Compared) -> Vec<u8> {
     let mut out = Vec::new();
     write(
         Report {
