@@ -21,6 +21,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "server")]
+pub mod api;
 pub mod backend;
 pub mod compare;
 pub mod error;

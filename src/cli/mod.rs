@@ -6,6 +6,7 @@ mod args;
 mod compare;
 mod inspect;
 mod progress;
+mod serve;
 mod sessions;
 mod suggest;
 
@@ -56,6 +57,8 @@ enum Command {
     Compare(Box<compare::CompareArgs>),
     /// Suggest how the columns of two files correspond, and which identify a row.
     Suggest(suggest::SuggestArgs),
+    /// Serve the web UI and its API on this machine (http://127.0.0.1:7480/).
+    Serve(serve::ServeArgs),
     /// List, show, delete, move and clean up saved sessions.
     #[command(subcommand)]
     Sessions(sessions::SessionsCommand),
@@ -95,6 +98,7 @@ pub fn run() -> i32 {
         Command::Inspect(a) => inspect::run(a),
         Command::Compare(a) => compare::run(*a, &data_dir),
         Command::Suggest(a) => suggest::run(a),
+        Command::Serve(a) => serve::run(a, &data_dir),
         Command::Sessions(c) => sessions::run(c, &data_dir),
         Command::DebugAppend { session, count } => {
             sessions::debug_append(&data_dir, &session, count)

@@ -1,0 +1,454 @@
+//! The route handlers: each parses its request, runs one `Workflow` call on
+//! a blocking thread, and answers JSON (or a stream). No logic lives here
+//! that another front end would need.
+
+use super::error::ApiError;
+use super::jobs::{forward, JobEvent};
+use super::AppState;
+use crate::backend::workflow::{PageQuery, SessionInfo, SortBy, Upload};
+use crate::compare::{CompareConfig, RowStatus};
+use crate::error::{Error, Side};
+use crate::export::Format;
+use crate::progress::Control;
+use crate::table::{Encoding, LoadOptions};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::{Stream, TryStreamExt};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+type Answer<T> = Result<T, ApiError>;
+type Params = Query<HashMap<String, String>>;
+
+/// Runs blocking work (parsing, comparing, SQLite) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Answer<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| {
+            ApiError::refused(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })?
+        .map_err(ApiError::from)
+}
+
+/// Parses a JSON body, answering `invalid_json` (400) with serde's reason.
+fn body<T: DeserializeOwned>(bytes: &[u8]) -> Answer<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the request body is not valid: {e}"),
+        )
+    })
+}
+
+fn bad(message: String) -> ApiError {
+    ApiError::refused(StatusCode::BAD_REQUEST, "invalid", message)
+}
+
+fn side(s: &str) -> Answer<Side> {
+    match s {
+        "left" => Ok(Side::Left),
+        "right" => Ok(Side::Right),
+        other => Err(bad(format!("'{other}' is not a side: use left or right"))),
+    }
+}
+
+#[derive(Deserialize)]
+struct Name {
+    name: String,
+}
+
+pub async fn health() -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "ui": super::assets::ui_built(),
+    }))
+}
+
+pub async fn list_sessions(State(s): State<AppState>) -> Answer<Json<Vec<SessionInfo>>> {
+    Ok(Json(blocking(move || s.workflow.list_sessions()).await?))
+}
+
+pub async fn create_session(
+    State(s): State<AppState>,
+    b: Bytes,
+) -> Answer<(StatusCode, Json<SessionInfo>)> {
+    let name = if b.is_empty() {
+        "Untitled".to_string()
+    } else {
+        body::<Name>(&b)?.name
+    };
+    let info = blocking(move || s.workflow.create_session(&name)).await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+pub async fn get_session(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<Json<SessionInfo>> {
+    Ok(Json(blocking(move || s.workflow.session(&id)).await?))
+}
+
+pub async fn rename_session(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    b: Bytes,
+) -> Answer<Json<SessionInfo>> {
+    let name = body::<Name>(&b)?.name;
+    Ok(Json(
+        blocking(move || s.workflow.rename_session(&id, &name)).await?,
+    ))
+}
+
+pub async fn delete_session(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<StatusCode> {
+    s.jobs.cancel(&id);
+    blocking(move || s.workflow.delete_session(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn fork_session(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    b: Bytes,
+) -> Answer<(StatusCode, Json<SessionInfo>)> {
+    let name = body::<Name>(&b)?.name;
+    let info = blocking(move || s.workflow.fork_session(&id, &name)).await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// The file's own name from `X-File-Name`: only its last path component is
+/// kept, so a name can never point anywhere on this machine.
+fn file_name(headers: &HeaderMap) -> Answer<String> {
+    let raw = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("upload.csv");
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if name.is_empty() || name == "." || name == ".." || name.chars().any(char::is_control) {
+        return Err(bad(format!("'{raw}' is not a usable file name")));
+    }
+    Ok(name.to_string())
+}
+
+/// Reading options from the query: `delimiter`, `header`, `encoding`, `allow_ragged`.
+fn read_options(q: &HashMap<String, String>) -> Answer<LoadOptions> {
+    let delimiter = match q.get("delimiter").map(String::as_str) {
+        None | Some("") => None,
+        Some("tab") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => return Err(bad(format!("delimiter '{d}' is not one ASCII character"))),
+    };
+    let has_header = match q.get("header").map(String::as_str) {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(h) => return Err(bad(format!("header '{h}' is not true or false"))),
+    };
+    let encoding = match q.get("encoding").map(String::as_str) {
+        None | Some("") => None,
+        Some(e) => {
+            Some(Encoding::from_name(e).ok_or_else(|| bad(format!("unknown encoding '{e}'")))?)
+        }
+    };
+    Ok(LoadOptions {
+        delimiter,
+        has_header,
+        encoding,
+        allow_ragged: q.get("allow_ragged").is_some_and(|v| v == "true"),
+    })
+}
+
+pub async fn upload_file(
+    State(s): State<AppState>,
+    Path((id, side_name)): Path<(String, String)>,
+    Query(q): Params,
+    headers: HeaderMap,
+    request: Body,
+) -> Answer<Json<Value>> {
+    let side = side(&side_name)?;
+    let name = file_name(&headers)?;
+    let options = read_options(&q)?;
+    let size = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let (Some(size), Some(limit)) = (size, s.upload_limit) {
+        if size >= limit {
+            return Err(ApiError::refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("'{name}' has {size} bytes; this server takes files under {limit} bytes"),
+            ));
+        }
+    }
+    // The body streams to the blob store through a blocking reader; it is
+    // never held whole in memory.
+    let stream = request.into_data_stream().map_err(std::io::Error::other);
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let tx = s.jobs.sender(&id);
+    let job = s.jobs.next_job();
+    let limit = s.upload_limit;
+    let started = std::time::Instant::now();
+    let info = blocking(move || {
+        let report = forward(tx);
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let ctl = Control::new(&report, &cancel).with_job(job);
+        let upload = Upload {
+            name,
+            reader,
+            size,
+            limit,
+        };
+        s.workflow.load_reader(&id, side, upload, &options, ctl)
+    })
+    .await?;
+    Ok(Json(json!({
+        "job": job,
+        "file": info,
+        "millis": started.elapsed().as_millis() as u64,
+    })))
+}
+
+pub async fn profiles(
+    State(s): State<AppState>,
+    Path((id, side_name)): Path<(String, String)>,
+) -> Answer<Json<Value>> {
+    let side = side(&side_name)?;
+    let p = blocking(move || s.workflow.profiles(&id, side, Control::default())).await?;
+    Ok(Json(json!(p)))
+}
+
+pub async fn suggestions(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Json<Value>> {
+    let v = blocking(move || s.workflow.suggestions(&id, Control::default())).await?;
+    Ok(Json(json!(v)))
+}
+
+pub async fn set_config(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    b: Bytes,
+) -> Answer<Json<SessionInfo>> {
+    let config: CompareConfig = body(&b)?;
+    Ok(Json(
+        blocking(move || s.workflow.set_config(&id, config)).await?,
+    ))
+}
+
+pub async fn start_compare(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<(StatusCode, Json<Value>)> {
+    let check = s.clone();
+    let sid = id.clone();
+    blocking(move || check.workflow.session(&sid)).await?;
+    let Some((job, cancel)) = s.jobs.start(&id) else {
+        return Err(ApiError::refused(
+            StatusCode::CONFLICT,
+            "busy",
+            format!("session '{id}' is already being compared"),
+        ));
+    };
+    let tx = s.jobs.sender(&id);
+    tokio::task::spawn_blocking(move || {
+        let report = forward(tx.clone());
+        let ctl = Control::new(&report, &cancel).with_job(job);
+        let outcome = s.workflow.compare(&id, ctl);
+        s.jobs.finish(&id, job);
+        let event = match outcome {
+            Ok(summary) => JobEvent::Done { job, summary },
+            Err(Error::Cancelled) => JobEvent::Cancelled { job },
+            Err(e) => JobEvent::Failed {
+                job,
+                error: json!(e),
+            },
+        };
+        let _ = tx.send(event);
+    });
+    Ok((StatusCode::ACCEPTED, Json(json!({ "job": job }))))
+}
+
+pub async fn cancel_compare(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<Json<Value>> {
+    match s.jobs.cancel(&id) {
+        Some(job) => Ok(Json(json!({ "job": job }))),
+        None => Err(ApiError::refused(
+            StatusCode::CONFLICT,
+            "not_running",
+            format!("no comparison of session '{id}' is running"),
+        )),
+    }
+}
+
+pub async fn events(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let check = s.clone();
+    let sid = id.clone();
+    blocking(move || check.workflow.session(&sid)).await?;
+    let rx = s.jobs.sender(&id).subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(e) => {
+                    let event = Event::default().event(e.name()).json_data(&e).ok()?;
+                    return Some((Ok(event), rx));
+                }
+                // A slow reader missed some progress: go on from here.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+pub async fn overview(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Json<Value>> {
+    let o = blocking(move || s.workflow.result_overview(&id)).await?;
+    Ok(Json(json!(o)))
+}
+
+/// `offset`, `limit` (at most 10,000), `status` (comma-separated), `column`,
+/// `q`, `sort` (`file`, `key` or `column:NAME`), `desc`.
+fn page_query(q: &HashMap<String, String>) -> Answer<PageQuery> {
+    let number = |k: &str, default: usize| -> Answer<usize> {
+        q.get(k).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| bad(format!("{k} '{v}' is not a whole number")))
+        })
+    };
+    let statuses = match q.get("status").filter(|v| !v.is_empty()) {
+        None => Vec::new(),
+        Some(v) => v
+            .split(',')
+            .map(|n| {
+                RowStatus::from_name(n).ok_or_else(|| bad(format!("'{n}' is not a row status")))
+            })
+            .collect::<Answer<_>>()?,
+    };
+    let sort = match q.get("sort").map(String::as_str) {
+        None | Some("") | Some("file") => SortBy::File,
+        Some("key") => SortBy::Key,
+        Some(c) => match c.strip_prefix("column:") {
+            Some(name) => SortBy::Column(name.to_string()),
+            None => return Err(bad(format!("sort '{c}' is not file, key or column:NAME"))),
+        },
+    };
+    Ok(PageQuery {
+        offset: number("offset", 0)?,
+        limit: number("limit", 100)?.min(10_000),
+        statuses,
+        column: q.get("column").filter(|c| !c.is_empty()).cloned(),
+        search: q.get("q").filter(|c| !c.is_empty()).cloned(),
+        sort,
+        descending: q.get("desc").is_some_and(|v| v == "true" || v == "1"),
+    })
+}
+
+pub async fn results(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> Answer<Json<Value>> {
+    let query = page_query(&q)?;
+    let page = blocking(move || s.workflow.page(&id, &query, Control::default())).await?;
+    Ok(Json(json!(page)))
+}
+
+/// Sends what an export writes to the response body, a piece at a time.
+struct ChannelWriter(tokio::sync::mpsc::Sender<Bytes>);
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Bytes::copy_from_slice(buf))
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was closed")
+            })?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub async fn export(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> Answer<Response> {
+    let name = q.get("format").map(String::as_str).unwrap_or("csv");
+    let format = Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        bad(format!(
+            "format '{name}' is not one of {}",
+            names.join(", ")
+        ))
+    })?;
+    // Fail before the download starts when there is nothing to export.
+    let check = s.clone();
+    let sid = id.clone();
+    let session = blocking(move || {
+        check.workflow.comparison(&sid)?;
+        check.workflow.session(&sid)
+    })
+    .await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    tokio::task::spawn_blocking(move || {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter(tx));
+        let _ = s
+            .workflow
+            .export_to(&id, format, &mut out, Control::default());
+        let _ = std::io::Write::flush(&mut out);
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))
+    });
+    let stem: String = session
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let file = format!("concord-{}.{}", stem.trim_matches('-'), format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.mime().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Any `/api/...` path that is not a route.
+pub async fn no_route() -> ApiError {
+    ApiError::refused(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "there is no such API route",
+    )
+}

@@ -1,0 +1,149 @@
+//! The local web server behind `concord serve`: the JSON API over
+//! [`Workflow`], server-sent events for progress, and the embedded web UI.
+//!
+//! Every route is a thin handler ([`handlers`]) around one `Workflow` call,
+//! run on a blocking thread; errors are the engine's `{code, message}` with
+//! its HTTP status. The route list lives in `routes.json`, which the router
+//! is built from and the UI's HTTP transport reads too. [`security`] keeps
+//! the server to its own pages and machine.
+
+mod assets;
+pub mod error;
+mod handlers;
+pub mod jobs;
+pub mod security;
+
+use crate::backend::Workflow;
+use axum::http::Method;
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+use jobs::Jobs;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The route list, shared with the UI: `[{"name", "method", "path"}]`.
+pub const ROUTES_JSON: &str = include_str!("routes.json");
+
+/// One route of [`ROUTES_JSON`].
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Route {
+    /// The handler's name.
+    pub name: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The path, with `{id}` and `{side}` parameters.
+    pub path: String,
+}
+
+/// The routes of [`ROUTES_JSON`].
+pub fn routes() -> Vec<Route> {
+    serde_json::from_str(ROUTES_JSON).expect("routes.json is valid (checked by a test)")
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The one workflow over the session store.
+    pub workflow: Arc<Workflow>,
+    /// Running comparisons and event channels.
+    pub jobs: Arc<Jobs>,
+    /// Uploads of this many bytes or more are refused (`None`: no limit).
+    pub upload_limit: Option<u64>,
+}
+
+impl AppState {
+    /// The state of a server over `workflow`.
+    pub fn new(workflow: Arc<Workflow>, upload_limit: Option<u64>) -> AppState {
+        AppState {
+            workflow,
+            jobs: Arc::new(Jobs::default()),
+            upload_limit,
+        }
+    }
+}
+
+/// Adds route `name` to a path's method router.
+fn add(mr: MethodRouter<AppState>, method: MethodFilter, name: &str) -> MethodRouter<AppState> {
+    use handlers::*;
+    match name {
+        "health" => mr.on(method, health),
+        "list_sessions" => mr.on(method, list_sessions),
+        "create_session" => mr.on(method, create_session),
+        "get_session" => mr.on(method, get_session),
+        "rename_session" => mr.on(method, rename_session),
+        "delete_session" => mr.on(method, delete_session),
+        "fork_session" => mr.on(method, fork_session),
+        "upload_file" => mr.on(method, upload_file),
+        "profiles" => mr.on(method, profiles),
+        "suggestions" => mr.on(method, suggestions),
+        "set_config" => mr.on(method, set_config),
+        "start_compare" => mr.on(method, start_compare),
+        "cancel_compare" => mr.on(method, cancel_compare),
+        "events" => mr.on(method, events),
+        "overview" => mr.on(method, overview),
+        "results" => mr.on(method, results),
+        "export" => mr.on(method, export),
+        other => panic!("routes.json names '{other}', which has no handler"),
+    }
+}
+
+fn filter(method: &str) -> MethodFilter {
+    MethodFilter::try_from(Method::from_bytes(method.as_bytes()).expect("a method name"))
+        .expect("a method axum routes")
+}
+
+/// The whole application: the API from `routes.json`, the UI for every
+/// other path, and the guard around both.
+pub fn router(state: AppState, guard: security::Guard) -> Router {
+    let mut paths: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
+    for r in routes() {
+        let mr = paths.remove(&r.path).unwrap_or_default();
+        paths.insert(r.path.clone(), add(mr, filter(&r.method), &r.name));
+    }
+    let mut api = Router::new();
+    for (path, mr) in paths {
+        api = api.route(&path, mr);
+    }
+    let api = api
+        .route(
+            "/api/{*rest}",
+            on(
+                MethodFilter::GET
+                    .or(MethodFilter::POST)
+                    .or(MethodFilter::PUT)
+                    .or(MethodFilter::PATCH)
+                    .or(MethodFilter::DELETE),
+                handlers::no_route,
+            ),
+        )
+        .with_state(state);
+    api.fallback(assets::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(guard),
+            security::guard,
+        ))
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; then cancels the
+/// running comparisons and waits (up to 30 s) for them to stop, so that
+/// nothing a client was told is stored is lost.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    jobs: Arc<Jobs>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let stopping = jobs.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.cancel_all();
+            stopping.close_channels();
+        })
+        .await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while jobs.running() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
