@@ -1,0 +1,582 @@
+//! The web server's API, over real HTTP on 127.0.0.1: every route, and the
+//! requests it must refuse (unknown sessions, bad configurations, malformed
+//! CSV, oversized uploads, foreign hosts and origins, path-like names).
+
+use concord::api::{self, security::Guard, AppState};
+use concord::backend::Workflow;
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A server on a free port of 127.0.0.1, stopped when dropped.
+struct Server {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(upload_limit: Option<u64>) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let workflow = Arc::new(Workflow::open(dir.path()).unwrap());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(workflow, upload_limit);
+        let jobs = state.jobs.clone();
+        let app = api::router(state, Guard::new(addr, None));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let shutdown = async move {
+                    let _ = stopped.await;
+                };
+                api::serve(listener, app, jobs, shutdown).await.unwrap();
+            });
+        });
+        Server {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    /// Sends one request; returns (status, headers in lower case, body).
+    fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            req.push_str(&format!("Host: 127.0.0.1:{}\r\n", self.addr.port()));
+        }
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        Reply::parse(&raw)
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, &[], b"")
+    }
+
+    fn json(&self, method: &str, path: &str, body: Value) -> Reply {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        self.send(
+            method,
+            path,
+            &[("Content-Type", "application/json")],
+            &bytes,
+        )
+    }
+
+    fn upload(&self, id: &str, side: &str, name: &str, bytes: &[u8]) -> Reply {
+        let path = format!("/api/sessions/{id}/files/{side}");
+        self.send("PUT", &path, &[("X-File-Name", name)], bytes)
+    }
+
+    /// A session with both daff fixtures loaded.
+    fn loaded(&self) -> String {
+        let id = self
+            .json("POST", "/api/sessions", json!({"name": "bridges"}))
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (side, file) in [("left", "bridges.csv"), ("right", "broken_bridges.csv")] {
+            let r = self.upload(&id, side, file, &fixture(file));
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+        id
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn parse(raw: &[u8]) -> Reply {
+        let end = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a whole response");
+        let head = String::from_utf8_lossy(&raw[..end]).to_string();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let mut body = raw[end + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v == "chunked")
+        {
+            body = dechunk(&body);
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(nl) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + size]);
+        b = &b[nl + 2 + size + 2..];
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/daff")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Starts a comparison and reads the session's events until it is done.
+fn compare(s: &Server, id: &str) -> Vec<Value> {
+    let mut events = TcpStream::connect(s.addr).unwrap();
+    events
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        events,
+        "GET /api/sessions/{id}/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        s.addr.port()
+    )
+    .unwrap();
+    // Wait for the stream's headers, so that no event is missed.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("\r\n\r\n") {
+        let n = events.read(&mut buf).unwrap();
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let r = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
+    assert_eq!(r.status, 202, "{}", r.text());
+    let mut text = String::new();
+    while !text.contains("event: done") && !text.contains("event: failed") {
+        let n = events.read(&mut buf).unwrap();
+        assert!(n > 0, "the event stream ended early: {text}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|d| serde_json::from_str(d).ok())
+        .collect()
+}
+
+#[test]
+fn every_route_in_the_shared_list_is_served() {
+    let s = Server::start(None);
+    let id = s.loaded();
+    for r in api::routes() {
+        let path = r.path.replace("{id}", &id).replace("{side}", "left");
+        if r.name == "events" || r.name == "start_compare" {
+            continue; // streams and jobs are tested below
+        }
+        let reply = s.send(
+            &r.method,
+            &path,
+            &[("Content-Type", "application/json")],
+            b"{}",
+        );
+        let code = serde_json::from_slice::<Value>(&reply.body)
+            .ok()
+            .and_then(|v| v.get("code").cloned());
+        assert_ne!(code, Some(json!("no_route")), "{} {}", r.method, r.path);
+        assert_ne!(reply.status, 405, "{} {}", r.method, r.path);
+    }
+    assert_eq!(s.get("/api/nothing/here").json()["code"], "no_route");
+}
+
+#[test]
+fn sessions_are_created_listed_renamed_forked_and_deleted() {
+    let s = Server::start(None);
+    assert_eq!(s.get("/api/health").json()["status"], "ok");
+    let created = s.json("POST", "/api/sessions", json!({"name": "March"}));
+    assert_eq!(created.status, 201);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let list = s.get("/api/sessions").json();
+    assert_eq!(list[0]["name"], "March");
+    let renamed = s.json(
+        "PATCH",
+        &format!("/api/sessions/{id}"),
+        json!({"name": "April"}),
+    );
+    assert_eq!(renamed.json()["name"], "April");
+    assert_eq!(
+        s.get(&format!("/api/sessions/{id}")).json()["name"],
+        "April"
+    );
+    let fork = s.json(
+        "POST",
+        &format!("/api/sessions/{id}/fork"),
+        json!({"name": "copy"}),
+    );
+    assert_eq!(
+        (fork.status, fork.json()["name"].clone()),
+        (201, json!("copy"))
+    );
+    let deleted = s.send("DELETE", &format!("/api/sessions/{id}"), &[], b"");
+    assert_eq!(deleted.status, 204);
+    let gone = s.get(&format!("/api/sessions/{id}"));
+    assert_eq!(
+        (gone.status, gone.json()["code"].clone()),
+        (404, json!("not_found"))
+    );
+    assert_eq!(gone.json()["session"], id.as_str());
+}
+
+#[test]
+fn upload_compare_page_and_export() {
+    let s = Server::start(None);
+    let id = s.loaded();
+    let profiles = s.get(&format!("/api/sessions/{id}/profiles/left")).json();
+    assert_eq!(profiles[0]["name"], "bridge");
+    let suggestions = s.get(&format!("/api/sessions/{id}/suggestions")).json();
+    assert_eq!(suggestions["keys"][0]["left"], json!(["bridge"]));
+    let cfg = s.json(
+        "PUT",
+        &format!("/api/sessions/{id}/config"),
+        json!({"keys": [{"left": "bridge", "right": "bridge"}]}),
+    );
+    assert_eq!(cfg.status, 200, "{}", cfg.text());
+
+    let events = compare(&s, &id);
+    let done = events
+        .iter()
+        .find(|e| e["type"] == "done")
+        .expect("a done event");
+    assert_eq!(done["summary"]["changed"], 1);
+    assert!(events
+        .iter()
+        .any(|e| e["type"] == "progress" && e["phase"] == "comparing"));
+
+    let overview = s.get(&format!("/api/sessions/{id}/overview")).json();
+    assert_eq!(overview["summary"]["only_left"], 1);
+    assert_eq!(overview["left"]["path"], "bridges.csv");
+    let page = s
+        .get(&format!(
+            "/api/sessions/{id}/results?status=changed&limit=10"
+        ))
+        .json();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["rows"][0]["changes"][0]["right"], "D. Duck");
+    let searched = s
+        .get(&format!(
+            "/api/sessions/{id}/results?q=manhattan&sort=column:length&desc=true"
+        ))
+        .json();
+    assert_eq!(searched["rows"][0]["key"], json!(["Manhattan"]));
+
+    let csv = s.get(&format!("/api/sessions/{id}/export?format=csv"));
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(csv
+        .header("content-disposition")
+        .unwrap()
+        .contains("concord-bridges.csv"));
+    let text = csv.text();
+    assert!(text.starts_with("status,bridge,left_line"), "{text}");
+    assert!(
+        text.contains("changed,Williamsburg") && text.contains("D. Duck"),
+        "{text}"
+    );
+    let xlsx = s.get(&format!("/api/sessions/{id}/export?format=xlsx"));
+    assert!(xlsx.body.starts_with(b"PK"));
+    let bad = s.get(&format!("/api/sessions/{id}/export?format=pdf"));
+    assert_eq!(
+        (bad.status, bad.json()["code"].clone()),
+        (400, json!("invalid"))
+    );
+}
+
+#[test]
+fn bad_requests_get_the_engines_errors() {
+    let s = Server::start(Some(1000));
+    // Unknown session, on every kind of route.
+    for path in [
+        "/api/sessions/nope",
+        "/api/sessions/nope/overview",
+        "/api/sessions/nope/results",
+    ] {
+        let r = s.get(path);
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (404, json!("not_found")),
+            "{path}"
+        );
+    }
+    let id = s.loaded();
+    // No result yet.
+    let r = s.get(&format!("/api/sessions/{id}/results"));
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (409, json!("no_result"))
+    );
+    // A configuration naming a column that is not there, and one that is not JSON.
+    let r = s.json(
+        "PUT",
+        &format!("/api/sessions/{id}/config"),
+        json!({"keys": [{"left": "nosuch", "right": "bridge"}]}),
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("unknown_column"))
+    );
+    assert_eq!(r.json()["column"], "nosuch");
+    let r = s.send(
+        "PUT",
+        &format!("/api/sessions/{id}/config"),
+        &[],
+        b"{not json",
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("invalid_json"))
+    );
+    // Malformed CSV names the file and line.
+    let r = s.upload(&id, "left", "bad.csv", b"a,b\n1,2\n3\n");
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (422, json!("field_count"))
+    );
+    assert_eq!(
+        (r.json()["path"].clone(), r.json()["line"].clone()),
+        (json!("bad.csv"), json!(3))
+    );
+    // Over the size limit.
+    let r = s.upload(&id, "left", "big.csv", &vec![b'a'; 2000]);
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (413, json!("too_large"))
+    );
+    // A bad side.
+    let r = s.upload(&id, "middle", "x.csv", b"a\n1\n");
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("invalid"))
+    );
+    // Nothing to cancel.
+    let r = s.send("DELETE", &format!("/api/sessions/{id}/compare"), &[], b"");
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (409, json!("not_running"))
+    );
+    // The session is as it was: both files still there.
+    let info = s.get(&format!("/api/sessions/{id}")).json();
+    assert_eq!(
+        (info["left"].clone(), info["right"].clone()),
+        (json!("bridges.csv"), json!("broken_bridges.csv"))
+    );
+}
+
+#[test]
+fn path_like_file_names_stay_names() {
+    let s = Server::start(None);
+    let id = s.json("POST", "/api/sessions", json!({"name": "x"})).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = s.upload(&id, "left", "../../../etc/evil.csv", b"a,b\n1,2\n");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["file"]["name"], "evil.csv");
+    let r = s.upload(&id, "left", "C:\\Users\\me\\orders.csv", b"a,b\n1,2\n");
+    assert_eq!(r.json()["file"]["name"], "orders.csv");
+    let r = s.upload(&id, "left", "..", b"a,b\n1,2\n");
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn foreign_hosts_and_origins_are_refused_and_responses_are_locked_down() {
+    let s = Server::start(None);
+    let port = s.addr.port();
+    let r = s.send(
+        "GET",
+        "/api/sessions",
+        &[("Host", &format!("evil.example:{port}"))],
+        b"",
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (403, json!("forbidden_host"))
+    );
+    let r = s.send(
+        "POST",
+        "/api/sessions",
+        &[("Origin", "http://evil.example")],
+        b"{\"name\":\"x\"}",
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (403, json!("forbidden_origin"))
+    );
+    assert_eq!(
+        s.get("/api/sessions").json(),
+        json!([]),
+        "the refused request created nothing"
+    );
+    let own = format!("http://localhost:{port}");
+    let r = s.send(
+        "POST",
+        "/api/sessions",
+        &[("Origin", &own)],
+        b"{\"name\":\"x\"}",
+    );
+    assert_eq!(r.status, 201);
+    let page = s.get("/");
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+}
+
+#[test]
+fn a_token_guards_a_server_reachable_from_other_machines() {
+    let dir = tempfile::tempdir().unwrap();
+    let workflow = Arc::new(Workflow::open(dir.path()).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = api::router(
+        AppState::new(workflow, None),
+        Guard::new(addr, Some("sesame".into())),
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(async { tokio::net::TcpListener::from_std(listener).unwrap() });
+    rt.spawn(async move { axum::serve(listener, app).await });
+    let s = Server {
+        addr,
+        stop: None,
+        thread: None,
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    let r = s.get("/api/health");
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (403, json!("token_required"))
+    );
+    let r = s.get("/?token=sesame");
+    assert_eq!(r.status, 200);
+    let cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = s.send("GET", "/api/health", &[("Cookie", &cookie)], b"");
+    assert_eq!(r.status, 200);
+    let r = s.send(
+        "GET",
+        "/api/health",
+        &[("Authorization", "Bearer sesame")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    let r = s.send(
+        "GET",
+        "/api/health",
+        &[("Authorization", "Bearer wrong")],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+}
+
+#[test]
+fn a_comparison_can_be_cancelled_and_shutdown_waits_for_it() {
+    let s = Server::start(None);
+    let id = s
+        .json("POST", "/api/sessions", json!({"name": "big"}))
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut big = String::from("id,v\n");
+    for i in 0..300_000 {
+        big.push_str(&format!("{i},{}\n", i % 97));
+    }
+    for side in ["left", "right"] {
+        assert_eq!(s.upload(&id, side, "big.csv", big.as_bytes()).status, 200);
+    }
+    let r = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
+    assert_eq!(r.status, 202);
+    let again = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
+    // Either still running (busy) or already finished (a new job starts).
+    assert!(
+        again.status == 409 || again.status == 202,
+        "{}",
+        again.text()
+    );
+    let _ = s.send("DELETE", &format!("/api/sessions/{id}/compare"), &[], b"");
+    // Stopping the server with a job in flight returns, and the data stays.
+    drop(s);
+}
