@@ -29,3 +29,16 @@ need_rust() {
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
   fi
 }
+
+# Makes sure Node.js 20.19+ and npm are there (for the web UI).
+need_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$major" -lt 20 ]; then
+    echo "Concord's web UI needs Node.js 20.19 or newer (found $(node --version 2>/dev/null || echo none)); install it, then run this again." >&2
+    exit 2
+  fi
+}

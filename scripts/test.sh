@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 need_rust
 
+echo "==> web UI: install, type check, unit tests, build (embedded by cargo below)"
+need_node
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent check
+npm test --silent
+npm run --silent build
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy -D warnings"

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { HttpTransport, pageSearch } from './http';
+import { ROUTES, routePath } from './routes';
+import { TransportError } from './types';
+
+describe('routes', () => {
+  it('come from the server route list and fill in parameters', () => {
+    expect(ROUTES.length).toBeGreaterThan(10);
+    expect(routePath('upload_file', { id: 'a b', side: 'left' })).toEqual({
+      method: 'PUT',
+      path: '/api/sessions/a%20b/files/left',
+    });
+    expect(() => routePath('nope')).toThrow();
+    expect(() => routePath('get_session')).toThrow(/needs id/);
+  });
+});
+
+describe('HttpTransport', () => {
+  it('sends JSON to the listed route and returns the answer', async () => {
+    const calls: [string, RequestInit][] = [];
+    const t = new HttpTransport('', async (url, init) => {
+      calls.push([String(url), init ?? {}]);
+      return new Response(JSON.stringify({ id: 'x1', name: 'March' }), { status: 201 });
+    });
+    const s = await t.createSession('March');
+    expect(s.id).toBe('x1');
+    expect(calls[0][0]).toBe('/api/sessions');
+    expect(calls[0][1].method).toBe('POST');
+    expect(calls[0][1].body).toBe('{"name":"March"}');
+  });
+
+  it('throws the engine error with its code', async () => {
+    const t = new HttpTransport('', async () =>
+      new Response(JSON.stringify({ code: 'not_found', message: "there is no session 'x'" }), { status: 404 }),
+    );
+    const e = await t.session('x').catch((e: unknown) => e);
+    expect(e).toBeInstanceOf(TransportError);
+    expect((e as TransportError).error.code).toBe('not_found');
+    expect((e as TransportError).status).toBe(404);
+  });
+
+  it('builds page queries the server reads', () => {
+    expect(pageSearch({})).toBe('');
+    expect(pageSearch({ offset: 100, limit: 50, status: ['changed', 'only_left'], q: 'a b', sort: 'column:amount', desc: true })).toBe(
+      '?offset=100&limit=50&status=changed%2Conly_left&q=a+b&sort=column%3Aamount&desc=true',
+    );
+  });
+});

@@ -1,0 +1,138 @@
+// The HTTP transport, for the browser tab served by `concord serve`.
+import { routePath } from './routes';
+import {
+  TransportError,
+  type ApiError,
+  type Cancellable,
+  type FileInfo,
+  type FileSource,
+  type JobEvent,
+  type Page,
+  type PageQuery,
+  type SessionInfo,
+  type Side,
+  type Transport,
+} from './types';
+
+type Fetch = typeof fetch;
+
+/** Turns a response into its JSON, or throws the engine's error. */
+async function answer<T>(r: Response): Promise<T> {
+  if (r.status === 204) return undefined as T;
+  const text = await r.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: a proxy or a crash; report the text.
+  }
+  if (!r.ok) {
+    const e = (body as ApiError | undefined) ?? { code: 'http', message: text || `HTTP ${r.status}` };
+    throw new TransportError(e, r.status);
+  }
+  return body as T;
+}
+
+export function pageSearch(q: PageQuery): string {
+  const p = new URLSearchParams();
+  if (q.offset) p.set('offset', String(q.offset));
+  if (q.limit) p.set('limit', String(q.limit));
+  if (q.status?.length) p.set('status', q.status.join(','));
+  if (q.column) p.set('column', q.column);
+  if (q.q) p.set('q', q.q);
+  if (q.sort) p.set('sort', q.sort);
+  if (q.desc) p.set('desc', 'true');
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export class HttpTransport implements Transport {
+  constructor(
+    private readonly base = '',
+    private readonly fetcher: Fetch = (...a) => fetch(...a),
+  ) {}
+
+  private async call<T>(name: string, params: Record<string, string> = {}, body?: unknown, query = ''): Promise<T> {
+    const { method, path } = routePath(name, params);
+    const init: RequestInit = { method, headers: {} };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    }
+    return answer<T>(await this.fetcher(this.base + path + query, init));
+  }
+
+  listSessions() {
+    return this.call<SessionInfo[]>('list_sessions');
+  }
+  createSession(name: string) {
+    return this.call<SessionInfo>('create_session', {}, { name });
+  }
+  session(id: string) {
+    return this.call<SessionInfo>('get_session', { id });
+  }
+  renameSession(id: string, name: string) {
+    return this.call<SessionInfo>('rename_session', { id }, { name });
+  }
+  forkSession(id: string, name: string) {
+    return this.call<SessionInfo>('fork_session', { id }, { name });
+  }
+  deleteSession(id: string) {
+    return this.call<void>('delete_session', { id });
+  }
+
+  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<FileInfo> {
+    if (source.kind !== 'bytes') {
+      const e = { code: 'invalid', message: 'the browser uploads files; it cannot load one by path' };
+      return { done: Promise.reject(new TransportError(e)), cancel() {} };
+    }
+    // XMLHttpRequest reports upload progress, which fetch does not.
+    const xhr = new XMLHttpRequest();
+    const { method, path } = routePath('upload_file', { id, side });
+    const done = new Promise<FileInfo>((resolve, reject) => {
+      xhr.upload.onprogress = (e) => e.lengthComputable && progress?.(e.loaded / e.total);
+      xhr.onload = () => {
+        const r = new Response(xhr.responseText, { status: xhr.status });
+        answer<{ file: FileInfo }>(r).then((v) => resolve(v.file), reject);
+      };
+      xhr.onerror = () => reject(new TransportError({ code: 'network', message: 'the upload failed: the server is unreachable' }));
+      xhr.onabort = () => reject(new TransportError({ code: 'cancelled', message: 'the upload was cancelled' }));
+    });
+    xhr.open(method, this.base + path);
+    xhr.setRequestHeader('X-File-Name', source.file.name);
+    xhr.send(source.file);
+    return { done, cancel: () => xhr.abort() };
+  }
+
+  profiles(id: string, side: Side) {
+    return this.call<unknown[]>('profiles', { id, side });
+  }
+  suggestions(id: string) {
+    return this.call<unknown>('suggestions', { id });
+  }
+  setConfig(id: string, config: unknown) {
+    return this.call<SessionInfo>('set_config', { id }, config);
+  }
+  compare(id: string) {
+    return this.call<{ job: number }>('start_compare', { id });
+  }
+  async cancelCompare(id: string) {
+    await this.call<unknown>('cancel_compare', { id });
+  }
+  events(id: string, on: (e: JobEvent) => void): () => void {
+    const source = new EventSource(this.base + routePath('events', { id }).path);
+    for (const name of ['progress', 'done', 'failed', 'cancelled']) {
+      source.addEventListener(name, (m) => on(JSON.parse((m as MessageEvent).data) as JobEvent));
+    }
+    return () => source.close();
+  }
+  overview(id: string) {
+    return this.call<unknown>('overview', { id });
+  }
+  page(id: string, q: PageQuery) {
+    return this.call<Page>('results', { id }, undefined, pageSearch(q));
+  }
+  exportUrl(id: string, format: string) {
+    return `${this.base}${routePath('export', { id }).path}?format=${encodeURIComponent(format)}`;
+  }
+}
