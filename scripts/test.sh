@@ -19,12 +19,16 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
-echo "==> the library without the command line's crates"
-if cargo tree --no-default-features -e normal --prefix none | grep -E '^(clap|indicatif) '; then
-  echo "the library depends on clap or indicatif without the cli feature" >&2
+echo "==> the library without the front ends' crates"
+if cargo tree --no-default-features -e normal --prefix none | grep -E '^(clap|indicatif|axum|tokio) '; then
+  echo "the library depends on a front end's crate (clap, indicatif, axum, tokio) without its feature" >&2
   exit 1
 fi
 cargo check --lib --no-default-features --quiet
 echo "==> cargo test"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
+
+echo "==> end to end: concord serve + Chromium (screenshots in target/e2e/)"
+apt_install chromium
+npm run --silent e2e

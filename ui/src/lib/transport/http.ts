@@ -11,6 +11,7 @@ import {
   type PageQuery,
   type SessionInfo,
   type Side,
+  type Subscription,
   type Transport,
 } from './types';
 
@@ -119,12 +120,20 @@ export class HttpTransport implements Transport {
   async cancelCompare(id: string) {
     await this.call<unknown>('cancel_compare', { id });
   }
-  events(id: string, on: (e: JobEvent) => void): () => void {
+  events(id: string, on: (e: JobEvent) => void): Subscription {
     const source = new EventSource(this.base + routePath('events', { id }).path);
     for (const name of ['progress', 'done', 'failed', 'cancelled']) {
       source.addEventListener(name, (m) => on(JSON.parse((m as MessageEvent).data) as JobEvent));
     }
-    return () => source.close();
+    const ready = new Promise<void>((resolve, reject) => {
+      source.onopen = () => resolve();
+      source.onerror = () => {
+        if (source.readyState === EventSource.CLOSED) {
+          reject(new TransportError({ code: 'network', message: 'the server is unreachable' }));
+        }
+      };
+    });
+    return { ready, close: () => source.close() };
   }
   overview(id: string) {
     return this.call<unknown>('overview', { id });

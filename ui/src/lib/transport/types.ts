@@ -104,6 +104,13 @@ export interface Page {
 /** What a file to load is: bytes in the browser, a path on the desktop. */
 export type FileSource = { kind: 'bytes'; file: File } | { kind: 'path'; path: string };
 
+/** A subscription to a session's events. */
+export interface Subscription {
+  /** Resolves once events will be delivered. */
+  ready: Promise<void>;
+  close(): void;
+}
+
 /** A running operation that can be cancelled. */
 export interface Cancellable<T> {
   done: Promise<T>;
@@ -125,8 +132,9 @@ export interface Transport {
   /** Starts a comparison; events arrive through `events`. */
   compare(id: string): Promise<{ job: number }>;
   cancelCompare(id: string): Promise<void>;
-  /** Subscribes to a session's events; returns the unsubscribe function. */
-  events(id: string, on: (e: JobEvent) => void): () => void;
+  /** Subscribes to a session's events. Start a job only once `ready`
+   * resolves, or its first events may be missed. */
+  events(id: string, on: (e: JobEvent) => void): Subscription;
   overview(id: string): Promise<unknown>;
   page(id: string, q: PageQuery): Promise<Page>;
   /** A URL (browser) or a saved path (desktop) for an export. */
