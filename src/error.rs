@@ -111,6 +111,14 @@ pub enum Error {
         /// Its rows.
         rows: u64,
     },
+    /// An upload reached the size limit it was given.
+    #[error("'{path}' is {limit} bytes or more; files must be smaller than {limit} bytes here")]
+    TooLarge {
+        /// The file as the user named it.
+        path: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// A column named in the configuration does not exist.
     #[error("the {side} file has no column named '{name}' (its columns: {})", .available.join(", "))]
     UnknownColumn {
@@ -299,6 +307,7 @@ impl Error {
             Error::UnterminatedQuote { .. } => "unterminated_quote",
             Error::RecordTooLarge { .. } => "record_too_large",
             Error::TooManyRows { .. } => "too_many_rows",
+            Error::TooLarge { .. } => "too_large",
             Error::UnknownColumn { .. } | Error::NoSuchColumn { .. } => "unknown_column",
             Error::ColumnUsedTwice { .. } => "column_used_twice",
             Error::InvalidRule { .. } => "invalid_rule",
@@ -324,6 +333,7 @@ impl Error {
     pub fn http_status(&self) -> u16 {
         match self {
             Error::UnknownSession { .. } => 404,
+            Error::TooLarge { .. } => 413,
             Error::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => 404,
             Error::MissingInput { .. }
             | Error::NoResult { .. }
@@ -362,6 +372,7 @@ impl Error {
             | Error::UnterminatedQuote { path, .. }
             | Error::RecordTooLarge { path, .. }
             | Error::TooManyRows { path, .. }
+            | Error::TooLarge { path, .. }
             | Error::InvalidFile { path, .. } => Some(path),
             _ => None,
         }

@@ -313,23 +313,26 @@ impl Decimal {
         Decimal::normalized(false, digits, lo)
     }
 
-    /// `|self| * |other|`, exactly.
+    /// `|self| * |other|`, exactly. The work is the product of the two
+    /// lengths (one of them is a tolerance's few digits), with one carry
+    /// pass at the end.
     fn mul_abs(&self, other: &Decimal) -> Decimal {
         if self.is_zero() || other.is_zero() {
             return Decimal::zero();
         }
-        let mut acc = vec![0u32; self.digits.len() + other.digits.len()];
+        // Each column adds at most 81 per digit of the shorter number, far
+        // below u64's limit for any text that fits in memory.
+        let mut acc = vec![0u64; self.digits.len() + other.digits.len()];
         for (i, &x) in self.digits.iter().rev().enumerate() {
             for (j, &y) in other.digits.iter().rev().enumerate() {
-                acc[i + j] += u32::from(x) * u32::from(y);
+                acc[i + j] += u64::from(x) * u64::from(y);
             }
-            // Keep the columns small enough never to overflow.
-            let mut carry = 0;
-            for d in acc.iter_mut() {
-                let v = *d + carry;
-                *d = v % 10;
-                carry = v / 10;
-            }
+        }
+        let mut carry = 0;
+        for d in acc.iter_mut() {
+            let v = *d + carry;
+            *d = v % 10;
+            carry = v / 10;
         }
         let mut digits: Vec<u8> = acc.iter().rev().map(|&d| d as u8).collect();
         let lead = digits.iter().take_while(|&&d| d == 0).count();
@@ -700,6 +703,13 @@ mod tests {
         assert!(rel("1000", "1001", "0.001"));
         assert!(!rel("1000", "1001.1", "0.001"));
         assert!(rel("1e400", "1.001e400", "0.001"));
+        // A long cell against a short tolerance stays linear (this took
+        // minutes when every digit did a carry pass).
+        let long = "7".repeat(200_000);
+        let longer = format!("{long}8");
+        assert!(!rel(&long, &longer, "0.01"));
+        assert_eq!(dec("123").mul_abs(&dec("0.5")), dec("61.5"));
+        assert_eq!(dec("999").mul_abs(&dec("999")), dec("998001"));
     }
 
     #[test]

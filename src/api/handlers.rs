@@ -185,15 +185,6 @@ pub async fn upload_file(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if let (Some(size), Some(limit)) = (size, s.upload_limit) {
-        if size >= limit {
-            return Err(ApiError::refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("'{name}' has {size} bytes; this server takes files under {limit} bytes"),
-            ));
-        }
-    }
     // The body streams to the blob store through a blocking reader; it is
     // never held whole in memory.
     let stream = request.into_data_stream().map_err(std::io::Error::other);

@@ -78,7 +78,9 @@ impl BlobStore {
     /// Copies up to `limit` bytes of `reader` into the store, streaming (the
     /// bytes are never all in memory); returns their hash and size.
     /// `expected` is the size for progress reports (0 when unknown). A
-    /// cancellation stops the copy and leaves nothing stored.
+    /// cancellation stops the copy and leaves nothing stored. Reading is
+    /// cut at `limit`: callers that must refuse larger inputs use
+    /// [`BlobStore::put_reader_below`].
     pub fn put_reader(
         &self,
         reader: impl Read,
@@ -119,6 +121,38 @@ impl BlobStore {
             .map_err(|e| io("cannot sync", tmp.path(), e))?;
         self.place(tmp, &hash)?;
         Ok((hash, size))
+    }
+
+    /// Like [`BlobStore::put_reader`], refusing with [`Error::TooLarge`]
+    /// (and storing nothing) an input of `limit` bytes or more, named
+    /// `name` in the error.
+    pub fn put_reader_below(
+        &self,
+        reader: impl Read,
+        name: &str,
+        limit: u64,
+        expected: u64,
+        ctl: Control<'_>,
+    ) -> Result<(String, u64)> {
+        let too_large = || Error::TooLarge {
+            path: name.to_string(),
+            limit,
+        };
+        if expected >= limit {
+            return Err(too_large());
+        }
+        let mut over = false;
+        let counted = CountingReader {
+            inner: reader,
+            total: 0,
+            limit,
+            over: &mut over,
+        };
+        let stored = self.put_reader(counted, u64::MAX, expected, ctl);
+        if over {
+            return Err(too_large());
+        }
+        stored
     }
 
     fn write_new(
@@ -245,5 +279,26 @@ mod tests {
         let e = store.read(&a).unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
         assert!(store.verify(&a).is_err());
+    }
+}
+
+/// Passes bytes on until `limit` of them have come, then fails (setting
+/// `over`), so that an input of `limit` bytes or more is never stored.
+struct CountingReader<'a, R> {
+    inner: R,
+    total: u64,
+    limit: u64,
+    over: &'a mut bool,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total >= self.limit {
+            *self.over = true;
+            return Err(std::io::Error::other("the input reached its size limit"));
+        }
+        Ok(n)
     }
 }

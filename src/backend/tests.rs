@@ -764,7 +764,17 @@ fn uploads_stream_to_the_store_and_load() {
         )
         .unwrap_err();
     assert!(e.to_string().contains("big.csv"), "{e}");
+    assert!(matches!(e, Error::TooLarge { limit: 10, .. }), "{e}");
     assert_eq!(w.session(&s.id).unwrap().left, None);
+    // Nothing of it was stored.
+    assert!(!w
+        .store()
+        .blobs()
+        .contains(&blake3::hash(&LEFT.as_bytes()[..10]).to_hex()));
+    assert!(!w
+        .store()
+        .blobs()
+        .contains(&blake3::hash(LEFT.as_bytes()).to_hex()));
 }
 
 #[test]

@@ -220,10 +220,11 @@ impl Workflow {
     }
 
     /// Loads the file at `path` into one side of a session (replacing what
-    /// was there). The file is copied into the store, so the session keeps
-    /// it even if the original moves; the copy and the parse run at the
-    /// same time. Progress is reported for `side`; a cancellation, or any
-    /// error, leaves the session as it was.
+    /// was there). The file is copied into the store first and parsed from
+    /// that copy, so the session keeps exactly what was compared even if
+    /// the original changes or moves (and a pipe is read once). Progress is
+    /// reported for `side`; a cancellation, or any error, leaves the
+    /// session as it was.
     pub fn load_file(
         &self,
         id: &str,
@@ -235,17 +236,8 @@ impl Workflow {
         let ctl = ctl.with_side(side);
         self.store.read_state(id)?;
         let name = path.display().to_string();
-        let (stored, table) = rayon::join(
-            || self.store.blobs().put_file(path, ctl),
-            || crate::table::load_path(path, options, ctl),
-        );
-        let (table, (blob, bytes)) = (table?, stored?);
-        if table.info().bytes != bytes {
-            return Err(Error::Read {
-                path: name,
-                source: std::io::Error::other("the file changed while it was read; load it again"),
-            });
-        }
+        let (blob, bytes) = self.store.blobs().put_file(path, ctl)?;
+        let table = self.store.load_stored(&blob, &name, options, ctl)?;
         self.commit_load(id, side, (name, blob, bytes), table, options)
     }
 
@@ -280,19 +272,12 @@ impl Workflow {
     ) -> Result<FileInfo> {
         let ctl = ctl.with_side(side);
         self.store.read_state(id)?;
-        let (blob, bytes) = self.store.blobs().put_reader(
-            upload.reader,
-            upload.limit.unwrap_or(u64::MAX),
-            upload.size.unwrap_or(0),
-            ctl,
-        )?;
-        if upload.limit.is_some_and(|l| bytes >= l) {
-            return Err(Error::Invalid(format!(
-                "'{}' is larger than the limit of {} bytes",
-                upload.name,
-                upload.limit.unwrap_or(0)
-            )));
-        }
+        let size = upload.size.unwrap_or(0);
+        let blobs = self.store.blobs();
+        let (blob, bytes) = match upload.limit {
+            Some(limit) => blobs.put_reader_below(upload.reader, &upload.name, limit, size, ctl)?,
+            None => blobs.put_reader(upload.reader, u64::MAX, size, ctl)?,
+        };
         let table = self.store.load_stored(&blob, &upload.name, options, ctl)?;
         self.commit_load(id, side, (upload.name, blob, bytes), table, options)
     }

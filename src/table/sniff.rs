@@ -101,19 +101,22 @@ pub fn sniff_header(records: &[Vec<String>]) -> bool {
         let mut column = ValueType::Empty;
         for r in rest {
             if let Some(v) = r.get(c) {
-                column = column.join(classify(v));
+                column = column.join(sniff_type(v));
             }
         }
         if matches!(column, ValueType::Empty | ValueType::Text) {
             continue;
         }
-        let own = classify(head);
+        let own = sniff_type(head);
+        if own == ValueType::Empty {
+            continue;
+        }
+        let fits = column.join(own) != ValueType::Text;
         // Booleans do not decide: `y`, `n`, `t` and `f` are too easily a name.
-        let decisive = column != ValueType::Boolean;
-        if decisive && own != ValueType::Empty && column.join(own) == ValueType::Text {
+        if !fits && column != ValueType::Boolean {
             return true;
         }
-        typed_first_value |= own != ValueType::Empty;
+        typed_first_value |= fits;
     }
     if typed_first_value {
         return false;
@@ -122,6 +125,30 @@ pub fn sniff_header(records: &[Vec<String>]) -> bool {
     !first
         .iter()
         .any(|h| h.trim().is_empty() || !seen.insert(h.as_str()))
+}
+
+/// Spellings of "no value" that exports write in typed columns; the
+/// sniffer cannot know a file's own null tokens, so it takes these as empty.
+const COMMON_NULLS: [&str; 9] = [
+    "null", "na", "n/a", "nan", "none", "nil", "-", "#n/a", "(null)",
+];
+
+/// A value's type for header detection: like [`classify`], except that a
+/// code with leading zeros (`0042`) counts as an integer (it is data, not a
+/// name) and the common spellings of "no value" count as empty.
+fn sniff_type(v: &str) -> ValueType {
+    let t = v.trim();
+    if COMMON_NULLS.iter().any(|n| n.eq_ignore_ascii_case(t)) {
+        return ValueType::Empty;
+    }
+    match classify(v) {
+        ValueType::Text
+            if crate::values::is_code(v) && crate::values::parse_number(v).is_some() =>
+        {
+            ValueType::Integer
+        }
+        other => other,
+    }
 }
 
 /// Excel writes `sep=;` (any delimiter) as the first line of some CSV
@@ -201,6 +228,21 @@ mod tests {
         assert!(!sniff_header(&recs(&[
             &["1", "alice", "10"],
             &["2", "bob", "11"]
+        ])));
+        // A name over booleans is a header; codes and nulls in the first
+        // row of a headerless file are data.
+        assert!(sniff_header(&recs(&[
+            &["name", "active"],
+            &["alice", "true"],
+            &["bob", "false"]
+        ])));
+        assert!(!sniff_header(&recs(&[
+            &["0042", "alice", "10", "20"],
+            &["1234", "bob", "11", "21"]
+        ])));
+        assert!(!sniff_header(&recs(&[
+            &["1", "alice", "NULL", "10", "20"],
+            &["2", "bob", "3.5", "11", "21"]
         ])));
     }
 
