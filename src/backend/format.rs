@@ -33,12 +33,22 @@ pub const SNAPSHOT_FORMAT: u32 = 1;
 /// before the same postcard.
 pub const RESULT_FORMAT: u32 = 1;
 
+/// The result formats this build decodes with today's `CompareResult`: 0
+/// and 1 hold the same structure. When the structure changes, bump
+/// [`RESULT_FORMAT`] and list only the new one here; older results are then
+/// recomputed rather than decoded into the wrong fields (postcard does not
+/// describe its layout, so a mismatch could decode silently).
+pub const RESULT_SAME_LAYOUT: &[u32] = &[0, 1];
+
 /// Starts every stored result from format 1 on. Its first byte is never that
 /// of a format 0 blob (postcard starts those with the mode, 0 or 1).
 pub const RESULT_MAGIC: &[u8; 4] = b"\xC0RES";
 
-/// The portable export file's version, on its first line.
-pub const PORTABLE_FORMAT: u32 = 1;
+/// The portable export file's version, on its first line. 1: the first
+/// release; 2: its stored results carry the header of result format 1 (a
+/// release that reads only 1 refuses the file instead of failing to decode
+/// a result inside it).
+pub const PORTABLE_FORMAT: u32 = 2;
 
 /// The error for a structure written by a newer Concord.
 pub fn newer(what: impl Into<String>, found: u64, known: u32) -> Error {

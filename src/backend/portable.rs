@@ -64,10 +64,7 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".concord-")
-        .tempfile_in(dir)
-        .map_err(write_err(path))?;
+    let tmp = crate::export::new_file_beside(path, dir).map_err(write_err(path))?;
     {
         let mut out = std::io::BufWriter::new(tmp.as_file());
         let manifest = Manifest {

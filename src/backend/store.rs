@@ -11,7 +11,7 @@
 //! latest snapshot, the events after it and its blobs on next use.
 
 use super::blobs::BlobStore;
-use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC};
+use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT};
 use super::log::{EventLog, SessionRow};
 use super::session::{Event, SessionData, SessionState};
 use crate::compare::CompareResult;
@@ -478,8 +478,11 @@ impl SessionStore {
             let what = format!("the stored result of session '{session}'");
             return Err(newer(what, u64::from(format), RESULT_FORMAT));
         }
-        // Format 0 held the same structure without the header; should an
-        // older encoding stop decoding, the result is made again instead.
+        // An older format is decoded only when it has today's layout;
+        // otherwise (or if it fails to decode) the result is made again.
+        if !RESULT_SAME_LAYOUT.contains(&format) {
+            return Ok(None);
+        }
         match postcard::from_bytes(body) {
             Ok(result) => Ok(Some(result)),
             Err(_) if format < RESULT_FORMAT => Ok(None),

@@ -243,7 +243,7 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
 /// `path` exists, with its permissions: a temporary file is otherwise only
 /// readable by its owner, and a shared report must stay readable once
 /// renamed into place.
-fn new_file_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+pub(crate) fn new_file_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".concord-");
     #[cfg(unix)]
