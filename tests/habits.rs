@@ -316,3 +316,38 @@ fn html_counts_have_thousands_separators() {
     let html = text(&compare(&left, &right, &["--key", "id", "--format", "html"]).stdout);
     assert!(html.contains("<b>1,500</b>changed"), "{}", &html[..2000]);
 }
+
+#[test]
+fn saved_sessions_take_files_in_any_encoding() {
+    // Windows-1252 (é as one byte) and UTF-16 (Excel's "Unicode Text"):
+    // both are converted on reading, so the stored copy and the parsed
+    // text differ in size, which must not matter.
+    let latin: &[u8] = b"id,name\n1,Caf\xE9\n2,Th\xE9\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "id,name\n1,Café\n2,Tea\n"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        )
+        .collect();
+    let (dir, p) = files(&[("latin.csv", latin), ("unicode.txt", &utf16)]);
+    let data = dir.path().join("data");
+    let out = concord(&[
+        "--data-dir",
+        s(&data),
+        "compare",
+        s(&p[0]),
+        s(&p[1]),
+        "--key",
+        "id",
+        "--save",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["summary"]["changed"], 1);
+    assert_eq!(v["rows"][0]["changes"][0]["left"], "Thé");
+    assert!(text(&out.stderr).contains("saved as session"));
+}

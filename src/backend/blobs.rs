@@ -255,6 +255,27 @@ impl BlobStore {
     }
 }
 
+/// Passes bytes on until `limit` of them have come, then fails (setting
+/// `over`), so that an input of `limit` bytes or more is never stored.
+struct CountingReader<'a, R> {
+    inner: R,
+    total: u64,
+    limit: u64,
+    over: &'a mut bool,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total >= self.limit {
+            *self.over = true;
+            return Err(std::io::Error::other("the input reached its size limit"));
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,26 +300,5 @@ mod tests {
         let e = store.read(&a).unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
         assert!(store.verify(&a).is_err());
-    }
-}
-
-/// Passes bytes on until `limit` of them have come, then fails (setting
-/// `over`), so that an input of `limit` bytes or more is never stored.
-struct CountingReader<'a, R> {
-    inner: R,
-    total: u64,
-    limit: u64,
-    over: &'a mut bool,
-}
-
-impl<R: Read> Read for CountingReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.total += n as u64;
-        if self.total >= self.limit {
-            *self.over = true;
-            return Err(std::io::Error::other("the input reached its size limit"));
-        }
-        Ok(n)
     }
 }

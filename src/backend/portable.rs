@@ -121,6 +121,16 @@ pub(crate) fn import_session(store: &SessionStore, path: &Path) -> Result<String
     let manifest: Manifest = serde_json::from_str(&line)
         .map_err(|e| bad(format!("its description cannot be read: {e}")))?;
     let blobs = store.blobs();
+    if let Some(missing) = manifest
+        .state
+        .blobs()
+        .into_iter()
+        .find(|h| !manifest.blobs.iter().any(|b| b.hash == *h) && !blobs.contains(h))
+    {
+        return Err(bad(format!(
+            "its session needs the stored file {missing}, which the file does not hold"
+        )));
+    }
     for b in &manifest.blobs {
         let (hash, size) = blobs.put_reader(&mut input, b.bytes, b.bytes, Control::default())?;
         if size != b.bytes || hash != b.hash {

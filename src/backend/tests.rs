@@ -833,3 +833,24 @@ fn a_cancelled_load_or_view_leaves_the_session_as_it_was() {
         .unwrap()
         .is_superset(&[Some(Side::Left), Some(Side::Right)].into_iter().collect()));
 }
+
+#[test]
+fn pages_name_unknown_columns_instead_of_showing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    for q in [
+        PageQuery {
+            column: Some("nosuch".into()),
+            ..PageQuery::default()
+        },
+        PageQuery {
+            sort: SortBy::Column("nosuch".into()),
+            ..PageQuery::default()
+        },
+    ] {
+        let e = w.page(&id, &q, Control::default()).unwrap_err();
+        assert!(matches!(e, Error::UnknownColumn { .. }), "{e}");
+        assert!(e.to_string().contains("name, amount"), "{e}");
+    }
+}

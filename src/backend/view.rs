@@ -155,6 +155,24 @@ pub(crate) fn view_order(
         right,
         result,
     };
+    // A column the result does not compare is a mistake to report, not a
+    // view with no rows.
+    let sort_column = match &q.sort {
+        SortBy::Column(c) => Some(c),
+        _ => None,
+    };
+    if let Some(name) = q
+        .column
+        .iter()
+        .chain(sort_column)
+        .find(|c| !result.pairs.iter().any(|p| &p.left == *c))
+    {
+        return Err(crate::error::Error::UnknownColumn {
+            side: crate::error::Side::Left,
+            name: name.clone(),
+            available: result.pairs.iter().map(|p| p.left.clone()).collect(),
+        });
+    }
     let column = q.column.as_ref().and_then(|c| {
         result
             .pairs

@@ -322,7 +322,7 @@ impl Workflow {
         let rules: Vec<crate::compare::Rules> = table
             .columns()
             .iter()
-            .map(|c| config.rules_for(c, c))
+            .map(|c| config.rules_for_column(side, c))
             .collect();
         crate::profile::profile_with(&table, &|col, v| rules[col].is_null(v), ctl.with_side(side))
     }

@@ -111,13 +111,6 @@ fn config(a: &CompareArgs) -> CompareConfig {
             None => cfg.rules.null_tokens.push(t.value.clone()),
         }
     }
-    // A column's own null tokens add to the global ones.
-    let global_tokens = cfg.rules.null_tokens.clone();
-    for o in cfg.column_rules.values_mut() {
-        if let Some(own) = o.null_tokens.as_mut() {
-            own.splice(0..0, global_tokens.iter().cloned());
-        }
-    }
     for t in &a.tolerances {
         match &t.column {
             Some(c) => column(&mut cfg, c).abs_tolerance = Some(t.value),

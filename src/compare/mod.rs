@@ -106,6 +106,26 @@ impl CompareConfig {
         }
     }
 
+    /// The rules for one column of one side, for profiles: found through
+    /// the pair it belongs to (a key or mapping naming it, else the
+    /// same-named column), so that rules filed under either name apply.
+    pub fn rules_for_column(&self, side: Side, name: &str) -> Rules {
+        let partner = self
+            .keys
+            .iter()
+            .chain(&self.mappings)
+            .find_map(|p| match side {
+                Side::Left if p.left == name => Some(p.right.as_str()),
+                Side::Right if p.right == name => Some(p.left.as_str()),
+                _ => None,
+            });
+        let other = partner.unwrap_or(name);
+        match side {
+            Side::Left => self.rules_for(name, other),
+            Side::Right => self.rules_for(other, name),
+        }
+    }
+
     /// The rules for one column pair: the global rules with the pair's own
     /// changes, which are filed under its left name or, failing that, its
     /// right name.

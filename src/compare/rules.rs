@@ -86,7 +86,7 @@ pub struct RuleOverrides {
     pub trim: Option<bool>,
     /// See [`Rules::ignore_case`].
     pub ignore_case: Option<bool>,
-    /// See [`Rules::null_tokens`].
+    /// More null tokens for this column, added to [`Rules::null_tokens`].
     pub null_tokens: Option<Vec<String>>,
     /// See [`Rules::numeric`].
     pub numeric: Option<NumericMode>,
@@ -106,10 +106,19 @@ impl Rules {
         Rules {
             trim: o.trim.unwrap_or(self.trim),
             ignore_case: o.ignore_case.unwrap_or(self.ignore_case),
-            null_tokens: o
-                .null_tokens
-                .clone()
-                .unwrap_or_else(|| self.null_tokens.clone()),
+            // A column's own null tokens add to the global ones.
+            null_tokens: match &o.null_tokens {
+                Some(own) => {
+                    let mut all = self.null_tokens.clone();
+                    all.extend(
+                        own.iter()
+                            .filter(|t| !self.null_tokens.contains(t))
+                            .cloned(),
+                    );
+                    all
+                }
+                None => self.null_tokens.clone(),
+            },
             numeric: o.numeric.unwrap_or(self.numeric),
             abs_tolerance: o.abs_tolerance.unwrap_or(self.abs_tolerance),
             rel_tolerance: o.rel_tolerance.unwrap_or(self.rel_tolerance),
@@ -498,6 +507,18 @@ mod tests {
             ..Default::default()
         };
         let r = global.with(&o);
+        let tokens = Rules {
+            null_tokens: vec!["NULL".into()],
+            ..Rules::default()
+        }
+        .with(&RuleOverrides {
+            null_tokens: Some(vec!["-".into(), "NULL".into()]),
+            ..Default::default()
+        });
+        assert_eq!(
+            tokens.null_tokens,
+            vec!["NULL".to_string(), "-".to_string()]
+        );
         assert!(!r.trim);
         assert_eq!(r.abs_tolerance, 0.5);
         assert!(Rules {

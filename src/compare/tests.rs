@@ -504,3 +504,20 @@ fn every_option_that_names_a_column_is_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn rules_reach_a_column_through_its_pair_on_either_side() {
+    let mut cfg = keyed("id");
+    cfg.mappings = vec![ColumnPair::new("amount", "amt")];
+    cfg.column_rules.insert(
+        "amount".into(),
+        RuleOverrides {
+            null_tokens: Some(vec!["NULL".into()]),
+            ..Default::default()
+        },
+    );
+    let right = cfg.rules_for_column(Side::Right, "amt");
+    assert!(right.is_null("NULL"));
+    assert!(cfg.rules_for_column(Side::Left, "amount").is_null("NULL"));
+    assert!(!cfg.rules_for_column(Side::Left, "id").is_null("NULL"));
+}

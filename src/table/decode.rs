@@ -122,6 +122,19 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
                 Encoding::Utf8
             };
             if let Some(bad) = first_invalid_utf8(&raw[start..]) {
+                // A byte-order mark says UTF-8 (Excel's "CSV UTF-8" writes
+                // one): damaged bytes are replaced, as in a file without it.
+                if forced.is_none() && start == 3 {
+                    let invalid = utf8_damage(&raw[3..]).1;
+                    return Ok(Decoded {
+                        bytes: String::from_utf8_lossy(&raw[3..]).into_owned().into_bytes(),
+                        start: 0,
+                        encoding: Encoding::Utf8Bom,
+                        warnings: vec![format!(
+                            "{invalid} byte sequences are not valid UTF-8 and were replaced with \u{FFFD}"
+                        )],
+                    });
+                }
                 return Err(Error::NotText {
                     path: path.to_string(),
                     detail: format!("byte {} is not valid UTF-8", start + bad),
@@ -241,6 +254,13 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
 /// damaged byte; a file of plain ASCII with a stray `é` byte stays
 /// Windows-1252.
 fn mostly_utf8(raw: &[u8]) -> Option<usize> {
+    let (multibyte, invalid) = utf8_damage(raw);
+    (multibyte > 0 && multibyte >= invalid).then_some(invalid)
+}
+
+/// Counts the well-formed multi-byte characters and the invalid sequences
+/// of bytes that are meant as UTF-8 (stopping after 10,000 invalid ones).
+fn utf8_damage(raw: &[u8]) -> (usize, usize) {
     let mut rest = raw;
     let (mut multibyte, mut invalid) = (0usize, 0usize);
     let lead_bytes = |b: &[u8]| b.iter().filter(|&&c| c >= 0xC0).count();
@@ -261,7 +281,7 @@ fn mostly_utf8(raw: &[u8]) -> Option<usize> {
             }
         }
     }
-    (multibyte > 0 && multibyte >= invalid).then_some(invalid)
+    (multibyte, invalid)
 }
 
 /// Recognises UTF-16 text without a byte-order mark: mostly-ASCII text in
@@ -380,6 +400,22 @@ mod tests {
             "name\nJosé\nRenée \u{FFFD}\n"
         );
         assert_eq!(d.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_bom_says_utf8_even_with_a_damaged_byte() {
+        let d = decode(
+            b"\xEF\xBB\xBFname\nJos\xC3\xA9 \xFF\n".to_vec(),
+            "x.csv",
+            None,
+        )
+        .unwrap();
+        assert_eq!(d.encoding, Encoding::Utf8Bom);
+        assert_eq!(
+            std::str::from_utf8(&d.bytes[d.start..]).unwrap(),
+            "name\nJosé \u{FFFD}\n"
+        );
+        assert!(d.warnings[0].starts_with("1 byte"), "{:?}", d.warnings);
     }
 
     #[test]
