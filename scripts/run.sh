@@ -6,7 +6,11 @@ cd "$(dirname "$0")/.."
 
 source scripts/lib.sh
 need_rust
+need_node
 
+# The web UI is built first, so that the binary embeds it.
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build
 cargo build --release --quiet
 out="${TMPDIR:-/tmp}/concord-sample-report.html"
 echo "==> concord compare tests/fixtures/daff/bridges.csv tests/fixtures/daff/broken_bridges.csv --key bridge"
@@ -19,3 +23,4 @@ set -e
 if [ "$status" -gt 1 ]; then exit "$status"; fi
 echo "==> HTML report: $out"
 echo "    The binary is ./target/release/concord; run it with --help for more."
+echo "    The web UI: ./target/release/concord serve --open"
