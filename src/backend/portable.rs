@@ -302,22 +302,10 @@ fn import_jsonl(
                 options,
                 ..
             } => {
-                let path = dir.join(p);
                 let options = options.unwrap_or_default();
-                let name = path.display().to_string();
-                let (blob, bytes) = store
-                    .blobs()
-                    .put_file(&path, Control::default())
+                let (input, table) = store
+                    .store_file(&dir.join(p), &options, Control::default())
                     .map_err(|e| at(e.to_string()))?;
-                let table = store
-                    .load_stored(&blob, &name, &options, Control::default())
-                    .map_err(|e| at(e.to_string()))?;
-                let input = InputRef {
-                    blob,
-                    name,
-                    bytes,
-                    options: table.effective_options(options.allow_ragged),
-                };
                 commit(Event::Loaded { side, input })?;
                 tables[slot(side)] = Some(table);
             }

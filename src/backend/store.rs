@@ -13,7 +13,7 @@
 use super::blobs::BlobStore;
 use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT};
 use super::log::{EventLog, SessionRow};
-use super::session::{Event, SessionData, SessionState};
+use super::session::{Event, InputRef, SessionData, SessionState};
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
@@ -435,6 +435,39 @@ impl SessionStore {
     ) -> Result<Table> {
         self.blobs.verify(blob)?;
         self.load_stored(blob, name, options, ctl)
+    }
+
+    /// Copies the file at `path` into the store and parses the stored copy:
+    /// the input to record for it, and its table.
+    pub(crate) fn store_file(
+        &self,
+        path: &Path,
+        options: &crate::table::LoadOptions,
+        ctl: Control<'_>,
+    ) -> Result<(InputRef, Table)> {
+        let (blob, bytes) = self.blobs.put_file(path, ctl)?;
+        self.stored_input(path.display().to_string(), blob, bytes, options, ctl)
+    }
+
+    /// Parses a file this process has just stored (as `blob`, `bytes` long)
+    /// under the user's `name`: the input to record for it (with the
+    /// detected reading options made explicit), and its table.
+    pub(crate) fn stored_input(
+        &self,
+        name: String,
+        blob: String,
+        bytes: u64,
+        options: &crate::table::LoadOptions,
+        ctl: Control<'_>,
+    ) -> Result<(InputRef, Table)> {
+        let table = self.load_stored(&blob, &name, options, ctl)?;
+        let input = InputRef {
+            blob,
+            name,
+            bytes,
+            options: table.effective_options(options.allow_ragged),
+        };
+        Ok((input, table))
     }
 
     /// Loads a file this process has just stored (so its hash was computed

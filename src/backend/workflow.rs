@@ -235,10 +235,8 @@ impl Workflow {
     ) -> Result<FileInfo> {
         let ctl = ctl.with_side(side);
         self.store.read_state(id)?;
-        let name = path.display().to_string();
-        let (blob, bytes) = self.store.blobs().put_file(path, ctl)?;
-        let table = self.store.load_stored(&blob, &name, options, ctl)?;
-        self.commit_load(id, side, (name, blob, bytes), table, options)
+        let (input, table) = self.store.store_file(path, options, ctl)?;
+        self.commit_load(id, side, input, table)
     }
 
     /// Loads an uploaded file's bytes into one side of a session.
@@ -254,9 +252,11 @@ impl Workflow {
         let ctl = ctl.with_side(side);
         self.store.read_state(id)?;
         let blob = self.store.blobs().put_bytes(bytes)?;
-        let table = self.store.load_stored(&blob, name, options, ctl)?;
-        let stored = (name.to_string(), blob, bytes.len() as u64);
-        self.commit_load(id, side, stored, table, options)
+        let size = bytes.len() as u64;
+        let (input, table) = self
+            .store
+            .stored_input(name.to_string(), blob, size, options, ctl)?;
+        self.commit_load(id, side, input, table)
     }
 
     /// Loads a file streamed from `upload.reader` (an HTTP request body, say)
@@ -278,26 +278,25 @@ impl Workflow {
             Some(limit) => blobs.put_reader_below(upload.reader, &upload.name, limit, size, ctl)?,
             None => blobs.put_reader(upload.reader, u64::MAX, size, ctl)?,
         };
-        let table = self.store.load_stored(&blob, &upload.name, options, ctl)?;
-        self.commit_load(id, side, (upload.name, blob, bytes), table, options)
+        let (input, table) = self
+            .store
+            .stored_input(upload.name, blob, bytes, options, ctl)?;
+        self.commit_load(id, side, input, table)
     }
 
-    /// Records a loaded file, given as (name, blob, size), on one side.
+    /// Records a loaded file on one side, with its parsed table.
     fn commit_load(
         &self,
         id: &str,
         side: Side,
-        (name, blob, bytes): (String, String, u64),
+        input: InputRef,
         table: crate::table::Table,
-        options: &LoadOptions,
     ) -> Result<FileInfo> {
-        let input = InputRef {
-            blob,
-            name: name.clone(),
-            bytes,
-            options: table.effective_options(options.allow_ragged),
+        let info = FileInfo {
+            name: input.name.clone(),
+            bytes: input.bytes,
+            rows: Some(table.num_rows()),
         };
-        let rows = table.num_rows();
         self.store.with_session_mut(id, |store, d| {
             store.commit(d, Event::Loaded { side, input })?;
             let table = Some(Arc::new(table));
@@ -306,11 +305,7 @@ impl Workflow {
                 Side::Right => d.right = table,
             }
             d.views.clear();
-            Ok(FileInfo {
-                name,
-                bytes,
-                rows: Some(rows),
-            })
+            Ok(info)
         })
     }
 
