@@ -91,9 +91,16 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], refusing a newer one. Each step
-/// and its new version commit together, under a write lock, so two
-/// processes opening an old file at once migrate it once.
+/// and its new version commit together, under a write lock (the version is
+/// read again under it), so two processes opening an old file at once
+/// migrate it once.
 fn migrate(conn: &mut Connection) -> Result<()> {
+    // Most opens find the schema current: read its version without taking
+    // the write lock, which another process may hold for a while.
+    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current == SCHEMA_VERSION {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
