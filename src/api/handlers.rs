@@ -39,6 +39,13 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// The session `id`, or its `not_found` error, for handlers that answer
+/// before (or without) doing blocking work on it.
+async fn session(s: &AppState, id: &str) -> Answer<SessionInfo> {
+    let (w, id) = (s.workflow.clone(), id.to_string());
+    blocking(move || w.session(&id)).await
+}
+
 /// Parses a JSON body, answering `invalid_json` (400) with serde's reason.
 fn body<T: DeserializeOwned>(bytes: &[u8]) -> Answer<T> {
     serde_json::from_slice(bytes).map_err(|e| {
@@ -96,7 +103,7 @@ pub async fn get_session(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Answer<Json<SessionInfo>> {
-    Ok(Json(blocking(move || s.workflow.session(&id)).await?))
+    Ok(Json(session(&s, &id).await?))
 }
 
 pub async fn rename_session(
@@ -195,8 +202,11 @@ pub async fn upload_file(
     let started = std::time::Instant::now();
     let info = blocking(move || {
         let report = forward(tx);
-        let cancel = std::sync::atomic::AtomicBool::new(false);
-        let ctl = Control::new(&report, &cancel).with_job(job);
+        let ctl = Control {
+            progress: Some(&report),
+            ..Control::default()
+        }
+        .with_job(job);
         let upload = Upload {
             name,
             reader,
@@ -242,9 +252,7 @@ pub async fn start_compare(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Answer<(StatusCode, Json<Value>)> {
-    let check = s.clone();
-    let sid = id.clone();
-    blocking(move || check.workflow.session(&sid)).await?;
+    session(&s, &id).await?;
     let Some((job, cancel)) = s.jobs.start(&id) else {
         return Err(ApiError::refused(
             StatusCode::CONFLICT,
@@ -289,9 +297,7 @@ pub async fn events(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Answer<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let check = s.clone();
-    let sid = id.clone();
-    blocking(move || check.workflow.session(&sid)).await?;
+    session(&s, &id).await?;
     let rx = s.jobs.sender(&id).subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         loop {
