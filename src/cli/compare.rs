@@ -4,7 +4,7 @@ use super::args::{self, PerColumn, ReadArgs};
 use super::{finish_stdout, progress, say, DIFFERENT, SAME};
 use clap::Args;
 use concord::backend::Workflow;
-use concord::compare::{NumericMode, RuleOverrides};
+use concord::compare::{NumericMode, RuleOverrides, Rules};
 use concord::export::{self, Format};
 use concord::{ColumnPair, CompareConfig, CompareResult, Control, Error, LoadOptions, Side, Table};
 use std::io::{IsTerminal, Write};
@@ -84,24 +84,19 @@ fn config(a: &CompareArgs) -> CompareConfig {
     };
     cfg.rules.numeric = a.numeric;
     // `--flag` sets the global rule; `--flag=COL` the column's.
-    for name in &a.trim {
-        match name.as_str() {
-            "" => cfg.rules.trim = true,
-            c => column(&mut cfg, c).trim = Some(true),
-        }
-    }
-    for name in &a.ignore_case {
-        match name.as_str() {
-            "" => cfg.rules.ignore_case = true,
-            c => column(&mut cfg, c).ignore_case = Some(true),
-        }
-    }
-    for name in &a.decimal_comma {
-        match name.as_str() {
-            "" => cfg.rules.decimal_comma = true,
-            c => column(&mut cfg, c).decimal_comma = Some(true),
-        }
-    }
+    set_flag(&mut cfg, &a.trim, |r| &mut r.trim, |o| &mut o.trim);
+    set_flag(
+        &mut cfg,
+        &a.ignore_case,
+        |r| &mut r.ignore_case,
+        |o| &mut o.ignore_case,
+    );
+    set_flag(
+        &mut cfg,
+        &a.decimal_comma,
+        |r| &mut r.decimal_comma,
+        |o| &mut o.decimal_comma,
+    );
     for t in &a.null_tokens {
         match &t.column {
             Some(c) => column(&mut cfg, c)
@@ -133,6 +128,23 @@ fn config(a: &CompareArgs) -> CompareConfig {
         }
     }
     cfg
+}
+
+/// Applies a switch given as `--flag` (an empty name: every column, through
+/// `global`) or `--flag=COL` (that column, through `own`).
+fn set_flag(
+    cfg: &mut CompareConfig,
+    names: &[String],
+    global: fn(&mut Rules) -> &mut bool,
+    own: fn(&mut RuleOverrides) -> &mut Option<bool>,
+) {
+    for name in names {
+        if name.is_empty() {
+            *global(&mut cfg.rules) = true;
+        } else {
+            *own(column(cfg, name)) = Some(true);
+        }
+    }
 }
 
 /// The rule overrides of one column, created on first use.
