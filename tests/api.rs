@@ -298,6 +298,13 @@ fn upload_compare_page_and_export() {
     let id = s.loaded();
     let profiles = s.get(&format!("/api/sessions/{id}/profiles/left")).json();
     assert_eq!(profiles[0]["name"], "bridge");
+    let file = s.get(&format!("/api/sessions/{id}/files/right")).json();
+    assert_eq!(file["name"], "broken_bridges.csv");
+    assert_eq!(
+        file["table"]["columns"],
+        json!(["bridge", "designer", "length"])
+    );
+    assert_eq!(file["table"]["delimiter"], ",");
     let suggestions = s.get(&format!("/api/sessions/{id}/suggestions")).json();
     assert_eq!(suggestions["keys"][0]["left"], json!(["bridge"]));
     let cfg = s.json(
@@ -327,6 +334,12 @@ fn upload_compare_page_and_export() {
         .json();
     assert_eq!(page["total"], 1);
     assert_eq!(page["rows"][0]["changes"][0]["right"], "D. Duck");
+    // Whole rows come with each page, for the grid and the detail panel.
+    assert_eq!(
+        page["rows"][0]["right_values"],
+        json!(["Williamsburg", "D. Duck", "1600"])
+    );
+    assert_eq!(page["rows"][0]["left_values"][1], "L. L. Buck");
     let searched = s
         .get(&format!(
             "/api/sessions/{id}/results?q=manhattan&sort=column:length&desc=true"

@@ -223,6 +223,15 @@ pub async fn upload_file(
     })))
 }
 
+pub async fn file(
+    State(s): State<AppState>,
+    Path((id, side_name)): Path<(String, String)>,
+) -> Answer<Json<Value>> {
+    let side = side(&side_name)?;
+    let f = blocking(move || s.workflow.file(&id, side)).await?;
+    Ok(Json(json!(f)))
+}
+
 pub async fn profiles(
     State(s): State<AppState>,
     Path((id, side_name)): Path<(String, String)>,

@@ -73,6 +73,7 @@ fn add(mr: MethodRouter<AppState>, method: MethodFilter, name: &str) -> MethodRo
         "rename_session" => mr.on(method, rename_session),
         "delete_session" => mr.on(method, delete_session),
         "fork_session" => mr.on(method, fork_session),
+        "file" => mr.on(method, file),
         "upload_file" => mr.on(method, upload_file),
         "profiles" => mr.on(method, profiles),
         "suggestions" => mr.on(method, suggestions),

@@ -106,6 +106,15 @@ pub struct PageRow {
     pub right_line: Option<u64>,
     /// The differing cells.
     pub changes: Vec<CellChange>,
+    /// The whole left row, in the left file's column order; `None` when the
+    /// row is only on the right. A page is at most a few thousand rows, so
+    /// sending whole rows lets a grid show every compared cell and a detail
+    /// panel show the row without asking again.
+    #[serde(default)]
+    pub left_values: Option<Vec<String>>,
+    /// The whole right row, in the right file's column order.
+    #[serde(default)]
+    pub right_values: Option<Vec<String>>,
 }
 
 /// A page of result rows.
@@ -376,8 +385,16 @@ pub(crate) fn page_rows(report: Report<'_>, order: &[u32], q: &PageQuery) -> Vec
                         right: report.right_value(row, p as usize).to_string(),
                     })
                     .collect(),
+                left_values: row.left.map(|l| values(report.left, l as usize)),
+                right_values: row.right.map(|r| values(report.right, r as usize)),
             }
         })
+        .collect()
+}
+
+fn values(table: &Table, row: usize) -> Vec<String> {
+    (0..table.num_columns())
+        .map(|c| table.cell(row, c).to_string())
         .collect()
 }
 

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// A loaded file, as shown in session listings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileInfo {
     /// The file's name.
     pub name: String,
@@ -29,6 +29,10 @@ pub struct FileInfo {
     /// Its rows, when the session is loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<usize>,
+    /// How it was read (encoding, delimiter, columns, warnings), when the
+    /// session is loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableInfo>,
 }
 
 /// A session as listed and shown.
@@ -296,6 +300,7 @@ impl Workflow {
             name: input.name.clone(),
             bytes: input.bytes,
             rows: Some(table.num_rows()),
+            table: Some(table.describe()),
         };
         self.store.with_session_mut(id, |store, d| {
             store.commit(d, Event::Loaded { side, input })?;
@@ -306,6 +311,25 @@ impl Workflow {
             }
             d.views.clear();
             Ok(info)
+        })
+    }
+
+    /// The file loaded on one side, with how it was read: what a load
+    /// screen shows again when a session is reopened.
+    pub fn file(&self, id: &str, side: Side) -> Result<FileInfo> {
+        let table = self.table(id, side)?;
+        let input = self
+            .store
+            .with_session(id, |d| d.state.input(side).cloned())?;
+        let input = input.ok_or_else(|| Error::MissingInput {
+            id: id.to_string(),
+            side,
+        })?;
+        Ok(FileInfo {
+            name: input.name,
+            bytes: input.bytes,
+            rows: Some(table.num_rows()),
+            table: Some(table.describe()),
         })
     }
 
