@@ -307,6 +307,14 @@ fn upload_compare_page_and_export() {
     assert_eq!(file["table"]["delimiter"], ",");
     let suggestions = s.get(&format!("/api/sessions/{id}/suggestions")).json();
     assert_eq!(suggestions["keys"][0]["left"], json!(["bridge"]));
+    // Before any configuration, the suggested key is what would be used.
+    let pairing = s.get(&format!("/api/sessions/{id}/pairing")).json();
+    assert_eq!(
+        pairing["keys"],
+        json!([{"left": "bridge", "right": "bridge"}])
+    );
+    assert_eq!(pairing["suggested"]["key"]["left"], json!(["bridge"]));
+    assert_eq!(pairing["pairs"][0]["left"], "designer");
     let cfg = s.json(
         "PUT",
         &format!("/api/sessions/{id}/config"),

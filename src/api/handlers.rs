@@ -246,6 +246,11 @@ pub async fn suggestions(State(s): State<AppState>, Path(id): Path<String>) -> A
     Ok(Json(json!(v)))
 }
 
+pub async fn pairing(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Json<Value>> {
+    let v = blocking(move || s.workflow.pairing(&id, Control::default())).await?;
+    Ok(Json(json!(v)))
+}
+
 pub async fn set_config(
     State(s): State<AppState>,
     Path(id): Path<String>,

@@ -77,6 +77,7 @@ fn add(mr: MethodRouter<AppState>, method: MethodFilter, name: &str) -> MethodRo
         "upload_file" => mr.on(method, upload_file),
         "profiles" => mr.on(method, profiles),
         "suggestions" => mr.on(method, suggestions),
+        "pairing" => mr.on(method, pairing),
         "set_config" => mr.on(method, set_config),
         "start_compare" => mr.on(method, start_compare),
         "cancel_compare" => mr.on(method, cancel_compare),

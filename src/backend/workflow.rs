@@ -6,7 +6,8 @@ use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
 use crate::compare::{
-    AppliedSuggestions, ColumnPair, ColumnStats, CompareConfig, CompareResult, Mode, Summary,
+    AppliedSuggestions, ColumnPair, ColumnStats, CompareConfig, CompareResult, Mode, Pairing,
+    Summary,
 };
 use crate::error::{Error, Result, Side};
 use crate::export::{self, Format, Report};
@@ -359,6 +360,23 @@ impl Workflow {
     pub fn suggestions(&self, id: &str, ctl: Control<'_>) -> Result<Suggestions> {
         let (left, right) = (self.table(id, Side::Left)?, self.table(id, Side::Right)?);
         crate::suggest::suggest(&left, &right, ctl)
+    }
+
+    /// The key and column pairs a comparison would use now: the session's
+    /// configuration completed by confident suggestions, as `compare`
+    /// completes it. A mapping screen shows this, so that the suggested key
+    /// and pairs are in use as soon as both files are loaded.
+    pub fn pairing(&self, id: &str, ctl: Control<'_>) -> Result<Pairing> {
+        let (left, right) = (self.table(id, Side::Left)?, self.table(id, Side::Right)?);
+        let config = self.store.with_session(id, |d| d.state.config.clone())?;
+        let (config, suggested) = if config.use_suggestions {
+            crate::suggest::complete_config(&left, &right, &config, ctl)?
+        } else {
+            (config, None)
+        };
+        let mut pairing = crate::compare::pairing(&left, &right, &config)?;
+        pairing.suggested = suggested.filter(|s| s.key.is_some() || !s.mappings.is_empty());
+        Ok(pairing)
     }
 
     /// Sets keys, mappings and rules. Column names are checked against the

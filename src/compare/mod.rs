@@ -168,6 +168,58 @@ pub fn compare(
     }
 }
 
+/// Which columns a comparison with `config` would use on two tables: its
+/// key, its column pairs and the columns left over. A mapping screen shows
+/// this instead of working the pairing out again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pairing {
+    /// Key column pairs; empty when rows are paired by position.
+    pub keys: Vec<ColumnPair>,
+    /// Compared column pairs, in left column order.
+    pub pairs: Vec<PairedColumns>,
+    /// Left columns compared with nothing (ignored ones excluded).
+    pub left_only: Vec<String>,
+    /// Right columns compared with nothing (ignored ones excluded).
+    pub right_only: Vec<String>,
+    /// The suggestions that filled in the key or the pairs, as in
+    /// [`CompareResult::suggested`]; `None` when the configuration named them.
+    pub suggested: Option<AppliedSuggestions>,
+}
+
+/// One compared pair in a [`Pairing`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedColumns {
+    /// Name in the left file.
+    pub left: String,
+    /// Name in the right file.
+    pub right: String,
+    /// Whether its cells will be compared as numbers.
+    pub numeric: bool,
+}
+
+/// The [`Pairing`] that comparing `left` with `right` as `config` says
+/// would use, or the error the comparison would stop with.
+pub fn pairing(left: &Table, right: &Table, config: &CompareConfig) -> Result<Pairing> {
+    let plan = Plan::new(left, right, config)?;
+    let pair = |p: &ResolvedPair| ColumnPair::new(p.left.as_str(), p.right.as_str());
+    Ok(Pairing {
+        keys: plan.keys.iter().map(pair).collect(),
+        pairs: plan
+            .pairs
+            .iter()
+            .zip(&plan.pair_rules)
+            .map(|(p, r)| PairedColumns {
+                left: p.left.clone(),
+                right: p.right.clone(),
+                numeric: r.numeric,
+            })
+            .collect(),
+        left_only: plan.left_only,
+        right_only: plan.right_only,
+        suggested: None,
+    })
+}
+
 /// A configuration resolved against two tables.
 struct Plan {
     keys: Vec<ResolvedPair>,

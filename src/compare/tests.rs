@@ -521,3 +521,36 @@ fn rules_reach_a_column_through_its_pair_on_either_side() {
     assert!(cfg.rules_for_column(Side::Left, "amount").is_null("NULL"));
     assert!(!cfg.rules_for_column(Side::Left, "id").is_null("NULL"));
 }
+
+#[test]
+fn pairing_shows_keys_pairs_and_leftovers_as_compare_would_use_them() {
+    let l = table("id,name,amount,note\n1,a,5,x\n");
+    let r = table("id,full_name,amount,extra\n1,a,5,y\n");
+    let cfg = CompareConfig {
+        mappings: vec![ColumnPair::new("name", "full_name")],
+        ignore: vec!["note".to_string()],
+        ..keyed("id")
+    };
+    let p = pairing(&l, &r, &cfg).unwrap();
+    assert_eq!(p.keys, vec![ColumnPair::new("id", "id")]);
+    let pairs: Vec<(&str, &str, bool)> = p
+        .pairs
+        .iter()
+        .map(|c| (c.left.as_str(), c.right.as_str(), c.numeric))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("name", "full_name", false), ("amount", "amount", true)]
+    );
+    assert!(p.left_only.is_empty(), "note is ignored, not left over");
+    assert_eq!(p.right_only, ["extra"]);
+    // The same errors as a comparison: a column used twice.
+    let twice = CompareConfig {
+        mappings: vec![ColumnPair::new("id", "amount")],
+        ..keyed("id")
+    };
+    assert!(matches!(
+        pairing(&l, &r, &twice),
+        Err(Error::ColumnUsedTwice { .. })
+    ));
+}
