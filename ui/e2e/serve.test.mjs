@@ -1,23 +1,34 @@
 // End to end: a real `concord serve` on 127.0.0.1 and Debian's Chromium,
 // driven by playwright-core through the UI's stable test ids. Screenshots
 // of each step go to target/e2e/ (test artifacts a person looks at).
+//
+// One session walks the whole path: upload, the suggested key, compare,
+// the summary and a highlighted changed cell, filters and search, a CSV
+// export, a reload, and a SIGKILL of the server followed by a restart. A
+// second session compares two generated files whose result has a million
+// rows (CONCORD_E2E_ROWS to change it) and scrolls to the very last one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { chromium } from 'playwright-core';
 
 const root = new URL('../../', import.meta.url).pathname;
 const shots = join(root, 'target', 'e2e');
 const binary = join(root, 'target', 'debug', 'concord');
+const fixtures = join(root, 'tests', 'fixtures', 'daff');
+const bigRows = Number(process.env.CONCORD_E2E_ROWS ?? 1_000_000);
+const dataDir = mkdtempSync(join(tmpdir(), 'concord-e2e-'));
 let server;
 let url;
 let browser;
+let page;
 
-/** Starts `concord serve` on a free port; resolves with its URL. */
-function startServer(dataDir) {
+/** Starts `concord serve` on a free port; resolves with its process and URL. */
+function startServer() {
   return new Promise((resolve, reject) => {
     const p = spawn(binary, ['--data-dir', dataDir, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -30,13 +41,34 @@ function startServer(dataDir) {
   });
 }
 
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+const text = async (id) => (await page.getByTestId(id).textContent()).trim();
+
+/** Writes a CSV of `rows` rows where every amount differs between sides. */
+async function bigFile(path, shift) {
+  const out = createWriteStream(path);
+  out.write('id,name,amount\n');
+  let chunk = '';
+  for (let i = 0; i < bigRows; i++) {
+    chunk += `${i},n${i},${(i % 1000) + shift}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  ({ process: server, url } = await startServer(mkdtempSync(join(tmpdir(), 'concord-e2e-'))));
+  ({ process: server, url } = await startServer());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
 });
 
 after(async () => {
@@ -44,23 +76,128 @@ after(async () => {
   server?.kill('SIGTERM');
 });
 
-test('load two files, compare, and read the summary', async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+let sessionUrl;
+
+test('upload, accept the suggestions, compare and read the summary', async () => {
   await page.goto(url);
-  await page.screenshot({ path: join(shots, '01-start.png') });
-  const fixtures = join(root, 'tests', 'fixtures', 'daff');
+  await page.getByText('Compare two CSV files.').waitFor();
+  await shot('01-empty');
   await page.getByTestId('file-input-left').setInputFiles(join(fixtures, 'bridges.csv'));
-  await page.getByText('left: bridges.csv').waitFor();
   await page.getByTestId('file-input-right').setInputFiles(join(fixtures, 'broken_bridges.csv'));
-  await page.getByText('right: broken_bridges.csv').waitFor();
-  await page.screenshot({ path: join(shots, '02-loaded.png') });
+  await page.getByTestId('rows-left').waitFor();
+  await page.getByTestId('rows-right').waitFor();
+  assert.equal(await text('rows-left'), '8');
+  // The suggested key is in use as soon as both files are there.
+  await page.getByText('suggested', { exact: true }).waitFor();
+  assert.match(await page.getByTestId('key-select').inputValue(), /bridge/);
+  await shot('02-loaded');
   await page.getByTestId('compare-button').click();
   await page.getByTestId('summary-changed').waitFor();
-  await page.screenshot({ path: join(shots, '03-compared.png') });
-  const number = async (id) => (await page.getByTestId(id).textContent()).trim();
-  assert.equal(await number('summary-matched'), '7');
-  assert.equal(await number('summary-identical'), '6');
-  assert.equal(await number('summary-changed'), '1');
-  assert.equal(await number('summary-only-left'), '1');
-  assert.equal(await number('summary-only-right'), '1');
+  assert.equal(await text('summary-matched'), '7');
+  assert.equal(await text('summary-identical'), '6');
+  assert.equal(await text('summary-changed'), '1');
+  assert.equal(await text('summary-only-left'), '1');
+  assert.equal(await text('summary-only-right'), '1');
+  // The changed cell shows left -> right, highlighted.
+  const cell = page.getByTestId('results-grid').getByTestId('changed-cell').first();
+  await cell.waitFor();
+  assert.match(await cell.textContent(), /L\. L\. Buck\s*→\s*D\. Duck/);
+  const bg = await cell.evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(bg, 'rgba(0, 0, 0, 0)', 'a changed cell has its own background');
+  await page.getByTestId('results-grid').scrollIntoViewIfNeeded();
+  await shot('03-compared');
+  sessionUrl = page.url();
+  assert.match(sessionUrl, /\?session=\w+/);
+});
+
+test('filter by status, by column and by a search', async () => {
+  const grid = page.getByTestId('results-grid');
+  const keys = async () => grid.locator('[role=row][data-index] [role=gridcell]:nth-child(2)').allTextContents();
+  assert.equal((await keys()).length, 3);
+  await page.getByTestId('chip-only_left').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]').length === 1);
+  assert.deepEqual(await keys(), ['Manhattan']);
+  await shot('04-only-left');
+  await page.getByTestId('chip-only_left').click();
+  await page.getByTestId('results-search').fill('spam');
+  await page.waitForFunction(() => document.querySelector('[data-testid=results-grid] [role=row][data-index] [role=gridcell]:nth-child(2)')?.textContent?.trim() === 'Spamspan');
+  assert.deepEqual(await keys(), ['Spamspan']);
+  await shot('05-searched');
+  await page.getByTestId('results-search').fill('');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]').length === 3);
+  // Keyboard: N goes to the next difference (the row only in the left file,
+  // then the changed cell); Enter opens the row detail.
+  await grid.focus();
+  await page.keyboard.press('n');
+  await page.keyboard.press('n');
+  const selected = grid.locator('[role=gridcell][aria-selected=true]');
+  assert.match(await selected.textContent(), /D\. Duck/);
+  await page.keyboard.press('Enter');
+  const detail = page.getByRole('complementary', { name: 'Row detail' });
+  await detail.waitFor();
+  assert.match(await detail.textContent(), /Williamsburg/);
+  assert.match(await detail.textContent(), /D\. Duck/);
+  await shot('06-row-detail');
+  await page.keyboard.press('Escape');
+});
+
+test('export CSV and check its content', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  const lines = csv.trim().split('\n');
+  assert.match(lines[0], /^status,bridge,/);
+  assert.equal(lines.length, 4, csv);
+  assert.ok(lines.some((l) => l.startsWith('changed,Williamsburg') && l.includes('D. Duck')), csv);
+  assert.ok(lines.some((l) => l.startsWith('only_left,Manhattan')), csv);
+});
+
+test('a reload returns to the session', async () => {
+  await page.reload();
+  await page.getByTestId('summary-changed').waitFor();
+  assert.equal(await text('summary-changed'), '1');
+  const list = page.getByTestId('session-list');
+  assert.match(await list.textContent(), /bridges\.csv vs broken_bridges\.csv/);
+  await shot('07-reloaded');
+});
+
+test('after a SIGKILL and a restart the session and its result are there', async () => {
+  server.kill('SIGKILL');
+  await once(server, 'exit');
+  ({ process: server, url } = await startServer());
+  const query = new URL(sessionUrl).search;
+  await page.goto(url + query);
+  await page.getByTestId('summary-changed').waitFor();
+  assert.equal(await text('summary-matched'), '7');
+  assert.equal(await text('summary-only-right'), '1');
+  await page.getByTestId('results-grid').getByTestId('changed-cell').first().waitFor();
+  assert.match(await page.getByTestId('session-list').textContent(), /bridges\.csv vs broken_bridges\.csv/);
+  await shot('08-restarted');
+});
+
+test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-big-'));
+  await Promise.all([bigFile(join(dir, 'big-left.csv'), 0), bigFile(join(dir, 'big-right.csv'), 1)]);
+  await page.getByRole('button', { name: '+ New comparison' }).click();
+  await page.getByTestId('file-input-left').setInputFiles(join(dir, 'big-left.csv'));
+  await page.getByTestId('file-input-right').setInputFiles(join(dir, 'big-right.csv'));
+  await page.getByTestId('rows-left').waitFor({ timeout: 120_000 });
+  await page.getByTestId('rows-right').waitFor({ timeout: 120_000 });
+  await page.getByTestId('compare-button').click();
+  await page.getByTestId('summary-changed').waitFor({ timeout: 120_000 });
+  assert.equal(await text('summary-changed'), bigRows.toLocaleString('en'));
+  const grid = page.getByTestId('results-grid');
+  await grid.scrollIntoViewIfNeeded();
+  await grid.evaluate((e) => (e.scrollTop = e.scrollHeight));
+  const last = grid.locator(`[role=row][data-index="${bigRows - 1}"]`);
+  await last.getByTestId('changed-cell').waitFor();
+  assert.equal((await last.locator('[role=gridcell]').nth(1).textContent()).trim(), String(bigRows - 1));
+  // The last row is inside the grid's visible area, not cut off.
+  const [g, r] = [await grid.boundingBox(), await last.boundingBox()];
+  assert.ok(r.y + r.height <= g.y + g.height + 1 && r.y >= g.y, `row at ${r.y}+${r.height}, grid ${g.y}+${g.height}`);
+  await shot('09-last-row');
+  // Home goes back to the first row.
+  await grid.focus();
+  await page.keyboard.press('Home');
+  await grid.locator('[role=row][data-index="0"]').waitFor();
 });

@@ -1,20 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, thousands } from './format';
+import { bytes, millis, percent, thousands, when } from './format';
 
-describe('thousands', () => {
-  it('groups digits by three', () => {
+describe('numbers', () => {
+  it('group thousands', () => {
     expect(thousands(0)).toBe('0');
     expect(thousands(999)).toBe('999');
     expect(thousands(1000)).toBe('1,000');
     expect(thousands(1000188)).toBe('1,000,188');
     expect(thousands(-1234567)).toBe('-1,234,567');
   });
-});
 
-describe('bytes', () => {
-  it('picks a readable unit', () => {
+  it('sizes, durations and shares read naturally', () => {
     expect(bytes(512)).toBe('512 B');
-    expect(bytes(4500)).toBe('4.5 KB');
-    expect(bytes(123_000_000)).toBe('123.0 MB');
+    expect(bytes(122_400_000)).toBe('122.4 MB');
+    expect(millis(850)).toBe('850 ms');
+    expect(millis(2430)).toBe('2.4 s');
+    expect(percent(1)).toBe('100%');
+    expect(percent(0.875)).toBe('88%');
+    expect(percent(0.004)).toBe('<1%');
+    expect(percent(0)).toBe('0%');
+  });
+
+  it('times are relative when recent', () => {
+    const now = Date.UTC(2026, 10, 22, 12);
+    expect(when(now - 10_000, now)).toBe('just now');
+    expect(when(now - 5 * 60_000, now)).toBe('5 min ago');
+    expect(when(now - 3 * 3600_000, now)).toBe('3 h ago');
+    expect(when(Date.UTC(2026, 0, 2), now)).toBe('2026-01-02');
   });
 });

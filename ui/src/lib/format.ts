@@ -19,3 +19,24 @@ export function bytes(n: number): string {
   }
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
+
+/** A duration in milliseconds as `850 ms` or `2.4 s`. */
+export function millis(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A share 0..1 as a whole percentage, `100%`, or `<1%` for small shares. */
+export function percent(share: number): string {
+  if (share > 0 && share < 0.01) return '<1%';
+  return `${Math.round(share * 100)}%`;
+}
+
+/** A time (ms since the epoch) relative to `now`: `just now`, `5 min ago`,
+ * `3 h ago`, else the date. */
+export function when(t: number, now = Date.now()): string {
+  const s = (now - t) / 1000;
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return new Date(t).toISOString().slice(0, 10);
+}

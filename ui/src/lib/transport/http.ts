@@ -4,13 +4,20 @@ import {
   TransportError,
   type ApiError,
   type Cancellable,
+  type ColumnProfile,
+  type CompareConfig,
+  type ExportFormat,
   type FileInfo,
   type FileSource,
   type JobEvent,
+  type Loaded,
+  type Overview,
   type Page,
   type PageQuery,
+  type Pairing,
   type SessionInfo,
   type Side,
+  type Suggestions,
   type Subscription,
   type Transport,
 } from './types';
@@ -82,7 +89,7 @@ export class HttpTransport implements Transport {
     return this.call<void>('delete_session', { id });
   }
 
-  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<FileInfo> {
+  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {
     if (source.kind !== 'bytes') {
       const e = { code: 'invalid', message: 'the browser uploads files; it cannot load one by path' };
       return { done: Promise.reject(new TransportError(e)), cancel() {} };
@@ -90,11 +97,11 @@ export class HttpTransport implements Transport {
     // XMLHttpRequest reports upload progress, which fetch does not.
     const xhr = new XMLHttpRequest();
     const { method, path } = routePath('upload_file', { id, side });
-    const done = new Promise<FileInfo>((resolve, reject) => {
+    const done = new Promise<Loaded>((resolve, reject) => {
       xhr.upload.onprogress = (e) => e.lengthComputable && progress?.(e.loaded / e.total);
       xhr.onload = () => {
         const r = new Response(xhr.responseText, { status: xhr.status });
-        answer<{ file: FileInfo }>(r).then((v) => resolve(v.file), reject);
+        answer<Loaded>(r).then(resolve, reject);
       };
       xhr.onerror = () => reject(new TransportError({ code: 'network', message: 'the upload failed: the server is unreachable' }));
       xhr.onabort = () => reject(new TransportError({ code: 'cancelled', message: 'the upload was cancelled' }));
@@ -105,13 +112,19 @@ export class HttpTransport implements Transport {
     return { done, cancel: () => xhr.abort() };
   }
 
+  file(id: string, side: Side) {
+    return this.call<FileInfo>('file', { id, side });
+  }
   profiles(id: string, side: Side) {
-    return this.call<unknown[]>('profiles', { id, side });
+    return this.call<ColumnProfile[]>('profiles', { id, side });
   }
   suggestions(id: string) {
-    return this.call<unknown>('suggestions', { id });
+    return this.call<Suggestions>('suggestions', { id });
   }
-  setConfig(id: string, config: unknown) {
+  pairing(id: string) {
+    return this.call<Pairing>('pairing', { id });
+  }
+  setConfig(id: string, config: CompareConfig) {
     return this.call<SessionInfo>('set_config', { id }, config);
   }
   compare(id: string) {
@@ -136,12 +149,23 @@ export class HttpTransport implements Transport {
     return { ready, close: () => source.close() };
   }
   overview(id: string) {
-    return this.call<unknown>('overview', { id });
+    return this.call<Overview>('overview', { id });
   }
   page(id: string, q: PageQuery) {
     return this.call<Page>('results', { id }, undefined, pageSearch(q));
   }
-  exportUrl(id: string, format: string) {
+  exportUrl(id: string, format: ExportFormat) {
     return `${this.base}${routePath('export', { id }).path}?format=${encodeURIComponent(format)}`;
+  }
+  async exportResult(id: string, format: ExportFormat): Promise<string | null> {
+    // The browser downloads it; the server names the file
+    // (Content-Disposition) and streams it.
+    const a = document.createElement('a');
+    a.href = this.exportUrl(id, format);
+    a.download = '';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    return null;
   }
 }

@@ -48,13 +48,128 @@ export interface SessionInfo {
   right: string | null;
   summary: Summary | null;
   last_event: number;
-  config?: unknown;
+  config?: CompareConfig;
+}
+
+/** How a file was read (the engine's `TableInfo`). */
+export interface TableInfo {
+  path: string;
+  rows: number;
+  encoding: string;
+  delimiter: string;
+  has_header: boolean;
+  columns: string[];
+  warnings: string[];
 }
 
 export interface FileInfo {
   name: string;
   bytes: number;
   rows?: number;
+  table?: TableInfo;
+}
+
+/** What a load answers: the file, and how long it took. */
+export interface Loaded {
+  file: FileInfo;
+  millis?: number;
+}
+
+export interface ColumnProfile {
+  name: string;
+  type: string;
+  nulls: number;
+  distinct: number;
+  distinct_exact: boolean;
+  unique: boolean;
+  min: string | null;
+  max: string | null;
+  samples: string[];
+}
+
+export interface ColumnPair {
+  left: string;
+  right: string;
+}
+
+export interface MappingSuggestion extends ColumnPair {
+  score: number;
+  reason: string;
+}
+
+export interface KeySuggestion {
+  left: string[];
+  right: string[];
+  score: number;
+  unique_left: number;
+  unique_right: number;
+  overlap: number;
+}
+
+export interface Suggestions {
+  mappings: MappingSuggestion[];
+  unmapped_left: string[];
+  unmapped_right: string[];
+  keys: KeySuggestion[];
+}
+
+export interface AppliedSuggestions {
+  key: KeySuggestion | null;
+  mappings: MappingSuggestion[];
+}
+
+/** The key and pairs a comparison would use now (suggestions included). */
+export interface Pairing {
+  keys: ColumnPair[];
+  pairs: (ColumnPair & { numeric: boolean })[];
+  left_only: string[];
+  right_only: string[];
+  suggested: AppliedSuggestions | null;
+}
+
+export type NumericMode = 'auto' | 'always' | 'never';
+export const NUMERIC_MODES: NumericMode[] = ['auto', 'always', 'never'];
+
+export interface Rules {
+  trim: boolean;
+  ignore_case: boolean;
+  null_tokens: string[];
+  numeric: NumericMode;
+  abs_tolerance: number;
+  rel_tolerance: number;
+  date_formats: string[];
+  decimal_comma: boolean;
+}
+
+/** A column's changes to the global rules; absent fields keep them. */
+export type RuleOverrides = { [K in keyof Rules]?: Rules[K] | null };
+
+export interface CompareConfig {
+  keys: ColumnPair[];
+  mappings: ColumnPair[];
+  ignore: string[];
+  rules: Rules;
+  column_rules: Record<string, RuleOverrides>;
+  use_suggestions: boolean;
+}
+
+export interface ColumnStats extends ColumnPair {
+  differences: number;
+  max_difference: number | null;
+}
+
+/** Everything about a result but its rows. */
+export interface Overview {
+  mode: 'keyed' | 'positional';
+  keys: ColumnPair[];
+  summary: Summary;
+  columns: ColumnStats[];
+  left_only_columns: string[];
+  right_only_columns: string[];
+  notes: string[];
+  suggested: AppliedSuggestions | null;
+  left: TableInfo;
+  right: TableInfo;
 }
 
 /** `{job, phase, side, done, total}`, as the engine reports progress. */
@@ -93,6 +208,10 @@ export interface PageRow {
   left_line: number | null;
   right_line: number | null;
   changes: { column: string; right_column: string; left: string; right: string }[];
+  /** The whole left row, in the left file's column order. */
+  left_values: string[] | null;
+  /** The whole right row, in the right file's column order. */
+  right_values: string[] | null;
 }
 
 export interface Page {
@@ -125,18 +244,26 @@ export interface Transport {
   forkSession(id: string, name: string): Promise<SessionInfo>;
   deleteSession(id: string): Promise<void>;
   /** Loads a file into one side, reporting progress (0..1) as it goes. */
-  loadFile(id: string, side: Side, source: FileSource, progress?: (fraction: number) => void): Cancellable<FileInfo>;
-  profiles(id: string, side: Side): Promise<unknown[]>;
-  suggestions(id: string): Promise<unknown>;
-  setConfig(id: string, config: unknown): Promise<SessionInfo>;
+  loadFile(id: string, side: Side, source: FileSource, progress?: (fraction: number) => void): Cancellable<Loaded>;
+  /** The file loaded on one side, with how it was read. */
+  file(id: string, side: Side): Promise<FileInfo>;
+  profiles(id: string, side: Side): Promise<ColumnProfile[]>;
+  suggestions(id: string): Promise<Suggestions>;
+  pairing(id: string): Promise<Pairing>;
+  setConfig(id: string, config: CompareConfig): Promise<SessionInfo>;
   /** Starts a comparison; events arrive through `events`. */
   compare(id: string): Promise<{ job: number }>;
   cancelCompare(id: string): Promise<void>;
   /** Subscribes to a session's events. Start a job only once `ready`
    * resolves, or its first events may be missed. */
   events(id: string, on: (e: JobEvent) => void): Subscription;
-  overview(id: string): Promise<unknown>;
+  overview(id: string): Promise<Overview>;
   page(id: string, q: PageQuery): Promise<Page>;
-  /** A URL (browser) or a saved path (desktop) for an export. */
-  exportUrl(id: string, format: string): string;
+  /** Exports the result as `format`: a download in the browser, a file
+   * chosen in a save dialog on the desktop. Resolves with the file's name,
+   * or null when the user chose none. */
+  exportResult(id: string, format: ExportFormat): Promise<string | null>;
 }
+
+export type ExportFormat = 'csv' | 'xlsx' | 'html' | 'json' | 'text';
+export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'xlsx', 'html', 'json', 'text'];

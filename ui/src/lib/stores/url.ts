@@ -1,0 +1,13 @@
+// The open session lives in the URL (`?session=ID`), so that a reload, a
+// bookmark or a second tab returns to it.
+
+export function sessionFromUrl(): string | null {
+  return new URLSearchParams(location.search).get('session');
+}
+
+export function setSessionInUrl(id: string | null) {
+  const url = new URL(location.href);
+  if (id) url.searchParams.set('session', id);
+  else url.searchParams.delete('session');
+  if (url.href !== location.href) history.replaceState(null, '', url);
+}
