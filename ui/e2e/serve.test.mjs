@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -175,6 +175,25 @@ test('after a SIGKILL and a restart the session and its result are there', async
   await shot('08-restarted');
 });
 
+test('a malformed file gets a clear error, in either theme', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-bad-'));
+  writeFileSync(join(dir, 'ragged.csv'), 'a,b\n1,2\n3,4,5\n');
+  await page.getByRole('button', { name: '+ New comparison' }).click();
+  await page.getByTestId('file-input-left').setInputFiles(join(dir, 'ragged.csv'));
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const message = await alert.textContent();
+  assert.match(message, /ragged\.csv/);
+  assert.match(message, /line 3/);
+  assert.match(message, /expected 2 fields/);
+  // The failed load leaves no empty session behind.
+  await page.waitForFunction(() => !location.search.includes('session='));
+  assert.doesNotMatch(await page.getByTestId('session-list').textContent(), /Untitled/);
+  await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
+  await shot('09-error-other-theme');
+  await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
+});
+
 test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-big-'));
   await Promise.all([bigFile(join(dir, 'big-left.csv'), 0), bigFile(join(dir, 'big-right.csv'), 1)]);
@@ -195,7 +214,7 @@ test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, a
   // The last row is inside the grid's visible area, not cut off.
   const [g, r] = [await grid.boundingBox(), await last.boundingBox()];
   assert.ok(r.y + r.height <= g.y + g.height + 1 && r.y >= g.y, `row at ${r.y}+${r.height}, grid ${g.y}+${g.height}`);
-  await shot('09-last-row');
+  await shot('10-last-row');
   // Home goes back to the first row.
   await grid.focus();
   await page.keyboard.press('Home');

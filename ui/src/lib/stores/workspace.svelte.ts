@@ -167,6 +167,7 @@ export class Workspace {
     s.progress = 0;
     this.error = null;
     let id: string;
+    const fresh = !this.id;
     try {
       id = await this.ensureSession();
     } catch (e) {
@@ -190,6 +191,7 @@ export class Workspace {
       await this.afterLoad(id);
     } catch (e) {
       if (this.id === id && !isCancelled(e)) this.sides[side].error = asApiError(e);
+      if (fresh) await this.dropIfEmpty(id, side === 'left' ? 'right' : 'left');
     } finally {
       if (this.id === id) {
         const now = this.sides[side];
@@ -197,6 +199,24 @@ export class Workspace {
         now.progress = null;
         now.cancel = null;
       }
+    }
+  }
+
+  /** Deletes a session this tab created for a load that failed, so that
+   * a bad file leaves no empty session behind. */
+  private async dropIfEmpty(id: string, other: Side) {
+    try {
+      const info = await this.transport.session(id);
+      if (info.left || info.right || this.sides[other].loading) return;
+      await this.transport.deleteSession(id);
+      if (this.id === id) {
+        this.id = null;
+        this.info = null;
+        setSessionInUrl(null);
+      }
+      this.sessionsChanged();
+    } catch {
+      // Keeping an empty session is harmless.
     }
   }
 
