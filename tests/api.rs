@@ -385,11 +385,28 @@ fn bad_requests_get_the_engines_errors() {
         "/api/sessions/nope",
         "/api/sessions/nope/overview",
         "/api/sessions/nope/results",
+        "/api/sessions/nope/pairing",
+        "/api/sessions/nope/files/left",
     ] {
         let r = s.get(path);
         assert_eq!(
             (r.status, r.json()["code"].clone()),
             (404, json!("not_found")),
+            "{path}"
+        );
+    }
+    // A session without files has no pairing and no file to describe.
+    let empty = s
+        .json("POST", "/api/sessions", json!({"name": "empty"}))
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in ["pairing", "files/right"] {
+        let r = s.get(&format!("/api/sessions/{empty}/{path}"));
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (409, json!("missing_input")),
             "{path}"
         );
     }
@@ -448,6 +465,20 @@ fn bad_requests_get_the_engines_errors() {
     assert_eq!(
         (r.status, r.json()["code"].clone()),
         (409, json!("not_running"))
+    );
+    // A right column used both as the key and in a mapping.
+    let r = s.json(
+        "PUT",
+        &format!("/api/sessions/{id}/config"),
+        json!({"keys": [{"left": "bridge", "right": "bridge"}], "mappings": [{"left": "designer", "right": "bridge"}]}),
+    );
+    // The configuration is stored (its columns exist), and the pairing
+    // says why it cannot be used, as compare would.
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = s.get(&format!("/api/sessions/{id}/pairing"));
+    assert_eq!(
+        (p.status, p.json()["code"].clone()),
+        (400, json!("column_used_twice"))
     );
     // The session is as it was: both files still there.
     let info = s.get(&format!("/api/sessions/{id}")).json();
