@@ -280,15 +280,7 @@ pub async fn start_compare(
         let ctl = Control::new(&report, &cancel).with_job(job);
         let outcome = s.workflow.compare(&id, ctl);
         s.jobs.finish(&id, job);
-        let event = match outcome {
-            Ok(summary) => JobEvent::Done { job, summary },
-            Err(Error::Cancelled) => JobEvent::Cancelled { job },
-            Err(e) => JobEvent::Failed {
-                job,
-                error: json!(e),
-            },
-        };
-        let _ = tx.send(event);
+        let _ = tx.send(JobEvent::outcome(job, outcome));
     });
     Ok((StatusCode::ACCEPTED, Json(json!({ "job": job }))))
 }

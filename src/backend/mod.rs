@@ -8,6 +8,7 @@
 
 pub mod blobs;
 pub mod format;
+pub mod jobs;
 pub mod log;
 pub mod portable;
 pub mod session;
