@@ -5,8 +5,8 @@
 use super::error::ApiError;
 use super::jobs::{forward, JobEvent};
 use super::AppState;
-use crate::backend::workflow::{PageQuery, SessionInfo, SortBy, Upload};
-use crate::compare::{CompareConfig, RowStatus};
+use crate::backend::workflow::{PageQuery, SessionInfo, Upload};
+use crate::compare::CompareConfig;
 use crate::error::{Error, Side};
 use crate::export::Format;
 use crate::progress::Control;
@@ -326,49 +326,12 @@ pub async fn overview(State(s): State<AppState>, Path(id): Path<String>) -> Answ
     Ok(Json(json!(o)))
 }
 
-/// `offset`, `limit` (at most 10,000), `status` (comma-separated), `column`,
-/// `q`, `sort` (`file`, `key` or `column:NAME`), `desc`.
-fn page_query(q: &HashMap<String, String>) -> Answer<PageQuery> {
-    let number = |k: &str, default: usize| -> Answer<usize> {
-        q.get(k).map_or(Ok(default), |v| {
-            v.parse()
-                .map_err(|_| bad(format!("{k} '{v}' is not a whole number")))
-        })
-    };
-    let statuses = match q.get("status").filter(|v| !v.is_empty()) {
-        None => Vec::new(),
-        Some(v) => v
-            .split(',')
-            .map(|n| {
-                RowStatus::from_name(n).ok_or_else(|| bad(format!("'{n}' is not a row status")))
-            })
-            .collect::<Answer<_>>()?,
-    };
-    let sort = match q.get("sort").map(String::as_str) {
-        None | Some("") | Some("file") => SortBy::File,
-        Some("key") => SortBy::Key,
-        Some(c) => match c.strip_prefix("column:") {
-            Some(name) => SortBy::Column(name.to_string()),
-            None => return Err(bad(format!("sort '{c}' is not file, key or column:NAME"))),
-        },
-    };
-    Ok(PageQuery {
-        offset: number("offset", 0)?,
-        limit: number("limit", 100)?.min(10_000),
-        statuses,
-        column: q.get("column").filter(|c| !c.is_empty()).cloned(),
-        search: q.get("q").filter(|c| !c.is_empty()).cloned(),
-        sort,
-        descending: q.get("desc").is_some_and(|v| v == "true" || v == "1"),
-    })
-}
-
 pub async fn results(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Params,
 ) -> Answer<Json<Value>> {
-    let query = page_query(&q)?;
+    let query = PageQuery::from_params(|k| q.get(k).map(String::as_str)).map_err(bad)?;
     let page = blocking(move || s.workflow.page(&id, &query, Control::default())).await?;
     Ok(Json(json!(page)))
 }

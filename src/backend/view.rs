@@ -46,6 +46,54 @@ pub struct PageQuery {
     pub descending: bool,
 }
 
+/// The most rows one page returns, whatever `limit` asks.
+pub const MAX_PAGE_ROWS: usize = 10_000;
+
+impl PageQuery {
+    /// Reads a query from named text parameters, as a URL query string or
+    /// an IPC call gives them: `offset`, `limit` (at most
+    /// [`MAX_PAGE_ROWS`]), `status` (comma-separated), `column`, `q`,
+    /// `sort` (`file`, `key` or `column:NAME`), `desc` (`true` or `1`).
+    /// Every front end reads pages through this one parser.
+    pub fn from_params<'a>(
+        get: impl Fn(&str) -> Option<&'a str>,
+    ) -> std::result::Result<PageQuery, String> {
+        let number = |k: &str, default: usize| -> std::result::Result<usize, String> {
+            get(k).map_or(Ok(default), |v| {
+                v.parse()
+                    .map_err(|_| format!("{k} '{v}' is not a whole number"))
+            })
+        };
+        let statuses = match get("status").filter(|v| !v.is_empty()) {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(|n| {
+                    RowStatus::from_name(n).ok_or_else(|| format!("'{n}' is not a row status"))
+                })
+                .collect::<std::result::Result<_, _>>()?,
+        };
+        let sort = match get("sort") {
+            None | Some("") | Some("file") => SortBy::File,
+            Some("key") => SortBy::Key,
+            Some(c) => match c.strip_prefix("column:") {
+                Some(name) => SortBy::Column(name.to_string()),
+                None => return Err(format!("sort '{c}' is not file, key or column:NAME")),
+            },
+        };
+        let text = |k: &str| get(k).filter(|c| !c.is_empty()).map(str::to_string);
+        Ok(PageQuery {
+            offset: number("offset", 0)?,
+            limit: number("limit", 100)?.min(MAX_PAGE_ROWS),
+            statuses,
+            column: text("column"),
+            search: text("q"),
+            sort,
+            descending: get("desc").is_some_and(|v| v == "true" || v == "1"),
+        })
+    }
+}
+
 impl Default for PageQuery {
     fn default() -> Self {
         PageQuery {
@@ -401,6 +449,40 @@ fn values(table: &Table, row: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_queries_read_from_text_parameters() {
+        let params = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|p| p.0 == k).map(|p| p.1)
+        };
+        let q = PageQuery::from_params(params(&[
+            ("offset", "200"),
+            ("limit", "99999"),
+            ("status", "changed,only_left"),
+            ("q", "bridge"),
+            ("sort", "column:amount"),
+            ("desc", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(q.offset, 200);
+        assert_eq!(q.limit, MAX_PAGE_ROWS);
+        assert_eq!(q.statuses, [RowStatus::Changed, RowStatus::OnlyLeft]);
+        assert_eq!(q.search.as_deref(), Some("bridge"));
+        assert_eq!(q.sort, SortBy::Column("amount".into()));
+        assert!(q.descending);
+        assert_eq!(
+            PageQuery::from_params(params(&[])).unwrap(),
+            PageQuery::default()
+        );
+        for (bad, says) in [
+            (&[("offset", "-1")][..], "offset '-1'"),
+            (&[("status", "weird")][..], "'weird' is not a row status"),
+            (&[("sort", "size")][..], "sort 'size'"),
+        ] {
+            let e = PageQuery::from_params(params(bad)).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
+    }
 
     #[test]
     fn needles_ignore_case_in_ascii_and_beyond() {
