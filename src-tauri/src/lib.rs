@@ -1,0 +1,157 @@
+//! Concord's desktop app: the web UI (`ui/`) in a Tauri window, over the
+//! same engine and the same session store as `concord` and `concord serve`
+//! (the data directory they share).
+//!
+//! The main process holds one [`Desktop`] (the workflow, the running
+//! jobs, a session opened from the command line) and exposes the thin
+//! commands of [`commands`]; the UI's IPC transport calls them as the
+//! browser's calls the HTTP API. Plugins: single instance (a second launch
+//! hands its files to this window), native dialogs, and the window's size
+//! and position remembered.
+
+pub mod commands;
+pub mod dialogs;
+pub mod error;
+pub mod menu;
+pub mod open;
+
+use concord::backend::jobs::Jobs;
+use concord::backend::Workflow;
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// What the commands share.
+pub struct Desktop {
+    /// The one workflow over the session store.
+    pub workflow: Arc<Workflow>,
+    /// Running comparisons.
+    pub jobs: Arc<Jobs>,
+    /// A session opened from the command line, until the UI takes it.
+    pub opened: Mutex<Option<Opened>>,
+}
+
+/// A session opened from outside (command line, a second launch), with
+/// the error of a file that would not load.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    /// The session.
+    pub id: String,
+    /// Why a file did not load, as `{code, message, ...}`.
+    pub error: Option<serde_json::Value>,
+}
+
+impl Desktop {
+    /// The state over the data directory `dir`.
+    pub fn open(dir: &Path) -> concord::Result<Desktop> {
+        Ok(Desktop {
+            workflow: Arc::new(Workflow::open(dir)?),
+            jobs: Arc::new(Jobs::default()),
+            opened: Mutex::new(None),
+        })
+    }
+}
+
+/// Loads `files` into a new session in the background; the UI hears of it
+/// through `take_opened` (at start) or an `open-session` event (later).
+pub fn open_in_background<R: Runtime>(app: &AppHandle<R>, files: Vec<PathBuf>) {
+    if files.is_empty() {
+        return;
+    }
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let state = app.state::<Desktop>();
+        let (id, error) = open::open_files(&state.workflow, &files);
+        let Some(id) = id else {
+            let _ = app.emit("open-failed", serde_json::json!(error));
+            return;
+        };
+        let opened = Opened {
+            id,
+            error: error.map(|e| serde_json::json!(e)),
+        };
+        *state.opened.lock() = Some(opened.clone());
+        let _ = app.emit("open-session", opened);
+    });
+}
+
+/// Registers every command with the builder.
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::list_sessions,
+        commands::create_session,
+        commands::get_session,
+        commands::rename_session,
+        commands::fork_session,
+        commands::delete_session,
+        commands::load_file,
+        commands::file,
+        commands::profiles,
+        commands::suggestions,
+        commands::pairing,
+        commands::set_config,
+        commands::start_compare,
+        commands::cancel_compare,
+        commands::overview,
+        commands::results,
+        commands::export_result,
+        commands::choose_file,
+        commands::choose_export,
+        commands::take_opened,
+    ])
+}
+
+/// Whether a D-Bus session bus is there: the single-instance plugin needs
+/// one on Linux, and without it the app runs as separate instances.
+fn has_session_bus() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty())
+}
+
+/// Runs the app.
+pub fn run() {
+    let data_dir = concord::backend::default_data_dir();
+    let state = match Desktop::open(&data_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "concord-desktop: cannot open the session store in {}: {e}",
+                data_dir.display()
+            );
+            std::process::exit(1);
+        }
+    };
+    let mut builder = tauri::Builder::default();
+    if has_session_bus() {
+        // Registered first, as the plugin asks: a second launch ends here
+        // and its files open in this window.
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            let files = open::files_from_args(argv.get(1..).unwrap_or_default(), Path::new(&cwd));
+            open_in_background(app, files);
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }));
+    }
+    let builder = builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(state)
+        .menu(|app| menu::build(app))
+        .on_menu_event(|app, event| menu::on_event(app, event.id().as_ref()))
+        .setup(|app| {
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            let cwd = std::env::current_dir().unwrap_or_default();
+            open_in_background(app.handle(), open::files_from_args(&args, &cwd));
+            Ok(())
+        });
+    if let Err(e) = with_commands(builder).run(tauri::generate_context!()) {
+        eprintln!("concord-desktop: {e}");
+        std::process::exit(1);
+    }
+}

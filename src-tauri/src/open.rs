@@ -1,0 +1,136 @@
+//! Files handed to the app from outside: command-line arguments (plain
+//! paths or `file://` URLs, as file managers pass them) and a second
+//! launch's arguments, which go to the running window.
+
+use crate::error::{Error, Result};
+use concord::backend::Workflow;
+use concord::{Control, LoadOptions, Side};
+use std::path::{Path, PathBuf};
+
+/// The files among `args` (the program name excluded): options are
+/// skipped, `file://` URLs become paths, relative paths are taken from
+/// `cwd`. At most two are used: left, then right.
+pub fn files_from_args(args: &[String], cwd: &Path) -> Vec<PathBuf> {
+    args.iter()
+        .filter(|a| !a.starts_with('-') && !a.is_empty())
+        .filter_map(|a| path_from_arg(a, cwd))
+        .take(2)
+        .collect()
+}
+
+/// One argument as a path: a `file://` URL decoded, or a path (relative
+/// ones from `cwd`).
+pub fn path_from_arg(arg: &str, cwd: &Path) -> Option<PathBuf> {
+    if arg.starts_with("file:") {
+        return url::Url::parse(arg).ok()?.to_file_path().ok();
+    }
+    let p = PathBuf::from(arg);
+    Some(if p.is_absolute() { p } else { cwd.join(p) })
+}
+
+/// Checks that `path` is a file that can be loaded, with a message a
+/// person understands when it is not (a dropped folder, say).
+pub fn check_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(Error::refused(
+            "not_a_file",
+            format!(
+                "'{}' is a folder: choose or drop a CSV file",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a session named after `files` and loads them (left, then
+/// right). Returns the session, and the first load's error if one failed
+/// (the session is kept, with what did load).
+pub fn open_files(workflow: &Workflow, files: &[PathBuf]) -> (Option<String>, Option<Error>) {
+    let name = files
+        .iter()
+        .map(|f| {
+            f.file_name()
+                .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into())
+        })
+        .collect::<Vec<String>>()
+        .join(" vs ");
+    let session = match workflow.create_session(&name) {
+        Ok(s) => s,
+        Err(e) => return (None, Some(e.into())),
+    };
+    for (file, side) in files.iter().zip([Side::Left, Side::Right]) {
+        let loaded = check_file(file).and_then(|()| {
+            workflow
+                .load_file(
+                    &session.id,
+                    side,
+                    file,
+                    &LoadOptions::default(),
+                    Control::default(),
+                )
+                .map_err(Error::from)
+        });
+        if let Err(e) = loaded {
+            return (Some(session.id), Some(e));
+        }
+    }
+    (Some(session.id), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_become_paths() {
+        let cwd = Path::new("/home/ann");
+        let args: Vec<String> = [
+            "--verbose",
+            "march.csv",
+            "file:///tmp/with%20space.csv",
+            "third.csv",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            files_from_args(&args, cwd),
+            [
+                PathBuf::from("/home/ann/march.csv"),
+                PathBuf::from("/tmp/with space.csv")
+            ]
+        );
+        assert_eq!(path_from_arg("file:relative", cwd), None);
+    }
+
+    #[test]
+    fn a_folder_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = check_file(dir.path()).unwrap_err();
+        assert_eq!(e.code(), "not_a_file");
+        assert!(e.to_string().contains("is a folder"), "{e}");
+    }
+
+    #[test]
+    fn open_files_loads_both_sides_and_reports_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = Workflow::open(&dir.path().join("data")).unwrap();
+        let (l, r) = (dir.path().join("l.csv"), dir.path().join("r.csv"));
+        std::fs::write(&l, "id,v\n1,a\n").unwrap();
+        std::fs::write(&r, "id,v\n1,b\n").unwrap();
+        let (id, err) = open_files(&w, &[l.clone(), r]);
+        assert!(err.is_none(), "{err:?}");
+        let info = w.session(&id.unwrap()).unwrap();
+        assert_eq!(info.name, "l.csv vs r.csv");
+        assert_eq!(
+            (info.left.as_deref(), info.right.as_deref()),
+            (Some("l.csv"), Some("r.csv"))
+        );
+        let (id, err) = open_files(&w, &[l, dir.path().join("gone.csv")]);
+        assert_eq!(
+            w.session(&id.unwrap()).unwrap().left.as_deref(),
+            Some("l.csv")
+        );
+        assert!(err.unwrap().to_string().contains("gone.csv"));
+    }
+}
