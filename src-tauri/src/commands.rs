@@ -3,8 +3,9 @@
 //! blocking threads; comparisons run in the background and report through
 //! an IPC channel. Files are loaded by path: their contents never cross IPC.
 
+use crate::dialogs::SharedDialogs;
 use crate::error::{Error, Result};
-use crate::{dialogs, open, Desktop};
+use crate::{open, Desktop};
 use concord::backend::jobs::{throttled, JobEvent};
 use concord::backend::workflow::{FileInfo, Page, PageQuery, ResultOverview, SessionInfo};
 use concord::compare::Pairing;
@@ -251,29 +252,31 @@ pub async fn export_result(
 
 /// Asks for a file to load on `side`; its path, or null when cancelled.
 #[tauri::command]
-pub async fn choose_file<R: Runtime>(app: AppHandle<R>, side: Side) -> Result<Option<String>> {
+pub async fn choose_file(dialogs: State<'_, SharedDialogs>, side: Side) -> Result<Option<String>> {
     let title = format!(
         "Open {} file",
         if side == Side::Left { "left" } else { "right" }
     );
-    blocking(move || Ok(dialogs::pick_file(&app, &title).map(|p| p.display().to_string()))).await
+    let dialogs = dialogs.inner().clone();
+    blocking(move || Ok(dialogs.pick_file(&title).map(|p| p.display().to_string()))).await
 }
 
 /// Asks where to export the result (the chosen extension picks the
 /// format), then exports; the saved path, or null when cancelled.
 #[tauri::command]
-pub async fn choose_export<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn choose_export(
+    dialogs: State<'_, SharedDialogs>,
     state: State<'_, Desktop>,
     id: String,
     format: String,
 ) -> Result<Option<String>> {
     let w = state.workflow.clone();
+    let dialogs = dialogs.inner().clone();
     blocking(move || {
         w.comparison(&id)?;
         let stem = w.session(&id)?.name;
         let ext = Format::from_name(&format).map_or("csv", |f| f.extension());
-        let Some(path) = dialogs::save_file(&app, "Export as…", &format!("{stem}.{ext}")) else {
+        let Some(path) = dialogs.save_file("Export as…", &format!("{stem}.{ext}")) else {
             return Ok(None);
         };
         let format = export_format(&path, &format)?;

@@ -103,6 +103,12 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     ])
 }
 
+/// The app's context: its configuration, the bundled UI and the
+/// capabilities that grant its commands (also for tests on the mock runtime).
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
 /// Whether a D-Bus session bus is there: the single-instance plugin needs
 /// one on Linux, and without it the app runs as separate instances.
 fn has_session_bus() -> bool {
@@ -142,15 +148,17 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
-        .menu(|app| menu::build(app))
+        .menu(menu::build)
         .on_menu_event(|app, event| menu::on_event(app, event.id().as_ref()))
         .setup(|app| {
+            let dialogs: dialogs::SharedDialogs = Arc::new(dialogs::Native(app.handle().clone()));
+            app.manage(dialogs);
             let args: Vec<String> = std::env::args().skip(1).collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             open_in_background(app.handle(), open::files_from_args(&args, &cwd));
             Ok(())
         });
-    if let Err(e) = with_commands(builder).run(tauri::generate_context!()) {
+    if let Err(e) = with_commands(builder).run(context()) {
         eprintln!("concord-desktop: {e}");
         std::process::exit(1);
     }

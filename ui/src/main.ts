@@ -2,7 +2,19 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { HttpTransport } from './lib/transport/http';
+import type { Shell, Transport } from './lib/transport/types';
 
-// The browser talks HTTP to `concord serve`; the desktop app mounts the
-// same App with its IPC transport.
-mount(App, { target: document.getElementById('app')!, props: { transport: new HttpTransport() } });
+// In the desktop window the UI talks to the main process over Tauri IPC
+// (loaded only there); in a browser, HTTP to `concord serve`.
+async function start() {
+  let transport: Transport = new HttpTransport();
+  let shell: Shell | null = null;
+  if ('__TAURI_INTERNALS__' in window) {
+    const ipc = await import('./lib/transport/ipc');
+    transport = new ipc.IpcTransport();
+    shell = new ipc.TauriShell();
+  }
+  mount(App, { target: document.getElementById('app')!, props: { transport, shell } });
+}
+
+void start();

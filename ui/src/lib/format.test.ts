@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, millis, percent, thousands, when } from './format';
+import { baseName, bytes, millis, percent, thousands, when } from './format';
 
 describe('numbers', () => {
   it('group thousands', () => {
@@ -27,5 +27,13 @@ describe('numbers', () => {
     expect(when(now - 5 * 60_000, now)).toBe('5 min ago');
     expect(when(now - 3 * 3600_000, now)).toBe('3 h ago');
     expect(when(Date.UTC(2026, 0, 2), now)).toBe('2026-01-02');
+  });
+});
+
+describe('file names', () => {
+  it('drop their folders', () => {
+    expect(baseName('/home/ann/march.csv')).toBe('march.csv');
+    expect(baseName('C:\\data\\april.csv')).toBe('april.csv');
+    expect(baseName('plain.csv')).toBe('plain.csv');
   });
 });

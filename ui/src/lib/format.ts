@@ -40,3 +40,8 @@ export function when(t: number, now = Date.now()): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return new Date(t).toISOString().slice(0, 10);
 }
+
+/** A file's name without its folders (the desktop app keeps whole paths). */
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}

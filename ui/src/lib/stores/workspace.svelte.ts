@@ -3,6 +3,7 @@
 // call these methods; only this store (and the results store) talks to the
 // transport.
 import { asApiError, isCancelled } from '../errors';
+import { baseName } from '../format';
 import type {
   ApiError,
   ColumnPair,
@@ -17,6 +18,7 @@ import type {
   RuleOverrides,
   Rules,
   SessionInfo,
+  Shell,
   Side,
   Suggestions,
   Transport,
@@ -65,7 +67,28 @@ export class Workspace {
     private readonly transport: Transport,
     /** Called when the list of sessions may have changed. */
     private readonly sessionsChanged: () => void = () => {},
+    /** The desktop window's dialogs and drops; null in a browser. */
+    readonly shell: Shell | null = null,
   ) {}
+
+  /** Loads files by path (desktop drops, dialogs, the command line). */
+  async loadPaths(paths: string[], side?: Side) {
+    await this.loadMany(
+      paths.map((path) => ({ source: { kind: 'path' as const, path }, name: baseName(path) })),
+      side,
+    );
+  }
+
+  /** Asks for a file in a native dialog and loads it on `side`. */
+  async chooseAndLoad(side: Side) {
+    if (!this.shell) return;
+    try {
+      const path = await this.shell.chooseFile(side);
+      if (path) await this.loadPaths([path], side);
+    } catch (e) {
+      this.sides[side].error = asApiError(e);
+    }
+  }
 
   get config(): CompareConfig | null {
     return this.info?.config ?? null;
@@ -179,7 +202,7 @@ export class Workspace {
     const op = this.transport.loadFile(id, side, source, (f) => {
       if (this.id === id) this.sides[side].progress = f;
     });
-    s.cancel = op.cancel;
+    s.cancel = op.cancel ?? null;
     try {
       const loaded = await op.done;
       if (this.id !== id) return;
@@ -228,7 +251,7 @@ export class Workspace {
       await this.refreshMapping();
       const { left, right } = this.sides;
       if (this.info.name === 'Untitled' && left.file && right.file) {
-        this.info = await this.transport.renameSession(id, `${left.file.name} vs ${right.file.name}`);
+        this.info = await this.transport.renameSession(id, `${baseName(left.file.name)} vs ${baseName(right.file.name)}`);
       }
     }
     this.sessionsChanged();

@@ -41,16 +41,22 @@ async function answer<T>(r: Response): Promise<T> {
   return body as T;
 }
 
+/** A page query as the text parameters both backends read
+ * (`PageQuery::from_params`): a URL query string here, a map over IPC. */
+export function pageParams(q: PageQuery): Record<string, string> {
+  const p: Record<string, string> = {};
+  if (q.offset) p.offset = String(q.offset);
+  if (q.limit !== undefined) p.limit = String(q.limit);
+  if (q.status?.length) p.status = q.status.join(',');
+  if (q.column) p.column = q.column;
+  if (q.q) p.q = q.q;
+  if (q.sort) p.sort = q.sort;
+  if (q.desc) p.desc = 'true';
+  return p;
+}
+
 export function pageSearch(q: PageQuery): string {
-  const p = new URLSearchParams();
-  if (q.offset) p.set('offset', String(q.offset));
-  if (q.limit) p.set('limit', String(q.limit));
-  if (q.status?.length) p.set('status', q.status.join(','));
-  if (q.column) p.set('column', q.column);
-  if (q.q) p.set('q', q.q);
-  if (q.sort) p.set('sort', q.sort);
-  if (q.desc) p.set('desc', 'true');
-  const s = p.toString();
+  const s = new URLSearchParams(pageParams(q)).toString();
   return s ? `?${s}` : '';
 }
 

@@ -230,10 +230,10 @@ export interface Subscription {
   close(): void;
 }
 
-/** A running operation that can be cancelled. */
+/** A running operation, which can be cancelled when `cancel` is there. */
 export interface Cancellable<T> {
   done: Promise<T>;
-  cancel(): void;
+  cancel?: () => void;
 }
 
 export interface Transport {
@@ -259,11 +259,38 @@ export interface Transport {
   events(id: string, on: (e: JobEvent) => void): Subscription;
   overview(id: string): Promise<Overview>;
   page(id: string, q: PageQuery): Promise<Page>;
-  /** Exports the result as `format`: a download in the browser, a file
-   * chosen in a save dialog on the desktop. Resolves with the file's name,
-   * or null when the user chose none. */
+  /** Exports the result as `format`: a download in the browser (resolves
+   * with null), a file chosen in a save dialog on the desktop (resolves
+   * with its path, or null when the user chose none). */
   exportResult(id: string, format: ExportFormat): Promise<string | null>;
 }
 
 export type ExportFormat = 'csv' | 'xlsx' | 'html' | 'json' | 'text';
 export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'xlsx', 'html', 'json', 'text'];
+
+/** A drag over the window, or a drop of files, in CSS pixels. */
+export type DropEvent = { type: 'over'; x: number; y: number } | { type: 'drop'; paths: string[]; x: number; y: number } | { type: 'leave' };
+
+/** A session opened from outside the UI (files on the command line, a
+ * second launch), with the error of a file that would not load. */
+export interface Opened {
+  id: string;
+  error: ApiError | null;
+}
+
+/** What only the desktop window has: native dialogs, native drops, the
+ * menu, the window title, files opened from outside. The browser has none
+ * of it (its shell is null). */
+export interface Shell {
+  /** Asks for a file to load on `side`; its path, or null. */
+  chooseFile(side: Side): Promise<string | null>;
+  /** Native drags and drops; returns a function that stops listening. */
+  onDrop(handler: (e: DropEvent) => void): Promise<() => void>;
+  /** Menu items chosen: `open-left`, `open-right`, `export`, `session:ID`. */
+  onMenu(handler: (item: string) => void): Promise<() => void>;
+  /** Sessions opened from outside while the window is open. */
+  onOpened(handler: (o: Opened) => void): Promise<() => void>;
+  /** The session the app was started with, if any. */
+  takeOpened(): Promise<Opened | null>;
+  setTitle(title: string): Promise<void>;
+}

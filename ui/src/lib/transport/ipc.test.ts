@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { IpcTransport } from './ipc';
+import { TransportError } from './types';
+
+describe('IpcTransport', () => {
+  it('invokes the command with its arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const t = new IpcTransport((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return { total: 0, offset: 0, rows: [] };
+    }) as never);
+    await t.page('s1', { offset: 200, limit: 200, status: ['changed'], sort: 'key', desc: true });
+    expect(calls[0]).toEqual([
+      'results',
+      { id: 's1', query: { offset: '200', limit: '200', status: 'changed', sort: 'key', desc: 'true' } },
+    ]);
+    await t.renameSession('s1', 'April');
+    expect(calls[1]).toEqual(['rename_session', { id: 's1', name: 'April' }]);
+  });
+
+  it('turns a refusal into the engine error', async () => {
+    const t = new IpcTransport((async () => Promise.reject({ code: 'not_found', message: "there is no session 'x'" })) as never);
+    const e = await t.session('x').catch((e: unknown) => e);
+    expect(e).toBeInstanceOf(TransportError);
+    expect((e as TransportError).error.code).toBe('not_found');
+  });
+
+  it('loads by path only', async () => {
+    const t = new IpcTransport((async () => ({})) as never);
+    const op = t.loadFile('s1', 'left', { kind: 'bytes', file: new Blob(['a']) as File });
+    expect(op.cancel).toBeUndefined();
+    await expect(op.done).rejects.toThrow(/by path/);
+  });
+});

@@ -1,0 +1,167 @@
+// The Tauri IPC transport, for the desktop window: the same operations as
+// HTTP, as commands of the main process (src-tauri/src/commands.rs). Files
+// are loaded by path (their contents never cross IPC); progress and
+// comparison events arrive through IPC channels.
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { getCurrentWindow } from '@tauri-apps/api/window';
+import { pageParams } from './http';
+import {
+  TransportError,
+  type ApiError,
+  type Cancellable,
+  type ColumnProfile,
+  type CompareConfig,
+  type DropEvent,
+  type ExportFormat,
+  type FileInfo,
+  type FileSource,
+  type JobEvent,
+  type Loaded,
+  type Opened,
+  type Overview,
+  type Page,
+  type PageQuery,
+  type Pairing,
+  type SessionInfo,
+  type Shell,
+  type Side,
+  type Subscription,
+  type Suggestions,
+  type Transport,
+} from './types';
+
+type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+
+/** Calls a command; a refusal becomes a TransportError with the engine's error. */
+async function call<T>(run: Invoke, cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await run<T>(cmd, args);
+  } catch (e) {
+    const error: ApiError =
+      e && typeof e === 'object' && 'code' in e && 'message' in e ? (e as ApiError) : { code: 'ipc', message: String(e) };
+    throw new TransportError(error);
+  }
+}
+
+export class IpcTransport implements Transport {
+  private listeners = new Map<string, Set<(e: JobEvent) => void>>();
+
+  constructor(private readonly run: Invoke = invoke) {}
+
+  private call<T>(cmd: string, args?: Record<string, unknown>) {
+    return call<T>(this.run, cmd, args);
+  }
+
+  listSessions() {
+    return this.call<SessionInfo[]>('list_sessions');
+  }
+  createSession(name: string) {
+    return this.call<SessionInfo>('create_session', { name });
+  }
+  session(id: string) {
+    return this.call<SessionInfo>('get_session', { id });
+  }
+  renameSession(id: string, name: string) {
+    return this.call<SessionInfo>('rename_session', { id, name });
+  }
+  forkSession(id: string, name: string) {
+    return this.call<SessionInfo>('fork_session', { id, name });
+  }
+  deleteSession(id: string) {
+    return this.call<void>('delete_session', { id });
+  }
+
+  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {
+    if (source.kind !== 'path') {
+      const e = { code: 'invalid', message: 'the desktop app opens files by path: use Choose file… or drop the file on the window' };
+      return { done: Promise.reject(new TransportError(e)) };
+    }
+    const channel = new Channel<JobEvent>();
+    channel.onmessage = (e) => {
+      if (e.type === 'progress' && e.total > 0 && (e.phase === 'storing' || e.phase === 'loading')) {
+        // Storing the copy is the first half, parsing it the second.
+        progress?.((e.phase === 'storing' ? 0 : 0.5) + (0.5 * e.done) / e.total);
+      }
+    };
+    return { done: this.call<Loaded>('load_file', { id, side, path: source.path, channel }) };
+  }
+
+  file(id: string, side: Side) {
+    return this.call<FileInfo>('file', { id, side });
+  }
+  profiles(id: string, side: Side) {
+    return this.call<ColumnProfile[]>('profiles', { id, side });
+  }
+  suggestions(id: string) {
+    return this.call<Suggestions>('suggestions', { id });
+  }
+  pairing(id: string) {
+    return this.call<Pairing>('pairing', { id });
+  }
+  setConfig(id: string, config: CompareConfig) {
+    return this.call<SessionInfo>('set_config', { id, config });
+  }
+
+  compare(id: string) {
+    const channel = new Channel<JobEvent>();
+    channel.onmessage = (e) => this.listeners.get(id)?.forEach((on) => on(e));
+    return this.call<{ job: number }>('start_compare', { id, channel });
+  }
+  async cancelCompare(id: string) {
+    await this.call<unknown>('cancel_compare', { id });
+  }
+  events(id: string, on: (e: JobEvent) => void): Subscription {
+    const set = this.listeners.get(id) ?? new Set();
+    set.add(on);
+    this.listeners.set(id, set);
+    return { ready: Promise.resolve(), close: () => set.delete(on) };
+  }
+
+  overview(id: string) {
+    return this.call<Overview>('overview', { id });
+  }
+  page(id: string, q: PageQuery) {
+    return this.call<Page>('results', { id, query: pageParams(q) });
+  }
+  exportResult(id: string, format: ExportFormat) {
+    return this.call<string | null>('choose_export', { id, format });
+  }
+}
+
+/** The desktop window's shell: dialogs, native drops, menu, title. */
+export class TauriShell implements Shell {
+  constructor(private readonly run: Invoke = invoke) {}
+
+  chooseFile(side: Side) {
+    return call<string | null>(this.run, 'choose_file', { side });
+  }
+
+  async onDrop(handler: (e: DropEvent) => void) {
+    return getCurrentWebview().onDragDropEvent(({ payload }) => {
+      // Positions are physical pixels; the UI works in CSS pixels.
+      const scale = window.devicePixelRatio || 1;
+      if (payload.type === 'leave') handler({ type: 'leave' });
+      else if (payload.type === 'drop')
+        handler({ type: 'drop', paths: payload.paths, x: payload.position.x / scale, y: payload.position.y / scale });
+      else handler({ type: 'over', x: payload.position.x / scale, y: payload.position.y / scale });
+    });
+  }
+
+  async onMenu(handler: (item: string) => void) {
+    return listen<string>('menu', (e) => handler(e.payload));
+  }
+
+  async onOpened(handler: (o: Opened) => void) {
+    return listen<Opened>('open-session', (e) => handler(e.payload));
+  }
+
+  takeOpened() {
+    return call<Opened | null>(this.run, 'take_opened');
+  }
+
+  async setTitle(title: string) {
+    await getCurrentWindow().setTitle(title);
+  }
+}
