@@ -42,3 +42,22 @@ need_node() {
     exit 2
   fi
 }
+
+# The system libraries the desktop app (Tauri 2, WebKitGTK) builds against.
+DESKTOP_BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev pkg-config build-essential file)
+
+# Makes sure the desktop app can be built (apt packages above).
+need_desktop_build() {
+  apt_install "${DESKTOP_BUILD_PACKAGES[@]}"
+}
+
+# What the desktop end-to-end test drives the app with: a virtual display
+# (Xvfb), a D-Bus session bus, WebKitWebDriver, X tools for keys, window
+# sizes and screenshots, and tauri-driver (built once into ~/.cargo/bin).
+need_desktop_e2e() {
+  apt_install xvfb xauth dbus dbus-x11 webkit2gtk-driver xdotool x11-utils imagemagick
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    echo "==> cargo install tauri-driver --locked (once)"
+    cargo install tauri-driver --locked --quiet
+  fi
+}

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs Concord's whole test suite: formatting, lints, unit, property and
-# integration tests. Installs what the tests need first. This is the command
-# the README names and CI runs.
+# integration tests of the library, the CLI, the web server and the desktop
+# app, then the web UI in Chromium and the desktop app in a window under
+# Xvfb. Installs what the tests need first. This is the command the README
+# names and CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/lib.sh
 need_rust
+need_desktop_build
 
 echo "==> web UI: install, type check, unit tests, build (embedded by cargo below)"
 need_node
@@ -18,7 +21,7 @@ npm run --silent build
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy -D warnings"
-cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> the library without the front ends' crates"
 if cargo tree --no-default-features -e normal --prefix none | grep -E '^(clap|indicatif|axum|tokio) '; then
   echo "the library depends on a front end's crate (clap, indicatif, axum, tokio) without its feature" >&2
@@ -26,9 +29,20 @@ if cargo tree --no-default-features -e normal --prefix none | grep -E '^(clap|in
 fi
 cargo check --lib --no-default-features --quiet
 echo "==> cargo test"
-cargo test --all-targets --quiet
-cargo test --doc --quiet
+cargo test --workspace --all-targets --quiet
+cargo test --workspace --doc --quiet
 
 echo "==> end to end: concord serve + Chromium (screenshots in target/e2e/)"
 apt_install chromium
 npm run --silent e2e
+
+echo "==> end to end: the desktop app under Xvfb + tauri-driver (screenshots in target/e2e-desktop/)"
+need_desktop_e2e
+cargo build -p concord-desktop --quiet
+mkdir -p target/e2e-desktop
+# The display's and the bus's chatter goes to a log, shown if the test fails.
+if ! xvfb-run -a -s '-screen 0 1400x900x24' dbus-run-session -- \
+    npm run --silent e2e:desktop 2>target/e2e-desktop/stderr.log; then
+  cat target/e2e-desktop/stderr.log >&2
+  exit 1
+fi

@@ -142,10 +142,11 @@ export class TauriShell implements Shell {
     return getCurrentWebview().onDragDropEvent(({ payload }) => {
       // Positions are physical pixels; the UI works in CSS pixels.
       const scale = window.devicePixelRatio || 1;
-      if (payload.type === 'leave') handler({ type: 'leave' });
-      else if (payload.type === 'drop')
-        handler({ type: 'drop', paths: payload.paths, x: payload.position.x / scale, y: payload.position.y / scale });
-      else handler({ type: 'over', x: payload.position.x / scale, y: payload.position.y / scale });
+      if (payload.type === 'leave') return handler({ type: 'leave' });
+      const [x, y] = [payload.position.x / scale, payload.position.y / scale];
+      if (payload.type === 'drop') handler({ type: 'drop', paths: payload.paths, x, y });
+      else if (payload.type === 'enter') handler({ type: 'over', x, y, files: payload.paths.length });
+      else handler({ type: 'over', x, y });
     });
   }
 

@@ -268,8 +268,11 @@ export interface Transport {
 export type ExportFormat = 'csv' | 'xlsx' | 'html' | 'json' | 'text';
 export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'xlsx', 'html', 'json', 'text'];
 
-/** A drag over the window, or a drop of files, in CSS pixels. */
-export type DropEvent = { type: 'over'; x: number; y: number } | { type: 'drop'; paths: string[]; x: number; y: number } | { type: 'leave' };
+/** A drag over the window, or a drop of files, in CSS pixels. `files`
+ * counts the dragged files when a drag enters the window. */
+export type DropEvent =
+  | { type: 'over'; x: number; y: number; files?: number }
+  | { type: 'drop'; paths: string[]; x: number; y: number } | { type: 'leave' };
 
 /** A session opened from outside the UI (files on the command line, a
  * second launch), with the error of a file that would not load. */
