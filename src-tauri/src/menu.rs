@@ -5,7 +5,7 @@
 
 use concord::backend::workflow::SessionInfo;
 use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, Submenu, SubmenuBuilder};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Runtime};
 
 /// The id of the Recent Sessions submenu.
 const RECENT: &str = "recent";
@@ -74,7 +74,6 @@ pub fn update_recent<R: Runtime>(app: &AppHandle<R>, sessions: &[SessionInfo]) {
             let _ = recent.append(&item);
         }
     }
-    let _ = app.get_webview_window("main");
 }
 
 fn find_submenu<R: Runtime>(menu: &Menu<R>, id: &str) -> Option<Submenu<R>> {

@@ -25,6 +25,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+/// A file's size and modification time: what tells that it changed.
+fn fingerprint(path: &Path) -> Option<(u64, SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
 /// Limits on what the store keeps in memory.
 #[derive(Debug, Clone)]
 pub struct StoreLimits {
@@ -437,16 +443,56 @@ impl SessionStore {
         self.load_stored(blob, name, options, ctl)
     }
 
-    /// Copies the file at `path` into the store and parses the stored copy:
-    /// the input to record for it, and its table.
+    /// Copies the file at `path` into the store and parses it: the input to
+    /// record for it, and its table.
+    ///
+    /// The copy (read, hash, write, sync: mostly waiting on the disk) and
+    /// the parse (CPU) run at the same time, both reading `path`. If the
+    /// file changed meanwhile (its size or modification time differ after
+    /// both), the table is parsed again from the stored copy, so the table
+    /// always matches what the session keeps. Progress comes from the
+    /// parse alone.
     pub(crate) fn store_file(
         &self,
         path: &Path,
         options: &crate::table::LoadOptions,
         ctl: Control<'_>,
     ) -> Result<(InputRef, Table)> {
-        let (blob, bytes) = self.blobs.put_file(path, ctl)?;
-        self.stored_input(path.display().to_string(), blob, bytes, options, ctl)
+        let name = path.display().to_string();
+        let before = fingerprint(path);
+        let quiet = Control {
+            progress: None,
+            ..ctl
+        };
+        let (stored, parsed) = std::thread::scope(|scope| {
+            let copy = scope.spawn(|| self.blobs.put_file(path, quiet));
+            let parsed = crate::table::load_path(path, options, ctl);
+            let stored = copy.join().unwrap_or_else(|_| {
+                Err(Error::storage(format!(
+                    "copying '{name}' into the store failed"
+                )))
+            });
+            (stored, parsed)
+        });
+        let (blob, bytes) = stored?;
+        let unchanged = before.is_some()
+            && fingerprint(path) == before
+            && before.map(|(len, _)| len) == Some(bytes);
+        let table = match parsed {
+            Ok(mut table) if unchanged => {
+                table.set_source_name(&name);
+                table
+            }
+            Err(e) if unchanged => return Err(e),
+            _ => self.load_stored(&blob, &name, options, ctl)?,
+        };
+        let input = InputRef {
+            blob,
+            name,
+            bytes,
+            options: table.effective_options(options.allow_ragged),
+        };
+        Ok((input, table))
     }
 
     /// Parses a file this process has just stored (as `blob`, `bytes` long)

@@ -133,7 +133,6 @@ export class Workspace {
       await Promise.all(
         SIDES.filter((s) => this.info?.[s]).map(async (side) => {
           this.sides[side].file = await this.transport.file(id, side);
-          void this.loadProfiles(side);
         }),
       );
       if (this.bothLoaded) await this.refreshMapping();
@@ -181,8 +180,13 @@ export class Workspace {
     }
   }
 
+  /** The latest load on each side: an older one that ends later must not
+   * end the newer one's loading state. */
+  private loads: Record<Side, number> = { left: 0, right: 0 };
+
   /** Loads one file into one side, with progress and cancel. */
   async load(side: Side, source: FileSource, name: string) {
+    const n = ++this.loads[side];
     const s = this.sides[side];
     s.cancel?.();
     s.error = null;
@@ -210,19 +214,24 @@ export class Workspace {
       now.file = loaded.file;
       now.millis = loaded.millis ?? null;
       now.profiles = null;
-      void this.loadProfiles(side);
+      // The file shows at once; the pairing follows.
+      this.settle(id, side, n);
       await this.afterLoad(id);
     } catch (e) {
       if (this.id === id && !isCancelled(e)) this.sides[side].error = asApiError(e);
       if (fresh) await this.dropIfEmpty(id, side === 'left' ? 'right' : 'left');
     } finally {
-      if (this.id === id) {
-        const now = this.sides[side];
-        now.loading = null;
-        now.progress = null;
-        now.cancel = null;
-      }
+      this.settle(id, side, n);
     }
+  }
+
+  /** Ends load `n`'s loading state, if it is still the latest on the open session. */
+  private settle(id: string, side: Side, n: number) {
+    if (this.id !== id || this.loads[side] !== n) return;
+    const now = this.sides[side];
+    now.loading = null;
+    now.progress = null;
+    now.cancel = null;
   }
 
   /** Deletes a session this tab created for a load that failed, so that
@@ -257,7 +266,8 @@ export class Workspace {
     this.sessionsChanged();
   }
 
-  private async loadProfiles(side: Side) {
+  /** Fetches one side's column profiles (computed on first request). */
+  async loadProfiles(side: Side) {
     const id = this.id;
     if (!id) return;
     try {

@@ -80,10 +80,9 @@ export class IpcTransport implements Transport {
     }
     const channel = new Channel<JobEvent>();
     channel.onmessage = (e) => {
-      if (e.type === 'progress' && e.total > 0 && (e.phase === 'storing' || e.phase === 'loading')) {
-        // Storing the copy is the first half, parsing it the second.
-        progress?.((e.phase === 'storing' ? 0 : 0.5) + (0.5 * e.done) / e.total);
-      }
+      // The app copies the file into the store while it parses it; the
+      // parse reports progress.
+      if (e.type === 'progress' && e.total > 0 && e.phase === 'loading') progress?.(e.done / e.total);
     };
     return { done: this.call<Loaded>('load_file', { id, side, path: source.path, channel }) };
   }
