@@ -20,6 +20,7 @@ fn concord_commands() -> &'static [&'static str] {
         "fork_session",
         "delete_session",
         "load_file",
+        "cancel_load",
         "file",
         "profiles",
         "suggestions",

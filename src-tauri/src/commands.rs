@@ -95,27 +95,35 @@ pub async fn load_file(
     channel: Channel<JobEvent>,
 ) -> Result<Loaded> {
     let w = state.workflow.clone();
-    let job = state.jobs.next_job();
     let started = std::time::Instant::now();
     let path = open::path_from_arg(&path, &std::env::current_dir().unwrap_or_default())
         .ok_or_else(|| Error::refused("invalid", format!("'{path}' is not a file path")))?;
+    // A newer load on the same side stops this one, so that the file the
+    // user chose last is the one that stays.
+    let loads = state.loads.clone();
+    let (job, cancel) = loads.start(&id, side);
     let file = blocking(move || {
-        open::check_file(&path)?;
-        let report = throttled(|e| {
-            let _ = channel.send(e);
+        let loaded = open::check_file(&path).and_then(|()| {
+            let report = throttled(|e| {
+                let _ = channel.send(e);
+            });
+            let ctl = Control::new(&report, &cancel).with_job(job);
+            Ok(w.load_file(&id, side, &path, &LoadOptions::default(), ctl)?)
         });
-        let ctl = Control {
-            progress: Some(&report),
-            ..Control::default()
-        }
-        .with_job(job);
-        Ok(w.load_file(&id, side, &path, &LoadOptions::default(), ctl)?)
+        loads.finish(&id, side, job);
+        loaded
     })
     .await?;
     Ok(Loaded {
         file,
         millis: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Stops the load running on `side` of session `id`; its job, if one runs.
+#[tauri::command]
+pub fn cancel_load(state: State<'_, Desktop>, id: String, side: Side) -> Option<u64> {
+    state.loads.cancel(&id, side)
 }
 
 #[tauri::command]
@@ -185,10 +193,8 @@ pub async fn start_compare(
         let report = throttled(|e| {
             let _ = channel.send(e);
         });
-        let ctl = Control::new(&report, &cancel).with_job(job);
-        let outcome = w.compare(&id, ctl);
-        jobs.finish(&id, job);
-        let _ = channel.send(JobEvent::outcome(job, outcome));
+        let end = jobs.run_compare(&w, &id, (job, &cancel), &report);
+        let _ = channel.send(end);
     });
     Ok(Started { job })
 }
@@ -232,18 +238,23 @@ fn export_format(path: &std::path::Path, format: &str) -> Result<Format> {
         .ok_or_else(|| Error::refused("invalid", format!("'{format}' is not an export format")))
 }
 
-/// Exports the current result to `path` (written atomically); returns the path.
+/// Exports the current result to `path` (written atomically); returns the
+/// path. The path must end in an export format's extension, which picks
+/// the format: whatever runs in the window cannot write other files.
 #[tauri::command]
-pub async fn export_result(
-    state: State<'_, Desktop>,
-    id: String,
-    format: String,
-    path: String,
-) -> Result<String> {
+pub async fn export_result(state: State<'_, Desktop>, id: String, path: String) -> Result<String> {
     let w = state.workflow.clone();
     blocking(move || {
         let path = PathBuf::from(path);
-        let format = export_format(&path, &format)?;
+        let format = Format::from_extension(&path).ok_or_else(|| {
+            Error::refused(
+                "invalid",
+                format!(
+                    "'{}' does not end in an export format's extension (.csv, .xlsx, .html, .json, .txt)",
+                    path.display()
+                ),
+            )
+        })?;
         w.export_file(&id, format, &path, Control::default())?;
         Ok(path.display().to_string())
     })
@@ -274,9 +285,10 @@ pub async fn choose_export(
     let dialogs = dialogs.inner().clone();
     blocking(move || {
         w.comparison(&id)?;
-        let stem = w.session(&id)?.name;
-        let ext = Format::from_name(&format).map_or("csv", |f| f.extension());
-        let Some(path) = dialogs.save_file("Export as…", &format!("{stem}.{ext}")) else {
+        let name = w.session(&id)?.name;
+        let suggested =
+            concord::export::file_name(&name, Format::from_name(&format).unwrap_or(Format::Csv));
+        let Some(path) = dialogs.save_file("Export as…", &suggested) else {
             return Ok(None);
         };
         let format = export_format(&path, &format)?;

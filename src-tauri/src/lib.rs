@@ -12,6 +12,7 @@
 pub mod commands;
 pub mod dialogs;
 pub mod error;
+pub mod loads;
 pub mod menu;
 pub mod open;
 
@@ -29,16 +30,21 @@ pub struct Desktop {
     pub workflow: Arc<Workflow>,
     /// Running comparisons.
     pub jobs: Arc<Jobs>,
+    /// Files being loaded.
+    pub loads: Arc<loads::Loads>,
     /// A session opened from the command line, until the UI takes it.
     pub opened: Mutex<Option<Opened>>,
 }
 
-/// A session opened from outside (command line, a second launch), with
-/// the error of a file that would not load.
+/// Files opened from outside (command line, a second launch): the session
+/// they went into, or the error that kept one from being made.
 #[derive(Debug, Clone, Serialize)]
 pub struct Opened {
-    /// The session.
-    pub id: String,
+    /// Counts openings, so that the UI handles each once (it may hear of
+    /// one both from `take_opened` and from the event).
+    pub seq: u64,
+    /// The session, unless none could be made.
+    pub id: Option<String>,
     /// Why a file did not load, as `{code, message, ...}`.
     pub error: Option<serde_json::Value>,
 }
@@ -49,13 +55,14 @@ impl Desktop {
         Ok(Desktop {
             workflow: Arc::new(Workflow::open(dir)?),
             jobs: Arc::new(Jobs::default()),
+            loads: Arc::default(),
             opened: Mutex::new(None),
         })
     }
 }
 
 /// Loads `files` into a new session in the background; the UI hears of it
-/// through `take_opened` (at start) or an `open-session` event (later).
+/// through `take_opened` (at start) and an `open-session` event.
 pub fn open_in_background<R: Runtime>(app: &AppHandle<R>, files: Vec<PathBuf>) {
     if files.is_empty() {
         return;
@@ -64,11 +71,9 @@ pub fn open_in_background<R: Runtime>(app: &AppHandle<R>, files: Vec<PathBuf>) {
     std::thread::spawn(move || {
         let state = app.state::<Desktop>();
         let (id, error) = open::open_files(&state.workflow, &files);
-        let Some(id) = id else {
-            let _ = app.emit("open-failed", serde_json::json!(error));
-            return;
-        };
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let opened = Opened {
+            seq: SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
             id,
             error: error.map(|e| serde_json::json!(e)),
         };
@@ -87,6 +92,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::fork_session,
         commands::delete_session,
         commands::load_file,
+        commands::cancel_load,
         commands::file,
         commands::profiles,
         commands::suggestions,
@@ -158,8 +164,21 @@ pub fn run() {
             open_in_background(app.handle(), open::files_from_args(&args, &cwd));
             Ok(())
         });
-    if let Err(e) = with_commands(builder).run(context()) {
-        eprintln!("concord-desktop: {e}");
-        std::process::exit(1);
-    }
+    let app = match with_commands(builder).build(context()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("concord-desktop: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Quitting stops what runs and waits for it, so that nothing
+            // the window showed as saved is cut off halfway.
+            let state = app.state::<Desktop>();
+            state.loads.cancel_all();
+            state.jobs.cancel_all();
+            state.jobs.wait_idle(concord::backend::jobs::STOP_WAIT);
+        }
+    });
 }

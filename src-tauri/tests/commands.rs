@@ -195,21 +195,26 @@ fn load_map_compare_page_and_export_by_path() {
 
     // The extension picks the format; the file is written whole.
     let out = app.dir.path().join("diff.html");
-    let saved = app.ok(
-        "export_result",
-        json!({"id": id, "format": "csv", "path": out}),
-    );
+    let saved = app.ok("export_result", json!({"id": id, "path": out}));
     assert_eq!(saved, json!(out.display().to_string()));
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("<html") && html.contains("D. Duck"), "{html}");
-    let csv_out = app.dir.path().join("diff.out");
-    app.ok(
-        "export_result",
-        json!({"id": id, "format": "csv", "path": csv_out}),
-    );
+    let csv_out = app.dir.path().join("diff.csv");
+    app.ok("export_result", json!({"id": id, "path": csv_out}));
     let csv = std::fs::read_to_string(&csv_out).unwrap();
     assert!(csv.starts_with("status,bridge"), "{csv}");
+    // Whatever runs in the window cannot write other kinds of files.
+    let rc = app.dir.path().join(".bashrc");
+    let refused = app.err("export_result", json!({"id": id, "path": rc}));
+    assert_eq!(refused["code"], "invalid");
+    assert!(refused["message"].as_str().unwrap().contains(".bashrc"));
+    assert!(!rc.exists());
     assert_eq!(app.ok("take_opened", json!({})), Value::Null);
+    assert_eq!(
+        app.ok("cancel_load", json!({"id": id, "side": "left"})),
+        Value::Null,
+        "no load runs"
+    );
 }
 
 #[test]
@@ -249,8 +254,8 @@ fn dialogs_choose_a_file_and_an_export_path_or_are_cancelled() {
         [
             "Open left file",
             "Open right file",
-            "Export as… bridges.csv",
-            "Export as… bridges.csv"
+            "Export as… concord-bridges.csv",
+            "Export as… concord-bridges.csv"
         ]
     );
 }

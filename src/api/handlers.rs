@@ -3,7 +3,7 @@
 //! that another front end would need.
 
 use super::error::ApiError;
-use super::jobs::{forward, JobEvent};
+use super::jobs::forward;
 use super::AppState;
 use crate::backend::workflow::{PageQuery, SessionInfo, Upload};
 use crate::compare::CompareConfig;
@@ -277,10 +277,10 @@ pub async fn start_compare(
     let tx = s.jobs.sender(&id);
     tokio::task::spawn_blocking(move || {
         let report = forward(tx.clone());
-        let ctl = Control::new(&report, &cancel).with_job(job);
-        let outcome = s.workflow.compare(&id, ctl);
-        s.jobs.finish(&id, job);
-        let _ = tx.send(JobEvent::outcome(job, outcome));
+        let end = s
+            .jobs
+            .run_compare(&s.workflow, &id, (job, &cancel), &report);
+        let _ = tx.send(end);
     });
     Ok((StatusCode::ACCEPTED, Json(json!({ "job": job }))))
 }
@@ -385,18 +385,7 @@ pub async fn export(
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))
     });
-    let stem: String = session
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let file = format!("concord-{}.{}", stem.trim_matches('-'), format.extension());
+    let file = crate::export::file_name(&session.name, format);
     Ok((
         [
             (header::CONTENT_TYPE, format.mime().to_string()),

@@ -143,9 +143,7 @@ pub async fn serve(
             stopping.close_channels();
         })
         .await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while jobs.running() > 0 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let _ =
+        tokio::task::spawn_blocking(move || jobs.wait_idle(crate::backend::jobs::STOP_WAIT)).await;
     Ok(())
 }

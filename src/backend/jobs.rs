@@ -7,8 +7,9 @@
 //! desktop app sends them through an IPC channel. [`throttled`] keeps
 //! progress reports from flooding either.
 
+use super::Workflow;
 use crate::compare::Summary;
-use crate::progress::Progress;
+use crate::progress::{Control, Progress, ProgressFn};
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -66,6 +67,9 @@ impl JobEvent {
         }
     }
 }
+
+/// How long a front end that quits waits for cancelled comparisons to stop.
+pub const STOP_WAIT: Duration = Duration::from_secs(30);
 
 /// A running comparison.
 struct Running {
@@ -130,6 +134,34 @@ impl Jobs {
     /// How many comparisons are running.
     pub fn running(&self) -> usize {
         self.running.lock().len()
+    }
+
+    /// Runs the comparison of `session` registered as `job` (with `cancel`,
+    /// from [`Jobs::start`]) on this thread, reporting to `report`, then
+    /// unregisters it; the event that ends it. Front ends call this on a
+    /// blocking thread and send the event where their client listens.
+    pub fn run_compare(
+        &self,
+        workflow: &Workflow,
+        session: &str,
+        (job, cancel): (u64, &AtomicBool),
+        report: &ProgressFn<'_>,
+    ) -> JobEvent {
+        let ctl = Control::new(report, cancel).with_job(job);
+        let outcome = workflow.compare(session, ctl);
+        self.finish(session, job);
+        JobEvent::outcome(job, outcome)
+    }
+
+    /// Waits (blocking) until no comparison runs, at most `timeout`, so
+    /// that a front end that quits after [`Jobs::cancel_all`] loses nothing
+    /// it said was stored; whether none runs.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.running() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.running() == 0
     }
 }
 

@@ -459,6 +459,12 @@ impl SessionStore {
         ctl: Control<'_>,
     ) -> Result<(InputRef, Table)> {
         let name = path.display().to_string();
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            // A pipe (`<(sort a.csv)`) can be read once only: copy, then
+            // parse the copy.
+            let (blob, bytes) = self.blobs.put_file(path, ctl)?;
+            return self.stored_input(name, blob, bytes, options, ctl);
+        }
         let before = fingerprint(path);
         let quiet = Control {
             progress: None,

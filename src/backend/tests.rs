@@ -854,3 +854,51 @@ fn pages_name_unknown_columns_instead_of_showing_nothing() {
         assert!(e.to_string().contains("name, amount"), "{e}");
     }
 }
+
+#[test]
+fn a_file_loads_whole_by_path_and_a_pipe_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(&dir.path().join("data")).unwrap();
+    let s = w.create_session("paths").unwrap();
+    let file = dir.path().join("left.csv");
+    std::fs::write(&file, LEFT).unwrap();
+    let info = w
+        .load_file(
+            &s.id,
+            Side::Left,
+            &file,
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap();
+    assert_eq!(info.rows, Some(LEFT.lines().count() - 1));
+    // The stored copy is the file, byte for byte.
+    let input = w.store().read_state(&s.id).unwrap().left.unwrap();
+    assert_eq!(
+        std::fs::read(w.store().blobs().path(&input.blob)).unwrap(),
+        LEFT.as_bytes()
+    );
+
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("right.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let writer = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::write(fifo, RIGHT).unwrap())
+            };
+            let info = w
+                .load_file(
+                    &s.id,
+                    Side::Right,
+                    &fifo,
+                    &LoadOptions::default(),
+                    Control::default(),
+                )
+                .unwrap();
+            writer.join().unwrap();
+            assert_eq!(info.rows, Some(RIGHT.lines().count() - 1));
+        }
+    }
+}

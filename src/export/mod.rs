@@ -38,6 +38,29 @@ pub enum Format {
     Xlsx,
 }
 
+/// A file name for an export of something called `name` (a session's
+/// name, say) in `format`: `concord-NAME.EXT`, with anything but ASCII
+/// letters, digits, `-` and `_` replaced, so that it is safe on every
+/// file system and in a `Content-Disposition` header.
+pub fn file_name(name: &str, format: Format) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    if stem.is_empty() {
+        format!("concord.{}", format.extension())
+    } else {
+        format!("concord-{stem}.{}", format.extension())
+    }
+}
+
 impl Format {
     /// Every format, in the order they are listed to users.
     pub const ALL: [Format; 5] = [

@@ -350,3 +350,13 @@ fn exported_files_get_the_permissions_of_any_new_file() {
         0o640
     );
 }
+
+#[test]
+fn export_file_names_are_safe_everywhere() {
+    assert_eq!(
+        file_name("March vs April/ü", Format::Xlsx),
+        "concord-March-vs-April.xlsx"
+    );
+    assert_eq!(file_name("a_b-c", Format::Text), "concord-a_b-c.txt");
+    assert_eq!(file_name("../..", Format::Csv), "concord.csv");
+}

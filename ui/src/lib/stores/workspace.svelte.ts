@@ -209,7 +209,7 @@ export class Workspace {
     s.cancel = op.cancel ?? null;
     try {
       const loaded = await op.done;
-      if (this.id !== id) return;
+      if (this.id !== id || this.loads[side] !== n) return;
       const now = this.sides[side];
       now.file = loaded.file;
       now.millis = loaded.millis ?? null;

@@ -31,4 +31,22 @@ describe('IpcTransport', () => {
     expect(op.cancel).toBeUndefined();
     await expect(op.done).rejects.toThrow(/by path/);
   });
+
+  it('loads a path with a progress channel, and cancels that load', async () => {
+    // A Channel registers its callback with Tauri's page internals.
+    Object.assign(globalThis, { window: { __TAURI_INTERNALS__: { transformCallback: () => 1 } } });
+    const calls: [string, Record<string, unknown> | undefined][] = [];
+    const t = new IpcTransport((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return cmd === 'load_file' ? { file: { name: '/data/a.csv' }, millis: 5 } : 7;
+    }) as never);
+    const op = t.loadFile('s1', 'right', { kind: 'path', path: '/data/a.csv' });
+    expect((await op.done).millis).toBe(5);
+    expect(calls[0][0]).toBe('load_file');
+    expect(calls[0][1]).toMatchObject({ id: 's1', side: 'right', path: '/data/a.csv' });
+    expect(calls[0][1]?.channel).toBeDefined();
+    op.cancel?.();
+    await Promise.resolve();
+    expect(calls[1]).toEqual(['cancel_load', { id: 's1', side: 'right' }]);
+  });
 });

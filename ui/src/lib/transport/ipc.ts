@@ -84,7 +84,10 @@ export class IpcTransport implements Transport {
       // parse reports progress.
       if (e.type === 'progress' && e.total > 0 && e.phase === 'loading') progress?.(e.done / e.total);
     };
-    return { done: this.call<Loaded>('load_file', { id, side, path: source.path, channel }) };
+    return {
+      done: this.call<Loaded>('load_file', { id, side, path: source.path, channel }),
+      cancel: () => void this.call('cancel_load', { id, side }).catch(() => {}),
+    };
   }
 
   file(id: string, side: Side) {

@@ -274,10 +274,13 @@ export type DropEvent =
   | { type: 'over'; x: number; y: number; files?: number }
   | { type: 'drop'; paths: string[]; x: number; y: number } | { type: 'leave' };
 
-/** A session opened from outside the UI (files on the command line, a
- * second launch), with the error of a file that would not load. */
+/** Files opened from outside the UI (the command line, a second launch):
+ * the session they went into, with the error of a file that would not load. */
 export interface Opened {
-  id: string;
+  /** Counts openings: the same one may arrive twice (at start and as an event). */
+  seq: number;
+  /** The session, or null when none could be made (see `error`). */
+  id: string | null;
   error: ApiError | null;
 }
 
