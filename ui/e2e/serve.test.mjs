@@ -189,6 +189,9 @@ test('a malformed file gets a clear error, in either theme', async () => {
   // The failed load leaves no empty session behind.
   await page.waitForFunction(() => !location.search.includes('session='));
   assert.doesNotMatch(await page.getByTestId('session-list').textContent(), /Untitled/);
+  // The zone no longer shows the load: it offers the drop again.
+  assert.equal(await page.getByRole('progressbar', { name: 'Loading the left file' }).count(), 0);
+  await page.getByTestId('zone-left').getByText('Drop a CSV file here').waitFor();
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
   await shot('09-error-other-theme');
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();

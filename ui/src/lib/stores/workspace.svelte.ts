@@ -219,6 +219,9 @@ export class Workspace {
       await this.afterLoad(id);
     } catch (e) {
       if (this.id === id && !isCancelled(e)) this.sides[side].error = asApiError(e);
+      // Before the empty session may be dropped: dropping it clears the
+      // open id, and the zone would keep showing the load.
+      this.settle(id, side, n);
       if (fresh) await this.dropIfEmpty(id, side === 'left' ? 'right' : 'left');
     } finally {
       this.settle(id, side, n);
