@@ -247,11 +247,16 @@ pub async fn export_result(state: State<'_, Desktop>, id: String, path: String) 
     blocking(move || {
         let path = PathBuf::from(path);
         let format = Format::from_extension(&path).ok_or_else(|| {
+            let extensions: Vec<String> = Format::ALL
+                .iter()
+                .map(|f| format!(".{}", f.extension()))
+                .collect();
             Error::refused(
                 "invalid",
                 format!(
-                    "'{}' does not end in an export format's extension (.csv, .xlsx, .html, .json, .txt)",
-                    path.display()
+                    "'{}' does not end in an export format's extension ({})",
+                    path.display(),
+                    extensions.join(", ")
                 ),
             )
         })?;

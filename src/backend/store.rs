@@ -31,6 +31,24 @@ fn fingerprint(path: &Path) -> Option<(u64, SystemTime)> {
     Some((meta.len(), meta.modified().ok()?))
 }
 
+/// The input to record for a file stored as `blob` (`bytes` long) under
+/// the user's `name` and read as `table`: the reading options the parse
+/// detected are made explicit, so the file reads the same way next time.
+fn recorded(
+    name: String,
+    blob: String,
+    bytes: u64,
+    table: &Table,
+    options: &crate::table::LoadOptions,
+) -> InputRef {
+    InputRef {
+        blob,
+        name,
+        bytes,
+        options: table.effective_options(options.allow_ragged),
+    }
+}
+
 /// Limits on what the store keeps in memory.
 #[derive(Debug, Clone)]
 pub struct StoreLimits {
@@ -484,21 +502,12 @@ impl SessionStore {
         let unchanged = before.is_some()
             && fingerprint(path) == before
             && before.map(|(len, _)| len) == Some(bytes);
-        let table = match parsed {
-            Ok(mut table) if unchanged => {
-                table.set_source_name(&name);
-                table
-            }
-            Err(e) if unchanged => return Err(e),
-            _ => self.load_stored(&blob, &name, options, ctl)?,
-        };
-        let input = InputRef {
-            blob,
-            name,
-            bytes,
-            options: table.effective_options(options.allow_ragged),
-        };
-        Ok((input, table))
+        match parsed {
+            // `load_path` already named the table after `path`.
+            Ok(table) if unchanged => Ok((recorded(name, blob, bytes, &table, options), table)),
+            Err(e) if unchanged => Err(e),
+            _ => self.stored_input(name, blob, bytes, options, ctl),
+        }
     }
 
     /// Parses a file this process has just stored (as `blob`, `bytes` long)
@@ -513,13 +522,7 @@ impl SessionStore {
         ctl: Control<'_>,
     ) -> Result<(InputRef, Table)> {
         let table = self.load_stored(&blob, &name, options, ctl)?;
-        let input = InputRef {
-            blob,
-            name,
-            bytes,
-            options: table.effective_options(options.allow_ragged),
-        };
-        Ok((input, table))
+        Ok((recorded(name, blob, bytes, &table, options), table))
     }
 
     /// Loads a file this process has just stored (so its hash was computed
