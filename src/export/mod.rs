@@ -182,7 +182,11 @@ impl<'a> Report<'a> {
         if self.result.mode != Mode::Positional {
             return None;
         }
-        row.left.or(row.right).map(|i| u64::from(i) + 1)
+        match (row.left, row.right) {
+            (Some(l), _) => Some(self.left.source_row(l as usize) + 1),
+            (None, Some(r)) => Some(self.right.source_row(r as usize) + 1),
+            (None, None) => None,
+        }
     }
 
     /// The headers of the columns that identify a row in tabular exports:

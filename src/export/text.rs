@@ -28,7 +28,7 @@ fn describe(t: &Table) -> String {
     format!(
         "{} ({} rows, {} columns, {}, delimiter {}{})",
         i.path,
-        thousands(t.num_rows() as u64),
+        thousands(t.file_rows()),
         t.num_columns(),
         i.encoding,
         delimiter_name(i.delimiter),

@@ -97,7 +97,7 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Tabl
     build(name, decoded, opts, None, Control::default())
 }
 
-type Refetch<'a> = Option<&'a dyn Fn() -> Result<Decoded>>;
+pub(super) type Refetch<'a> = Option<&'a dyn Fn() -> Result<Decoded>>;
 
 fn build(
     name: &str,
@@ -106,6 +106,30 @@ fn build(
     refetch: Refetch<'_>,
     ctl: Control<'_>,
 ) -> Result<Table> {
+    let (mut table, ragged) = parse_text(name, decoded, opts, refetch, ctl, None)?;
+    if ragged > 0 {
+        table.info.warnings.push(ragged_warning(ragged));
+    }
+    Ok(table)
+}
+
+/// The warning for rows that were padded or cut to the header's width.
+pub(super) fn ragged_warning(rows: u64) -> String {
+    format!("{rows} rows had a different number of fields than the header and were padded or cut")
+}
+
+/// Parses decoded text into a table, and counts the rows that were padded
+/// or cut. With `columns`, the text is a later piece of a file whose header
+/// was read before: it holds data only, in `opts.delimiter`, and its lines
+/// are counted from the piece's start.
+pub(super) fn parse_text(
+    name: &str,
+    decoded: Decoded,
+    opts: &LoadOptions,
+    refetch: Refetch<'_>,
+    ctl: Control<'_>,
+    piece_columns: Option<&[String]>,
+) -> Result<(Table, u64)> {
     let Decoded {
         mut bytes,
         mut start,
@@ -117,7 +141,11 @@ fn build(
     // Excel's `sep=;` line names the delimiter; it is not data.
     let mut skipped_lines = 0u64;
     let mut sep_line = None;
-    if let Some((d, len)) = excel_sep_line(&bytes[start..]) {
+    let sep = piece_columns
+        .is_none()
+        .then(|| excel_sep_line(&bytes[start..]))
+        .flatten();
+    if let Some((d, len)) = sep {
         sep_line = Some(d);
         start += len;
         skipped_lines = 1;
@@ -127,7 +155,7 @@ fn build(
         ));
     }
     let text = &bytes[start..];
-    if text.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+    if piece_columns.is_none() && text.iter().all(|b| matches!(b, b'\r' | b'\n')) {
         return Err(Error::EmptyFile {
             path: name.to_string(),
         });
@@ -145,7 +173,9 @@ fn build(
         write: start,
     };
     let mut header_breaks = skipped_lines;
-    let columns = if has_header {
+    let columns = if let Some(columns) = piece_columns {
+        columns.to_vec()
+    } else if has_header {
         let mut ends = Vec::new();
         let end = bytes.len();
         loop {
@@ -246,7 +276,7 @@ fn build(
             let refetch = refetch.expect("only inputs that can be read again are cut");
             drop(chunks);
             drop(bytes);
-            return build(name, refetch()?, opts, None, ctl);
+            return parse_text(name, refetch()?, opts, None, ctl, piece_columns);
         }
         line += chunk.line_breaks;
     }
@@ -259,11 +289,6 @@ fn build(
         });
     }
     let ragged: u64 = chunks.iter().map(|c| c.ragged_rows).sum();
-    if ragged > 0 {
-        warnings.push(format!(
-            "{ragged} rows had a different number of fields than the header and were padded or cut"
-        ));
-    }
 
     // Gather the chunks' rows. Each chunk's cells stay where the chunk
     // compacted them; the gap after each chunk (its delimiters and quotes)
@@ -298,7 +323,7 @@ fn build(
     }
     bytes.truncate(used);
 
-    Ok(Table {
+    let table = Table {
         info: SourceInfo {
             path: name.to_string(),
             bytes: total_bytes,
@@ -314,7 +339,9 @@ fn build(
         wide,
         line_jumps,
         first_data_line,
-    })
+        subset: None,
+    };
+    Ok((table, ragged))
 }
 
 /// Number of fields of the first record, for files without a header. The

@@ -5,13 +5,17 @@
 //! where it ends (16 bits, relative to the row, for rows under 64 KiB; rows
 //! above that keep 32-bit offsets aside). There is no allocation per cell.
 
+mod builder;
 mod decode;
 mod load;
 mod parse;
+mod pieces;
 mod sniff;
 
+pub use builder::TableBuilder;
 pub use decode::Encoding;
 pub use load::{load_both, load_bytes, load_path, LoadOptions};
+pub use pieces::Pieces;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 
 use serde::Serialize;
@@ -81,6 +85,21 @@ pub struct Table {
     wide: Vec<(u32, Box<[u32]>)>,
     line_jumps: Vec<(u32, u64)>,
     first_data_line: u64,
+    subset: Option<Box<Subset>>,
+}
+
+/// Where the rows of a table that holds only some rows of its file came
+/// from: a piece of a file read in parts, a partition spilled to disk, or the
+/// rows a comparison result refers to. Results and exports then still name
+/// the file's own row numbers and lines.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Subset {
+    /// Per row, its 0-based index among the file's data rows.
+    pub source_rows: Vec<u32>,
+    /// Per row, the 1-based file line where it starts.
+    pub lines: Vec<u64>,
+    /// Data rows in the whole file.
+    pub file_rows: u64,
 }
 
 impl Table {
@@ -89,7 +108,7 @@ impl Table {
         let info = self.info();
         TableInfo {
             path: info.path.clone(),
-            rows: self.num_rows(),
+            rows: self.file_rows() as usize,
             encoding: info.encoding,
             delimiter: info.delimiter,
             has_header: info.has_header,
@@ -133,6 +152,21 @@ impl Table {
     /// Number of data rows (the header is not a row).
     pub fn num_rows(&self) -> usize {
         self.row_start.len()
+    }
+
+    /// Number of data rows in the file the table was read from: more than
+    /// [`Table::num_rows`] when the table holds only some of them.
+    pub fn file_rows(&self) -> u64 {
+        self.subset
+            .as_ref()
+            .map_or(self.num_rows() as u64, |s| s.file_rows)
+    }
+
+    /// The 0-based index of `row` among the data rows of its file.
+    pub fn source_row(&self, row: usize) -> u64 {
+        self.subset
+            .as_ref()
+            .map_or(row as u64, |s| u64::from(s.source_rows[row]))
     }
 
     /// Number of columns.
@@ -214,6 +248,9 @@ impl Table {
     /// The 1-based line of the file where `row` starts, counting the header,
     /// blank lines and line breaks inside quoted fields.
     pub fn line_of(&self, row: usize) -> u64 {
+        if let Some(s) = &self.subset {
+            return s.lines[row];
+        }
         let i = self.line_jumps.partition_point(|j| j.0 as usize <= row);
         let extra = if i == 0 { 0 } else { self.line_jumps[i - 1].1 };
         self.first_data_line + row as u64 + extra
@@ -226,6 +263,10 @@ impl Table {
             + self.cell_end.capacity() * 2
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
             + self.line_jumps.capacity() * 16
+            + self
+                .subset
+                .as_ref()
+                .map_or(0, |s| s.source_rows.capacity() * 4 + s.lines.capacity() * 8)
             + self
                 .columns
                 .iter()

@@ -1,0 +1,628 @@
+//! Reading a file that may not fit in memory as a sequence of tables of
+//! about a given size, each holding whole records.
+//!
+//! The first piece is read exactly as [`super::load_path`] reads a file, so
+//! the encoding, delimiter, header and column names are detected the same
+//! way (detection only looks at the start of a file). Later pieces are
+//! parsed with what the first one found, by the same parser, and each row
+//! keeps its index and line in the whole file, so that results and errors
+//! name the same rows and lines as when the file is read at once.
+//!
+//! A piece ends at a line break outside quotes. The cut is first placed
+//! where the number of quotes since the piece's start is even, which is
+//! right unless a quote stood inside an unquoted field; when parsing then
+//! finds a quoted field open at the cut, the exact state machine of the
+//! parser finds the last record end instead.
+
+use super::decode::{decode, Decoded, Encoding};
+use super::load::{parse_text, ragged_warning, Refetch};
+use super::{LoadOptions, SourceInfo, Subset, Table};
+use crate::error::{Error, Result};
+use crate::progress::{Control, Phase};
+use memchr::{memchr, memchr_iter, memrchr};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// How the raw bytes of a file become UTF-8, block by block.
+enum Stage {
+    /// Valid UTF-8 is used as it is; a block may end inside a character,
+    /// whose first bytes wait for the next block.
+    Utf8 { carry: Vec<u8> },
+    /// Any other encoding (or UTF-8 with damaged bytes replaced).
+    Decoder(encoding_rs::Decoder),
+}
+
+/// A file read piece by piece; see the module notes.
+pub struct Pieces<'c> {
+    name: String,
+    file: File,
+    file_size: u64,
+    opts: LoadOptions,
+    piece_bytes: usize,
+    stage: Stage,
+    /// Decoded text read from the file but not yet handed out.
+    pending: Vec<u8>,
+    /// Where `pending` starts in the file, for UTF-8 read as it is.
+    pending_offset: u64,
+    eof: bool,
+    raw_read: u64,
+    decoded_bytes: u64,
+    columns: Vec<String>,
+    info: SourceInfo,
+    first: Option<Table>,
+    rows: u64,
+    lines: u64,
+    ragged: u64,
+    /// Set once a cut by counting quotes proved wrong.
+    exact: bool,
+    ctl: Control<'c>,
+}
+
+impl<'c> Pieces<'c> {
+    /// Opens `path` and reads its first piece, which fixes how the rest is
+    /// read. Pieces hold about `piece_bytes` of text (more when one record
+    /// is larger).
+    pub fn open(
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        ctl: Control<'c>,
+    ) -> Result<Pieces<'c>> {
+        let name = path.display().to_string();
+        let err = |source| Error::Read {
+            path: name.clone(),
+            source,
+        };
+        let mut file = File::open(path).map_err(err)?;
+        let file_size = file.metadata().map_err(err)?.len();
+        // The first piece holds all that detection looks at.
+        let first_bytes = piece_bytes.max(super::sniff::SAMPLE_BYTES * 4);
+        let piece_bytes = piece_bytes.max(1);
+        let mut head = Vec::with_capacity(first_bytes);
+        (&mut file)
+            .take(first_bytes as u64)
+            .read_to_end(&mut head)
+            .map_err(err)?;
+        let eof = (head.len() as u64) >= file_size;
+        // Detection sees whole lines, so that a character cut at the end of
+        // the block does not look like damage.
+        let sample = match memrchr(b'\n', &head) {
+            Some(i) if !eof => head[..=i].to_vec(),
+            _ => head.clone(),
+        };
+        let detected = decode(sample, &name, opts.encoding)?;
+        let bom = match detected.encoding {
+            Encoding::Utf8Bom if head.starts_with(b"\xEF\xBB\xBF") => 3,
+            Encoding::Utf16Le if head.starts_with(b"\xFF\xFE") => 2,
+            Encoding::Utf16Be if head.starts_with(b"\xFE\xFF") => 2,
+            _ => 0,
+        };
+        let stage = match detected.encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom if detected.warnings.is_empty() => {
+                Stage::Utf8 { carry: Vec::new() }
+            }
+            Encoding::Utf8 | Encoding::Utf8Bom => {
+                Stage::Decoder(encoding_rs::UTF_8.new_decoder_without_bom_handling())
+            }
+            Encoding::Utf16Le => {
+                Stage::Decoder(encoding_rs::UTF_16LE.new_decoder_without_bom_handling())
+            }
+            Encoding::Utf16Be => {
+                Stage::Decoder(encoding_rs::UTF_16BE.new_decoder_without_bom_handling())
+            }
+            Encoding::Windows1252 => {
+                Stage::Decoder(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling())
+            }
+        };
+        let mut pieces = Pieces {
+            name,
+            file,
+            file_size,
+            opts: opts.clone(),
+            piece_bytes,
+            stage,
+            pending: Vec::new(),
+            pending_offset: bom as u64,
+            eof: false,
+            raw_read: 0,
+            decoded_bytes: 0,
+            columns: Vec::new(),
+            info: SourceInfo {
+                path: String::new(),
+                bytes: 0,
+                encoding: detected.encoding,
+                delimiter: b',',
+                has_header: true,
+                warnings: Vec::new(),
+            },
+            first: None,
+            rows: 0,
+            lines: 0,
+            ragged: 0,
+            exact: false,
+            ctl,
+        };
+        if let Stage::Utf8 { .. } = pieces.stage {
+            // A file read whole keeps its UTF-8 byte-order mark in its size.
+            pieces.decoded_bytes = bom as u64;
+        }
+        pieces.take_raw(head[bom..].to_vec(), eof, head.len() as u64)?;
+        pieces.piece_bytes = first_bytes;
+        let first = pieces.parse_piece(Some(detected.warnings))?;
+        pieces.piece_bytes = piece_bytes;
+        pieces.first = Some(first);
+        Ok(pieces)
+    }
+
+    /// The column names, from the header (or `column_N`).
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// How the file is read: its name, encoding, delimiter and header, and
+    /// the warnings so far (all of them once every piece was read).
+    pub fn info(&self) -> SourceInfo {
+        let mut info = self.info.clone();
+        info.bytes = self.decoded_bytes;
+        if self.ragged > 0 {
+            info.warnings.push(ragged_warning(self.ragged));
+        }
+        info
+    }
+
+    /// Data rows handed out so far: all of the file's once `next` said `None`.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Size of the file on disk.
+    pub fn file_size(&self) -> u64 {
+        self.file_size
+    }
+
+    /// The next piece: a table whose rows know their index and line in the
+    /// file; `None` after the last.
+    pub fn next_piece(&mut self) -> Result<Option<Table>> {
+        if let Some(first) = self.first.take() {
+            return Ok(Some(first));
+        }
+        self.ctl.check()?;
+        if self.pending.is_empty() && !self.fill()? {
+            return Ok(None);
+        }
+        self.parse_piece(None).map(Some)
+    }
+
+    /// Cuts the next piece off the text and parses it. `first` holds the
+    /// decoding warnings when this is the file's first piece, which is read
+    /// as a whole file is (header, delimiter and all).
+    fn parse_piece(&mut self, first: Option<Vec<String>>) -> Result<Table> {
+        let offset = self.pending_offset;
+        let text = self.cut()?;
+        let len = text.len();
+        let line_breaks = count_line_breaks(&text);
+        let more = !(self.eof && self.pending.is_empty());
+        // Text that is not read from the file as it is cannot be read again.
+        let copy = match (&self.stage, more) {
+            (Stage::Decoder(_), true) => Some(text.clone()),
+            _ => None,
+        };
+        let quiet = Control {
+            progress: None,
+            ..self.ctl
+        };
+        let is_first = first.is_some();
+        let decoded = Decoded {
+            bytes: text,
+            start: 0,
+            encoding: if is_first {
+                self.info.encoding
+            } else {
+                Encoding::Utf8
+            },
+            warnings: first.clone().unwrap_or_default(),
+        };
+        // Large UTF-8 pieces are parsed on all cores; a wrong cut between
+        // cores is parsed again from the file, which holds the same bytes.
+        let again = || self.reread(offset, len);
+        let refetch: Refetch<'_> = match self.stage {
+            Stage::Utf8 { .. } => Some(&again),
+            Stage::Decoder(_) => None,
+        };
+        let (opts, columns) = if is_first {
+            (self.opts.clone(), None)
+        } else {
+            (self.opts.clone(), Some(self.columns.as_slice()))
+        };
+        let parsed = parse_text(&self.name, decoded, &opts, refetch, quiet, columns);
+        let (table, ragged) = match parsed {
+            Err(Error::UnterminatedQuote { .. }) if more && !self.exact => {
+                // The cut fell inside a quoted field: put the text back and
+                // cut exactly from now on.
+                let text = match copy {
+                    Some(t) => t,
+                    None => self.reread(offset, len)?.bytes,
+                };
+                let rest = std::mem::replace(&mut self.pending, text);
+                self.pending.extend_from_slice(&rest);
+                self.pending_offset = offset;
+                self.exact = true;
+                return self.parse_piece(first);
+            }
+            Err(e) if is_first => return Err(e),
+            Err(e) => return Err(shift_line(e, self.lines)),
+            Ok(parsed) => parsed,
+        };
+        if is_first {
+            self.columns = table.columns().to_vec();
+            self.info = table.info().clone();
+            self.opts.delimiter = Some(table.info().delimiter);
+            self.opts.has_header = Some(false);
+            self.opts.encoding = Some(Encoding::Utf8);
+        }
+        self.ragged += ragged;
+        let lines_before = if is_first { 0 } else { self.lines };
+        let table = self.place(table, lines_before)?;
+        self.lines += line_breaks;
+        Ok(table)
+    }
+
+    /// Gives a parsed piece its rows' places in the file.
+    fn place(&mut self, mut table: Table, lines_before: u64) -> Result<Table> {
+        let n = table.num_rows() as u64;
+        if self.rows + n > u64::from(u32::MAX) {
+            return Err(Error::TooManyRows {
+                path: self.name.clone(),
+                rows: self.rows + n,
+            });
+        }
+        let first = self.rows as u32;
+        let subset = Subset {
+            source_rows: (first..first + n as u32).collect(),
+            lines: (0..n as usize)
+                .map(|r| lines_before + table.line_of(r))
+                .collect(),
+            file_rows: 0,
+        };
+        table.subset = Some(Box::new(subset));
+        self.rows += n;
+        self.ctl.report(
+            Phase::Loading,
+            self.raw_read.min(self.file_size),
+            self.file_size,
+        );
+        Ok(table)
+    }
+
+    fn delimiter(&self) -> u8 {
+        self.opts
+            .delimiter
+            .unwrap_or_else(|| super::sniff_delimiter(&self.pending))
+    }
+
+    /// Reads the text of a piece again from the file (UTF-8 read as it is).
+    fn reread(&self, offset: u64, len: usize) -> Result<Decoded> {
+        let err = |source| Error::Read {
+            path: self.name.clone(),
+            source,
+        };
+        let mut file = self.file.try_clone().map_err(err)?;
+        file.seek(SeekFrom::Start(offset)).map_err(err)?;
+        let mut bytes = vec![0; len];
+        file.read_exact(&mut bytes).map_err(err)?;
+        Ok(Decoded {
+            bytes,
+            start: 0,
+            encoding: Encoding::Utf8,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Reads another block of the file into `pending`; false at the end.
+    fn fill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let mut raw = Vec::with_capacity(self.piece_bytes);
+        (&mut self.file)
+            .take(self.piece_bytes as u64)
+            .read_to_end(&mut raw)
+            .map_err(|source| Error::Read {
+                path: self.name.clone(),
+                source,
+            })?;
+        let eof = raw.len() < self.piece_bytes;
+        let n = raw.len() as u64;
+        self.take_raw(raw, eof, n)?;
+        Ok(true)
+    }
+
+    /// Decodes a block of raw bytes onto `pending`.
+    fn take_raw(&mut self, raw: Vec<u8>, eof: bool, raw_len: u64) -> Result<()> {
+        self.raw_read += raw_len;
+        self.eof = eof;
+        let before = self.pending.len();
+        match &mut self.stage {
+            Stage::Utf8 { carry } => {
+                let mut block = std::mem::take(carry);
+                block.extend_from_slice(&raw);
+                let valid = match simdutf8::compat::from_utf8(&block) {
+                    Ok(_) => block.len(),
+                    Err(e) if e.error_len().is_none() && !eof => e.valid_up_to(),
+                    Err(e) => {
+                        let at = self.pending_offset + self.pending.len() as u64;
+                        return Err(Error::NotText {
+                            path: self.name.clone(),
+                            detail: format!(
+                                "byte {} is not valid UTF-8",
+                                at + e.valid_up_to() as u64
+                            ),
+                        });
+                    }
+                };
+                *carry = block.split_off(valid);
+                self.pending.extend_from_slice(&block);
+            }
+            Stage::Decoder(d) => {
+                let room = d
+                    .max_utf8_buffer_length(raw.len())
+                    .unwrap_or(raw.len() * 3 + 16);
+                self.pending.reserve(room);
+                let mut out = vec![0; room];
+                let (_, _, written, _) = d.decode_to_utf8(&raw, &mut out, eof);
+                self.pending.extend_from_slice(&out[..written]);
+            }
+        }
+        self.decoded_bytes += (self.pending.len() - before) as u64;
+        Ok(())
+    }
+
+    /// Takes the text of the next piece off `pending`: up to the last
+    /// record end within about `piece_bytes`, reading on when no record
+    /// ends there.
+    fn cut(&mut self) -> Result<Vec<u8>> {
+        let mut want = self.piece_bytes;
+        loop {
+            while self.pending.len() < want && !self.eof {
+                self.fill()?;
+            }
+            let end = if self.eof && self.pending.len() <= want {
+                Some(self.pending.len())
+            } else if self.exact {
+                exact_cut(
+                    &self.pending[..want.min(self.pending.len())],
+                    self.delimiter(),
+                )
+            } else {
+                even_cut(&self.pending[..want.min(self.pending.len())])
+            };
+            if let Some(end) = end {
+                let rest = self.pending.split_off(end);
+                let text = std::mem::replace(&mut self.pending, rest);
+                if let Stage::Utf8 { .. } = self.stage {
+                    self.pending_offset += end as u64;
+                }
+                return Ok(text);
+            }
+            want *= 2;
+        }
+    }
+}
+
+/// The end of the last line in `text` (just after its line break) before
+/// which the number of quotes is even, if any.
+fn even_cut(text: &[u8]) -> Option<usize> {
+    let mut end = memrchr(b'\n', text)? + 1;
+    let mut odd = memchr_iter(b'"', &text[..end]).count() % 2 == 1;
+    while odd {
+        let before = memrchr(b'\n', &text[..end - 1])? + 1;
+        odd ^= memchr_iter(b'"', &text[before..end]).count() % 2 == 1;
+        end = before;
+    }
+    Some(end)
+}
+
+/// Line breaks in `text` as the parser counts them: LF, CRLF and a lone CR
+/// each end a line.
+fn count_line_breaks(text: &[u8]) -> u64 {
+    let lf = memchr_iter(b'\n', text).count();
+    let lone_cr = memchr_iter(b'\r', text)
+        .filter(|&i| text.get(i + 1) != Some(&b'\n'))
+        .count();
+    (lf + lone_cr) as u64
+}
+
+/// An error found in a piece, with its line counted from the file's start.
+fn shift_line(e: Error, lines_before: u64) -> Error {
+    match e {
+        Error::FieldCount {
+            path,
+            line,
+            expected,
+            found,
+        } => Error::FieldCount {
+            path,
+            line: line + lines_before,
+            expected,
+            found,
+        },
+        Error::UnterminatedQuote { path, line } => Error::UnterminatedQuote {
+            path,
+            line: line + lines_before,
+        },
+        Error::RecordTooLarge { path, line } => Error::RecordTooLarge {
+            path,
+            line: line + lines_before,
+        },
+        e => e,
+    }
+}
+
+/// The end of the last record in `text` (which starts at a record's
+/// start), found by the parser's own reading of quotes: a quote opens a
+/// quoted field only at a field's start, `""` inside it is a quote, and
+/// line breaks end a record only outside quotes.
+fn exact_cut(text: &[u8], delim: u8) -> Option<usize> {
+    let mut last = None;
+    let mut at_field_start = true;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        if at_field_start && b == b'"' {
+            // Skip the quoted part of the field.
+            let mut j = i + 1;
+            loop {
+                let q = j + memchr(b'"', &text[j..])?;
+                if text.get(q + 1) == Some(&b'"') {
+                    j = q + 2;
+                } else {
+                    i = q + 1;
+                    break;
+                }
+            }
+            at_field_start = false;
+            continue;
+        }
+        match b {
+            b'\n' => {
+                last = Some(i + 1);
+                at_field_start = true;
+            }
+            b'\r' if text.get(i + 1) != Some(&b'\n') => {
+                last = Some(i + 1);
+                at_field_start = true;
+            }
+            b if b == delim => at_field_start = true,
+            _ => at_field_start = false,
+        }
+        i += 1;
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::load_path;
+    use std::io::Write;
+
+    /// Reads `text` whole and in pieces of `piece` bytes, and checks that
+    /// every row, line and description agree.
+    fn same_as_whole(text: &[u8], opts: &LoadOptions, piece: usize) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text).unwrap();
+        let whole = load_path(f.path(), opts, Control::default());
+        let mut pieces = match Pieces::open(f.path(), opts, piece, Control::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                assert_eq!(e.to_string(), whole.unwrap_err().to_string());
+                return;
+            }
+        };
+        let mut got = Vec::new();
+        let err = loop {
+            match pieces.next_piece() {
+                Ok(Some(t)) => {
+                    for r in 0..t.num_rows() {
+                        let cells: Vec<String> = (0..t.num_columns())
+                            .map(|c| t.cell(r, c).to_string())
+                            .collect();
+                        got.push((t.source_row(r), t.line_of(r), cells));
+                    }
+                }
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        let whole = match (whole, err) {
+            (Err(a), Some(b)) => return assert_eq!(a.to_string(), b.to_string()),
+            (Ok(w), None) => w,
+            (w, e) => panic!("whole: {:?}, pieces: {e:?}", w.map(|t| t.num_rows())),
+        };
+        assert_eq!(pieces.columns(), whole.columns());
+        let info = pieces.info();
+        let wi = whole.info();
+        assert_eq!(
+            (
+                info.bytes,
+                info.encoding,
+                info.delimiter,
+                info.has_header,
+                &info.warnings
+            ),
+            (
+                wi.bytes,
+                wi.encoding,
+                wi.delimiter,
+                wi.has_header,
+                &wi.warnings
+            )
+        );
+        assert_eq!(pieces.rows(), whole.num_rows() as u64);
+        for (r, (source, line, cells)) in got.iter().enumerate() {
+            assert_eq!(*source, r as u64);
+            assert_eq!(*line, whole.line_of(r), "line of row {r}");
+            let expected: Vec<&str> = (0..whole.num_columns()).map(|c| whole.cell(r, c)).collect();
+            assert_eq!(cells, &expected, "row {r}");
+        }
+    }
+
+    fn sample() -> String {
+        let mut s = String::from("id,name,note\n");
+        for i in 0..300 {
+            match i % 7 {
+                0 => s.push_str(&format!("{i},\"multi\nline {i}\",x\n")),
+                1 => s.push_str(&format!("{i},a\"b,lenient\r\n")),
+                2 => s.push('\n'),
+                3 => s.push_str(&format!("{i},\"q\"\"uote\",y\r")),
+                _ => s.push_str(&format!("{i},n{i},z\n")),
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn pieces_read_as_the_whole_file_does() {
+        let text = sample();
+        for piece in [1, 7, 50, 400, 1 << 20] {
+            same_as_whole(text.as_bytes(), &LoadOptions::default(), piece);
+        }
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        same_as_whole(&bom, &LoadOptions::default(), 64);
+        let semi = format!("sep=;\n{}", text.replace(',', ";"));
+        same_as_whole(semi.as_bytes(), &LoadOptions::default(), 64);
+        let no_header = LoadOptions {
+            has_header: Some(false),
+            ..LoadOptions::default()
+        };
+        same_as_whole(text.as_bytes(), &no_header, 33);
+    }
+
+    #[test]
+    fn pieces_decode_utf16_and_windows_1252() {
+        let text = sample().replace("name", "nämé");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        same_as_whole(&utf16, &LoadOptions::default(), 101);
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+        same_as_whole(&latin, &LoadOptions::default(), 101);
+    }
+
+    #[test]
+    fn errors_name_the_line_in_the_whole_file() {
+        let mut text = sample();
+        text.push_str("999,too,many,fields\n1000,ok,ok\n");
+        same_as_whole(text.as_bytes(), &LoadOptions::default(), 64);
+        let ragged = LoadOptions {
+            allow_ragged: true,
+            ..LoadOptions::default()
+        };
+        same_as_whole(text.as_bytes(), &ragged, 64);
+        let mut open = sample();
+        open.push_str("1001,\"never closed\n1002,a,b\n");
+        same_as_whole(open.as_bytes(), &LoadOptions::default(), 64);
+    }
+}
