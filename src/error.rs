@@ -179,6 +179,22 @@ pub enum Error {
     /// The operation was cancelled through its cancellation token.
     #[error("the operation was cancelled")]
     Cancelled,
+    /// The directory for spill files has too little free space for two
+    /// files that do not fit in memory.
+    #[error(
+        "'{dir}' has {} MiB free, and comparing these files on disk needs about {} MiB; \
+         free some space or pick another directory (--spill-dir)",
+        free >> 20,
+        needed >> 20
+    )]
+    NoSpace {
+        /// The directory.
+        dir: String,
+        /// Bytes the spill files may take.
+        needed: u64,
+        /// Bytes free there.
+        free: u64,
+    },
     /// Writing an XLSX workbook failed.
     #[error("cannot write the XLSX workbook: {0}")]
     Xlsx(String),
@@ -323,6 +339,7 @@ impl Error {
             Error::Corrupt { .. } => "corrupt",
             Error::NewerFormat { .. } => "newer_format",
             Error::Storage { .. } => "storage",
+            Error::NoSpace { .. } => "no_space",
         }
     }
 
@@ -334,6 +351,7 @@ impl Error {
         match self {
             Error::UnknownSession { .. } => 404,
             Error::TooLarge { .. } => 413,
+            Error::NoSpace { .. } => 507,
             Error::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => 404,
             Error::MissingInput { .. }
             | Error::NoResult { .. }

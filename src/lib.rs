@@ -27,6 +27,7 @@ pub mod backend;
 pub mod compare;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod profile;
 pub mod progress;
 pub mod suggest;

@@ -3,6 +3,7 @@
 //! that differ.
 
 mod index;
+pub mod partitioned;
 mod result;
 mod rules;
 mod suggested;
@@ -164,7 +165,7 @@ pub fn compare(
     if plan.keys.is_empty() {
         compare_positional(left, right, plan, ctl)
     } else {
-        compare_keyed(left, right, plan, ctl)
+        compare_keyed(left, right, plan, ctl).map(|(result, _)| result)
     }
 }
 
@@ -221,6 +222,7 @@ pub fn pairing(left: &Table, right: &Table, config: &CompareConfig) -> Result<Pa
 }
 
 /// A configuration resolved against two tables.
+#[derive(Clone)]
 struct Plan {
     keys: Vec<ResolvedPair>,
     key_rules: Vec<CellRules>,
@@ -242,6 +244,18 @@ fn column(table: &Table, side: Side, name: &str) -> Result<usize> {
 
 impl Plan {
     fn new(left: &Table, right: &Table, config: &CompareConfig) -> Result<Plan> {
+        Plan::with_samples(left, right, config, (left, right))
+    }
+
+    /// The plan for two tables whose column types are judged from
+    /// `samples`: the tables themselves, or (for files read in parts) tables
+    /// of the rows [`sampled_type`] would look at in the whole files.
+    fn with_samples(
+        left: &Table,
+        right: &Table,
+        config: &CompareConfig,
+        samples: (&Table, &Table),
+    ) -> Result<Plan> {
         config.check(Some(left), Some(right))?;
         let resolve = |p: &ColumnPair| -> Result<ResolvedPair> {
             Ok(ResolvedPair {
@@ -313,8 +327,8 @@ impl Plan {
         let rules_for = |p: &ResolvedPair| {
             let rules = config.rules_for(&p.left, &p.right);
             let numeric = rules.numeric == NumericMode::Auto
-                && sampled_type(left, p.left_index, &rules).is_numeric()
-                && sampled_type(right, p.right_index, &rules).is_numeric();
+                && sampled_type(samples.0, p.left_index, &rules).is_numeric()
+                && sampled_type(samples.1, p.right_index, &rules).is_numeric();
             CellRules::new(rules, numeric)
         };
         let key_rules = keys.iter().map(rules_for).collect();
@@ -396,12 +410,25 @@ impl Plan {
     }
 }
 
-/// The type of a column judged from up to [`TYPE_SAMPLE`] values spread
-/// over it, as `rules` read cells: nulls (null tokens included) are empty,
-/// values are trimmed and numbers may have a decimal comma.
+/// Every how many rows a column of `rows` rows is sampled to judge its
+/// type: the smallest power of two that samples at most [`TYPE_SAMPLE`]
+/// rows. A power of two lets a file read in parts keep the same sample
+/// while it does not yet know its length: it keeps every row, and every
+/// time the sample outgrows its size it drops every other row.
+pub(crate) fn type_step(rows: usize) -> usize {
+    let mut step = 1;
+    while rows.div_ceil(step) > TYPE_SAMPLE {
+        step *= 2;
+    }
+    step
+}
+
+/// The type of a column judged from the rows [`type_step`] picks, as
+/// `rules` read cells: nulls (null tokens included) are empty, values are
+/// trimmed and numbers may have a decimal comma.
 fn sampled_type(table: &Table, col: usize, rules: &Rules) -> ValueType {
     let n = table.num_rows();
-    let step = (n / TYPE_SAMPLE).max(1);
+    let step = type_step(n);
     (0..n)
         .step_by(step)
         .map(|r| {
@@ -559,7 +586,7 @@ fn compare_positional(
         duplicate_keys_left: 0,
         duplicate_keys_right: 0,
     };
-    let notes = vec!["no key columns were given: row N of the left file was compared with row N of the right file".to_string()];
+    let notes = vec![POSITIONAL_NOTE.to_string()];
     Ok(plan.finish(
         Mode::Positional,
         summary,
@@ -570,12 +597,35 @@ fn compare_positional(
     ))
 }
 
+/// Where each row of a keyed result stands in the order of results, and
+/// what a result made of several comparisons needs to add up its notes.
+pub(crate) struct KeyedOrder {
+    /// Per result row: `0 << 32 | left row` for rows placed in the pass over
+    /// the left rows, `1 << 32 | right row` for the pass over the right
+    /// rows. All rows of a duplicated key share the place of its first row.
+    pub order: Vec<u64>,
+    /// Left and right rows with an empty key.
+    pub empty_keys: (u64, u64),
+}
+
+/// The note for rows whose key is empty.
+pub(crate) fn empty_key_note(left: u64, right: u64) -> String {
+    format!(
+        "{left} left rows and {right} right rows have an empty key; an empty key matches nothing \
+         (not even another empty key), so they are listed as only_left / only_right"
+    )
+}
+
+/// The note of a positional comparison.
+pub(crate) const POSITIONAL_NOTE: &str =
+    "no key columns were given: row N of the left file was compared with row N of the right file";
+
 fn compare_keyed(
     left: &Table,
     right: &Table,
     plan: Plan,
     ctl: Control<'_>,
-) -> Result<CompareResult> {
+) -> Result<(CompareResult, KeyedOrder)> {
     let lk = KeyColumns {
         table: left,
         columns: plan.keys.iter().map(|k| k.left_index).collect(),
@@ -651,10 +701,22 @@ fn compare_keyed(
         }
         piece
     })?;
+    let left_pass: usize = left_pieces.iter().map(|p| p.rows.len()).sum();
     let mut all = join_pieces(
         left_pieces.into_iter().chain(right_pieces).collect(),
         plan.pairs.len(),
     );
+    let place = |i: usize, r: &RowDiff| match (i < left_pass, r.left, r.right) {
+        (true, Some(l), _) => u64::from(l),
+        (_, _, Some(j)) => 1 << 32 | u64::from(j),
+        _ => unreachable!("a result row has a side"),
+    };
+    let mut order: Vec<u64> = all
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| place(i, r))
+        .collect();
 
     let (dup_left, dup_right) = matching.duplicate_keys();
     let mut summary = Summary {
@@ -686,7 +748,8 @@ fn compare_keyed(
             changes_len: 0,
         };
         let mut rows = Vec::with_capacity(all.rows.len());
-        for r in all.rows {
+        let mut places = Vec::with_capacity(all.rows.len());
+        for (r, at) in all.rows.into_iter().zip(order) {
             let group = match (r.status, r.left, r.right) {
                 (RowStatus::Duplicate, Some(l), _) => matching.group_of_left(l),
                 (RowStatus::Duplicate, None, Some(j)) => matching.group_of_right(j),
@@ -696,29 +759,36 @@ fn compare_keyed(
                 Some(g) => {
                     rows.extend(g.left.iter().map(|&x| dup(Some(x), None)));
                     rows.extend(g.right.iter().map(|&x| dup(None, Some(x))));
+                    places.resize(rows.len(), at);
                 }
-                None => rows.push(r),
+                None => {
+                    rows.push(r);
+                    places.push(at);
+                }
             }
         }
         all.rows = rows;
+        order = places;
     }
     ctl.report(Phase::Comparing, total, total);
     let mut notes = Vec::new();
-    if matching.empty_keys != (0, 0) {
-        let (l, r) = matching.empty_keys;
-        notes.push(format!(
-            "{l} left rows and {r} right rows have an empty key; an empty key matches nothing \
-             (not even another empty key), so they are listed as only_left / only_right"
-        ));
+    let (l, r) = matching.empty_keys;
+    if (l, r) != (0, 0) {
+        notes.push(empty_key_note(l, r));
     }
-    Ok(plan.finish(
+    let result = plan.finish(
         Mode::Keyed,
         summary,
         all.tallies,
         all.rows,
         all.changed,
         notes,
-    ))
+    );
+    let order = KeyedOrder {
+        order,
+        empty_keys: (l, r),
+    };
+    Ok((result, order))
 }
 
 #[cfg(test)]

@@ -235,11 +235,18 @@ pub fn compare_with_suggestions(
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
-    if !config.use_suggestions {
-        return compare(left, right, config, ctl);
-    }
-    let (config, applied) = complete_config(left, right, config, ctl)?;
-    let mut result = compare(left, right, &config, ctl)?;
+    let (config, applied) = if config.use_suggestions {
+        complete_config(left, right, config, ctl)?
+    } else {
+        (config.clone(), None)
+    };
+    let result = compare(left, right, &config, ctl)?;
+    Ok(annotate(result, applied))
+}
+
+/// Records in a result which suggestions its configuration was completed
+/// with ([`complete_config`]), and says so in its notes.
+pub fn annotate(mut result: CompareResult, applied: Option<AppliedSuggestions>) -> CompareResult {
     if let Some(a) = &applied {
         let mut notes = a.describe();
         if result.mode == Mode::Positional {
@@ -249,7 +256,7 @@ pub fn compare_with_suggestions(
         result.notes = notes;
     }
     result.suggested = applied;
-    Ok(result)
+    result
 }
 
 #[cfg(test)]

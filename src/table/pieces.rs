@@ -155,6 +155,12 @@ impl<'c> Pieces<'c> {
         Ok(pieces)
     }
 
+    /// The first piece, until [`Pieces::next_piece`] hands it out: a
+    /// sample of the file's start.
+    pub fn first(&self) -> Option<&Table> {
+        self.first.as_ref()
+    }
+
     /// The column names, from the header (or `column_N`).
     pub fn columns(&self) -> &[String] {
         &self.columns

@@ -1,0 +1,526 @@
+//! Comparing two files that do not fit in memory.
+//!
+//! Both files are read in pieces ([`Pieces`]) and every row is written to
+//! a spill file of its partition: by the hash of its key when rows are
+//! paired by key (so that equal keys meet in one partition), by its position
+//! otherwise (so that row N of each side meets row N). Each pair of
+//! partitions is then loaded and compared in memory by the same code as
+//! whole tables, and the differing rows are gathered into two small tables.
+//!
+//! The result is the one comparing the whole files gives, row for row:
+//! each partition's rows keep their index and line in the file, the column
+//! types are judged on the rows the whole-file comparison samples, and the
+//! rows of all partitions are put back into its order (left file order,
+//! then rows only in the right file in right file order) by the place each
+//! comparison gives its rows ([`super::KeyedOrder`]).
+
+use super::index::KeyColumns;
+use super::{
+    compare_keyed, compare_positional, empty_key_note, ColumnStats, CompareConfig, CompareResult,
+    Mode, Plan, RowDiff, Summary, POSITIONAL_NOTE, TYPE_SAMPLE,
+};
+use crate::error::{Error, Result, Side};
+use crate::progress::{Control, Phase};
+use crate::table::{Pieces, Table, TableBuilder};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Sizes that bound the memory of a partitioned comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Text read from a file at a time.
+    pub piece_bytes: usize,
+    /// Text of both sides that one partition should hold.
+    pub partition_bytes: u64,
+}
+
+/// Two files compared partition by partition, and the tables of the rows
+/// the result refers to (each row knows its index and line in its file).
+pub struct Partitioned {
+    /// The left rows the result refers to.
+    pub left: Table,
+    /// The right rows the result refers to.
+    pub right: Table,
+    /// What the comparison found; its row indices point into `left` and `right`.
+    pub result: CompareResult,
+    /// How many partitions each file was split into.
+    pub partitions: usize,
+}
+
+/// Compares the files behind `left` and `right` as `config` says (its key
+/// already filled in), spilling to files in `dir`.
+pub fn compare_pieces(
+    mut left: Pieces<'_>,
+    mut right: Pieces<'_>,
+    config: &CompareConfig,
+    limits: Limits,
+    dir: &Path,
+    ctl: Control<'_>,
+) -> Result<Partitioned> {
+    let shape = |p: &mut Pieces<'_>| -> Result<Table> {
+        let first = p
+            .next_piece()?
+            .expect("a file's first piece is always there");
+        Ok(first)
+    };
+    let (first_left, first_right) = (shape(&mut left)?, shape(&mut right)?);
+    // The plan from the first pieces checks the configuration and resolves
+    // the key; the one used to compare waits for the sampled types.
+    let probe = Plan::new(&first_left, &first_right, config)?;
+    let keyed = !probe.keys.is_empty();
+    let total_bytes = left.file_size() + right.file_size();
+    let mut layout = if keyed {
+        Layout::Hash((total_bytes.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096))
+    } else {
+        // Rows per partition, from the average row of the first pieces.
+        let rows = (first_left.num_rows() + first_right.num_rows()).max(1) as u64;
+        let text = (first_left.heap_bytes() + first_right.heap_bytes()).max(1) as u64;
+        Layout::Rows((limits.partition_bytes * rows / text).max(1))
+    };
+    let left_parts = spill_side(
+        &mut left,
+        first_left,
+        &probe,
+        Side::Left,
+        &mut layout,
+        dir,
+        ctl,
+    )?;
+    let right_parts = spill_side(
+        &mut right,
+        first_right,
+        &probe,
+        Side::Right,
+        &mut layout,
+        dir,
+        ctl,
+    )?;
+    let (left_info, right_info) = (left.info(), right.info());
+    let (left_rows, right_rows) = (left.rows(), right.rows());
+    let columns = |p: &Pieces<'_>| p.columns().to_vec();
+    let shape_left = TableBuilder::new(left_info.clone(), columns(&left)).finish(left_rows);
+    let shape_right = TableBuilder::new(right_info.clone(), columns(&right)).finish(right_rows);
+    let plan = Plan::with_samples(
+        &shape_left,
+        &shape_right,
+        config,
+        (&left_parts.sample.table, &right_parts.sample.table),
+    )?;
+
+    let mut out = Gathered {
+        left: TableBuilder::new(left_info, columns(&left)),
+        right: TableBuilder::new(right_info, columns(&right)),
+        rows: Vec::new(),
+        changed: Vec::new(),
+        summary: Summary::default(),
+        columns: plan
+            .pairs
+            .iter()
+            .map(|p| ColumnStats {
+                left: p.left.clone(),
+                right: p.right.clone(),
+                differences: 0,
+                max_difference: None,
+            })
+            .collect(),
+        empty_keys: (0, 0),
+    };
+    let count = left_parts.files.len().max(right_parts.files.len());
+    let total = left_rows + right_rows;
+    let mut done = 0u64;
+    for p in 0..count {
+        ctl.check()?;
+        let lt = read_partition(left_parts.files.get(p), &shape_left)?;
+        let rt = read_partition(right_parts.files.get(p), &shape_right)?;
+        done += (lt.num_rows() + rt.num_rows()) as u64;
+        if keyed {
+            let (result, order) = compare_keyed(
+                &lt,
+                &rt,
+                plan.clone(),
+                Control {
+                    progress: None,
+                    ..ctl
+                },
+            )?;
+            out.empty_keys.0 += order.empty_keys.0;
+            out.empty_keys.1 += order.empty_keys.1;
+            out.add(&lt, &rt, result, &order.order);
+        } else {
+            let result = compare_positional(
+                &lt,
+                &rt,
+                plan.clone(),
+                Control {
+                    progress: None,
+                    ..ctl
+                },
+            )?;
+            let order: Vec<u64> = result
+                .rows
+                .iter()
+                .map(|r| match (r.left, r.right) {
+                    (Some(l), _) => u64::from(l),
+                    (None, Some(j)) => 1 << 32 | u64::from(j),
+                    (None, None) => unreachable!("a result row has a side"),
+                })
+                .collect();
+            out.add(&lt, &rt, result, &order);
+        }
+        ctl.report(Phase::Comparing, done, total);
+        for f in [left_parts.files.get(p), right_parts.files.get(p)]
+            .into_iter()
+            .flatten()
+        {
+            // Disk space goes back as soon as a partition is done.
+            let _ = std::fs::remove_file(f);
+        }
+    }
+    Ok(out.finish(plan, keyed, left_rows, right_rows, count))
+}
+
+/// How rows are assigned to partitions.
+enum Layout {
+    /// By key hash, into this many partitions.
+    Hash(usize),
+    /// By position, this many rows to a partition.
+    Rows(u64),
+}
+
+/// One side's spill files, and the rows of it that judge column types.
+struct Spilled {
+    files: Vec<PathBuf>,
+    sample: Sample,
+}
+
+/// Writes every row of a file to the spill file of its partition.
+fn spill_side(
+    pieces: &mut Pieces<'_>,
+    first: Table,
+    probe: &Plan,
+    side: Side,
+    layout: &mut Layout,
+    dir: &Path,
+    ctl: Control<'_>,
+) -> Result<Spilled> {
+    let tag = match side {
+        Side::Left => "left",
+        Side::Right => "right",
+    };
+    let mut writers: Vec<Option<SpillWriter>> = Vec::new();
+    let mut files = Vec::new();
+    let mut sample = Sample::new(&first);
+    let mut piece = Some(first);
+    let columns = match side {
+        Side::Left => probe.keys.iter().map(|k| k.left_index).collect::<Vec<_>>(),
+        Side::Right => probe.keys.iter().map(|k| k.right_index).collect(),
+    };
+    while let Some(table) = piece {
+        ctl.check()?;
+        sample.add(&table);
+        let parts: Vec<usize> = match *layout {
+            Layout::Hash(n) => {
+                let keys = KeyColumns {
+                    table: &table,
+                    columns: columns.clone(),
+                    rules: probe.key_rules.iter().collect(),
+                };
+                (0..table.num_rows())
+                    .into_par_iter()
+                    .with_min_len(4096)
+                    .map(|r| (keys.hash(r) % n as u64) as usize)
+                    .collect()
+            }
+            Layout::Rows(per) => (0..table.num_rows())
+                .map(|r| (table.source_row(r) / per) as usize)
+                .collect(),
+        };
+        for (r, &p) in parts.iter().enumerate() {
+            if p >= writers.len() {
+                writers.resize_with(p + 1, || None);
+            }
+            if writers[p].is_none() {
+                let path = dir.join(format!("{tag}-{p}"));
+                writers[p] = Some(SpillWriter::create(&path)?);
+                if files.len() <= p {
+                    files.resize(p + 1, PathBuf::new());
+                }
+                files[p] = path;
+            }
+            let w = writers[p].as_mut().expect("opened above");
+            w.write_row(&table, r)?;
+        }
+        if let Layout::Rows(_) = layout {
+            // Rows come in order: earlier partitions are complete.
+            let last = parts.last().copied().unwrap_or(0);
+            for w in writers.iter_mut().take(last) {
+                if let Some(w) = w.take() {
+                    w.finish()?;
+                }
+            }
+        }
+        piece = pieces.next_piece()?;
+    }
+    for w in writers.into_iter().flatten() {
+        w.finish()?;
+    }
+    Ok(Spilled { files, sample })
+}
+
+/// The rows of one file at every [`type_step`]-th position, kept while the
+/// file's length is not yet known.
+struct Sample {
+    table: Table,
+    step: u64,
+}
+
+impl Sample {
+    fn new(like: &Table) -> Sample {
+        Sample {
+            table: TableBuilder::like(like).finish(0),
+            step: 1,
+        }
+    }
+
+    fn add(&mut self, piece: &Table) {
+        let mut b = TableBuilder::like(&self.table);
+        for r in 0..self.table.num_rows() {
+            b.push_from(&self.table, r);
+        }
+        for r in 0..piece.num_rows() {
+            if piece.source_row(r) % self.step == 0 {
+                b.push_from(piece, r);
+            }
+        }
+        self.table = b.finish(0);
+        // Sampling every `step`-th row of a file of n rows keeps at most
+        // TYPE_SAMPLE rows exactly when `step` is `type_step(n)`.
+        while self.table.num_rows() > TYPE_SAMPLE {
+            self.step *= 2;
+            let mut b = TableBuilder::like(&self.table);
+            for r in 0..self.table.num_rows() {
+                if self.table.source_row(r) % self.step == 0 {
+                    b.push_from(&self.table, r);
+                }
+            }
+            self.table = b.finish(0);
+        }
+    }
+}
+
+/// Rows written to a spill file: per row its index and line in the file,
+/// then its cells' lengths as LEB128 numbers, then its cell bytes.
+struct SpillWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    scratch: Vec<u8>,
+}
+
+impl SpillWriter {
+    fn create(path: &Path) -> Result<SpillWriter> {
+        let file = File::create(path).map_err(|e| spill_error(path, e))?;
+        Ok(SpillWriter {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(256 << 10, file),
+            scratch: Vec::new(),
+        })
+    }
+
+    fn write_row(&mut self, table: &Table, row: usize) -> Result<()> {
+        let s = &mut self.scratch;
+        s.clear();
+        s.extend_from_slice(&(table.source_row(row) as u32).to_le_bytes());
+        s.extend_from_slice(&table.line_of(row).to_le_bytes());
+        let cells = table.row(row);
+        for c in 0..table.num_columns() {
+            put_len(s, cells.bytes(c).len());
+        }
+        for c in 0..table.num_columns() {
+            s.extend_from_slice(cells.bytes(c));
+        }
+        let path = &self.path;
+        self.out.write_all(s).map_err(|e| spill_error(path, e))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        let path = &self.path;
+        self.out.flush().map_err(|e| spill_error(path, e))
+    }
+}
+
+fn put_len(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn get_len(input: &mut impl Read) -> std::io::Result<usize> {
+    let mut n = 0usize;
+    let mut shift = 0;
+    loop {
+        let mut b = [0u8];
+        input.read_exact(&mut b)?;
+        n |= ((b[0] & 0x7F) as usize) << shift;
+        if b[0] < 0x80 {
+            return Ok(n);
+        }
+        shift += 7;
+    }
+}
+
+fn spill_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Write {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Loads one partition's spill file (none: the partition is empty).
+fn read_partition(path: Option<&PathBuf>, shape: &Table) -> Result<Table> {
+    let mut b = TableBuilder::like(shape);
+    let Some(path) = path.filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(b.finish(shape.file_rows()));
+    };
+    let err = |source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = File::open(path).map_err(err)?;
+    let len = file.metadata().map_err(err)?.len();
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let n = shape.num_columns();
+    let mut lens = vec![0usize; n];
+    let mut bytes = Vec::new();
+    let mut read = 0u64;
+    let mut head = [0u8; 12];
+    while read < len {
+        input.read_exact(&mut head).map_err(err)?;
+        let row = u32::from_le_bytes(head[..4].try_into().expect("4 bytes"));
+        let line = u64::from_le_bytes(head[4..].try_into().expect("8 bytes"));
+        let mut header = 12u64;
+        for l in lens.iter_mut() {
+            *l = get_len(&mut input).map_err(err)?;
+            header += (usize::BITS - l.leading_zeros()).div_ceil(7).max(1) as u64;
+        }
+        let total: usize = lens.iter().sum();
+        bytes.resize(total, 0);
+        input.read_exact(&mut bytes).map_err(err)?;
+        let mut at = 0;
+        let cells = lens.iter().map(|&l| {
+            let c = &bytes[at..at + l];
+            at += l;
+            c
+        });
+        b.push(cells, row, line);
+        read += header + total as u64;
+    }
+    Ok(b.finish(shape.file_rows()))
+}
+
+/// The differing rows of all partitions so far.
+struct Gathered {
+    left: TableBuilder,
+    right: TableBuilder,
+    rows: Vec<(u64, RowDiff)>,
+    changed: Vec<u32>,
+    summary: Summary,
+    columns: Vec<ColumnStats>,
+    empty_keys: (u64, u64),
+}
+
+impl Gathered {
+    /// Adds the result of one partition, whose rows stand at `order`
+    /// (counted in the partition's rows).
+    fn add(&mut self, lt: &Table, rt: &Table, result: CompareResult, order: &[u64]) {
+        let global = |o: u64| {
+            let row = o as u32 as usize;
+            if o >> 32 == 0 {
+                lt.source_row(row)
+            } else {
+                1 << 32 | rt.source_row(row)
+            }
+        };
+        for (r, &o) in result.rows.iter().zip(order) {
+            let start = self.changed.len() as u32;
+            self.changed.extend_from_slice(result.changed_pairs(r));
+            let left = r.left.map(|l| {
+                self.left.push_from(lt, l as usize);
+                (self.left.num_rows() - 1) as u32
+            });
+            let right = r.right.map(|j| {
+                self.right.push_from(rt, j as usize);
+                (self.right.num_rows() - 1) as u32
+            });
+            let row = RowDiff {
+                status: r.status,
+                left,
+                right,
+                changes_start: start,
+                changes_len: r.changes_len,
+            };
+            self.rows.push((global(o), row));
+        }
+        let s = &mut self.summary;
+        let p = &result.summary;
+        s.matched += p.matched;
+        s.identical += p.identical;
+        s.changed += p.changed;
+        s.only_left += p.only_left;
+        s.only_right += p.only_right;
+        s.duplicate_keys_left += p.duplicate_keys_left;
+        s.duplicate_keys_right += p.duplicate_keys_right;
+        for (a, b) in self.columns.iter_mut().zip(result.columns) {
+            a.differences += b.differences;
+            a.max_difference = match (a.max_difference, b.max_difference) {
+                (Some(x), Some(y)) => Some(x.max(y)),
+                (x, y) => x.or(y),
+            };
+        }
+    }
+
+    fn finish(
+        mut self,
+        plan: Plan,
+        keyed: bool,
+        left_rows: u64,
+        right_rows: u64,
+        partitions: usize,
+    ) -> Partitioned {
+        // Stable: the rows of one duplicated key share a place and keep
+        // their order.
+        self.rows.sort_by_key(|r| r.0);
+        let rows: Vec<RowDiff> = self.rows.into_iter().map(|r| r.1).collect();
+        let mut summary = self.summary;
+        summary.left_rows = left_rows;
+        summary.right_rows = right_rows;
+        let mut notes = Vec::new();
+        let mode = if keyed {
+            if self.empty_keys != (0, 0) {
+                notes.push(empty_key_note(self.empty_keys.0, self.empty_keys.1));
+            }
+            Mode::Keyed
+        } else {
+            notes.push(POSITIONAL_NOTE.to_string());
+            Mode::Positional
+        };
+        let tallies = self
+            .columns
+            .iter()
+            .map(|c| super::ColumnTally {
+                differences: c.differences,
+                max_difference: c.max_difference,
+            })
+            .collect();
+        let result = plan.finish(mode, summary, tallies, rows, self.changed, notes);
+        Partitioned {
+            left: self.left.finish(left_rows),
+            right: self.right.finish(right_rows),
+            result,
+            partitions,
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Comparing two files by path within a memory budget.
+//!
+//! Files that fit the budget are read whole and compared in memory. Larger
+//! ones are compared partition by partition through spill files in a
+//! temporary directory ([`crate::compare::partitioned`]), which gives the
+//! same result. Before spilling, the free space of that directory is
+//! checked; the spill files go when the comparison ends, whether it
+//! succeeded, failed or was cancelled, and the directories of a process
+//! that was killed are removed by the next one.
+
+use crate::compare::partitioned::{compare_pieces, Limits};
+use crate::error::{Error, Result, Side};
+use crate::progress::Control;
+use crate::suggest::{annotate, compare_with_suggestions, complete_config};
+use crate::table::{load_both, LoadOptions, Pieces, Table};
+use crate::{CompareConfig, CompareResult};
+use std::path::{Path, PathBuf};
+
+/// How much memory a comparison may use, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryBudget(pub u64);
+
+impl MemoryBudget {
+    /// Half of the machine's memory (4 GiB where that cannot be read): room
+    /// for the comparison with the rest left to the system and other programs.
+    pub fn default_for_machine() -> MemoryBudget {
+        MemoryBudget(total_memory().map_or(4 << 30, |m| m / 2))
+    }
+
+    /// Parses a size as people write it: `1G`, `512M`, `1.5GiB`, `800mb`,
+    /// or a number of bytes. Units are powers of 1024.
+    pub fn parse(text: &str) -> std::result::Result<MemoryBudget, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let number: f64 = number
+            .parse()
+            .map_err(|_| format!("'{text}' is not a size such as 1G or 512M"))?;
+        let shift = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 0,
+            "k" | "kb" | "kib" => 10,
+            "m" | "mb" | "mib" => 20,
+            "g" | "gb" | "gib" => 30,
+            "t" | "tb" | "tib" => 40,
+            _ => return Err(format!("'{text}': unknown unit (use K, M, G or T)")),
+        };
+        let bytes = (number * (1u64 << shift) as f64) as u64;
+        if bytes < 1 << 20 {
+            return Err(format!(
+                "'{text}' is too small a memory budget (at least 1M)"
+            ));
+        }
+        Ok(MemoryBudget(bytes))
+    }
+
+    /// Whether two inputs of these sizes can be compared in memory: loaded
+    /// tables take about 1.4 times their text, and the comparison a little more.
+    pub fn fits(self, left_bytes: u64, right_bytes: u64) -> bool {
+        (left_bytes + right_bytes).saturating_mul(3) / 2 <= self.0
+    }
+
+    /// The sizes a partitioned comparison works in under this budget.
+    pub fn limits(self) -> Limits {
+        Limits {
+            piece_bytes: (self.0 / 10).clamp(1 << 12, 1 << 30) as usize,
+            partition_bytes: (self.0 / 4).max(1 << 12),
+        }
+    }
+}
+
+impl std::fmt::Display for MemoryBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let gib = self.0 as f64 / (1u64 << 30) as f64;
+        if gib >= 1.0 {
+            write!(f, "{gib:.1} GiB")
+        } else {
+            write!(f, "{} MiB", self.0 >> 20)
+        }
+    }
+}
+
+fn total_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// How a comparison of two files was carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Both files were read whole.
+    InMemory,
+    /// The files were split into this many partitions on disk.
+    Partitioned(usize),
+}
+
+/// Two compared files: the tables the result refers to (the whole files,
+/// or only their differing rows when they were compared in partitions).
+pub struct Compared {
+    /// The left table.
+    pub left: Table,
+    /// The right table.
+    pub right: Table,
+    /// What the comparison found.
+    pub result: CompareResult,
+    /// How it was carried out.
+    pub strategy: Strategy,
+}
+
+/// Where and within how much memory [`compare_files`] works.
+#[derive(Debug, Clone)]
+pub struct Resources {
+    /// The memory budget.
+    pub budget: MemoryBudget,
+    /// The directory that holds spill files (in a directory of their own).
+    pub spill_dir: PathBuf,
+}
+
+impl Default for Resources {
+    fn default() -> Resources {
+        Resources {
+            budget: MemoryBudget::default_for_machine(),
+            spill_dir: std::env::temp_dir(),
+        }
+    }
+}
+
+/// Compares the files at `left` and `right`, after the suggestion stage,
+/// in memory when they fit `resources.budget` and in partitions on disk
+/// otherwise. `decided` hears the strategy before the work starts, so that
+/// a front end can say which one it is.
+pub fn compare_files(
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    config: &CompareConfig,
+    resources: &Resources,
+    decided: &dyn Fn(Strategy, u64),
+    ctl: Control<'_>,
+) -> Result<Compared> {
+    let size = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.len())
+            .map_err(|source| Error::Read {
+                path: p.display().to_string(),
+                source,
+            })
+    };
+    let (left_bytes, right_bytes) = (size(left)?, size(right)?);
+    if resources.budget.fits(left_bytes, right_bytes) {
+        decided(Strategy::InMemory, left_bytes + right_bytes);
+        let (l, r) = load_both(left, right, opts, ctl)?;
+        let result = compare_with_suggestions(&l, &r, config, ctl)?;
+        return Ok(Compared {
+            left: l,
+            right: r,
+            result,
+            strategy: Strategy::InMemory,
+        });
+    }
+    let needed = (left_bytes + right_bytes) / 10 * 12 + (64 << 20);
+    remove_abandoned(&resources.spill_dir);
+    check_space(&resources.spill_dir, needed)?;
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("{SPILL_PREFIX}{}-", std::process::id()))
+        .tempdir_in(&resources.spill_dir)
+        .map_err(|source| Error::Write {
+            path: resources.spill_dir.display().to_string(),
+            source,
+        })?;
+    let limits = resources.budget.limits();
+    let lp = Pieces::open(left, opts, limits.piece_bytes, ctl.with_side(Side::Left))?;
+    let rp = Pieces::open(right, opts, limits.piece_bytes, ctl.with_side(Side::Right))?;
+    let (config, applied) = match (lp.first(), rp.first()) {
+        (Some(l), Some(r)) if config.use_suggestions => complete_config(l, r, config, ctl)?,
+        _ => (config.clone(), None),
+    };
+    let estimate = (left_bytes + right_bytes).div_ceil(limits.partition_bytes) as usize;
+    decided(
+        Strategy::Partitioned(estimate.max(2)),
+        left_bytes + right_bytes,
+    );
+    let done = compare_pieces(lp, rp, &config, limits, dir.path(), ctl)?;
+    // The directory goes here on success and, through its drop, on every
+    // early return above.
+    let _ = dir.close();
+    Ok(Compared {
+        left: done.left,
+        right: done.right,
+        result: annotate(done.result, applied),
+        strategy: Strategy::Partitioned(done.partitions),
+    })
+}
+
+/// Spill directories are named `concord-spill-PID-...`.
+const SPILL_PREFIX: &str = "concord-spill-";
+
+/// Removes the spill directories of processes that no longer run (killed
+/// before they could clean up).
+fn remove_abandoned(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(SPILL_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Fails unless `dir` has `needed` bytes free.
+fn check_space(dir: &Path, needed: u64) -> Result<()> {
+    let Some(free) = free_space(dir) else {
+        return Ok(());
+    };
+    if free >= needed {
+        return Ok(());
+    }
+    Err(Error::NoSpace {
+        dir: dir.display().to_string(),
+        needed,
+        free,
+    })
+}
+
+/// Bytes free for this user on the file system holding `dir`.
+#[cfg(unix)]
+fn free_space(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string and `stat` a valid struct
+    // for statvfs to fill; nothing else is read or kept.
+    let rc = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
+    (rc == 0).then(|| stat.f_bavail as u64 * stat.f_frsize as u64)
+}
+
+#[cfg(not(unix))]
+fn free_space(_dir: &Path) -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_read_as_people_write_them() {
+        assert_eq!(MemoryBudget::parse("1G"), Ok(MemoryBudget(1 << 30)));
+        assert_eq!(MemoryBudget::parse("512m"), Ok(MemoryBudget(512 << 20)));
+        assert_eq!(MemoryBudget::parse("1.5GiB"), Ok(MemoryBudget(3 << 29)));
+        assert_eq!(MemoryBudget::parse("2097152"), Ok(MemoryBudget(2 << 20)));
+        assert!(MemoryBudget::parse("lots")
+            .unwrap_err()
+            .contains("not a size"));
+        assert!(MemoryBudget::parse("3X")
+            .unwrap_err()
+            .contains("unknown unit"));
+        assert!(MemoryBudget::parse("10K")
+            .unwrap_err()
+            .contains("too small"));
+        assert_eq!(MemoryBudget(3 << 29).to_string(), "1.5 GiB");
+        assert!(MemoryBudget(1 << 30).fits(300 << 20, 300 << 20));
+        assert!(!MemoryBudget(1 << 30).fits(400 << 20, 400 << 20));
+    }
+
+    #[test]
+    fn a_full_disk_is_refused_before_spilling() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = check_space(dir.path(), u64::MAX / 2).unwrap_err();
+        assert_eq!(err.code(), "no_space");
+        assert!(err.to_string().contains(&dir.path().display().to_string()));
+        check_space(dir.path(), 1).unwrap();
+    }
+
+    #[test]
+    fn abandoned_spill_directories_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let dead = root
+            .path()
+            .join(format!("{SPILL_PREFIX}{}-x", u32::MAX - 1));
+        let alive = root
+            .path()
+            .join(format!("{SPILL_PREFIX}{}-y", std::process::id()));
+        let other = root.path().join("unrelated");
+        for d in [&dead, &alive, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        remove_abandoned(root.path());
+        assert!(!dead.exists());
+        assert!(alive.exists() && other.exists());
+    }
+}

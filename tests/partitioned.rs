@@ -1,0 +1,263 @@
+//! The out-of-core plan against the in-memory one: files compared in
+//! partitions on disk (forced by a tiny memory budget) must give the very
+//! same export, byte for byte, in every format, as the files read whole.
+
+use concord::compare::{ColumnPair, CompareConfig};
+use concord::export::{self, Format, Report};
+use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
+use concord::{Control, Error, LoadOptions};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(p)
+}
+
+/// Each format with the bytes of its export.
+type Exports = Vec<(Format, Vec<u8>)>;
+
+/// Every export of comparing `left` with `right` under `budget`, and how
+/// the comparison was made.
+fn exports(
+    left: &Path,
+    right: &Path,
+    config: &CompareConfig,
+    budget: MemoryBudget,
+    spill: &Path,
+) -> Result<(Exports, Strategy), Error> {
+    let resources = Resources {
+        budget,
+        spill_dir: spill.to_path_buf(),
+    };
+    let c = compare_files(
+        left,
+        right,
+        &LoadOptions::default(),
+        config,
+        &resources,
+        &|_, _| {},
+        Control::default(),
+    )?;
+    let report = Report {
+        left: &c.left,
+        right: &c.right,
+        result: &c.result,
+    };
+    let mut out = Vec::new();
+    for format in Format::ALL {
+        if format == Format::Xlsx {
+            continue; // a workbook holds its creation time
+        }
+        let mut bytes = Vec::new();
+        export::write(report, format, &mut bytes, Control::default())?;
+        out.push((format, bytes));
+    }
+    Ok((out, c.strategy))
+}
+
+/// Compares both ways, checks the exports agree and spill files are gone,
+/// and returns the number of partitions.
+fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
+    let spill = tempfile::tempdir().unwrap();
+    let (whole, s) = exports(
+        left,
+        right,
+        config,
+        MemoryBudget(u64::MAX / 4),
+        spill.path(),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", left.display()));
+    assert_eq!(s, Strategy::InMemory);
+    let (parts, s) = exports(left, right, config, MemoryBudget(1), spill.path()).unwrap();
+    let Strategy::Partitioned(partitions) = s else {
+        panic!("a tiny budget compares in partitions, not {s:?}");
+    };
+    for ((format, a), (_, b)) in whole.iter().zip(&parts) {
+        if a != b {
+            let at = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
+            let around = |s: &[u8]| {
+                String::from_utf8_lossy(&s[at.saturating_sub(200)..(at + 200).min(s.len())])
+                    .into_owned()
+            };
+            panic!(
+                "{} vs {} differ as {} at byte {at}:\n--- in memory\n{}\n--- partitioned\n{}",
+                left.display(),
+                right.display(),
+                format.name(),
+                around(a),
+                around(b)
+            );
+        }
+    }
+    assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
+    partitions
+}
+
+fn keyed(key: &str) -> CompareConfig {
+    CompareConfig {
+        keys: vec![ColumnPair::new(key, key)],
+        ..CompareConfig::default()
+    }
+}
+
+#[test]
+fn every_fixture_compares_the_same_in_partitions() {
+    let pairs = [
+        ("csv-align/file_a.csv", "csv-align/file_b.csv"),
+        ("daff/bridges.csv", "daff/broken_bridges.csv"),
+        ("daff/quote_me.csv", "daff/quote_me2.csv"),
+        ("daff/waffle.csv", "daff/waffle2.csv"),
+        ("daff/wide1.csv", "daff/wide2.csv"),
+        ("qsv/boston311-100.csv", "qsv/boston311-100-diff.csv"),
+    ];
+    for (l, r) in pairs {
+        let (l, r) = (fixture(l), fixture(r));
+        // Suggested key and pairs, then rows by position.
+        same_both_ways(&l, &r, &CompareConfig::default());
+        let positional = CompareConfig {
+            use_suggestions: false,
+            ..CompareConfig::default()
+        };
+        same_both_ways(&l, &r, &positional);
+    }
+}
+
+/// A small, seedable generator, so that a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// A pair of files of `rows` rows with changed cells, rows on one side
+/// only, repeated and empty keys, quoted line breaks and numbers.
+fn generated(dir: &Path, seed: u64, rows: u64) -> (PathBuf, PathBuf) {
+    let mut rng = Rng(seed);
+    let mut left = String::from("id,name,amount,note\n");
+    let mut right = String::from("id,name,amount,note\n");
+    for i in 0..rows {
+        let id = match rng.below(40) {
+            0 => String::new(),
+            1 => format!("{}", i / 2),
+            _ => format!("{i}"),
+        };
+        let name = if rng.below(10) == 0 {
+            format!("\"line\nbreak {i}, with comma\"")
+        } else {
+            format!("name {i}")
+        };
+        let amount = format!("{}.{:02}", rng.below(1000), rng.below(100));
+        let note = if rng.below(5) == 0 {
+            "\"a \"\"quote\"\"\""
+        } else {
+            ""
+        };
+        let row = format!("{id},{name},{amount},{note}\n");
+        match rng.below(20) {
+            0 => left.push_str(&row),
+            1 => right.push_str(&row),
+            2 => {
+                left.push_str(&row);
+                right.push_str(&format!("{id},{name},{}.5,{note}\n", rng.below(1000)));
+            }
+            3 => {
+                left.push_str(&row);
+                right.push_str(&format!("{id},{name},{amount}0,changed\r\n"));
+            }
+            _ => {
+                left.push_str(&row);
+                right.push_str(&row);
+            }
+        }
+    }
+    let (l, r) = (
+        dir.join(format!("l{seed}.csv")),
+        dir.join(format!("r{seed}.csv")),
+    );
+    std::fs::write(&l, left).unwrap();
+    std::fs::write(&r, right).unwrap();
+    (l, r)
+}
+
+#[test]
+fn generated_pairs_compare_the_same_in_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    // Larger than a first piece (256 KiB), so that later pieces are read.
+    for seed in 1..=4 {
+        let (l, r) = generated(dir.path(), seed * 7919, 12_000);
+        let positional = CompareConfig {
+            use_suggestions: false,
+            ..CompareConfig::default()
+        };
+        let mut loose = keyed("name");
+        loose.rules.trim = true;
+        loose.rules.ignore_case = true;
+        loose.rules.abs_tolerance = 0.5;
+        // Suggestions are made from the first piece of each file, so their
+        // scores differ on files larger than one; fixtures cover them.
+        for config in [keyed("id"), positional, loose] {
+            let partitions = same_both_ways(&l, &r, &config);
+            assert!(partitions > 4, "{partitions} partitions");
+        }
+    }
+}
+
+#[test]
+fn cancel_and_errors_leave_no_spill_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, r) = generated(dir.path(), 42, 3000);
+    let spill = tempfile::tempdir().unwrap();
+    let resources = Resources {
+        budget: MemoryBudget(1),
+        spill_dir: spill.path().to_path_buf(),
+    };
+    // Cancelled once the first progress report arrives, mid-way.
+    let cancel = AtomicBool::new(false);
+    let progress = |_| cancel.store(true, Ordering::Relaxed);
+    let ctl = Control::new(&progress, &cancel);
+    let run = |ctl| {
+        compare_files(
+            &l,
+            &r,
+            &LoadOptions::default(),
+            &keyed("id"),
+            &resources,
+            &|_, _| {},
+            ctl,
+        )
+    };
+    assert!(matches!(run(ctl), Err(Error::Cancelled)));
+    assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
+
+    // A broken record late in the right file.
+    let mut text = std::fs::read_to_string(&r).unwrap();
+    text.push_str("1,too,many,fields,here\n");
+    std::fs::write(&r, text).unwrap();
+    let err = run(Control::default()).err().expect("a broken file fails");
+    assert_eq!(err.code(), "field_count", "{err}");
+    let whole = concord::load_path(&r, &LoadOptions::default(), Control::default()).unwrap_err();
+    assert_eq!(err.to_string(), whole.to_string());
+    assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
+
+    // An unknown key column fails before anything is spilled.
+    let err = compare_files(
+        &l,
+        &l,
+        &LoadOptions::default(),
+        &keyed("nope"),
+        &resources,
+        &|_, _| {},
+        Control::default(),
+    )
+    .err()
+    .expect("no such column");
+    assert_eq!(err.code(), "unknown_column");
+    assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
+}
