@@ -12,7 +12,7 @@ use crate::compare::partitioned::{compare_pieces, Limits};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
 use crate::suggest::{annotate, compare_with_suggestions, complete_config};
-use crate::table::{load_both, LoadOptions, Pieces, Table};
+use crate::table::{load_both, LoadOptions, Pieces, Table, TableBuilder};
 use crate::{CompareConfig, CompareResult};
 use std::path::{Path, PathBuf};
 
@@ -172,12 +172,20 @@ pub fn compare_files(
             source,
         })?;
     let limits = resources.budget.limits();
-    let lp = Pieces::open(left, opts, limits.piece_bytes, ctl.with_side(Side::Left))?;
-    let rp = Pieces::open(right, opts, limits.piece_bytes, ctl.with_side(Side::Right))?;
-    let (config, applied) = match (lp.first(), rp.first()) {
-        (Some(l), Some(r)) if config.use_suggestions => complete_config(l, r, config, ctl)?,
-        _ => (config.clone(), None),
-    };
+    let open = |path, side| Pieces::open(path, opts, limits.piece_bytes, ctl.with_side(side));
+    let (config, applied) =
+        if config.use_suggestions && (config.keys.is_empty() || config.mappings.is_empty()) {
+            // Suggestions need both files' values: a pass over each file keeps
+            // the rows that hold a value from a fixed share of all values.
+            let rows = (limits.piece_bytes / 2).max(1 << 16);
+            let l = value_sample(open(left, Side::Left)?, rows)?;
+            let r = value_sample(open(right, Side::Right)?, rows)?;
+            complete_config(&l, &r, config, ctl)?
+        } else {
+            (config.clone(), None)
+        };
+    let lp = open(left, Side::Left)?;
+    let rp = open(right, Side::Right)?;
     let estimate = (left_bytes + right_bytes).div_ceil(limits.partition_bytes) as usize;
     decided(
         Strategy::Partitioned(estimate.max(2)),
@@ -193,6 +201,35 @@ pub fn compare_files(
         result: annotate(done.result, applied),
         strategy: Strategy::Partitioned(done.partitions),
     })
+}
+
+/// The rows of a file that hold, in any column, a value whose hash falls
+/// in a fixed share of all hashes: about `bytes` of text. Both files keep
+/// the rows of the same values, so a key column keeps its overlap between
+/// the files, its uniqueness and its fill rate, which a sample of each
+/// file's first rows would lose when the files are in different orders.
+fn value_sample(mut pieces: Pieces<'_>, bytes: usize) -> Result<Table> {
+    use xxhash_rust::xxh3::xxh3_64;
+    let first = pieces.first().expect("the first piece is read on opening");
+    let columns = first.num_columns().max(1) as u64;
+    let text = first.heap_bytes().max(1) as u64;
+    // One row in `share` is kept per column, so about `columns / share` of
+    // all rows are.
+    let share = (pieces.file_size() * columns / bytes.max(1) as u64)
+        .max(columns)
+        .max(1);
+    let whole = pieces.file_size() <= text;
+    let mut sample = TableBuilder::like(first);
+    while let Some(t) = pieces.next_piece()? {
+        let n = t.num_columns();
+        for r in 0..t.num_rows() {
+            let cells = t.row(r);
+            if whole || (0..n).any(|c| xxh3_64(cells.bytes(c)) % share == 0) {
+                sample.push_from(&t, r);
+            }
+        }
+    }
+    Ok(sample.finish(pieces.rows()))
 }
 
 /// Spill directories are named `concord-spill-PID-...`.

@@ -534,3 +534,63 @@ fn decimal_commas_on_request() {
     assert_eq!(v["columns"][0]["max_difference"], 0.25);
     assert_eq!(run(&["--decimal-comma=betrag"])["summary"]["changed"], 1);
 }
+
+#[test]
+fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut left, mut right) = (
+        String::from("id,name,amount\n"),
+        String::from("id,name,amount\n"),
+    );
+    for i in 0..40_000u32 {
+        left.push_str(&format!("{i},\"name\n{i}\",{}.5\n", i % 97));
+        if i % 11 != 0 {
+            let amount = if i % 13 == 0 { i % 89 } else { i % 97 };
+            right.push_str(&format!("{i},\"name\n{i}\",{amount}.5\n"));
+        }
+    }
+    right.push_str("40001,new,1\n");
+    let (l, r) = (dir.path().join("l.csv"), dir.path().join("r.csv"));
+    std::fs::write(&l, left).unwrap();
+    std::fs::write(&r, right).unwrap();
+    let (l, r) = (l.to_str().unwrap(), r.to_str().unwrap());
+    let spill = dir.path().join("spill");
+    std::fs::create_dir(&spill).unwrap();
+    let whole = concord(&["compare", l, r, "--key", "id", "--format", "csv"]);
+    let parts = concord(&[
+        "compare",
+        l,
+        r,
+        "--key",
+        "id",
+        "--format",
+        "csv",
+        "--memory-limit",
+        "1M",
+        "--spill-dir",
+        spill.to_str().unwrap(),
+    ]);
+    assert_eq!(parts.status.code(), Some(1), "{}", text(&parts.stderr));
+    let said = text(&parts.stderr);
+    assert!(
+        said.contains("do not fit the memory limit (1 MiB)"),
+        "{said}"
+    );
+    assert!(!text(&whole.stderr).contains("memory limit"));
+    // Not assert_eq: thousands of lines would bury the message.
+    assert!(parts.stdout == whole.stdout, "the outputs differ");
+    assert!(text(&whole.stdout).lines().count() > 3000);
+    assert_eq!(
+        std::fs::read_dir(&spill).unwrap().count(),
+        0,
+        "spill files left"
+    );
+
+    let bad = concord(&["compare", l, r, "--memory-limit", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("'lots' is not a size"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

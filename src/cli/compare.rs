@@ -6,6 +6,7 @@ use clap::Args;
 use concord::backend::Workflow;
 use concord::compare::{NumericMode, RuleOverrides, Rules};
 use concord::export::{self, Format};
+use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
 use concord::{ColumnPair, CompareConfig, CompareResult, Control, Error, LoadOptions, Side, Table};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -69,6 +70,14 @@ pub(crate) struct CompareArgs {
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Memory the comparison may use (e.g. 2G, 512M) [default: half of RAM].
+    /// Larger files are compared in partitions on disk, with the same result.
+    #[arg(long, value_name = "SIZE", env = "CONCORD_MEMORY_LIMIT", value_parser = MemoryBudget::parse)]
+    memory_limit: Option<MemoryBudget>,
+    /// Directory for the spill files of files larger than the memory limit
+    /// [default: the system's temporary directory].
+    #[arg(long, value_name = "DIR", env = "CONCORD_SPILL_DIR")]
+    spill_dir: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -237,9 +246,23 @@ fn run_comparison(
     data_dir: &Path,
 ) -> Result<Compared, Error> {
     if !a.save {
-        let (left, right) = concord::table::load_both(&a.left, &a.right, opts, ctl)?;
-        let result = concord::compare_with_suggestions(&left, &right, cfg, ctl)?;
-        return Ok((Arc::new(left), Arc::new(right), Arc::new(result)));
+        let defaults = Resources::default();
+        let resources = Resources {
+            budget: a.memory_limit.unwrap_or(defaults.budget),
+            spill_dir: a.spill_dir.clone().unwrap_or(defaults.spill_dir),
+        };
+        let decided = |strategy, bytes: u64| {
+            if let Strategy::Partitioned(n) = strategy {
+                say!(
+                    "concord: the files ({} MiB) do not fit the memory limit ({}): comparing them in about {n} partitions on disk, in {}",
+                    bytes >> 20,
+                    resources.budget,
+                    resources.spill_dir.display()
+                );
+            }
+        };
+        let c = compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
+        return Ok((Arc::new(c.left), Arc::new(c.right), Arc::new(c.result)));
     }
     let w = Workflow::open(data_dir)?;
     let name = a
