@@ -12,6 +12,9 @@ Usage: python3 bench/compare_vs_duckdb.py [RUNS] [BASELINE_CONCORD]
 
 BASELINE_CONCORD, a `concord` binary built from an earlier commit, is timed
 the same way in the same run, to compare a change with what came before.
+
+CONCORD_BENCH_ROWS=10000000 runs the same on 10 million rows (~1.2 GB a
+side), generated into bench/data-10000000 on first use.
 """
 import os
 import statistics
@@ -20,7 +23,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "bench", "data")
+BENCH_ROWS = int(os.environ.get("CONCORD_BENCH_ROWS", "1000000"))
+DATA = os.path.join(ROOT, "bench", "data" if BENCH_ROWS == 1000000 else f"data-{BENCH_ROWS}")
 LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 BASELINE = sys.argv[2] if len(sys.argv) > 2 else None
@@ -53,7 +57,7 @@ def measure(name, cmd, ok_codes):
 def main():
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "concord", "--example", "gen_workload"], cwd=ROOT, check=True)
     if not (os.path.exists(LEFT) and os.path.exists(RIGHT)):
-        subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gen_workload"), DATA], check=True)
+        subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gen_workload"), DATA, str(BENCH_ROWS)], check=True)
     try:
         import duckdb  # noqa: F401
     except ImportError:

@@ -173,19 +173,24 @@ pub fn compare_files(
         })?;
     let limits = resources.budget.limits();
     let open = |path, side| Pieces::open(path, opts, limits.piece_bytes, ctl.with_side(side));
-    let (config, applied) =
-        if config.use_suggestions && (config.keys.is_empty() || config.mappings.is_empty()) {
-            // Suggestions need both files' values: a pass over each file keeps
-            // the rows that hold a value from a fixed share of all values.
-            let rows = (limits.piece_bytes / 2).max(1 << 16);
-            let l = value_sample(open(left, Side::Left)?, rows)?;
-            let r = value_sample(open(right, Side::Right)?, rows)?;
+    let (lp, rp) = (open(left, Side::Left)?, open(right, Side::Right)?);
+    let (config, applied) = match (lp.first(), rp.first()) {
+        (Some(l), Some(r)) if config.use_suggestions && !config.keys.is_empty() => {
+            // Renamed columns are told by their names and values: the
+            // files' first rows show them.
+            complete_config(l, r, config, ctl)?
+        }
+        _ if config.use_suggestions => {
+            // A key must overlap between the files: a pass over each file
+            // keeps the rows that hold a value from a fixed share of all
+            // values.
+            let bytes = (limits.piece_bytes / 2).max(1 << 16);
+            let l = value_sample(open(left, Side::Left)?, bytes)?;
+            let r = value_sample(open(right, Side::Right)?, bytes)?;
             complete_config(&l, &r, config, ctl)?
-        } else {
-            (config.clone(), None)
-        };
-    let lp = open(left, Side::Left)?;
-    let rp = open(right, Side::Right)?;
+        }
+        _ => (config.clone(), None),
+    };
     let estimate = (left_bytes + right_bytes).div_ceil(limits.partition_bytes) as usize;
     decided(
         Strategy::Partitioned(estimate.max(2)),

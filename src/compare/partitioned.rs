@@ -24,7 +24,7 @@ use crate::progress::{Control, Phase};
 use crate::table::{Pieces, Table, TableBuilder};
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Sizes that bound the memory of a partitioned comparison.
@@ -358,15 +358,15 @@ fn put_len(out: &mut Vec<u8>, mut n: usize) {
     out.push(n as u8);
 }
 
-fn get_len(input: &mut impl Read) -> std::io::Result<usize> {
+fn get_len(data: &[u8], at: &mut usize) -> Option<usize> {
     let mut n = 0usize;
     let mut shift = 0;
     loop {
-        let mut b = [0u8];
-        input.read_exact(&mut b)?;
-        n |= ((b[0] & 0x7F) as usize) << shift;
-        if b[0] < 0x80 {
-            return Ok(n);
+        let b = *data.get(*at)?;
+        *at += 1;
+        n |= ((b & 0x7F) as usize) << shift;
+        if b < 0x80 {
+            return Some(n);
         }
         shift += 7;
     }
@@ -385,38 +385,39 @@ fn read_partition(path: Option<&PathBuf>, shape: &Table) -> Result<Table> {
     let Some(path) = path.filter(|p| !p.as_os_str().is_empty()) else {
         return Ok(b.finish(shape.file_rows()));
     };
-    let err = |source| Error::Read {
+    let data = std::fs::read(path).map_err(|source| Error::Read {
         path: path.display().to_string(),
         source,
+    })?;
+    let corrupt = || Error::Read {
+        path: path.display().to_string(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the spill file is cut short",
+        ),
     };
-    let file = File::open(path).map_err(err)?;
-    let len = file.metadata().map_err(err)?.len();
-    let mut input = BufReader::with_capacity(1 << 20, file);
+    b.reserve(data.len());
     let n = shape.num_columns();
     let mut lens = vec![0usize; n];
-    let mut bytes = Vec::new();
-    let mut read = 0u64;
-    let mut head = [0u8; 12];
-    while read < len {
-        input.read_exact(&mut head).map_err(err)?;
+    let mut at = 0;
+    while at < data.len() {
+        let head = data.get(at..at + 12).ok_or_else(corrupt)?;
         let row = u32::from_le_bytes(head[..4].try_into().expect("4 bytes"));
         let line = u64::from_le_bytes(head[4..].try_into().expect("8 bytes"));
-        let mut header = 12u64;
+        at += 12;
         for l in lens.iter_mut() {
-            *l = get_len(&mut input).map_err(err)?;
-            header += (usize::BITS - l.leading_zeros()).div_ceil(7).max(1) as u64;
+            *l = get_len(&data, &mut at).ok_or_else(corrupt)?;
         }
         let total: usize = lens.iter().sum();
-        bytes.resize(total, 0);
-        input.read_exact(&mut bytes).map_err(err)?;
-        let mut at = 0;
+        let bytes = data.get(at..at + total).ok_or_else(corrupt)?;
+        at += total;
+        let mut from = 0;
         let cells = lens.iter().map(|&l| {
-            let c = &bytes[at..at + l];
-            at += l;
+            let c = &bytes[from..from + l];
+            from += l;
             c
         });
         b.push(cells, row, line);
-        read += header + total as u64;
     }
     Ok(b.finish(shape.file_rows()))
 }

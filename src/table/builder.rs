@@ -46,6 +46,11 @@ impl TableBuilder {
         self.table.buf.len()
     }
 
+    /// Makes room for about `bytes` of cell text.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.table.buf.reserve(bytes);
+    }
+
     /// Adds row `row` of `from` (a table with the same columns), keeping
     /// where it came from in the file.
     pub fn push_from(&mut self, from: &Table, row: usize) {

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Compares two files larger than the memory limit and reports the wall
+time and peak resident memory against the limit.
+
+The generated workload (bench/examples/gen_workload: 12 columns, keyed by
+id, ~120 bytes a row) of ROWS rows is written to bench/data-ROWS on first
+use. `concord compare --key id --format csv` runs once with LIMIT as
+--memory-limit (the out-of-core plan), and once without one (in memory,
+when the machine has room), and the two outputs must be identical.
+
+Usage: python3 bench/out_of_core.py [ROWS] [LIMIT]
+       (defaults: 10000000 rows, about 1.2 GB a side, and 512M)
+"""
+import filecmp
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+LIMIT = sys.argv[2] if len(sys.argv) > 2 else "512M"
+DATA = os.path.join(ROOT, "bench", f"data-{ROWS}")
+LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
+CONCORD = os.path.join(ROOT, "target", "release", "concord")
+
+
+def run(cmd):
+    """Runs cmd; returns (seconds, peak RSS in bytes, stderr)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed:\n{err}")
+    return elapsed, usage.ru_maxrss * 1024, err
+
+
+def size(text):
+    units = {"K": 10, "M": 20, "G": 30, "T": 40}
+    t = text.strip().upper().rstrip("IB").rstrip("B")
+    return int(float(t[:-1]) * (1 << units[t[-1]])) if t[-1] in units else int(t)
+
+
+def main():
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "concord", "--example", "gen_workload"], cwd=ROOT, check=True)
+    if not (os.path.exists(LEFT) and os.path.exists(RIGHT)):
+        subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gen_workload"), DATA, str(ROWS)], check=True)
+    inputs = os.path.getsize(LEFT) + os.path.getsize(RIGHT)
+    base = [CONCORD, "compare", LEFT, RIGHT, "--key", "id", "--format", "csv", "--output"]
+    limit = size(LIMIT)
+    mib = 1 << 20
+    t, rss, err = run(base + ["/tmp/concord-ooc.csv", "--memory-limit", LIMIT])
+    said = [l for l in err.splitlines() if "memory limit" in l]
+    print(f"inputs: {inputs / mib:.0f} MiB in two files ({ROWS:,} rows a side); limit {LIMIT}; {os.cpu_count()} cores")
+    print(f"out of core: {t:.2f} s, peak RSS {rss / mib:.0f} MiB ({rss / limit:.2f}x the limit)")
+    print(f"  {said[0] if said else 'concord did not say it went out of core'}")
+    t2, rss2, _ = run(base + ["/tmp/concord-inmem.csv", "--memory-limit", str(inputs * 2)])
+    print(f"in memory:   {t2:.2f} s, peak RSS {rss2 / mib:.0f} MiB")
+    same = filecmp.cmp("/tmp/concord-ooc.csv", "/tmp/concord-inmem.csv", shallow=False)
+    print(f"outputs identical: {same}")
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
