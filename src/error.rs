@@ -17,6 +17,16 @@ pub enum Side {
     Right,
 }
 
+impl Side {
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+}
+
 impl fmt::Display for Side {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -179,11 +189,29 @@ pub enum Error {
     /// The operation was cancelled through its cancellation token.
     #[error("the operation was cancelled")]
     Cancelled,
+    /// A session's files would not fit the memory limit of the server or
+    /// the desktop app, which keep both tables in memory.
+    #[error(
+        "'{path}' ({} MiB, with the other side's {} MiB) does not fit this app's memory limit \
+         ({limit}); the command line (`concord compare`) compares files of any size, on disk",
+        bytes >> 20,
+        other >> 20
+    )]
+    OverMemoryLimit {
+        /// The file as the user named it.
+        path: String,
+        /// Its size.
+        bytes: u64,
+        /// The size of the file loaded on the other side (0 for none).
+        other: u64,
+        /// The limit, as people read it.
+        limit: String,
+    },
     /// The directory for spill files has too little free space for two
     /// files that do not fit in memory.
     #[error(
         "'{dir}' has {} MiB free, and comparing these files on disk needs about {} MiB; \
-         free some space or pick another directory (--spill-dir)",
+         free some space or choose another directory for spill files",
         free >> 20,
         needed >> 20
     )]
@@ -340,6 +368,7 @@ impl Error {
             Error::NewerFormat { .. } => "newer_format",
             Error::Storage { .. } => "storage",
             Error::NoSpace { .. } => "no_space",
+            Error::OverMemoryLimit { .. } => "over_memory_limit",
         }
     }
 
@@ -352,6 +381,7 @@ impl Error {
             Error::UnknownSession { .. } => 404,
             Error::TooLarge { .. } => 413,
             Error::NoSpace { .. } => 507,
+            Error::OverMemoryLimit { .. } => 413,
             Error::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => 404,
             Error::MissingInput { .. }
             | Error::NoResult { .. }

@@ -902,3 +902,47 @@ fn a_file_loads_whole_by_path_and_a_pipe_is_read_once() {
         }
     }
 }
+
+#[test]
+fn files_over_the_memory_limit_are_refused_before_reading_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let small = data.path().join("small.csv");
+    let big = data.path().join("big.csv");
+    std::fs::write(&small, "id,v\n1,a\n").unwrap();
+    let mut text = String::from("id,v\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("{i},value {i}\n"));
+    }
+    std::fs::write(&big, &text).unwrap();
+    let w = Workflow::open(dir.path())
+        .unwrap()
+        .with_memory_limit(crate::files::MemoryBudget(1 << 20));
+    let s = w.create_session("limits").unwrap();
+    w.load_file(
+        &s.id,
+        Side::Left,
+        &small,
+        &LoadOptions::default(),
+        Control::default(),
+    )
+    .unwrap();
+    let err = w
+        .load_file(
+            &s.id,
+            Side::Right,
+            &big,
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "over_memory_limit");
+    assert_eq!(err.http_status(), 413);
+    let message = err.to_string();
+    assert!(
+        message.contains("big.csv") && message.contains("1 MiB"),
+        "{message}"
+    );
+    let state = w.store().read_state(&s.id).unwrap();
+    assert!(state.input(Side::Left).is_some() && state.input(Side::Right).is_none());
+}

@@ -11,6 +11,7 @@ use crate::compare::{
 };
 use crate::error::{Error, Result, Side};
 use crate::export::{self, Format, Report};
+use crate::files::MemoryBudget;
 use crate::profile::ColumnProfile;
 use crate::progress::Control;
 use crate::suggest::Suggestions;
@@ -144,12 +145,29 @@ pub struct Upload<R> {
 #[derive(Clone)]
 pub struct Workflow {
     store: Arc<SessionStore>,
+    budget: MemoryBudget,
 }
 
 impl Workflow {
-    /// A workflow over `store`.
+    /// A workflow over `store`, whose sessions may hold files up to the
+    /// memory limit in `CONCORD_MEMORY_LIMIT` (half of RAM by default).
     pub fn new(store: Arc<SessionStore>) -> Workflow {
-        Workflow { store }
+        let budget = std::env::var("CONCORD_MEMORY_LIMIT")
+            .ok()
+            .and_then(|v| MemoryBudget::parse(&v).ok())
+            .unwrap_or_else(MemoryBudget::default_for_machine);
+        Workflow { store, budget }
+    }
+
+    /// The same workflow with another memory limit.
+    pub fn with_memory_limit(mut self, budget: MemoryBudget) -> Workflow {
+        self.budget = budget;
+        self
+    }
+
+    /// The memory limit for a session's two files.
+    pub fn memory_limit(&self) -> MemoryBudget {
+        self.budget
     }
 
     /// A workflow over the store in `dir`.
@@ -239,7 +257,19 @@ impl Workflow {
         ctl: Control<'_>,
     ) -> Result<FileInfo> {
         let ctl = ctl.with_side(side);
-        self.store.read_state(id)?;
+        let state = self.store.read_state(id)?;
+        // Sessions hold both tables in memory: refuse a file that would
+        // not fit beside the other side's before reading any of it.
+        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let other = state.input(side.other()).map_or(0, |i| i.bytes);
+        if !self.budget.fits(bytes, other) {
+            return Err(Error::OverMemoryLimit {
+                path: path.display().to_string(),
+                bytes,
+                other,
+                limit: self.budget.to_string(),
+            });
+        }
         let (input, table) = self.store.store_file(path, options, ctl)?;
         self.commit_load(id, side, input, table)
     }

@@ -264,7 +264,10 @@ fn run_comparison(
         let c = compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
         return Ok((Arc::new(c.left), Arc::new(c.right), Arc::new(c.result)));
     }
-    let w = Workflow::open(data_dir)?;
+    let mut w = Workflow::open(data_dir)?;
+    if let Some(limit) = a.memory_limit {
+        w = w.with_memory_limit(limit);
+    }
     let name = a
         .name
         .clone()

@@ -27,6 +27,11 @@ pub(crate) struct ServeArgs {
     /// Open the UI in the default browser.
     #[arg(long)]
     open: bool,
+    /// Memory a session's two files may take (e.g. 8G) [default: half of RAM].
+    /// Larger files are refused with a message; `concord compare` compares
+    /// them on disk.
+    #[arg(long, value_name = "SIZE", env = "CONCORD_MEMORY_LIMIT", value_parser = concord::files::MemoryBudget::parse)]
+    memory_limit: Option<concord::files::MemoryBudget>,
 }
 
 /// Runs `concord serve` until SIGINT or SIGTERM.
@@ -53,7 +58,11 @@ pub(crate) fn run(a: ServeArgs, data_dir: &Path) -> Result<i32, Error> {
             guard.allow_host(format!("{name}:{}", addr.port()));
         }
     }
-    let workflow = Arc::new(Workflow::open(data_dir)?);
+    let mut workflow = Workflow::open(data_dir)?;
+    if let Some(limit) = a.memory_limit {
+        workflow = workflow.with_memory_limit(limit);
+    }
+    let workflow = Arc::new(workflow);
     let state = AppState::new(workflow, a.max_upload);
     let jobs = state.jobs.clone();
     let app = api::router(state, guard);
