@@ -76,6 +76,7 @@ fn read_file(path: &Path, name: &str, ctl: Control<'_>) -> Result<Vec<u8>> {
     let mut file = std::fs::File::open(path).map_err(err)?;
     let size = file.metadata().map_or(0, |m| m.len() as usize);
     let mut buf = Vec::with_capacity(size + 1);
+    huge_pages(&mut buf);
     loop {
         ctl.check()?;
         let n = file
@@ -87,6 +88,30 @@ fn read_file(path: &Path, name: &str, ctl: Control<'_>) -> Result<Vec<u8>> {
             return Ok(buf);
         }
     }
+}
+
+/// Asks the kernel to back a large buffer with huge pages where it can:
+/// filling a fresh buffer otherwise faults (and zeroes) it in 4 KiB pages,
+/// which costs as much as parsing it.
+pub(crate) fn huge_pages<T>(buf: &mut Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let bytes = buf.capacity() * std::mem::size_of::<T>();
+        if bytes < 4 * HUGE {
+            return;
+        }
+        let start = buf.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(HUGE);
+        let len = (start + bytes - aligned) / HUGE * HUGE;
+        // SAFETY: the range lies inside the vector's own allocation, and
+        // the advice changes only how the kernel backs it, not its contents.
+        unsafe {
+            libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
 }
 
 /// Loads CSV text held in memory (an upload, say), named `name` in messages.
