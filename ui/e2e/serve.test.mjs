@@ -212,7 +212,8 @@ test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, a
   await grid.scrollIntoViewIfNeeded();
   await grid.evaluate((e) => (e.scrollTop = e.scrollHeight));
   const last = grid.locator(`[role=row][data-index="${bigRows - 1}"]`);
-  await last.getByTestId('changed-cell').waitFor();
+  // A debug server on two busy cores can take a while to page this far.
+  await last.getByTestId('changed-cell').waitFor({ timeout: 90_000 });
   assert.equal((await last.locator('[role=gridcell]').nth(1).textContent()).trim(), String(bigRows - 1));
   // The last row is inside the grid's visible area, not cut off.
   const [g, r] = [await grid.boundingBox(), await last.boundingBox()];
