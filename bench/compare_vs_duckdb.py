@@ -20,7 +20,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from measure import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_ROWS = int(os.environ.get("CONCORD_BENCH_ROWS", "1000000"))
@@ -28,18 +29,6 @@ DATA = os.path.join(ROOT, "bench", "data" if BENCH_ROWS == 1000000 else f"data-{
 LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 BASELINE = sys.argv[2] if len(sys.argv) > 2 else None
-
-
-def run(cmd):
-    """Runs cmd; returns (seconds, peak RSS in bytes, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss * 1024, code, err
 
 
 def measure(name, cmd, ok_codes):

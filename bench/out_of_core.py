@@ -15,7 +15,8 @@ import filecmp
 import os
 import subprocess
 import sys
-import time
+
+import measure
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
@@ -26,16 +27,11 @@ CONCORD = os.path.join(ROOT, "target", "release", "concord")
 
 
 def run(cmd):
-    """Runs cmd; returns (seconds, peak RSS in bytes, stderr)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    """Runs cmd, which must succeed; returns (seconds, peak RSS in bytes, stderr)."""
+    elapsed, rss, code, err = measure.run(cmd)
+    if code not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-    return elapsed, usage.ru_maxrss * 1024, err
+    return elapsed, rss, err
 
 
 def size(text):

@@ -2,6 +2,9 @@
 //! partitions on disk (forced by a tiny memory budget) must give the very
 //! same export, byte for byte, in every format, as the files read whole.
 
+mod common;
+
+use common::Rng;
 use concord::compare::{ColumnPair, CompareConfig};
 use concord::export::{self, Format, Report};
 use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
@@ -121,18 +124,6 @@ fn every_fixture_compares_the_same_in_partitions() {
             ..CompareConfig::default()
         };
         same_both_ways(&l, &r, &positional);
-    }
-}
-
-/// A small, seedable generator, so that a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
     }
 }
 

@@ -1,6 +1,9 @@
 //! Sessions on disk, tested with real processes: a real SQLite file, real
 //! blobs, and a writer killed with SIGKILL at random moments.
 
+mod common;
+
+use common::Rng;
 use concord::backend::SessionStore;
 use std::io::Read;
 use std::path::Path;
@@ -9,18 +12,6 @@ use std::time::Duration;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_concord")
-}
-
-/// A small deterministic random number generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// Starts the writer, lets it run `ms` milliseconds, kills it with SIGKILL,

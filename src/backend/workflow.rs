@@ -165,11 +165,6 @@ impl Workflow {
         self
     }
 
-    /// The memory limit for a session's two files.
-    pub fn memory_limit(&self) -> MemoryBudget {
-        self.budget
-    }
-
     /// A workflow over the store in `dir`.
     pub fn open(dir: &Path) -> Result<Workflow> {
         Ok(Workflow::new(Arc::new(SessionStore::open(dir)?)))

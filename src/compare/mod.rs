@@ -597,12 +597,22 @@ fn compare_positional(
     ))
 }
 
+/// Where a result row stands in the order of results: rows with a left
+/// row come in left file order, then rows only on the right in right file
+/// order. Sorting by it puts the rows of several comparisons in that order.
+pub(crate) fn place(row: &RowDiff) -> u64 {
+    match (row.left, row.right) {
+        (Some(l), _) => u64::from(l),
+        (None, Some(r)) => 1 << 32 | u64::from(r),
+        (None, None) => unreachable!("a result row has a side"),
+    }
+}
+
 /// Where each row of a keyed result stands in the order of results, and
 /// what a result made of several comparisons needs to add up its notes.
 pub(crate) struct KeyedOrder {
-    /// Per result row: `0 << 32 | left row` for rows placed in the pass over
-    /// the left rows, `1 << 32 | right row` for the pass over the right
-    /// rows. All rows of a duplicated key share the place of its first row.
+    /// Per result row, its [`place`], except that all rows of a duplicated
+    /// key share the place of the row that stands for them.
     pub order: Vec<u64>,
     /// Left and right rows with an empty key.
     pub empty_keys: (u64, u64),
@@ -701,22 +711,11 @@ fn compare_keyed(
         }
         piece
     })?;
-    let left_pass: usize = left_pieces.iter().map(|p| p.rows.len()).sum();
     let mut all = join_pieces(
         left_pieces.into_iter().chain(right_pieces).collect(),
         plan.pairs.len(),
     );
-    let place = |i: usize, r: &RowDiff| match (i < left_pass, r.left, r.right) {
-        (true, Some(l), _) => u64::from(l),
-        (_, _, Some(j)) => 1 << 32 | u64::from(j),
-        _ => unreachable!("a result row has a side"),
-    };
-    let mut order: Vec<u64> = all
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| place(i, r))
-        .collect();
+    let mut order: Vec<u64> = all.rows.iter().map(place).collect();
 
     let (dup_left, dup_right) = matching.duplicate_keys();
     let mut summary = Summary {

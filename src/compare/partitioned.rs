@@ -16,8 +16,8 @@
 
 use super::index::KeyColumns;
 use super::{
-    compare_keyed, compare_positional, empty_key_note, ColumnStats, CompareConfig, CompareResult,
-    Mode, Plan, RowDiff, Summary, POSITIONAL_NOTE, TYPE_SAMPLE,
+    add_tallies, compare_keyed, compare_positional, empty_key_note, place, ColumnTally,
+    CompareConfig, CompareResult, Mode, Plan, RowDiff, Summary, POSITIONAL_NOTE, TYPE_SAMPLE,
 };
 use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Phase};
@@ -59,19 +59,15 @@ pub fn compare_pieces(
     dir: &Path,
     ctl: Control<'_>,
 ) -> Result<Partitioned> {
-    let shape = |p: &mut Pieces<'_>| -> Result<Table> {
-        let first = p
-            .next_piece()?
-            .expect("a file's first piece is always there");
-        Ok(first)
-    };
-    let (first_left, first_right) = (shape(&mut left)?, shape(&mut right)?);
+    let first = "a file's first piece is read on opening";
+    let first_left = left.next_piece()?.expect(first);
+    let first_right = right.next_piece()?.expect(first);
     // The plan from the first pieces checks the configuration and resolves
     // the key; the one used to compare waits for the sampled types.
     let probe = Plan::new(&first_left, &first_right, config)?;
     let keyed = !probe.keys.is_empty();
     let total_bytes = left.file_size() + right.file_size();
-    let mut layout = if keyed {
+    let layout = if keyed {
         Layout::Hash((total_bytes.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096))
     } else {
         // Rows per partition, from the average row of the first pieces.
@@ -79,21 +75,13 @@ pub fn compare_pieces(
         let text = (first_left.heap_bytes() + first_right.heap_bytes()).max(1) as u64;
         Layout::Rows((limits.partition_bytes * rows / text).max(1))
     };
-    let left_parts = spill_side(
-        &mut left,
-        first_left,
-        &probe,
-        Side::Left,
-        &mut layout,
-        dir,
-        ctl,
-    )?;
+    let left_parts = spill_side(&mut left, first_left, &probe, Side::Left, &layout, dir, ctl)?;
     let right_parts = spill_side(
         &mut right,
         first_right,
         &probe,
         Side::Right,
-        &mut layout,
+        &layout,
         dir,
         ctl,
     )?;
@@ -115,58 +103,30 @@ pub fn compare_pieces(
         rows: Vec::new(),
         changed: Vec::new(),
         summary: Summary::default(),
-        columns: plan
-            .pairs
-            .iter()
-            .map(|p| ColumnStats {
-                left: p.left.clone(),
-                right: p.right.clone(),
-                differences: 0,
-                max_difference: None,
-            })
-            .collect(),
+        tallies: vec![ColumnTally::default(); plan.pairs.len()],
         empty_keys: (0, 0),
     };
     let count = left_parts.files.len().max(right_parts.files.len());
     let total = left_rows + right_rows;
     let mut done = 0u64;
+    // Progress is counted in partitions' rows here, not within each one.
+    let quiet = Control {
+        progress: None,
+        ..ctl
+    };
     for p in 0..count {
         ctl.check()?;
         let lt = read_partition(left_parts.files.get(p), &shape_left)?;
         let rt = read_partition(right_parts.files.get(p), &shape_right)?;
         done += (lt.num_rows() + rt.num_rows()) as u64;
         if keyed {
-            let (result, order) = compare_keyed(
-                &lt,
-                &rt,
-                plan.clone(),
-                Control {
-                    progress: None,
-                    ..ctl
-                },
-            )?;
+            let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
             out.empty_keys.0 += order.empty_keys.0;
             out.empty_keys.1 += order.empty_keys.1;
             out.add(&lt, &rt, result, &order.order);
         } else {
-            let result = compare_positional(
-                &lt,
-                &rt,
-                plan.clone(),
-                Control {
-                    progress: None,
-                    ..ctl
-                },
-            )?;
-            let order: Vec<u64> = result
-                .rows
-                .iter()
-                .map(|r| match (r.left, r.right) {
-                    (Some(l), _) => u64::from(l),
-                    (None, Some(j)) => 1 << 32 | u64::from(j),
-                    (None, None) => unreachable!("a result row has a side"),
-                })
-                .collect();
+            let result = compare_positional(&lt, &rt, plan.clone(), quiet)?;
+            let order: Vec<u64> = result.rows.iter().map(place).collect();
             out.add(&lt, &rt, result, &order);
         }
         ctl.report(Phase::Comparing, done, total);
@@ -201,7 +161,7 @@ fn spill_side(
     first: Table,
     probe: &Plan,
     side: Side,
-    layout: &mut Layout,
+    layout: &Layout,
     dir: &Path,
     ctl: Control<'_>,
 ) -> Result<Spilled> {
@@ -269,7 +229,7 @@ fn spill_side(
     Ok(Spilled { files, sample })
 }
 
-/// The rows of one file at every [`type_step`]-th position, kept while the
+/// The rows of one file at every [`super::type_step`]-th position, kept while the
 /// file's length is not yet known.
 struct Sample {
     table: Table,
@@ -285,29 +245,26 @@ impl Sample {
     }
 
     fn add(&mut self, piece: &Table) {
-        let mut b = TableBuilder::like(&self.table);
-        for r in 0..self.table.num_rows() {
-            b.push_from(&self.table, r);
-        }
-        for r in 0..piece.num_rows() {
-            if piece.source_row(r) % self.step == 0 {
-                b.push_from(piece, r);
-            }
-        }
-        self.table = b.finish(0);
+        self.table = every(self.step, &[&self.table, piece]);
         // Sampling every `step`-th row of a file of n rows keeps at most
         // TYPE_SAMPLE rows exactly when `step` is `type_step(n)`.
         while self.table.num_rows() > TYPE_SAMPLE {
             self.step *= 2;
-            let mut b = TableBuilder::like(&self.table);
-            for r in 0..self.table.num_rows() {
-                if self.table.source_row(r) % self.step == 0 {
-                    b.push_from(&self.table, r);
-                }
-            }
-            self.table = b.finish(0);
+            self.table = every(self.step, &[&self.table]);
         }
     }
+}
+
+/// The rows of `tables` (with the same columns) that are at every `step`-th
+/// row of their file.
+fn every(step: u64, tables: &[&Table]) -> Table {
+    let mut b = TableBuilder::like(tables[0]);
+    for t in tables {
+        for r in (0..t.num_rows()).filter(|&r| t.source_row(r) % step == 0) {
+            b.push_from(t, r);
+        }
+    }
+    b.finish(0)
 }
 
 /// Rows written to a spill file: per row its index and line in the file,
@@ -429,7 +386,7 @@ struct Gathered {
     rows: Vec<(u64, RowDiff)>,
     changed: Vec<u32>,
     summary: Summary,
-    columns: Vec<ColumnStats>,
+    tallies: Vec<ColumnTally>,
     empty_keys: (u64, u64),
 }
 
@@ -474,13 +431,15 @@ impl Gathered {
         s.only_right += p.only_right;
         s.duplicate_keys_left += p.duplicate_keys_left;
         s.duplicate_keys_right += p.duplicate_keys_right;
-        for (a, b) in self.columns.iter_mut().zip(result.columns) {
-            a.differences += b.differences;
-            a.max_difference = match (a.max_difference, b.max_difference) {
-                (Some(x), Some(y)) => Some(x.max(y)),
-                (x, y) => x.or(y),
-            };
-        }
+        let tallies: Vec<ColumnTally> = result
+            .columns
+            .iter()
+            .map(|c| ColumnTally {
+                differences: c.differences,
+                max_difference: c.max_difference,
+            })
+            .collect();
+        add_tallies(&mut self.tallies, &tallies);
     }
 
     fn finish(
@@ -508,15 +467,7 @@ impl Gathered {
             notes.push(POSITIONAL_NOTE.to_string());
             Mode::Positional
         };
-        let tallies = self
-            .columns
-            .iter()
-            .map(|c| super::ColumnTally {
-                differences: c.differences,
-                max_difference: c.max_difference,
-            })
-            .collect();
-        let result = plan.finish(mode, summary, tallies, rows, self.changed, notes);
+        let result = plan.finish(mode, summary, self.tallies, rows, self.changed, notes);
         Partitioned {
             left: self.left.finish(left_rows),
             right: self.right.finish(right_rows),

@@ -93,11 +93,11 @@ fn read_file(path: &Path, name: &str, ctl: Control<'_>) -> Result<Vec<u8>> {
 /// Asks the kernel to back a large buffer with huge pages where it can:
 /// filling a fresh buffer otherwise faults (and zeroes) it in 4 KiB pages,
 /// which costs as much as parsing it.
-pub(crate) fn huge_pages<T>(buf: &mut Vec<T>) {
+fn huge_pages(buf: &mut Vec<u8>) {
     #[cfg(target_os = "linux")]
     {
         const HUGE: usize = 2 << 20;
-        let bytes = buf.capacity() * std::mem::size_of::<T>();
+        let bytes = buf.capacity();
         if bytes < 4 * HUGE {
             return;
         }
