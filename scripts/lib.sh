@@ -14,6 +14,23 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Cargo feeds /dev/null to the compiler it probes; when /dev/null has become
+# a regular file (any program run as root that writes a file atomically and
+# is pointed at /dev/null renames over it; Concord's exports did so before
+# they learned to write through devices), that probe reads whatever was
+# last written there and fails with an unrelated compile error. Recreate
+# the device when we can, or say what is wrong.
+check_dev_null() {
+  [ -c /dev/null ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "==> /dev/null is not a device on this machine: recreating it" >&2
+    rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+  else
+    echo "/dev/null is not a device on this machine; recreate it as root: rm /dev/null && mknod -m 666 /dev/null c 1 3" >&2
+    exit 2
+  fi
+}
+
 # Makes sure a Rust toolchain (cargo, rustfmt, clippy) and a C compiler are there.
 need_rust() {
   if ! command -v cargo >/dev/null 2>&1; then

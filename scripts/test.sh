@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/lib.sh
+check_dev_null
 need_rust
 need_desktop_build
 

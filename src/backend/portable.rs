@@ -60,13 +60,9 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
             bytes,
         });
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = crate::export::new_file_beside(path, dir).map_err(write_err(path))?;
+    let file = crate::export::OutputFile::create(path).map_err(write_err(path))?;
     {
-        let mut out = std::io::BufWriter::new(tmp.as_file());
+        let mut out = std::io::BufWriter::new(file.file());
         let manifest = Manifest {
             state,
             blobs: entries,
@@ -81,8 +77,8 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
         }
         out.flush().map_err(write_err(path))?;
     }
-    tmp.as_file().sync_all().map_err(write_err(path))?;
-    tmp.persist(path).map_err(|e| write_err(path)(e.error))?;
+    file.sync().map_err(write_err(path))?;
+    file.commit().map_err(write_err(path))?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 mod csv;
 mod html;
 mod json;
+mod output;
 mod text;
 mod xlsx;
 
@@ -21,6 +22,7 @@ use std::io::Write;
 use std::path::Path;
 
 pub use csv::write_csv_field;
+pub(crate) use output::OutputFile;
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -238,48 +240,28 @@ pub fn write(
 }
 
 /// Writes `report` as `format` to the file `path`, atomically: the file
-/// appears complete or not at all.
+/// appears complete or not at all (a device or pipe such as `/dev/null` is
+/// written through; see [`OutputFile`]).
 pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<'_>) -> Result<()> {
     let shown = path.display().to_string();
     let io = |source| Error::Write {
         path: shown.clone(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = new_file_beside(path, dir).map_err(io)?;
-    if format == Format::Xlsx {
-        xlsx::write(report, tmp.path(), ctl)?;
-    } else {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-        let written = write(report, format, &mut w, ctl).map_err(|e| match e {
-            Error::Write { source, .. } => io(source),
-            e => e,
-        });
-        written?;
-        w.flush().map_err(io)?;
+    let out = OutputFile::create(path).map_err(io)?;
+    match (format, out.temp_path()) {
+        (Format::Xlsx, Some(tmp)) => xlsx::write(report, tmp, ctl)?,
+        _ => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, out.file());
+            let written = write(report, format, &mut w, ctl).map_err(|e| match e {
+                Error::Write { source, .. } => io(source),
+                e => e,
+            });
+            written?;
+            w.flush().map_err(io)?;
+        }
     }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
-/// A temporary file in `dir` that will become `path`, created with the
-/// permissions any new file of the user gets (0666 less the umask) or, when
-/// `path` exists, with its permissions: a temporary file is otherwise only
-/// readable by its owner, and a shared report must stay readable once
-/// renamed into place.
-pub(crate) fn new_file_beside(path: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".concord-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o777);
-        builder.permissions(std::fs::Permissions::from_mode(mode));
-    }
-    builder.tempfile_in(dir)
+    out.commit().map_err(io)
 }
 
 /// Reports export progress every so many rows.

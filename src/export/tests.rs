@@ -360,3 +360,50 @@ fn export_file_names_are_safe_everywhere() {
     assert_eq!(file_name("a_b-c", Format::Text), "concord-a_b-c.txt");
     assert_eq!(file_name("../..", Format::Csv), "concord.csv");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_device_is_written_through_and_a_link_is_kept() {
+    let (left, right, result) = fixture();
+    let report = Report {
+        left: &left,
+        right: &right,
+        result: &result,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A named pipe stands in for /dev/null and /dev/stdout: renaming over
+    // it would leave a regular file where the device was.
+    let fifo = dir.path().join("pipe");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    // The read end is opened without blocking, so a writer that renames
+    // over the pipe fails the test instead of hanging it; the report is
+    // smaller than the pipe's buffer.
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    write_file(report, Format::Csv, &fifo, Control::default()).unwrap();
+    let mut read = Vec::new();
+    reader.read_to_end(&mut read).unwrap();
+    assert_eq!(read, render(Format::Csv));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "no temporary file is left");
+
+    // A link to a report stays a link; the report it points to is replaced.
+    let real = dir.path().join("real.csv");
+    std::fs::write(&real, b"old").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    write_file(report, Format::Json, &link, Control::default()).unwrap();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(&real).unwrap(), render(Format::Json));
+}

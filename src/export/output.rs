@@ -1,0 +1,98 @@
+//! Where an export's bytes go. A regular file is replaced atomically: the
+//! bytes go to a temporary file beside it, renamed into place when complete.
+//! A special file that already exists (`/dev/null`, `/dev/stdout`, a named
+//! pipe) is written through instead: renaming over it would replace the
+//! device with a regular file, which breaks every other program on the
+//! machine that writes to `/dev/null` or reads from it.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// An export destination opened for writing; see the module note.
+pub(crate) enum OutputFile {
+    /// A temporary file that becomes `target` on [`OutputFile::commit`].
+    Replace {
+        tmp: tempfile::NamedTempFile,
+        target: PathBuf,
+    },
+    /// An existing device, pipe or socket, written in place.
+    Special(File),
+}
+
+impl OutputFile {
+    /// Opens `path` for an export. A symbolic link is followed, so the
+    /// link stays and the file it points to is replaced.
+    pub(crate) fn create(path: &Path) -> io::Result<OutputFile> {
+        let target = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+            _ => path.to_path_buf(),
+        };
+        if let Ok(m) = std::fs::metadata(&target) {
+            if !m.is_file() && !m.is_dir() {
+                let f = std::fs::OpenOptions::new().write(true).open(&target)?;
+                return Ok(OutputFile::Special(f));
+            }
+        }
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = new_file_beside(&target, dir)?;
+        Ok(OutputFile::Replace { tmp, target })
+    }
+
+    /// The open file to write to.
+    pub(crate) fn file(&self) -> &File {
+        match self {
+            OutputFile::Replace { tmp, .. } => tmp.as_file(),
+            OutputFile::Special(f) => f,
+        }
+    }
+
+    /// The path of the temporary file, for writers that need a path (the
+    /// XLSX writer); `None` for a special file.
+    pub(crate) fn temp_path(&self) -> Option<&Path> {
+        match self {
+            OutputFile::Replace { tmp, .. } => Some(tmp.path()),
+            OutputFile::Special(_) => None,
+        }
+    }
+
+    /// Makes the written bytes durable (a regular file only: devices and
+    /// pipes do not support it).
+    pub(crate) fn sync(&self) -> io::Result<()> {
+        match self {
+            OutputFile::Replace { tmp, .. } => tmp.as_file().sync_all(),
+            OutputFile::Special(_) => Ok(()),
+        }
+    }
+
+    /// Puts a completed export in place. Dropping an `OutputFile` without
+    /// committing it removes the temporary file.
+    pub(crate) fn commit(self) -> io::Result<()> {
+        match self {
+            OutputFile::Replace { tmp, target } => {
+                tmp.persist(target).map(drop).map_err(|e| e.error)
+            }
+            OutputFile::Special(_) => Ok(()),
+        }
+    }
+}
+
+/// A temporary file in `dir` that will become `path`, created with the
+/// permissions any new file of the user gets (0666 less the umask) or, when
+/// `path` exists, with its permissions: a temporary file is otherwise only
+/// readable by its owner, and a shared report must stay readable once
+/// renamed into place.
+fn new_file_beside(path: &Path, dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".concord-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    builder.tempfile_in(dir)
+}
