@@ -207,6 +207,19 @@ pub enum Error {
         /// The limit, as people read it.
         limit: String,
     },
+    /// A session reads this file from where the user keeps it (it was too
+    /// large to copy into the store), and it is no longer the file that was
+    /// loaded.
+    #[error(
+        "'{path}' {detail}; the session did not keep a copy of this large file: \
+         load it again to compare its current contents"
+    )]
+    SourceChanged {
+        /// The file.
+        path: String,
+        /// What happened to it ("was deleted or moved", "changed since ...").
+        detail: String,
+    },
     /// The directory for spill files has too little free space for two
     /// files that do not fit in memory.
     #[error(
@@ -369,6 +382,7 @@ impl Error {
             Error::Storage { .. } => "storage",
             Error::NoSpace { .. } => "no_space",
             Error::OverMemoryLimit { .. } => "over_memory_limit",
+            Error::SourceChanged { .. } => "source_changed",
         }
     }
 
@@ -387,6 +401,7 @@ impl Error {
             | Error::NoResult { .. }
             | Error::Stale { .. }
             | Error::Conflict { .. }
+            | Error::SourceChanged { .. }
             | Error::Cancelled => 409,
             Error::UnknownColumn { .. }
             | Error::NoSuchColumn { .. }
@@ -421,6 +436,7 @@ impl Error {
             | Error::RecordTooLarge { path, .. }
             | Error::TooManyRows { path, .. }
             | Error::TooLarge { path, .. }
+            | Error::SourceChanged { path, .. }
             | Error::InvalidFile { path, .. } => Some(path),
             _ => None,
         }

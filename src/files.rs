@@ -30,23 +30,7 @@ impl MemoryBudget {
     /// Parses a size as people write it: `1G`, `512M`, `1.5GiB`, `800mb`,
     /// or a number of bytes. Units are powers of 1024.
     pub fn parse(text: &str) -> std::result::Result<MemoryBudget, String> {
-        let t = text.trim();
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
-        let (number, unit) = t.split_at(split);
-        let number: f64 = number
-            .parse()
-            .map_err(|_| format!("'{text}' is not a size such as 1G or 512M"))?;
-        let shift = match unit.trim().to_ascii_lowercase().as_str() {
-            "" | "b" => 0,
-            "k" | "kb" | "kib" => 10,
-            "m" | "mb" | "mib" => 20,
-            "g" | "gb" | "gib" => 30,
-            "t" | "tb" | "tib" => 40,
-            _ => return Err(format!("'{text}': unknown unit (use K, M, G or T)")),
-        };
-        let bytes = (number * (1u64 << shift) as f64) as u64;
+        let bytes = parse_size(text)?;
         if bytes < 1 << 20 {
             return Err(format!(
                 "'{text}' is too small a memory budget (at least 1M)"
@@ -68,6 +52,28 @@ impl MemoryBudget {
             partition_bytes: (self.0 / 4).max(1 << 12),
         }
     }
+}
+
+/// Parses a size as people write it: `1G`, `512M`, `1.5GiB`, `800mb`, or a
+/// number of bytes. Units are powers of 1024.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size such as 1G or 512M"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("'{text}': unknown unit (use K, M, G or T)")),
+    };
+    Ok((number * (1u64 << shift) as f64) as u64)
 }
 
 impl std::fmt::Display for MemoryBudget {

@@ -21,12 +21,16 @@ use crate::error::Error;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The JSON form of [`super::session::Event`]. 0 (rows from before the
-/// column existed) and 1 are the same.
-pub const EVENT_FORMAT: u32 = 1;
+/// column existed) and 1 are the same; 2 adds an input referenced by path
+/// ([`super::session::FileRef`]). Only an event that holds such an input
+/// is written as 2 (see [`super::session::InputRef::format`]): the release
+/// before it then refuses that session by its version, instead of looking
+/// for a stored copy that was never made, and still opens the others.
+pub const EVENT_FORMAT: u32 = 2;
 
-/// The JSON form of a snapshot's [`super::session::SessionState`]. 0 and 1
-/// are the same.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// The JSON form of a snapshot's [`super::session::SessionState`], with the
+/// same numbers and rule as [`EVENT_FORMAT`].
+pub const SNAPSHOT_FORMAT: u32 = 2;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version

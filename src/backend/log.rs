@@ -194,7 +194,7 @@ impl EventLog {
         let id = expected_last + 1;
         tx.execute(
             "INSERT INTO events (session_id, event_id, at, payload, checksum, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![session, id, at, payload, checksum(&payload), EVENT_FORMAT],
+            params![session, id, at, payload, checksum(&payload), event.format()],
         )?;
         let summary = after
             .current_result()
@@ -308,9 +308,9 @@ impl EventLog {
         Ok(last_event_of(&conn, session)?)
     }
 
-    /// Records a snapshot (a blob holding the folded state up to `event_id`)
-    /// and drops the events it covers.
-    pub fn snapshot(&self, session: &str, event_id: u64, blob: &str) -> Result<()> {
+    /// Records a snapshot (a blob holding the folded state up to `event_id`,
+    /// written in `format`) and drops the events it covers.
+    pub fn snapshot(&self, session: &str, event_id: u64, blob: &str, format: u32) -> Result<()> {
         let mut conn = self.conn.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: Option<u64> = last_event_of(&tx, session)?;
@@ -320,7 +320,7 @@ impl EventLog {
         }
         tx.execute(
             "INSERT OR REPLACE INTO snapshots (session_id, event_id, blob, format) VALUES (?1, ?2, ?3, ?4)",
-            params![session, event_id, blob, SNAPSHOT_FORMAT],
+            params![session, event_id, blob, format],
         )?;
         tx.execute(
             "DELETE FROM snapshots WHERE session_id = ?1 AND event_id < ?2",

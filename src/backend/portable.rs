@@ -47,12 +47,30 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 /// Writes session `id` to the portable file `path` (atomically).
 pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Result<()> {
-    let state = store.read_state(id)?;
+    let mut state = store.read_state(id)?;
     let blobs = store.blobs();
+    // A file the session references by path travels inside the portable
+    // file like a stored one, and the imported session keeps a copy: the
+    // path would mean nothing on another machine.
+    let mut sources = Vec::new();
+    for input in [&mut state.left, &mut state.right].into_iter().flatten() {
+        if let Some(r) = input.reference.take() {
+            super::store::check_reference(input, &r)?;
+            sources.push((input.blob.clone(), std::path::PathBuf::from(r.path)));
+        }
+    }
+    let source = |hash: &str| {
+        sources
+            .iter()
+            .find(|(h, _)| h == hash)
+            .map_or_else(|| blobs.path(hash), |(_, p)| p.clone())
+    };
     let mut entries = Vec::new();
     for hash in state.blobs() {
-        blobs.verify(hash)?;
-        let bytes = std::fs::metadata(blobs.path(hash))
+        if !sources.iter().any(|(h, _)| h == hash) {
+            blobs.verify(hash)?;
+        }
+        let bytes = std::fs::metadata(source(hash))
             .map_err(|e| Error::storage_from("cannot read a stored file", e))?
             .len();
         entries.push(BlobEntry {
@@ -71,7 +89,7 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
             .map_err(|e| Error::storage_from("cannot encode the session", e))?;
         writeln!(out, "{MAGIC} {PORTABLE_FORMAT}\n{text}").map_err(write_err(path))?;
         for b in &manifest.blobs {
-            let mut f = std::fs::File::open(blobs.path(&b.hash))
+            let mut f = std::fs::File::open(source(&b.hash))
                 .map_err(|e| Error::storage_from("cannot read a stored file", e))?;
             std::io::copy(&mut f, &mut out).map_err(write_err(path))?;
         }
@@ -310,18 +328,13 @@ fn import_jsonl(
                 input: Some(input),
                 ..
             } => {
-                if !store.blobs().contains(&input.blob) {
+                if input.reference.is_none() && !store.blobs().contains(&input.blob) {
                     return Err(at(format!(
                         "the file '{}' is not stored here; give its \"path\" instead",
                         input.name
                     )));
                 }
-                let table = store.load_blob(
-                    &input.blob,
-                    &input.name,
-                    &input.options,
-                    Control::default(),
-                )?;
+                let table = store.load_input(&input, Control::default())?;
                 commit(Event::Loaded { side, input })?;
                 tables[slot(side)] = Some(table);
             }

@@ -14,7 +14,9 @@ use std::sync::Arc;
 /// A file loaded into one side of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputRef {
-    /// Hash of the file's bytes in the blob store.
+    /// Hash (BLAKE3) of the file's bytes: the name of its copy in the blob
+    /// store, or, for a file referenced by path, the hash it had when it
+    /// was loaded.
     pub blob: String,
     /// The file's name as the user gave it.
     pub name: String,
@@ -23,6 +25,36 @@ pub struct InputRef {
     /// How the file was read: detected values made explicit, so that
     /// reloading reads it the same way.
     pub options: LoadOptions,
+    /// Set when the file was too large to copy into the store: the session
+    /// reads it from where the user keeps it. Stored from event format 2 on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<FileRef>,
+}
+
+/// Where a file that was not copied into the store lives, and how it looked
+/// when loaded: enough to tell on reopen whether it is still the file that
+/// was compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// Its absolute path.
+    pub path: String,
+    /// Its modification time when loaded, in nanoseconds since the Unix
+    /// epoch. A file with the same size and time is taken as unchanged; a
+    /// different time with the same size is checked against the hash.
+    pub modified_ns: i64,
+}
+
+impl InputRef {
+    /// The event and snapshot format that records this input: 2 for a
+    /// referenced file, 1 otherwise, so that a session without references
+    /// still opens in releases that read only format 1.
+    pub fn format(&self) -> u32 {
+        if self.reference.is_some() {
+            2
+        } else {
+            1
+        }
+    }
 }
 
 /// A stored comparison result.
@@ -34,6 +66,16 @@ pub struct ResultRef {
     pub data_revision: u64,
     /// Its summary, for listings.
     pub summary: Summary,
+}
+
+impl Event {
+    /// The format it is stored in (see [`InputRef::format`]).
+    pub fn format(&self) -> u32 {
+        match self {
+            Event::Loaded { input, .. } => input.format(),
+            _ => 1,
+        }
+    }
 }
 
 /// One change to a session, as appended to its event log.
@@ -137,6 +179,16 @@ impl SessionState {
         self.last_event = event_id;
     }
 
+    /// The format its snapshot is written in: the highest of its inputs'.
+    pub fn format(&self) -> u32 {
+        [&self.left, &self.right]
+            .into_iter()
+            .flatten()
+            .map(InputRef::format)
+            .max()
+            .unwrap_or(1)
+    }
+
     /// The input on one side.
     pub fn input(&self, side: Side) -> Option<&InputRef> {
         match side {
@@ -152,11 +204,13 @@ impl SessionState {
             .filter(|r| r.data_revision == self.data_revision)
     }
 
-    /// Every blob the state refers to.
+    /// Every blob the state keeps in the store (a referenced file is not
+    /// there).
     pub fn blobs(&self) -> Vec<&str> {
         let mut v: Vec<&str> = [&self.left, &self.right]
             .into_iter()
             .flatten()
+            .filter(|i| i.reference.is_none())
             .map(|i| i.blob.as_str())
             .collect();
         v.extend(self.result.as_ref().map(|r| r.blob.as_str()));
@@ -177,6 +231,30 @@ pub struct SessionData {
     pub result: Option<Arc<CompareResult>>,
     /// Row orders of the result for the last few page queries.
     pub(crate) views: Vec<(super::view::ViewKey, Arc<Vec<u32>>)>,
+    /// Referenced files that could not be read when the session was
+    /// opened (moved, deleted or changed): their sides have no table.
+    pub unavailable: Vec<Unavailable>,
+}
+
+/// A referenced file a session could not read back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unavailable {
+    /// Which side it was loaded on.
+    pub side: Side,
+    /// Its path.
+    pub path: String,
+    /// What happened to it, for people ("was deleted or moved").
+    pub detail: String,
+}
+
+impl Unavailable {
+    /// The error that operations needing this side's table answer.
+    pub fn error(&self) -> crate::error::Error {
+        crate::error::Error::SourceChanged {
+            path: self.path.clone(),
+            detail: self.detail.clone(),
+        }
+    }
 }
 
 impl SessionData {
@@ -188,6 +266,7 @@ impl SessionData {
             right: None,
             result: None,
             views: Vec::new(),
+            unavailable: Vec::new(),
         }
     }
 
@@ -204,6 +283,18 @@ impl SessionData {
             .map_or(0, |r| r.rows.len() * 24 + r.pairs.len() * 64);
         let views: usize = self.views.iter().map(|v| v.1.len() * 4).sum();
         tables + result + views + 1024
+    }
+
+    /// Why one side has no table: its referenced file is unavailable, or
+    /// nothing was loaded there.
+    pub fn missing(&self, side: Side) -> crate::error::Error {
+        match self.unavailable.iter().find(|u| u.side == side) {
+            Some(u) => u.error(),
+            None => crate::error::Error::MissingInput {
+                id: self.state.id.clone(),
+                side,
+            },
+        }
     }
 
     /// The table on one side.

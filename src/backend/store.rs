@@ -13,7 +13,7 @@
 use super::blobs::BlobStore;
 use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT};
 use super::log::{EventLog, SessionRow};
-use super::session::{Event, InputRef, SessionData, SessionState};
+use super::session::{Event, FileRef, InputRef, SessionData, SessionState, Unavailable};
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
@@ -46,7 +46,65 @@ fn recorded(
         name,
         bytes,
         options: table.effective_options(options.allow_ragged),
+        reference: None,
     }
+}
+
+/// Nanoseconds since the Unix epoch (negative before it).
+fn nanos(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i64,
+        Err(e) => -(e.duration().as_nanos() as i64),
+    }
+}
+
+/// The BLAKE3 hash of the file at `path`, as the blob store names blobs.
+fn hash_file(path: &Path, name: &str) -> Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_mmap(path).map_err(|source| Error::Read {
+        path: name.to_string(),
+        source,
+    })?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Checks that a referenced file is still the one `input` recorded: same
+/// size, and the same modification time or, failing that, the same hash
+/// (a file that was only touched, or copied back, is still the same file).
+pub(crate) fn check_reference(input: &InputRef, r: &FileRef) -> Result<()> {
+    let changed = |detail: String| Error::SourceChanged {
+        path: r.path.clone(),
+        detail,
+    };
+    let meta = match std::fs::metadata(&r.path) {
+        Ok(m) if m.is_file() => m,
+        Ok(_) => return Err(changed("is no longer a file".into())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(changed("was deleted or moved".into()))
+        }
+        Err(source) => {
+            return Err(Error::Read {
+                path: r.path.clone(),
+                source,
+            })
+        }
+    };
+    if meta.len() != input.bytes {
+        return Err(changed(format!(
+            "changed since it was loaded (it was {} bytes, it is now {})",
+            input.bytes,
+            meta.len()
+        )));
+    }
+    if meta.modified().ok().map(nanos) == Some(r.modified_ns) {
+        return Ok(());
+    }
+    if hash_file(Path::new(&r.path), &r.path)? != input.blob {
+        return Err(changed(
+            "changed since it was loaded (same size, different contents)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Limits on what the store keeps in memory.
@@ -381,7 +439,8 @@ impl SessionStore {
         let bytes = serde_json::to_vec(state)
             .map_err(|e| Error::storage_from("cannot encode a snapshot", e))?;
         let blob = self.blobs.put_bytes(&bytes)?;
-        self.log.snapshot(&state.id, state.last_event, &blob)
+        self.log
+            .snapshot(&state.id, state.last_event, &blob, state.format())
     }
 
     /// Folds a session's state from disk, without loading its files.
@@ -419,22 +478,25 @@ impl SessionStore {
         Ok(state)
     }
 
-    /// Rebuilds a session from disk: state, tables and result.
+    /// Rebuilds a session from disk: state, tables and result. A referenced
+    /// file that is gone or changed leaves its side without a table (noted
+    /// in [`SessionData::unavailable`]); the rest of the session opens.
     fn rebuild(&self, id: &str, ctl: Control<'_>) -> Result<SessionData> {
         let state = self.fold(id)?;
-        let load = |side: Side| -> Result<Option<Arc<Table>>> {
+        let load = |side: Side| -> Result<(Option<Arc<Table>>, Option<Unavailable>)> {
             let Some(input) = state.input(side) else {
-                return Ok(None);
+                return Ok((None, None));
             };
-            Ok(Some(Arc::new(self.load_blob(
-                &input.blob,
-                &input.name,
-                &input.options,
-                ctl.with_side(side),
-            )?)))
+            match self.load_input(input, ctl.with_side(side)) {
+                Ok(table) => Ok((Some(Arc::new(table)), None)),
+                Err(Error::SourceChanged { path, detail }) => {
+                    Ok((None, Some(Unavailable { side, path, detail })))
+                }
+                Err(e) => Err(e),
+            }
         };
         let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
-        let (left, right) = (left?, right?);
+        let ((left, left_gone), (right, right_gone)) = (left?, right?);
         let result = match &state.result {
             Some(r) => match self.read_result(id, &r.blob)? {
                 Some(result) => Some(Arc::new(result)),
@@ -446,19 +508,69 @@ impl SessionStore {
         data.left = left;
         data.right = right;
         data.result = result;
+        data.unavailable = left_gone.into_iter().chain(right_gone).collect();
         Ok(data)
     }
 
-    /// Loads a stored file as a table named `name`, checking its hash first.
-    pub fn load_blob(
+    /// Loads a session's input as a table: from its stored copy (checking
+    /// its hash first), or from the user's file when it was referenced by
+    /// path ([`Error::SourceChanged`] when that file is not the one loaded).
+    pub fn load_input(&self, input: &InputRef, ctl: Control<'_>) -> Result<Table> {
+        let Some(r) = &input.reference else {
+            self.blobs.verify(&input.blob)?;
+            return self.load_stored(&input.blob, &input.name, &input.options, ctl);
+        };
+        check_reference(input, r)?;
+        let before = fingerprint(Path::new(&r.path));
+        let mut table = crate::table::load_path(Path::new(&r.path), &input.options, ctl)
+            .map_err(|e| e.with_path(&input.name))?;
+        if fingerprint(Path::new(&r.path)) != before {
+            return Err(Error::SourceChanged {
+                path: r.path.clone(),
+                detail: "changed while it was being read".into(),
+            });
+        }
+        table.set_source_name(&input.name);
+        Ok(table)
+    }
+
+    /// Reads the file at `path` without copying it into the store: the
+    /// input to record (its hash, size, absolute path and modification
+    /// time), and its table. The hash is computed while the file is parsed.
+    pub(crate) fn reference_file(
         &self,
-        blob: &str,
-        name: &str,
+        path: &Path,
         options: &crate::table::LoadOptions,
         ctl: Control<'_>,
-    ) -> Result<Table> {
-        self.blobs.verify(blob)?;
-        self.load_stored(blob, name, options, ctl)
+    ) -> Result<(InputRef, Table)> {
+        let name = path.display().to_string();
+        let absolute = std::fs::canonicalize(path).map_err(|source| Error::Read {
+            path: name.clone(),
+            source,
+        })?;
+        let before = fingerprint(&absolute);
+        let (hash, parsed) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| hash_file(&absolute, &name));
+            let parsed = crate::table::load_path(path, options, ctl);
+            let hash = hash
+                .join()
+                .unwrap_or_else(|_| Err(Error::storage(format!("hashing '{name}' failed"))));
+            (hash, parsed)
+        });
+        let table = parsed?;
+        let hash = hash?;
+        let Some((bytes, modified)) = before.filter(|_| fingerprint(&absolute) == before) else {
+            return Err(Error::SourceChanged {
+                path: name,
+                detail: "changed while it was being read".into(),
+            });
+        };
+        let mut input = recorded(name, hash, bytes, &table, options);
+        input.reference = Some(FileRef {
+            path: absolute.display().to_string(),
+            modified_ns: nanos(modified),
+        });
+        Ok((input, table))
     }
 
     /// Copies the file at `path` into the store and parses it: the input to

@@ -2,6 +2,7 @@
 //! synchronous Rust API for every transport.
 
 use super::session::{Event, InputRef, ResultRef, SessionState};
+pub use super::session::Unavailable;
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
@@ -61,6 +62,10 @@ pub struct SessionInfo {
     /// The id of the session's last event: it grows with every change, so
     /// a front end can tell whether what it shows is still current.
     pub last_event: u64,
+    /// Referenced files that could not be read back when the session was
+    /// opened (in `open`, not in listings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<Unavailable>,
 }
 
 impl SessionInfo {
@@ -75,6 +80,7 @@ impl SessionInfo {
             summary: s.current_result().map(|r| r.summary.clone()),
             config: with_config.then(|| s.config.clone()),
             last_event: s.last_event,
+            unavailable: Vec::new(),
         }
     }
 }
@@ -141,27 +147,50 @@ pub struct Upload<R> {
     pub limit: Option<u64>,
 }
 
+/// Files of this size or more are referenced by path rather than copied
+/// into the store, unless `CONCORD_REFERENCE_ABOVE` or
+/// [`Workflow::with_reference_above`] says otherwise.
+pub const DEFAULT_REFERENCE_ABOVE: u64 = 256 << 20;
+
 /// The workflow API over one session store.
 #[derive(Clone)]
 pub struct Workflow {
     store: Arc<SessionStore>,
     budget: MemoryBudget,
+    reference_above: u64,
 }
 
 impl Workflow {
     /// A workflow over `store`, whose sessions may hold files up to the
-    /// memory limit in `CONCORD_MEMORY_LIMIT` (half of RAM by default).
+    /// memory limit in `CONCORD_MEMORY_LIMIT` (half of RAM by default) and
+    /// reference files from the size in `CONCORD_REFERENCE_ABOVE` on
+    /// ([`DEFAULT_REFERENCE_ABOVE`] by default).
     pub fn new(store: Arc<SessionStore>) -> Workflow {
         let budget = std::env::var("CONCORD_MEMORY_LIMIT")
             .ok()
             .and_then(|v| MemoryBudget::parse(&v).ok())
             .unwrap_or_else(MemoryBudget::default_for_machine);
-        Workflow { store, budget }
+        let reference_above = std::env::var("CONCORD_REFERENCE_ABOVE")
+            .ok()
+            .and_then(|v| crate::files::parse_size(&v).ok())
+            .unwrap_or(DEFAULT_REFERENCE_ABOVE);
+        Workflow {
+            store,
+            budget,
+            reference_above,
+        }
     }
 
     /// The same workflow with another memory limit.
     pub fn with_memory_limit(mut self, budget: MemoryBudget) -> Workflow {
         self.budget = budget;
+        self
+    }
+
+    /// The same workflow referencing files of `bytes` or more by path
+    /// instead of copying them into the store (see [`Workflow::load_file`]).
+    pub fn with_reference_above(mut self, bytes: u64) -> Workflow {
+        self.reference_above = bytes;
         self
     }
 
@@ -197,6 +226,7 @@ impl Workflow {
                 summary: r.summary.and_then(|s| serde_json::from_str(&s).ok()),
                 config: None,
                 last_event: r.last_event,
+                unavailable: Vec::new(),
             })
             .collect())
     }
@@ -209,11 +239,14 @@ impl Workflow {
     /// Opens a session: loads its files and result into memory.
     /// Reopening a session parses both its files again: `ctl` sees the
     /// progress, per side, and can cancel it.
+    /// A referenced file that is gone or changed does not stop it opening:
+    /// it is listed in [`SessionInfo::unavailable`].
     pub fn open_session(&self, id: &str, ctl: Control<'_>) -> Result<SessionInfo> {
-        Ok(SessionInfo::from_state(
-            &self.store.open_session(id, ctl)?,
-            true,
-        ))
+        self.store.open_session(id, ctl)?;
+        self.store.with_session(id, |d| SessionInfo {
+            unavailable: d.unavailable.clone(),
+            ..SessionInfo::from_state(&d.state, true)
+        })
     }
 
     /// Renames a session.
@@ -238,10 +271,13 @@ impl Workflow {
     }
 
     /// Loads the file at `path` into one side of a session (replacing what
-    /// was there). The file is copied into the store first and parsed from
-    /// that copy, so the session keeps exactly what was compared even if
-    /// the original changes or moves (and a pipe is read once). Progress is
-    /// reported for `side`; a cancellation, or any error, leaves the
+    /// was there). The file is copied into the store and parsed, so the
+    /// session keeps exactly what was compared even if the original changes
+    /// or moves (and a pipe is read once). A file at or above the reference
+    /// size is not copied: the session records its path, size,
+    /// modification time and hash, reads it from there when reopened, and
+    /// reports [`Error::SourceChanged`] if it is gone or different. Progress
+    /// is reported for `side`; a cancellation, or any error, leaves the
     /// session as it was.
     pub fn load_file(
         &self,
@@ -265,7 +301,12 @@ impl Workflow {
                 limit: self.budget.to_string(),
             });
         }
-        let (input, table) = self.store.store_file(path, options, ctl)?;
+        let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        let (input, table) = if regular && bytes >= self.reference_above {
+            self.store.reference_file(path, options, ctl)?
+        } else {
+            self.store.store_file(path, options, ctl)?
+        };
         self.commit_load(id, side, input, table)
     }
 
@@ -336,6 +377,7 @@ impl Workflow {
                 Side::Right => d.right = table,
             }
             d.views.clear();
+            d.unavailable.retain(|u| u.side != side);
             Ok(info)
         })
     }
@@ -373,12 +415,10 @@ impl Workflow {
     }
 
     fn table(&self, id: &str, side: Side) -> Result<Arc<crate::table::Table>> {
-        self.store
-            .with_session(id, |d| d.table(side).cloned())?
-            .ok_or_else(|| Error::MissingInput {
-                id: id.to_string(),
-                side,
-            })
+        self.store.with_session(id, |d| match d.table(side) {
+            Some(t) => Ok(t.clone()),
+            None => Err(d.missing(side)),
+        })?
     }
 
     /// Suggested column pairs and keys.
@@ -424,21 +464,14 @@ impl Workflow {
     /// ran ([`Error::Stale`]), leaves the previous result as it was.
     pub fn compare(&self, id: &str, ctl: Control<'_>) -> Result<Summary> {
         let (left, right, config, revision) = self.store.with_session(id, |d| {
-            (
-                d.left.clone(),
-                d.right.clone(),
+            let table = |side| d.table(side).cloned().ok_or_else(|| d.missing(side));
+            Ok::<_, Error>((
+                table(Side::Left)?,
+                table(Side::Right)?,
                 d.state.config.clone(),
                 d.state.data_revision,
-            )
-        })?;
-        let left = left.ok_or_else(|| Error::MissingInput {
-            id: id.to_string(),
-            side: Side::Left,
-        })?;
-        let right = right.ok_or_else(|| Error::MissingInput {
-            id: id.to_string(),
-            side: Side::Right,
-        })?;
+            ))
+        })??;
         let result = crate::suggest::compare_with_suggestions(&left, &right, &config, ctl)?;
         let blob = self.store.write_result(&result)?;
         let summary = result.summary.clone();
@@ -469,28 +502,22 @@ impl Workflow {
     /// A session with no current result answers [`Error::NoResult`], as
     /// exports do.
     pub fn page(&self, id: &str, q: &PageQuery, ctl: Control<'_>) -> Result<Page> {
-        let (data_view, cached) = self.store.with_session(id, |d| {
+        let (comparison, key, cached) = self.store.with_session(id, |d| {
             let key = d.state.current_result().map(|r| view_key(&r.blob, q));
             let cached = key
                 .as_ref()
                 .and_then(|k| d.views.iter().find(|v| &v.0 == k).map(|v| v.1.clone()));
-            (
-                (
-                    d.left.clone(),
-                    d.right.clone(),
-                    d.state.current_result().and(d.result.clone()),
-                    key,
-                ),
-                cached,
-            )
+            (current(d), key, cached)
         })?;
-        let (Some(left), Some(right), Some(result), Some(key)) = data_view else {
+        let c = comparison?;
+        // A current result always has a view key.
+        let Some(key) = key else {
             return Err(Error::NoResult { id: id.to_string() });
         };
         let order = match cached {
             Some(o) => o,
             None => {
-                let o = Arc::new(view_order(&left, &right, &result, q, ctl)?);
+                let o = Arc::new(view_order(&c.left, &c.right, &c.result, q, ctl)?);
                 let _ = self.store.with_session_mut(id, |_, d| {
                     d.views.retain(|v| v.0 != key);
                     d.views.insert(0, (key.clone(), o.clone()));
@@ -500,15 +527,10 @@ impl Workflow {
                 o
             }
         };
-        let report = Report {
-            left: &left,
-            right: &right,
-            result: &result,
-        };
         Ok(Page {
             total: order.len(),
             offset: q.offset,
-            rows: page_rows(report, &order, q),
+            rows: page_rows(c.report(), &order, q),
         })
     }
 
@@ -538,21 +560,7 @@ impl Workflow {
     /// from its current files and settings ([`Error::NoResult`] when there
     /// is none).
     pub fn comparison(&self, id: &str) -> Result<Comparison> {
-        let (l, r, res) = self.store.with_session(id, |d| {
-            (
-                d.left.clone(),
-                d.right.clone(),
-                d.state.current_result().and(d.result.clone()),
-            )
-        })?;
-        match (l, r, res) {
-            (Some(left), Some(right), Some(result)) => Ok(Comparison {
-                left,
-                right,
-                result,
-            }),
-            _ => Err(Error::NoResult { id: id.to_string() }),
-        }
+        self.store.with_session(id, current)?
     }
 
     /// Writes a session, with its files and result, to one portable file
@@ -577,9 +585,24 @@ impl Workflow {
     }
 
     /// Everything a results screen shows besides the rows, in one call.
+    /// The stored result is shown even when a referenced file has since
+    /// changed or gone: that side's file is then described from what the
+    /// session recorded, with the reason among its warnings.
     pub fn result_overview(&self, id: &str) -> Result<ResultOverview> {
-        let c = self.comparison(id)?;
-        let r = &c.result;
+        let (result, left, right) = self.store.with_session(id, |d| {
+            let result = d
+                .state
+                .current_result()
+                .and(d.result.clone())
+                .ok_or_else(|| Error::NoResult { id: id.to_string() })?;
+            let info = |side| match (d.table(side), d.state.input(side)) {
+                (Some(t), _) => Ok(t.describe()),
+                (None, Some(input)) => Ok(recorded_info(input, side, &result, d.missing(side))),
+                (None, None) => Err(d.missing(side)),
+            };
+            Ok::<_, Error>((result.clone(), info(Side::Left)?, info(Side::Right)?))
+        })??;
+        let r = &result;
         Ok(ResultOverview {
             mode: r.mode,
             keys: r
@@ -593,8 +616,8 @@ impl Workflow {
             right_only_columns: r.right_only_columns.clone(),
             notes: r.notes.clone(),
             suggested: r.suggested.clone(),
-            left: c.left.describe(),
-            right: c.right.describe(),
+            left,
+            right,
         })
     }
 
@@ -612,6 +635,48 @@ impl Workflow {
     pub fn gc(&self, grace: std::time::Duration) -> Result<super::store::GcReport> {
         self.store.gc(grace)
     }
+}
+
+/// A file that could not be read back, described from what the session
+/// recorded of it and from the result made with it; `why` goes first among
+/// its warnings.
+fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Error) -> TableInfo {
+    let (rows, mut columns): (u64, Vec<String>) = match side {
+        Side::Left => (result.summary.left_rows, result.left_only_columns.clone()),
+        Side::Right => (result.summary.right_rows, result.right_only_columns.clone()),
+    };
+    let paired = result.columns.iter().map(|c| match side {
+        Side::Left => c.left.clone(),
+        Side::Right => c.right.clone(),
+    });
+    columns.splice(0..0, paired);
+    TableInfo {
+        path: input.name.clone(),
+        rows: rows as usize,
+        encoding: input.options.encoding.unwrap_or(crate::table::Encoding::Utf8),
+        delimiter: input.options.delimiter.unwrap_or(b','),
+        has_header: input.options.has_header.unwrap_or(true),
+        columns,
+        warnings: vec![why.to_string()],
+    }
+}
+
+/// A session's current comparison ([`Error::NoResult`] without a current
+/// result; the reason a side has no table when its file is unavailable).
+fn current(d: &super::session::SessionData) -> Result<Comparison> {
+    let result = d
+        .state
+        .current_result()
+        .and(d.result.clone())
+        .ok_or_else(|| Error::NoResult {
+            id: d.state.id.clone(),
+        })?;
+    let table = |side| d.table(side).cloned().ok_or_else(|| d.missing(side));
+    Ok(Comparison {
+        left: table(Side::Left)?,
+        right: table(Side::Right)?,
+        result,
+    })
 }
 
 /// The workflow is shared by a server's handlers and a desktop app's

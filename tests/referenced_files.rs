@@ -1,0 +1,251 @@
+//! Sessions that reference large files by path instead of copying them:
+//! a real data directory (SQLite log, blob store) and real files that are
+//! changed, touched, moved and exported between loads.
+
+use concord::backend::workflow::{PageQuery, SessionInfo};
+use concord::backend::Workflow;
+use concord::{Control, Error, LoadOptions, Side};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const LEFT: &str = "id,name,amount\n1,Ann,10\n2,Bob,20\n3,Cy,30\n";
+const RIGHT: &str = "id,name,amount\n1,Ann,10\n2,Bob,25\n4,Di,40\n";
+
+/// A data directory and a folder of user files, with a workflow that
+/// references every file of `above` bytes or more.
+struct Setup {
+    data: tempfile::TempDir,
+    files: tempfile::TempDir,
+    above: u64,
+}
+
+impl Setup {
+    fn new(above: u64) -> Setup {
+        let files = tempfile::tempdir().unwrap();
+        std::fs::write(files.path().join("left.csv"), LEFT).unwrap();
+        std::fs::write(files.path().join("right.csv"), RIGHT).unwrap();
+        Setup {
+            data: tempfile::tempdir().unwrap(),
+            files,
+            above,
+        }
+    }
+
+    /// A fresh workflow over the data directory, as after a restart.
+    fn workflow(&self) -> Workflow {
+        Workflow::open(self.data.path())
+            .unwrap()
+            .with_reference_above(self.above)
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.files.path().join(name)
+    }
+
+    /// A session with both files loaded and compared by `id`.
+    fn compared(&self, w: &Workflow) -> SessionInfo {
+        let s = w.create_session("big files").unwrap();
+        for (side, name) in [(Side::Left, "left.csv"), (Side::Right, "right.csv")] {
+            w.load_file(
+                &s.id,
+                side,
+                &self.file(name),
+                &LoadOptions::default(),
+                Control::default(),
+            )
+            .unwrap();
+        }
+        let mut config = w.session(&s.id).unwrap().config.unwrap();
+        config.keys = vec![concord::compare::ColumnPair::new("id", "id")];
+        w.set_config(&s.id, config).unwrap();
+        w.compare(&s.id, Control::default()).unwrap();
+        w.session(&s.id).unwrap()
+    }
+
+    /// Every blob file in the store.
+    fn stored(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        walk(&self.data.path().join("blobs"), &mut out);
+        out
+    }
+
+    /// The `format` column of every event and snapshot in the log.
+    fn formats(&self) -> Vec<u32> {
+        let conn = rusqlite::Connection::open(self.data.path().join("events.db")).unwrap();
+        let mut out = Vec::new();
+        for table in ["events", "snapshots"] {
+            let mut stmt = conn
+                .prepare(&format!("SELECT format FROM {table}"))
+                .unwrap();
+            let rows = stmt.query_map([], |r| r.get::<_, u32>(0)).unwrap();
+            out.extend(rows.map(|r| r.unwrap()));
+        }
+        out
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<Vec<u8>>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(std::fs::read(&p).unwrap());
+        }
+    }
+}
+
+fn rows(w: &Workflow, id: &str) -> Result<String, Error> {
+    let page = w.page(id, &PageQuery::default(), Control::default())?;
+    Ok(serde_json::to_string(&page).unwrap())
+}
+
+/// Sets a file's modification time `secs` seconds later than it is.
+fn later(path: &Path, secs: u64) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    let t = f.metadata().unwrap().modified().unwrap();
+    f.set_modified(t + Duration::from_secs(secs)).unwrap();
+}
+
+#[test]
+fn large_files_are_referenced_and_read_back_from_where_they_are() {
+    let setup = Setup::new(1);
+    let w = setup.workflow();
+    let s = setup.compared(&w);
+    assert_eq!(s.summary.as_ref().unwrap().changed, 1);
+    let before = rows(&w, &s.id).unwrap();
+    // Neither file was copied into the store.
+    let stored = setup.stored();
+    assert!(!stored.iter().any(|b| b == LEFT.as_bytes() || b == RIGHT.as_bytes()));
+    // Only the events that reference a file are written in format 2, so
+    // the release before still opens sessions without references.
+    let formats = setup.formats();
+    assert_eq!(formats.iter().filter(|f| **f == 2).count(), 2, "{formats:?}");
+    assert!(formats.iter().all(|f| *f == 1 || *f == 2));
+    drop(w);
+
+    // After a restart, the session reads the files from their paths.
+    let w = setup.workflow();
+    let opened = w.open_session(&s.id, Control::default()).unwrap();
+    assert!(opened.unavailable.is_empty());
+    assert_eq!(rows(&w, &s.id).unwrap(), before);
+    // A file that was only touched (same bytes, a new time) is the same file.
+    later(&setup.file("left.csv"), 60);
+    let w = setup.workflow();
+    assert!(w
+        .open_session(&s.id, Control::default())
+        .unwrap()
+        .unavailable
+        .is_empty());
+    assert_eq!(rows(&w, &s.id).unwrap(), before);
+}
+
+#[test]
+fn small_files_are_still_copied() {
+    let setup = Setup::new(1 << 20);
+    let w = setup.workflow();
+    let s = setup.compared(&w);
+    let stored = setup.stored();
+    assert!(stored.iter().any(|b| b == LEFT.as_bytes()));
+    assert!(stored.iter().any(|b| b == RIGHT.as_bytes()));
+    assert!(setup.formats().iter().all(|f| *f == 1));
+    // The originals can go: the session has its copies.
+    std::fs::remove_file(setup.file("left.csv")).unwrap();
+    let w = setup.workflow();
+    assert!(w
+        .open_session(&s.id, Control::default())
+        .unwrap()
+        .unavailable
+        .is_empty());
+    assert!(rows(&w, &s.id).is_ok());
+}
+
+#[test]
+fn a_changed_or_missing_referenced_file_is_reported_and_the_result_still_shown() {
+    let setup = Setup::new(1);
+    let w = setup.workflow();
+    let s = setup.compared(&w);
+    let summary = s.summary.clone().unwrap();
+    drop(w);
+
+    // Same size, other contents, a new modification time.
+    let right = setup.file("right.csv");
+    std::fs::write(&right, RIGHT.replace("Bob,25", "Bob,26")).unwrap();
+    later(&right, 60);
+    let w = setup.workflow();
+    let opened = w.open_session(&s.id, Control::default()).unwrap();
+    assert_eq!(opened.summary.as_ref(), Some(&summary));
+    assert_eq!(opened.unavailable.len(), 1);
+    assert_eq!(opened.unavailable[0].side, Side::Right);
+    assert!(opened.unavailable[0].detail.contains("changed"));
+    // The stored result's overview is still there, with the reason.
+    let overview = w.result_overview(&s.id).unwrap();
+    assert_eq!(overview.summary, summary);
+    assert_eq!(overview.left.columns, vec!["id", "name", "amount"]);
+    assert!(overview.right.warnings[0].contains("right.csv"));
+    assert!(overview.right.warnings[0].contains("changed since it was loaded"));
+    // What needs the file's cells says why it cannot, naming the file.
+    let e = rows(&w, &s.id).unwrap_err();
+    assert_eq!(e.code(), "source_changed");
+    assert!(e.to_string().contains(&right.display().to_string()), "{e}");
+    assert!(e.to_string().contains("load it again"), "{e}");
+    let e = w.compare(&s.id, Control::default()).unwrap_err();
+    assert_eq!(e.code(), "source_changed");
+
+    // Loading the file again compares what it holds now.
+    w.load_file(
+        &s.id,
+        Side::Right,
+        &right,
+        &LoadOptions::default(),
+        Control::default(),
+    )
+    .unwrap();
+    w.compare(&s.id, Control::default()).unwrap();
+    assert!(rows(&w, &s.id).unwrap().contains("26"));
+    drop(w);
+
+    // A size change, and a deleted file.
+    std::fs::write(&right, format!("{RIGHT}5,Ed,50\n")).unwrap();
+    std::fs::remove_file(setup.file("left.csv")).unwrap();
+    let w = setup.workflow();
+    let opened = w.open_session(&s.id, Control::default()).unwrap();
+    let details: Vec<_> = opened.unavailable.iter().map(|u| &u.detail).collect();
+    assert_eq!(opened.unavailable.len(), 2, "{details:?}");
+    assert!(details[0].contains("deleted or moved"), "{details:?}");
+    assert!(details[1].contains("bytes"), "{details:?}");
+    let e = w.file(&s.id, Side::Left).unwrap_err();
+    assert_eq!(e.code(), "source_changed");
+    assert!(e.to_string().contains("left.csv' was deleted or moved"), "{e}");
+}
+
+#[test]
+fn a_portable_export_carries_referenced_files_and_the_import_keeps_copies() {
+    let setup = Setup::new(1);
+    let w = setup.workflow();
+    let s = setup.compared(&w);
+    let before = rows(&w, &s.id).unwrap();
+    let export = setup.files.path().join("session.concord");
+    w.export_session(&s.id, &export).unwrap();
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = Workflow::open(elsewhere.path()).unwrap();
+    let imported = other.import_session(&export).unwrap();
+    // The originals are gone, and the imported session does not need them.
+    std::fs::remove_file(setup.file("left.csv")).unwrap();
+    std::fs::remove_file(setup.file("right.csv")).unwrap();
+    let other = Workflow::open(elsewhere.path()).unwrap();
+    let opened = other
+        .open_session(&imported.id, Control::default())
+        .unwrap();
+    assert!(opened.unavailable.is_empty());
+    assert_eq!(
+        rows(&other, &imported.id).unwrap().replace(&imported.id, ""),
+        before.replace(&s.id, "")
+    );
+    // Exporting a session whose referenced file is gone says so.
+    let e = w
+        .export_session(&s.id, &setup.files.path().join("again.concord"))
+        .unwrap_err();
+    assert_eq!(e.code(), "source_changed");
+}
