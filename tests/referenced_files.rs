@@ -116,11 +116,17 @@ fn large_files_are_referenced_and_read_back_from_where_they_are() {
     let before = rows(&w, &s.id).unwrap();
     // Neither file was copied into the store.
     let stored = setup.stored();
-    assert!(!stored.iter().any(|b| b == LEFT.as_bytes() || b == RIGHT.as_bytes()));
+    assert!(!stored
+        .iter()
+        .any(|b| b == LEFT.as_bytes() || b == RIGHT.as_bytes()));
     // Only the events that reference a file are written in format 2, so
     // the release before still opens sessions without references.
     let formats = setup.formats();
-    assert_eq!(formats.iter().filter(|f| **f == 2).count(), 2, "{formats:?}");
+    assert_eq!(
+        formats.iter().filter(|f| **f == 2).count(),
+        2,
+        "{formats:?}"
+    );
     assert!(formats.iter().all(|f| *f == 1 || *f == 2));
     drop(w);
 
@@ -214,9 +220,12 @@ fn a_changed_or_missing_referenced_file_is_reported_and_the_result_still_shown()
     assert_eq!(opened.unavailable.len(), 2, "{details:?}");
     assert!(details[0].contains("deleted or moved"), "{details:?}");
     assert!(details[1].contains("bytes"), "{details:?}");
-    let e = w.file(&s.id, Side::Left).unwrap_err();
-    assert_eq!(e.code(), "source_changed");
-    assert!(e.to_string().contains("left.csv' was deleted or moved"), "{e}");
+    // The load screen still names the file, and says what happened to it.
+    let file = w.file(&s.id, Side::Left).unwrap();
+    assert!(file.name.ends_with("left.csv"));
+    assert!(file.table.is_none());
+    let why = file.unavailable.unwrap();
+    assert!(why.contains("left.csv' was deleted or moved"), "{why}");
 }
 
 #[test]
@@ -240,7 +249,9 @@ fn a_portable_export_carries_referenced_files_and_the_import_keeps_copies() {
         .unwrap();
     assert!(opened.unavailable.is_empty());
     assert_eq!(
-        rows(&other, &imported.id).unwrap().replace(&imported.id, ""),
+        rows(&other, &imported.id)
+            .unwrap()
+            .replace(&imported.id, ""),
         before.replace(&s.id, "")
     );
     // Exporting a session whose referenced file is gone says so.

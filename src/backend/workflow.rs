@@ -1,8 +1,8 @@
 //! The workflow API: everything a user does with sessions, as one
 //! synchronous Rust API for every transport.
 
-use super::session::{Event, InputRef, ResultRef, SessionState};
 pub use super::session::Unavailable;
+use super::session::{Event, InputRef, ResultRef, SessionState};
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
@@ -36,6 +36,10 @@ pub struct FileInfo {
     /// session is loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<TableInfo>,
+    /// Why the file cannot be read now: it was referenced by path, and is
+    /// gone or changed since it was loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 /// A session as listed and shown.
@@ -368,6 +372,7 @@ impl Workflow {
             bytes: input.bytes,
             rows: Some(table.num_rows()),
             table: Some(table.describe()),
+            unavailable: None,
         };
         self.store.with_session_mut(id, |store, d| {
             store.commit(d, Event::Loaded { side, input })?;
@@ -385,20 +390,20 @@ impl Workflow {
     /// The file loaded on one side, with how it was read: what a load
     /// screen shows again when a session is reopened.
     pub fn file(&self, id: &str, side: Side) -> Result<FileInfo> {
-        let table = self.table(id, side)?;
-        let input = self
-            .store
-            .with_session(id, |d| d.state.input(side).cloned())?;
-        let input = input.ok_or_else(|| Error::MissingInput {
-            id: id.to_string(),
-            side,
-        })?;
-        Ok(FileInfo {
-            name: input.name,
-            bytes: input.bytes,
-            rows: Some(table.num_rows()),
-            table: Some(table.describe()),
-        })
+        self.store.with_session(id, |d| {
+            let input = d.state.input(side).ok_or_else(|| d.missing(side))?;
+            let (rows, table, unavailable) = match d.table(side) {
+                Some(t) => (Some(t.num_rows()), Some(t.describe()), None),
+                None => (None, None, Some(d.missing(side).to_string())),
+            };
+            Ok(FileInfo {
+                name: input.name.clone(),
+                bytes: input.bytes,
+                rows,
+                table,
+                unavailable,
+            })
+        })?
     }
 
     /// Column profiles of one side. Cells that the session's rules read as
@@ -653,7 +658,10 @@ fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Erro
     TableInfo {
         path: input.name.clone(),
         rows: rows as usize,
-        encoding: input.options.encoding.unwrap_or(crate::table::Encoding::Utf8),
+        encoding: input
+            .options
+            .encoding
+            .unwrap_or(crate::table::Encoding::Utf8),
         delimiter: input.options.delimiter.unwrap_or(b','),
         has_header: input.options.has_header.unwrap_or(true),
         columns,

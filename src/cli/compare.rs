@@ -78,6 +78,10 @@ pub(crate) struct CompareArgs {
     /// [default: the system's temporary directory].
     #[arg(long, value_name = "DIR", env = "CONCORD_SPILL_DIR")]
     spill_dir: Option<PathBuf>,
+    /// With --save: files of this size or more are referenced by path
+    /// instead of copied into the session store [default: 256M].
+    #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::files::parse_size)]
+    reference_above: Option<u64>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -267,6 +271,9 @@ fn run_comparison(
     let mut w = Workflow::open(data_dir)?;
     if let Some(limit) = a.memory_limit {
         w = w.with_memory_limit(limit);
+    }
+    if let Some(bytes) = a.reference_above {
+        w = w.with_reference_above(bytes);
     }
     let name = a
         .name

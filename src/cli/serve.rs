@@ -32,6 +32,11 @@ pub(crate) struct ServeArgs {
     /// them on disk.
     #[arg(long, value_name = "SIZE", env = "CONCORD_MEMORY_LIMIT", value_parser = concord::files::MemoryBudget::parse)]
     memory_limit: Option<concord::files::MemoryBudget>,
+    /// Files of this size or more are referenced by path (with their size,
+    /// modification time and hash) instead of copied into the session
+    /// store [default: 256M].
+    #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::files::parse_size)]
+    reference_above: Option<u64>,
 }
 
 /// Runs `concord serve` until SIGINT or SIGTERM.
@@ -61,6 +66,9 @@ pub(crate) fn run(a: ServeArgs, data_dir: &Path) -> Result<i32, Error> {
     let mut workflow = Workflow::open(data_dir)?;
     if let Some(limit) = a.memory_limit {
         workflow = workflow.with_memory_limit(limit);
+    }
+    if let Some(bytes) = a.reference_above {
+        workflow = workflow.with_reference_above(bytes);
     }
     let workflow = Arc::new(workflow);
     let state = AppState::new(workflow, a.max_upload);

@@ -9,7 +9,7 @@
 // rows (CONCORD_E2E_ROWS to change it) and scrolls to the very last one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,6 +197,38 @@ test('a malformed file gets a clear error, in either theme', async () => {
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
 });
 
+test('a session whose referenced file changed still shows its result and says why', async () => {
+  // Saved from the command line with every file referenced by path, then
+  // the right file is changed behind the session's back.
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-ref-'));
+  const [left, right] = [join(dir, 'bridges.csv'), join(dir, 'broken_bridges.csv')];
+  writeFileSync(left, readFileSync(join(fixtures, 'bridges.csv')));
+  writeFileSync(right, readFileSync(join(fixtures, 'broken_bridges.csv')));
+  const run = (args) => execFileSync(binary, ['--data-dir', dataDir, ...args], { encoding: 'utf8' });
+  // Exit status 1: the files differ.
+  const saving = spawnSync(binary, ['--data-dir', dataDir, 'compare', left, right, '--save', '--name', 'Referenced', '--reference-above', '1', '--output', join(dir, 'out.txt')]);
+  assert.equal(saving.status, 1, String(saving.stderr));
+  const saved = JSON.parse(run(['sessions', 'list', '--format', 'json'])).find((s) => s.name === 'Referenced');
+  writeFileSync(right, readFileSync(right, 'utf8') + 'Extra Bridge,Nobody,1900\n');
+  await page.goto(`${url}?session=${saved.id}`);
+  const why = page.getByTestId('unavailable-right');
+  await why.waitFor();
+  assert.match(await why.textContent(), /broken_bridges\.csv' changed since it was loaded/);
+  assert.match(await why.textContent(), /load it again/);
+  // The stored result is still shown; its rows need the file.
+  await page.getByTestId('summary-changed').waitFor();
+  assert.equal(await text('summary-changed'), '1');
+  assert.match(await text('rows-unavailable'), /right file changed or moved/);
+  await shot('10-referenced-file-changed');
+  // Loading the file again (here an upload, which keeps a copy) and
+  // comparing shows the differences as they are now.
+  await page.getByTestId('file-input-right').setInputFiles(right);
+  await page.getByTestId('rows-right').waitFor();
+  await page.getByTestId('compare-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=summary-only-right]')?.textContent.trim() === '2');
+  assert.equal(await page.getByTestId('rows-unavailable').count(), 0);
+});
+
 test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-big-'));
   await Promise.all([bigFile(join(dir, 'big-left.csv'), 0), bigFile(join(dir, 'big-right.csv'), 1)]);
@@ -218,7 +250,7 @@ test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, a
   // The last row is inside the grid's visible area, not cut off.
   const [g, r] = [await grid.boundingBox(), await last.boundingBox()];
   assert.ok(r.y + r.height <= g.y + g.height + 1 && r.y >= g.y, `row at ${r.y}+${r.height}, grid ${g.y}+${g.height}`);
-  await shot('10-last-row');
+  await shot('11-last-row');
   // Home goes back to the first row.
   await grid.focus();
   await page.keyboard.press('Home');

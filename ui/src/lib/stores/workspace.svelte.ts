@@ -95,7 +95,8 @@ export class Workspace {
   }
 
   get bothLoaded(): boolean {
-    return !!this.sides.left.file && !!this.sides.right.file;
+    const { left, right } = this.sides;
+    return !!left.file && !!right.file && !left.file.unavailable && !right.file.unavailable;
   }
 
   /** Whether the shown result no longer matches the files or settings. */

@@ -67,6 +67,9 @@ export interface FileInfo {
   bytes: number;
   rows?: number;
   table?: TableInfo;
+  /** Why the file cannot be read now: the session referenced it by path
+   * (it was large), and it is gone or changed since it was loaded. */
+  unavailable?: string;
 }
 
 /** What a load answers: the file, and how long it took. */
