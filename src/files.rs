@@ -1,14 +1,15 @@
 //! Comparing two files by path within a memory budget.
 //!
 //! Files that fit the budget are read whole and compared in memory. Larger
-//! ones are compared partition by partition through spill files in a
-//! temporary directory ([`crate::compare::partitioned`]), which gives the
-//! same result. Before spilling, the free space of that directory is
-//! checked; the spill files go when the comparison ends, whether it
+//! ones paired by key are compared partition by partition through spill
+//! files in a temporary directory; larger ones paired by position are read
+//! side by side, with nothing spilled ([`crate::compare::partitioned`]).
+//! Both give the same result as in memory. Before spilling, the free space
+//! of that directory is checked; the spill files go when the comparison ends, whether it
 //! succeeded, failed or was cancelled, and the directories of a process
 //! that was killed are removed by the next one.
 
-use crate::compare::partitioned::{compare_pieces, Limits};
+use crate::compare::partitioned::{compare_pieces, compare_streams, Inputs, Limits};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
 use crate::suggest::{annotate, compare_with_suggestions, complete_config};
@@ -99,8 +100,12 @@ fn total_memory() -> Option<u64> {
 pub enum Strategy {
     /// Both files were read whole.
     InMemory,
-    /// The files were split into this many partitions on disk.
+    /// The files were split into this many partitions on disk (rows
+    /// paired by key).
     Partitioned(usize),
+    /// The files were read side by side and compared in this many blocks of
+    /// rows, with nothing written to disk (rows paired by position).
+    Streamed(usize),
 }
 
 /// Two compared files: the tables the result refers to (the whole files,
@@ -167,19 +172,14 @@ pub fn compare_files(
             strategy: Strategy::InMemory,
         });
     }
-    let needed = (left_bytes + right_bytes) / 10 * 12 + (64 << 20);
-    remove_abandoned(&resources.spill_dir);
-    check_space(&resources.spill_dir, needed)?;
-    let dir = tempfile::Builder::new()
-        .prefix(&format!("{SPILL_PREFIX}{}-", std::process::id()))
-        .tempdir_in(&resources.spill_dir)
-        .map_err(|source| Error::Write {
-            path: resources.spill_dir.display().to_string(),
-            source,
-        })?;
     let limits = resources.budget.limits();
-    let open = |path, side| Pieces::open(path, opts, limits.piece_bytes, ctl.with_side(side));
-    let (lp, rp) = (open(left, Side::Left)?, open(right, Side::Right)?);
+    let inputs = Inputs {
+        left,
+        right,
+        options: opts,
+        piece_bytes: limits.piece_bytes,
+    };
+    let (lp, rp) = (inputs.open(Side::Left, ctl)?, inputs.open(Side::Right, ctl)?);
     let (config, applied) = match (lp.first(), rp.first()) {
         (Some(l), Some(r)) if config.use_suggestions && !config.keys.is_empty() => {
             // Renamed columns are told by their names and values: the
@@ -191,26 +191,44 @@ pub fn compare_files(
             // keeps the rows that hold a value from a fixed share of all
             // values.
             let bytes = (limits.piece_bytes / 2).max(1 << 16);
-            let l = value_sample(open(left, Side::Left)?, bytes)?;
-            let r = value_sample(open(right, Side::Right)?, bytes)?;
+            let l = value_sample(inputs.open(Side::Left, ctl)?, bytes)?;
+            let r = value_sample(inputs.open(Side::Right, ctl)?, bytes)?;
             complete_config(&l, &r, config, ctl)?
         }
         _ => (config.clone(), None),
     };
-    let estimate = (left_bytes + right_bytes).div_ceil(limits.partition_bytes) as usize;
-    decided(
-        Strategy::Partitioned(estimate.max(2)),
-        left_bytes + right_bytes,
-    );
-    let done = compare_pieces(lp, rp, &config, limits, dir.path(), ctl)?;
-    // The directory goes here on success and, through its drop, on every
-    // early return above.
-    let _ = dir.close();
+    let total = left_bytes + right_bytes;
+    let done = if config.keys.is_empty() {
+        // Rows paired by position need no spill files.
+        drop((lp, rp));
+        decided(Strategy::Streamed(0), total);
+        let done = compare_streams(&inputs, &config, limits, ctl)?;
+        (done.left, done.right, done.result, Strategy::Streamed(done.partitions))
+    } else {
+        remove_abandoned(&resources.spill_dir);
+        check_space(&resources.spill_dir, total / 10 * 12 + (64 << 20))?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{SPILL_PREFIX}{}-", std::process::id()))
+            .tempdir_in(&resources.spill_dir)
+            .map_err(|source| Error::Write {
+                path: resources.spill_dir.display().to_string(),
+                source,
+            })?;
+        let estimate = total.div_ceil(limits.partition_bytes) as usize;
+        decided(Strategy::Partitioned(estimate.max(2)), total);
+        let done = compare_pieces(lp, rp, &config, limits, dir.path(), ctl)?;
+        // The directory goes here on success and, through its drop, on
+        // every early return above.
+        let _ = dir.close();
+        let strategy = Strategy::Partitioned(done.partitions);
+        (done.left, done.right, done.result, strategy)
+    };
+    let (left, right, result, strategy) = done;
     Ok(Compared {
-        left: done.left,
-        right: done.right,
-        result: annotate(done.result, applied),
-        strategy: Strategy::Partitioned(done.partitions),
+        left,
+        right,
+        result: annotate(result, applied),
+        strategy,
     })
 }
 

@@ -61,7 +61,7 @@ fn exports(
 }
 
 /// Compares both ways, checks the exports agree and spill files are gone,
-/// and returns the number of partitions.
+/// and returns the number of partitions (or blocks, by position).
 fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
     let spill = tempfile::tempdir().unwrap();
     let (whole, s) = exports(
@@ -74,8 +74,12 @@ fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
     .unwrap_or_else(|e| panic!("{}: {e}", left.display()));
     assert_eq!(s, Strategy::InMemory);
     let (parts, s) = exports(left, right, config, MemoryBudget(1), spill.path()).unwrap();
-    let Strategy::Partitioned(partitions) = s else {
-        panic!("a tiny budget compares in partitions, not {s:?}");
+    let json = &parts.iter().find(|p| p.0 == Format::Json).unwrap().1;
+    let positional = String::from_utf8_lossy(json).contains(r#""mode":"positional""#);
+    let partitions = match s {
+        Strategy::Partitioned(n) if !positional => n,
+        Strategy::Streamed(n) if positional => n,
+        s => panic!("a tiny budget compares in partitions (by key) or streams (by position), not {s:?}"),
     };
     for ((format, a), (_, b)) in whole.iter().zip(&parts) {
         if a != b {
@@ -198,6 +202,25 @@ fn generated_pairs_compare_the_same_in_partitions() {
             assert!(partitions > 4, "{partitions} partitions");
         }
     }
+}
+
+#[test]
+fn rows_paired_by_position_are_compared_without_spill_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, r) = generated(dir.path(), 5, 6000);
+    // A spill directory that cannot exist: comparing by position never
+    // needs one, comparing by key does.
+    let nowhere = dir.path().join("l5.csv").join("spill");
+    let positional = CompareConfig {
+        use_suggestions: false,
+        ..CompareConfig::default()
+    };
+    let (streamed, s) = exports(&l, &r, &positional, MemoryBudget(1), &nowhere).unwrap();
+    assert!(matches!(s, Strategy::Streamed(n) if n > 4), "{s:?}");
+    let (whole, _) = exports(&l, &r, &positional, MemoryBudget(u64::MAX / 4), &nowhere).unwrap();
+    assert_eq!(streamed, whole);
+    let err = exports(&l, &r, &keyed("id"), MemoryBudget(1), &nowhere).unwrap_err();
+    assert!(err.to_string().contains("spill"), "{err}");
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! Comparing two files that do not fit in memory.
 //!
-//! Both files are read in pieces ([`Pieces`]) and every row is written to
-//! a spill file of its partition: by the hash of its key when rows are
-//! paired by key (so that equal keys meet in one partition), by its position
-//! otherwise (so that row N of each side meets row N). Each pair of
+//! Both files are read in pieces ([`Pieces`]). When rows are paired by key,
+//! every row is written to the spill file of its partition, chosen by the
+//! hash of its key so that equal keys meet in one partition; each pair of
 //! partitions is then loaded and compared in memory by the same code as
-//! whole tables, and the differing rows are gathered into two small tables.
+//! whole tables ([`compare_pieces`]). When rows are paired by position, no
+//! spill is needed: the two files are read side by side and compared a
+//! block of rows at a time, row N with row N ([`compare_streams`]). Either
+//! way the differing rows are gathered into two small tables.
 //!
 //! The result is the one comparing the whole files gives, row for row:
 //! each partition's rows keep their index and line in the file, the column
@@ -21,7 +23,7 @@ use super::{
 };
 use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Phase};
-use crate::table::{Pieces, Table, TableBuilder};
+use crate::table::{LoadOptions, Pieces, Table, TableBuilder};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -34,6 +36,31 @@ pub struct Limits {
     pub piece_bytes: usize,
     /// Text of both sides that one partition should hold.
     pub partition_bytes: u64,
+}
+
+/// The two files of a comparison, opened as pieces as often as a plan
+/// needs to read them.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The left file.
+    pub left: &'a Path,
+    /// The right file.
+    pub right: &'a Path,
+    /// How to read both.
+    pub options: &'a LoadOptions,
+    /// Text read from a file at a time.
+    pub piece_bytes: usize,
+}
+
+impl Inputs<'_> {
+    /// Opens one side's file, reporting its reading progress to `ctl`.
+    pub fn open<'c>(&self, side: Side, ctl: Control<'c>) -> Result<Pieces<'c>> {
+        let path = match side {
+            Side::Left => self.left,
+            Side::Right => self.right,
+        };
+        Pieces::open(path, self.options, self.piece_bytes, ctl.with_side(side))
+    }
 }
 
 /// Two files compared partition by partition, and the tables of the rows
@@ -49,8 +76,8 @@ pub struct Partitioned {
     pub partitions: usize,
 }
 
-/// Compares the files behind `left` and `right` as `config` says (its key
-/// already filled in), spilling to files in `dir`.
+/// Compares the files behind `left` and `right` by the key `config` names
+/// (filled in already), spilling to files in `dir`.
 pub fn compare_pieces(
     mut left: Pieces<'_>,
     mut right: Pieces<'_>,
@@ -65,31 +92,16 @@ pub fn compare_pieces(
     // The plan from the first pieces checks the configuration and resolves
     // the key; the one used to compare waits for the sampled types.
     let probe = Plan::new(&first_left, &first_right, config)?;
-    let keyed = !probe.keys.is_empty();
+    if probe.keys.is_empty() {
+        return Err(Error::Invalid(
+            "comparing in partitions on disk needs a key; rows paired by position are compared as they are read".into(),
+        ));
+    }
     let total_bytes = left.file_size() + right.file_size();
-    let layout = if keyed {
-        Layout::Hash((total_bytes.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096))
-    } else {
-        // Rows per partition, from the average row of the first pieces.
-        let rows = (first_left.num_rows() + first_right.num_rows()).max(1) as u64;
-        let text = (first_left.heap_bytes() + first_right.heap_bytes()).max(1) as u64;
-        Layout::Rows((limits.partition_bytes * rows / text).max(1))
-    };
-    let left_parts = spill_side(&mut left, first_left, &probe, Side::Left, &layout, dir, ctl)?;
-    let right_parts = spill_side(
-        &mut right,
-        first_right,
-        &probe,
-        Side::Right,
-        &layout,
-        dir,
-        ctl,
-    )?;
-    let (left_info, right_info) = (left.info(), right.info());
-    let (left_rows, right_rows) = (left.rows(), right.rows());
-    let columns = |p: &Pieces<'_>| p.columns().to_vec();
-    let shape_left = TableBuilder::new(left_info.clone(), columns(&left)).finish(left_rows);
-    let shape_right = TableBuilder::new(right_info.clone(), columns(&right)).finish(right_rows);
+    let n = (total_bytes.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
+    let left_parts = spill_side(&mut left, first_left, &probe, Side::Left, n, dir, ctl)?;
+    let right_parts = spill_side(&mut right, first_right, &probe, Side::Right, n, dir, ctl)?;
+    let (shape_left, shape_right) = (shape(&left), shape(&right));
     let plan = Plan::with_samples(
         &shape_left,
         &shape_right,
@@ -97,17 +109,9 @@ pub fn compare_pieces(
         (&left_parts.sample.table, &right_parts.sample.table),
     )?;
 
-    let mut out = Gathered {
-        left: TableBuilder::new(left_info, columns(&left)),
-        right: TableBuilder::new(right_info, columns(&right)),
-        rows: Vec::new(),
-        changed: Vec::new(),
-        summary: Summary::default(),
-        tallies: vec![ColumnTally::default(); plan.pairs.len()],
-        empty_keys: (0, 0),
-    };
+    let mut out = Gathered::new(&shape_left, &shape_right, &plan);
     let count = left_parts.files.len().max(right_parts.files.len());
-    let total = left_rows + right_rows;
+    let total = left.rows() + right.rows();
     let mut done = 0u64;
     // Progress is counted in partitions' rows here, not within each one.
     let quiet = Control {
@@ -119,16 +123,10 @@ pub fn compare_pieces(
         let lt = read_partition(left_parts.files.get(p), &shape_left)?;
         let rt = read_partition(right_parts.files.get(p), &shape_right)?;
         done += (lt.num_rows() + rt.num_rows()) as u64;
-        if keyed {
-            let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
-            out.empty_keys.0 += order.empty_keys.0;
-            out.empty_keys.1 += order.empty_keys.1;
-            out.add(&lt, &rt, result, &order.order);
-        } else {
-            let result = compare_positional(&lt, &rt, plan.clone(), quiet)?;
-            let order: Vec<u64> = result.rows.iter().map(place).collect();
-            out.add(&lt, &rt, result, &order);
-        }
+        let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
+        out.empty_keys.0 += order.empty_keys.0;
+        out.empty_keys.1 += order.empty_keys.1;
+        out.add(&lt, &rt, result, &order.order);
         ctl.report(Phase::Comparing, done, total);
         for f in [left_parts.files.get(p), right_parts.files.get(p)]
             .into_iter()
@@ -138,15 +136,117 @@ pub fn compare_pieces(
             let _ = std::fs::remove_file(f);
         }
     }
-    Ok(out.finish(plan, keyed, left_rows, right_rows, count))
+    Ok(out.finish(plan, true, count))
 }
 
-/// How rows are assigned to partitions.
-enum Layout {
-    /// By key hash, into this many partitions.
-    Hash(usize),
-    /// By position, this many rows to a partition.
-    Rows(u64),
+/// Compares two files row N with row N without spilling: a first pass
+/// over each file takes the rows that judge column types (which need the
+/// file's length), a second reads both files side by side and compares
+/// them a block of rows at a time. Memory holds a block of each file and
+/// the differing rows.
+pub fn compare_streams(
+    inputs: &Inputs<'_>,
+    config: &CompareConfig,
+    limits: Limits,
+    ctl: Control<'_>,
+) -> Result<Partitioned> {
+    let sampled = |side| -> Result<(Pieces<'_>, Sample)> {
+        let mut pieces = inputs.open(side, ctl)?;
+        let first = pieces.first().expect("a file's first piece is read on opening");
+        let mut sample = Sample::new(first);
+        while let Some(piece) = pieces.next_piece()? {
+            sample.add(&piece);
+        }
+        Ok((pieces, sample))
+    };
+    let (left, right) = rayon::join(|| sampled(Side::Left), || sampled(Side::Right));
+    let ((left, left_sample), (right, right_sample)) = (left?, right?);
+    let (shape_left, shape_right) = (shape(&left), shape(&right));
+    let plan = Plan::with_samples(
+        &shape_left,
+        &shape_right,
+        config,
+        (&left_sample.table, &right_sample.table),
+    )?;
+    if !plan.keys.is_empty() {
+        return Err(Error::Invalid(
+            "rows paired by key are compared in partitions, not as they are read".into(),
+        ));
+    }
+    // Rows per block, from the average row of both files.
+    let rows = (left.rows() + right.rows()).max(1);
+    let text = (left.file_size() + right.file_size()).max(1);
+    let per = ((limits.partition_bytes as u128 * rows as u128 / text as u128) as u64).max(1);
+
+    let quiet = Control {
+        progress: None,
+        ..ctl
+    };
+    let mut left = Block::new(inputs.open(Side::Left, quiet)?, shape_left);
+    let mut right = Block::new(inputs.open(Side::Right, quiet)?, shape_right);
+    let mut out = Gathered::new(&left.shape, &right.shape, &plan);
+    let total = left.shape.file_rows() + right.shape.file_rows();
+    let (mut done, mut blocks) = (0u64, 0usize);
+    loop {
+        ctl.check()?;
+        let (lt, rt) = (left.next(per)?, right.next(per)?);
+        if lt.num_rows() == 0 && rt.num_rows() == 0 {
+            break;
+        }
+        done += (lt.num_rows() + rt.num_rows()) as u64;
+        let result = compare_positional(&lt, &rt, plan.clone(), quiet)?;
+        let order: Vec<u64> = result.rows.iter().map(place).collect();
+        out.add(&lt, &rt, result, &order);
+        blocks += 1;
+        ctl.report(Phase::Comparing, done, total);
+    }
+    Ok(out.finish(plan, false, blocks.max(1)))
+}
+
+/// A table with a file's columns, information and length but no rows: the
+/// shape of every partition of it.
+fn shape(pieces: &Pieces<'_>) -> Table {
+    TableBuilder::new(pieces.info(), pieces.columns().to_vec()).finish(pieces.rows())
+}
+
+/// One file read a block of rows at a time, whatever the size of its pieces.
+struct Block<'c> {
+    pieces: Pieces<'c>,
+    shape: Table,
+    /// The piece being taken from, and its next row.
+    current: Option<(Table, usize)>,
+}
+
+impl<'c> Block<'c> {
+    fn new(pieces: Pieces<'c>, shape: Table) -> Block<'c> {
+        Block {
+            pieces,
+            shape,
+            current: None,
+        }
+    }
+
+    /// The next `n` rows of the file (fewer at its end).
+    fn next(&mut self, n: u64) -> Result<Table> {
+        let mut b = TableBuilder::like(&self.shape);
+        while (b.num_rows() as u64) < n {
+            let (piece, at) = match self.current.take() {
+                Some(c) => c,
+                None => match self.pieces.next_piece()? {
+                    Some(p) => (p, 0),
+                    None => break,
+                },
+            };
+            let want = (n - b.num_rows() as u64).min((piece.num_rows() - at) as u64) as usize;
+            for r in at..at + want {
+                b.push_from(&piece, r);
+            }
+            if at + want < piece.num_rows() {
+                self.current = Some((piece, at + want));
+            }
+        }
+        Ok(b.finish(self.shape.file_rows()))
+    }
 }
 
 /// One side's spill files, and the rows of it that judge column types.
@@ -161,7 +261,7 @@ fn spill_side(
     first: Table,
     probe: &Plan,
     side: Side,
-    layout: &Layout,
+    n: usize,
     dir: &Path,
     ctl: Control<'_>,
 ) -> Result<Spilled> {
@@ -180,23 +280,16 @@ fn spill_side(
     while let Some(table) = piece {
         ctl.check()?;
         sample.add(&table);
-        let parts: Vec<usize> = match *layout {
-            Layout::Hash(n) => {
-                let keys = KeyColumns {
-                    table: &table,
-                    columns: columns.clone(),
-                    rules: probe.key_rules.iter().collect(),
-                };
-                (0..table.num_rows())
-                    .into_par_iter()
-                    .with_min_len(4096)
-                    .map(|r| (keys.hash(r) % n as u64) as usize)
-                    .collect()
-            }
-            Layout::Rows(per) => (0..table.num_rows())
-                .map(|r| (table.source_row(r) / per) as usize)
-                .collect(),
+        let keys = KeyColumns {
+            table: &table,
+            columns: columns.clone(),
+            rules: probe.key_rules.iter().collect(),
         };
+        let parts: Vec<usize> = (0..table.num_rows())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|r| (keys.hash(r) % n as u64) as usize)
+            .collect();
         for (r, &p) in parts.iter().enumerate() {
             if p >= writers.len() {
                 writers.resize_with(p + 1, || None);
@@ -211,15 +304,6 @@ fn spill_side(
             }
             let w = writers[p].as_mut().expect("opened above");
             w.write_row(&table, r)?;
-        }
-        if let Layout::Rows(_) = layout {
-            // Rows come in order: earlier partitions are complete.
-            let last = parts.last().copied().unwrap_or(0);
-            for w in writers.iter_mut().take(last) {
-                if let Some(w) = w.take() {
-                    w.finish()?;
-                }
-            }
         }
         piece = pieces.next_piece()?;
     }
@@ -388,9 +472,24 @@ struct Gathered {
     summary: Summary,
     tallies: Vec<ColumnTally>,
     empty_keys: (u64, u64),
+    /// Data rows in each whole file.
+    file_rows: (u64, u64),
 }
 
 impl Gathered {
+    fn new(left: &Table, right: &Table, plan: &Plan) -> Gathered {
+        Gathered {
+            left: TableBuilder::like(left),
+            right: TableBuilder::like(right),
+            rows: Vec::new(),
+            changed: Vec::new(),
+            summary: Summary::default(),
+            tallies: vec![ColumnTally::default(); plan.pairs.len()],
+            empty_keys: (0, 0),
+            file_rows: (left.file_rows(), right.file_rows()),
+        }
+    }
+
     /// Adds the result of one partition, whose rows stand at `order`
     /// (counted in the partition's rows).
     fn add(&mut self, lt: &Table, rt: &Table, result: CompareResult, order: &[u64]) {
@@ -442,14 +541,8 @@ impl Gathered {
         add_tallies(&mut self.tallies, &tallies);
     }
 
-    fn finish(
-        mut self,
-        plan: Plan,
-        keyed: bool,
-        left_rows: u64,
-        right_rows: u64,
-        partitions: usize,
-    ) -> Partitioned {
+    fn finish(mut self, plan: Plan, keyed: bool, partitions: usize) -> Partitioned {
+        let (left_rows, right_rows) = self.file_rows;
         // Stable: the rows of one duplicated key share a place and keep
         // their order.
         self.rows.sort_by_key(|r| r.0);
