@@ -8,7 +8,13 @@ use. `concord compare --key id --format csv` runs once with LIMIT as
 --memory-limit (the out-of-core plan), and once without one (in memory,
 when the machine has room), and the two outputs must be identical.
 
-Usage: python3 bench/out_of_core.py [ROWS] [LIMIT]
+With `positional` as third argument, rows are paired by position instead
+(`--no-suggest`, no key): the right file is then the left one with the
+last cell of every 1000th row changed (written once next to the data), so
+the files are in the same order, and the plan reads them side by side
+without spilling.
+
+Usage: python3 bench/out_of_core.py [ROWS] [LIMIT] [positional]
        (defaults: 10000000 rows, about 1.2 GB a side, and 512M)
 """
 import filecmp
@@ -22,7 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
 LIMIT = sys.argv[2] if len(sys.argv) > 2 else "512M"
 DATA = os.path.join(ROOT, "bench", f"data-{ROWS}")
+POSITIONAL = len(sys.argv) > 3 and sys.argv[3] == "positional"
 LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
+EDITED = os.path.join(DATA, "left-edited.csv")
 CONCORD = os.path.join(ROOT, "target", "release", "concord")
 
 
@@ -44,13 +52,21 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "concord", "--example", "gen_workload"], cwd=ROOT, check=True)
     if not (os.path.exists(LEFT) and os.path.exists(RIGHT)):
         subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gen_workload"), DATA, str(ROWS)], check=True)
-    inputs = os.path.getsize(LEFT) + os.path.getsize(RIGHT)
-    base = [CONCORD, "compare", LEFT, RIGHT, "--key", "id", "--format", "csv", "--output"]
+    right, pairing = RIGHT, ["--key", "id"]
+    if POSITIONAL:
+        right, pairing = EDITED, ["--no-suggest"]
+        if not os.path.exists(EDITED):
+            with open(LEFT, "rb") as src, open(EDITED, "wb") as out:
+                for n, line in enumerate(src):
+                    out.write(line[:-1] + b"0\n" if n and n % 1000 == 0 else line)
+    inputs = os.path.getsize(LEFT) + os.path.getsize(right)
+    base = [CONCORD, "compare", LEFT, right, *pairing, "--format", "csv", "--output"]
     limit = size(LIMIT)
     mib = 1 << 20
     t, rss, err = run(base + ["/tmp/concord-ooc.csv", "--memory-limit", LIMIT])
     said = [l for l in err.splitlines() if "memory limit" in l]
-    print(f"inputs: {inputs / mib:.0f} MiB in two files ({ROWS:,} rows a side); limit {LIMIT}; {os.cpu_count()} cores")
+    how = "by position" if POSITIONAL else "by key"
+    print(f"inputs: {inputs / mib:.0f} MiB in two files ({ROWS:,} rows a side, paired {how}); limit {LIMIT}; {os.cpu_count()} cores")
     print(f"out of core: {t:.2f} s, peak RSS {rss / mib:.0f} MiB ({rss / limit:.2f}x the limit)")
     print(f"  {said[0] if said else 'concord did not say it went out of core'}")
     t2, rss2, _ = run(base + ["/tmp/concord-inmem.csv", "--memory-limit", str(inputs * 2)])

@@ -179,7 +179,10 @@ pub fn compare_files(
         options: opts,
         piece_bytes: limits.piece_bytes,
     };
-    let (lp, rp) = (inputs.open(Side::Left, ctl)?, inputs.open(Side::Right, ctl)?);
+    let (lp, rp) = (
+        inputs.open(Side::Left, ctl)?,
+        inputs.open(Side::Right, ctl)?,
+    );
     let (config, applied) = match (lp.first(), rp.first()) {
         (Some(l), Some(r)) if config.use_suggestions && !config.keys.is_empty() => {
             // Renamed columns are told by their names and values: the
@@ -202,8 +205,13 @@ pub fn compare_files(
         // Rows paired by position need no spill files.
         drop((lp, rp));
         decided(Strategy::Streamed(0), total);
-        let done = compare_streams(&inputs, &config, limits, ctl)?;
-        (done.left, done.right, done.result, Strategy::Streamed(done.partitions))
+        let done = compare_streams(&inputs, &config, ctl)?;
+        (
+            done.left,
+            done.right,
+            done.result,
+            Strategy::Streamed(done.partitions),
+        )
     } else {
         remove_abandoned(&resources.spill_dir);
         check_space(&resources.spill_dir, total / 10 * 12 + (64 << 20))?;

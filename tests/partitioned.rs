@@ -79,7 +79,9 @@ fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
     let partitions = match s {
         Strategy::Partitioned(n) if !positional => n,
         Strategy::Streamed(n) if positional => n,
-        s => panic!("a tiny budget compares in partitions (by key) or streams (by position), not {s:?}"),
+        s => panic!(
+            "a tiny budget compares in partitions (by key) or streams (by position), not {s:?}"
+        ),
     };
     for ((format, a), (_, b)) in whole.iter().zip(&parts) {
         if a != b {

@@ -255,7 +255,8 @@ fn run_comparison(
             budget: a.memory_limit.unwrap_or(defaults.budget),
             spill_dir: a.spill_dir.clone().unwrap_or(defaults.spill_dir),
         };
-        let decided = |strategy, bytes: u64| match strategy {
+        let decided = |strategy, bytes: u64| {
+            match strategy {
             Strategy::Partitioned(n) => say!(
                 "concord: the files ({} MiB) do not fit the memory limit ({}): comparing them in about {n} partitions on disk, in {}",
                 bytes >> 20,
@@ -268,6 +269,7 @@ fn run_comparison(
                 resources.budget
             ),
             Strategy::InMemory => {}
+        }
         };
         let c = compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
         return Ok((Arc::new(c.left), Arc::new(c.right), Arc::new(c.result)));

@@ -147,12 +147,19 @@ pub fn compare_pieces(
 pub fn compare_streams(
     inputs: &Inputs<'_>,
     config: &CompareConfig,
-    limits: Limits,
     ctl: Control<'_>,
 ) -> Result<Partitioned> {
+    // Both files are open at once here, where the spilling plan reads one
+    // at a time: half a piece each.
+    let inputs = &Inputs {
+        piece_bytes: (inputs.piece_bytes / 2).max(1),
+        ..*inputs
+    };
     let sampled = |side| -> Result<(Pieces<'_>, Sample)> {
         let mut pieces = inputs.open(side, ctl)?;
-        let first = pieces.first().expect("a file's first piece is read on opening");
+        let first = pieces
+            .first()
+            .expect("a file's first piece is read on opening");
         let mut sample = Sample::new(first);
         while let Some(piece) = pieces.next_piece()? {
             sample.add(&piece);
@@ -173,10 +180,12 @@ pub fn compare_streams(
             "rows paired by key are compared in partitions, not as they are read".into(),
         ));
     }
-    // Rows per block, from the average row of both files.
+    // Rows per block: about a piece of text, from the average row of both
+    // files, so that a side holds at most two pieces' worth of rows (the
+    // piece being read, and the block copied from it) at a time.
     let rows = (left.rows() + right.rows()).max(1);
     let text = (left.file_size() + right.file_size()).max(1);
-    let per = ((limits.partition_bytes as u128 * rows as u128 / text as u128) as u64).max(1);
+    let per = ((inputs.piece_bytes as u128 * rows as u128 / text as u128) as u64).max(1);
 
     let quiet = Control {
         progress: None,
