@@ -42,6 +42,15 @@ impl Setup {
         self.files.path().join(name)
     }
 
+    /// A fresh workflow with session `id` opened, after checking that
+    /// every file it needs could be read.
+    fn reopened(&self, id: &str) -> Workflow {
+        let w = self.workflow();
+        let opened = w.open_session(id, Control::default()).unwrap();
+        assert!(opened.unavailable.is_empty(), "{:?}", opened.unavailable);
+        w
+    }
+
     /// A session with both files loaded and compared by `id`.
     fn compared(&self, w: &Workflow) -> SessionInfo {
         let s = w.create_session("big files").unwrap();
@@ -131,18 +140,11 @@ fn large_files_are_referenced_and_read_back_from_where_they_are() {
     drop(w);
 
     // After a restart, the session reads the files from their paths.
-    let w = setup.workflow();
-    let opened = w.open_session(&s.id, Control::default()).unwrap();
-    assert!(opened.unavailable.is_empty());
+    let w = setup.reopened(&s.id);
     assert_eq!(rows(&w, &s.id).unwrap(), before);
     // A file that was only touched (same bytes, a new time) is the same file.
     later(&setup.file("left.csv"), 60);
-    let w = setup.workflow();
-    assert!(w
-        .open_session(&s.id, Control::default())
-        .unwrap()
-        .unavailable
-        .is_empty());
+    let w = setup.reopened(&s.id);
     assert_eq!(rows(&w, &s.id).unwrap(), before);
 }
 
@@ -157,12 +159,7 @@ fn small_files_are_still_copied() {
     assert!(setup.formats().iter().all(|f| *f == 1));
     // The originals can go: the session has its copies.
     std::fs::remove_file(setup.file("left.csv")).unwrap();
-    let w = setup.workflow();
-    assert!(w
-        .open_session(&s.id, Control::default())
-        .unwrap()
-        .unavailable
-        .is_empty());
+    let w = setup.reopened(&s.id);
     assert!(rows(&w, &s.id).is_ok());
 }
 

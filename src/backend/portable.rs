@@ -52,31 +52,32 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
     // A file the session references by path travels inside the portable
     // file like a stored one, and the imported session keeps a copy: the
     // path would mean nothing on another machine.
-    let mut sources = Vec::new();
+    let mut referenced = Vec::new();
     for input in [&mut state.left, &mut state.right].into_iter().flatten() {
         if let Some(r) = input.reference.take() {
             super::store::check_reference(input, &r)?;
-            sources.push((input.blob.clone(), std::path::PathBuf::from(r.path)));
+            referenced.push((input.blob.clone(), std::path::PathBuf::from(r.path)));
         }
     }
-    let source = |hash: &str| {
-        sources
-            .iter()
-            .find(|(h, _)| h == hash)
-            .map_or_else(|| blobs.path(hash), |(_, p)| p.clone())
-    };
+    // Every blob, with the file its bytes are read from.
     let mut entries = Vec::new();
+    let mut sources = Vec::new();
     for hash in state.blobs() {
-        if !sources.iter().any(|(h, _)| h == hash) {
-            blobs.verify(hash)?;
-        }
-        let bytes = std::fs::metadata(source(hash))
+        let source = match referenced.iter().find(|(h, _)| h == hash) {
+            Some((_, path)) => path.clone(),
+            None => {
+                blobs.verify(hash)?;
+                blobs.path(hash)
+            }
+        };
+        let bytes = std::fs::metadata(&source)
             .map_err(|e| Error::storage_from("cannot read a stored file", e))?
             .len();
         entries.push(BlobEntry {
             hash: hash.to_string(),
             bytes,
         });
+        sources.push(source);
     }
     let file = crate::export::OutputFile::create(path).map_err(write_err(path))?;
     {
@@ -88,8 +89,8 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
         let text = serde_json::to_string(&manifest)
             .map_err(|e| Error::storage_from("cannot encode the session", e))?;
         writeln!(out, "{MAGIC} {PORTABLE_FORMAT}\n{text}").map_err(write_err(path))?;
-        for b in &manifest.blobs {
-            let mut f = std::fs::File::open(source(&b.hash))
+        for source in &sources {
+            let mut f = std::fs::File::open(source)
                 .map_err(|e| Error::storage_from("cannot read a stored file", e))?;
             std::io::copy(&mut f, &mut out).map_err(write_err(path))?;
         }

@@ -297,6 +297,16 @@ impl SessionData {
         }
     }
 
+    /// The table on one side, or why there is none ([`Self::missing`]).
+    pub fn loaded(&self, side: Side) -> crate::error::Result<Arc<Table>> {
+        self.table(side).cloned().ok_or_else(|| self.missing(side))
+    }
+
+    /// The loaded result, if it was made from the current inputs.
+    pub fn current_result(&self) -> Option<&Arc<CompareResult>> {
+        self.state.current_result().and(self.result.as_ref())
+    }
+
     /// The table on one side.
     pub fn table(&self, side: Side) -> Option<&Arc<Table>> {
         match side {

@@ -295,7 +295,8 @@ impl Workflow {
         let state = self.store.read_state(id)?;
         // Sessions hold both tables in memory: refuse a file that would
         // not fit beside the other side's before reading any of it.
-        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let meta = std::fs::metadata(path).ok();
+        let bytes = meta.as_ref().map_or(0, |m| m.len());
         let other = state.input(side.other()).map_or(0, |i| i.bytes);
         if !self.budget.fits(bytes, other) {
             return Err(Error::OverMemoryLimit {
@@ -305,7 +306,7 @@ impl Workflow {
                 limit: self.budget.to_string(),
             });
         }
-        let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        let regular = meta.is_some_and(|m| m.is_file());
         let (input, table) = if regular && bytes >= self.reference_above {
             self.store.reference_file(path, options, ctl)?
         } else {
@@ -420,10 +421,7 @@ impl Workflow {
     }
 
     fn table(&self, id: &str, side: Side) -> Result<Arc<crate::table::Table>> {
-        self.store.with_session(id, |d| match d.table(side) {
-            Some(t) => Ok(t.clone()),
-            None => Err(d.missing(side)),
-        })?
+        self.store.with_session(id, |d| d.loaded(side))?
     }
 
     /// Suggested column pairs and keys.
@@ -469,10 +467,9 @@ impl Workflow {
     /// ran ([`Error::Stale`]), leaves the previous result as it was.
     pub fn compare(&self, id: &str, ctl: Control<'_>) -> Result<Summary> {
         let (left, right, config, revision) = self.store.with_session(id, |d| {
-            let table = |side| d.table(side).cloned().ok_or_else(|| d.missing(side));
             Ok::<_, Error>((
-                table(Side::Left)?,
-                table(Side::Right)?,
+                d.loaded(Side::Left)?,
+                d.loaded(Side::Right)?,
                 d.state.config.clone(),
                 d.state.data_revision,
             ))
@@ -498,8 +495,7 @@ impl Workflow {
 
     /// The current result, if the session has one made from its current inputs.
     pub fn result(&self, id: &str) -> Result<Option<Arc<CompareResult>>> {
-        self.store
-            .with_session(id, |d| d.state.current_result().and(d.result.clone()))
+        self.store.with_session(id, |d| d.current_result().cloned())
     }
 
     /// A page of result rows, filtered and sorted. The row order of a view is
@@ -596,13 +592,11 @@ impl Workflow {
     pub fn result_overview(&self, id: &str) -> Result<ResultOverview> {
         let (result, left, right) = self.store.with_session(id, |d| {
             let result = d
-                .state
                 .current_result()
-                .and(d.result.clone())
                 .ok_or_else(|| Error::NoResult { id: id.to_string() })?;
             let info = |side| match (d.table(side), d.state.input(side)) {
                 (Some(t), _) => Ok(t.describe()),
-                (None, Some(input)) => Ok(recorded_info(input, side, &result, d.missing(side))),
+                (None, Some(input)) => Ok(recorded_info(input, side, result, d.missing(side))),
                 (None, None) => Err(d.missing(side)),
             };
             Ok::<_, Error>((result.clone(), info(Side::Left)?, info(Side::Right)?))
@@ -643,8 +637,7 @@ impl Workflow {
 }
 
 /// A file that could not be read back, described from what the session
-/// recorded of it and from the result made with it; `why` goes first among
-/// its warnings.
+/// recorded of it and from the result made with it; `why` is its warning.
 fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Error) -> TableInfo {
     let (rows, mut columns): (u64, Vec<String>) = match side {
         Side::Left => (result.summary.left_rows, result.left_only_columns.clone()),
@@ -672,17 +665,12 @@ fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Erro
 /// A session's current comparison ([`Error::NoResult`] without a current
 /// result; the reason a side has no table when its file is unavailable).
 fn current(d: &super::session::SessionData) -> Result<Comparison> {
-    let result = d
-        .state
-        .current_result()
-        .and(d.result.clone())
-        .ok_or_else(|| Error::NoResult {
-            id: d.state.id.clone(),
-        })?;
-    let table = |side| d.table(side).cloned().ok_or_else(|| d.missing(side));
+    let result = d.current_result().cloned().ok_or_else(|| Error::NoResult {
+        id: d.state.id.clone(),
+    })?;
     Ok(Comparison {
-        left: table(Side::Left)?,
-        right: table(Side::Right)?,
+        left: d.loaded(Side::Left)?,
+        right: d.loaded(Side::Right)?,
         result,
     })
 }

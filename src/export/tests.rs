@@ -185,12 +185,8 @@ fn xlsx_has_both_sheets_and_highlights_changed_cells() {
 
 #[test]
 fn write_file_is_atomic_and_leaves_nothing_on_failure() {
-    let (left, right, result) = fixture();
-    let report = Report {
-        left: &left,
-        right: &right,
-        result: &result,
-    };
+    let c = fixture();
+    let report = report(&c);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("diff.csv");
     write_file(report, Format::Csv, &target, Control::default()).unwrap();
@@ -233,19 +229,18 @@ fn positional() -> Compared {
     )
 }
 
-fn render_with(format: Format, (left, right, result): &Compared) -> Vec<u8> {
+/// The three parts of a comparison, as exporters take them.
+fn report((left, right, result): &Compared) -> Report<'_> {
+    Report {
+        left,
+        right,
+        result,
+    }
+}
+
+fn render_with(format: Format, c: &Compared) -> Vec<u8> {
     let mut out = Vec::new();
-    write(
-        Report {
-            left,
-            right,
-            result,
-        },
-        format,
-        &mut out,
-        Control::default(),
-    )
-    .unwrap();
+    write(report(c), format, &mut out, Control::default()).unwrap();
     out
 }
 
@@ -280,18 +275,7 @@ fn positional_rows_carry_their_row_number_in_every_format() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.xlsx");
-    let (left, right, result) = &p;
-    write_file(
-        Report {
-            left,
-            right,
-            result,
-        },
-        Format::Xlsx,
-        &path,
-        Control::default(),
-    )
-    .unwrap();
+    write_file(report(&p), Format::Xlsx, &path, Control::default()).unwrap();
     let sheet = xlsx_sheet(&path, "xl/worksheets/sheet2.xml");
     assert!(sheet.contains("<t>row</t>"), "{sheet}");
     assert!(
@@ -324,13 +308,9 @@ fn html_shows_one_sided_rows_and_large_counts_readably() {
 #[test]
 fn exported_files_get_the_permissions_of_any_new_file() {
     use std::os::unix::fs::PermissionsExt;
-    let (left, right, result) = fixture();
+    let c = fixture();
     let dir = tempfile::tempdir().unwrap();
-    let report = Report {
-        left: &left,
-        right: &right,
-        result: &result,
-    };
+    let report = report(&c);
     // What a new file gets here (0666 less the umask of this process).
     let probe = dir.path().join("probe");
     std::fs::write(&probe, b"").unwrap();
@@ -364,12 +344,8 @@ fn export_file_names_are_safe_everywhere() {
 #[cfg(unix)]
 #[test]
 fn a_pipe_or_device_is_written_through_and_a_link_is_kept() {
-    let (left, right, result) = fixture();
-    let report = Report {
-        left: &left,
-        right: &right,
-        result: &result,
-    };
+    let c = fixture();
+    let report = report(&c);
     let dir = tempfile::tempdir().unwrap();
     // A named pipe stands in for /dev/null and /dev/stdout: renaming over
     // it would leave a regular file where the device was.
