@@ -95,8 +95,13 @@ export class Workspace {
   }
 
   get bothLoaded(): boolean {
-    const { left, right } = this.sides;
-    return !!left.file && !!right.file && !left.file.unavailable && !right.file.unavailable;
+    return !!this.sides.left.file && !!this.sides.right.file && this.unavailable.length === 0;
+  }
+
+  /** Sides whose file the session references by path and cannot read now
+   * (gone or changed): the stored result shows, its rows cannot. */
+  get unavailable(): Side[] {
+    return SIDES.filter((s) => !!this.sides[s].file?.unavailable);
   }
 
   /** Whether the shown result no longer matches the files or settings. */
