@@ -9,7 +9,7 @@
 //! succeeded, failed or was cancelled, and the directories of a process
 //! that was killed are removed by the next one.
 
-use crate::compare::partitioned::{compare_pieces, compare_streams, Inputs, Limits};
+use crate::compare::partitioned::{compare_pieces, compare_streams, Inputs, Keep, Limits};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
 use crate::suggest::{annotate, compare_with_suggestions, complete_config};
@@ -51,6 +51,7 @@ impl MemoryBudget {
         Limits {
             piece_bytes: (self.0 / 10).clamp(1 << 12, 1 << 30) as usize,
             partition_bytes: (self.0 / 4).max(1 << 12),
+            result_bytes: (self.0 / 8) as usize,
         }
     }
 }
@@ -205,7 +206,11 @@ pub fn compare_files(
         // Rows paired by position need no spill files.
         drop((lp, rp));
         decided(Strategy::Streamed(0), total);
-        let done = compare_streams(&inputs, &config, ctl)?;
+        let keep = Keep {
+            dir: &resources.spill_dir,
+            bytes: limits.result_bytes,
+        };
+        let done = compare_streams(&inputs, &config, keep, ctl)?;
         (
             done.left,
             done.right,
@@ -266,7 +271,7 @@ fn value_sample(mut pieces: Pieces<'_>, bytes: usize) -> Result<Table> {
             }
         }
     }
-    Ok(sample.finish(pieces.rows()))
+    sample.finish(pieces.rows())
 }
 
 /// Spill directories are named `concord-spill-PID-...`.

@@ -23,6 +23,7 @@
 
 #[cfg(feature = "server")]
 pub mod api;
+mod array;
 pub mod backend;
 pub mod compare;
 pub mod error;

@@ -373,7 +373,7 @@ fn keyed_diff_agrees_with_an_independent_reference() {
             .iter()
             .map(|x| {
                 let changed = res
-                    .changed_pairs(x)
+                    .changed_pairs(&x)
                     .iter()
                     .map(|&p| res.pairs[p as usize].left_index)
                     .collect::<Vec<_>>();

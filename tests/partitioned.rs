@@ -210,19 +210,83 @@ fn generated_pairs_compare_the_same_in_partitions() {
 fn rows_paired_by_position_are_compared_without_spill_files() {
     let dir = tempfile::tempdir().unwrap();
     let (l, r) = generated(dir.path(), 5, 6000);
-    // A spill directory that cannot exist: comparing by position never
-    // needs one, comparing by key does.
-    let nowhere = dir.path().join("l5.csv").join("spill");
     let positional = CompareConfig {
         use_suggestions: false,
         ..CompareConfig::default()
     };
-    let (streamed, s) = exports(&l, &r, &positional, MemoryBudget(1), &nowhere).unwrap();
+    let spill = tempfile::tempdir().unwrap();
+    let (streamed, s) = exports(&l, &r, &positional, MemoryBudget(1), spill.path()).unwrap();
     assert!(matches!(s, Strategy::Streamed(n) if n > 4), "{s:?}");
-    let (whole, _) = exports(&l, &r, &positional, MemoryBudget(u64::MAX / 4), &nowhere).unwrap();
+    let (whole, _) = exports(
+        &l,
+        &r,
+        &positional,
+        MemoryBudget(u64::MAX / 4),
+        spill.path(),
+    )
+    .unwrap();
     assert_eq!(streamed, whole);
-    let err = exports(&l, &r, &keyed("id"), MemoryBudget(1), &nowhere).unwrap_err();
-    assert!(err.to_string().contains("spill"), "{err}");
+}
+
+#[test]
+fn a_result_larger_than_its_memory_is_read_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, r) = generated(dir.path(), 5, 6000);
+    let positional = CompareConfig {
+        use_suggestions: false,
+        ..CompareConfig::default()
+    };
+    let spill = tempfile::tempdir().unwrap();
+    let resources = Resources {
+        budget: MemoryBudget(1),
+        spill_dir: spill.path().to_path_buf(),
+    };
+    for config in [&positional, &keyed("id")] {
+        let c = compare_files(
+            &l,
+            &r,
+            &LoadOptions::default(),
+            config,
+            &resources,
+            &|_, _| {},
+            Control::default(),
+        )
+        .unwrap();
+        assert!(c.result.rows.len() > 500, "{} rows", c.result.rows.len());
+        for t in [&c.left, &c.right] {
+            // Column names and the description stay in memory; the rows'
+            // text and offsets do not.
+            assert!(t.num_rows() > 250, "{} rows", t.num_rows());
+            assert!(t.heap_bytes() < 1024, "{} bytes in memory", t.heap_bytes());
+        }
+        // The result's files have no name: nothing to clean up, even
+        // after a crash.
+        let left_over: Vec<_> = std::fs::read_dir(spill.path()).unwrap().collect();
+        assert!(left_over.is_empty(), "{left_over:?}");
+    }
+    // Where the result cannot go to disk, the error says where it tried.
+    let nowhere = dir.path().join("l5.csv").join("spill");
+    for config in [&positional, &keyed("id")] {
+        let resources = Resources {
+            spill_dir: nowhere.clone(),
+            ..resources.clone()
+        };
+        let err = compare_files(
+            &l,
+            &r,
+            &LoadOptions::default(),
+            config,
+            &resources,
+            &|_, _| {},
+            Control::default(),
+        )
+        .err()
+        .expect("the spill directory cannot exist");
+        assert!(
+            err.to_string().contains(&*nowhere.to_string_lossy()),
+            "{err}"
+        );
+    }
 }
 
 #[test]

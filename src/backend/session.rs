@@ -277,10 +277,7 @@ impl SessionData {
             .flatten()
             .map(|t| t.heap_bytes())
             .sum();
-        let result = self
-            .result
-            .as_ref()
-            .map_or(0, |r| r.rows.len() * 24 + r.pairs.len() * 64);
+        let result = self.result.as_ref().map_or(0, |r| r.heap_bytes());
         let views: usize = self.views.iter().map(|v| v.1.len() * 4).sum();
         tables + result + views + 1024
     }

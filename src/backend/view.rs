@@ -264,7 +264,7 @@ pub(crate) fn view_order(
             let rows = b * BLOCK..((b + 1) * BLOCK).min(n);
             let len = rows.len() as u64;
             let kept = rows
-                .filter(|&i| matches(&result.rows[i]))
+                .filter(|&i| matches(&result.rows.get(i)))
                 .map(|i| i as u32)
                 .collect();
             let d = done.fetch_add(len, std::sync::atomic::Ordering::Relaxed) + len;
@@ -277,11 +277,11 @@ pub(crate) fn view_order(
     match &q.sort {
         SortBy::File => {}
         SortBy::Key if result.keys.len() == 1 => sort_rows(&mut order, ctl, |i| {
-            let row = &rows[i as usize];
+            let row = &rows.get(i as usize);
             SortValue::of(report.key(row).first().copied().unwrap_or(""))
         })?,
         SortBy::Key => sort_rows(&mut order, ctl, |i| {
-            let row = &rows[i as usize];
+            let row = &rows.get(i as usize);
             report
                 .key(row)
                 .into_iter()
@@ -291,7 +291,7 @@ pub(crate) fn view_order(
         SortBy::Column(c) => {
             if let Some(p) = result.pairs.iter().position(|x| &x.left == c) {
                 sort_rows(&mut order, ctl, |i| {
-                    let row = &rows[i as usize];
+                    let row = &rows.get(i as usize);
                     SortValue::of(if row.left.is_some() {
                         report.left_value(row, p)
                     } else {
@@ -414,7 +414,7 @@ pub(crate) fn page_rows(report: Report<'_>, order: &[u32], q: &PageQuery) -> Vec
         .skip(q.offset)
         .take(q.limit)
         .map(|&i| {
-            let row = &result.rows[i as usize];
+            let row = &result.rows.get(i as usize);
             let (left_line, right_line) = report.lines(row);
             PageRow {
                 index: i as usize,

@@ -5,16 +5,18 @@
 mod index;
 pub mod partitioned;
 mod result;
+mod rows;
 mod rules;
 mod suggested;
 
 pub use result::{
     pair_label, ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus,
-    Summary,
+    Rows, Summary,
 };
 pub use rules::{NumericMode, RuleOverrides, Rules};
 pub use suggested::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
 
+use crate::array::Array;
 use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Phase};
 use crate::table::Table;
@@ -379,8 +381,8 @@ impl Plan {
         mode: Mode,
         summary: Summary,
         tallies: Vec<ColumnTally>,
-        rows: Vec<RowDiff>,
-        changed_pairs: Vec<u32>,
+        rows: Rows,
+        changed_pairs: Array<u32>,
         notes: Vec<String>,
     ) -> CompareResult {
         let columns = self
@@ -591,8 +593,8 @@ fn compare_positional(
         Mode::Positional,
         summary,
         all.tallies,
-        all.rows,
-        all.changed,
+        all.rows.into(),
+        all.changed.into(),
         notes,
     ))
 }
@@ -779,8 +781,8 @@ fn compare_keyed(
         Mode::Keyed,
         summary,
         all.tallies,
-        all.rows,
-        all.changed,
+        all.rows.into(),
+        all.changed.into(),
         notes,
     );
     let order = KeyedOrder {

@@ -17,10 +17,12 @@
 //! comparison gives its rows ([`super::KeyedOrder`]).
 
 use super::index::KeyColumns;
+use super::rows::Runs;
 use super::{
     add_tallies, compare_keyed, compare_positional, empty_key_note, place, ColumnTally,
     CompareConfig, CompareResult, Mode, Plan, RowDiff, Summary, POSITIONAL_NOTE, TYPE_SAMPLE,
 };
+use crate::array::ArrayBuilder;
 use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Phase};
 use crate::table::{LoadOptions, Pieces, Table, TableBuilder};
@@ -36,6 +38,8 @@ pub struct Limits {
     pub piece_bytes: usize,
     /// Text of both sides that one partition should hold.
     pub partition_bytes: u64,
+    /// Memory the rows a result refers to may take before they go to disk.
+    pub result_bytes: usize,
 }
 
 /// The two files of a comparison, opened as pieces as often as a plan
@@ -86,6 +90,10 @@ pub fn compare_pieces(
     dir: &Path,
     ctl: Control<'_>,
 ) -> Result<Partitioned> {
+    let keep = Keep {
+        dir,
+        bytes: limits.result_bytes,
+    };
     let first = "a file's first piece is read on opening";
     let first_left = left.next_piece()?.expect(first);
     let first_right = right.next_piece()?.expect(first);
@@ -101,7 +109,7 @@ pub fn compare_pieces(
     let n = (total_bytes.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
     let left_parts = spill_side(&mut left, first_left, &probe, Side::Left, n, dir, ctl)?;
     let right_parts = spill_side(&mut right, first_right, &probe, Side::Right, n, dir, ctl)?;
-    let (shape_left, shape_right) = (shape(&left), shape(&right));
+    let (shape_left, shape_right) = (shape(&left)?, shape(&right)?);
     let plan = Plan::with_samples(
         &shape_left,
         &shape_right,
@@ -109,7 +117,7 @@ pub fn compare_pieces(
         (&left_parts.sample.table, &right_parts.sample.table),
     )?;
 
-    let mut out = Gathered::new(&shape_left, &shape_right, &plan);
+    let mut out = Gathered::new(&shape_left, &shape_right, &plan, keep);
     let count = left_parts.files.len().max(right_parts.files.len());
     let total = left.rows() + right.rows();
     let mut done = 0u64;
@@ -126,7 +134,7 @@ pub fn compare_pieces(
         let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
         out.empty_keys.0 += order.empty_keys.0;
         out.empty_keys.1 += order.empty_keys.1;
-        out.add(&lt, &rt, result, &order.order);
+        out.add(&lt, &rt, result, &order.order)?;
         ctl.report(Phase::Comparing, done, total);
         for f in [left_parts.files.get(p), right_parts.files.get(p)]
             .into_iter()
@@ -136,7 +144,7 @@ pub fn compare_pieces(
             let _ = std::fs::remove_file(f);
         }
     }
-    Ok(out.finish(plan, true, count))
+    out.finish(plan, true, count)
 }
 
 /// Compares two files row N with row N without spilling: a first pass
@@ -147,6 +155,7 @@ pub fn compare_pieces(
 pub fn compare_streams(
     inputs: &Inputs<'_>,
     config: &CompareConfig,
+    keep: Keep<'_>,
     ctl: Control<'_>,
 ) -> Result<Partitioned> {
     // Both files are open at once here, where the spilling plan reads one
@@ -160,15 +169,15 @@ pub fn compare_streams(
         let first = pieces
             .first()
             .expect("a file's first piece is read on opening");
-        let mut sample = Sample::new(first);
+        let mut sample = Sample::new(first)?;
         while let Some(piece) = pieces.next_piece()? {
-            sample.add(&piece);
+            sample.add(&piece)?;
         }
         Ok((pieces, sample))
     };
     let (left, right) = rayon::join(|| sampled(Side::Left), || sampled(Side::Right));
     let ((left, left_sample), (right, right_sample)) = (left?, right?);
-    let (shape_left, shape_right) = (shape(&left), shape(&right));
+    let (shape_left, shape_right) = (shape(&left)?, shape(&right)?);
     let plan = Plan::with_samples(
         &shape_left,
         &shape_right,
@@ -193,7 +202,7 @@ pub fn compare_streams(
     };
     let mut left = Block::new(inputs.open(Side::Left, quiet)?, shape_left);
     let mut right = Block::new(inputs.open(Side::Right, quiet)?, shape_right);
-    let mut out = Gathered::new(&left.shape, &right.shape, &plan);
+    let mut out = Gathered::new(&left.shape, &right.shape, &plan, keep);
     let total = left.shape.file_rows() + right.shape.file_rows();
     let (mut done, mut blocks) = (0u64, 0usize);
     loop {
@@ -204,17 +213,17 @@ pub fn compare_streams(
         }
         done += (lt.num_rows() + rt.num_rows()) as u64;
         let result = compare_positional(&lt, &rt, plan.clone(), quiet)?;
-        let order: Vec<u64> = result.rows.iter().map(place).collect();
-        out.add(&lt, &rt, result, &order);
+        let order: Vec<u64> = result.rows.iter().map(|r| place(&r)).collect();
+        out.add(&lt, &rt, result, &order)?;
         blocks += 1;
         ctl.report(Phase::Comparing, done, total);
     }
-    Ok(out.finish(plan, false, blocks.max(1)))
+    out.finish(plan, false, blocks.max(1))
 }
 
 /// A table with a file's columns, information and length but no rows: the
 /// shape of every partition of it.
-fn shape(pieces: &Pieces<'_>) -> Table {
+fn shape(pieces: &Pieces<'_>) -> Result<Table> {
     TableBuilder::new(pieces.info(), pieces.columns().to_vec()).finish(pieces.rows())
 }
 
@@ -254,7 +263,7 @@ impl<'c> Block<'c> {
                 self.current = Some((piece, at + want));
             }
         }
-        Ok(b.finish(self.shape.file_rows()))
+        b.finish(self.shape.file_rows())
     }
 }
 
@@ -280,7 +289,7 @@ fn spill_side(
     };
     let mut writers: Vec<Option<SpillWriter>> = Vec::new();
     let mut files = Vec::new();
-    let mut sample = Sample::new(&first);
+    let mut sample = Sample::new(&first)?;
     let mut piece = Some(first);
     let columns = match side {
         Side::Left => probe.keys.iter().map(|k| k.left_index).collect::<Vec<_>>(),
@@ -288,7 +297,7 @@ fn spill_side(
     };
     while let Some(table) = piece {
         ctl.check()?;
-        sample.add(&table);
+        sample.add(&table)?;
         let keys = KeyColumns {
             table: &table,
             columns: columns.clone(),
@@ -330,27 +339,28 @@ struct Sample {
 }
 
 impl Sample {
-    fn new(like: &Table) -> Sample {
-        Sample {
-            table: TableBuilder::like(like).finish(0),
+    fn new(like: &Table) -> Result<Sample> {
+        Ok(Sample {
+            table: TableBuilder::like(like).finish(0)?,
             step: 1,
-        }
+        })
     }
 
-    fn add(&mut self, piece: &Table) {
-        self.table = every(self.step, &[&self.table, piece]);
+    fn add(&mut self, piece: &Table) -> Result<()> {
+        self.table = every(self.step, &[&self.table, piece])?;
         // Sampling every `step`-th row of a file of n rows keeps at most
         // TYPE_SAMPLE rows exactly when `step` is `type_step(n)`.
         while self.table.num_rows() > TYPE_SAMPLE {
             self.step *= 2;
-            self.table = every(self.step, &[&self.table]);
+            self.table = every(self.step, &[&self.table])?;
         }
+        Ok(())
     }
 }
 
 /// The rows of `tables` (with the same columns) that are at every `step`-th
 /// row of their file.
-fn every(step: u64, tables: &[&Table]) -> Table {
+fn every(step: u64, tables: &[&Table]) -> Result<Table> {
     let mut b = TableBuilder::like(tables[0]);
     for t in tables {
         for r in (0..t.num_rows()).filter(|&r| t.source_row(r) % step == 0) {
@@ -433,7 +443,7 @@ fn spill_error(path: &Path, source: std::io::Error) -> Error {
 fn read_partition(path: Option<&PathBuf>, shape: &Table) -> Result<Table> {
     let mut b = TableBuilder::like(shape);
     let Some(path) = path.filter(|p| !p.as_os_str().is_empty()) else {
-        return Ok(b.finish(shape.file_rows()));
+        return b.finish(shape.file_rows());
     };
     let data = std::fs::read(path).map_err(|source| Error::Read {
         path: path.display().to_string(),
@@ -469,15 +479,25 @@ fn read_partition(path: Option<&PathBuf>, shape: &Table) -> Result<Table> {
         });
         b.push(cells, row, line);
     }
-    Ok(b.finish(shape.file_rows()))
+    b.finish(shape.file_rows())
+}
+
+/// Where the rows a result refers to go once they outgrow their memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Keep<'a> {
+    /// The directory for their files (which are unnamed: nothing to clean up).
+    pub dir: &'a Path,
+    /// Memory they may take first.
+    pub bytes: usize,
 }
 
 /// The differing rows of all partitions so far.
-struct Gathered {
+struct Gathered<'k> {
+    keep: Keep<'k>,
     left: TableBuilder,
     right: TableBuilder,
-    rows: Vec<(u64, RowDiff)>,
-    changed: Vec<u32>,
+    rows: Runs,
+    changed: ArrayBuilder<u32>,
     summary: Summary,
     tallies: Vec<ColumnTally>,
     empty_keys: (u64, u64),
@@ -485,13 +505,14 @@ struct Gathered {
     file_rows: (u64, u64),
 }
 
-impl Gathered {
-    fn new(left: &Table, right: &Table, plan: &Plan) -> Gathered {
+impl<'k> Gathered<'k> {
+    fn new(left: &Table, right: &Table, plan: &Plan, keep: Keep<'k>) -> Gathered<'k> {
         Gathered {
+            keep,
             left: TableBuilder::like(left),
             right: TableBuilder::like(right),
-            rows: Vec::new(),
-            changed: Vec::new(),
+            rows: Runs::default(),
+            changed: ArrayBuilder::default(),
             summary: Summary::default(),
             tallies: vec![ColumnTally::default(); plan.pairs.len()],
             empty_keys: (0, 0),
@@ -501,7 +522,7 @@ impl Gathered {
 
     /// Adds the result of one partition, whose rows stand at `order`
     /// (counted in the partition's rows).
-    fn add(&mut self, lt: &Table, rt: &Table, result: CompareResult, order: &[u64]) {
+    fn add(&mut self, lt: &Table, rt: &Table, result: CompareResult, order: &[u64]) -> Result<()> {
         let global = |o: u64| {
             let row = o as u32 as usize;
             if o >> 32 == 0 {
@@ -510,9 +531,14 @@ impl Gathered {
                 1 << 32 | rt.source_row(row)
             }
         };
+        let keep = self.keep;
+        let disk = |e| spill_error(keep.dir, e);
+        self.rows.start_run();
         for (r, &o) in result.rows.iter().zip(order) {
             let start = self.changed.len() as u32;
-            self.changed.extend_from_slice(result.changed_pairs(r));
+            self.changed
+                .extend_from_slice(result.changed_pairs(&r))
+                .map_err(disk)?;
             let left = r.left.map(|l| {
                 self.left.push_from(lt, l as usize);
                 (self.left.num_rows() - 1) as u32
@@ -528,7 +554,7 @@ impl Gathered {
                 changes_start: start,
                 changes_len: r.changes_len,
             };
-            self.rows.push((global(o), row));
+            self.rows.push(global(o), &row).map_err(disk)?;
         }
         let s = &mut self.summary;
         let p = &result.summary;
@@ -548,14 +574,30 @@ impl Gathered {
             })
             .collect();
         add_tallies(&mut self.tallies, &tallies);
+        if !self.left.on_disk() && self.heap_bytes() > keep.bytes {
+            // From here on the result is read from disk.
+            self.left.move_to_disk(keep.dir)?;
+            self.right.move_to_disk(keep.dir)?;
+            self.rows.move_to_disk(keep.dir).map_err(disk)?;
+            self.changed.move_to_disk(keep.dir).map_err(disk)?;
+        }
+        Ok(())
     }
 
-    fn finish(mut self, plan: Plan, keyed: bool, partitions: usize) -> Partitioned {
+    /// Bytes of memory the gathered rows hold.
+    fn heap_bytes(&self) -> usize {
+        self.left.heap_bytes()
+            + self.right.heap_bytes()
+            + self.rows.heap_bytes()
+            + self.changed.heap_bytes()
+    }
+
+    fn finish(self, plan: Plan, keyed: bool, partitions: usize) -> Result<Partitioned> {
         let (left_rows, right_rows) = self.file_rows;
-        // Stable: the rows of one duplicated key share a place and keep
-        // their order.
-        self.rows.sort_by_key(|r| r.0);
-        let rows: Vec<RowDiff> = self.rows.into_iter().map(|r| r.1).collect();
+        let dir = self.keep.dir;
+        let disk = |e| spill_error(dir, e);
+        let rows = self.rows.finish(dir).map_err(disk)?;
+        let changed = self.changed.finish().map_err(disk)?;
         let mut summary = self.summary;
         summary.left_rows = left_rows;
         summary.right_rows = right_rows;
@@ -569,12 +611,12 @@ impl Gathered {
             notes.push(POSITIONAL_NOTE.to_string());
             Mode::Positional
         };
-        let result = plan.finish(mode, summary, self.tallies, rows, self.changed, notes);
-        Partitioned {
-            left: self.left.finish(left_rows),
-            right: self.right.finish(right_rows),
+        let result = plan.finish(mode, summary, self.tallies, rows, changed, notes);
+        Ok(Partitioned {
+            left: self.left.finish(left_rows)?,
+            right: self.right.finish(right_rows)?,
             result,
             partitions,
-        }
+        })
     }
 }

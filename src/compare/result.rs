@@ -1,5 +1,7 @@
 //! What a comparison found.
 
+pub use super::rows::Rows;
+use crate::array::Array;
 use crate::table::Table;
 use serde::{Deserialize, Serialize};
 
@@ -172,14 +174,14 @@ pub struct CompareResult {
     /// Per compared column pair, in the order of `pairs`.
     pub columns: Vec<ColumnStats>,
     /// Differing rows: left file order, then rows only in the right file in right file order.
-    pub rows: Vec<RowDiff>,
+    pub rows: Rows,
     /// Things worth telling the user about how the comparison was made.
     pub notes: Vec<String>,
     /// The suggested key and column pairs the comparison used, when the
     /// caller let suggestions fill in what the user did not name.
     #[serde(default)]
     pub suggested: Option<super::suggested::AppliedSuggestions>,
-    pub(crate) changed_pairs: Vec<u32>,
+    pub(crate) changed_pairs: Array<u32>,
 }
 
 impl CompareResult {
@@ -187,6 +189,11 @@ impl CompareResult {
     pub fn changed_pairs(&self, row: &RowDiff) -> &[u32] {
         let s = row.changes_start as usize;
         &self.changed_pairs[s..s + row.changes_len as usize]
+    }
+
+    /// Bytes of the process's memory the result holds (rows on disk take none).
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.heap_bytes() + self.changed_pairs.heap_bytes() + self.pairs.len() * 64
     }
 
     /// The key values of a result row, from the left row when there is one.

@@ -28,12 +28,12 @@ fn described(
         .iter()
         .map(|row| {
             let key = res
-                .key_values(row, l, r)
+                .key_values(&row, l, r)
                 .into_iter()
                 .map(String::from)
                 .collect();
             let cols = res
-                .changed_pairs(row)
+                .changed_pairs(&row)
                 .iter()
                 .map(|&p| res.pairs[p as usize].left.clone())
                 .collect();
@@ -64,7 +64,7 @@ fn keyed_comparison_finds_changed_added_and_removed_rows() {
     );
     assert_eq!(res.columns[1].differences, 1);
     assert_eq!(res.columns[1].max_difference, Some(1.0));
-    let changed = &res.rows[1];
+    let changed = &res.rows.get(1);
     assert_eq!((changed.left, changed.right), (Some(2), Some(0)));
     assert_eq!(l.line_of(changed.left.unwrap() as usize), 4);
 }
@@ -136,7 +136,7 @@ fn duplicate_keys_are_reported_with_every_row_never_paired() {
             (Duplicate, None, Some(4)),
         ]
     );
-    assert_eq!(res.key_values(&res.rows[7], &l, &r), vec!["5"]);
+    assert_eq!(res.key_values(&res.rows.get(7), &l, &r), vec!["5"]);
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn rules_apply_globally_and_per_column() {
         &cfg,
     );
     assert_eq!(res.summary.changed, 1);
-    let row = &res.rows[0];
+    let row = &res.rows.get(0);
     let changed: Vec<&str> = res
         .changed_pairs(row)
         .iter()

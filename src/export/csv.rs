@@ -107,6 +107,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     write_record(&mut w, header.iter().map(String::as_str)).map_err(io)?;
     let mut changed = String::new();
     for (i, row) in res.rows.iter().enumerate() {
+        let row = &row;
         progress_every(&ctl, i, res.rows.len())?;
         write_row(&mut w, report, row, &mut changed).map_err(io)?;
     }

@@ -190,6 +190,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     h.push_str("<th>lines</th><th>differences</th></tr></thead><tbody>");
     w.write_all(h.as_bytes()).map_err(io)?;
     for (i, row) in res.rows.iter().take(MAX_ROWS).enumerate() {
+        let row = &row;
         progress_every(&ctl, i, res.rows.len().min(MAX_ROWS))?;
         let mut h = format!(
             "<tr class=\"{0}\"><td class=\"status\">{0}</td>",

@@ -59,6 +59,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         .map_err(io)?;
     w.write_all(b",\"rows\":[").map_err(io)?;
     for (i, row) in res.rows.iter().enumerate() {
+        let row = &row;
         progress_every(&ctl, i, res.rows.len())?;
         if i > 0 {
             w.write_all(b",").map_err(io)?;

@@ -131,6 +131,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             thousands(res.rows.len() as u64)
         )?;
         for row in res.rows.iter().take(max_rows) {
+            let row = &row;
             let key = report.key(row);
             let (ll, rl) = report.lines(row);
             let place = match (ll, rl) {

@@ -133,11 +133,10 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
         titles.push(format!("left:{}", p.left));
         titles.push(format!("right:{}", p.right));
     }
-    let chunks: Vec<_> = if res.rows.is_empty() {
-        vec![&res.rows[..]]
-    } else {
-        res.rows.chunks(ROWS_PER_SHEET).collect()
-    };
+    // Row ranges, one per sheet; a result without rows still gets a sheet.
+    let chunks: Vec<_> = (0..res.rows.len().div_ceil(ROWS_PER_SHEET).max(1))
+        .map(|n| n * ROWS_PER_SHEET..((n + 1) * ROWS_PER_SHEET).min(res.rows.len()))
+        .collect();
     let mut written = 0usize;
     for (n, chunk) in chunks.into_iter().enumerate() {
         let sheet = book.add_worksheet_with_constant_memory();
@@ -153,7 +152,8 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
                 .write_string_with_format(0, c as u16, fit(t), &header)
                 .map_err(xerr)?;
         }
-        for (i, row) in chunk.iter().enumerate() {
+        for (i, at) in chunk.enumerate() {
+            let row = &res.rows.get(at);
             progress_every(&ctl, written, res.rows.len())?;
             written += 1;
             let r = i as u32 + 1;

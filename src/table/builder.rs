@@ -3,13 +3,29 @@
 //! result refers to. Such a table remembers each row's place in its file.
 
 use super::{SourceInfo, Subset, Table};
+use crate::array::ArrayBuilder;
+use crate::error::{Error, Result};
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// Collects rows, each with its index and line in the source file, into a
-/// [`Table`] with the same compact layout as a loaded one.
+/// [`Table`] with the same compact layout as a loaded one. A builder can
+/// move its rows to disk ([`TableBuilder::move_to_disk`]) when they would not fit
+/// in memory; the table it finishes then reads them from there.
 #[derive(Debug)]
 pub struct TableBuilder {
-    table: Table,
-    subset: Subset,
+    info: SourceInfo,
+    columns: Vec<String>,
+    buf: ArrayBuilder<u8>,
+    row_start: ArrayBuilder<u64>,
+    cell_end: ArrayBuilder<u16>,
+    wide: Vec<(u32, Box<[u32]>)>,
+    source_rows: ArrayBuilder<u32>,
+    lines: ArrayBuilder<u64>,
+    /// The directory the rows went to, once they did.
+    dir: Option<PathBuf>,
+    /// The first failed write to disk, reported by [`TableBuilder::finish`].
+    failed: Option<io::Error>,
 }
 
 impl TableBuilder {
@@ -21,34 +37,65 @@ impl TableBuilder {
     /// An empty table of `columns`, read from the file `info` describes.
     pub fn new(info: SourceInfo, columns: Vec<String>) -> TableBuilder {
         TableBuilder {
-            table: Table {
-                info,
-                columns,
-                buf: Vec::new(),
-                row_start: Vec::new(),
-                cell_end: Vec::new(),
-                wide: Vec::new(),
-                line_jumps: Vec::new(),
-                first_data_line: 1,
-                subset: None,
-            },
-            subset: Subset::default(),
+            info,
+            columns,
+            buf: ArrayBuilder::default(),
+            row_start: ArrayBuilder::default(),
+            cell_end: ArrayBuilder::default(),
+            wide: Vec::new(),
+            source_rows: ArrayBuilder::default(),
+            lines: ArrayBuilder::default(),
+            dir: None,
+            failed: None,
         }
     }
 
     /// Rows added so far.
     pub fn num_rows(&self) -> usize {
-        self.table.row_start.len()
+        self.row_start.len()
     }
 
     /// Bytes of cell text added so far.
     pub fn text_bytes(&self) -> usize {
-        self.table.buf.len()
+        self.buf.len()
+    }
+
+    /// Bytes of memory the rows added so far hold.
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.heap_bytes()
+            + self.row_start.heap_bytes()
+            + self.cell_end.heap_bytes()
+            + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
+            + self.source_rows.heap_bytes()
+            + self.lines.heap_bytes()
     }
 
     /// Makes room for about `bytes` of cell text.
     pub fn reserve(&mut self, bytes: usize) {
-        self.table.buf.reserve(bytes);
+        self.buf.reserve(bytes);
+    }
+
+    /// Moves the rows added so far to unnamed files in `dir`, and the rows
+    /// added later as they come; the finished table reads them from there.
+    /// Failing to write is reported here or by [`TableBuilder::finish`].
+    pub fn move_to_disk(&mut self, dir: &Path) -> Result<()> {
+        if self.dir.is_some() {
+            return Ok(());
+        }
+        self.dir = Some(dir.to_path_buf());
+        let moved = self
+            .buf
+            .move_to_disk(dir)
+            .and_then(|()| self.row_start.move_to_disk(dir))
+            .and_then(|()| self.cell_end.move_to_disk(dir))
+            .and_then(|()| self.source_rows.move_to_disk(dir))
+            .and_then(|()| self.lines.move_to_disk(dir));
+        moved.map_err(|e| disk_error(self.dir.as_deref(), e))
+    }
+
+    /// Whether the rows go to disk.
+    pub fn on_disk(&self) -> bool {
+        self.dir.is_some()
     }
 
     /// Adds row `row` of `from` (a table with the same columns), keeping
@@ -66,36 +113,87 @@ impl TableBuilder {
     /// Adds a row of cells (one per column, valid UTF-8), which is row
     /// `source_row` of its file and starts on line `line`.
     pub fn push<'c>(&mut self, cells: impl Iterator<Item = &'c [u8]>, source_row: u32, line: u64) {
-        let t = &mut self.table;
-        let start = t.buf.len();
-        let n = t.columns.len();
-        let first_end = t.cell_end.len();
+        if let Err(e) = self.try_push(cells, source_row, line) {
+            // Later rows are pointless once one is lost; `finish` says why.
+            self.failed.get_or_insert(e);
+        }
+    }
+
+    fn try_push<'c>(
+        &mut self,
+        cells: impl Iterator<Item = &'c [u8]>,
+        source_row: u32,
+        line: u64,
+    ) -> io::Result<()> {
+        if self.failed.is_some() {
+            return Ok(());
+        }
+        let start = self.buf.len();
+        let n = self.columns.len();
         let mut narrow = true;
-        let mut ends = Vec::new();
+        let mut ends = Vec::with_capacity(n);
         for cell in cells {
-            t.buf.extend_from_slice(cell);
-            let end = t.buf.len() - start;
+            self.buf.extend_from_slice(cell)?;
+            let end = self.buf.len() - start;
             narrow &= end <= u16::MAX as usize;
             ends.push(end as u32);
         }
         debug_assert_eq!(ends.len(), n, "a row has one cell per column");
         if narrow {
-            t.cell_end.extend(ends.iter().map(|&e| e as u16));
+            for &e in &ends {
+                self.cell_end.push(e as u16)?;
+            }
         } else {
-            t.cell_end.resize(first_end + n, 0);
-            t.wide
-                .push((t.row_start.len() as u32, ends.into_boxed_slice()));
+            self.cell_end.extend_repeat(0, n)?;
+            self.wide
+                .push((self.row_start.len() as u32, ends.into_boxed_slice()));
         }
-        t.row_start.push(start as u64);
-        self.subset.source_rows.push(source_row);
-        self.subset.lines.push(line);
+        self.row_start.push(start as u64)?;
+        self.source_rows.push(source_row)?;
+        self.lines.push(line)
     }
 
     /// The table, which says its file has `file_rows` data rows in all.
-    pub fn finish(mut self, file_rows: u64) -> Table {
-        self.subset.file_rows = file_rows;
-        self.table.subset = Some(Box::new(self.subset));
-        self.table
+    /// Fails only when the rows went to disk and writing or mapping them
+    /// failed (a full disk, say), naming the directory.
+    pub fn finish(mut self, file_rows: u64) -> Result<Table> {
+        if let Some(e) = self.failed.take() {
+            return Err(disk_error(self.dir.as_deref(), e));
+        }
+        let arrays = (|| -> io::Result<_> {
+            Ok((
+                self.buf.finish()?,
+                self.row_start.finish()?,
+                self.cell_end.finish()?,
+                self.source_rows.finish()?,
+                self.lines.finish()?,
+            ))
+        })();
+        let (buf, row_start, cell_end, source_rows, lines) =
+            arrays.map_err(|e| disk_error(self.dir.as_deref(), e))?;
+        Ok(Table {
+            info: self.info,
+            columns: self.columns,
+            buf,
+            row_start,
+            cell_end,
+            wide: self.wide,
+            line_jumps: Vec::new(),
+            first_data_line: 1,
+            subset: Some(Box::new(Subset {
+                source_rows,
+                lines,
+                file_rows,
+            })),
+        })
+    }
+}
+
+/// A failure to write a table's rows to `dir` (only rows on disk can fail).
+fn disk_error(dir: Option<&Path>, source: io::Error) -> Error {
+    Error::Write {
+        path: dir.map_or_else(String::new, |d| d.display().to_string()),
+        source,
     }
 }
 
@@ -105,25 +203,52 @@ mod tests {
     use crate::table::load_bytes;
 
     #[test]
-    fn rebuilt_rows_keep_their_cells_lines_and_file_rows() {
+    fn rebuilt_rows_keep_their_cells_lines_and_file_rows_in_memory_and_on_disk() {
         let text = "id,name\n1,a\n\n2,\"b\nc\"\n3,d\n";
         let t = load_bytes("t.csv", text.as_bytes().to_vec(), &Default::default()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for disk_after in [None, Some(0), Some(1), Some(3)] {
+            let mut b = TableBuilder::like(&t);
+            let long = "x".repeat(70_000);
+            for i in 0..3 {
+                if disk_after == Some(i) {
+                    b.move_to_disk(dir.path()).unwrap();
+                }
+                match i {
+                    0 => b.push_from(&t, 2),
+                    1 => b.push_from(&t, 1),
+                    _ => b.push([b"9".as_slice(), long.as_bytes()].into_iter(), 7, 40),
+                }
+            }
+            if disk_after == Some(3) {
+                b.move_to_disk(dir.path()).unwrap();
+            }
+            assert_eq!(b.on_disk(), disk_after.is_some());
+            let s = b.finish(t.num_rows() as u64 + 5).unwrap();
+            if disk_after.is_some() {
+                assert!(s.heap_bytes() < 1000, "rows are on disk, not in memory");
+            }
+            assert_eq!(s.num_rows(), 3);
+            assert_eq!((s.cell(0, 0), s.cell(0, 1)), ("3", "d"));
+            assert_eq!((s.cell(1, 0), s.cell(1, 1)), ("2", "b\nc"));
+            assert_eq!(s.cell(2, 1).len(), 70_000);
+            assert_eq!(s.row(1).bytes(1), b"b\nc");
+            assert_eq!((s.line_of(0), s.line_of(1), s.line_of(2)), (6, 4, 40));
+            assert_eq!(
+                (s.source_row(0), s.source_row(1), s.source_row(2)),
+                (2, 1, 7)
+            );
+            assert_eq!(s.file_rows(), 8);
+            assert_eq!(s.describe().rows, 8);
+        }
+    }
+
+    #[test]
+    fn rows_that_cannot_go_to_disk_are_an_error_naming_the_directory() {
+        let t = load_bytes("t.csv", b"a\n1\n".to_vec(), &Default::default()).unwrap();
         let mut b = TableBuilder::like(&t);
-        b.push_from(&t, 2);
-        b.push_from(&t, 1);
-        let long = "x".repeat(70_000);
-        b.push([b"9".as_slice(), long.as_bytes()].into_iter(), 7, 40);
-        let s = b.finish(t.num_rows() as u64 + 5);
-        assert_eq!(s.num_rows(), 3);
-        assert_eq!((s.cell(0, 0), s.cell(0, 1)), ("3", "d"));
-        assert_eq!((s.cell(1, 0), s.cell(1, 1)), ("2", "b\nc"));
-        assert_eq!(s.cell(2, 1).len(), 70_000);
-        assert_eq!((s.line_of(0), s.line_of(1), s.line_of(2)), (6, 4, 40));
-        assert_eq!(
-            (s.source_row(0), s.source_row(1), s.source_row(2)),
-            (2, 1, 7)
-        );
-        assert_eq!(s.file_rows(), 8);
-        assert_eq!(s.describe().rows, 8);
+        b.push_from(&t, 0);
+        let err = b.move_to_disk(Path::new("/nonexistent/spill")).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/spill"), "{err}");
     }
 }

@@ -18,6 +18,7 @@ pub use load::{load_both, load_bytes, load_path, LoadOptions};
 pub use pieces::Pieces;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 
+use crate::array::Array;
 use serde::Serialize;
 
 /// Facts about where a table came from and how it was read.
@@ -79,9 +80,9 @@ pub fn delimiter_name(d: u8) -> String {
 pub struct Table {
     info: SourceInfo,
     columns: Vec<String>,
-    buf: Vec<u8>,
-    row_start: Vec<u64>,
-    cell_end: Vec<u16>,
+    buf: Array<u8>,
+    row_start: Array<u64>,
+    cell_end: Array<u16>,
     wide: Vec<(u32, Box<[u32]>)>,
     line_jumps: Vec<(u32, u64)>,
     first_data_line: u64,
@@ -95,9 +96,9 @@ pub struct Table {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Subset {
     /// Per row, its 0-based index among the file's data rows.
-    pub source_rows: Vec<u32>,
+    pub source_rows: Array<u32>,
     /// Per row, the 1-based file line where it starts.
-    pub lines: Vec<u64>,
+    pub lines: Array<u64>,
     /// Data rows in the whole file.
     pub file_rows: u64,
 }
@@ -258,15 +259,15 @@ impl Table {
 
     /// Bytes of memory the table holds, for memory budgets.
     pub fn heap_bytes(&self) -> usize {
-        self.buf.capacity()
-            + self.row_start.capacity() * 8
-            + self.cell_end.capacity() * 2
+        self.buf.heap_bytes()
+            + self.row_start.heap_bytes()
+            + self.cell_end.heap_bytes()
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
             + self.line_jumps.capacity() * 16
             + self
                 .subset
                 .as_ref()
-                .map_or(0, |s| s.source_rows.capacity() * 4 + s.lines.capacity() * 8)
+                .map_or(0, |s| s.source_rows.heap_bytes() + s.lines.heap_bytes())
             + self
                 .columns
                 .iter()

@@ -285,10 +285,11 @@ impl<'c> Pieces<'c> {
         }
         let first = self.rows as u32;
         let subset = Subset {
-            source_rows: (first..first + n as u32).collect(),
+            source_rows: (first..first + n as u32).collect::<Vec<_>>().into(),
             lines: (0..n as usize)
                 .map(|r| lines_before + table.line_of(r))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             file_rows: 0,
         };
         table.subset = Some(Box::new(subset));

@@ -1,0 +1,286 @@
+//! Arrays of plain numbers that live in memory or in a file on disk.
+//!
+//! A table's text and offsets, and a result's rows, are arrays of bytes and
+//! integers. Most hold them in memory, but the rows a comparison result
+//! refers to can be as large as both input files, and a result larger than
+//! the memory budget must still be paged, filtered and exported. An [`ArrayBuilder`] starts
+//! in memory and, when told to, continues in an unnamed temporary file; the
+//! finished [`Array`] then maps that file. The kernel reads its pages when
+//! they are used and drops them again under memory pressure, as it does
+//! for any file, so the result costs page cache, not the process's own
+//! memory. An unnamed file has no path to clean up: its space goes back
+//! when the last mapping of it closes, even after a crash.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Numbers whose every bit pattern is a valid value and whose bytes have
+/// no padding, so that they can be written to a file and read back as they are.
+///
+/// # Safety
+/// Implement only for types without padding for which any bytes are a value.
+pub(crate) unsafe trait Plain:
+    Copy + Send + Sync + std::fmt::Debug + 'static
+{
+}
+
+// SAFETY: primitive integers have no padding and no invalid bit patterns.
+unsafe impl Plain for u8 {}
+// SAFETY: as above.
+unsafe impl Plain for u16 {}
+// SAFETY: as above.
+unsafe impl Plain for u32 {}
+// SAFETY: as above.
+unsafe impl Plain for u64 {}
+// SAFETY: an array of `Plain` values has no padding between them.
+unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
+
+/// A finished array, read as a slice; see the module note.
+#[derive(Debug, Clone)]
+pub(crate) enum Array<T: Plain> {
+    /// Held in memory.
+    Memory(Vec<T>),
+    /// Mapped from a file written by an [`ArrayBuilder`].
+    Mapped {
+        /// The mapping; shared by clones of the table.
+        map: Arc<memmap2::Mmap>,
+        /// Number of elements.
+        len: usize,
+    },
+}
+
+impl<T: Plain> Array<T> {
+    /// Bytes of the process's own memory the array holds (a mapped file's
+    /// pages belong to the page cache).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            Array::Memory(v) => v.capacity() * size_of::<T>(),
+            Array::Mapped { .. } => 0,
+        }
+    }
+}
+
+impl<T: Plain> Default for Array<T> {
+    fn default() -> Array<T> {
+        Array::Memory(Vec::new())
+    }
+}
+
+impl<T: Plain> From<Vec<T>> for Array<T> {
+    fn from(v: Vec<T>) -> Array<T> {
+        Array::Memory(v)
+    }
+}
+
+impl<T: Plain + PartialEq> PartialEq for Array<T> {
+    fn eq(&self, other: &Array<T>) -> bool {
+        self[..] == other[..]
+    }
+}
+
+// An array is stored as the sequence of its values, wherever it lives.
+impl<T: Plain + serde::Serialize> serde::Serialize for Array<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de, T: Plain + serde::Deserialize<'de>> serde::Deserialize<'de> for Array<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Array<T>, D::Error> {
+        Vec::<T>::deserialize(d).map(Array::Memory)
+    }
+}
+
+impl<T: Plain> Deref for Array<T> {
+    type Target = [T];
+
+    #[inline]
+    fn deref(&self) -> &[T] {
+        match self {
+            Array::Memory(v) => v,
+            Array::Mapped { map, len } => {
+                // SAFETY: the file holds `len` values of `T` written by
+                // `ArrayBuilder` from valid values (`Plain`: no padding, any
+                // bytes valid); a mapping starts on a page boundary, so it is
+                // aligned for `T`; it is private to this process and never
+                // written while mapped, and it lives as long as `self`.
+                unsafe { std::slice::from_raw_parts(map.as_ptr().cast::<T>(), *len) }
+            }
+        }
+    }
+}
+
+/// Where an [`ArrayBuilder`] writes once it has gone to disk.
+#[derive(Debug)]
+struct OnDisk {
+    file: io::BufWriter<File>,
+    /// Elements written to the file so far.
+    written: usize,
+}
+
+/// Values in memory that move to a file when [`ArrayBuilder::move_to_disk`] is
+/// called and are then written there as they come.
+#[derive(Debug)]
+pub(crate) struct ArrayBuilder<T: Plain> {
+    /// Values not in the file (all of them until the array goes to disk).
+    pending: Vec<T>,
+    disk: Option<OnDisk>,
+}
+
+/// Values gathered in memory before they are written to the file at once.
+const WRITE_BYTES: usize = 1 << 20;
+
+impl<T: Plain> Default for ArrayBuilder<T> {
+    fn default() -> ArrayBuilder<T> {
+        ArrayBuilder {
+            pending: Vec::new(),
+            disk: None,
+        }
+    }
+}
+
+impl<T: Plain> ArrayBuilder<T> {
+    /// Number of values so far.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.disk.as_ref().map_or(0, |d| d.written) + self.pending.len()
+    }
+
+    /// Bytes of memory held.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.pending.capacity() * size_of::<T>()
+    }
+
+    /// Makes room for `n` more values, in memory.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        if self.disk.is_none() {
+            self.pending.reserve(n);
+        }
+    }
+
+    /// Adds a value.
+    #[inline]
+    pub(crate) fn push(&mut self, value: T) -> io::Result<()> {
+        self.pending.push(value);
+        self.written_if_full()
+    }
+
+    /// Adds values.
+    #[inline]
+    pub(crate) fn extend_from_slice(&mut self, values: &[T]) -> io::Result<()> {
+        self.pending.extend_from_slice(values);
+        self.written_if_full()
+    }
+
+    /// Adds `n` copies of `value`.
+    pub(crate) fn extend_repeat(&mut self, value: T, n: usize) -> io::Result<()> {
+        self.pending.extend(std::iter::repeat_n(value, n));
+        self.written_if_full()
+    }
+
+    #[inline]
+    fn written_if_full(&mut self) -> io::Result<()> {
+        if self.disk.is_some() && self.pending.len() * size_of::<T>() >= WRITE_BYTES {
+            self.write_pending()?;
+        }
+        Ok(())
+    }
+
+    fn write_pending(&mut self) -> io::Result<()> {
+        if let Some(d) = &mut self.disk {
+            d.file.write_all(as_bytes(&self.pending))?;
+            d.written += self.pending.len();
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    /// Moves the values to an unnamed file in `dir`, where later values go too.
+    pub(crate) fn move_to_disk(&mut self, dir: &Path) -> io::Result<()> {
+        if self.disk.is_some() {
+            return Ok(());
+        }
+        let file = tempfile::tempfile_in(dir)?;
+        self.disk = Some(OnDisk {
+            file: io::BufWriter::with_capacity(WRITE_BYTES, file),
+            written: 0,
+        });
+        self.write_pending()?;
+        self.pending = Vec::new();
+        Ok(())
+    }
+
+    /// The finished array: the values in memory, or the file mapped.
+    pub(crate) fn finish(mut self) -> io::Result<Array<T>> {
+        self.write_pending()?;
+        let Some(disk) = self.disk else {
+            return Ok(Array::Memory(self.pending));
+        };
+        let file = disk.file.into_inner().map_err(|e| e.into_error())?;
+        if disk.written == 0 {
+            return Ok(Array::default());
+        }
+        // SAFETY: the file is unnamed, so no other process can open it, and
+        // this process never writes it again; see `Array::deref`.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        Ok(Array::Mapped {
+            map: Arc::new(map),
+            len: disk.written,
+        })
+    }
+}
+
+/// The bytes of plain values, as they are in memory.
+fn as_bytes<T: Plain>(values: &[T]) -> &[u8] {
+    // SAFETY: `Plain` values have no padding, so every byte is initialized.
+    unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), size_of_val(values)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_back_the_same_from_memory_and_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let values: Vec<u64> = (0..300_000u64).map(|i| i * 7919 % 1_000_003).collect();
+        let mut memory = ArrayBuilder::default();
+        let mut disk = ArrayBuilder::default();
+        for (i, &v) in values.iter().enumerate() {
+            memory.push(v).unwrap();
+            disk.push(v).unwrap();
+            if i == 1000 {
+                disk.move_to_disk(dir.path()).unwrap();
+            }
+        }
+        disk.extend_repeat(5, 3).unwrap();
+        assert_eq!(disk.len(), values.len() + 3);
+        let (memory, disk) = (memory.finish().unwrap(), disk.finish().unwrap());
+        assert!(matches!(disk, Array::Mapped { .. }), "went to a file");
+        assert!(matches!(memory, Array::Memory(_)));
+        assert_eq!(disk.heap_bytes(), 0);
+        assert_eq!(&memory[..], &values[..]);
+        assert_eq!(&disk[..values.len()], &values[..]);
+        assert_eq!(&disk[values.len()..], &[5, 5, 5]);
+        // The file is unnamed: nothing is left in the directory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn an_empty_array_on_disk_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = ArrayBuilder::<u16>::default();
+        b.move_to_disk(dir.path()).unwrap();
+        assert!(b.finish().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_directory_that_cannot_hold_files_is_an_error() {
+        let mut b = ArrayBuilder::<u8>::default();
+        b.push(1).unwrap();
+        assert!(b.move_to_disk(Path::new("/nonexistent/concord")).is_err());
+    }
+}
