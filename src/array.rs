@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::ops::Deref;
 use std::path::Path;
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 /// Numbers whose every bit pattern is a valid value and whose bytes have
@@ -38,40 +39,93 @@ unsafe impl Plain for u64 {}
 // SAFETY: an array of `Plain` values has no padding between them.
 unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 
-/// A finished array, read as a slice; see the module note.
-#[derive(Debug, Clone)]
-pub(crate) enum Array<T: Plain> {
-    /// Held in memory.
+/// What holds a finished array's values.
+#[derive(Debug)]
+enum Owner<T> {
+    /// A vector in memory.
     Memory(Vec<T>),
-    /// Mapped from a file written by an [`ArrayBuilder`].
-    Mapped {
-        /// The mapping; shared by clones of the table.
-        map: Arc<memmap2::Mmap>,
-        /// Number of elements.
-        len: usize,
-    },
+    /// A file written by an [`ArrayBuilder`], mapped; shared by clones.
+    Mapped(Arc<memmap2::Mmap>),
 }
+
+/// A finished array, read as a slice; see the module note.
+///
+/// It keeps a pointer to its first value beside what owns the values, so
+/// that reading it (which tables do for every cell) costs no branch on
+/// where the values are.
+#[derive(Debug)]
+pub(crate) struct Array<T: Plain> {
+    ptr: NonNull<T>,
+    len: usize,
+    owner: Owner<T>,
+}
+
+// SAFETY: `ptr` points into `owner`'s values, which are plain numbers that
+// are never written after the array is made; sharing or sending it is
+// sharing or sending a `Vec<T>` or an `Arc<Mmap>`.
+unsafe impl<T: Plain> Send for Array<T> {}
+// SAFETY: as above.
+unsafe impl<T: Plain> Sync for Array<T> {}
 
 impl<T: Plain> Array<T> {
     /// Bytes of the process's own memory the array holds (a mapped file's
     /// pages belong to the page cache).
     pub(crate) fn heap_bytes(&self) -> usize {
-        match self {
-            Array::Memory(v) => v.capacity() * size_of::<T>(),
-            Array::Mapped { .. } => 0,
+        match &self.owner {
+            Owner::Memory(v) => v.capacity() * size_of::<T>(),
+            Owner::Mapped(_) => 0,
+        }
+    }
+
+    /// Whether the values are read from a file.
+    #[cfg(test)]
+    fn is_mapped(&self) -> bool {
+        matches!(self.owner, Owner::Mapped(_))
+    }
+
+    /// The `len` values of `T` at the start of `map`.
+    ///
+    /// # Safety
+    /// `map` must hold `len` values of `T` written from valid values.
+    unsafe fn mapped(map: memmap2::Mmap, len: usize) -> Array<T> {
+        // A mapping starts on a page boundary, so it is aligned for `T`.
+        let ptr = NonNull::new(map.as_ptr().cast::<T>().cast_mut()).unwrap_or(NonNull::dangling());
+        Array {
+            ptr,
+            len,
+            owner: Owner::Mapped(Arc::new(map)),
+        }
+    }
+}
+
+impl<T: Plain> Clone for Array<T> {
+    fn clone(&self) -> Array<T> {
+        match &self.owner {
+            Owner::Memory(v) => Array::from(v.clone()),
+            Owner::Mapped(map) => Array {
+                ptr: self.ptr,
+                len: self.len,
+                owner: Owner::Mapped(Arc::clone(map)),
+            },
         }
     }
 }
 
 impl<T: Plain> Default for Array<T> {
     fn default() -> Array<T> {
-        Array::Memory(Vec::new())
+        Array::from(Vec::new())
     }
 }
 
 impl<T: Plain> From<Vec<T>> for Array<T> {
-    fn from(v: Vec<T>) -> Array<T> {
-        Array::Memory(v)
+    fn from(mut v: Vec<T>) -> Array<T> {
+        // Moving the vector into the array does not move its values.
+        let ptr = NonNull::new(v.as_mut_ptr()).unwrap_or(NonNull::dangling());
+        Array {
+            ptr,
+            len: v.len(),
+            owner: Owner::Memory(v),
+        }
     }
 }
 
@@ -90,7 +144,7 @@ impl<T: Plain + serde::Serialize> serde::Serialize for Array<T> {
 
 impl<'de, T: Plain + serde::Deserialize<'de>> serde::Deserialize<'de> for Array<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Array<T>, D::Error> {
-        Vec::<T>::deserialize(d).map(Array::Memory)
+        Vec::<T>::deserialize(d).map(Array::from)
     }
 }
 
@@ -99,17 +153,12 @@ impl<T: Plain> Deref for Array<T> {
 
     #[inline]
     fn deref(&self) -> &[T] {
-        match self {
-            Array::Memory(v) => v,
-            Array::Mapped { map, len } => {
-                // SAFETY: the file holds `len` values of `T` written by
-                // `ArrayBuilder` from valid values (`Plain`: no padding, any
-                // bytes valid); a mapping starts on a page boundary, so it is
-                // aligned for `T`; it is private to this process and never
-                // written while mapped, and it lives as long as `self`.
-                unsafe { std::slice::from_raw_parts(map.as_ptr().cast::<T>(), *len) }
-            }
-        }
+        // SAFETY: `ptr` and `len` describe the values `owner` holds, which
+        // live as long as `self` and are never written: a vector's own
+        // values, or a file of `len` values written by `ArrayBuilder` from
+        // valid values (`Plain`: any bytes are a value), private to this
+        // process and never written while mapped.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
 
@@ -217,19 +266,18 @@ impl<T: Plain> ArrayBuilder<T> {
     pub(crate) fn finish(mut self) -> io::Result<Array<T>> {
         self.write_pending()?;
         let Some(disk) = self.disk else {
-            return Ok(Array::Memory(self.pending));
+            return Ok(Array::from(self.pending));
         };
         let file = disk.file.into_inner().map_err(|e| e.into_error())?;
         if disk.written == 0 {
             return Ok(Array::default());
         }
-        // SAFETY: the file is unnamed, so no other process can open it, and
-        // this process never writes it again; see `Array::deref`.
-        let map = unsafe { memmap2::Mmap::map(&file)? };
-        Ok(Array::Mapped {
-            map: Arc::new(map),
-            len: disk.written,
-        })
+        // SAFETY: the file is unnamed, so no other process can open it,
+        // and this process never writes it again; it holds `written` values.
+        unsafe {
+            let map = memmap2::Mmap::map(&file)?;
+            Ok(Array::mapped(map, disk.written))
+        }
     }
 }
 
@@ -259,8 +307,8 @@ mod tests {
         disk.extend_repeat(5, 3).unwrap();
         assert_eq!(disk.len(), values.len() + 3);
         let (memory, disk) = (memory.finish().unwrap(), disk.finish().unwrap());
-        assert!(matches!(disk, Array::Mapped { .. }), "went to a file");
-        assert!(matches!(memory, Array::Memory(_)));
+        assert!(disk.is_mapped(), "went to a file");
+        assert!(!memory.is_mapped());
         assert_eq!(disk.heap_bytes(), 0);
         assert_eq!(&memory[..], &values[..]);
         assert_eq!(&disk[..values.len()], &values[..]);
