@@ -7,7 +7,8 @@
 //! whole tables ([`compare_pieces`]). When rows are paired by position, no
 //! spill is needed: the two files are read side by side and compared a
 //! block of rows at a time, row N with row N ([`compare_streams`]). Either
-//! way the differing rows are gathered into two small tables.
+//! way the differing rows are gathered into two tables, which move to disk
+//! when they outgrow their share of the memory limit ([`Keep`]).
 //!
 //! The result is the one comparing the whole files gives, row for row:
 //! each partition's rows keep their index and line in the file, the column
@@ -151,7 +152,7 @@ pub fn compare_pieces(
 /// over each file takes the rows that judge column types (which need the
 /// file's length), a second reads both files side by side and compares
 /// them a block of rows at a time. Memory holds a block of each file and
-/// the differing rows.
+/// the differing rows up to `keep.bytes`.
 pub fn compare_streams(
     inputs: &Inputs<'_>,
     config: &CompareConfig,
