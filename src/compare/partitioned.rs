@@ -536,7 +536,13 @@ impl<'k> Gathered<'k> {
         let disk = |e| spill_error(keep.dir, e);
         self.rows.start_run();
         for (r, &o) in result.rows.iter().zip(order) {
-            let start = self.changed.len() as u32;
+            // A row finds its changed cells by a 32-bit index.
+            let start = u32::try_from(self.changed.len()).map_err(|_| {
+                Error::Invalid(
+                    "the result has more than 4,294,967,295 differing cells; compare fewer columns or rows at a time"
+                        .into(),
+                )
+            })?;
             self.changed
                 .extend_from_slice(result.changed_pairs(&r))
                 .map_err(disk)?;
