@@ -7,7 +7,7 @@ mod common;
 use common::Rng;
 use concord::compare::{ColumnPair, CompareConfig};
 use concord::export::{self, Format, Report};
-use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
+use concord::files::{compare_files, Compared, MemoryBudget, Resources, Strategy};
 use concord::{Control, Error, LoadOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +16,18 @@ fn fixture(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(p)
+}
+
+/// Compares `left` with `right` by path, as the command line does.
+fn compared(
+    left: &Path,
+    right: &Path,
+    config: &CompareConfig,
+    resources: &Resources,
+    ctl: Control<'_>,
+) -> Result<Compared, Error> {
+    let opts = LoadOptions::default();
+    compare_files(left, right, &opts, config, resources, &|_, _| {}, ctl)
 }
 
 /// Each format with the bytes of its export.
@@ -34,15 +46,7 @@ fn exports(
         budget,
         spill_dir: spill.to_path_buf(),
     };
-    let c = compare_files(
-        left,
-        right,
-        &LoadOptions::default(),
-        config,
-        &resources,
-        &|_, _| {},
-        Control::default(),
-    )?;
+    let c = compared(left, right, config, &resources, Control::default())?;
     let report = Report {
         left: &c.left,
         right: &c.right,
@@ -104,6 +108,14 @@ fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
     partitions
 }
 
+/// Rows paired by position, nothing suggested.
+fn positional() -> CompareConfig {
+    CompareConfig {
+        use_suggestions: false,
+        ..CompareConfig::default()
+    }
+}
+
 fn keyed(key: &str) -> CompareConfig {
     CompareConfig {
         keys: vec![ColumnPair::new(key, key)],
@@ -125,11 +137,7 @@ fn every_fixture_compares_the_same_in_partitions() {
         let (l, r) = (fixture(l), fixture(r));
         // Suggested key and pairs, then rows by position.
         same_both_ways(&l, &r, &CompareConfig::default());
-        let positional = CompareConfig {
-            use_suggestions: false,
-            ..CompareConfig::default()
-        };
-        same_both_ways(&l, &r, &positional);
+        same_both_ways(&l, &r, &positional());
     }
 }
 
@@ -189,17 +197,13 @@ fn generated_pairs_compare_the_same_in_partitions() {
     // Larger than a first piece (256 KiB), so that later pieces are read.
     for seed in 1..=4 {
         let (l, r) = generated(dir.path(), seed * 7919, 12_000);
-        let positional = CompareConfig {
-            use_suggestions: false,
-            ..CompareConfig::default()
-        };
         let mut loose = keyed("name");
         loose.rules.trim = true;
         loose.rules.ignore_case = true;
         loose.rules.abs_tolerance = 0.5;
         // Suggestions are made from the first piece of each file, so their
         // scores differ on files larger than one; fixtures cover them.
-        for config in [keyed("id"), positional, loose] {
+        for config in [keyed("id"), positional(), loose] {
             let partitions = same_both_ways(&l, &r, &config);
             assert!(partitions > 4, "{partitions} partitions");
         }
@@ -210,17 +214,14 @@ fn generated_pairs_compare_the_same_in_partitions() {
 fn rows_paired_by_position_are_compared_without_spill_files() {
     let dir = tempfile::tempdir().unwrap();
     let (l, r) = generated(dir.path(), 5, 6000);
-    let positional = CompareConfig {
-        use_suggestions: false,
-        ..CompareConfig::default()
-    };
+    let by_position = positional();
     let spill = tempfile::tempdir().unwrap();
-    let (streamed, s) = exports(&l, &r, &positional, MemoryBudget(1), spill.path()).unwrap();
+    let (streamed, s) = exports(&l, &r, &by_position, MemoryBudget(1), spill.path()).unwrap();
     assert!(matches!(s, Strategy::Streamed(n) if n > 4), "{s:?}");
     let (whole, _) = exports(
         &l,
         &r,
-        &positional,
+        &by_position,
         MemoryBudget(u64::MAX / 4),
         spill.path(),
     )
@@ -232,26 +233,14 @@ fn rows_paired_by_position_are_compared_without_spill_files() {
 fn a_result_larger_than_its_memory_is_read_from_disk() {
     let dir = tempfile::tempdir().unwrap();
     let (l, r) = generated(dir.path(), 5, 6000);
-    let positional = CompareConfig {
-        use_suggestions: false,
-        ..CompareConfig::default()
-    };
+    let by_position = positional();
     let spill = tempfile::tempdir().unwrap();
     let resources = Resources {
         budget: MemoryBudget(1),
         spill_dir: spill.path().to_path_buf(),
     };
-    for config in [&positional, &keyed("id")] {
-        let c = compare_files(
-            &l,
-            &r,
-            &LoadOptions::default(),
-            config,
-            &resources,
-            &|_, _| {},
-            Control::default(),
-        )
-        .unwrap();
+    for config in [&by_position, &keyed("id")] {
+        let c = compared(&l, &r, config, &resources, Control::default()).unwrap();
         assert!(c.result.rows.len() > 500, "{} rows", c.result.rows.len());
         for t in [&c.left, &c.right] {
             // Column names and the description stay in memory; the rows'
@@ -266,22 +255,14 @@ fn a_result_larger_than_its_memory_is_read_from_disk() {
     }
     // Where the result cannot go to disk, the error says where it tried.
     let nowhere = dir.path().join("l5.csv").join("spill");
-    for config in [&positional, &keyed("id")] {
+    for config in [&by_position, &keyed("id")] {
         let resources = Resources {
             spill_dir: nowhere.clone(),
             ..resources.clone()
         };
-        let err = compare_files(
-            &l,
-            &r,
-            &LoadOptions::default(),
-            config,
-            &resources,
-            &|_, _| {},
-            Control::default(),
-        )
-        .err()
-        .expect("the spill directory cannot exist");
+        let err = compared(&l, &r, config, &resources, Control::default())
+            .err()
+            .expect("the spill directory cannot exist");
         assert!(
             err.to_string().contains(&*nowhere.to_string_lossy()),
             "{err}"
@@ -302,17 +283,7 @@ fn cancel_and_errors_leave_no_spill_files() {
     let cancel = AtomicBool::new(false);
     let progress = |_| cancel.store(true, Ordering::Relaxed);
     let ctl = Control::new(&progress, &cancel);
-    let run = |ctl| {
-        compare_files(
-            &l,
-            &r,
-            &LoadOptions::default(),
-            &keyed("id"),
-            &resources,
-            &|_, _| {},
-            ctl,
-        )
-    };
+    let run = |ctl| compared(&l, &r, &keyed("id"), &resources, ctl);
     assert!(matches!(run(ctl), Err(Error::Cancelled)));
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
 
@@ -327,17 +298,9 @@ fn cancel_and_errors_leave_no_spill_files() {
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
 
     // An unknown key column fails before anything is spilled.
-    let err = compare_files(
-        &l,
-        &l,
-        &LoadOptions::default(),
-        &keyed("nope"),
-        &resources,
-        &|_, _| {},
-        Control::default(),
-    )
-    .err()
-    .expect("no such column");
+    let err = compared(&l, &l, &keyed("nope"), &resources, Control::default())
+        .err()
+        .expect("no such column");
     assert_eq!(err.code(), "unknown_column");
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
 }
