@@ -203,6 +203,11 @@ impl<T: Plain> ArrayBuilder<T> {
         self.pending.capacity() * size_of::<T>()
     }
 
+    /// Whether the values go to a file.
+    pub(crate) fn on_disk(&self) -> bool {
+        self.disk.is_some()
+    }
+
     /// Makes room for `n` more values, in memory.
     pub(crate) fn reserve(&mut self, n: usize) {
         if self.disk.is_none() {

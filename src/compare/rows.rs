@@ -55,7 +55,7 @@ fn unpack(p: Packed) -> RowDiff {
 /// The differing rows of a result, in its order: left file order, then rows
 /// only in the right file in right file order. Held in memory, or read from
 /// a file when the result is larger than its share of the memory budget.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows(Array<Packed>);
 
 impl Rows {
@@ -92,12 +92,6 @@ impl From<Vec<RowDiff>> for Rows {
     }
 }
 
-impl PartialEq for Rows {
-    fn eq(&self, other: &Rows) -> bool {
-        self.0[..] == other.0[..]
-    }
-}
-
 // Stored results hold a sequence of `RowDiff`, as they did when rows were
 // a `Vec<RowDiff>`: the packing is how memory holds them, not a format.
 impl Serialize for Rows {
@@ -121,7 +115,6 @@ pub(crate) struct Runs {
     rows: ArrayBuilder<Placed>,
     /// Where each run starts among `rows`.
     starts: Vec<usize>,
-    on_disk: bool,
 }
 
 impl Runs {
@@ -152,7 +145,6 @@ impl Runs {
     /// Moves the rows to an unnamed file in `dir`, and later rows as they
     /// come; the merged rows then go to disk too.
     pub(crate) fn move_to_disk(&mut self, dir: &Path) -> io::Result<()> {
-        self.on_disk = true;
         self.rows.move_to_disk(dir)
     }
 
@@ -160,7 +152,7 @@ impl Runs {
     /// rows of one duplicated key) are in one run, and keep their order.
     pub(crate) fn finish(self, dir: &Path) -> io::Result<Rows> {
         let mut out = ArrayBuilder::<Packed>::default();
-        if self.on_disk {
+        if self.rows.on_disk() {
             out.move_to_disk(dir)?;
         }
         let rows = self.rows.finish()?;
