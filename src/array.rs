@@ -78,8 +78,7 @@ impl<T: Plain> Array<T> {
     }
 
     /// Whether the values are read from a file.
-    #[cfg(test)]
-    fn is_mapped(&self) -> bool {
+    pub(crate) fn is_mapped(&self) -> bool {
         matches!(self.owner, Owner::Mapped(_))
     }
 

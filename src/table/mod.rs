@@ -15,7 +15,7 @@ mod sniff;
 pub use builder::TableBuilder;
 pub use decode::Encoding;
 pub use load::{load_both, load_bytes, load_path, LoadOptions};
-pub use pieces::Pieces;
+pub use pieces::{load_to_disk, Pieces};
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 
 use crate::array::Array;
@@ -255,6 +255,12 @@ impl Table {
         let i = self.line_jumps.partition_point(|j| j.0 as usize <= row);
         let extra = if i == 0 { 0 } else { self.line_jumps[i - 1].1 };
         self.first_data_line + row as u64 + extra
+    }
+
+    /// Whether the table's rows are read from files on disk (see
+    /// [`load_to_disk`]) rather than held in memory.
+    pub fn on_disk(&self) -> bool {
+        self.row_start.is_mapped()
     }
 
     /// Bytes of memory the table holds, for memory budgets.

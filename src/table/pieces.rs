@@ -314,10 +314,14 @@ impl<'c> Pieces<'c> {
             path: self.name.clone(),
             source,
         };
-        let mut file = self.file.try_clone().map_err(err)?;
+        // A cloned handle would share the file's position, so the position
+        // is put back for the reading that goes on from there.
+        let mut file = &self.file;
+        let position = file.stream_position().map_err(err)?;
         file.seek(SeekFrom::Start(offset)).map_err(err)?;
         let mut bytes = vec![0; len];
         file.read_exact(&mut bytes).map_err(err)?;
+        file.seek(SeekFrom::Start(position)).map_err(err)?;
         Ok(Decoded {
             bytes,
             start: 0,
@@ -466,6 +470,32 @@ fn shift_line(e: Error, lines_before: u64) -> Error {
     }
 }
 
+/// Reads the file at `path` into a table whose rows are written, a piece
+/// of about `piece_bytes` at a time, to unnamed files in `dir`: a file
+/// larger than memory becomes a table whose pages the kernel reads in and
+/// drops again as they are used. The table holds what [`super::load_path`]
+/// reads, row for row, line for line, with the same warnings.
+pub fn load_to_disk(
+    path: &Path,
+    opts: &LoadOptions,
+    piece_bytes: usize,
+    dir: &Path,
+    ctl: Control<'_>,
+) -> Result<Table> {
+    let mut pieces = Pieces::open(path, opts, piece_bytes, ctl)?;
+    let mut rows = super::TableBuilder::new(pieces.info(), pieces.columns().to_vec());
+    rows.move_to_disk(dir)?;
+    while let Some(piece) = pieces.next_piece()? {
+        for r in 0..piece.num_rows() {
+            rows.push_from(&piece, r);
+        }
+    }
+    let mut table = rows.finish(pieces.rows())?;
+    // Warnings about ragged rows are known only once every piece is read.
+    table.info = pieces.info();
+    Ok(table)
+}
+
 /// The end of the last record in `text` (which starts at a record's
 /// start), found by the parser's own reading of quotes: a quote opens a
 /// quoted field only at a field's start, `""` inside it is a quote, and
@@ -514,12 +544,13 @@ mod tests {
     use crate::table::load_path;
     use std::io::Write;
 
-    /// Reads `text` whole and in pieces of `piece` bytes, and checks that
-    /// every row, line and description agree.
+    /// Reads `text` whole, in pieces of `piece` bytes and into a table on
+    /// disk, and checks that every row, line and description agree.
     fn same_as_whole(text: &[u8], opts: &LoadOptions, piece: usize) {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(text).unwrap();
         let whole = load_path(f.path(), opts, Control::default());
+        same_on_disk(f.path(), opts, piece, &whole);
         let mut pieces = match Pieces::open(f.path(), opts, piece, Control::default()) {
             Ok(p) => p,
             Err(e) => {
@@ -575,6 +606,32 @@ mod tests {
         }
     }
 
+    /// Checks that [`load_to_disk`] reads what `whole` holds (or fails as
+    /// it failed), with the rows on disk.
+    fn same_on_disk(path: &Path, opts: &LoadOptions, piece: usize, whole: &Result<Table>) {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = load_to_disk(path, opts, piece, dir.path(), Control::default());
+        let (disk, whole) = match (disk, whole) {
+            (Ok(d), Ok(w)) => (d, w),
+            (Err(a), Err(b)) => return assert_eq!(a.to_string(), b.to_string()),
+            (d, w) => panic!("on disk: {:?}, whole: {:?}", d.err(), w.as_ref().err()),
+        };
+        assert!(disk.on_disk() || whole.num_rows() == 0);
+        assert!(!whole.on_disk());
+        assert_eq!(disk.describe(), whole.describe());
+        assert_eq!(disk.info().bytes, whole.info().bytes);
+        assert_eq!(disk.num_rows(), whole.num_rows());
+        for r in 0..whole.num_rows() {
+            assert_eq!(disk.source_row(r), r as u64);
+            assert_eq!(disk.line_of(r), whole.line_of(r), "line of row {r}");
+            for c in 0..whole.num_columns() {
+                assert_eq!(disk.cell(r, c), whole.cell(r, c), "row {r}, column {c}");
+            }
+        }
+        // Unnamed files: nothing is left in the directory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
     fn sample() -> String {
         let mut s = String::from("id,name,note\n");
         for i in 0..300 {
@@ -628,6 +685,10 @@ mod tests {
             ..LoadOptions::default()
         };
         same_as_whole(text.as_bytes(), &ragged, 64);
+        // A ragged row past the first piece, which detection reads.
+        let mut long = sample().repeat(4 * super::super::sniff::SAMPLE_BYTES / 2000);
+        long.push_str("999,too,many,fields\n");
+        same_as_whole(long.as_bytes(), &ragged, 4096);
         let mut open = sample();
         open.push_str("1001,\"never closed\n1002,a,b\n");
         same_as_whole(open.as_bytes(), &LoadOptions::default(), 64);
