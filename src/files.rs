@@ -9,10 +9,12 @@
 //! succeeded, failed or was cancelled, and the directories of a process
 //! that was killed are removed by the next one.
 
-use crate::compare::partitioned::{compare_pieces, compare_streams, Inputs, Keep, Limits};
+use crate::compare::partitioned::{
+    compare_pieces, compare_streams, compare_tables, Inputs, Keep, Limits,
+};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
-use crate::suggest::{annotate, compare_with_suggestions, complete_config};
+use crate::suggest::{annotate, compare_with_suggestions, complete_config, with_suggestions};
 use crate::table::{load_both, LoadOptions, Pieces, Table, TableBuilder};
 use crate::{CompareConfig, CompareResult};
 use std::path::{Path, PathBuf};
@@ -243,6 +245,39 @@ pub fn compare_files(
         result: annotate(result, applied),
         strategy,
     })
+}
+
+/// Compares two loaded tables, after the suggestion stage, within
+/// `resources.budget`: in memory when their files fit it, and otherwise a
+/// partition of rows at a time, with the result going to disk beyond its
+/// share of the budget ([`compare_tables`]). The tables may be on disk
+/// ([`crate::table::load_to_disk`]); either way the result's rows point
+/// into them, and it is the result of comparing them in memory.
+pub fn compare_loaded(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    resources: &Resources,
+    ctl: Control<'_>,
+) -> Result<(CompareResult, Strategy)> {
+    let budget = resources.budget;
+    if budget.fits(left.info().bytes, right.info().bytes) {
+        let result = compare_with_suggestions(left, right, config, ctl)?;
+        return Ok((result, Strategy::InMemory));
+    }
+    let limits = budget.limits();
+    let mut strategy = Strategy::InMemory;
+    let result = with_suggestions(left, right, config, ctl, |config| {
+        let (result, parts) =
+            compare_tables(left, right, config, limits, &resources.spill_dir, ctl)?;
+        strategy = if config.keys.is_empty() {
+            Strategy::Streamed(parts)
+        } else {
+            Strategy::Partitioned(parts)
+        };
+        Ok(result)
+    })?;
+    Ok((result, strategy))
 }
 
 /// The rows of a file that hold, in any column, a value whose hash falls

@@ -7,7 +7,8 @@ mod common;
 use common::Rng;
 use concord::compare::{ColumnPair, CompareConfig};
 use concord::export::{self, Format, Report};
-use concord::files::{compare_files, Compared, MemoryBudget, Resources, Strategy};
+use concord::files::{compare_files, compare_loaded, Compared, MemoryBudget, Resources, Strategy};
+use concord::table::load_to_disk;
 use concord::{Control, Error, LoadOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,6 +53,37 @@ fn exports(
         right: &c.right,
         result: &c.result,
     };
+    Ok((every_export(report)?, c.strategy))
+}
+
+/// Every export of comparing `left` with `right` read into tables on disk,
+/// a partition at a time (as a session holding files larger than its
+/// memory compares them).
+fn exports_on_disk(
+    left: &Path,
+    right: &Path,
+    config: &CompareConfig,
+    spill: &Path,
+) -> Result<(Exports, Strategy), Error> {
+    let (opts, ctl) = (LoadOptions::default(), Control::default());
+    let l = load_to_disk(left, &opts, 4096, spill, ctl)?;
+    let r = load_to_disk(right, &opts, 4096, spill, ctl)?;
+    assert!(l.on_disk() || l.num_rows() == 0);
+    let resources = Resources {
+        budget: MemoryBudget(1),
+        spill_dir: spill.to_path_buf(),
+    };
+    let (result, strategy) = compare_loaded(&l, &r, config, &resources, ctl)?;
+    let report = Report {
+        left: &l,
+        right: &r,
+        result: &result,
+    };
+    Ok((every_export(report)?, strategy))
+}
+
+/// The bytes of every export of `report`.
+fn every_export(report: Report<'_>) -> Result<Exports, Error> {
     let mut out = Vec::new();
     for format in Format::ALL {
         if format == Format::Xlsx {
@@ -61,7 +93,28 @@ fn exports(
         export::write(report, format, &mut bytes, Control::default())?;
         out.push((format, bytes));
     }
-    Ok((out, c.strategy))
+    Ok(out)
+}
+
+/// Panics, showing where, unless `other` exports what `whole` does.
+fn same_exports(left: &Path, right: &Path, whole: &Exports, other: &Exports, how: &str) {
+    for ((format, a), (_, b)) in whole.iter().zip(other) {
+        if a != b {
+            let at = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
+            let around = |s: &[u8]| {
+                String::from_utf8_lossy(&s[at.saturating_sub(200)..(at + 200).min(s.len())])
+                    .into_owned()
+            };
+            panic!(
+                "{} vs {} differ as {} at byte {at}:\n--- in memory\n{}\n--- {how}\n{}",
+                left.display(),
+                right.display(),
+                format.name(),
+                around(a),
+                around(b)
+            );
+        }
+    }
 }
 
 /// Compares both ways, checks the exports agree and spill files are gone,
@@ -87,23 +140,22 @@ fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
             "a tiny budget compares in partitions (by key) or streams (by position), not {s:?}"
         ),
     };
-    for ((format, a), (_, b)) in whole.iter().zip(&parts) {
-        if a != b {
-            let at = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
-            let around = |s: &[u8]| {
-                String::from_utf8_lossy(&s[at.saturating_sub(200)..(at + 200).min(s.len())])
-                    .into_owned()
-            };
-            panic!(
-                "{} vs {} differ as {} at byte {at}:\n--- in memory\n{}\n--- partitioned\n{}",
-                left.display(),
-                right.display(),
-                format.name(),
-                around(a),
-                around(b)
-            );
-        }
-    }
+    same_exports(left, right, &whole, &parts, "partitioned");
+    let (tables, s) = exports_on_disk(left, right, config, spill.path()).unwrap();
+    assert!(
+        matches!(
+            (s, positional),
+            (Strategy::Partitioned(_), false) | (Strategy::Streamed(_), true)
+        ),
+        "{s:?}"
+    );
+    same_exports(
+        left,
+        right,
+        &whole,
+        &tables,
+        "tables on disk, in partitions",
+    );
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
     partitions
 }

@@ -118,7 +118,7 @@ pub fn compare_pieces(
         (&left_parts.sample.table, &right_parts.sample.table),
     )?;
 
-    let mut out = Gathered::new(&shape_left, &shape_right, &plan, keep);
+    let mut out = Gathered::new(&shape_left, &shape_right, &plan, keep, true);
     let count = left_parts.files.len().max(right_parts.files.len());
     let total = left.rows() + right.rows();
     let mut done = 0u64;
@@ -145,7 +145,7 @@ pub fn compare_pieces(
             let _ = std::fs::remove_file(f);
         }
     }
-    out.finish(plan, true, count)
+    out.finish_copied(plan, true, count)
 }
 
 /// Compares two files row N with row N without spilling: a first pass
@@ -190,12 +190,13 @@ pub fn compare_streams(
             "rows paired by key are compared in partitions, not as they are read".into(),
         ));
     }
-    // Rows per block: about a piece of text, from the average row of both
-    // files, so that a side holds at most two pieces' worth of rows (the
-    // piece being read, and the block copied from it) at a time.
-    let rows = (left.rows() + right.rows()).max(1);
-    let text = (left.file_size() + right.file_size()).max(1);
-    let per = ((inputs.piece_bytes as u128 * rows as u128 / text as u128) as u64).max(1);
+    // A side holds at most two pieces' worth of rows (the piece being read,
+    // and the block copied from it) at a time.
+    let per = rows_per_block(
+        inputs.piece_bytes,
+        left.rows() + right.rows(),
+        left.file_size() + right.file_size(),
+    );
 
     let quiet = Control {
         progress: None,
@@ -203,7 +204,7 @@ pub fn compare_streams(
     };
     let mut left = Block::new(inputs.open(Side::Left, quiet)?, shape_left);
     let mut right = Block::new(inputs.open(Side::Right, quiet)?, shape_right);
-    let mut out = Gathered::new(&left.shape, &right.shape, &plan, keep);
+    let mut out = Gathered::new(&left.shape, &right.shape, &plan, keep, true);
     let total = left.shape.file_rows() + right.shape.file_rows();
     let (mut done, mut blocks) = (0u64, 0usize);
     loop {
@@ -219,7 +220,116 @@ pub fn compare_streams(
         blocks += 1;
         ctl.report(Phase::Comparing, done, total);
     }
-    out.finish(plan, false, blocks.max(1))
+    out.finish_copied(plan, false, blocks.max(1))
+}
+
+/// Compares two loaded tables, which may be on disk ([`crate::table::load_to_disk`]),
+/// a partition of rows at a time: rows paired by key are split by the hash of
+/// their key, rows paired by position into blocks. Memory holds one
+/// partition's rows, the partition of every row (two bytes a row) and the
+/// result up to `limits.result_bytes`; beyond that the result goes to
+/// `dir`. Its rows point into `left` and `right` themselves, and it is the
+/// result [`super::compare`] gives, row for row. Also returns how many
+/// partitions (or blocks) there were.
+pub fn compare_tables(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    limits: Limits,
+    dir: &Path,
+    ctl: Control<'_>,
+) -> Result<(CompareResult, usize)> {
+    let plan = Plan::new(left, right, config)?;
+    let keep = Keep {
+        dir,
+        bytes: limits.result_bytes,
+    };
+    let mut out = Gathered::new(left, right, &plan, keep, false);
+    let quiet = Control {
+        progress: None,
+        ..ctl
+    };
+    let (rows, text) = (
+        (left.num_rows() + right.num_rows()) as u64,
+        left.info().bytes + right.info().bytes,
+    );
+    let mut done = 0u64;
+    if plan.keys.is_empty() {
+        let per = rows_per_block(limits.piece_bytes, rows, text) as usize;
+        let end = left.num_rows().max(right.num_rows());
+        let blocks = end.div_ceil(per).max(1);
+        for start in (0..end).step_by(per) {
+            ctl.check()?;
+            let lt = rows_between(left, start, start + per)?;
+            let rt = rows_between(right, start, start + per)?;
+            done += (lt.num_rows() + rt.num_rows()) as u64;
+            let result = compare_positional(&lt, &rt, plan.clone(), quiet)?;
+            let order: Vec<u64> = result.rows.iter().map(|r| place(&r)).collect();
+            out.add(&lt, &rt, result, &order)?;
+            ctl.report(Phase::Comparing, done, rows);
+        }
+        return out.finish(plan, false).map(|(result, _)| (result, blocks));
+    }
+    let n = (text.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
+    let (left_parts, right_parts) = rayon::join(
+        || partition_of_rows(left, &plan, Side::Left, n),
+        || partition_of_rows(right, &plan, Side::Right, n),
+    );
+    for p in 0..n as u16 {
+        ctl.check()?;
+        let lt = rows_where(left, &left_parts, p)?;
+        let rt = rows_where(right, &right_parts, p)?;
+        done += (lt.num_rows() + rt.num_rows()) as u64;
+        let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
+        out.empty_keys.0 += order.empty_keys.0;
+        out.empty_keys.1 += order.empty_keys.1;
+        out.add(&lt, &rt, result, &order.order)?;
+        ctl.report(Phase::Comparing, done, rows);
+    }
+    out.finish(plan, true).map(|(result, _)| (result, n))
+}
+
+/// Rows in a block of about `piece_bytes` of text, from the average row of
+/// both files.
+fn rows_per_block(piece_bytes: usize, rows: u64, text: u64) -> u64 {
+    let (rows, text) = (rows.max(1), text.max(1));
+    ((piece_bytes as u128 * rows as u128 / text as u128) as u64).max(1)
+}
+
+/// Per row of one side, the partition its key falls in (of `n`, at most
+/// 65,536): the partition [`spill_side`] writes it to.
+fn partition_of_rows(table: &Table, plan: &Plan, side: Side, n: usize) -> Vec<u16> {
+    let keys = KeyColumns {
+        table,
+        columns: match side {
+            Side::Left => plan.keys.iter().map(|k| k.left_index).collect(),
+            Side::Right => plan.keys.iter().map(|k| k.right_index).collect(),
+        },
+        rules: plan.key_rules.iter().collect(),
+    };
+    (0..table.num_rows())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|r| (keys.hash(r) % n as u64) as u16)
+        .collect()
+}
+
+/// The rows of `table` in partition `p`, keeping their index in it.
+fn rows_where(table: &Table, parts: &[u16], p: u16) -> Result<Table> {
+    let mut b = TableBuilder::like(table);
+    for (r, _) in parts.iter().enumerate().filter(|(_, &q)| q == p) {
+        b.push_from(table, r);
+    }
+    b.finish(table.file_rows())
+}
+
+/// Rows `start..end` of `table` (fewer at its end), keeping their index in it.
+fn rows_between(table: &Table, start: usize, end: usize) -> Result<Table> {
+    let mut b = TableBuilder::like(table);
+    for r in start..end.min(table.num_rows()) {
+        b.push_from(table, r);
+    }
+    b.finish(table.file_rows())
 }
 
 /// A table with a file's columns, information and length but no rows: the
@@ -495,8 +605,9 @@ pub struct Keep<'a> {
 /// The differing rows of all partitions so far.
 struct Gathered<'k> {
     keep: Keep<'k>,
-    left: TableBuilder,
-    right: TableBuilder,
+    /// Copies of the rows the result refers to; `None` when the result
+    /// refers to the rows of whole tables ([`compare_tables`]).
+    tables: Option<(TableBuilder, TableBuilder)>,
     rows: Runs,
     changed: ArrayBuilder<u32>,
     summary: Summary,
@@ -507,11 +618,12 @@ struct Gathered<'k> {
 }
 
 impl<'k> Gathered<'k> {
-    fn new(left: &Table, right: &Table, plan: &Plan, keep: Keep<'k>) -> Gathered<'k> {
+    /// Gathers into copies of the rows of files shaped as `left` and
+    /// `right` when `copy` is set, and into indices of their rows otherwise.
+    fn new(left: &Table, right: &Table, plan: &Plan, keep: Keep<'k>, copy: bool) -> Gathered<'k> {
         Gathered {
             keep,
-            left: TableBuilder::like(left),
-            right: TableBuilder::like(right),
+            tables: copy.then(|| (TableBuilder::like(left), TableBuilder::like(right))),
             rows: Runs::default(),
             changed: ArrayBuilder::default(),
             summary: Summary::default(),
@@ -546,14 +658,16 @@ impl<'k> Gathered<'k> {
             self.changed
                 .extend_from_slice(result.changed_pairs(&r))
                 .map_err(disk)?;
-            let left = r.left.map(|l| {
-                self.left.push_from(lt, l as usize);
-                (self.left.num_rows() - 1) as u32
-            });
-            let right = r.right.map(|j| {
-                self.right.push_from(rt, j as usize);
-                (self.right.num_rows() - 1) as u32
-            });
+            let (left, right) = match &mut self.tables {
+                Some((left, right)) => (
+                    r.left.map(|l| copied(left, lt, l)),
+                    r.right.map(|j| copied(right, rt, j)),
+                ),
+                None => (
+                    r.left.map(|l| lt.source_row(l as usize) as u32),
+                    r.right.map(|j| rt.source_row(j as usize) as u32),
+                ),
+            };
             let row = RowDiff {
                 status: r.status,
                 left,
@@ -581,10 +695,12 @@ impl<'k> Gathered<'k> {
             })
             .collect();
         add_tallies(&mut self.tallies, &tallies);
-        if !self.left.on_disk() && self.heap_bytes() > keep.bytes {
+        if !self.changed.on_disk() && self.heap_bytes() > keep.bytes {
             // From here on the result is read from disk.
-            self.left.move_to_disk(keep.dir)?;
-            self.right.move_to_disk(keep.dir)?;
+            if let Some((left, right)) = &mut self.tables {
+                left.move_to_disk(keep.dir)?;
+                right.move_to_disk(keep.dir)?;
+            }
             self.rows.move_to_disk(keep.dir).map_err(disk)?;
             self.changed.move_to_disk(keep.dir).map_err(disk)?;
         }
@@ -593,13 +709,15 @@ impl<'k> Gathered<'k> {
 
     /// Bytes of memory the gathered rows hold.
     fn heap_bytes(&self) -> usize {
-        self.left.heap_bytes()
-            + self.right.heap_bytes()
-            + self.rows.heap_bytes()
-            + self.changed.heap_bytes()
+        let tables = self
+            .tables
+            .as_ref()
+            .map_or(0, |(l, r)| l.heap_bytes() + r.heap_bytes());
+        tables + self.rows.heap_bytes() + self.changed.heap_bytes()
     }
 
-    fn finish(self, plan: Plan, keyed: bool, partitions: usize) -> Result<Partitioned> {
+    /// The result, and the copied rows it refers to when rows were copied.
+    fn finish(self, plan: Plan, keyed: bool) -> Result<(CompareResult, Option<(Table, Table)>)> {
         let (left_rows, right_rows) = self.file_rows;
         let dir = self.keep.dir;
         let disk = |e| spill_error(dir, e);
@@ -619,11 +737,28 @@ impl<'k> Gathered<'k> {
             Mode::Positional
         };
         let result = plan.finish(mode, summary, self.tallies, rows, changed, notes);
+        let tables = match self.tables {
+            Some((left, right)) => Some((left.finish(left_rows)?, right.finish(right_rows)?)),
+            None => None,
+        };
+        Ok((result, tables))
+    }
+
+    /// The result and the copied rows it refers to, compared in `partitions`.
+    fn finish_copied(self, plan: Plan, keyed: bool, partitions: usize) -> Result<Partitioned> {
+        let (result, tables) = self.finish(plan, keyed)?;
+        let (left, right) = tables.expect("rows are copied for a comparison of files");
         Ok(Partitioned {
-            left: self.left.finish(left_rows)?,
-            right: self.right.finish(right_rows)?,
+            left,
+            right,
             result,
             partitions,
         })
     }
+}
+
+/// Copies row `row` of `from` into `into`; its index there.
+fn copied(into: &mut TableBuilder, from: &Table, row: u32) -> u32 {
+    into.push_from(from, row as usize);
+    (into.num_rows() - 1) as u32
 }

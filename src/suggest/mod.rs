@@ -235,12 +235,27 @@ pub fn compare_with_suggestions(
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
+    with_suggestions(left, right, config, ctl, |config| {
+        compare(left, right, config, ctl)
+    })
+}
+
+/// Runs `compare` with `config` after the suggestion stage, as
+/// [`compare_with_suggestions`] does, for comparisons made another way
+/// (a partition at a time, say).
+pub fn with_suggestions(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    ctl: Control<'_>,
+    compare: impl FnOnce(&CompareConfig) -> Result<CompareResult>,
+) -> Result<CompareResult> {
     let (config, applied) = if config.use_suggestions {
         complete_config(left, right, config, ctl)?
     } else {
         (config.clone(), None)
     };
-    let result = compare(left, right, &config, ctl)?;
+    let result = compare(&config)?;
     Ok(annotate(result, applied))
 }
 
