@@ -189,24 +189,6 @@ pub enum Error {
     /// The operation was cancelled through its cancellation token.
     #[error("the operation was cancelled")]
     Cancelled,
-    /// A session's files would not fit the memory limit of the server or
-    /// the desktop app, which keep both tables in memory.
-    #[error(
-        "'{path}' ({} MiB, with the other side's {} MiB) does not fit this app's memory limit \
-         ({limit}); the command line (`concord compare`) compares files of any size, on disk",
-        bytes >> 20,
-        other >> 20
-    )]
-    OverMemoryLimit {
-        /// The file as the user named it.
-        path: String,
-        /// Its size.
-        bytes: u64,
-        /// The size of the file loaded on the other side (0 for none).
-        other: u64,
-        /// The limit, as people read it.
-        limit: String,
-    },
     /// A session reads this file from where the user keeps it (it was too
     /// large to copy into the store), and it is no longer the file that was
     /// loaded.
@@ -381,7 +363,6 @@ impl Error {
             Error::NewerFormat { .. } => "newer_format",
             Error::Storage { .. } => "storage",
             Error::NoSpace { .. } => "no_space",
-            Error::OverMemoryLimit { .. } => "over_memory_limit",
             Error::SourceChanged { .. } => "source_changed",
         }
     }
@@ -395,7 +376,6 @@ impl Error {
             Error::UnknownSession { .. } => 404,
             Error::TooLarge { .. } => 413,
             Error::NoSpace { .. } => 507,
-            Error::OverMemoryLimit { .. } => 413,
             Error::Read { source, .. } if source.kind() == io::ErrorKind::NotFound => 404,
             Error::MissingInput { .. }
             | Error::NoResult { .. }

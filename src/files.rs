@@ -30,6 +30,14 @@ impl MemoryBudget {
         MemoryBudget(total_memory().map_or(4 << 30, |m| m / 2))
     }
 
+    /// The limit in `CONCORD_MEMORY_LIMIT`, or [`MemoryBudget::default_for_machine`].
+    pub fn from_environment() -> MemoryBudget {
+        std::env::var("CONCORD_MEMORY_LIMIT")
+            .ok()
+            .and_then(|v| MemoryBudget::parse(&v).ok())
+            .unwrap_or_else(MemoryBudget::default_for_machine)
+    }
+
     /// Parses a size as people write it: `1G`, `512M`, `1.5GiB`, `800mb`,
     /// or a number of bytes. Units are powers of 1024.
     pub fn parse(text: &str) -> std::result::Result<MemoryBudget, String> {
@@ -333,7 +341,7 @@ fn remove_abandoned(root: &Path) {
 }
 
 /// Fails unless `dir` has `needed` bytes free.
-fn check_space(dir: &Path, needed: u64) -> Result<()> {
+pub(crate) fn check_space(dir: &Path, needed: u64) -> Result<()> {
     let Some(free) = free_space(dir) else {
         return Ok(());
     };

@@ -9,6 +9,11 @@
 //! every change was written to the event log before it was applied
 //! (persist-before-apply), and a session not in memory is rebuilt from its
 //! latest snapshot, the events after it and its blobs on next use.
+//!
+//! A file larger than a third of the memory limit is read into a table on
+//! disk (unnamed files in the data directory, mapped), so a session holds
+//! files of any size; its comparison then runs a partition at a time
+//! ([`crate::files::compare_loaded`]).
 
 use super::blobs::BlobStore;
 use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT};
@@ -16,6 +21,7 @@ use super::log::{EventLog, SessionRow};
 use super::session::{Event, FileRef, InputRef, SessionData, SessionState, Unavailable};
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
+use crate::files::{check_space, compare_loaded, MemoryBudget, Resources};
 use crate::progress::Control;
 use crate::table::Table;
 use parking_lot::RwLock;
@@ -164,6 +170,9 @@ pub struct SessionStore {
     sessions: RwLock<HashMap<String, Arc<Slot>>>,
     bytes: AtomicUsize,
     epoch: Instant,
+    /// The memory limit in bytes ([`MemoryBudget`]), which decides which
+    /// tables go to disk and how comparisons run.
+    memory_limit: AtomicU64,
 }
 
 /// Makes again, from the stored inputs and settings, a current result that
@@ -174,12 +183,13 @@ fn recompute(
     state: &SessionState,
     left: Option<&Table>,
     right: Option<&Table>,
+    resources: &Resources,
     ctl: Control<'_>,
 ) -> Result<Option<Arc<CompareResult>>> {
     let (Some(left), Some(right), Some(_)) = (left, right, state.current_result()) else {
         return Ok(None);
     };
-    let mut result = crate::suggest::compare_with_suggestions(left, right, &state.config, ctl)?;
+    let (mut result, _) = compare_loaded(left, right, &state.config, resources, ctl)?;
     result.notes.push(
         "the stored result was written by an older version of Concord in a format this version no longer reads; it was computed again from the stored files".to_string(),
     );
@@ -222,7 +232,49 @@ impl SessionStore {
             sessions: RwLock::new(HashMap::new()),
             bytes: AtomicUsize::new(0),
             epoch: Instant::now(),
+            memory_limit: AtomicU64::new(MemoryBudget::from_environment().0),
         })
+    }
+
+    /// The memory limit its sessions work within.
+    pub fn memory_limit(&self) -> MemoryBudget {
+        MemoryBudget(self.memory_limit.load(Ordering::Relaxed))
+    }
+
+    /// Sets the memory limit: files loaded from now on larger than a third
+    /// of it are read into tables on disk, and comparisons of files that do
+    /// not fit it together run a partition at a time.
+    pub fn set_memory_limit(&self, budget: MemoryBudget) {
+        self.memory_limit.store(budget.0, Ordering::Relaxed);
+    }
+
+    /// Where comparisons work: within the memory limit, with what goes to
+    /// disk in the data directory.
+    pub fn resources(&self) -> Resources {
+        Resources {
+            budget: self.memory_limit(),
+            spill_dir: self.dir.clone(),
+        }
+    }
+
+    /// Reads the file at `path` into a table: in memory, or, when the file
+    /// is larger than a third of the memory limit, into unnamed files in
+    /// the data directory (after checking it has room).
+    fn parse(
+        &self,
+        path: &Path,
+        options: &crate::table::LoadOptions,
+        ctl: Control<'_>,
+    ) -> Result<Table> {
+        let budget = self.memory_limit();
+        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        if budget.fits(bytes, bytes) {
+            return crate::table::load_path(path, options, ctl);
+        }
+        // The text, its offsets and each row's place: about 1.3x the file.
+        check_space(&self.dir, bytes / 10 * 14 + (64 << 20))?;
+        let piece = budget.limits().piece_bytes;
+        crate::table::load_to_disk(path, options, piece, &self.dir, ctl)
     }
 
     /// The data directory.
@@ -500,7 +552,10 @@ impl SessionStore {
         let result = match &state.result {
             Some(r) => match self.read_result(id, &r.blob)? {
                 Some(result) => Some(Arc::new(result)),
-                None => recompute(&state, left.as_deref(), right.as_deref(), ctl)?,
+                None => {
+                    let (l, r) = (left.as_deref(), right.as_deref());
+                    recompute(&state, l, r, &self.resources(), ctl)?
+                }
             },
             None => None,
         };
@@ -522,7 +577,8 @@ impl SessionStore {
         };
         check_reference(input, r)?;
         let before = fingerprint(Path::new(&r.path));
-        let mut table = crate::table::load_path(Path::new(&r.path), &input.options, ctl)
+        let mut table = self
+            .parse(Path::new(&r.path), &input.options, ctl)
             .map_err(|e| e.with_path(&input.name))?;
         if fingerprint(Path::new(&r.path)) != before {
             return Err(Error::SourceChanged {
@@ -551,7 +607,7 @@ impl SessionStore {
         let before = fingerprint(&absolute);
         let (hash, parsed) = std::thread::scope(|scope| {
             let hash = scope.spawn(|| hash_file(&absolute, &name));
-            let parsed = crate::table::load_path(path, options, ctl);
+            let parsed = self.parse(path, options, ctl);
             let hash = hash
                 .join()
                 .unwrap_or_else(|_| Err(Error::storage(format!("hashing '{name}' failed"))));
@@ -602,7 +658,7 @@ impl SessionStore {
         };
         let (stored, parsed) = std::thread::scope(|scope| {
             let copy = scope.spawn(|| self.blobs.put_file(path, quiet));
-            let parsed = crate::table::load_path(path, options, ctl);
+            let parsed = self.parse(path, options, ctl);
             let stored = copy.join().unwrap_or_else(|_| {
                 Err(Error::storage(format!(
                     "copying '{name}' into the store failed"
@@ -647,7 +703,8 @@ impl SessionStore {
         ctl: Control<'_>,
     ) -> Result<Table> {
         // Errors would name the stored copy; name the user's file instead.
-        let mut table = crate::table::load_path(&self.blobs.path(blob), options, ctl)
+        let mut table = self
+            .parse(&self.blobs.path(blob), options, ctl)
             .map_err(|e| e.with_path(name))?;
         table.set_source_name(name);
         Ok(table)

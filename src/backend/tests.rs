@@ -903,46 +903,146 @@ fn a_file_loads_whole_by_path_and_a_pipe_is_read_once() {
     }
 }
 
-#[test]
-fn files_over_the_memory_limit_are_refused_before_reading_and_nothing_is_lost() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let small = data.path().join("small.csv");
-    let big = data.path().join("big.csv");
-    std::fs::write(&small, "id,v\n1,a\n").unwrap();
-    let mut text = String::from("id,v\n");
-    for i in 0..60_000 {
-        text.push_str(&format!("{i},value {i}\n"));
+/// Two files of about 1.3 MB whose rows differ in every way: changed,
+/// only on one side, a duplicated key, an empty key, a quoted line break.
+fn large_pair(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (mut left, mut right) = (
+        String::from("id,name,amount\n"),
+        String::from("id,name,amount\n"),
+    );
+    for i in 0..40_000 {
+        left.push_str(&format!("{i},name {i},{}\n", i * 3));
+        match i % 10 {
+            0 => {}
+            1 => right.push_str(&format!("{i},name {i},{}\n", i * 3 + 1)),
+            2 => right.push_str(&format!("{i},\"name\n{i}\",{}\n", i * 3)),
+            3 => right.push_str(&format!("{},name {i},{}\n", i + 1_000_000, i * 3)),
+            _ => right.push_str(&format!("{i},name {i},{}\n", i * 3)),
+        }
     }
-    std::fs::write(&big, &text).unwrap();
-    let w = Workflow::open(dir.path())
+    left.push_str("7,again,1\n,empty,2\n");
+    let (l, r) = (dir.join("left.csv"), dir.join("right.csv"));
+    std::fs::write(&l, left).unwrap();
+    std::fs::write(&r, right).unwrap();
+    (l, r)
+}
+
+/// What a session shows of its comparison: the summary, pages (all rows,
+/// filtered, sorted by a column) and the CSV and JSON exports.
+fn shown(w: &Workflow, id: &str) -> (serde_json::Value, Vec<u8>) {
+    let mut seen = Vec::new();
+    let queries = [
+        PageQuery {
+            limit: 10_000,
+            ..PageQuery::default()
+        },
+        PageQuery {
+            offset: 5_000,
+            limit: 500,
+            statuses: vec![RowStatus::Changed, RowStatus::OnlyRight],
+            sort: SortBy::Column("amount".into()),
+            descending: true,
+            ..PageQuery::default()
+        },
+        PageQuery {
+            search: Some("name 39".into()),
+            ..PageQuery::default()
+        },
+    ];
+    for q in &queries {
+        let page = w.page(id, q, Control::default()).unwrap();
+        seen.push(serde_json::to_value(&page).unwrap());
+    }
+    seen.push(serde_json::to_value(w.result_overview(id).unwrap()).unwrap());
+    let mut exports = Vec::new();
+    for format in [crate::export::Format::Csv, crate::export::Format::Json] {
+        w.export_to(id, format, &mut exports, Control::default())
+            .unwrap();
+    }
+    (serde_json::Value::Array(seen), exports)
+}
+
+#[test]
+fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
+    let data = tempfile::tempdir().unwrap();
+    let (left, right) = large_pair(data.path());
+    let opts = LoadOptions::default();
+    let session = |w: &Workflow| {
+        let s = w.create_session("large").unwrap();
+        let l = w
+            .load_file(&s.id, Side::Left, &left, &opts, Control::default())
+            .unwrap();
+        let r = w
+            .load_file(&s.id, Side::Right, &right, &opts, Control::default())
+            .unwrap();
+        (s.id, l, r)
+    };
+    let roomy = tempfile::tempdir().unwrap();
+    let whole = Workflow::open(roomy.path())
+        .unwrap()
+        .with_memory_limit(crate::files::MemoryBudget(1 << 40));
+    let (whole_id, l, _) = session(&whole);
+    assert!(!l.on_disk);
+
+    let dir = tempfile::tempdir().unwrap();
+    let small = Workflow::open(dir.path())
         .unwrap()
         .with_memory_limit(crate::files::MemoryBudget(1 << 20));
-    let s = w.create_session("limits").unwrap();
-    w.load_file(
-        &s.id,
-        Side::Left,
-        &small,
-        &LoadOptions::default(),
-        Control::default(),
-    )
-    .unwrap();
-    let err = w
-        .load_file(
-            &s.id,
-            Side::Right,
-            &big,
-            &LoadOptions::default(),
-            Control::default(),
-        )
-        .unwrap_err();
-    assert_eq!(err.code(), "over_memory_limit");
-    assert_eq!(err.http_status(), 413);
-    let message = err.to_string();
+    let (id, l, r) = session(&small);
     assert!(
-        message.contains("big.csv") && message.contains("1 MiB"),
-        "{message}"
+        l.on_disk && r.on_disk,
+        "files over a third of the limit go to disk"
     );
-    let state = w.store().read_state(&s.id).unwrap();
-    assert!(state.input(Side::Left).is_some() && state.input(Side::Right).is_none());
+    assert_eq!(l.rows, Some(40_002));
+    assert_eq!(l.table, whole.file(&whole_id, Side::Left).unwrap().table);
+    // The tables' text is on disk, not in the session's memory.
+    assert!(
+        small.store().resident_bytes() < 100_000,
+        "{}",
+        small.store().resident_bytes()
+    );
+
+    // Suggestions, profiles and the key, then a keyed and a positional
+    // comparison, each shown and exported as in memory.
+    for (w, sid) in [(&whole, &whole_id), (&small, &id)] {
+        let suggestions = w.suggestions(sid, Control::default()).unwrap();
+        assert!(suggestions.keys.iter().any(|k| k.left == ["id"]));
+        assert_eq!(
+            w.profiles(sid, Side::Right, Control::default())
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+    assert_eq!(
+        small.suggestions(&id, Control::default()).unwrap(),
+        whole.suggestions(&whole_id, Control::default()).unwrap()
+    );
+    for config in [
+        CompareConfig::default(),
+        keyed(),
+        CompareConfig {
+            use_suggestions: false,
+            ..CompareConfig::default()
+        },
+    ] {
+        for (w, sid) in [(&whole, &whole_id), (&small, &id)] {
+            w.set_config(sid, config.clone()).unwrap();
+            w.compare(sid, Control::default()).unwrap();
+        }
+        let expected = shown(&whole, &whole_id);
+        assert_eq!(shown(&small, &id), expected);
+        assert!(expected.1.len() > 1 << 20, "a result larger than the limit");
+    }
+    // Reopened after a restart, the tables go to disk again and the stored
+    // result is shown as it was.
+    let before = shown(&small, &id);
+    small.close_session(&id).unwrap();
+    drop(small);
+    let small = Workflow::open(dir.path())
+        .unwrap()
+        .with_memory_limit(crate::files::MemoryBudget(1 << 20));
+    small.open_session(&id, Control::default()).unwrap();
+    assert!(small.file(&id, Side::Left).unwrap().on_disk);
+    assert_eq!(shown(&small, &id), before);
 }

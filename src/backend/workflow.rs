@@ -40,6 +40,10 @@ pub struct FileInfo {
     /// gone or changed since it was loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
+    /// Whether its table is kept on disk, because the file is larger than
+    /// a third of the memory limit: it is compared a partition at a time.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub on_disk: bool,
 }
 
 /// A session as listed and shown.
@@ -160,34 +164,31 @@ pub const DEFAULT_REFERENCE_ABOVE: u64 = 256 << 20;
 #[derive(Clone)]
 pub struct Workflow {
     store: Arc<SessionStore>,
-    budget: MemoryBudget,
     reference_above: u64,
 }
 
 impl Workflow {
-    /// A workflow over `store`, whose sessions may hold files up to the
-    /// memory limit in `CONCORD_MEMORY_LIMIT` (half of RAM by default) and
-    /// reference files from the size in `CONCORD_REFERENCE_ABOVE` on
+    /// A workflow over `store`, within the store's memory limit
+    /// (`CONCORD_MEMORY_LIMIT`, half of RAM by default), referencing files
+    /// from the size in `CONCORD_REFERENCE_ABOVE` on
     /// ([`DEFAULT_REFERENCE_ABOVE`] by default).
     pub fn new(store: Arc<SessionStore>) -> Workflow {
-        let budget = std::env::var("CONCORD_MEMORY_LIMIT")
-            .ok()
-            .and_then(|v| MemoryBudget::parse(&v).ok())
-            .unwrap_or_else(MemoryBudget::default_for_machine);
         let reference_above = std::env::var("CONCORD_REFERENCE_ABOVE")
             .ok()
             .and_then(|v| crate::files::parse_size(&v).ok())
             .unwrap_or(DEFAULT_REFERENCE_ABOVE);
         Workflow {
             store,
-            budget,
             reference_above,
         }
     }
 
-    /// The same workflow with another memory limit.
-    pub fn with_memory_limit(mut self, budget: MemoryBudget) -> Workflow {
-        self.budget = budget;
+    /// The same workflow with another memory limit (its store's, so every
+    /// workflow over the store shares it): files larger than a third of it
+    /// are read into tables on disk, and files that do not fit it together
+    /// are compared a partition at a time.
+    pub fn with_memory_limit(self, budget: MemoryBudget) -> Workflow {
+        self.store.set_memory_limit(budget);
         self
     }
 
@@ -292,20 +293,9 @@ impl Workflow {
         ctl: Control<'_>,
     ) -> Result<FileInfo> {
         let ctl = ctl.with_side(side);
-        let state = self.store.read_state(id)?;
-        // Sessions hold both tables in memory: refuse a file that would
-        // not fit beside the other side's before reading any of it.
+        self.store.read_state(id)?;
         let meta = std::fs::metadata(path).ok();
         let bytes = meta.as_ref().map_or(0, |m| m.len());
-        let other = state.input(side.other()).map_or(0, |i| i.bytes);
-        if !self.budget.fits(bytes, other) {
-            return Err(Error::OverMemoryLimit {
-                path: path.display().to_string(),
-                bytes,
-                other,
-                limit: self.budget.to_string(),
-            });
-        }
         let regular = meta.is_some_and(|m| m.is_file());
         let (input, table) = if regular && bytes >= self.reference_above {
             self.store.reference_file(path, options, ctl)?
@@ -374,6 +364,7 @@ impl Workflow {
             rows: Some(table.num_rows()),
             table: Some(table.describe()),
             unavailable: None,
+            on_disk: table.on_disk(),
         };
         self.store.with_session_mut(id, |store, d| {
             store.commit(d, Event::Loaded { side, input })?;
@@ -403,6 +394,7 @@ impl Workflow {
                 rows,
                 table,
                 unavailable,
+                on_disk: d.table(side).is_some_and(|t| t.on_disk()),
             })
         })?
     }
@@ -474,7 +466,8 @@ impl Workflow {
                 d.state.data_revision,
             ))
         })??;
-        let result = crate::suggest::compare_with_suggestions(&left, &right, &config, ctl)?;
+        let resources = self.store.resources();
+        let (result, _) = crate::files::compare_loaded(&left, &right, &config, &resources, ctl)?;
         let blob = self.store.write_result(&result)?;
         let summary = result.summary.clone();
         self.store.with_session_mut(id, |store, d| {

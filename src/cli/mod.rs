@@ -125,9 +125,6 @@ fn hint(e: &Error) -> Option<&'static str> {
             Some("try --encoding windows-1252")
         }
         Error::NoSpace { .. } => Some("pass --spill-dir DIR for a directory with more room"),
-        Error::OverMemoryLimit { .. } => {
-            Some("raise --memory-limit, or compare without --save to compare on disk")
-        }
         _ => None,
     }
 }
