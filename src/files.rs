@@ -228,15 +228,7 @@ pub fn compare_files(
             Strategy::Streamed(done.partitions),
         )
     } else {
-        remove_abandoned(&resources.spill_dir);
-        check_space(&resources.spill_dir, total / 10 * 12 + (64 << 20))?;
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("{SPILL_PREFIX}{}-", std::process::id()))
-            .tempdir_in(&resources.spill_dir)
-            .map_err(|source| Error::Write {
-                path: resources.spill_dir.display().to_string(),
-                source,
-            })?;
+        let dir = spill_directory(&resources.spill_dir, total)?;
         let estimate = total.div_ceil(limits.partition_bytes) as usize;
         decided(Strategy::Partitioned(estimate.max(2)), total);
         let done = compare_pieces(lp, rp, &config, limits, dir.path(), ctl)?;
@@ -274,10 +266,10 @@ pub fn compare_loaded(
         return Ok((result, Strategy::InMemory));
     }
     let limits = budget.limits();
+    let dir = spill_directory(&resources.spill_dir, left.info().bytes + right.info().bytes)?;
     let mut strategy = Strategy::InMemory;
     let result = with_suggestions(left, right, config, ctl, |config| {
-        let (result, parts) =
-            compare_tables(left, right, config, limits, &resources.spill_dir, ctl)?;
+        let (result, parts) = compare_tables(left, right, config, limits, dir.path(), ctl)?;
         strategy = if config.keys.is_empty() {
             Strategy::Streamed(parts)
         } else {
@@ -285,7 +277,25 @@ pub fn compare_loaded(
         };
         Ok(result)
     })?;
+    // The result's files are unnamed, and outlive their directory.
+    let _ = dir.close();
     Ok((result, strategy))
+}
+
+/// A directory of its own in `root` for the spill files of one comparison
+/// of `bytes` of text, which is removed when dropped (on every early
+/// return); first the directories of killed processes go, and `root` must
+/// have room for about 1.2x the text.
+fn spill_directory(root: &Path, bytes: u64) -> Result<tempfile::TempDir> {
+    remove_abandoned(root);
+    check_space(root, bytes / 10 * 12 + (64 << 20))?;
+    tempfile::Builder::new()
+        .prefix(&format!("{SPILL_PREFIX}{}-", std::process::id()))
+        .tempdir_in(root)
+        .map_err(|source| Error::Write {
+            path: root.display().to_string(),
+            source,
+        })
 }
 
 /// The rows of a file that hold, in any column, a value whose hash falls

@@ -137,13 +137,7 @@ pub fn compare_pieces(
         out.empty_keys.1 += order.empty_keys.1;
         out.add(&lt, &rt, result, &order.order)?;
         ctl.report(Phase::Comparing, done, total);
-        for f in [left_parts.files.get(p), right_parts.files.get(p)]
-            .into_iter()
-            .flatten()
-        {
-            // Disk space goes back as soon as a partition is done.
-            let _ = std::fs::remove_file(f);
-        }
+        remove_partition(&[left_parts.files.get(p), right_parts.files.get(p)]);
     }
     out.finish_copied(plan, true, count)
 }
@@ -224,11 +218,11 @@ pub fn compare_streams(
 }
 
 /// Compares two loaded tables, which may be on disk ([`crate::table::load_to_disk`]),
-/// a partition of rows at a time: rows paired by key are split by the hash of
-/// their key, rows paired by position into blocks. Memory holds one
-/// partition's rows, the partition of every row (two bytes a row) and the
-/// result up to `limits.result_bytes`; beyond that the result goes to
-/// `dir`. Its rows point into `left` and `right` themselves, and it is the
+/// a partition of rows at a time: rows paired by key are written to spill
+/// files in `dir` by the hash of their key (each table is read once, front
+/// to back), rows paired by position are taken in blocks. Memory holds one
+/// partition's rows and the result up to `limits.result_bytes`; beyond
+/// that the result goes to `dir` too. Its rows point into `left` and `right` themselves, and it is the
 /// result [`super::compare`] gives, row for row. Also returns how many
 /// partitions (or blocks) there were.
 pub fn compare_tables(
@@ -271,20 +265,19 @@ pub fn compare_tables(
         return out.finish(plan, false).map(|(result, _)| (result, blocks));
     }
     let n = (text.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
-    let (left_parts, right_parts) = rayon::join(
-        || partition_of_rows(left, &plan, Side::Left, n),
-        || partition_of_rows(right, &plan, Side::Right, n),
-    );
-    for p in 0..n as u16 {
+    let left_files = spill_table(left, &plan, Side::Left, n, dir, ctl)?;
+    let right_files = spill_table(right, &plan, Side::Right, n, dir, ctl)?;
+    for p in 0..n {
         ctl.check()?;
-        let lt = rows_where(left, &left_parts, p)?;
-        let rt = rows_where(right, &right_parts, p)?;
+        let lt = read_partition(left_files.get(p), left)?;
+        let rt = read_partition(right_files.get(p), right)?;
         done += (lt.num_rows() + rt.num_rows()) as u64;
         let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
         out.empty_keys.0 += order.empty_keys.0;
         out.empty_keys.1 += order.empty_keys.1;
         out.add(&lt, &rt, result, &order.order)?;
         ctl.report(Phase::Comparing, done, rows);
+        remove_partition(&[left_files.get(p), right_files.get(p)]);
     }
     out.finish(plan, true).map(|(result, _)| (result, n))
 }
@@ -296,31 +289,12 @@ fn rows_per_block(piece_bytes: usize, rows: u64, text: u64) -> u64 {
     ((piece_bytes as u128 * rows as u128 / text as u128) as u64).max(1)
 }
 
-/// Per row of one side, the partition its key falls in (of `n`, at most
-/// 65,536): the partition [`spill_side`] writes it to.
-fn partition_of_rows(table: &Table, plan: &Plan, side: Side, n: usize) -> Vec<u16> {
-    let keys = KeyColumns {
-        table,
-        columns: match side {
-            Side::Left => plan.keys.iter().map(|k| k.left_index).collect(),
-            Side::Right => plan.keys.iter().map(|k| k.right_index).collect(),
-        },
-        rules: plan.key_rules.iter().collect(),
-    };
-    (0..table.num_rows())
-        .into_par_iter()
-        .with_min_len(4096)
-        .map(|r| (keys.hash(r) % n as u64) as u16)
-        .collect()
-}
-
-/// The rows of `table` in partition `p`, keeping their index in it.
-fn rows_where(table: &Table, parts: &[u16], p: u16) -> Result<Table> {
-    let mut b = TableBuilder::like(table);
-    for (r, _) in parts.iter().enumerate().filter(|(_, &q)| q == p) {
-        b.push_from(table, r);
+/// Removes a partition's spill files once it is compared, so that disk
+/// space goes back as the comparison goes.
+fn remove_partition(files: &[Option<&PathBuf>]) {
+    for f in files.iter().flatten() {
+        let _ = std::fs::remove_file(f);
     }
-    b.finish(table.file_rows())
 }
 
 /// Rows `start..end` of `table` (fewer at its end), keeping their index in it.
@@ -394,52 +368,106 @@ fn spill_side(
     dir: &Path,
     ctl: Control<'_>,
 ) -> Result<Spilled> {
-    let tag = match side {
-        Side::Left => "left",
-        Side::Right => "right",
-    };
-    let mut writers: Vec<Option<SpillWriter>> = Vec::new();
-    let mut files = Vec::new();
+    let mut spill = Spill::new(probe, side, n, dir);
     let mut sample = Sample::new(&first)?;
     let mut piece = Some(first);
-    let columns = match side {
-        Side::Left => probe.keys.iter().map(|k| k.left_index).collect::<Vec<_>>(),
-        Side::Right => probe.keys.iter().map(|k| k.right_index).collect(),
-    };
     while let Some(table) = piece {
         ctl.check()?;
         sample.add(&table)?;
-        let keys = KeyColumns {
-            table: &table,
-            columns: columns.clone(),
-            rules: probe.key_rules.iter().collect(),
-        };
-        let parts: Vec<usize> = (0..table.num_rows())
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|r| (keys.hash(r) % n as u64) as usize)
-            .collect();
-        for (r, &p) in parts.iter().enumerate() {
-            if p >= writers.len() {
-                writers.resize_with(p + 1, || None);
-            }
-            if writers[p].is_none() {
-                let path = dir.join(format!("{tag}-{p}"));
-                writers[p] = Some(SpillWriter::create(&path)?);
-                if files.len() <= p {
-                    files.resize(p + 1, PathBuf::new());
-                }
-                files[p] = path;
-            }
-            let w = writers[p].as_mut().expect("opened above");
-            w.write_row(&table, r)?;
-        }
+        spill.add(&table, 0..table.num_rows())?;
         piece = pieces.next_piece()?;
     }
-    for w in writers.into_iter().flatten() {
-        w.finish()?;
-    }
+    let files = spill.finish()?;
     Ok(Spilled { files, sample })
+}
+
+/// Writes every row of a table to the spill file of its partition, a
+/// stretch of rows at a time, reading the table once from start to end
+/// (which matters when it is on disk).
+fn spill_table(
+    table: &Table,
+    plan: &Plan,
+    side: Side,
+    n: usize,
+    dir: &Path,
+    ctl: Control<'_>,
+) -> Result<Vec<PathBuf>> {
+    const STRETCH: usize = 1 << 16;
+    let mut spill = Spill::new(plan, side, n, dir);
+    for start in (0..table.num_rows()).step_by(STRETCH) {
+        ctl.check()?;
+        spill.add(table, start..(start + STRETCH).min(table.num_rows()))?;
+    }
+    spill.finish()
+}
+
+/// One side's spill files, one per partition, opened as rows come.
+struct Spill<'a> {
+    plan: &'a Plan,
+    columns: Vec<usize>,
+    tag: &'static str,
+    n: usize,
+    dir: &'a Path,
+    writers: Vec<Option<SpillWriter>>,
+    files: Vec<PathBuf>,
+}
+
+impl<'a> Spill<'a> {
+    fn new(plan: &'a Plan, side: Side, n: usize, dir: &'a Path) -> Spill<'a> {
+        let (columns, tag) = match side {
+            Side::Left => (plan.keys.iter().map(|k| k.left_index).collect(), "left"),
+            Side::Right => (plan.keys.iter().map(|k| k.right_index).collect(), "right"),
+        };
+        Spill {
+            plan,
+            columns,
+            tag,
+            n,
+            dir,
+            writers: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Writes `rows` of `table` to their partitions' files.
+    fn add(&mut self, table: &Table, rows: std::ops::Range<usize>) -> Result<()> {
+        let keys = KeyColumns {
+            table,
+            columns: self.columns.clone(),
+            rules: self.plan.key_rules.iter().collect(),
+        };
+        let n = self.n as u64;
+        let parts: Vec<usize> = rows
+            .clone()
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|r| (keys.hash(r) % n) as usize)
+            .collect();
+        for (r, &p) in rows.zip(&parts) {
+            if p >= self.writers.len() {
+                self.writers.resize_with(p + 1, || None);
+                self.files.resize(p + 1, PathBuf::new());
+            }
+            let w = match &mut self.writers[p] {
+                Some(w) => w,
+                slot => {
+                    let path = self.dir.join(format!("{}-{p}", self.tag));
+                    self.files[p] = path.clone();
+                    slot.insert(SpillWriter::create(&path)?)
+                }
+            };
+            w.write_row(table, r)?;
+        }
+        Ok(())
+    }
+
+    /// The spill files by partition (an empty path for an empty partition).
+    fn finish(self) -> Result<Vec<PathBuf>> {
+        for w in self.writers.into_iter().flatten() {
+            w.finish()?;
+        }
+        Ok(self.files)
+    }
 }
 
 /// The rows of one file at every [`super::type_step`]-th position, kept while the
