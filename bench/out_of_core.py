@@ -25,13 +25,20 @@ With CAP=SIZE in the environment (root only), the out-of-core run is
 made inside a memory control group capped at SIZE, page cache included,
 so the machine really has no more memory than that for it.
 
-Usage: [CAP=1G] python3 bench/out_of_core.py [ROWS] [LIMIT] [positional|shuffled]
+With SESSION=1, the out-of-core run saves a session (`--save`, in a
+fresh data directory): the files are referenced, read into tables on
+disk, and compared a partition at a time, as `concord serve` and the
+desktop app do with files larger than a third of the limit.
+
+Usage: [CAP=1G] [SESSION=1] python3 bench/out_of_core.py [ROWS] [LIMIT] [positional|shuffled]
        (defaults: 10000000 rows, about 1.2 GB a side, and 512M)
 """
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import measure
 
@@ -98,10 +105,17 @@ def main():
     limit = size(LIMIT)
     mib = 1 << 20
     ooc = base + ["/tmp/concord-ooc.csv", "--memory-limit", LIMIT]
+    session_dir = None
+    if os.environ.get("SESSION"):
+        session_dir = tempfile.mkdtemp(prefix="concord-bench-data-", dir=os.path.join(ROOT, "target"))
+        ooc += ["--save", "--data-dir", session_dir]
+        print(f"out of core run saves a session in {session_dir} (tables on disk)")
     if os.environ.get("CAP"):
         ooc = capped(ooc)
         print(f"out of core run inside a memory control group capped at {os.environ['CAP']} (page cache included)")
     t, rss, anon, err = run(ooc)
+    if session_dir:
+        shutil.rmtree(session_dir)
     said = [l for l in err.splitlines() if "memory limit" in l]
     how = {"keyed": "by key", "positional": "by position", "shuffled": "by position, in different orders"}[MODE]
     print(f"inputs: {inputs / mib:.0f} MiB in two files ({ROWS:,} rows a side, paired {how}); limit {LIMIT}; {os.cpu_count()} cores")

@@ -280,6 +280,11 @@ impl<T: Plain> ArrayBuilder<T> {
         // and this process never writes it again; it holds `written` values.
         unsafe {
             let map = memmap2::Mmap::map(&file)?;
+            // The values are read in the order of a result's rows, which
+            // jumps about the file: reading ahead would bring in many
+            // pages for each one used, and push out pages still in use.
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::Random);
             Ok(Array::mapped(map, disk.written))
         }
     }

@@ -10,7 +10,7 @@
 //! that was killed are removed by the next one.
 
 use crate::compare::partitioned::{
-    compare_pieces, compare_streams, compare_tables, Inputs, Keep, Limits,
+    compare_pieces, compare_streams, compare_tables, in_whole_tables, Inputs, Keep, Limits,
 };
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
@@ -247,39 +247,74 @@ pub fn compare_files(
     })
 }
 
+/// Two loaded tables compared by [`compare_loaded`].
+pub struct LoadedComparison {
+    /// What the comparison found, its rows pointing into the two tables:
+    /// the result comparing them in memory gives, and what a session stores.
+    pub result: CompareResult,
+    /// When the tables were compared a partition at a time: their differing
+    /// rows copied out as each partition was compared, with the same result
+    /// pointing into the copies. Pages and exports read these few rows
+    /// instead of jumping about tables on disk.
+    pub copies: Option<Compared>,
+}
+
+impl LoadedComparison {
+    /// How the comparison was carried out.
+    pub fn strategy(&self) -> Strategy {
+        self.copies
+            .as_ref()
+            .map_or(Strategy::InMemory, |c| c.strategy)
+    }
+}
+
 /// Compares two loaded tables, after the suggestion stage, within
 /// `resources.budget`: in memory when their files fit it, and otherwise a
-/// partition of rows at a time, with the result going to disk beyond its
-/// share of the budget ([`compare_tables`]). The tables may be on disk
-/// ([`crate::table::load_to_disk`]); either way the result's rows point
-/// into them, and it is the result of comparing them in memory.
+/// partition of rows at a time ([`compare_tables`]), with spill files in a
+/// directory of their own in `resources.spill_dir` and the result going to
+/// disk beyond its share of the budget. The tables may be on disk
+/// ([`crate::table::load_to_disk`]).
 pub fn compare_loaded(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
     resources: &Resources,
     ctl: Control<'_>,
-) -> Result<(CompareResult, Strategy)> {
+) -> Result<LoadedComparison> {
     let budget = resources.budget;
     if budget.fits(left.info().bytes, right.info().bytes) {
         let result = compare_with_suggestions(left, right, config, ctl)?;
-        return Ok((result, Strategy::InMemory));
+        return Ok(LoadedComparison {
+            result,
+            copies: None,
+        });
     }
     let limits = budget.limits();
     let dir = spill_directory(&resources.spill_dir, left.info().bytes + right.info().bytes)?;
-    let mut strategy = Strategy::InMemory;
+    let mut copied = None;
     let result = with_suggestions(left, right, config, ctl, |config| {
-        let (result, parts) = compare_tables(left, right, config, limits, dir.path(), ctl)?;
-        strategy = if config.keys.is_empty() {
-            Strategy::Streamed(parts)
+        let done = compare_tables(left, right, config, limits, dir.path(), ctl)?;
+        let strategy = if config.keys.is_empty() {
+            Strategy::Streamed(done.partitions)
         } else {
-            Strategy::Partitioned(parts)
+            Strategy::Partitioned(done.partitions)
         };
-        Ok(result)
+        copied = Some((done.left, done.right, strategy));
+        Ok(done.result)
     })?;
+    let (copy_left, copy_right, strategy) = copied.expect("the comparison ran");
+    let whole = in_whole_tables(&result, &copy_left, &copy_right, dir.path())?;
     // The result's files are unnamed, and outlive their directory.
     let _ = dir.close();
-    Ok((result, strategy))
+    Ok(LoadedComparison {
+        result: whole,
+        copies: Some(Compared {
+            left: copy_left,
+            right: copy_right,
+            result,
+            strategy,
+        }),
+    })
 }
 
 /// A directory of its own in `root` for the spill files of one comparison

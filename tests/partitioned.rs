@@ -73,13 +73,21 @@ fn exports_on_disk(
         budget: MemoryBudget(1),
         spill_dir: spill.to_path_buf(),
     };
-    let (result, strategy) = compare_loaded(&l, &r, config, &resources, ctl)?;
-    let report = Report {
+    let done = compare_loaded(&l, &r, config, &resources, ctl)?;
+    let copies = done.copies.as_ref().expect("compared in partitions");
+    let from_copies = every_export(Report {
+        left: &copies.left,
+        right: &copies.right,
+        result: &copies.result,
+    })?;
+    // The result as a session stores it, pointing into the whole tables.
+    let from_whole = every_export(Report {
         left: &l,
         right: &r,
-        result: &result,
-    };
-    Ok((every_export(report)?, strategy))
+        result: &done.result,
+    })?;
+    assert!(from_copies == from_whole, "{}", left.display());
+    Ok((from_whole, done.strategy()))
 }
 
 /// The bytes of every export of `report`.

@@ -229,11 +229,28 @@ pub struct SessionData {
     pub right: Option<Arc<Table>>,
     /// The stored result, loaded.
     pub result: Option<Arc<CompareResult>>,
+    /// When this process compared the session a partition at a time: the
+    /// result's differing rows copied out of the tables, and the result
+    /// pointing into them, which pages and exports read (see
+    /// [`crate::files::LoadedComparison::copies`]). Set with `result`.
+    pub copies: Option<Copies>,
     /// Row orders of the result for the last few page queries.
     pub(crate) views: Vec<(super::view::ViewKey, Arc<Vec<u32>>)>,
     /// Referenced files that could not be read when the session was
     /// opened (moved, deleted or changed): their sides have no table.
     pub unavailable: Vec<Unavailable>,
+}
+
+/// A result's differing rows copied out of its tables, with the result
+/// pointing into the copies.
+#[derive(Debug, Clone)]
+pub struct Copies {
+    /// The left rows the result refers to.
+    pub left: Arc<Table>,
+    /// The right rows the result refers to.
+    pub right: Arc<Table>,
+    /// The result, its rows pointing into `left` and `right`.
+    pub result: Arc<CompareResult>,
 }
 
 /// A referenced file a session could not read back.
@@ -265,6 +282,7 @@ impl SessionData {
             left: None,
             right: None,
             result: None,
+            copies: None,
             views: Vec::new(),
             unavailable: Vec::new(),
         }
@@ -278,8 +296,11 @@ impl SessionData {
             .map(|t| t.heap_bytes())
             .sum();
         let result = self.result.as_ref().map_or(0, |r| r.heap_bytes());
+        let copies = self.copies.as_ref().map_or(0, |c| {
+            c.left.heap_bytes() + c.right.heap_bytes() + c.result.heap_bytes()
+        });
         let views: usize = self.views.iter().map(|v| v.1.len() * 4).sum();
-        tables + result + views + 1024
+        tables + result + copies + views + 1024
     }
 
     /// Why one side has no table: its referenced file is unavailable, or

@@ -189,7 +189,7 @@ fn recompute(
     let (Some(left), Some(right), Some(_)) = (left, right, state.current_result()) else {
         return Ok(None);
     };
-    let (mut result, _) = compare_loaded(left, right, &state.config, resources, ctl)?;
+    let mut result = compare_loaded(left, right, &state.config, resources, ctl)?.result;
     result.notes.push(
         "the stored result was written by an older version of Concord in a format this version no longer reads; it was computed again from the stored files".to_string(),
     );

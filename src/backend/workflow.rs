@@ -2,7 +2,7 @@
 //! synchronous Rust API for every transport.
 
 pub use super::session::Unavailable;
-use super::session::{Event, InputRef, ResultRef, SessionState};
+use super::session::{Copies, Event, InputRef, ResultRef, SessionState};
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
@@ -373,6 +373,7 @@ impl Workflow {
                 Side::Left => d.left = table,
                 Side::Right => d.right = table,
             }
+            d.copies = None;
             d.views.clear();
             d.unavailable.retain(|u| u.side != side);
             Ok(info)
@@ -467,7 +468,13 @@ impl Workflow {
             ))
         })??;
         let resources = self.store.resources();
-        let (result, _) = crate::files::compare_loaded(&left, &right, &config, &resources, ctl)?;
+        let compared = crate::files::compare_loaded(&left, &right, &config, &resources, ctl)?;
+        let copies = compared.copies.map(|c| Copies {
+            left: Arc::new(c.left),
+            right: Arc::new(c.right),
+            result: Arc::new(c.result),
+        });
+        let result = compared.result;
         let blob = self.store.write_result(&result)?;
         let summary = result.summary.clone();
         self.store.with_session_mut(id, |store, d| {
@@ -481,6 +488,7 @@ impl Workflow {
             };
             store.commit(d, Event::Compared { result: result_ref })?;
             d.result = Some(Arc::new(result));
+            d.copies = copies;
             d.views.clear();
             Ok(summary)
         })
@@ -661,6 +669,13 @@ fn current(d: &super::session::SessionData) -> Result<Comparison> {
     let result = d.current_result().cloned().ok_or_else(|| Error::NoResult {
         id: d.state.id.clone(),
     })?;
+    if let Some(c) = &d.copies {
+        return Ok(Comparison {
+            left: c.left.clone(),
+            right: c.right.clone(),
+            result: c.result.clone(),
+        });
+    }
     Ok(Comparison {
         left: d.loaded(Side::Left)?,
         right: d.loaded(Side::Right)?,

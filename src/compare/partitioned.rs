@@ -118,7 +118,7 @@ pub fn compare_pieces(
         (&left_parts.sample.table, &right_parts.sample.table),
     )?;
 
-    let mut out = Gathered::new(&shape_left, &shape_right, &plan, keep, true);
+    let mut out = Gathered::new(&shape_left, &shape_right, &plan, keep);
     let count = left_parts.files.len().max(right_parts.files.len());
     let total = left.rows() + right.rows();
     let mut done = 0u64;
@@ -139,7 +139,7 @@ pub fn compare_pieces(
         ctl.report(Phase::Comparing, done, total);
         remove_partition(&[left_parts.files.get(p), right_parts.files.get(p)]);
     }
-    out.finish_copied(plan, true, count)
+    out.finish(plan, true, count)
 }
 
 /// Compares two files row N with row N without spilling: a first pass
@@ -198,7 +198,7 @@ pub fn compare_streams(
     };
     let mut left = Block::new(inputs.open(Side::Left, quiet)?, shape_left);
     let mut right = Block::new(inputs.open(Side::Right, quiet)?, shape_right);
-    let mut out = Gathered::new(&left.shape, &right.shape, &plan, keep, true);
+    let mut out = Gathered::new(&left.shape, &right.shape, &plan, keep);
     let total = left.shape.file_rows() + right.shape.file_rows();
     let (mut done, mut blocks) = (0u64, 0usize);
     loop {
@@ -214,7 +214,7 @@ pub fn compare_streams(
         blocks += 1;
         ctl.report(Phase::Comparing, done, total);
     }
-    out.finish_copied(plan, false, blocks.max(1))
+    out.finish(plan, false, blocks.max(1))
 }
 
 /// Compares two loaded tables, which may be on disk ([`crate::table::load_to_disk`]),
@@ -223,8 +223,11 @@ pub fn compare_streams(
 /// to back), rows paired by position are taken in blocks. Memory holds one
 /// partition's rows and the result up to `limits.result_bytes`; beyond
 /// that the result goes to `dir` too. Its rows point into `left` and `right` themselves, and it is the
-/// result [`super::compare`] gives, row for row. Also returns how many
-/// partitions (or blocks) there were.
+/// result [`super::compare`] gives, row for row, except that its rows
+/// point into copies of the differing rows, taken as each partition is
+/// compared ([`in_whole_tables`] points them back into `left` and `right`).
+/// Pages and exports read those few rows (in memory, or on disk in the
+/// order they were compared) instead of jumping about whole tables on disk.
 pub fn compare_tables(
     left: &Table,
     right: &Table,
@@ -232,13 +235,13 @@ pub fn compare_tables(
     limits: Limits,
     dir: &Path,
     ctl: Control<'_>,
-) -> Result<(CompareResult, usize)> {
+) -> Result<Partitioned> {
     let plan = Plan::new(left, right, config)?;
     let keep = Keep {
         dir,
         bytes: limits.result_bytes,
     };
-    let mut out = Gathered::new(left, right, &plan, keep, false);
+    let mut out = Gathered::new(left, right, &plan, keep);
     let quiet = Control {
         progress: None,
         ..ctl
@@ -262,7 +265,7 @@ pub fn compare_tables(
             out.add(&lt, &rt, result, &order)?;
             ctl.report(Phase::Comparing, done, rows);
         }
-        return out.finish(plan, false).map(|(result, _)| (result, blocks));
+        return out.finish(plan, false, blocks);
     }
     let n = (text.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
     let left_files = spill_table(left, &plan, Side::Left, n, dir, ctl)?;
@@ -279,7 +282,7 @@ pub fn compare_tables(
         ctl.report(Phase::Comparing, done, rows);
         remove_partition(&[left_files.get(p), right_files.get(p)]);
     }
-    out.finish(plan, true).map(|(result, _)| (result, n))
+    out.finish(plan, true, n)
 }
 
 /// Rows in a block of about `piece_bytes` of text, from the average row of
@@ -633,9 +636,8 @@ pub struct Keep<'a> {
 /// The differing rows of all partitions so far.
 struct Gathered<'k> {
     keep: Keep<'k>,
-    /// Copies of the rows the result refers to; `None` when the result
-    /// refers to the rows of whole tables ([`compare_tables`]).
-    tables: Option<(TableBuilder, TableBuilder)>,
+    left: TableBuilder,
+    right: TableBuilder,
     rows: Runs,
     changed: ArrayBuilder<u32>,
     summary: Summary,
@@ -646,12 +648,11 @@ struct Gathered<'k> {
 }
 
 impl<'k> Gathered<'k> {
-    /// Gathers into copies of the rows of files shaped as `left` and
-    /// `right` when `copy` is set, and into indices of their rows otherwise.
-    fn new(left: &Table, right: &Table, plan: &Plan, keep: Keep<'k>, copy: bool) -> Gathered<'k> {
+    fn new(left: &Table, right: &Table, plan: &Plan, keep: Keep<'k>) -> Gathered<'k> {
         Gathered {
             keep,
-            tables: copy.then(|| (TableBuilder::like(left), TableBuilder::like(right))),
+            left: TableBuilder::like(left),
+            right: TableBuilder::like(right),
             rows: Runs::default(),
             changed: ArrayBuilder::default(),
             summary: Summary::default(),
@@ -686,16 +687,14 @@ impl<'k> Gathered<'k> {
             self.changed
                 .extend_from_slice(result.changed_pairs(&r))
                 .map_err(disk)?;
-            let (left, right) = match &mut self.tables {
-                Some((left, right)) => (
-                    r.left.map(|l| copied(left, lt, l)),
-                    r.right.map(|j| copied(right, rt, j)),
-                ),
-                None => (
-                    r.left.map(|l| lt.source_row(l as usize) as u32),
-                    r.right.map(|j| rt.source_row(j as usize) as u32),
-                ),
-            };
+            let left = r.left.map(|l| {
+                self.left.push_from(lt, l as usize);
+                (self.left.num_rows() - 1) as u32
+            });
+            let right = r.right.map(|j| {
+                self.right.push_from(rt, j as usize);
+                (self.right.num_rows() - 1) as u32
+            });
             let row = RowDiff {
                 status: r.status,
                 left,
@@ -723,12 +722,10 @@ impl<'k> Gathered<'k> {
             })
             .collect();
         add_tallies(&mut self.tallies, &tallies);
-        if !self.changed.on_disk() && self.heap_bytes() > keep.bytes {
+        if !self.left.on_disk() && self.heap_bytes() > keep.bytes {
             // From here on the result is read from disk.
-            if let Some((left, right)) = &mut self.tables {
-                left.move_to_disk(keep.dir)?;
-                right.move_to_disk(keep.dir)?;
-            }
+            self.left.move_to_disk(keep.dir)?;
+            self.right.move_to_disk(keep.dir)?;
             self.rows.move_to_disk(keep.dir).map_err(disk)?;
             self.changed.move_to_disk(keep.dir).map_err(disk)?;
         }
@@ -737,15 +734,13 @@ impl<'k> Gathered<'k> {
 
     /// Bytes of memory the gathered rows hold.
     fn heap_bytes(&self) -> usize {
-        let tables = self
-            .tables
-            .as_ref()
-            .map_or(0, |(l, r)| l.heap_bytes() + r.heap_bytes());
-        tables + self.rows.heap_bytes() + self.changed.heap_bytes()
+        self.left.heap_bytes()
+            + self.right.heap_bytes()
+            + self.rows.heap_bytes()
+            + self.changed.heap_bytes()
     }
 
-    /// The result, and the copied rows it refers to when rows were copied.
-    fn finish(self, plan: Plan, keyed: bool) -> Result<(CompareResult, Option<(Table, Table)>)> {
+    fn finish(self, plan: Plan, keyed: bool, partitions: usize) -> Result<Partitioned> {
         let (left_rows, right_rows) = self.file_rows;
         let dir = self.keep.dir;
         let disk = |e| spill_error(dir, e);
@@ -765,28 +760,34 @@ impl<'k> Gathered<'k> {
             Mode::Positional
         };
         let result = plan.finish(mode, summary, self.tallies, rows, changed, notes);
-        let tables = match self.tables {
-            Some((left, right)) => Some((left.finish(left_rows)?, right.finish(right_rows)?)),
-            None => None,
-        };
-        Ok((result, tables))
-    }
-
-    /// The result and the copied rows it refers to, compared in `partitions`.
-    fn finish_copied(self, plan: Plan, keyed: bool, partitions: usize) -> Result<Partitioned> {
-        let (result, tables) = self.finish(plan, keyed)?;
-        let (left, right) = tables.expect("rows are copied for a comparison of files");
         Ok(Partitioned {
-            left,
-            right,
+            left: self.left.finish(left_rows)?,
+            right: self.right.finish(right_rows)?,
             result,
             partitions,
         })
     }
 }
 
-/// Copies row `row` of `from` into `into`; its index there.
-fn copied(into: &mut TableBuilder, from: &Table, row: u32) -> u32 {
-    into.push_from(from, row as usize);
-    (into.num_rows() - 1) as u32
+/// `result`, whose rows point into the copies `left` and `right` (from
+/// [`compare_tables`]), with its rows pointing into the tables the copies
+/// were taken from: the result comparing those tables in memory gives,
+/// which a session stores. Rows on disk are mapped to `dir`.
+pub fn in_whole_tables(
+    result: &CompareResult,
+    left: &Table,
+    right: &Table,
+    dir: &Path,
+) -> Result<CompareResult> {
+    let rows = result
+        .rows
+        .map_rows(dir, |r| RowDiff {
+            left: r.left.map(|l| left.source_row(l as usize) as u32),
+            right: r.right.map(|j| right.source_row(j as usize) as u32),
+            ..r
+        })
+        .map_err(|e| spill_error(dir, e))?;
+    let mut whole = result.clone();
+    whole.rows = rows;
+    Ok(whole)
 }

@@ -80,6 +80,21 @@ impl Rows {
         self.0.iter().map(|&p| unpack(p))
     }
 
+    /// The rows changed by `f`, in memory, or in an unnamed file in `dir`
+    /// when these rows are on disk.
+    pub(crate) fn map_rows(&self, dir: &Path, f: impl Fn(RowDiff) -> RowDiff) -> io::Result<Rows> {
+        let mut out = ArrayBuilder::default();
+        if self.0.is_mapped() {
+            out.move_to_disk(dir)?;
+        } else {
+            out.reserve(self.len());
+        }
+        for r in self.iter() {
+            out.push(pack(&f(r)))?;
+        }
+        out.finish().map(Rows)
+    }
+
     /// Bytes of the process's memory the rows take (none when on disk).
     pub(crate) fn heap_bytes(&self) -> usize {
         self.0.heap_bytes()

@@ -70,6 +70,9 @@ export interface FileInfo {
   /** Why the file cannot be read now: the session referenced it by path
    * (it was large), and it is gone or changed since it was loaded. */
   unavailable?: string;
+  /** Its rows are kept on disk: the file is larger than a third of the
+   * memory limit, and is compared a partition at a time. */
+  on_disk?: boolean;
 }
 
 /** What a load answers: the file, and how long it took. */
