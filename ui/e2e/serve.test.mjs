@@ -27,10 +27,11 @@ let url;
 let browser;
 let page;
 
-/** Starts `concord serve` on a free port; resolves with its process and URL. */
-function startServer() {
+/** Starts `concord serve` on a free port, over `dir` and with `extra`
+ * arguments; resolves with its process and URL. */
+function startServer(dir = dataDir, extra = []) {
   return new Promise((resolve, reject) => {
-    const p = spawn(binary, ['--data-dir', dataDir, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(binary, ['--data-dir', dir, 'serve', '--port', '0', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => {
       err += d;
@@ -45,11 +46,11 @@ const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
 const text = async (id) => (await page.getByTestId(id).textContent()).trim();
 
 /** Writes a CSV of `rows` rows where every amount differs between sides. */
-async function bigFile(path, shift) {
+async function bigFile(path, shift, rows = bigRows) {
   const out = createWriteStream(path);
   out.write('id,name,amount\n');
   let chunk = '';
-  for (let i = 0; i < bigRows; i++) {
+  for (let i = 0; i < rows; i++) {
     chunk += `${i},n${i},${(i % 1000) + shift}\n`;
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, 'drain');
@@ -255,4 +256,31 @@ test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, a
   await grid.focus();
   await page.keyboard.press('Home');
   await grid.locator('[role=row][data-index="0"]').waitFor();
+});
+
+test('files larger than a third of the memory limit are kept on disk and compared in partitions', async () => {
+  // A second server whose memory limit (1 MiB) is smaller than the files.
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-disk-'));
+  const rows = 40_000;
+  await Promise.all([bigFile(join(dir, 'disk-left.csv'), 0, rows), bigFile(join(dir, 'disk-right.csv'), 1, rows)]);
+  const small = await startServer(mkdtempSync(join(tmpdir(), 'concord-e2e-disk-data-')), ['--memory-limit', '1M']);
+  try {
+    await page.goto(small.url);
+    await page.getByTestId('file-input-left').setInputFiles(join(dir, 'disk-left.csv'));
+    await page.getByTestId('file-input-right').setInputFiles(join(dir, 'disk-right.csv'));
+    await page.getByTestId('on-disk-left').waitFor();
+    await page.getByTestId('on-disk-right').waitFor();
+    assert.equal(await text('rows-left'), rows.toLocaleString('en'));
+    await page.getByTestId('compare-button').click();
+    await page.getByTestId('summary-changed').waitFor();
+    assert.equal(await text('summary-changed'), rows.toLocaleString('en'));
+    const grid = page.getByTestId('results-grid');
+    await grid.evaluate((e) => (e.scrollTop = e.scrollHeight));
+    const last = grid.locator(`[role=row][data-index="${rows - 1}"]`);
+    await last.getByTestId('changed-cell').waitFor();
+    assert.equal((await last.locator('[role=gridcell]').nth(1).textContent()).trim(), String(rows - 1));
+    await shot('12-files-kept-on-disk');
+  } finally {
+    small.process.kill('SIGTERM');
+  }
 });
