@@ -586,6 +586,36 @@ fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
         "spill files left"
     );
 
+    // Saved as a session, the files are kept in tables on disk, and the
+    // session compares them in partitions: the same output.
+    let data = dir.path().join("data");
+    let saved = concord(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "compare",
+        l,
+        r,
+        "--key",
+        "id",
+        "--format",
+        "csv",
+        "--memory-limit",
+        "1M",
+        "--save",
+    ]);
+    assert_eq!(saved.status.code(), Some(1), "{}", text(&saved.stderr));
+    let said = text(&saved.stderr);
+    assert!(
+        said.contains(
+            "l.csv is larger than a third of the memory limit (1 MiB): its table is kept on disk"
+        ),
+        "{said}"
+    );
+    assert!(
+        saved.stdout == whole.stdout,
+        "the saved session's output differs"
+    );
+
     let bad = concord(&["compare", l, r, "--memory-limit", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

@@ -192,6 +192,11 @@ impl Workflow {
         self
     }
 
+    /// The memory limit its sessions work within.
+    pub fn memory_limit(&self) -> MemoryBudget {
+        self.store.memory_limit()
+    }
+
     /// The same workflow referencing files of `bytes` or more by path
     /// instead of copying them into the store (see [`Workflow::load_file`]).
     pub fn with_reference_above(mut self, bytes: u64) -> Workflow {

@@ -286,8 +286,17 @@ fn run_comparison(
         .clone()
         .unwrap_or_else(|| format!("{} vs {}", a.left.display(), a.right.display()));
     let session = w.create_session(&name)?;
-    w.load_file(&session.id, Side::Left, &a.left, opts, ctl)?;
-    w.load_file(&session.id, Side::Right, &a.right, opts, ctl)?;
+    for (side, path) in [(Side::Left, &a.left), (Side::Right, &a.right)] {
+        let file = w.load_file(&session.id, side, path, opts, ctl)?;
+        if file.on_disk {
+            say!(
+                "concord: {} is larger than a third of the memory limit ({}): its table is kept on disk, in {}",
+                path.display(),
+                w.memory_limit(),
+                data_dir.display()
+            );
+        }
+    }
     w.set_config(&session.id, cfg.clone())?;
     w.compare(&session.id, ctl)?;
     let c = w.comparison(&session.id)?;
