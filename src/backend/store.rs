@@ -271,7 +271,7 @@ impl SessionStore {
         if budget.fits(bytes, bytes) {
             return crate::table::load_path(path, options, ctl);
         }
-        // The text, its offsets and each row's place: about 1.3x the file.
+        // The text, its offsets and each row's place: about 1.4x the file.
         check_space(&self.dir, bytes / 10 * 14 + (64 << 20))?;
         let piece = budget.limits().piece_bytes;
         crate::table::load_to_disk(path, options, piece, &self.dir, ctl)

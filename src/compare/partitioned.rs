@@ -222,10 +222,10 @@ pub fn compare_streams(
 /// files in `dir` by the hash of their key (each table is read once, front
 /// to back), rows paired by position are taken in blocks. Memory holds one
 /// partition's rows and the result up to `limits.result_bytes`; beyond
-/// that the result goes to `dir` too. Its rows point into `left` and `right` themselves, and it is the
-/// result [`super::compare`] gives, row for row, except that its rows
-/// point into copies of the differing rows, taken as each partition is
-/// compared ([`in_whole_tables`] points them back into `left` and `right`).
+/// that the result goes to `dir` too. It is the result [`super::compare`]
+/// gives, row for row, except that its rows point into copies of the
+/// differing rows, taken as each partition is compared
+/// ([`in_whole_tables`] points them back into `left` and `right`).
 /// Pages and exports read those few rows (in memory, or on disk in the
 /// order they were compared) instead of jumping about whole tables on disk.
 pub fn compare_tables(
