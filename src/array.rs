@@ -97,6 +97,27 @@ impl<T: Plain> Array<T> {
     }
 }
 
+impl Array<u8> {
+    /// The bytes of `file`, mapped read-only, with its pages mapped up front
+    /// (from the page cache, or read now).
+    ///
+    /// The file must not be changed while the array lives; see
+    /// [`crate::table::map_path`] for what happens if it is.
+    pub(crate) fn map_file(file: &File) -> io::Result<Array<u8>> {
+        let len = file.metadata()?.len();
+        if len == 0 {
+            // An empty file cannot be mapped.
+            return Ok(Array::default());
+        }
+        let len = usize::try_from(len).map_err(io::Error::other)?;
+        // SAFETY: the mapping is read-only and private to this array; the
+        // caller keeps the file unchanged while it lives (see above).
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(file)? };
+        // SAFETY: every byte is a valid `u8`.
+        Ok(unsafe { Array::mapped(map, len) })
+    }
+}
+
 impl<T: Plain> Clone for Array<T> {
     fn clone(&self) -> Array<T> {
         match &self.owner {

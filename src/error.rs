@@ -102,8 +102,8 @@ pub enum Error {
         /// 1-based line where the unclosed record starts.
         line: u64,
     },
-    /// A single record is larger than the 4 GiB a row may hold.
-    #[error("'{path}' line {line}: one record is larger than 4 GiB")]
+    /// A single record is larger than the 2 GiB a row may hold.
+    #[error("'{path}' line {line}: one record is larger than 2 GiB")]
     RecordTooLarge {
         /// The file as the user named it.
         path: String,

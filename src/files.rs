@@ -15,7 +15,7 @@ use crate::compare::partitioned::{
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
 use crate::suggest::{annotate, compare_with_suggestions, complete_config, with_suggestions};
-use crate::table::{load_both, LoadOptions, Pieces, Table, TableBuilder};
+use crate::table::{map_both, LoadOptions, Pieces, Table, TableBuilder};
 use crate::{CompareConfig, CompareResult};
 use std::path::{Path, PathBuf};
 
@@ -154,6 +154,10 @@ impl Default for Resources {
 /// in memory when they fit `resources.budget` and in partitions on disk
 /// otherwise. `decided` hears the strategy before the work starts, so that
 /// a front end can say which one it is.
+///
+/// Files compared in memory are mapped rather than copied
+/// ([`crate::table::map_path`]): they must stay as they are until the result
+/// has been written.
 pub fn compare_files(
     left: &Path,
     right: &Path,
@@ -174,7 +178,7 @@ pub fn compare_files(
     let (left_bytes, right_bytes) = (size(left)?, size(right)?);
     if resources.budget.fits(left_bytes, right_bytes) {
         decided(Strategy::InMemory, left_bytes + right_bytes);
-        let (l, r) = load_both(left, right, opts, ctl)?;
+        let (l, r) = map_both(left, right, opts, ctl)?;
         let result = compare_with_suggestions(&l, &r, config, ctl)?;
         return Ok(Compared {
             left: l,

@@ -624,3 +624,25 @@ fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
         text(&bad.stderr)
     );
 }
+
+/// The command line maps its inputs; a file cut short by another program
+/// while it is mapped makes reading its lost pages fault. That must end in
+/// Concord's own error naming the file, not a bare "Bus error".
+#[test]
+fn a_file_cut_short_while_mapped_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shrinking.csv");
+    let mut csv = String::from("id,value\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("{i},value number {i}\n"));
+    }
+    std::fs::write(&path, &csv).unwrap();
+    let out = concord(&["debug-cut-short", path.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("shrinking.csv was cut short by another program"),
+        "{err}"
+    );
+    assert!(!err.contains("read "), "the lost page was not read: {err}");
+}

@@ -271,6 +271,7 @@ fn run_comparison(
             Strategy::InMemory => {}
         }
         };
+        super::mapped::guard(&[&a.left, &a.right]);
         let c = compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
         return Ok((Arc::new(c.left), Arc::new(c.right), Arc::new(c.result)));
     }

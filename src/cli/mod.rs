@@ -5,6 +5,7 @@
 mod args;
 mod compare;
 mod inspect;
+mod mapped;
 mod progress;
 mod serve;
 mod sessions;
@@ -29,7 +30,7 @@ pub(crate) const SAME: i32 = 0;
 /// Exit code when differences were found.
 pub(crate) const DIFFERENT: i32 = 1;
 /// Exit code for errors.
-const TROUBLE: i32 = 2;
+pub(crate) const TROUBLE: i32 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -71,6 +72,12 @@ enum Command {
         #[arg(long, default_value = "1000000")]
         count: u64,
     },
+    /// Maps a file, cuts it short and reads it (for the SIGBUS test).
+    #[command(hide = true)]
+    DebugCutShort {
+        /// The file, which is emptied.
+        file: PathBuf,
+    },
 }
 
 /// Text for people or JSON for programs.
@@ -103,6 +110,7 @@ pub fn run() -> i32 {
         Command::DebugAppend { session, count } => {
             sessions::debug_append(&data_dir, &session, count)
         }
+        Command::DebugCutShort { file } => mapped::debug_cut_short(&file),
     };
     match outcome {
         Ok(code) => code,

@@ -29,7 +29,8 @@ pub(crate) fn run(a: SuggestArgs) -> Result<i32, Error> {
         progress: Some(&report),
         ..Control::default()
     };
-    let loaded = concord::table::load_both(&a.left, &a.right, &opts, ctl);
+    super::mapped::guard(&[&a.left, &a.right]);
+    let loaded = concord::table::map_both(&a.left, &a.right, &opts, ctl);
     bar.finish();
     let (left, right) = loaded?;
     let s = concord::suggest::suggest(&left, &right, ctl)?;

@@ -133,9 +133,14 @@ impl TableBuilder {
         let mut narrow = true;
         let mut ends = Vec::with_capacity(n);
         for cell in cells {
+            if !ends.is_empty() {
+                // Cells are one byte apart, as in a loaded table.
+                self.buf.extend_from_slice(&[self.info.delimiter])?;
+            }
             self.buf.extend_from_slice(cell)?;
             let end = self.buf.len() - start;
-            narrow &= end <= u16::MAX as usize;
+            // The top bit of a stored end marks a field in quotes.
+            narrow &= end < 1 << 15;
             ends.push(end as u32);
         }
         debug_assert_eq!(ends.len(), n, "a row has one cell per column");
@@ -175,6 +180,7 @@ impl TableBuilder {
             info: self.info,
             columns: self.columns,
             buf,
+            copies: Default::default(),
             row_start,
             cell_end,
             wide: self.wide,

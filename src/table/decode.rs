@@ -5,6 +5,7 @@
 //! "Unicode Text" export is), and Windows-1252 for bytes that are not valid
 //! UTF-8 (the usual legacy export on Windows).
 
+use crate::array::Array;
 use crate::error::{Error, Result};
 
 /// The text encoding a file was read in.
@@ -75,8 +76,9 @@ impl std::fmt::Display for Encoding {
 /// UTF-8 text ready for parsing: the buffer and where the text starts in it
 /// (after a byte-order mark, which is skipped rather than shifted out).
 pub struct Decoded {
-    /// Valid UTF-8 from `start` on.
-    pub bytes: Vec<u8>,
+    /// Valid UTF-8 from `start` on: the raw bytes themselves (read or
+    /// mapped) when they were UTF-8 already.
+    pub bytes: Array<u8>,
     /// Offset of the first byte of text.
     pub start: usize,
     /// The encoding the bytes were in.
@@ -89,7 +91,7 @@ pub struct Decoded {
 ///
 /// Valid UTF-8 is kept in place with no copy; other encodings are decoded
 /// into a new buffer and the raw one is dropped.
-pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Decoded> {
+pub fn decode(raw: Array<u8>, path: &str, forced: Option<Encoding>) -> Result<Decoded> {
     let encoding = match forced {
         Some(e) => e,
         None => detect(&raw, path)?,
@@ -99,7 +101,10 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
         // with those bytes replaced than as Windows-1252 throughout.
         if let Some(invalid) = mostly_utf8(&raw) {
             return Ok(Decoded {
-                bytes: String::from_utf8_lossy(&raw).into_owned().into_bytes(),
+                bytes: String::from_utf8_lossy(&raw)
+                    .into_owned()
+                    .into_bytes()
+                    .into(),
                 start: 0,
                 encoding: Encoding::Utf8,
                 warnings: vec![format!(
@@ -127,7 +132,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
                 if forced.is_none() && start == 3 {
                     let invalid = utf8_damage(&raw[3..]).1;
                     return Ok(Decoded {
-                        bytes: String::from_utf8_lossy(&raw[3..]).into_owned().into_bytes(),
+                        bytes: String::from_utf8_lossy(&raw[3..]).into_owned().into_bytes().into(),
                         start: 0,
                         encoding: Encoding::Utf8Bom,
                         warnings: vec![format!(
@@ -157,7 +162,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
             let body = raw.strip_prefix(bom).unwrap_or(&raw);
             let (text, _) = enc.decode_without_bom_handling(body);
             Ok(Decoded {
-                bytes: text.into_owned().into_bytes(),
+                bytes: text.into_owned().into_bytes().into(),
                 start: 0,
                 encoding,
                 warnings: Vec::new(),
@@ -166,7 +171,7 @@ pub fn decode(raw: Vec<u8>, path: &str, forced: Option<Encoding>) -> Result<Deco
         Encoding::Windows1252 => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&raw);
             Ok(Decoded {
-                bytes: text.into_owned().into_bytes(),
+                bytes: text.into_owned().into_bytes().into(),
                 start: 0,
                 encoding,
                 warnings: Vec::new(),
@@ -330,15 +335,15 @@ mod tests {
 
     #[test]
     fn plain_utf8_is_kept_in_place() {
-        let d = decode(b"a,b\n1,2\n".to_vec(), "x.csv", None).unwrap();
+        let d = decode(b"a,b\n1,2\n".to_vec().into(), "x.csv", None).unwrap();
         assert_eq!(d.encoding, Encoding::Utf8);
         assert_eq!(d.start, 0);
-        assert_eq!(&d.bytes, b"a,b\n1,2\n");
+        assert_eq!(&d.bytes[..], b"a,b\n1,2\n");
     }
 
     #[test]
     fn utf8_bom_is_skipped() {
-        let d = decode(b"\xEF\xBB\xBFa,b\n".to_vec(), "x.csv", None).unwrap();
+        let d = decode(b"\xEF\xBB\xBFa,b\n".to_vec().into(), "x.csv", None).unwrap();
         assert_eq!(d.encoding, Encoding::Utf8Bom);
         assert_eq!(&d.bytes[d.start..], b"a,b\n");
     }
@@ -347,7 +352,7 @@ mod tests {
     fn utf16_with_and_without_bom() {
         let text = "name\tcity\nZoë\tMünchen\n";
         for bom in [true, false] {
-            let d = decode(utf16le(text, bom), "x.txt", None).unwrap();
+            let d = decode(utf16le(text, bom).into(), "x.txt", None).unwrap();
             assert_eq!(d.encoding, Encoding::Utf16Le, "bom={bom}");
             assert_eq!(std::str::from_utf8(&d.bytes[d.start..]).unwrap(), text);
         }
@@ -355,14 +360,14 @@ mod tests {
             .into_iter()
             .chain(text.encode_utf16().flat_map(|u| u.to_be_bytes()))
             .collect();
-        let d = decode(be, "x.txt", None).unwrap();
+        let d = decode(be.into(), "x.txt", None).unwrap();
         assert_eq!(d.encoding, Encoding::Utf16Be);
         assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), text);
     }
 
     #[test]
     fn invalid_utf8_falls_back_to_windows_1252() {
-        let d = decode(b"name\nCaf\xE9 \x80\n".to_vec(), "x.csv", None).unwrap();
+        let d = decode(b"name\nCaf\xE9 \x80\n".to_vec().into(), "x.csv", None).unwrap();
         assert_eq!(d.encoding, Encoding::Windows1252);
         assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), "name\nCafé €\n");
     }
@@ -375,9 +380,9 @@ mod tests {
         }
         let mut raw = text.into_bytes();
         raw.extend_from_slice(b"bad \xFF byte\n");
-        let d = decode(raw, "x.csv", None).unwrap();
+        let d = decode(raw.into(), "x.csv", None).unwrap();
         assert_eq!(d.encoding, Encoding::Utf8);
-        let s = String::from_utf8(d.bytes).unwrap();
+        let s = String::from_utf8(d.bytes.to_vec()).unwrap();
         assert!(s.contains("São Paulo") && s.contains("bad \u{FFFD} byte"));
         assert!(
             d.warnings[0].contains("1 byte sequences"),
@@ -389,7 +394,7 @@ mod tests {
     #[test]
     fn small_utf8_with_one_damaged_byte_stays_utf8() {
         let d = decode(
-            b"name\nJos\xC3\xA9\nRen\xC3\xA9e \xFF\n".to_vec(),
+            b"name\nJos\xC3\xA9\nRen\xC3\xA9e \xFF\n".to_vec().into(),
             "x.csv",
             None,
         )
@@ -405,7 +410,7 @@ mod tests {
     #[test]
     fn a_bom_says_utf8_even_with_a_damaged_byte() {
         let d = decode(
-            b"\xEF\xBB\xBFname\nJos\xC3\xA9 \xFF\n".to_vec(),
+            b"\xEF\xBB\xBFname\nJos\xC3\xA9 \xFF\n".to_vec().into(),
             "x.csv",
             None,
         )
@@ -420,11 +425,11 @@ mod tests {
 
     #[test]
     fn binary_and_zip_files_are_refused_with_a_reason() {
-        let e = decode(b"PK\x03\x04rest".to_vec(), "book.xlsx", None)
+        let e = decode(b"PK\x03\x04rest".to_vec().into(), "book.xlsx", None)
             .err()
             .unwrap();
         assert!(e.to_string().contains("book.xlsx") && e.to_string().contains(".xlsx workbook"));
-        let e = decode(b"abc\x00def,ghi,jkl,mno".to_vec(), "x.bin", None)
+        let e = decode(b"abc\x00def,ghi,jkl,mno".to_vec().into(), "x.bin", None)
             .err()
             .unwrap();
         assert!(e.to_string().contains("NUL byte"), "{e}");
@@ -432,7 +437,7 @@ mod tests {
 
     #[test]
     fn forced_utf8_reports_the_bad_byte() {
-        let e = decode(b"ab\xE9".to_vec(), "x.csv", Some(Encoding::Utf8))
+        let e = decode(b"ab\xE9".to_vec().into(), "x.csv", Some(Encoding::Utf8))
             .err()
             .unwrap();
         assert!(e.to_string().contains("byte 2"), "{e}");

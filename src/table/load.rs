@@ -1,9 +1,12 @@
 //! Reading a file into a [`Table`]: decode, sniff, parse in parallel, compact.
 
 use super::decode::{decode, Decoded, Encoding};
-use super::parse::{chunk_cuts, next_record, parse_chunk, ChunkError, ChunkRows, Cursor, Outcome};
+use super::parse::{
+    chunk_cuts, next_record, parse_chunk, record_cells, ChunkError, ChunkRows, Outcome, COPIED,
+};
 use super::sniff::{excel_sep_line, sample_records, sniff_delimiter, sniff_header, SAMPLE_BYTES};
 use super::{SourceInfo, Table};
+use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
 use rayon::prelude::*;
@@ -30,24 +33,51 @@ const PARALLEL_MIN_BYTES: usize = 2 << 20;
 /// Target size of one parallel chunk.
 const CHUNK_BYTES: usize = 4 << 20;
 
-/// Loads the CSV file at `path`.
+/// Loads the CSV file at `path`, reading its text into memory.
 ///
-/// Large files are parsed on all cores. The file is read once; it is read a
-/// second time only in the rare case where a parallel cut proves to fall
-/// inside a quoted field.
+/// Large files are parsed on all cores. The file is read once.
 pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
     let name = path.display().to_string();
-    let read = || -> Result<Decoded> {
-        let raw = read_file(path, &name, ctl)?;
-        ctl.check()?;
-        decode(raw, &name, opts.encoding)
-    };
-    let decoded = read()?;
-    build(&name, decoded, opts, Some(&read), ctl)
+    let raw = read_file(path, &name, ctl)?;
+    ctl.check()?;
+    build(&name, decode(raw.into(), &name, opts.encoding)?, opts, ctl)
 }
 
-/// Loads the left and the right file at the same time, each reporting
-/// progress for its side.
+/// Loads the CSV file at `path` as [`load_path`] does, but reads UTF-8 text
+/// where the kernel maps the file instead of copying it into memory: a
+/// large file then costs page cache, which the kernel already holds for a
+/// file just written or read, instead of as much new memory again.
+///
+/// The file must stay as it is while the table lives: a program that
+/// rewrites it in place changes the table's cells, and one that truncates
+/// it makes reading the lost part fault (`SIGBUS`). Use it for files no
+/// one else writes, or in a process that exits when the work is done, as
+/// the CLI does (see `concord::cli::guard_mapped_inputs`).
+pub fn map_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    let name = path.display().to_string();
+    let raw = map_file(path, &name)?;
+    ctl.check()?;
+    build(&name, decode(raw, &name, opts.encoding)?, opts, ctl)
+}
+
+/// Maps the left and the right file ([`map_path`]) at the same time, each
+/// reporting progress for its side.
+pub fn map_both(
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<(Table, Table)> {
+    use crate::error::Side;
+    let (l, r) = rayon::join(
+        || map_path(left, opts, ctl.with_side(Side::Left)),
+        || map_path(right, opts, ctl.with_side(Side::Right)),
+    );
+    Ok((l?, r?))
+}
+
+/// Loads the left and the right file ([`load_path`]) at the same time, each
+/// reporting progress for its side.
 pub fn load_both(
     left: &Path,
     right: &Path,
@@ -90,6 +120,16 @@ fn read_file(path: &Path, name: &str, ctl: Control<'_>) -> Result<Vec<u8>> {
     }
 }
 
+/// Maps the file at `path`; see [`map_path`].
+fn map_file(path: &Path, name: &str) -> Result<Array<u8>> {
+    let err = |source| Error::Read {
+        path: name.to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(err)?;
+    Array::map_file(&file).map_err(err)
+}
+
 /// Asks the kernel to back a large buffer with huge pages where it can:
 /// filling a fresh buffer otherwise faults (and zeroes) it in 4 KiB pages,
 /// which costs as much as parsing it.
@@ -115,23 +155,13 @@ fn huge_pages(buf: &mut Vec<u8>) {
 }
 
 /// Loads CSV text held in memory (an upload, say), named `name` in messages.
-///
-/// The bytes are parsed in place on one thread.
 pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Table> {
-    let decoded = decode(bytes, name, opts.encoding)?;
-    build(name, decoded, opts, None, Control::default())
+    let decoded = decode(bytes.into(), name, opts.encoding)?;
+    build(name, decoded, opts, Control::default())
 }
 
-pub(super) type Refetch<'a> = Option<&'a dyn Fn() -> Result<Decoded>>;
-
-fn build(
-    name: &str,
-    decoded: Decoded,
-    opts: &LoadOptions,
-    refetch: Refetch<'_>,
-    ctl: Control<'_>,
-) -> Result<Table> {
-    let (mut table, ragged) = parse_text(name, decoded, opts, refetch, ctl, None)?;
+fn build(name: &str, decoded: Decoded, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    let (mut table, ragged) = parse_text(name, decoded, opts, ctl, None)?;
     if ragged > 0 {
         table.info.warnings.push(ragged_warning(ragged));
     }
@@ -151,12 +181,11 @@ pub(super) fn parse_text(
     name: &str,
     decoded: Decoded,
     opts: &LoadOptions,
-    refetch: Refetch<'_>,
     ctl: Control<'_>,
     piece_columns: Option<&[String]>,
 ) -> Result<(Table, u64)> {
     let Decoded {
-        mut bytes,
+        bytes,
         mut start,
         encoding,
         warnings: decode_warnings,
@@ -192,29 +221,25 @@ pub(super) fn parse_text(
     let sample = sample_records(text, delimiter, 200);
     let has_header = opts.has_header.unwrap_or_else(|| sniff_header(&sample));
 
-    // The header is parsed in place like any record; its names are copied out.
-    let mut cur = Cursor {
-        read: start,
-        write: start,
-    };
+    // The header is parsed like any record; its names are copied out.
+    let mut at = start;
     let mut header_breaks = skipped_lines;
     let columns = if let Some(columns) = piece_columns {
         columns.to_vec()
     } else if has_header {
-        let mut ends = Vec::new();
-        let end = bytes.len();
+        let (mut ends, mut copy) = (Vec::new(), Vec::new());
         loop {
-            let s = cur.write;
-            match next_record(&mut bytes, end, &mut cur, delimiter, &mut ends) {
+            let s = at;
+            match next_record(&bytes, &mut at, delimiter, &mut ends, &mut copy) {
                 Outcome::Blank => header_breaks += 1,
-                Outcome::Record { line_breaks } => {
+                Outcome::Record {
+                    line_breaks,
+                    copied,
+                } => {
                     header_breaks += line_breaks;
-                    let mut names = Vec::with_capacity(ends.len());
-                    let mut from = s;
-                    for &e in &ends {
-                        names.push(String::from_utf8_lossy(&bytes[from..e]).into_owned());
-                        from = e;
-                    }
+                    let names = record_cells(&bytes, s, &copy, copied, &ends)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
                     break unique_names(names, &mut warnings);
                 }
                 Outcome::Unterminated => {
@@ -235,42 +260,31 @@ pub(super) fn parse_text(
         (1..=n).map(|i| format!("column_{i}")).collect()
     };
     let ncols = columns.len();
-    let data_start = cur.read;
+    let data_start = at;
     let first_data_line = 1 + header_breaks;
 
-    let data = &mut bytes[data_start..];
-    let pieces = match refetch {
-        Some(_) if data.len() >= PARALLEL_MIN_BYTES => data.len().div_ceil(CHUNK_BYTES),
-        _ => 1,
+    let data = &bytes[data_start..];
+    let mut pieces = if data.len() >= PARALLEL_MIN_BYTES {
+        data.len().div_ceil(CHUNK_BYTES)
+    } else {
+        1
     };
-    let cuts = chunk_cuts(data, pieces);
-    let mut slices = Vec::with_capacity(cuts.len() - 1);
-    let mut rest = data;
-    for w in cuts.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        slices.push(head);
-        rest = tail;
-    }
-    let last = slices.len() - 1;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let chunks: Vec<ChunkRows> = slices
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            // Once cancelled, the remaining chunks are skipped.
-            if ctl.is_cancelled() {
-                return ChunkRows::default();
-            }
-            let len = s.len() as u64;
-            let rows = parse_chunk(s, delimiter, ncols, opts.allow_ragged, i == last);
-            let d = done.fetch_add(len, std::sync::atomic::Ordering::Relaxed) + len;
-            ctl.report(Phase::Loading, d, total_bytes);
-            rows
-        })
-        .collect();
-    ctl.check()?;
+    let (chunks, cuts) = loop {
+        let cuts = chunk_cuts(data, pieces);
+        let chunks = parse_chunks(data, &cuts, delimiter, ncols, opts.allow_ragged, ctl)?;
+        // A chunk that ends inside quotes before any error of its own shows
+        // that the cut after it fell inside a quoted field: the text, which
+        // parsing leaves as it was, is parsed again in one piece.
+        let first_stop = chunks
+            .iter()
+            .find(|c| c.error.is_some() || c.ended_in_quote);
+        if !first_stop.is_some_and(|c| c.ended_in_quote) {
+            break (chunks, cuts);
+        }
+        pieces = 1;
+    };
 
-    // Check the cuts and report the first error, in file order.
+    // Report the first error, in file order.
     let mut line = first_data_line;
     for chunk in &chunks {
         if let Some(e) = chunk.error {
@@ -296,13 +310,6 @@ pub(super) fn parse_text(
                 },
             });
         }
-        if chunk.ended_in_quote {
-            // A cut fell inside a quoted field: parse again, in one piece.
-            let refetch = refetch.expect("only inputs that can be read again are cut");
-            drop(chunks);
-            drop(bytes);
-            return parse_text(name, refetch()?, opts, None, ctl, piece_columns);
-        }
         line += chunk.line_breaks;
     }
 
@@ -315,20 +322,27 @@ pub(super) fn parse_text(
     }
     let ragged: u64 = chunks.iter().map(|c| c.ragged_rows).sum();
 
-    // Gather the chunks' rows. Each chunk's cells stay where the chunk
-    // compacted them; the gap after each chunk (its delimiters and quotes)
-    // is not worth a copy of the whole buffer to close.
+    // Gather the chunks' rows. Rows read in place point into the text;
+    // the copies of quoted rows are put one after another.
     let mut row_start = Vec::with_capacity(total_rows);
     let mut cell_end = Vec::with_capacity(total_rows * ncols);
+    let mut copies = Vec::with_capacity(chunks.iter().map(|c| c.copies.len()).sum());
     let mut wide = Vec::new();
     let mut line_jumps: Vec<(u32, u64)> = Vec::new();
     let mut rows_before = 0u32;
     let mut extra_before = 0u64;
-    let mut used = 0usize;
     for (chunk, w) in chunks.into_iter().zip(cuts.windows(2)) {
         let rows = chunk.rows();
         let base = (data_start + w[0]) as u64;
-        row_start.extend(chunk.row_start.iter().map(|&s| s + base));
+        let copies_base = copies.len() as u64;
+        row_start.extend(chunk.row_start.iter().map(|&s| {
+            if s & COPIED == 0 {
+                s + base
+            } else {
+                s + copies_base
+            }
+        }));
+        copies.extend_from_slice(&chunk.copies);
         cell_end.extend_from_slice(&chunk.cell_end);
         wide.extend(chunk.wide.into_iter().map(|(r, e)| (r + rows_before, e)));
         let own_first_jump = chunk.line_jumps.first().is_some_and(|j| j.0 == 0);
@@ -344,9 +358,7 @@ pub(super) fn parse_text(
         );
         extra_before += chunk.line_breaks.saturating_sub(rows as u64);
         rows_before += rows as u32;
-        used = data_start + w[0] + chunk.written;
     }
-    bytes.truncate(used);
 
     let table = Table {
         info: SourceInfo {
@@ -358,7 +370,8 @@ pub(super) fn parse_text(
             warnings,
         },
         columns,
-        buf: bytes.into(),
+        buf: bytes,
+        copies: copies.into(),
         row_start: row_start.into(),
         cell_end: cell_end.into(),
         wide,
@@ -367,6 +380,37 @@ pub(super) fn parse_text(
         subset: None,
     };
     Ok((table, ragged))
+}
+
+/// Parses `data` cut at `cuts` into chunks on all cores, reporting progress.
+fn parse_chunks(
+    data: &[u8],
+    cuts: &[usize],
+    delimiter: u8,
+    ncols: usize,
+    allow_ragged: bool,
+    ctl: Control<'_>,
+) -> Result<Vec<ChunkRows>> {
+    let last = cuts.len() - 2;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let chunks = cuts
+        .par_windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            // Once cancelled, the remaining chunks are skipped.
+            if ctl.is_cancelled() {
+                return ChunkRows::default();
+            }
+            let text = &data[w[0]..w[1]];
+            let rows = parse_chunk(text, delimiter, ncols, allow_ragged, i == last);
+            let len = text.len() as u64;
+            let d = done.fetch_add(len, std::sync::atomic::Ordering::Relaxed) + len;
+            ctl.report(Phase::Loading, d, data.len() as u64);
+            rows
+        })
+        .collect();
+    ctl.check()?;
+    Ok(chunks)
 }
 
 /// Number of fields of the first record, for files without a header. The
@@ -379,13 +423,11 @@ fn first_record_width(text: &[u8], delim: u8, sample: &[Vec<String>]) -> usize {
     let mut limit = SAMPLE_BYTES * 4;
     loop {
         let piece = &text[..text.len().min(limit)];
-        let mut buf = piece.to_vec();
-        let mut cur = Cursor::default();
-        let mut ends = Vec::new();
+        let (mut at, mut ends, mut copy) = (0, Vec::new(), Vec::new());
         loop {
-            match next_record(&mut buf, piece.len(), &mut cur, delim, &mut ends) {
+            match next_record(piece, &mut at, delim, &mut ends, &mut copy) {
                 Outcome::Blank => continue,
-                Outcome::Record { .. } if cur.read < piece.len() || piece.len() == text.len() => {
+                Outcome::Record { .. } if at < piece.len() || piece.len() == text.len() => {
                     return ends.len()
                 }
                 Outcome::End if piece.len() == text.len() => return 1,

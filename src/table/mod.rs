@@ -1,9 +1,14 @@
 //! Loaded CSV tables, stored compactly.
 //!
-//! A [`Table`] keeps all cell bytes of a file in one contiguous buffer, with
-//! per row the buffer offset where the row starts and per cell the offset
-//! where it ends (16 bits, relative to the row, for rows under 64 KiB; rows
-//! above that keep 32-bit offsets aside). There is no allocation per cell.
+//! A [`Table`] keeps a file's text as it was read (or as the kernel maps
+//! it), with per row the offset where the row starts and per cell the offset
+//! where it ends (16 bits, relative to the row, for rows under 32 KiB; rows
+//! above that keep 32-bit offsets aside). A field starts one byte after the
+//! one before it ends, and the top bit of its end says it is in quotes,
+//! which are not part of its cell. Rows are read in the text itself, but
+//! for the few whose fields do not read as they stand (`""` in quotes),
+//! which are read from copies, unquoted, laid out the same way (see
+//! `parse`). There is no allocation per cell.
 
 mod builder;
 mod decode;
@@ -14,7 +19,7 @@ mod sniff;
 
 pub use builder::TableBuilder;
 pub use decode::Encoding;
-pub use load::{load_both, load_bytes, load_path, LoadOptions};
+pub use load::{load_both, load_bytes, load_path, map_both, map_path, LoadOptions};
 pub use pieces::{load_to_disk, Pieces};
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 
@@ -81,6 +86,9 @@ pub struct Table {
     info: SourceInfo,
     columns: Vec<String>,
     buf: Array<u8>,
+    /// Rows that could not be read in `buf` (quoted fields), unquoted;
+    /// their starts in `row_start` are marked [`parse::COPIED`].
+    copies: Array<u8>,
     row_start: Array<u64>,
     cell_end: Array<u16>,
     wide: Vec<(u32, Box<[u32]>)>,
@@ -185,16 +193,26 @@ impl Table {
     /// The bytes of a cell (valid UTF-8), for comparisons that need no `str`.
     #[inline]
     pub fn cell_bytes(&self, row: usize, col: usize) -> &[u8] {
-        let base = self.row_start[row] as usize;
         let (start, end) = self.cell_span(row, col);
-        &self.buf[base + start..base + end]
+        &self.row_text(row)[start..end]
+    }
+
+    /// The text from the start of `row` on, in the file's text or in the
+    /// copies of quoted rows.
+    #[inline]
+    fn row_text(&self, row: usize) -> &[u8] {
+        let s = self.row_start[row];
+        if s & parse::COPIED == 0 {
+            &self.buf[s as usize..]
+        } else {
+            &self.copies[(s & !parse::COPIED) as usize..]
+        }
     }
 
     /// All cells of a row, for loops that read several cells of one row.
     #[inline]
     pub fn row(&self, row: usize) -> RowCells<'_> {
         let n = self.columns.len();
-        let base = self.row_start[row] as usize;
         let ends = if !self.wide.is_empty() {
             match self.wide.binary_search_by_key(&(row as u32), |w| w.0) {
                 Ok(i) => RowEnds::Wide(&self.wide[i].1),
@@ -204,11 +222,11 @@ impl Table {
             RowEnds::Narrow(&self.cell_end[row * n..row * n + n])
         };
         let len = match ends {
-            RowEnds::Narrow(e) => e.last().map_or(0, |&x| x as usize),
-            RowEnds::Wide(e) => e.last().map_or(0, |&x| x as usize),
+            RowEnds::Narrow(e) => e.last().map_or(0, |&x| (x & !QUOTED16) as usize),
+            RowEnds::Wide(e) => e.last().map_or(0, |&x| (x & !QUOTED32) as usize),
         };
         RowCells {
-            bytes: &self.buf[base..base + len],
+            bytes: &self.row_text(row)[..len],
             ends,
         }
     }
@@ -218,14 +236,10 @@ impl Table {
         let n = self.columns.len();
         if !self.wide.is_empty() {
             if let Ok(i) = self.wide.binary_search_by_key(&(row as u32), |w| w.0) {
-                let ends = &self.wide[i].1;
-                let start = if col == 0 { 0 } else { ends[col - 1] as usize };
-                return (start, ends[col] as usize);
+                return span32(&self.wide[i].1, col);
             }
         }
-        let ends = &self.cell_end[row * n..row * n + n];
-        let start = if col == 0 { 0 } else { ends[col - 1] as usize };
-        (start, ends[col] as usize)
+        span16(&self.cell_end[row * n..row * n + n], col)
     }
 
     /// Asks the CPU to start loading a row's offsets (`stage` 0) or, once
@@ -239,10 +253,14 @@ impl Table {
             prefetch(self.row_start.get(row));
             prefetch(self.cell_end.get(row * n));
         } else if let Some(&s) = self.row_start.get(row) {
-            let s = s as usize;
-            prefetch(self.buf.get(s));
+            let (text, s) = if s & parse::COPIED == 0 {
+                (&self.buf, s as usize)
+            } else {
+                (&self.copies, (s & !parse::COPIED) as usize)
+            };
+            prefetch(text.get(s));
             // Rows often span two cache lines.
-            prefetch(self.buf.get(s + 64));
+            prefetch(text.get(s + 64));
         }
     }
 
@@ -266,6 +284,7 @@ impl Table {
     /// Bytes of memory the table holds, for memory budgets.
     pub fn heap_bytes(&self) -> usize {
         self.buf.heap_bytes()
+            + self.copies.heap_bytes()
             + self.row_start.heap_bytes()
             + self.cell_end.heap_bytes()
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
@@ -317,17 +336,42 @@ impl<'a> RowCells<'a> {
     #[inline]
     pub fn bytes(&self, col: usize) -> &'a [u8] {
         let (start, end) = match self.ends {
-            RowEnds::Narrow(e) => (
-                if col == 0 { 0 } else { e[col - 1] as usize },
-                e[col] as usize,
-            ),
-            RowEnds::Wide(e) => (
-                if col == 0 { 0 } else { e[col - 1] as usize },
-                e[col] as usize,
-            ),
+            RowEnds::Narrow(e) => span16(e, col),
+            RowEnds::Wide(e) => span32(e, col),
         };
         &self.bytes[start..end]
     }
+}
+
+/// The top bit of a stored field end: the field is in quotes, read in place
+/// (`parse::QUOTED`).
+const QUOTED16: u16 = 1 << 15;
+/// The same for rows with 32-bit ends.
+const QUOTED32: u32 = 1 << 31;
+
+/// Where cell `col` starts and ends within its row, from the row's stored
+/// field ends (as `parse::cell_span` reads the parser's).
+#[inline]
+fn span16(ends: &[u16], col: usize) -> (usize, usize) {
+    let quoted = usize::from(ends[col] & QUOTED16 != 0);
+    let start = if col == 0 {
+        0
+    } else {
+        (ends[col - 1] & !QUOTED16) as usize + 1
+    };
+    (start + quoted, (ends[col] & !QUOTED16) as usize - quoted)
+}
+
+/// [`span16`] for rows with 32-bit ends.
+#[inline]
+fn span32(ends: &[u32], col: usize) -> (usize, usize) {
+    let quoted = usize::from(ends[col] & QUOTED32 != 0);
+    let start = if col == 0 {
+        0
+    } else {
+        (ends[col - 1] & !QUOTED32) as usize + 1
+    };
+    (start + quoted, (ends[col] & !QUOTED32) as usize - quoted)
 }
 
 #[cfg(test)]

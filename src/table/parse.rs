@@ -1,31 +1,32 @@
 //! The CSV record parser.
 //!
-//! It works in place: the bytes of each cell, with quotes removed and `""`
-//! turned into `"`, are written back into the same buffer at or before the
-//! position they were read from. A table therefore needs no second buffer,
-//! and its cells end up contiguous, found by their end offsets alone.
+//! It never writes to the text it reads, so a table can keep a file's text
+//! as it was read, or as the kernel maps it, with no copy. A record is read
+//! where it stands: its fields are separated by one delimiter byte, and each
+//! is found from its end offset and the one before it. A field in quotes is
+//! read in place too, its end marked [`QUOTED`]: its cell is the field
+//! without its first and last byte. Only a record with a field that does not
+//! read as it stands (`""` inside quotes, text after a closing quote) is
+//! copied, its quotes removed and `""` turned into `"`, into a second buffer
+//! in the same layout (one byte between cells, none marked), so that every
+//! row reads the same way wherever it is.
 //!
 //! Large inputs are cut into chunks at line ends and the chunks are parsed on
 //! all cores. A cut could fall inside a quoted field that spans lines; the
 //! cuts are placed where the number of quotes before them is even, and each
 //! cut is verified afterwards: the chunk before it must end outside quotes.
-//! When a cut proves wrong the caller parses again from a fresh copy in one
+//! When a cut proves wrong the caller parses the same text again in one
 //! piece, so the result is always that of a single sequential pass.
 
 use memchr::memchr;
 
-/// Where the parser reads and writes within a buffer. `write <= read` always.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Cursor {
-    pub read: usize,
-    pub write: usize,
-}
-
 /// What one call to [`next_record`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
-    /// A record; `line_breaks` counts its terminator and the line breaks inside its quoted fields.
-    Record { line_breaks: u64 },
+    /// A record; `line_breaks` counts its terminator and the line breaks
+    /// inside its quoted fields. `copied` says its cells are in the copy
+    /// buffer rather than in the text (see the module note).
+    Record { line_breaks: u64, copied: bool },
     /// An empty line, which holds no record.
     Blank,
     /// The end of the input.
@@ -34,32 +35,54 @@ pub(crate) enum Outcome {
     Unterminated,
 }
 
-/// Parses the record at `cur.read` in `buf[..end]`, moving its cell bytes to
-/// `cur.write` and pushing the write offset where each cell ends to `ends`.
+/// Marks the end of a field in quotes, read in place (see the module note).
+pub(crate) const QUOTED: usize = 1 << (usize::BITS - 1);
+
+/// Where cell `col` of a row starts and ends, given the row's field ends:
+/// the field starts one byte after the one before it ends, and a field
+/// marked [`QUOTED`] loses its quotes (see the module note).
+#[inline]
+pub(crate) fn cell_span(ends: &[usize], col: usize) -> (usize, usize) {
+    let quoted = usize::from(ends[col] & QUOTED != 0);
+    let start = if col == 0 {
+        0
+    } else {
+        (ends[col - 1] & !QUOTED) + 1
+    };
+    (start + quoted, (ends[col] & !QUOTED) - quoted)
+}
+
+/// Parses the record at `*at` in `text` and moves `*at` past it.
+///
+/// On [`Outcome::Record`], `ends` holds where each field ends, relative to
+/// the record's start: in `text` at the old `*at`, or, when the outcome says
+/// `copied`, in `copy` (which the call cleared first). [`cell_span`] reads
+/// them.
 ///
 /// Quotes are those of RFC 4180, read leniently as spreadsheets write them: a
 /// quote inside an unquoted field is an ordinary character, and text after a
 /// closing quote is kept. LF, CRLF and lone CR all end a record.
 pub(crate) fn next_record(
-    buf: &mut [u8],
-    end: usize,
-    cur: &mut Cursor,
+    text: &[u8],
+    at: &mut usize,
     delim: u8,
     ends: &mut Vec<usize>,
+    copy: &mut Vec<u8>,
 ) -> Outcome {
     ends.clear();
-    let mut r = cur.read;
-    let mut w = cur.write;
+    let end = text.len();
+    let start = *at;
+    let mut r = start;
     if r >= end {
         return Outcome::End;
     }
-    match buf[r] {
+    match text[r] {
         b'\n' => {
-            cur.read = r + 1;
+            *at = r + 1;
             return Outcome::Blank;
         }
         b'\r' => {
-            cur.read = if r + 1 < end && buf[r + 1] == b'\n' {
+            *at = if r + 1 < end && text[r + 1] == b'\n' {
                 r + 2
             } else {
                 r + 1
@@ -70,19 +93,72 @@ pub(crate) fn next_record(
     }
     let mut line_breaks = 0u64;
     loop {
-        if r < end && buf[r] == b'"' {
+        if r < end && text[r] == b'"' {
+            // A field in quotes reads in place when it holds no `""` and
+            // its closing quote ends it.
+            let Some(i) = memchr(b'"', &text[r + 1..]) else {
+                return Outcome::Unterminated;
+            };
+            let q = r + 1 + i;
+            let after = text.get(q + 1).copied();
+            if !matches!(after, None | Some(b'\n' | b'\r')) && after != Some(delim) {
+                return copied_record(text, at, delim, ends, copy);
+            }
+            line_breaks += memchr::memchr_iter(b'\n', &text[r + 1..q]).count() as u64;
+            r = q + 1;
+            ends.push((r - start) | QUOTED);
+        } else {
+            r = find_field_end(text, r, delim);
+            ends.push(r - start);
+        }
+        if r >= end {
+            *at = end;
+            return Outcome::Record {
+                line_breaks,
+                copied: false,
+            };
+        }
+        let b = text[r];
+        r += 1;
+        if b == delim {
+            continue;
+        }
+        if b == b'\r' && r < end && text[r] == b'\n' {
+            r += 1;
+        }
+        *at = r;
+        return Outcome::Record {
+            line_breaks: line_breaks + 1,
+            copied: false,
+        };
+    }
+}
+
+/// Parses the record at `*at`, which has a quoted field, into `copy`.
+fn copied_record(
+    text: &[u8],
+    at: &mut usize,
+    delim: u8,
+    ends: &mut Vec<usize>,
+    copy: &mut Vec<u8>,
+) -> Outcome {
+    ends.clear();
+    copy.clear();
+    let end = text.len();
+    let mut r = *at;
+    let mut line_breaks = 0u64;
+    loop {
+        if r < end && text[r] == b'"' {
             r += 1;
             loop {
-                let Some(i) = memchr(b'"', &buf[r..end]) else {
+                let Some(i) = memchr(b'"', &text[r..end]) else {
                     return Outcome::Unterminated;
                 };
                 let q = r + i;
-                line_breaks += memchr::memchr_iter(b'\n', &buf[r..q]).count() as u64;
-                buf.copy_within(r..q, w);
-                w += q - r;
-                if q + 1 < end && buf[q + 1] == b'"' {
-                    buf[w] = b'"';
-                    w += 1;
+                line_breaks += memchr::memchr_iter(b'\n', &text[r..q]).count() as u64;
+                copy.extend_from_slice(&text[r..q]);
+                if q + 1 < end && text[q + 1] == b'"' {
+                    copy.push(b'"');
                     r = q + 2;
                 } else {
                     r = q + 1;
@@ -91,40 +167,47 @@ pub(crate) fn next_record(
             }
         }
         // The unquoted field, or what follows a closing quote.
-        let start = r;
-        r = find_field_end(&buf[..end], r, delim);
-        let len = r - start;
-        if w != start {
-            if len <= 16 {
-                // Fields are mostly short: a plain loop beats a memmove call.
-                for k in 0..len {
-                    buf[w + k] = buf[start + k];
-                }
-            } else {
-                buf.copy_within(start..r, w);
-            }
-        }
-        w += len;
-        ends.push(w);
+        let s = r;
+        r = find_field_end(text, r, delim);
+        copy.extend_from_slice(&text[s..r]);
+        ends.push(copy.len());
         if r >= end {
-            cur.read = end;
-            cur.write = w;
-            return Outcome::Record { line_breaks };
+            *at = end;
+            return Outcome::Record {
+                line_breaks,
+                copied: true,
+            };
         }
-        let b = buf[r];
+        let b = text[r];
         r += 1;
         if b == delim {
+            copy.push(delim);
             continue;
         }
-        if b == b'\r' && r < end && buf[r] == b'\n' {
+        if b == b'\r' && r < end && text[r] == b'\n' {
             r += 1;
         }
-        cur.read = r;
-        cur.write = w;
+        *at = r;
         return Outcome::Record {
             line_breaks: line_breaks + 1,
+            copied: true,
         };
     }
+}
+
+/// The cells of the record [`next_record`] just found at `start`.
+pub(crate) fn record_cells<'a>(
+    text: &'a [u8],
+    start: usize,
+    copy: &'a [u8],
+    copied: bool,
+    ends: &'a [usize],
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let row = if copied { copy } else { &text[start..] };
+    (0..ends.len()).map(move |k| {
+        let (s, e) = cell_span(ends, k);
+        &row[s..e]
+    })
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -171,24 +254,31 @@ pub(crate) enum ChunkError {
     },
     /// A quoted field was open at the end of the input.
     Unterminated { line: u64 },
-    /// A record holds more than 4 GiB.
+    /// A record holds 2 GiB or more.
     TooLarge { line: u64 },
 }
 
+/// Marks a row start that points into a table's copies of quoted records
+/// rather than into its text (see the module note).
+pub(crate) const COPIED: u64 = 1 << 63;
+
 /// The rows one chunk of input produced. Offsets are relative to the chunk
-/// start; lines are 0-based counts of line breaks from the chunk start.
+/// start, or to the chunk's copies for rows marked [`COPIED`]; lines are
+/// 0-based counts of line breaks from the chunk start.
 #[derive(Debug, Default)]
 pub(crate) struct ChunkRows {
-    /// Write offset where each row's first cell starts.
+    /// Where each row's first cell starts.
     pub row_start: Vec<u64>,
-    /// For each row, the end of each cell relative to the row start; zeros for wide rows.
+    /// For each row, the end of each field relative to the row start, with
+    /// the top bit for [`QUOTED`]; zeros for wide rows.
     pub cell_end: Vec<u16>,
-    /// Rows with a cell ending beyond 65,535 bytes from the row start: (row, cell ends).
+    /// Rows with a field ending 32 KiB or more from the row start: (row,
+    /// field ends, with the top bit for [`QUOTED`]).
     pub wide: Vec<(u32, Box<[u32]>)>,
     /// Rows that start on a later line than their index predicts: (row, extra line breaks before it).
     pub line_jumps: Vec<(u32, u64)>,
-    /// Bytes of cell data written at the start of the chunk.
-    pub written: usize,
+    /// The cells of the rows that could not be read in place, one after another.
+    pub copies: Vec<u8>,
     /// Line breaks consumed.
     pub line_breaks: u64,
     /// Rows padded or cut to the column count (only with `allow_ragged`).
@@ -206,30 +296,30 @@ impl ChunkRows {
     }
 }
 
-/// Parses all records in `buf` (one chunk) into rows of `ncols` cells.
+/// Parses all records in `text` (one chunk) into rows of `ncols` cells.
 ///
 /// `last` says whether the chunk ends the input: only then is an open quote
 /// an error rather than a sign that the cut before the next chunk was wrong.
 pub(crate) fn parse_chunk(
-    buf: &mut [u8],
+    text: &[u8],
     delim: u8,
     ncols: usize,
     allow_ragged: bool,
     last: bool,
 ) -> ChunkRows {
-    let end = buf.len();
     let mut out = ChunkRows {
-        row_start: Vec::with_capacity(end / (ncols.max(1) * 8 + 8)),
+        row_start: Vec::with_capacity(text.len() / (ncols.max(1) * 8 + 8)),
         ..ChunkRows::default()
     };
     out.cell_end.reserve(out.row_start.capacity() * ncols);
-    let mut cur = Cursor::default();
+    let mut at = 0;
     let mut ends = Vec::with_capacity(ncols + 1);
+    let mut copy = Vec::new();
     let mut last_extra = 0u64;
     loop {
         let line = out.line_breaks;
-        let row_start = cur.write;
-        match next_record(buf, end, &mut cur, delim, &mut ends) {
+        let start = at;
+        match next_record(text, &mut at, delim, &mut ends, &mut copy) {
             Outcome::End => break,
             Outcome::Blank => out.line_breaks += 1,
             Outcome::Unterminated => {
@@ -240,7 +330,10 @@ pub(crate) fn parse_chunk(
                 }
                 break;
             }
-            Outcome::Record { line_breaks } => {
+            Outcome::Record {
+                line_breaks,
+                mut copied,
+            } => {
                 out.line_breaks += line_breaks;
                 if ends.len() != ncols {
                     if !allow_ragged {
@@ -254,10 +347,18 @@ pub(crate) fn parse_chunk(
                     out.ragged_rows += 1;
                     if ends.len() > ncols {
                         ends.truncate(ncols);
-                        cur.write = ends[ncols - 1];
                     } else {
-                        let fill = ends.last().copied().unwrap_or(row_start);
-                        ends.resize(ncols, fill);
+                        // Padding cells lie past the record's text: the row
+                        // is copied, with room for them.
+                        if !copied {
+                            let mut from = start;
+                            copied_record(text, &mut from, delim, &mut ends, &mut copy);
+                            copied = true;
+                        }
+                        while ends.len() < ncols {
+                            copy.push(delim);
+                            ends.push(copy.len());
+                        }
                     }
                 }
                 let row = out.row_start.len() as u32;
@@ -266,14 +367,24 @@ pub(crate) fn parse_chunk(
                     out.line_jumps.push((row, extra));
                     last_extra = extra;
                 }
-                out.row_start.push(row_start as u64);
-                let width = cur.write - row_start;
-                if width <= u16::MAX as usize {
-                    out.cell_end
-                        .extend(ends.iter().map(|&e| (e - row_start) as u16));
-                } else if width <= u32::MAX as usize {
+                let width = ends.last().map_or(0, |&e| e & !QUOTED);
+                if copied {
+                    out.row_start.push(COPIED | out.copies.len() as u64);
+                    out.copies.extend_from_slice(&copy[..width]);
+                } else {
+                    out.row_start.push(start as u64);
+                }
+                // Stored ends keep the mark in their top bit.
+                if width < 1 << 15 {
+                    out.cell_end.extend(ends.iter().map(|&e| {
+                        (e & !QUOTED) as u16 | if e & QUOTED != 0 { 1 << 15 } else { 0 }
+                    }));
+                } else if width < 1 << 31 {
                     out.cell_end.extend(std::iter::repeat_n(0, ncols));
-                    let wide: Box<[u32]> = ends.iter().map(|&e| (e - row_start) as u32).collect();
+                    let wide: Box<[u32]> = ends
+                        .iter()
+                        .map(|&e| (e & !QUOTED) as u32 | if e & QUOTED != 0 { 1 << 31 } else { 0 })
+                        .collect();
                     out.wide.push((row, wide));
                 } else {
                     out.error = Some(ChunkError::TooLarge { line });
@@ -282,7 +393,6 @@ pub(crate) fn parse_chunk(
             }
         }
     }
-    out.written = cur.write;
     out
 }
 
@@ -343,29 +453,63 @@ mod tests {
 
     /// Parses `text` sequentially and returns its records as strings.
     fn records(text: &str, delim: u8) -> Vec<Vec<String>> {
-        let mut buf = text.as_bytes().to_vec();
-        let end = buf.len();
-        let mut cur = Cursor::default();
+        let text = text.as_bytes();
+        let mut at = 0;
         let mut ends = Vec::new();
+        let mut copy = Vec::new();
         let mut out = Vec::new();
         loop {
-            let start = cur.write;
-            match next_record(&mut buf, end, &mut cur, delim, &mut ends) {
+            let start = at;
+            match next_record(text, &mut at, delim, &mut ends, &mut copy) {
                 Outcome::End => break,
                 Outcome::Blank => continue,
                 Outcome::Unterminated => panic!("unterminated"),
-                Outcome::Record { .. } => {
-                    let mut s = start;
-                    let mut rec = Vec::new();
-                    for &e in &ends {
-                        rec.push(String::from_utf8(buf[s..e].to_vec()).unwrap());
-                        s = e;
-                    }
-                    out.push(rec);
-                }
+                Outcome::Record { copied, .. } => out.push(
+                    record_cells(text, start, &copy, copied, &ends)
+                        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+                        .collect(),
+                ),
             }
         }
         out
+    }
+
+    /// The cells of row `row` of a chunk parsed from `text`.
+    fn row_cells(text: &[u8], rows: &ChunkRows, ncols: usize, row: usize) -> Vec<String> {
+        let s = rows.row_start[row];
+        let bytes = if s & COPIED == 0 {
+            &text[s as usize..]
+        } else {
+            &rows.copies[(s & !COPIED) as usize..]
+        };
+        let ends: Vec<usize> = rows.cell_end[row * ncols..(row + 1) * ncols]
+            .iter()
+            .map(|&e| (e & 0x7FFF) as usize | if e >> 15 == 1 { QUOTED } else { 0 })
+            .collect();
+        (0..ncols)
+            .map(|k| {
+                let (s, e) = cell_span(&ends, k);
+                String::from_utf8(bytes[s..e].to_vec()).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fields_in_quotes_are_read_in_place_and_only_escaped_ones_copied() {
+        let text = b"a,\"b,\nc\"\n\"x\"\"y\",z\n\"\",\"d\"e\nf,\"g\"";
+        let rows = parse_chunk(text, b',', 2, false, true);
+        assert_eq!(rows.error, None);
+        let all: Vec<Vec<String>> = (0..4).map(|r| row_cells(text, &rows, 2, r)).collect();
+        assert_eq!(all, [["a", "b,\nc"], ["x\"y", "z"], ["", "de"], ["f", "g"]]);
+        // Quoted fields without `""` or trailing text are read in place.
+        assert_eq!(rows.row_start[0], 0);
+        assert_eq!(rows.row_start[3], 26);
+        assert_eq!(rows.cell_end[1], 8 | 1 << 15);
+        // `""` and text after a closing quote are copied, unquoted.
+        assert_eq!(rows.row_start[1], COPIED);
+        assert_eq!(rows.row_start[2], COPIED | 5);
+        assert_eq!(rows.copies, b"x\"y,z,de");
+        assert_eq!(rows.line_breaks, 4);
     }
 
     #[test]
@@ -397,8 +541,7 @@ mod tests {
 
     #[test]
     fn chunk_reports_field_count_with_line() {
-        let mut buf = b"1,2\n3\n".to_vec();
-        let rows = parse_chunk(&mut buf, b',', 2, false, true);
+        let rows = parse_chunk(b"1,2\n3\n", b',', 2, false, true);
         assert_eq!(
             rows.error,
             Some(ChunkError::FieldCount {
@@ -411,22 +554,24 @@ mod tests {
 
     #[test]
     fn chunk_pads_and_cuts_ragged_rows_when_allowed() {
-        let mut buf = b"1,2\n3\n4,5,6\n7,8\n".to_vec();
-        let rows = parse_chunk(&mut buf, b',', 2, true, true);
+        let text = b"1,2\n3\n4,5,6\n7,8\n\"9\"";
+        let rows = parse_chunk(text, b',', 2, true, true);
         assert_eq!(rows.error, None);
-        assert_eq!(rows.rows(), 4);
-        assert_eq!(rows.ragged_rows, 2);
-        // Row 2 ("4,5,6") is cut to "4","5"; row 3 follows it directly.
-        let s = rows.row_start[3] as usize;
-        assert_eq!(&buf[s..s + rows.cell_end[7] as usize], b"78");
-        // "12" "3" "" "45" "78" compacted.
-        assert_eq!(rows.written, b"1234578".len());
+        assert_eq!(rows.rows(), 5);
+        assert_eq!(rows.ragged_rows, 3);
+        let all: Vec<Vec<String>> = (0..5).map(|r| row_cells(text, &rows, 2, r)).collect();
+        assert_eq!(
+            all,
+            [["1", "2"], ["3", ""], ["4", "5"], ["7", "8"], ["9", ""]]
+        );
+        // The padded rows are copied; the cut one is read in place.
+        assert_eq!(rows.row_start[2], 6);
+        assert!(rows.row_start[1] & COPIED != 0 && rows.row_start[4] & COPIED != 0);
     }
 
     #[test]
     fn chunk_tracks_lines_of_multiline_records() {
-        let mut buf = b"a,\"x\ny\"\n\nb,c\n".to_vec();
-        let rows = parse_chunk(&mut buf, b',', 2, false, true);
+        let rows = parse_chunk(b"a,\"x\ny\"\n\nb,c\n", b',', 2, false, true);
         assert_eq!(rows.rows(), 2);
         // Row 1 starts on line 3 (0-based): two extra line breaks before it.
         assert_eq!(rows.line_jumps, vec![(1, 2)]);
@@ -435,21 +580,21 @@ mod tests {
 
     #[test]
     fn unterminated_quote_is_an_error_only_in_the_last_chunk() {
-        let mut buf = b"a,b\n\"open,c\n".to_vec();
-        let rows = parse_chunk(&mut buf.clone(), b',', 2, false, true);
+        let text = b"a,b\n\"open,c\n";
+        let rows = parse_chunk(text, b',', 2, false, true);
         assert_eq!(rows.error, Some(ChunkError::Unterminated { line: 1 }));
-        let rows = parse_chunk(&mut buf, b',', 2, false, false);
+        let rows = parse_chunk(text, b',', 2, false, false);
         assert!(rows.ended_in_quote && rows.error.is_none());
     }
 
     #[test]
     fn wide_rows_keep_u32_ends() {
         let big = "x".repeat(70_000);
-        let mut buf = format!("{big},y\n1,2\n").into_bytes();
-        let rows = parse_chunk(&mut buf, b',', 2, false, true);
+        let text = format!("{big},\"y\"\n1,2\n").into_bytes();
+        let rows = parse_chunk(&text, b',', 2, false, true);
         assert_eq!(rows.wide.len(), 1);
-        assert_eq!(&*rows.wide[0].1, &[70_000, 70_001]);
-        assert_eq!(&rows.cell_end[2..], &[1, 2]);
+        assert_eq!(&*rows.wide[0].1, &[70_000, 70_004 | 1 << 31]);
+        assert_eq!(&rows.cell_end[2..], &[1, 3]);
     }
 
     #[test]

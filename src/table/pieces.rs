@@ -15,7 +15,7 @@
 //! parser finds the last record end instead.
 
 use super::decode::{decode, Decoded, Encoding};
-use super::load::{parse_text, ragged_warning, Refetch};
+use super::load::{parse_text, ragged_warning};
 use super::{LoadOptions, SourceInfo, Subset, Table};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -91,7 +91,7 @@ impl<'c> Pieces<'c> {
             Some(i) if !eof => head[..=i].to_vec(),
             _ => head.clone(),
         };
-        let detected = decode(sample, &name, opts.encoding)?;
+        let detected = decode(sample.into(), &name, opts.encoding)?;
         let bom = match detected.encoding {
             Encoding::Utf8Bom if head.starts_with(b"\xEF\xBB\xBF") => 3,
             Encoding::Utf16Le if head.starts_with(b"\xFF\xFE") => 2,
@@ -220,7 +220,7 @@ impl<'c> Pieces<'c> {
         };
         let is_first = first.is_some();
         let decoded = Decoded {
-            bytes: text,
+            bytes: text.into(),
             start: 0,
             encoding: if is_first {
                 self.info.encoding
@@ -229,26 +229,19 @@ impl<'c> Pieces<'c> {
             },
             warnings: first.clone().unwrap_or_default(),
         };
-        // Large UTF-8 pieces are parsed on all cores; a wrong cut between
-        // cores is parsed again from the file, which holds the same bytes.
-        let again = || self.reread(offset, len);
-        let refetch: Refetch<'_> = match self.stage {
-            Stage::Utf8 { .. } => Some(&again),
-            Stage::Decoder(_) => None,
-        };
         let (opts, columns) = if is_first {
             (self.opts.clone(), None)
         } else {
             (self.opts.clone(), Some(self.columns.as_slice()))
         };
-        let parsed = parse_text(&self.name, decoded, &opts, refetch, quiet, columns);
+        let parsed = parse_text(&self.name, decoded, &opts, quiet, columns);
         let (table, ragged) = match parsed {
             Err(Error::UnterminatedQuote { .. }) if more && !self.exact => {
                 // The cut fell inside a quoted field: put the text back and
                 // cut exactly from now on.
                 let text = match copy {
                     Some(t) => t,
-                    None => self.reread(offset, len)?.bytes,
+                    None => self.reread(offset, len)?,
                 };
                 let rest = std::mem::replace(&mut self.pending, text);
                 self.pending.extend_from_slice(&rest);
@@ -309,7 +302,7 @@ impl<'c> Pieces<'c> {
     }
 
     /// Reads the text of a piece again from the file (UTF-8 read as it is).
-    fn reread(&self, offset: u64, len: usize) -> Result<Decoded> {
+    fn reread(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
         let err = |source| Error::Read {
             path: self.name.clone(),
             source,
@@ -322,12 +315,7 @@ impl<'c> Pieces<'c> {
         let mut bytes = vec![0; len];
         file.read_exact(&mut bytes).map_err(err)?;
         file.seek(SeekFrom::Start(position)).map_err(err)?;
-        Ok(Decoded {
-            bytes,
-            start: 0,
-            encoding: Encoding::Utf8,
-            warnings: Vec::new(),
-        })
+        Ok(bytes)
     }
 
     /// Reads another block of the file into `pending`; false at the end.

@@ -1,7 +1,7 @@
 //! Guessing the delimiter and whether the first record is a header, from a
 //! sample of the file.
 
-use super::parse::{next_record, Cursor, Outcome};
+use super::parse::{next_record, record_cells, Outcome};
 use crate::values::{classify, ValueType};
 
 /// Delimiters Concord recognises, in order of preference when the sample is
@@ -20,27 +20,23 @@ const SAMPLE_RECORDS: usize = 200;
 /// the whole text.
 pub fn sample_records(text: &[u8], delim: u8, max: usize) -> Vec<Vec<String>> {
     let whole = text.len() <= SAMPLE_BYTES;
-    let mut buf = text[..text.len().min(SAMPLE_BYTES)].to_vec();
-    let end = buf.len();
-    let mut cur = Cursor::default();
-    let mut ends = Vec::new();
+    let sample = &text[..text.len().min(SAMPLE_BYTES)];
+    let (mut at, mut ends, mut copy) = (0, Vec::new(), Vec::new());
     let mut out = Vec::new();
     while out.len() < max {
-        let start = cur.write;
-        match next_record(&mut buf, end, &mut cur, delim, &mut ends) {
+        let start = at;
+        match next_record(sample, &mut at, delim, &mut ends, &mut copy) {
             Outcome::End | Outcome::Unterminated => break,
             Outcome::Blank => {}
-            Outcome::Record { .. } => {
-                if cur.read == end && !whole {
+            Outcome::Record { copied, .. } => {
+                if at == sample.len() && !whole {
                     break;
                 }
-                let mut s = start;
-                let mut rec = Vec::with_capacity(ends.len());
-                for &e in &ends {
-                    rec.push(String::from_utf8_lossy(&buf[s..e]).into_owned());
-                    s = e;
-                }
-                out.push(rec);
+                out.push(
+                    record_cells(sample, start, &copy, copied, &ends)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect(),
+                );
             }
         }
     }
