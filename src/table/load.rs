@@ -68,12 +68,7 @@ pub fn map_both(
     opts: &LoadOptions,
     ctl: Control<'_>,
 ) -> Result<(Table, Table)> {
-    use crate::error::Side;
-    let (l, r) = rayon::join(
-        || map_path(left, opts, ctl.with_side(Side::Left)),
-        || map_path(right, opts, ctl.with_side(Side::Right)),
-    );
-    Ok((l?, r?))
+    both(map_path, left, right, opts, ctl)
 }
 
 /// Loads the left and the right file ([`load_path`]) at the same time, each
@@ -84,10 +79,22 @@ pub fn load_both(
     opts: &LoadOptions,
     ctl: Control<'_>,
 ) -> Result<(Table, Table)> {
+    both(load_path, left, right, opts, ctl)
+}
+
+/// Runs `load` on both files at the same time, each side reporting its own
+/// progress.
+fn both(
+    load: fn(&Path, &LoadOptions, Control<'_>) -> Result<Table>,
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<(Table, Table)> {
     use crate::error::Side;
     let (l, r) = rayon::join(
-        || load_path(left, opts, ctl.with_side(Side::Left)),
-        || load_path(right, opts, ctl.with_side(Side::Right)),
+        || load(left, opts, ctl.with_side(Side::Left)),
+        || load(right, opts, ctl.with_side(Side::Right)),
     );
     Ok((l?, r?))
 }
