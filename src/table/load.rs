@@ -51,8 +51,8 @@ pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Ta
 /// The file must stay as it is while the table lives: a program that
 /// rewrites it in place changes the table's cells, and one that truncates
 /// it makes reading the lost part fault (`SIGBUS`). Use it for files no
-/// one else writes, or in a process that exits when the work is done, as
-/// the CLI does (see `concord::cli::guard_mapped_inputs`).
+/// one else writes, or in a process that exits when the work is done and
+/// turns that signal into an error message, as the command line does.
 pub fn map_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
     let name = path.display().to_string();
     let raw = map_file(path, &name)?;
