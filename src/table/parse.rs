@@ -111,26 +111,45 @@ pub(crate) fn next_record(
             r = find_field_end(text, r, delim);
             ends.push(r - start);
         }
-        if r >= end {
-            *at = end;
-            return Outcome::Record {
-                line_breaks,
-                copied: false,
-            };
+        match after_field(text, r, delim) {
+            After::Field(next) => r = next,
+            After::Record { next, line_break } => {
+                *at = next;
+                return Outcome::Record {
+                    line_breaks: line_breaks + line_break,
+                    copied: false,
+                };
+            }
         }
-        let b = text[r];
-        r += 1;
-        if b == delim {
-            continue;
-        }
-        if b == b'\r' && r < end && text[r] == b'\n' {
-            r += 1;
-        }
-        *at = r;
-        return Outcome::Record {
-            line_breaks: line_breaks + 1,
-            copied: false,
+    }
+}
+
+/// What follows a field: another field of the record, or the record's end.
+enum After {
+    /// The next field starts here.
+    Field(usize),
+    /// The next record starts at `next`; `line_break` is 1 when a line
+    /// break ended this one, 0 at the end of the text.
+    Record { next: usize, line_break: u64 },
+}
+
+/// Reads what ends the field that ends at `r`: a delimiter, LF, CRLF, a
+/// lone CR, or the end of the text.
+#[inline]
+fn after_field(text: &[u8], r: usize, delim: u8) -> After {
+    let Some(&b) = text.get(r) else {
+        return After::Record {
+            next: text.len(),
+            line_break: 0,
         };
+    };
+    if b == delim {
+        return After::Field(r + 1);
+    }
+    let crlf = b == b'\r' && text.get(r + 1) == Some(&b'\n');
+    After::Record {
+        next: r + 1 + usize::from(crlf),
+        line_break: 1,
     }
 }
 
@@ -171,27 +190,19 @@ fn copied_record(
         r = find_field_end(text, r, delim);
         copy.extend_from_slice(&text[s..r]);
         ends.push(copy.len());
-        if r >= end {
-            *at = end;
-            return Outcome::Record {
-                line_breaks,
-                copied: true,
-            };
+        match after_field(text, r, delim) {
+            After::Field(next) => {
+                copy.push(delim);
+                r = next;
+            }
+            After::Record { next, line_break } => {
+                *at = next;
+                return Outcome::Record {
+                    line_breaks: line_breaks + line_break,
+                    copied: true,
+                };
+            }
         }
-        let b = text[r];
-        r += 1;
-        if b == delim {
-            copy.push(delim);
-            continue;
-        }
-        if b == b'\r' && r < end && text[r] == b'\n' {
-            r += 1;
-        }
-        *at = r;
-        return Outcome::Record {
-            line_breaks: line_breaks + 1,
-            copied: true,
-        };
     }
 }
 
