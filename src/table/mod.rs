@@ -350,28 +350,30 @@ const QUOTED16: u16 = 1 << 15;
 const QUOTED32: u32 = 1 << 31;
 
 /// Where cell `col` starts and ends within its row, from the row's stored
-/// field ends (as `parse::cell_span` reads the parser's).
+/// field ends (as `parse::cell_span` reads the parser's); `quoted` is the
+/// top bit of an end, [`QUOTED16`] or [`QUOTED32`].
 #[inline]
-fn span16(ends: &[u16], col: usize) -> (usize, usize) {
-    let quoted = usize::from(ends[col] & QUOTED16 != 0);
+fn span<E: Copy + Into<u32>>(ends: &[E], col: usize, quoted: u32) -> (usize, usize) {
+    let end: u32 = ends[col].into();
+    let in_quotes = usize::from(end & quoted != 0);
     let start = if col == 0 {
         0
     } else {
-        (ends[col - 1] & !QUOTED16) as usize + 1
+        (ends[col - 1].into() & !quoted) as usize + 1
     };
-    (start + quoted, (ends[col] & !QUOTED16) as usize - quoted)
+    (start + in_quotes, (end & !quoted) as usize - in_quotes)
 }
 
-/// [`span16`] for rows with 32-bit ends.
+/// [`span`] for rows with 16-bit ends.
+#[inline]
+fn span16(ends: &[u16], col: usize) -> (usize, usize) {
+    span(ends, col, QUOTED16.into())
+}
+
+/// [`span`] for rows with 32-bit ends.
 #[inline]
 fn span32(ends: &[u32], col: usize) -> (usize, usize) {
-    let quoted = usize::from(ends[col] & QUOTED32 != 0);
-    let start = if col == 0 {
-        0
-    } else {
-        (ends[col - 1] & !QUOTED32) as usize + 1
-    };
-    (start + quoted, (ends[col] & !QUOTED32) as usize - quoted)
+    span(ends, col, QUOTED32)
 }
 
 #[cfg(test)]
