@@ -96,6 +96,8 @@ pub fn decode(raw: Array<u8>, path: &str, forced: Option<Encoding>) -> Result<De
         Some(e) => e,
         None => detect(&raw, path)?,
     };
+    // Detection says UTF-8 only of text it has found valid.
+    let validated = forced.is_none() && encoding == Encoding::Utf8;
     if forced.is_none() && encoding == Encoding::Windows1252 {
         // A UTF-8 file with a few damaged bytes reads far better as UTF-8
         // with those bytes replaced than as Windows-1252 throughout.
@@ -126,7 +128,12 @@ pub fn decode(raw: Array<u8>, path: &str, forced: Option<Encoding>) -> Result<De
             } else {
                 Encoding::Utf8
             };
-            if let Some(bad) = first_invalid_utf8(&raw[start..]) {
+            let bad = if validated {
+                None
+            } else {
+                first_invalid_utf8(&raw[start..])
+            };
+            if let Some(bad) = bad {
                 // A byte-order mark says UTF-8 (Excel's "CSV UTF-8" writes
                 // one): damaged bytes are replaced, as in a file without it.
                 if forced.is_none() && start == 3 {
@@ -208,13 +215,14 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
     if let Some(utf16) = utf16_without_bom(sample) {
         return Ok(utf16);
     }
-    if let Some(pos) = memchr::memchr(0, raw) {
+    let scan = scan(raw);
+    if let Some(pos) = scan.nul {
         return Err(not_text(
             path,
             &format!("byte {pos} is a NUL byte, so this looks like a binary file"),
         ));
     }
-    if first_invalid_utf8(raw).is_none() {
+    if scan.invalid.is_none() {
         Ok(Encoding::Utf8)
     } else {
         Ok(Encoding::Windows1252)
@@ -222,12 +230,48 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
 }
 
 /// The offset of the first byte that is not valid UTF-8, if any.
-///
-/// Large inputs are checked in pieces on all cores, each piece starting at a
-/// character boundary (a byte that is not a UTF-8 continuation byte).
 fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
     use rayon::prelude::*;
-    const PIECE: usize = 4 << 20;
+    utf8_pieces(bytes).par_windows(2).find_map_first(|w| {
+        simdutf8::compat::from_utf8(&bytes[w[0]..w[1]])
+            .err()
+            .map(|e| w[0] + e.valid_up_to())
+    })
+}
+
+/// What one pass over a file's bytes found.
+struct Scan {
+    /// The offset of the first NUL byte.
+    nul: Option<usize>,
+    /// The offset of the first byte that is not valid UTF-8.
+    invalid: Option<usize>,
+}
+
+/// Looks for NUL bytes and invalid UTF-8 in one pass, piece by piece, so
+/// each piece is read from memory once for both checks.
+fn scan(bytes: &[u8]) -> Scan {
+    use rayon::prelude::*;
+    let (nul, invalid) = utf8_pieces(bytes)
+        .par_windows(2)
+        .map(|w| {
+            let piece = &bytes[w[0]..w[1]];
+            let nul = memchr::memchr(0, piece).map(|i| w[0] + i);
+            let invalid = simdutf8::compat::from_utf8(piece)
+                .err()
+                .map(|e| w[0] + e.valid_up_to());
+            (nul, invalid)
+        })
+        // Pieces combine in order, so the earlier piece's find wins.
+        .reduce(|| (None, None), |a, b| (a.0.or(b.0), a.1.or(b.1)));
+    Scan { nul, invalid }
+}
+
+/// Cuts `bytes` into pieces of about a megabyte for checking on all cores,
+/// each starting at a character boundary (a byte that is not a UTF-8
+/// continuation byte). A piece this size stays in a core's cache between
+/// the checks that read it.
+fn utf8_pieces(bytes: &[u8]) -> Vec<usize> {
+    const PIECE: usize = 1 << 20;
     let mut cuts = vec![0];
     let mut at = PIECE;
     while at < bytes.len() {
@@ -240,12 +284,7 @@ fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
         at = c + PIECE;
     }
     cuts.push(bytes.len());
-    cuts.par_windows(2).find_map_first(|w| {
-        let piece = &bytes[w[0]..w[1]];
-        simdutf8::compat::from_utf8(piece)
-            .err()
-            .map(|e| w[0] + e.valid_up_to())
-    })
+    cuts
 }
 
 /// For bytes that are not valid UTF-8: the number of invalid sequences, if
@@ -433,6 +472,26 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("NUL byte"), "{e}");
+    }
+
+    #[test]
+    fn one_pass_finds_the_first_nul_and_invalid_byte_across_pieces() {
+        // Three pieces of a megabyte: damage in the first and last, NULs in
+        // the second and third.
+        let mut raw = vec![b'a'; 3 << 20];
+        raw[100] = 0xFF;
+        raw[(1 << 20) + 7] = 0;
+        raw[(2 << 20) + 9] = 0;
+        raw[(2 << 20) + 20] = 0xFF;
+        let found = scan(&raw);
+        assert_eq!(found.nul, Some((1 << 20) + 7));
+        assert_eq!(found.invalid, Some(100));
+        let e = decode(raw.into(), "x.bin", None).err().unwrap();
+        assert!(
+            e.to_string()
+                .contains(&format!("byte {} is a NUL", (1 << 20) + 7)),
+            "{e}"
+        );
     }
 
     #[test]
