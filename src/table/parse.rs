@@ -92,6 +92,7 @@ pub(crate) fn next_record(
         _ => {}
     }
     let mut line_breaks = 0u64;
+    let mut field_ends = FieldEnds::new(delim);
     loop {
         if r < end && text[r] == b'"' {
             // A field in quotes reads in place when it holds no `""` and
@@ -108,7 +109,7 @@ pub(crate) fn next_record(
             r = q + 1;
             ends.push((r - start) | QUOTED);
         } else {
-            r = find_field_end(text, r, delim);
+            r = field_ends.next(text, r);
             ends.push(r - start);
         }
         match after_field(text, r, delim) {
@@ -166,6 +167,7 @@ fn copied_record(
     let end = text.len();
     let mut r = *at;
     let mut line_breaks = 0u64;
+    let mut field_ends = FieldEnds::new(delim);
     loop {
         if r < end && text[r] == b'"' {
             r += 1;
@@ -187,7 +189,7 @@ fn copied_record(
         }
         // The unquoted field, or what follows a closing quote.
         let s = r;
-        r = find_field_end(text, r, delim);
+        r = field_ends.next(text, r);
         copy.extend_from_slice(&text[s..r]);
         ends.push(copy.len());
         match after_field(text, r, delim) {
@@ -221,37 +223,111 @@ pub(crate) fn record_cells<'a>(
     })
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Marks the zero bytes of `x`: the lowest marked byte is always the first
-/// zero byte (higher marks may be false, and are never looked at).
-#[inline]
-fn zero_bytes(x: u64) -> u64 {
-    x.wrapping_sub(ONES) & !x & HIGHS
+/// Finds the bytes that can end a field (the delimiter, LF and CR) a block
+/// of 64 at a time, keeping a mask of them for the block it read last: a
+/// record's short fields then cost one bit each, not a search each.
+struct FieldEnds {
+    /// Where the block of `mask` starts.
+    base: usize,
+    /// The block's delimiters, LFs and CRs that have not been passed yet,
+    /// one bit per byte from `base`.
+    mask: u64,
+    delim: u8,
 }
 
-/// The position of the first delimiter, LF or CR at or after `r`, or the
-/// end of `hay`. Eight bytes are tested at a time.
-#[inline]
-fn find_field_end(hay: &[u8], mut r: usize, delim: u8) -> usize {
-    let (d, lf, cr) = (
-        ONES * delim as u64,
-        ONES * b'\n' as u64,
-        ONES * b'\r' as u64,
-    );
-    while let Some(word) = hay.get(r..r + 8) {
-        let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let hits = zero_bytes(v ^ d) | zero_bytes(v ^ lf) | zero_bytes(v ^ cr);
-        if hits != 0 {
-            return r + (hits.trailing_zeros() / 8) as usize;
+impl FieldEnds {
+    fn new(delim: u8) -> Self {
+        FieldEnds {
+            // No position lies in this block: `r.wrapping_sub(base)` is r + 64.
+            base: usize::MAX - 63,
+            mask: 0,
+            delim,
         }
-        r += 8;
     }
-    while r < hay.len() && !matches!(hay[r], b'\n' | b'\r') && hay[r] != delim {
-        r += 1;
+
+    /// The position of the first delimiter, LF or CR at or after `r`, or
+    /// the end of `text`. `r` never moves back between calls.
+    #[inline]
+    fn next(&mut self, text: &[u8], r: usize) -> usize {
+        let mut base = r;
+        let in_block = r.wrapping_sub(self.base);
+        if in_block < 64 {
+            self.mask &= u64::MAX << in_block;
+            if self.mask != 0 {
+                return self.base + self.mask.trailing_zeros() as usize;
+            }
+            base = self.base + 64;
+        }
+        loop {
+            self.base = base;
+            match text.get(base..base + 64) {
+                Some(block) => {
+                    self.mask = classify(block.try_into().expect("64 bytes"), self.delim);
+                }
+                None => {
+                    // The last, short block: the rest of it reads as text.
+                    let rest = text.get(base..).unwrap_or_default();
+                    let mut block = [0u8; 64];
+                    block[..rest.len()].copy_from_slice(rest);
+                    let hits = classify(&block, self.delim) & !(u64::MAX << rest.len());
+                    self.mask = hits;
+                    return if hits == 0 {
+                        text.len()
+                    } else {
+                        base + hits.trailing_zeros() as usize
+                    };
+                }
+            }
+            if self.mask != 0 {
+                return base + self.mask.trailing_zeros() as usize;
+            }
+            base += 64;
+        }
     }
-    r
+}
+
+/// How far ahead of the block being read the text is asked into the cache.
+/// Without it parsing waits on memory: a large file's text comes from RAM,
+/// and the processor's own prefetching stops at each 4 KiB page. Measured
+/// on one side of the 10M-row workload (`examples/parse_speed`): 0.94 s
+/// without, 0.74 s with; any distance from 1 to 8 KiB does as well.
+#[cfg(target_arch = "x86_64")]
+const PREFETCH: usize = 2048;
+
+/// Marks the delimiters, LFs and CRs of a block, one bit per byte.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn classify(block: &[u8; 64], delim: u8) -> u64 {
+    use std::arch::x86_64::*;
+    let mut mask = 0u64;
+    // SAFETY: SSE2 is part of every x86-64 processor, each `part` holds the
+    // 16 bytes a load reads, and the load needs no alignment.
+    unsafe {
+        let (d, lf, cr) = (
+            _mm_set1_epi8(delim as i8),
+            _mm_set1_epi8(b'\n' as i8),
+            _mm_set1_epi8(b'\r' as i8),
+        );
+        _mm_prefetch::<_MM_HINT_T0>(block.as_ptr().wrapping_add(PREFETCH).cast());
+        for (i, part) in block.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(part.as_ptr().cast());
+            let hits = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)),
+                _mm_cmpeq_epi8(v, cr),
+            );
+            mask |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * i);
+        }
+    }
+    mask
+}
+
+/// Marks the delimiters, LFs and CRs of a block, one bit per byte.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn classify(block: &[u8; 64], delim: u8) -> u64 {
+    block.iter().enumerate().fold(0, |mask, (i, &b)| {
+        mask | u64::from(b == delim || b == b'\n' || b == b'\r') << i
+    })
 }
 
 /// Why a chunk stopped before its end.
@@ -610,17 +686,32 @@ mod tests {
 
     #[test]
     fn field_end_search_matches_a_plain_scan() {
-        let text = b"abcdefghij,klmnopqrstuvwxyz\r\n0123456789abcdef|x\xC3\xA9\xFF;";
+        // Three blocks and a short one, with fields across block edges.
+        let mut text = b"abcdefghij,klmnopqrstuvwxyz\r\n0123456789abcdef|x\xC3\xA9\xFF;".to_vec();
+        text.extend_from_slice(&[b'q'; 90]);
+        text.extend_from_slice(b",a,,b\n\r;|\tlast");
+        let plain = |delim: u8, from: usize| {
+            (from..text.len())
+                .find(|&i| text[i] == delim || text[i] == b'\n' || text[i] == b'\r')
+                .unwrap_or(text.len())
+        };
         for delim in [b',', b';', b'|', b'\t'] {
-            for start in 0..text.len() {
-                let plain = (start..text.len())
-                    .find(|&i| text[i] == delim || text[i] == b'\n' || text[i] == b'\r')
-                    .unwrap_or(text.len());
+            for start in 0..=text.len() {
                 assert_eq!(
-                    find_field_end(text, start, delim),
-                    plain,
-                    "delim {delim} from {start}"
+                    FieldEnds::new(delim).next(&text, start),
+                    plain(delim, start)
                 );
+            }
+            // One scanner moving on field by field, or jumping further ahead
+            // (as past a quoted field).
+            for jump in 1..70 {
+                let mut ends = FieldEnds::new(delim);
+                let mut r = 0;
+                while r <= text.len() {
+                    let found = ends.next(&text, r);
+                    assert_eq!(found, plain(delim, r), "delim {delim} jump {jump} from {r}");
+                    r = found + jump;
+                }
             }
         }
     }
