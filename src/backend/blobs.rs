@@ -54,8 +54,7 @@ impl BlobStore {
         if self.contains(&hash) {
             return Ok(hash);
         }
-        self.write_new(&hash, |f| f.write_all(bytes))?;
-        Ok(hash)
+        self.put_writer(|w| w.write_all(bytes))
     }
 
     /// Copies the file at `source` into the store; returns its hash and size.
@@ -88,10 +87,7 @@ impl BlobStore {
         expected: u64,
         ctl: Control<'_>,
     ) -> Result<(String, u64)> {
-        let tmp = tempfile::Builder::new()
-            .prefix("in-")
-            .tempfile_in(self.dir.join("tmp"))
-            .map_err(|e| io("cannot create a file in", &self.dir, e))?;
+        let tmp = self.temporary()?;
         let mut src = reader.take(limit);
         let mut hasher = blake3::Hasher::new();
         let mut buf = vec![0u8; 1 << 20];
@@ -113,13 +109,7 @@ impl BlobStore {
             ctl.report(Phase::Storing, size, expected.max(size));
         }
         let hash = hasher.finalize().to_hex().to_string();
-        if self.contains(&hash) {
-            return Ok((hash, size));
-        }
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| io("cannot sync", tmp.path(), e))?;
-        self.place(tmp, &hash)?;
+        self.keep(tmp, &hash)?;
         Ok((hash, size))
     }
 
@@ -155,16 +145,42 @@ impl BlobStore {
         stored
     }
 
-    fn write_new(
+    /// Stores what `write` writes, streamed through the hash into a
+    /// temporary file (the bytes are never all in memory); returns their
+    /// hash.
+    pub fn put_writer(
         &self,
-        hash: &str,
-        write: impl FnOnce(&mut File) -> std::io::Result<()>,
-    ) -> Result<()> {
-        let mut tmp = tempfile::Builder::new()
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<String> {
+        let tmp = self.temporary()?;
+        let hashing = Hashing {
+            inner: tmp.as_file(),
+            hasher: blake3::Hasher::new(),
+        };
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, hashing);
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| io("cannot write", tmp.path(), e))?;
+        let hash = out.get_ref().hasher.finalize().to_hex().to_string();
+        drop(out);
+        self.keep(tmp, &hash)?;
+        Ok(hash)
+    }
+
+    /// A new temporary file for a blob being written.
+    fn temporary(&self) -> Result<tempfile::NamedTempFile> {
+        tempfile::Builder::new()
             .prefix("in-")
             .tempfile_in(self.dir.join("tmp"))
-            .map_err(|e| io("cannot create a file in", &self.dir, e))?;
-        write(tmp.as_file_mut()).map_err(|e| io("cannot write", tmp.path(), e))?;
+            .map_err(|e| io("cannot create a file in", &self.dir, e))
+    }
+
+    /// Keeps a completely written temporary file as the blob `hash`, unless
+    /// that blob is stored already.
+    fn keep(&self, tmp: tempfile::NamedTempFile, hash: &str) -> Result<()> {
+        if self.contains(hash) {
+            return Ok(());
+        }
         tmp.as_file()
             .sync_all()
             .map_err(|e| io("cannot sync", tmp.path(), e))?;
@@ -187,11 +203,33 @@ impl BlobStore {
         let path = self.path(hash);
         let bytes = fs::read(&path).map_err(|e| io("cannot read blob", &path, e))?;
         if blake3::hash(&bytes).to_hex().as_str() != hash {
-            return Err(Error::storage(format!(
-                "blob {hash} is damaged: its contents do not match its hash"
-            )));
+            return Err(damaged(hash));
         }
         Ok(bytes)
+    }
+
+    /// Reads a blob as a stream, through `read`, and then checks its hash
+    /// over all its bytes, those `read` left too: a damaged blob is an
+    /// error even when `read` made sense of it.
+    pub fn read_with<T>(
+        &self,
+        hash: &str,
+        read: impl FnOnce(&mut BlobReader) -> Result<T>,
+    ) -> Result<T> {
+        let path = self.path(hash);
+        let file = File::open(&path).map_err(|e| io("cannot read blob", &path, e))?;
+        let hashing = Hashing {
+            inner: file,
+            hasher: blake3::Hasher::new(),
+        };
+        let mut src = std::io::BufReader::with_capacity(1 << 20, hashing);
+        let value = read(&mut src);
+        std::io::copy(&mut src, &mut std::io::sink())
+            .map_err(|e| io("cannot read blob", &path, e))?;
+        if src.get_ref().hasher.finalize().to_hex().as_str() != hash {
+            return Err(damaged(hash));
+        }
+        value
     }
 
     /// Checks a blob's hash without keeping its bytes.
@@ -202,9 +240,7 @@ impl BlobStore {
             .update_mmap_rayon(&path)
             .map_err(|e| io("cannot read blob", &path, e))?;
         if hasher.finalize().to_hex().as_str() != hash {
-            return Err(Error::storage(format!(
-                "blob {hash} is damaged: its contents do not match its hash"
-            )));
+            return Err(damaged(hash));
         }
         Ok(())
     }
@@ -255,6 +291,42 @@ impl BlobStore {
     }
 }
 
+/// The error for a blob whose bytes do not match its hash.
+fn damaged(hash: &str) -> Error {
+    Error::storage(format!(
+        "blob {hash} is damaged: its contents do not match its hash"
+    ))
+}
+
+/// What [`BlobStore::read_with`] reads a blob through.
+pub type BlobReader = std::io::BufReader<Hashing<File>>;
+
+/// Passes every byte written or read through a hasher on its way.
+pub struct Hashing<T> {
+    inner: T,
+    hasher: blake3::Hasher,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Passes bytes on until `limit` of them have come, then fails (setting
 /// `over`), so that an input of `limit` bytes or more is never stored.
 struct CountingReader<'a, R> {
@@ -279,6 +351,30 @@ impl<R: Read> Read for CountingReader<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_blobs_hash_all_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        // Longer than the write and read buffers.
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let hash = store.put_writer(|w| w.write_all(&bytes)).unwrap();
+        assert_eq!(hash, blake3::hash(&bytes).to_hex().as_str());
+        assert_eq!(store.read(&hash).unwrap(), bytes);
+        assert!(store.temporaries().unwrap().is_empty());
+        let first = |src: &mut BlobReader| {
+            let mut head = [0u8; 10];
+            src.read_exact(&mut head).unwrap();
+            Ok(head)
+        };
+        assert_eq!(store.read_with(&hash, first).unwrap(), bytes[..10]);
+        // Damage past what the reader looks at is still found.
+        let mut damaged = bytes.clone();
+        damaged[2_999_999] ^= 1;
+        std::fs::write(store.path(&hash), &damaged).unwrap();
+        let e = store.read_with(&hash, first).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+    }
 
     #[test]
     fn stores_once_and_verifies_on_read() {

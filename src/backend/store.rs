@@ -712,43 +712,59 @@ impl SessionStore {
 
     /// Stores a comparison result as a blob (in [`RESULT_FORMAT`]); returns its hash.
     pub fn write_result(&self, result: &CompareResult) -> Result<String> {
-        let mut bytes = RESULT_MAGIC.to_vec();
-        bytes.extend_from_slice(&RESULT_FORMAT.to_le_bytes());
-        let bytes = postcard::to_extend(result, bytes)
-            .map_err(|e| Error::storage_from("cannot encode the result", e))?;
-        self.blobs.put_bytes(&bytes)
+        // Encoded as it is written: a result on disk is never all in memory.
+        self.blobs.put_writer(|w| {
+            w.write_all(RESULT_MAGIC)?;
+            w.write_all(&RESULT_FORMAT.to_le_bytes())?;
+            postcard::to_io(result, w)
+                .map(|_| ())
+                .map_err(std::io::Error::other)
+        })
     }
 
     /// Reads a stored result. `Ok(None)` means it was written in an older
     /// format this build cannot read, so the caller recomputes it; a newer
     /// format is refused.
     fn read_result(&self, session: &str, blob: &str) -> Result<Option<CompareResult>> {
-        let bytes = self.blobs.read(blob)?;
-        let (format, body) = match bytes.strip_prefix(RESULT_MAGIC.as_slice()) {
-            Some(rest) if rest.len() >= 4 => {
-                let (v, body) = rest.split_at(4);
-                (u32::from_le_bytes(v.try_into().expect("four bytes")), body)
+        // The result is decoded as it is read, so its stored bytes are
+        // never all in memory. The decoder holds one string at a time in
+        // `scratch`: as long as the whole blob, it holds any string, and
+        // its pages that no string reaches are never touched, so they take
+        // no memory.
+        let len = std::fs::metadata(self.blobs.path(blob)).map_or(0, |m| m.len());
+        let mut scratch = vec![0u8; len as usize];
+        self.blobs.read_with(blob, |src| {
+            use std::io::BufRead;
+            let head = src
+                .fill_buf()
+                .map_err(|e| Error::storage_from(format!("cannot read result {blob}"), e))?;
+            // The first format had no header: its first bytes are the result's.
+            let mut format = 0;
+            if let Some(v) = head.strip_prefix(RESULT_MAGIC.as_slice()) {
+                if let Some(v) = v.get(..4) {
+                    format = u32::from_le_bytes(v.try_into().expect("four bytes"));
+                    src.consume(8);
+                }
             }
-            _ => (0, &bytes[..]),
-        };
-        if format > RESULT_FORMAT {
-            let what = format!("the stored result of session '{session}'");
-            return Err(newer(what, u64::from(format), RESULT_FORMAT));
-        }
-        // An older format is decoded only when it has today's layout;
-        // otherwise (or if it fails to decode) the result is made again.
-        if !RESULT_SAME_LAYOUT.contains(&format) {
-            return Ok(None);
-        }
-        match postcard::from_bytes(body) {
-            Ok(result) => Ok(Some(result)),
-            Err(_) if format < RESULT_FORMAT => Ok(None),
-            Err(e) => Err(Error::Corrupt {
-                session: session.to_string(),
-                event: 0,
-                detail: format!("its stored result {blob} cannot be decoded: {e}"),
-            }),
-        }
+            if format > RESULT_FORMAT {
+                let what = format!("the stored result of session '{session}'");
+                return Err(newer(what, u64::from(format), RESULT_FORMAT));
+            }
+            // An older format is decoded only when it has today's layout;
+            // otherwise (or if it fails to decode) the result is made again.
+            if !RESULT_SAME_LAYOUT.contains(&format) {
+                return Ok(None);
+            }
+            match postcard::from_io::<CompareResult, _>((src, &mut scratch)) {
+                Ok((result, _)) => Ok(Some(result)),
+                Err(_) if format < RESULT_FORMAT => Ok(None),
+                Err(e) => Err(Error::Corrupt {
+                    session: session.to_string(),
+                    event: 0,
+                    detail: format!("its stored result {blob} cannot be decoded: {e}"),
+                }),
+            }
+        })
     }
 
     /// Drops a session from memory, with no snapshot.
