@@ -120,26 +120,50 @@ pub fn compare_pieces(
 
     let mut out = Gathered::new(&shape_left, &shape_right, &plan, keep);
     let count = left_parts.files.len().max(right_parts.files.len());
-    let total = left.rows() + right.rows();
-    let mut done = 0u64;
-    // Progress is counted in partitions' rows here, not within each one.
+    compare_partitions(
+        (&left_parts.files, &shape_left),
+        (&right_parts.files, &shape_right),
+        count,
+        &plan,
+        &mut out,
+        left.rows() + right.rows(),
+        ctl,
+    )?;
+    out.finish(plan, true, count)
+}
+
+/// Compares `count` pairs of spilled partitions, one pair at a time, into
+/// `out`, and removes each pair's files once compared. Each side is its
+/// spill files and the table whose columns they hold; `total` is the rows
+/// of both, for progress, which is counted in partitions' rows here, not
+/// within each one.
+fn compare_partitions(
+    left: (&[PathBuf], &Table),
+    right: (&[PathBuf], &Table),
+    count: usize,
+    plan: &Plan,
+    out: &mut Gathered<'_>,
+    total: u64,
+    ctl: Control<'_>,
+) -> Result<()> {
     let quiet = Control {
         progress: None,
         ..ctl
     };
+    let mut done = 0u64;
     for p in 0..count {
         ctl.check()?;
-        let lt = read_partition(left_parts.files.get(p), &shape_left)?;
-        let rt = read_partition(right_parts.files.get(p), &shape_right)?;
+        let lt = read_partition(left.0.get(p), left.1)?;
+        let rt = read_partition(right.0.get(p), right.1)?;
         done += (lt.num_rows() + rt.num_rows()) as u64;
         let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
         out.empty_keys.0 += order.empty_keys.0;
         out.empty_keys.1 += order.empty_keys.1;
         out.add(&lt, &rt, result, &order.order)?;
         ctl.report(Phase::Comparing, done, total);
-        remove_partition(&[left_parts.files.get(p), right_parts.files.get(p)]);
+        remove_partition(&[left.0.get(p), right.0.get(p)]);
     }
-    out.finish(plan, true, count)
+    Ok(())
 }
 
 /// Compares two files row N with row N without spilling: a first pass
@@ -270,18 +294,15 @@ pub fn compare_tables(
     let n = (text.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
     let left_files = spill_table(left, &plan, Side::Left, n, dir, ctl)?;
     let right_files = spill_table(right, &plan, Side::Right, n, dir, ctl)?;
-    for p in 0..n {
-        ctl.check()?;
-        let lt = read_partition(left_files.get(p), left)?;
-        let rt = read_partition(right_files.get(p), right)?;
-        done += (lt.num_rows() + rt.num_rows()) as u64;
-        let (result, order) = compare_keyed(&lt, &rt, plan.clone(), quiet)?;
-        out.empty_keys.0 += order.empty_keys.0;
-        out.empty_keys.1 += order.empty_keys.1;
-        out.add(&lt, &rt, result, &order.order)?;
-        ctl.report(Phase::Comparing, done, rows);
-        remove_partition(&[left_files.get(p), right_files.get(p)]);
-    }
+    compare_partitions(
+        (&left_files, left),
+        (&right_files, right),
+        n,
+        &plan,
+        &mut out,
+        rows,
+        ctl,
+    )?;
     out.finish(plan, true, n)
 }
 
