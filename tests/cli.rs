@@ -556,20 +556,20 @@ fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
     let (l, r) = (l.to_str().unwrap(), r.to_str().unwrap());
     let spill = dir.path().join("spill");
     std::fs::create_dir(&spill).unwrap();
-    let whole = concord(&["compare", l, r, "--key", "id", "--format", "csv"]);
-    let parts = concord(&[
-        "compare",
-        l,
-        r,
-        "--key",
-        "id",
-        "--format",
-        "csv",
-        "--memory-limit",
-        "1M",
-        "--spill-dir",
-        spill.to_str().unwrap(),
-    ]);
+    let compare = ["compare", l, r, "--key", "id", "--format", "csv"];
+    let whole = concord(&compare);
+    let parts = concord(
+        &[
+            &compare[..],
+            &[
+                "--memory-limit",
+                "1M",
+                "--spill-dir",
+                spill.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
     assert_eq!(parts.status.code(), Some(1), "{}", text(&parts.stderr));
     let said = text(&parts.stderr);
     assert!(
@@ -589,20 +589,14 @@ fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
     // Saved as a session, the files are kept in tables on disk, and the
     // session compares them in partitions: the same output.
     let data = dir.path().join("data");
-    let saved = concord(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "compare",
-        l,
-        r,
-        "--key",
-        "id",
-        "--format",
-        "csv",
-        "--memory-limit",
-        "1M",
-        "--save",
-    ]);
+    let saved = concord(
+        &[
+            &["--data-dir", data.to_str().unwrap()][..],
+            &compare,
+            &["--memory-limit", "1M", "--save"],
+        ]
+        .concat(),
+    );
     assert_eq!(saved.status.code(), Some(1), "{}", text(&saved.stderr));
     let said = text(&saved.stderr);
     assert!(
