@@ -201,11 +201,18 @@ impl Table {
     /// copies of quoted rows.
     #[inline]
     fn row_text(&self, row: usize) -> &[u8] {
-        let s = self.row_start[row];
-        if s & parse::COPIED == 0 {
-            &self.buf[s as usize..]
+        let (text, at) = self.text_of(self.row_start[row]);
+        &text[at..]
+    }
+
+    /// The text a row start points into (the file's text, or the copies
+    /// of quoted rows when it is marked [`parse::COPIED`]), and where in it.
+    #[inline]
+    fn text_of(&self, row_start: u64) -> (&Array<u8>, usize) {
+        if row_start & parse::COPIED == 0 {
+            (&self.buf, row_start as usize)
         } else {
-            &self.copies[(s & !parse::COPIED) as usize..]
+            (&self.copies, (row_start & !parse::COPIED) as usize)
         }
     }
 
@@ -253,11 +260,7 @@ impl Table {
             prefetch(self.row_start.get(row));
             prefetch(self.cell_end.get(row * n));
         } else if let Some(&s) = self.row_start.get(row) {
-            let (text, s) = if s & parse::COPIED == 0 {
-                (&self.buf, s as usize)
-            } else {
-                (&self.copies, (s & !parse::COPIED) as usize)
-            };
+            let (text, s) = self.text_of(s);
             prefetch(text.get(s));
             // Rows often span two cache lines.
             prefetch(text.get(s + 64));
