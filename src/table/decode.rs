@@ -232,11 +232,17 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
 /// The offset of the first byte that is not valid UTF-8, if any.
 fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
     use rayon::prelude::*;
-    utf8_pieces(bytes).par_windows(2).find_map_first(|w| {
-        simdutf8::compat::from_utf8(&bytes[w[0]..w[1]])
-            .err()
-            .map(|e| w[0] + e.valid_up_to())
-    })
+    utf8_pieces(bytes)
+        .par_windows(2)
+        .find_map_first(|w| invalid_in(bytes, w[0], w[1]))
+}
+
+/// The offset of the first byte of `bytes[from..to]` that is not valid
+/// UTF-8, if any, counted from the start of `bytes`.
+fn invalid_in(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
+    simdutf8::compat::from_utf8(&bytes[from..to])
+        .err()
+        .map(|e| from + e.valid_up_to())
 }
 
 /// What one pass over a file's bytes found.
@@ -254,12 +260,8 @@ fn scan(bytes: &[u8]) -> Scan {
     let (nul, invalid) = utf8_pieces(bytes)
         .par_windows(2)
         .map(|w| {
-            let piece = &bytes[w[0]..w[1]];
-            let nul = memchr::memchr(0, piece).map(|i| w[0] + i);
-            let invalid = simdutf8::compat::from_utf8(piece)
-                .err()
-                .map(|e| w[0] + e.valid_up_to());
-            (nul, invalid)
+            let nul = memchr::memchr(0, &bytes[w[0]..w[1]]).map(|i| w[0] + i);
+            (nul, invalid_in(bytes, w[0], w[1]))
         })
         // Pieces combine in order, so the earlier piece's find wins.
         .reduce(|| (None, None), |a, b| (a.0.or(b.0), a.1.or(b.1)));
