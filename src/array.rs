@@ -8,7 +8,8 @@
 //! finished [`Array`] then maps that file. The kernel reads its pages when
 //! they are used and drops them again under memory pressure, as it does
 //! for any file, so the result costs page cache, not the process's own
-//! memory. An unnamed file has no path to clean up: its space goes back
+//! memory. A stored result read back decodes its arrays the same way
+//! ([`decoding_within`]). An unnamed file has no path to clean up: its space goes back
 //! when the last mapping of it closes, even after a crash.
 
 use std::fs::File;
@@ -164,7 +165,131 @@ impl<T: Plain + serde::Serialize> serde::Serialize for Array<T> {
 
 impl<'de, T: Plain + serde::Deserialize<'de>> serde::Deserialize<'de> for Array<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Array<T>, D::Error> {
-        Vec::<T>::deserialize(d).map(Array::from)
+        d.deserialize_seq(Decoding::new(|v: T| v))
+    }
+}
+
+/// Where arrays decoded on this thread go once they outgrow their share of
+/// memory; see [`decoding_within`].
+struct DecodeRoom {
+    dir: std::path::PathBuf,
+    /// Bytes the arrays decoded so far may still take in memory.
+    memory_left: usize,
+    /// The first error writing to `dir`, which the decoder can only
+    /// report as a decoding error.
+    failed: Option<io::Error>,
+}
+
+thread_local! {
+    // Serde hands a type's `Deserialize` nothing but the decoder, so the
+    // room to decode into is set here, around one decode on one thread.
+    static DECODE_ROOM: std::cell::RefCell<Option<DecodeRoom>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `decode` with the arrays it decodes (a stored result's rows and
+/// changed cells) held in memory up to `memory_bytes` between them, and
+/// in unnamed files in `dir` past that, so that reading back a result
+/// larger than memory does not take that memory. An error writing to
+/// `dir` is returned as itself, whatever `decode` made of it.
+pub(crate) fn decoding_within<R>(
+    dir: &Path,
+    memory_bytes: usize,
+    decode: impl FnOnce() -> R,
+) -> io::Result<R> {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            DECODE_ROOM.with(|r| r.borrow_mut().take());
+        }
+    }
+    DECODE_ROOM.with(|r| {
+        *r.borrow_mut() = Some(DecodeRoom {
+            dir: dir.to_path_buf(),
+            memory_left: memory_bytes,
+            failed: None,
+        })
+    });
+    let reset = Reset;
+    let decoded = decode();
+    let failed = DECODE_ROOM.with(|r| r.borrow_mut().as_mut().and_then(|room| room.failed.take()));
+    drop(reset);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(decoded),
+    }
+}
+
+/// A decoding error for an error writing a decoded array to disk, which
+/// [`decoding_within`] returns as itself.
+fn noted<V, E: serde::de::Error>(r: io::Result<V>) -> Result<V, E> {
+    r.map_err(|e| {
+        let message = e.to_string();
+        DECODE_ROOM.with(|r| {
+            if let Some(room) = &mut *r.borrow_mut() {
+                room.failed.get_or_insert(e);
+            }
+        });
+        E::custom(message)
+    })
+}
+
+/// Decodes a sequence of `E` into an array of `T`, each value changed by
+/// `into`, moving it to disk when it outgrows the room [`decoding_within`]
+/// gave (in memory, when none was given).
+pub(crate) struct Decoding<E, T, F> {
+    into: F,
+    _values: std::marker::PhantomData<fn(E) -> T>,
+}
+
+impl<E, T, F: Fn(E) -> T> Decoding<E, T, F> {
+    /// A decoder that changes each value by `into`.
+    pub(crate) fn new(into: F) -> Decoding<E, T, F> {
+        Decoding {
+            into,
+            _values: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, E, T, F> serde::de::Visitor<'de> for Decoding<E, T, F>
+where
+    E: serde::Deserialize<'de>,
+    T: Plain,
+    F: Fn(E) -> T,
+{
+    type Value = Array<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Array<T>, A::Error> {
+        let mut out = ArrayBuilder::<T>::default();
+        // The stored length is only a hint: a damaged one must not reserve
+        // more memory than the values that really come.
+        out.reserve(seq.size_hint().unwrap_or(0).min(1 << 16));
+        // Memory is counted in steps of this many values, not per value.
+        const STEP: usize = 1 << 12;
+        while let Some(value) = seq.next_element::<E>()? {
+            noted(out.push((self.into)(value)))?;
+            if out.len() % STEP == 0 && !out.on_disk() {
+                let full = DECODE_ROOM.with(|r| match &mut *r.borrow_mut() {
+                    Some(room) if room.memory_left < STEP * size_of::<T>() => {
+                        Some(room.dir.clone())
+                    }
+                    Some(room) => {
+                        room.memory_left -= STEP * size_of::<T>();
+                        None
+                    }
+                    None => None,
+                });
+                if let Some(dir) = full {
+                    noted(out.move_to_disk(&dir))?;
+                }
+            }
+        }
+        noted(out.finish())
     }
 }
 
@@ -360,5 +485,42 @@ mod tests {
         let mut b = ArrayBuilder::<u8>::default();
         b.push(1).unwrap();
         assert!(b.move_to_disk(Path::new("/nonexistent/concord")).is_err());
+    }
+
+    #[test]
+    fn decoded_arrays_go_to_disk_past_the_room_they_are_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let small: Vec<u32> = (0..1000).collect();
+        let large: Vec<u32> = (0..100_000u32)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
+        let bytes = postcard::to_allocvec(&(small.clone(), large.clone())).unwrap();
+        let decode = || postcard::from_bytes::<(Array<u32>, Array<u32>)>(&bytes).unwrap();
+
+        // Without a room, and with room for both, everything stays in memory.
+        let (a, b) = decode();
+        assert!(!a.is_mapped() && !b.is_mapped());
+        let (a, b) = decoding_within(dir.path(), 1 << 20, decode).unwrap();
+        assert!(!a.is_mapped() && !b.is_mapped());
+        assert_eq!((&a[..], &b[..]), (&small[..], &large[..]));
+
+        // The room is shared: the first array takes some of it, and the
+        // second outgrows the rest.
+        let (a, b) = decoding_within(dir.path(), 200_000, decode).unwrap();
+        assert!(!a.is_mapped() && b.is_mapped());
+        assert_eq!(b.heap_bytes(), 0);
+        assert_eq!((&a[..], &b[..]), (&small[..], &large[..]));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        // Room set on one decode is not left for the next.
+        assert!(!decode().1.is_mapped());
+
+        // A folder that cannot be written is reported as such.
+        let missing = dir.path().join("missing");
+        let e = decoding_within(&missing, 0, || {
+            postcard::from_bytes::<(Array<u32>, Array<u32>)>(&bytes)
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
     }
 }

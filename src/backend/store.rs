@@ -755,7 +755,17 @@ impl SessionStore {
             if !RESULT_SAME_LAYOUT.contains(&format) {
                 return Ok(None);
             }
-            match postcard::from_io::<CompareResult, _>((src, &mut scratch)) {
+            // Rows past the result's share of the budget are decoded into
+            // unnamed files in the data directory, as a comparison puts them.
+            let room = self.memory_limit().limits().result_bytes;
+            let decoded = crate::array::decoding_within(&self.dir, room, || {
+                postcard::from_io::<CompareResult, _>((src, &mut scratch))
+            })
+            .map_err(|e| {
+                let to = self.dir.display();
+                Error::storage_from(format!("cannot write the rows of result {blob} to {to}"), e)
+            })?;
+            match decoded {
                 Ok((result, _)) => Ok(Some(result)),
                 Err(_) if format < RESULT_FORMAT => Ok(None),
                 Err(e) => Err(Error::Corrupt {

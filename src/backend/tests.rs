@@ -1091,5 +1091,10 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
         .with_memory_limit(crate::files::MemoryBudget(1 << 20));
     small.open_session(&id, Control::default()).unwrap();
     assert!(small.file(&id, Side::Left).unwrap().on_disk);
+    // The stored result's rows, larger than its share of the limit, are
+    // read back into a file too.
+    let rows = &small.comparison(&id).unwrap().result.rows;
+    assert!(rows.len() * 20 > (1 << 20) / 8, "{} rows", rows.len());
+    assert_eq!(rows.heap_bytes(), 0);
     assert_eq!(shown(&small, &id), before);
 }

@@ -9,7 +9,7 @@
 //! each run from front to back, so that runs on disk are read in sequence.
 
 use super::result::{RowDiff, RowStatus};
-use crate::array::{Array, ArrayBuilder};
+use crate::array::{Array, ArrayBuilder, Decoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -117,29 +117,10 @@ impl Serialize for Rows {
 
 impl<'de> Deserialize<'de> for Rows {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Rows, D::Error> {
-        d.deserialize_seq(Packing)
-    }
-}
-
-/// Packs rows as they are decoded, so that the unpacked rows are never all
-/// in memory.
-struct Packing;
-
-impl<'de> serde::de::Visitor<'de> for Packing {
-    type Value = Rows;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a sequence of rows")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
-        // The stored length is only a hint: a damaged one must not reserve
-        // more memory than the rows that really come.
-        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
-        while let Some(row) = seq.next_element::<RowDiff>()? {
-            rows.push(pack(&row));
-        }
-        Ok(Rows(rows.into()))
+        // Packed as they are decoded, so that the unpacked rows are never
+        // all in memory.
+        d.deserialize_seq(Decoding::new(|row: RowDiff| pack(&row)))
+            .map(Rows)
     }
 }
 
