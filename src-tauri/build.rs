@@ -19,6 +19,8 @@ fn concord_commands() -> &'static [&'static str] {
         "rename_session",
         "fork_session",
         "delete_session",
+        "settings",
+        "set_settings",
         "load_file",
         "cancel_load",
         "file",

@@ -632,3 +632,45 @@ fn a_comparison_can_be_cancelled_and_shutdown_waits_for_it() {
     // Stopping the server with a job in flight returns, and the data stays.
     drop(s);
 }
+
+#[test]
+fn settings_are_shown_changed_and_refused_with_the_setting_named() {
+    let s = Server::start(None);
+    let shown = s.get("/api/settings").json();
+    assert_eq!(shown["reference_above"], json!(256u64 << 20));
+    assert_eq!(
+        shown["memory_limit_default"].as_u64().map(|m| m > 0),
+        Some(true)
+    );
+
+    let r = s.json("PUT", "/api/settings", json!({"memory_limit": "2G"}));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["memory_limit"], json!(2u64 << 30));
+    assert_eq!(
+        s.get("/api/settings").json()["memory_limit"],
+        json!(2u64 << 30)
+    );
+    assert!(
+        s._dir.path().join("settings.json").exists(),
+        "saved in the data directory"
+    );
+
+    let r = s.json("PUT", "/api/settings", json!({"reference_above": "big"}));
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("invalid"))
+    );
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("reference files above:"));
+    let r = s.json("PUT", "/api/settings", json!({"memory": "2G"}));
+    assert_eq!(
+        (r.status, r.json()["code"].clone()),
+        (400, json!("invalid_json"))
+    );
+    assert_eq!(
+        s.get("/api/settings").json()["memory_limit"],
+        json!(2u64 << 30)
+    );
+}

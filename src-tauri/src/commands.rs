@@ -7,7 +7,9 @@ use crate::dialogs::SharedDialogs;
 use crate::error::{Error, Result};
 use crate::{open, Desktop};
 use concord::backend::jobs::{throttled, JobEvent};
-use concord::backend::workflow::{FileInfo, Page, PageQuery, ResultOverview, SessionInfo};
+use concord::backend::workflow::{
+    FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange,
+};
 use concord::compare::Pairing;
 use concord::export::Format;
 use concord::profile::ColumnProfile;
@@ -75,6 +77,18 @@ pub async fn delete_session(state: State<'_, Desktop>, id: String) -> Result<()>
     state.jobs.cancel(&id);
     let w = state.workflow.clone();
     blocking(move || Ok(w.delete_session(&id)?)).await
+}
+
+#[tauri::command]
+pub async fn settings(state: State<'_, Desktop>) -> Result<Settings> {
+    let w = state.workflow.clone();
+    blocking(move || Ok(w.settings())).await
+}
+
+#[tauri::command]
+pub async fn set_settings(state: State<'_, Desktop>, change: SettingsChange) -> Result<Settings> {
+    let w = state.workflow.clone();
+    blocking(move || Ok(w.set_settings(&change)?)).await
 }
 
 /// A loaded file and how long loading took, as the web server answers.

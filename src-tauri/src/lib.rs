@@ -91,6 +91,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::rename_session,
         commands::fork_session,
         commands::delete_session,
+        commands::settings,
+        commands::set_settings,
         commands::load_file,
         commands::cancel_load,
         commands::file,

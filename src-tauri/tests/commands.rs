@@ -410,3 +410,26 @@ fn the_capability_grants_every_declared_command_and_nothing_else_of_ours() {
         "{core:?}"
     );
 }
+
+#[test]
+fn settings_are_shown_changed_and_saved_for_the_next_start() {
+    let app = App::new();
+    let shown = app.ok("settings", json!({}));
+    assert_eq!(shown["reference_above"], json!(256u64 << 20));
+    let changed = app.ok(
+        "set_settings",
+        json!({"change": {"memory_limit": "1.5G", "reference_above": "1M"}}),
+    );
+    assert_eq!(changed["memory_limit"], json!(3u64 << 29));
+    assert_eq!(changed["reference_above"], json!(1u64 << 20));
+    assert_eq!(app.ok("settings", json!({})), changed);
+    let bad = app.err("set_settings", json!({"change": {"memory_limit": "0"}}));
+    assert_eq!(bad["code"], "invalid", "{bad}");
+    assert!(bad["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("memory limit:"));
+    // The next start of the app finds them.
+    let again = Desktop::open(&app.dir.path().join("data")).unwrap();
+    assert_eq!(again.workflow.settings().memory_limit, 3u64 << 29);
+}

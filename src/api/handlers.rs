@@ -5,7 +5,7 @@
 use super::error::ApiError;
 use super::jobs::forward;
 use super::AppState;
-use crate::backend::workflow::{PageQuery, SessionInfo, Upload};
+use crate::backend::workflow::{PageQuery, SessionInfo, Settings, SettingsChange, Upload};
 use crate::compare::CompareConfig;
 use crate::error::{Error, Side};
 use crate::export::Format;
@@ -259,6 +259,17 @@ pub async fn set_config(
     let config: CompareConfig = body(&b)?;
     Ok(Json(
         blocking(move || s.workflow.set_config(&id, config)).await?,
+    ))
+}
+
+pub async fn settings(State(s): State<AppState>) -> Answer<Json<Settings>> {
+    Ok(Json(blocking(move || Ok(s.workflow.settings())).await?))
+}
+
+pub async fn set_settings(State(s): State<AppState>, b: Bytes) -> Answer<Json<Settings>> {
+    let change: SettingsChange = body(&b)?;
+    Ok(Json(
+        blocking(move || s.workflow.set_settings(&change)).await?,
     ))
 }
 

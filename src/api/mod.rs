@@ -79,6 +79,8 @@ fn add(mr: MethodRouter<AppState>, method: MethodFilter, name: &str) -> MethodRo
         "suggestions" => mr.on(method, suggestions),
         "pairing" => mr.on(method, pairing),
         "set_config" => mr.on(method, set_config),
+        "settings" => mr.on(method, settings),
+        "set_settings" => mr.on(method, set_settings),
         "start_compare" => mr.on(method, start_compare),
         "cancel_compare" => mr.on(method, cancel_compare),
         "events" => mr.on(method, events),

@@ -54,6 +54,11 @@ pub const RESULT_MAGIC: &[u8; 4] = b"\xC0RES";
 /// a result inside it).
 pub const PORTABLE_FORMAT: u32 = 2;
 
+/// The settings file (`settings.json`, see [`super::settings`]). A file
+/// with a higher one came from a newer Concord: its settings this build
+/// knows are read, and it is not written over.
+pub const SETTINGS_FORMAT: u32 = 1;
+
 /// The error for a structure written by a newer Concord.
 pub fn newer(what: impl Into<String>, found: u64, known: u32) -> Error {
     Error::NewerFormat {

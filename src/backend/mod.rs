@@ -4,7 +4,8 @@
 //! the desktop app call. Under it, [`store::SessionStore`] keeps sessions in
 //! memory over an event log in SQLite ([`log`]) and a content-addressed blob
 //! store ([`blobs`]); [`session`] defines the events and the state they fold
-//! into; [`portable`] moves sessions between machines.
+//! into; [`portable`] moves sessions between machines; [`settings`] keeps
+//! the settings a user changes from the UI.
 
 pub mod blobs;
 pub mod format;
@@ -12,6 +13,7 @@ pub mod jobs;
 pub mod log;
 pub mod portable;
 pub mod session;
+pub mod settings;
 pub mod store;
 pub mod view;
 pub mod workflow;

@@ -1098,3 +1098,89 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
     assert_eq!(rows.heap_bytes(), 0);
     assert_eq!(shown(&small, &id), before);
 }
+
+#[test]
+fn settings_changed_apply_at_once_and_are_found_again_after_a_restart() {
+    use workflow::SettingsChange;
+    let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("small.csv");
+    std::fs::write(&file, "id,v\n1,a\n2,b\n").unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let before = w.settings();
+    assert_eq!(before.reference_above, workflow::DEFAULT_REFERENCE_ABOVE);
+    assert_eq!(before.problem, None);
+
+    let change = SettingsChange {
+        memory_limit: Some("3 GiB".into()),
+        reference_above: Some("10".into()),
+    };
+    let after = w.set_settings(&change).unwrap();
+    assert_eq!((after.memory_limit, after.reference_above), (3 << 30, 10));
+    // In force at once, in every clone: a 14-byte file is now referenced.
+    let clone = w.clone();
+    assert_eq!(clone.memory_limit().0, 3 << 30);
+    let s = clone.create_session("s").unwrap();
+    clone
+        .load_file(
+            &s.id,
+            Side::Left,
+            &file,
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap();
+    let state = w.store().read_state(&s.id).unwrap();
+    assert!(
+        state.left.as_ref().unwrap().reference.is_some(),
+        "referenced, not copied"
+    );
+
+    // A size that does not read names the setting and changes nothing.
+    for (bad, names) in [
+        (
+            SettingsChange {
+                memory_limit: Some("lots".into()),
+                ..Default::default()
+            },
+            "memory limit",
+        ),
+        (
+            SettingsChange {
+                memory_limit: Some("1K".into()),
+                ..Default::default()
+            },
+            "memory limit",
+        ),
+        (
+            SettingsChange {
+                reference_above: Some("9 parsecs".into()),
+                ..Default::default()
+            },
+            "reference files above",
+        ),
+    ] {
+        let err = w.set_settings(&bad).unwrap_err();
+        assert_eq!(err.code(), "invalid");
+        assert!(err.to_string().starts_with(names), "{err}");
+    }
+    assert_eq!(w.settings(), after);
+
+    // A restart finds them; an empty size goes back to the default, and
+    // leaves the other setting as it was.
+    drop((w, clone));
+    let w = Workflow::open(dir.path()).unwrap();
+    assert_eq!(
+        (w.settings().memory_limit, w.settings().reference_above),
+        (3 << 30, 10)
+    );
+    let reset = SettingsChange {
+        reference_above: Some(" ".into()),
+        ..Default::default()
+    };
+    let after = w.set_settings(&reset).unwrap();
+    assert_eq!(after.reference_above, workflow::DEFAULT_REFERENCE_ABOVE);
+    assert_eq!(after.memory_limit, 3 << 30);
+    let w = Workflow::open(dir.path()).unwrap();
+    assert_eq!(w.settings(), after);
+}

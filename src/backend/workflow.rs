@@ -3,6 +3,7 @@
 
 pub use super::session::Unavailable;
 use super::session::{Copies, Event, InputRef, ResultRef, SessionState};
+use super::settings;
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
@@ -20,6 +21,7 @@ use crate::table::LoadOptions;
 use crate::table::{Table, TableInfo};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A loaded file, as shown in session listings.
@@ -156,15 +158,50 @@ pub struct Upload<R> {
 }
 
 /// Files of this size or more are referenced by path rather than copied
-/// into the store, unless `CONCORD_REFERENCE_ABOVE` or
-/// [`Workflow::with_reference_above`] says otherwise.
+/// into the store, unless `CONCORD_REFERENCE_ABOVE`, the saved settings or
+/// [`Workflow::with_reference_above`] say otherwise.
 pub const DEFAULT_REFERENCE_ABOVE: u64 = 256 << 20;
+
+/// The environment variable that sets the memory limit for one run.
+const MEMORY_LIMIT_ENV: &str = "CONCORD_MEMORY_LIMIT";
+/// The environment variable that sets the size from which files are referenced.
+const REFERENCE_ABOVE_ENV: &str = "CONCORD_REFERENCE_ABOVE";
 
 /// The workflow API over one session store.
 #[derive(Clone)]
 pub struct Workflow {
     store: Arc<SessionStore>,
-    reference_above: u64,
+    /// Files of this many bytes or more are referenced by path; shared by
+    /// clones, so that a change of settings reaches every front end.
+    reference_above: Arc<AtomicU64>,
+}
+
+/// The settings the UI shows: the values in force and their defaults, in bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// The memory limit sessions work within.
+    pub memory_limit: u64,
+    /// The memory limit when none is set: half of the machine's memory.
+    pub memory_limit_default: u64,
+    /// Files of this many bytes or more are referenced by path, not copied.
+    pub reference_above: u64,
+    /// That size when none is set.
+    pub reference_above_default: u64,
+    /// Why the saved settings were ignored, if they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// A change of settings. Sizes are written as people write them (`4G`,
+/// `512 MiB`); an empty one goes back to the default, and an absent one
+/// stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SettingsChange {
+    /// The new memory limit (at least 1M).
+    pub memory_limit: Option<String>,
+    /// The new size from which files are referenced by path.
+    pub reference_above: Option<String>,
 }
 
 impl Workflow {
@@ -173,13 +210,13 @@ impl Workflow {
     /// from the size in `CONCORD_REFERENCE_ABOVE` on
     /// ([`DEFAULT_REFERENCE_ABOVE`] by default).
     pub fn new(store: Arc<SessionStore>) -> Workflow {
-        let reference_above = std::env::var("CONCORD_REFERENCE_ABOVE")
+        let reference_above = std::env::var(REFERENCE_ABOVE_ENV)
             .ok()
             .and_then(|v| crate::files::parse_size(&v).ok())
             .unwrap_or(DEFAULT_REFERENCE_ABOVE);
         Workflow {
             store,
-            reference_above,
+            reference_above: Arc::new(AtomicU64::new(reference_above)),
         }
     }
 
@@ -199,14 +236,78 @@ impl Workflow {
 
     /// The same workflow referencing files of `bytes` or more by path
     /// instead of copying them into the store (see [`Workflow::load_file`]).
-    pub fn with_reference_above(mut self, bytes: u64) -> Workflow {
-        self.reference_above = bytes;
+    pub fn with_reference_above(self, bytes: u64) -> Workflow {
+        self.reference_above.store(bytes, Ordering::Relaxed);
         self
     }
 
-    /// A workflow over the store in `dir`.
+    /// A workflow over the store in `dir`, with the settings saved there
+    /// ([`Workflow::set_settings`]), except those an environment variable
+    /// sets for this run.
     pub fn open(dir: &Path) -> Result<Workflow> {
-        Ok(Workflow::new(Arc::new(SessionStore::open(dir)?)))
+        let w = Workflow::new(Arc::new(SessionStore::open(dir)?));
+        let saved = settings::read(dir).saved;
+        let unset = |var: &str| std::env::var_os(var).is_none();
+        if let (Some(bytes), true) = (saved.memory_limit, unset(MEMORY_LIMIT_ENV)) {
+            w.store.set_memory_limit(MemoryBudget(bytes));
+        }
+        if let (Some(bytes), true) = (saved.reference_above, unset(REFERENCE_ABOVE_ENV)) {
+            w.reference_above.store(bytes, Ordering::Relaxed);
+        }
+        Ok(w)
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            memory_limit: self.memory_limit().0,
+            memory_limit_default: MemoryBudget::default_for_machine().0,
+            reference_above: self.reference_above.load(Ordering::Relaxed),
+            reference_above_default: DEFAULT_REFERENCE_ABOVE,
+            problem: settings::read(self.store.dir()).problem,
+        }
+    }
+
+    /// Changes settings, saves them in the data directory for the next
+    /// start, and applies them to files loaded and comparisons started from
+    /// now on. A size that does not read is refused, naming the setting,
+    /// and nothing changes.
+    pub fn set_settings(&self, change: &SettingsChange) -> Result<Settings> {
+        let invalid = |name: &str, why: String| Error::Invalid(format!("{name}: {why}"));
+        let memory_limit = match change.memory_limit.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(text) => Some(Some(
+                MemoryBudget::parse(text)
+                    .map_err(|e| invalid("memory limit", e))?
+                    .0,
+            )),
+        };
+        let reference_above = match change.reference_above.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(text) => Some(Some(
+                crate::files::parse_size(text).map_err(|e| invalid("reference files above", e))?,
+            )),
+        };
+        let mut saved = settings::read(self.store.dir()).saved;
+        if let Some(v) = memory_limit {
+            saved.memory_limit = v;
+        }
+        if let Some(v) = reference_above {
+            saved.reference_above = v;
+        }
+        // Saved first: a setting the next start would not find is not applied.
+        settings::write(self.store.dir(), &saved)?;
+        if let Some(v) = memory_limit {
+            let budget = v.map_or_else(MemoryBudget::default_for_machine, MemoryBudget);
+            self.store.set_memory_limit(budget);
+        }
+        if let Some(v) = reference_above {
+            let bytes = v.unwrap_or(DEFAULT_REFERENCE_ABOVE);
+            self.reference_above.store(bytes, Ordering::Relaxed);
+        }
+        Ok(self.settings())
     }
 
     /// The store underneath, for the backend's own tests.
@@ -302,7 +403,7 @@ impl Workflow {
         let meta = std::fs::metadata(path).ok();
         let bytes = meta.as_ref().map_or(0, |m| m.len());
         let regular = meta.is_some_and(|m| m.is_file());
-        let (input, table) = if regular && bytes >= self.reference_above {
+        let (input, table) = if regular && bytes >= self.reference_above.load(Ordering::Relaxed) {
             self.store.reference_file(path, options, ctl)?
         } else {
             self.store.store_file(path, options, ctl)?

@@ -258,14 +258,29 @@ test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, a
   await grid.locator('[role=row][data-index="0"]').waitFor();
 });
 
-test('files larger than a third of the memory limit are kept on disk and compared in partitions', async () => {
-  // A second server whose memory limit (1 MiB) is smaller than the files.
+test('the memory limit set in Settings keeps large files on disk, and a restart keeps it', async () => {
+  // A second server over a data directory of its own; its memory limit is
+  // set in the Settings dialog to 1 MiB, smaller than the files.
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-disk-'));
+  const data = mkdtempSync(join(tmpdir(), 'concord-e2e-disk-data-'));
   const rows = 40_000;
   await Promise.all([bigFile(join(dir, 'disk-left.csv'), 0, rows), bigFile(join(dir, 'disk-right.csv'), 1, rows)]);
-  const small = await startServer(mkdtempSync(join(tmpdir(), 'concord-e2e-disk-data-')), ['--memory-limit', '1M']);
+  let small = await startServer(data);
   try {
     await page.goto(small.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByTestId('settings');
+    const memory = dialog.getByRole('textbox', { name: 'Memory limit' });
+    await memory.fill('lots');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const refused = dialog.getByRole('alert');
+    await refused.waitFor();
+    assert.match(await refused.textContent(), /memory limit: 'lots' is not a size/);
+    await shot('12-settings-refused');
+    await memory.fill('1M');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
     await page.getByTestId('file-input-left').setInputFiles(join(dir, 'disk-left.csv'));
     await page.getByTestId('file-input-right').setInputFiles(join(dir, 'disk-right.csv'));
     await page.getByTestId('on-disk-left').waitFor();
@@ -279,7 +294,18 @@ test('files larger than a third of the memory limit are kept on disk and compare
     const last = grid.locator(`[role=row][data-index="${rows - 1}"]`);
     await last.getByTestId('changed-cell').waitFor();
     assert.equal((await last.locator('[role=gridcell]').nth(1).textContent()).trim(), String(rows - 1));
-    await shot('12-files-kept-on-disk');
+    await shot('13-files-kept-on-disk');
+
+    // The server started again over the same data directory has it.
+    small.process.kill('SIGTERM');
+    await once(small.process, 'exit');
+    small = await startServer(data);
+    await page.goto(small.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.waitForFunction(() => document.querySelector('[name=memory_limit]')?.value === '1 MiB');
+    await shot('14-settings-after-restart');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
   } finally {
     small.process.kill('SIGTERM');
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, bytes, millis, percent, thousands, when } from './format';
+import { baseName, bytes, millis, percent, size, thousands, when } from './format';
 
 describe('numbers', () => {
   it('group thousands', () => {
@@ -13,6 +13,11 @@ describe('numbers', () => {
   it('sizes, durations and shares read naturally', () => {
     expect(bytes(512)).toBe('512 B');
     expect(bytes(122_400_000)).toBe('122.4 MB');
+    // In the powers of 1024 the engine reads back.
+    expect(size(256 * 2 ** 20)).toBe('256 MiB');
+    expect(size(3 * 2 ** 29)).toBe('1.5 GiB');
+    expect(size(13_171_691_520)).toBe('12.27 GiB');
+    expect(size(100)).toBe('100 B');
     expect(millis(850)).toBe('850 ms');
     expect(millis(2430)).toBe('2.4 s');
     expect(percent(1)).toBe('100%');

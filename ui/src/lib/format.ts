@@ -20,6 +20,19 @@ export function bytes(n: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
+/** A size in the powers of 1024 the engine reads back (`--memory-limit`
+ * and the settings): `512 MiB`, `1.5 GiB`, `12.27 GiB`. */
+export function size(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${Number(v.toFixed(2))} ${units[u]}`;
+}
+
 /** A duration in milliseconds as `850 ms` or `2.4 s`. */
 export function millis(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -4,6 +4,7 @@ import { getContext, setContext } from 'svelte';
 import type { ThemeStore } from '../theme.svelte';
 import type { ResultsView } from './results.svelte';
 import type { Sessions } from './sessions.svelte';
+import type { SettingsStore } from './settings.svelte';
 import type { Workspace } from './workspace.svelte';
 
 export interface Stores {
@@ -11,6 +12,7 @@ export interface Stores {
   workspace: Workspace;
   results: ResultsView;
   theme: ThemeStore;
+  settings: SettingsStore;
 }
 
 const KEY = Symbol('concord-stores');

@@ -45,4 +45,19 @@ describe('HttpTransport', () => {
       '?offset=100&limit=50&status=changed%2Conly_left&q=a+b&sort=column%3Aamount&desc=true',
     );
   });
+
+  it('reads and changes the settings at /api/settings', async () => {
+    const calls: [string, RequestInit][] = [];
+    const t = new HttpTransport('', async (url, init) => {
+      calls.push([String(url), init ?? {}]);
+      return new Response(JSON.stringify({ memory_limit: 2147483648 }), { status: 200 });
+    });
+    expect((await t.settings()).memory_limit).toBe(2147483648);
+    await t.setSettings({ memory_limit: '2G' });
+    expect(calls.map(([u, i]) => [u, i.method])).toEqual([
+      ['/api/settings', 'GET'],
+      ['/api/settings', 'PUT'],
+    ]);
+    expect(calls[1][1].body).toBe('{"memory_limit":"2G"}');
+  });
 });

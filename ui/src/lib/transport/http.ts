@@ -16,6 +16,8 @@ import {
   type PageQuery,
   type Pairing,
   type SessionInfo,
+  type Settings,
+  type SettingsChange,
   type Side,
   type Suggestions,
   type Subscription,
@@ -93,6 +95,12 @@ export class HttpTransport implements Transport {
   }
   deleteSession(id: string) {
     return this.call<void>('delete_session', { id });
+  }
+  settings() {
+    return this.call<Settings>('settings');
+  }
+  setSettings(change: SettingsChange) {
+    return this.call<Settings>('set_settings', {}, change);
   }
 
   loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {

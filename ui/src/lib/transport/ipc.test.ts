@@ -16,6 +16,8 @@ describe('IpcTransport', () => {
     ]);
     await t.renameSession('s1', 'April');
     expect(calls[1]).toEqual(['rename_session', { id: 's1', name: 'April' }]);
+    await t.setSettings({ reference_above: '1G' });
+    expect(calls[2]).toEqual(['set_settings', { change: { reference_above: '1G' } }]);
   });
 
   it('turns a refusal into the engine error', async () => {

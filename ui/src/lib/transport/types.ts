@@ -242,7 +242,26 @@ export interface Cancellable<T> {
   cancel?: () => void;
 }
 
+/** The settings in force and their defaults, in bytes (the engine's `Settings`). */
+export interface Settings {
+  memory_limit: number;
+  memory_limit_default: number;
+  reference_above: number;
+  reference_above_default: number;
+  /** Why the saved settings were ignored, if they were. */
+  problem?: string;
+}
+
+/** A change of settings: sizes as people write them (`4G`, `512 MiB`),
+ * read by the engine; an empty one goes back to the default. */
+export interface SettingsChange {
+  memory_limit?: string;
+  reference_above?: string;
+}
+
 export interface Transport {
+  settings(): Promise<Settings>;
+  setSettings(change: SettingsChange): Promise<Settings>;
   listSessions(): Promise<SessionInfo[]>;
   createSession(name: string): Promise<SessionInfo>;
   session(id: string): Promise<SessionInfo>;
