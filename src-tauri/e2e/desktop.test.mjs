@@ -10,7 +10,7 @@
 // The path: start with two files as arguments (they load and compare at
 // once), drag and drop two more on the window through the native
 // drag-drop events, compare, export through the export command, a dropped
-// folder, a second launch handing its files to the running window, then
+// folder, a change of settings, a second launch handing its files to the running window, then
 // Ctrl+Q, relaunch, and find the sessions and the window size again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,13 +112,30 @@ test('a dropped folder gets a clear message and loses nothing', async () => {
   await d.shot('05-folder-dropped');
 });
 
+test('Settings shows the limits in force and saves a change in the data directory', async () => {
+  await d.click('button[aria-label=Settings]');
+  const shown = await d.until('the memory limit', () => document.querySelector('[name=memory_limit]')?.value);
+  assert.match(shown, /^[\d.]+ GiB$/);
+  await d.run(() => {
+    const input = document.querySelector('[name=reference_above]');
+    input.value = '1G';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await d.shot('06-settings');
+  await d.click('[data-testid=settings] button[type=submit]');
+  await d.until('the dialog to close', () => !document.querySelector('[data-testid=settings]'));
+  const saved = JSON.parse(readFileSync(join(env.CONCORD_DATA_DIR, 'settings.json'), 'utf8'));
+  assert.equal(saved.reference_above, 2 ** 30);
+  assert.equal(saved.memory_limit, undefined, 'only the changed setting is saved');
+});
+
 test('a second launch hands its files to the running window', { skip: !process.env.DBUS_SESSION_BUS_ADDRESS && 'no D-Bus session bus' }, async () => {
   const second = spawn(app, waffles, { env, stdio: 'ignore' });
   const code = await new Promise((resolve) => second.on('exit', resolve));
   assert.equal(code, 0, 'the second launch exits once it has handed over');
   await d.until('the handed-over files', () => /waffle2\.csv/.test(document.querySelector('[data-testid=file-right]')?.textContent ?? ''));
   await d.until('their comparison', () => document.querySelector('[data-testid=summary-changed]'));
-  await d.shot('06-second-launch');
+  await d.shot('07-second-launch');
 });
 
 test('quit with Ctrl+Q and relaunch: the sessions and the window size are still there', async () => {
@@ -149,5 +166,5 @@ test('quit with Ctrl+Q and relaunch: the sessions and the window size are still 
   await d.click(`[data-testid=session-item]:nth-child(${bridgesAt}) button.open`);
   await d.until('the saved result', () => document.querySelector('[data-testid=summary-changed]'));
   assert.deepEqual(await d.summary(), { matched: 7, identical: 6, changed: 1, 'only-left': 1, 'only-right': 1 });
-  await d.shot('07-relaunched');
+  await d.shot('08-relaunched');
 });
