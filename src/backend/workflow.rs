@@ -204,6 +204,22 @@ pub struct SettingsChange {
     pub reference_above: Option<String>,
 }
 
+/// A setting's change as typed: absent (`None`), back to the default
+/// (`Some(None)`, for an empty text) or a size; an error names the setting.
+fn size_change(
+    text: &Option<String>,
+    name: &str,
+    parse: impl Fn(&str) -> std::result::Result<u64, String>,
+) -> Result<Option<Option<u64>>> {
+    match text.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(t) => parse(t)
+            .map(|bytes| Some(Some(bytes)))
+            .map_err(|why| Error::Invalid(format!("{name}: {why}"))),
+    }
+}
+
 impl Workflow {
     /// A workflow over `store`, within the store's memory limit
     /// (`CONCORD_MEMORY_LIMIT`, half of RAM by default), referencing files
@@ -273,23 +289,14 @@ impl Workflow {
     /// now on. A size that does not read is refused, naming the setting,
     /// and nothing changes.
     pub fn set_settings(&self, change: &SettingsChange) -> Result<Settings> {
-        let invalid = |name: &str, why: String| Error::Invalid(format!("{name}: {why}"));
-        let memory_limit = match change.memory_limit.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(text) => Some(Some(
-                MemoryBudget::parse(text)
-                    .map_err(|e| invalid("memory limit", e))?
-                    .0,
-            )),
-        };
-        let reference_above = match change.reference_above.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(text) => Some(Some(
-                crate::files::parse_size(text).map_err(|e| invalid("reference files above", e))?,
-            )),
-        };
+        let memory_limit = size_change(&change.memory_limit, "memory limit", |t| {
+            MemoryBudget::parse(t).map(|b| b.0)
+        })?;
+        let reference_above = size_change(
+            &change.reference_above,
+            "reference files above",
+            crate::files::parse_size,
+        )?;
         let mut saved = settings::read(self.store.dir()).saved;
         if let Some(v) = memory_limit {
             saved.memory_limit = v;
