@@ -113,6 +113,12 @@ test('a dropped folder gets a clear message and loses nothing', async () => {
 });
 
 test('Settings shows the limits in force and saves a change in the data directory', async () => {
+  // File > Settings… (Ctrl+,) opens it, as the ⚙ button does.
+  xdo('windowfocus', '--sync', concordWindow());
+  xdo('key', '--clearmodifiers', 'ctrl+comma');
+  await d.until('the dialog from the menu', () => document.querySelector('[data-testid=settings]'));
+  await d.click('[data-testid=settings-cancel]');
+  await d.until('the dialog to close', () => !document.querySelector('[data-testid=settings]'));
   await d.click('button[aria-label=Settings]');
   const shown = await d.until('the memory limit', () => document.querySelector('[name=memory_limit]')?.value);
   assert.match(shown, /^[\d.]+ GiB$/);

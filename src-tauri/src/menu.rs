@@ -1,6 +1,7 @@
 //! The window's menu: File > Open Left, Open Right, Export, Recent
-//! Sessions, Quit, with the usual shortcuts. Items are handed to the UI as
-//! `menu` events (`open-left`, `open-right`, `export`, `session:ID`), so
+//! Sessions, Settings, Quit, with the usual shortcuts. Items are handed to
+//! the UI as `menu` events (`open-left`, `open-right`, `export`,
+//! `session:ID`, `settings`), so
 //! that the UI does what its own buttons do; Quit quits.
 
 use concord::backend::workflow::SessionInfo;
@@ -34,6 +35,12 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         )
         .separator()
         .item(&recent)
+        .separator()
+        .item(
+            &MenuItemBuilder::with_id("settings", "Settings…")
+                .accelerator("CmdOrCtrl+Comma")
+                .build(app)?,
+        )
         .separator()
         .item(
             &MenuItemBuilder::with_id("quit", "Quit")

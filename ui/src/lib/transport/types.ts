@@ -317,7 +317,7 @@ export interface Shell {
   chooseFile(side: Side): Promise<string | null>;
   /** Native drags and drops; returns a function that stops listening. */
   onDrop(handler: (e: DropEvent) => void): Promise<() => void>;
-  /** Menu items chosen: `open-left`, `open-right`, `export`, `session:ID`. */
+  /** Menu items chosen: `open-left`, `open-right`, `export`, `session:ID`, `settings`. */
   onMenu(handler: (item: string) => void): Promise<() => void>;
   /** Sessions opened from outside while the window is open. */
   onOpened(handler: (o: Opened) => void): Promise<() => void>;
