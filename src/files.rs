@@ -23,7 +23,14 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryBudget(pub u64);
 
+/// The environment variable that sets the memory limit (for one run, over
+/// the saved settings).
+pub const MEMORY_LIMIT_ENV: &str = "CONCORD_MEMORY_LIMIT";
+
 impl MemoryBudget {
+    /// The smallest limit that can be set (1 MiB).
+    pub const MIN: u64 = 1 << 20;
+
     /// Half of the machine's memory (4 GiB where that cannot be read): room
     /// for the comparison with the rest left to the system and other programs.
     pub fn default_for_machine() -> MemoryBudget {
@@ -32,7 +39,7 @@ impl MemoryBudget {
 
     /// The limit in `CONCORD_MEMORY_LIMIT`, or [`MemoryBudget::default_for_machine`].
     pub fn from_environment() -> MemoryBudget {
-        std::env::var("CONCORD_MEMORY_LIMIT")
+        std::env::var(MEMORY_LIMIT_ENV)
             .ok()
             .and_then(|v| MemoryBudget::parse(&v).ok())
             .unwrap_or_else(MemoryBudget::default_for_machine)
@@ -42,7 +49,7 @@ impl MemoryBudget {
     /// or a number of bytes. Units are powers of 1024.
     pub fn parse(text: &str) -> std::result::Result<MemoryBudget, String> {
         let bytes = parse_size(text)?;
-        if bytes < 1 << 20 {
+        if bytes < MemoryBudget::MIN {
             return Err(format!(
                 "'{text}' is too small a memory budget (at least 1M)"
             ));

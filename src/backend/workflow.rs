@@ -13,7 +13,7 @@ use crate::compare::{
 };
 use crate::error::{Error, Result, Side};
 use crate::export::{self, Format, Report};
-use crate::files::MemoryBudget;
+use crate::files::{MemoryBudget, MEMORY_LIMIT_ENV};
 use crate::profile::ColumnProfile;
 use crate::progress::Control;
 use crate::suggest::Suggestions;
@@ -162,8 +162,6 @@ pub struct Upload<R> {
 /// [`Workflow::with_reference_above`] say otherwise.
 pub const DEFAULT_REFERENCE_ABOVE: u64 = 256 << 20;
 
-/// The environment variable that sets the memory limit for one run.
-const MEMORY_LIMIT_ENV: &str = "CONCORD_MEMORY_LIMIT";
 /// The environment variable that sets the size from which files are referenced.
 const REFERENCE_ABOVE_ENV: &str = "CONCORD_REFERENCE_ABOVE";
 
@@ -265,7 +263,9 @@ impl Workflow {
         let saved = settings::read(dir).saved;
         let unset = |var: &str| std::env::var_os(var).is_none();
         if let (Some(bytes), true) = (saved.memory_limit, unset(MEMORY_LIMIT_ENV)) {
-            w.store.set_memory_limit(MemoryBudget(bytes));
+            // A hand-edited file gets no less than a setting can say.
+            w.store
+                .set_memory_limit(MemoryBudget(bytes.max(MemoryBudget::MIN)));
         }
         if let (Some(bytes), true) = (saved.reference_above, unset(REFERENCE_ABOVE_ENV)) {
             w.reference_above.store(bytes, Ordering::Relaxed);
