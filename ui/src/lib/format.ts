@@ -8,29 +8,29 @@ export function thousands(n: number): string {
   return negative ? `-${grouped}` : grouped;
 }
 
-/** A byte count as `123 B`, `4.5 KB`, `120.3 MB`, `2.1 GB`. */
-export function bytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+/** `n` bytes in the largest of `units` (each `step` times the one before)
+ * that keeps it at 1 or more: the value and the unit. */
+function scaled(n: number, step: number, units: string[]): [number, string] {
   let v = n;
   let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
+  while (v >= step && u < units.length - 1) {
+    v /= step;
     u += 1;
   }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+  return [v, units[u]];
+}
+
+/** A byte count as `123 B`, `4.5 KB`, `120.3 MB`, `2.1 GB`. */
+export function bytes(n: number): string {
+  const [v, unit] = scaled(n, 1000, ['B', 'KB', 'MB', 'GB', 'TB']);
+  return unit === 'B' ? `${v} B` : `${v.toFixed(1)} ${unit}`;
 }
 
 /** A size in the powers of 1024 the engine reads back (`--memory-limit`
  * and the settings): `512 MiB`, `1.5 GiB`, `12.27 GiB`. */
 export function size(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u += 1;
-  }
-  return `${Number(v.toFixed(2))} ${units[u]}`;
+  const [v, unit] = scaled(n, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB']);
+  return `${Number(v.toFixed(2))} ${unit}`;
 }
 
 /** A duration in milliseconds as `850 ms` or `2.4 s`. */
