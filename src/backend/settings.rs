@@ -17,6 +17,7 @@
 
 use super::format::{newer, SETTINGS_FORMAT};
 use crate::error::{Error, Result};
+use crate::export::OutputFile;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -91,11 +92,11 @@ pub fn write(dir: &Path, saved: &Saved) -> Result<()> {
     let failed = |e: std::io::Error| {
         Error::storage_from(format!("cannot save the settings to {}", path.display()), e)
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    serde_json::to_writer_pretty(&mut tmp, &saved).map_err(|e| failed(e.into()))?;
-    tmp.as_file().sync_all().map_err(failed)?;
-    tmp.persist(&path).map_err(|e| failed(e.error))?;
-    Ok(())
+    // Written as exports are: beside the file, then renamed over it.
+    let out = OutputFile::create(&path).map_err(failed)?;
+    serde_json::to_writer_pretty(out.file(), &saved).map_err(|e| failed(e.into()))?;
+    out.sync().map_err(failed)?;
+    out.commit().map_err(failed)
 }
 
 #[cfg(test)]
