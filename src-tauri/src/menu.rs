@@ -1,8 +1,8 @@
 //! The window's menu: File > Open Left, Open Right, Export, Recent
 //! Sessions, Settings, Quit, with the usual shortcuts. Items are handed to
 //! the UI as `menu` events (`open-left`, `open-right`, `export`,
-//! `session:ID`, `settings`), so
-//! that the UI does what its own buttons do; Quit quits.
+//! `session:ID`, `settings`), so that the UI does what its own buttons do;
+//! Quit quits.
 
 use concord::backend::workflow::SessionInfo;
 use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, Submenu, SubmenuBuilder};
