@@ -257,3 +257,170 @@ fn a_portable_export_carries_referenced_files_and_the_import_keeps_copies() {
         .unwrap_err();
     assert_eq!(e.code(), "source_changed");
 }
+
+/// Every export format of a session's result but the workbook (whose zip
+/// holds the time it was written).
+fn exports(w: &Workflow, id: &str) -> Result<Vec<Vec<u8>>, Error> {
+    use concord::export::Format;
+    [Format::Text, Format::Json, Format::Csv, Format::Html]
+        .into_iter()
+        .map(|f| {
+            let mut out = Vec::new();
+            w.export_to(id, f, &mut out, Control::default())?;
+            Ok(out)
+        })
+        .collect()
+}
+
+#[test]
+fn the_rows_of_a_result_are_kept_and_shown_when_a_referenced_file_changes() {
+    // Files of 44 bytes are referenced; the rows the result names (32
+    // bytes of text) are below that, so the session keeps a copy of them.
+    let setup = Setup::new(40);
+    let w = setup.workflow();
+    let s = setup.compared(&w);
+    let (before, exported) = (rows(&w, &s.id).unwrap(), exports(&w, &s.id).unwrap());
+    // The comparison event, which names the kept rows, is format 3; the
+    // loads stay 2.
+    let formats = setup.formats();
+    assert_eq!(
+        formats.iter().filter(|f| **f == 3).count(),
+        1,
+        "{formats:?}"
+    );
+    // They survive a collection of unused files.
+    assert_eq!(w.gc(Duration::ZERO).unwrap().removed, 0);
+    drop(w);
+
+    // With both files in place, nothing changes.
+    let w = setup.reopened(&s.id);
+    assert_eq!(rows(&w, &s.id).unwrap(), before);
+    drop(w);
+
+    // Both files change: one is edited, the other deleted.
+    let right = setup.file("right.csv");
+    std::fs::write(&right, RIGHT.replace("Bob,25", "Bob,26")).unwrap();
+    later(&right, 60);
+    std::fs::remove_file(setup.file("left.csv")).unwrap();
+    let w = setup.workflow();
+    let opened = w.open_session(&s.id, Control::default()).unwrap();
+    assert_eq!(opened.unavailable.len(), 2);
+    let overview = w.result_overview(&s.id).unwrap();
+    assert!(overview.kept_rows);
+    assert!(overview.right.warnings[0].contains("changed since it was loaded"));
+    // The rows and every export are those of the comparison, not of the
+    // files as they are now.
+    assert_eq!(rows(&w, &s.id).unwrap(), before);
+    assert!(!before.contains("26"));
+    assert_eq!(exports(&w, &s.id).unwrap(), exported);
+    // Comparing again still needs the files.
+    let e = w.compare(&s.id, Control::default()).unwrap_err();
+    assert_eq!(e.code(), "source_changed");
+
+    // Loading the file again drops the kept rows with the old result.
+    w.load_file(
+        &s.id,
+        Side::Right,
+        &right,
+        &LoadOptions::default(),
+        Control::default(),
+    )
+    .unwrap();
+    assert_eq!(rows(&w, &s.id).unwrap_err().code(), "no_result");
+}
+
+#[test]
+fn rows_larger_than_the_reference_size_are_not_kept() {
+    // Files of 44 bytes are referenced, and so are the 32 bytes of rows
+    // their result names: keeping those would cost what referencing saves.
+    let setup = Setup::new(30);
+    let w = setup.workflow();
+    let s = setup.compared(&w);
+    assert!(setup.formats().iter().all(|f| *f <= 2));
+    assert!(!w.result_overview(&s.id).unwrap().kept_rows);
+    drop(w);
+    std::fs::remove_file(setup.file("left.csv")).unwrap();
+    let w = setup.workflow();
+    w.open_session(&s.id, Control::default()).unwrap();
+    assert!(!w.result_overview(&s.id).unwrap().kept_rows);
+    assert_eq!(rows(&w, &s.id).unwrap_err().code(), "source_changed");
+}
+
+#[test]
+fn a_result_compared_a_partition_at_a_time_keeps_its_rows_and_reads_them_after_a_restart() {
+    // 20,000 rows a side (about 400 KB) under a 1 MiB limit: the tables
+    // go to disk and are compared a partition at a time. Files from 100 KB
+    // on are referenced; the 1% of rows that differ are kept.
+    let files = tempfile::tempdir().unwrap();
+    let (left, right) = (
+        files.path().join("left.csv"),
+        files.path().join("right.csv"),
+    );
+    let row = |i: u32, v: u32| format!("{i},name {i},{v},\"note, {i}\"\n");
+    let mut l = String::from("id,name,value,note\n");
+    let mut r = l.clone();
+    for i in 0..20_000 {
+        l += &row(i, i);
+        r += &row(i, if i % 100 == 7 { i + 1 } else { i });
+    }
+    std::fs::write(&left, &l).unwrap();
+    std::fs::write(&right, &r).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let workflow = || {
+        Workflow::open(data.path())
+            .unwrap()
+            .with_memory_limit(concord::files::MemoryBudget(1 << 20))
+            .with_reference_above(100_000)
+    };
+    let w = workflow();
+    let s = w.create_session("partitioned").unwrap();
+    for (side, path) in [(Side::Left, &left), (Side::Right, &right)] {
+        let loaded = w
+            .load_file(
+                &s.id,
+                side,
+                path,
+                &LoadOptions::default(),
+                Control::default(),
+            )
+            .unwrap();
+        assert!(loaded.on_disk);
+    }
+    let mut config = w.session(&s.id).unwrap().config.unwrap();
+    config.keys = vec![concord::compare::ColumnPair::new("id", "id")];
+    w.set_config(&s.id, config).unwrap();
+    assert_eq!(w.compare(&s.id, Control::default()).unwrap().changed, 200);
+    // Only a partitioned comparison reads pages from copies of the rows.
+    assert_eq!(w.comparison(&s.id).unwrap().left.num_rows(), 200);
+    let (before, exported) = (rows(&w, &s.id).unwrap(), exports(&w, &s.id).unwrap());
+    drop(w);
+
+    // Reopened, pages read the 200 kept rows a side, not the tables on disk.
+    let w = workflow();
+    assert!(w
+        .open_session(&s.id, Control::default())
+        .unwrap()
+        .unavailable
+        .is_empty());
+    assert!(w.file(&s.id, Side::Left).unwrap().on_disk);
+    let c = w.comparison(&s.id).unwrap();
+    assert_eq!((c.left.num_rows(), c.right.num_rows()), (200, 200));
+    assert_eq!(rows(&w, &s.id).unwrap(), before);
+    assert_eq!(exports(&w, &s.id).unwrap(), exported);
+    drop(w);
+
+    // And they are all there is once the files are gone.
+    std::fs::remove_file(&left).unwrap();
+    std::fs::remove_file(&right).unwrap();
+    let w = workflow();
+    assert_eq!(
+        w.open_session(&s.id, Control::default())
+            .unwrap()
+            .unavailable
+            .len(),
+        2
+    );
+    assert!(w.result_overview(&s.id).unwrap().kept_rows);
+    assert_eq!(rows(&w, &s.id).unwrap(), before);
+    assert_eq!(exports(&w, &s.id).unwrap(), exported);
+}

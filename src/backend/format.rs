@@ -26,11 +26,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// is written as 2 (see [`super::session::InputRef::format`]): the release
 /// before it then refuses that session by its version, instead of looking
 /// for a stored copy that was never made, and still opens the others.
-pub const EVENT_FORMAT: u32 = 2;
+/// 3 adds the rows kept beside a result ([`super::session::ResultRef::kept_rows`]),
+/// written only by a comparison event that has them.
+pub const EVENT_FORMAT: u32 = 3;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
 /// same numbers and rule as [`EVENT_FORMAT`].
-pub const SNAPSHOT_FORMAT: u32 = 2;
+pub const SNAPSHOT_FORMAT: u32 = 3;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
@@ -47,6 +49,13 @@ pub const RESULT_SAME_LAYOUT: &[u32] = &[0, 1];
 /// Starts every stored result from format 1 on. Its first byte is never that
 /// of a format 0 blob (postcard starts those with the mode, 0 or 1).
 pub const RESULT_MAGIC: &[u8; 4] = b"\xC0RES";
+
+/// The layout of the rows kept beside a result whose files the session
+/// only references (see [`super::kept`]). 1: the first.
+pub const KEPT_FORMAT: u32 = 1;
+
+/// Starts every blob of kept rows.
+pub const KEPT_MAGIC: &[u8; 4] = b"\xC0KPT";
 
 /// The portable export file's version, on its first line. 1: the first
 /// release; 2: its stored results carry the header of result format 1 (a

@@ -360,7 +360,10 @@ impl EventLog {
             if let Ok(event) = serde_json::from_str::<Event>(&payload?) {
                 match event {
                     Event::Loaded { input, .. } => events.push(input.blob),
-                    Event::Compared { result } => events.push(result.blob),
+                    Event::Compared { result } => {
+                        events.extend(result.kept_rows);
+                        events.push(result.blob);
+                    }
                     _ => {}
                 }
             }

@@ -10,6 +10,7 @@
 pub mod blobs;
 pub mod format;
 pub mod jobs;
+pub mod kept;
 pub mod log;
 pub mod portable;
 pub mod session;

@@ -59,6 +59,12 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
             referenced.push((input.blob.clone(), std::path::PathBuf::from(r.path)));
         }
     }
+    // The imported session keeps copies of its files, so it needs no copy
+    // of the result's rows (and the file stays readable by releases that
+    // keep none).
+    if let Some(r) = &mut state.result {
+        r.kept_rows = None;
+    }
     // Every blob, with the file its bytes are read from.
     let mut entries = Vec::new();
     let mut sources = Vec::new();
@@ -355,6 +361,7 @@ fn import_jsonl(
                     store.with_session_mut(&session, |store, d| {
                         let result = ResultRef {
                             data_revision: d.state.data_revision,
+                            kept_rows: result.kept_rows.filter(|k| store.blobs().contains(k)),
                             ..result
                         };
                         store.commit(d, Event::Compared { result }).map(|_| ())

@@ -66,6 +66,24 @@ pub struct ResultRef {
     pub data_revision: u64,
     /// Its summary, for listings.
     pub summary: Summary,
+    /// Hash of the rows the result names, kept in the blob store when the
+    /// session references a file by path (see [`super::kept`]), so that
+    /// the result can still be shown when that file changes. Stored from
+    /// event format 3 on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_rows: Option<String>,
+}
+
+impl ResultRef {
+    /// The event and snapshot format that records this result: 3 when it
+    /// has kept rows, 1 otherwise (see [`InputRef::format`]).
+    pub fn format(&self) -> u32 {
+        if self.kept_rows.is_some() {
+            3
+        } else {
+            1
+        }
+    }
 }
 
 impl Event {
@@ -73,6 +91,7 @@ impl Event {
     pub fn format(&self) -> u32 {
         match self {
             Event::Loaded { input, .. } => input.format(),
+            Event::Compared { result } => result.format(),
             _ => 1,
         }
     }
@@ -179,14 +198,12 @@ impl SessionState {
         self.last_event = event_id;
     }
 
-    /// The format its snapshot is written in: the highest of its inputs'.
+    /// The format its snapshot is written in: the highest of its inputs'
+    /// and its result's.
     pub fn format(&self) -> u32 {
-        [&self.left, &self.right]
-            .into_iter()
-            .flatten()
-            .map(InputRef::format)
-            .max()
-            .unwrap_or(1)
+        let inputs = [&self.left, &self.right].into_iter().flatten();
+        let result = self.result.as_ref().map_or(1, ResultRef::format);
+        inputs.map(InputRef::format).fold(result, u32::max)
     }
 
     /// The input on one side.
@@ -213,7 +230,10 @@ impl SessionState {
             .filter(|i| i.reference.is_none())
             .map(|i| i.blob.as_str())
             .collect();
-        v.extend(self.result.as_ref().map(|r| r.blob.as_str()));
+        if let Some(r) = &self.result {
+            v.push(&r.blob);
+            v.extend(r.kept_rows.as_deref());
+        }
         v
     }
 }

@@ -18,7 +18,7 @@
 use super::blobs::BlobStore;
 use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT};
 use super::log::{EventLog, SessionRow};
-use super::session::{Event, FileRef, InputRef, SessionData, SessionState, Unavailable};
+use super::session::{Copies, Event, FileRef, InputRef, SessionData, SessionState, Unavailable};
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
 use crate::files::{check_space, compare_loaded, MemoryBudget, Resources};
@@ -549,9 +549,22 @@ impl SessionStore {
         };
         let (left, right) = rayon::join(|| load(Side::Left), || load(Side::Right));
         let ((left, left_gone), (right, right_gone)) = (left?, right?);
+        let mut copies = None;
         let result = match &state.result {
             Some(r) => match self.read_result(id, &r.blob)? {
-                Some(result) => Some(Arc::new(result)),
+                Some(result) => {
+                    // Kept rows spare reading a file that is gone, or
+                    // whole tables on disk, for pages and exports.
+                    let gone = left.is_none() || right.is_none();
+                    let on_disk = [&left, &right].into_iter().flatten().any(|t| t.on_disk());
+                    if gone || on_disk {
+                        copies = r
+                            .kept_rows
+                            .as_deref()
+                            .and_then(|k| self.kept_copies(k, &result));
+                    }
+                    Some(Arc::new(result))
+                }
                 None => {
                     let (l, r) = (left.as_deref(), right.as_deref());
                     recompute(&state, l, r, &self.resources(), ctl)?
@@ -563,8 +576,27 @@ impl SessionStore {
         data.left = left;
         data.right = right;
         data.result = result;
+        data.copies = copies;
         data.unavailable = left_gone.into_iter().chain(right_gone).collect();
         Ok(data)
+    }
+
+    /// The kept rows `blob` of `result`, with the result pointing into
+    /// them. Rows that cannot be read (removed by an older release's `gc`,
+    /// say) are as good as none: the session then opens as if none were
+    /// kept, which is what it can show without them.
+    fn kept_copies(&self, blob: &str, result: &CompareResult) -> Option<Copies> {
+        let (left, right) = self.read_kept(blob).ok()?;
+        let named = |side| super::kept::named(result, side).count();
+        if left.num_rows() != named(Side::Left) || right.num_rows() != named(Side::Right) {
+            return None;
+        }
+        let result = crate::compare::partitioned::in_copies(result, &self.dir).ok()?;
+        Some(Copies {
+            left: Arc::new(left),
+            right: Arc::new(right),
+            result: Arc::new(result),
+        })
     }
 
     /// Loads a session's input as a table: from its stored copy (checking
@@ -719,6 +751,30 @@ impl SessionStore {
             postcard::to_io(result, w)
                 .map(|_| ())
                 .map_err(std::io::Error::other)
+        })
+    }
+
+    /// Stores the rows of `left` and `right` that `result` names (see
+    /// [`super::kept`]); returns their hash.
+    pub fn write_kept(
+        &self,
+        left: &Table,
+        right: &Table,
+        result: &CompareResult,
+    ) -> Result<String> {
+        self.blobs
+            .put_writer(|w| super::kept::write(w, left, right, result))
+    }
+
+    /// Reads kept rows back as two tables, which hold up to the result's
+    /// share of the memory budget and go to disk past it, as a result does.
+    pub fn read_kept(&self, blob: &str) -> Result<(Table, Table)> {
+        let len = std::fs::metadata(self.blobs.path(blob))
+            .map_err(|e| Error::storage_from(format!("cannot read the kept rows {blob}"), e))?
+            .len();
+        let room = self.memory_limit().limits().result_bytes;
+        self.blobs.read_with(blob, |src| {
+            super::kept::read(src, len, &self.dir, room, blob)
         })
     }
 

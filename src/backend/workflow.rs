@@ -143,6 +143,10 @@ pub struct ResultOverview {
     pub left: TableInfo,
     /// The right file.
     pub right: TableInfo,
+    /// Whether pages and exports read the copies the session kept of the
+    /// rows this result names, which it does when a file it references has
+    /// changed or gone: the rows are then shown as they were compared.
+    pub kept_rows: bool,
 }
 
 /// A file arriving as a stream, for [`Workflow::load_reader`].
@@ -572,12 +576,16 @@ impl Workflow {
     /// result. A cancelled comparison, or one whose inputs changed while it
     /// ran ([`Error::Stale`]), leaves the previous result as it was.
     pub fn compare(&self, id: &str, ctl: Control<'_>) -> Result<Summary> {
-        let (left, right, config, revision) = self.store.with_session(id, |d| {
+        let (left, right, config, revision, referenced) = self.store.with_session(id, |d| {
+            let referenced = [Side::Left, Side::Right]
+                .iter()
+                .any(|&s| d.state.input(s).is_some_and(|i| i.reference.is_some()));
             Ok::<_, Error>((
                 d.loaded(Side::Left)?,
                 d.loaded(Side::Right)?,
                 d.state.config.clone(),
                 d.state.data_revision,
+                referenced,
             ))
         })??;
         let resources = self.store.resources();
@@ -589,6 +597,13 @@ impl Workflow {
         });
         let result = compared.result;
         let blob = self.store.write_result(&result)?;
+        let kept_rows = match (referenced, &copies) {
+            (false, _) => None,
+            // The copies a partitioned comparison took are the same rows,
+            // nearer to hand than whole tables on disk.
+            (true, Some(c)) => self.keep_rows(&c.left, &c.right, &c.result)?,
+            (true, None) => self.keep_rows(&left, &right, &result)?,
+        };
         let summary = result.summary.clone();
         self.store.with_session_mut(id, |store, d| {
             if d.state.data_revision != revision {
@@ -598,6 +613,7 @@ impl Workflow {
                 blob,
                 data_revision: revision,
                 summary: summary.clone(),
+                kept_rows,
             };
             store.commit(d, Event::Compared { result: result_ref })?;
             d.result = Some(Arc::new(result));
@@ -605,6 +621,22 @@ impl Workflow {
             d.views.clear();
             Ok(summary)
         })
+    }
+
+    /// Stores the rows `result` names (see [`super::kept`]) when they take
+    /// less than the size from which files are referenced rather than
+    /// copied; returns their hash.
+    fn keep_rows(
+        &self,
+        left: &Table,
+        right: &Table,
+        result: &CompareResult,
+    ) -> Result<Option<String>> {
+        let limit = self.reference_above.load(Ordering::Relaxed);
+        if super::kept::kept_bytes(left, right, result) >= limit {
+            return Ok(None);
+        }
+        self.store.write_kept(left, right, result).map(Some)
     }
 
     /// The current result, if the session has one made from its current inputs.
@@ -704,7 +736,7 @@ impl Workflow {
     /// changed or gone: that side's file is then described from what the
     /// session recorded, with the reason among its warnings.
     pub fn result_overview(&self, id: &str) -> Result<ResultOverview> {
-        let (result, left, right) = self.store.with_session(id, |d| {
+        let (result, left, right, kept_rows) = self.store.with_session(id, |d| {
             let result = d
                 .current_result()
                 .ok_or_else(|| Error::NoResult { id: id.to_string() })?;
@@ -713,7 +745,17 @@ impl Workflow {
                 (None, Some(input)) => Ok(recorded_info(input, side, result, d.missing(side))),
                 (None, None) => Err(d.missing(side)),
             };
-            Ok::<_, Error>((result.clone(), info(Side::Left)?, info(Side::Right)?))
+            let kept = d
+                .state
+                .current_result()
+                .is_some_and(|r| r.kept_rows.is_some());
+            let kept_rows = kept && d.copies.is_some();
+            Ok::<_, Error>((
+                result.clone(),
+                info(Side::Left)?,
+                info(Side::Right)?,
+                kept_rows,
+            ))
         })??;
         let r = &result;
         Ok(ResultOverview {
@@ -731,6 +773,7 @@ impl Workflow {
             suggested: r.suggested.clone(),
             left,
             right,
+            kept_rows,
         })
     }
 

@@ -812,3 +812,27 @@ pub fn in_whole_tables(
     whole.rows = rows;
     Ok(whole)
 }
+
+/// `result` with its rows pointing into copies of the rows it refers to,
+/// taken in its order: row `i` of the left copy is the `i`-th left row the
+/// result names, and so on the right. A session keeps such copies beside a
+/// result whose files it only references, so that the result can still be
+/// paged and exported when a file changes. Rows on disk are mapped to `dir`.
+pub fn in_copies(result: &CompareResult, dir: &Path) -> Result<CompareResult> {
+    let (mut left, mut right) = (0u32, 0u32);
+    let take = |next: &mut u32| {
+        *next += 1;
+        *next - 1
+    };
+    let rows = result
+        .rows
+        .map_rows(dir, |r| RowDiff {
+            left: r.left.map(|_| take(&mut left)),
+            right: r.right.map(|_| take(&mut right)),
+            ..r
+        })
+        .map_err(|e| spill_error(dir, e))?;
+    let mut copied = result.clone();
+    copied.rows = rows;
+    Ok(copied)
+}

@@ -80,9 +80,13 @@ impl Rows {
         self.0.iter().map(|&p| unpack(p))
     }
 
-    /// The rows changed by `f`, in memory, or in an unnamed file in `dir`
-    /// when these rows are on disk.
-    pub(crate) fn map_rows(&self, dir: &Path, f: impl Fn(RowDiff) -> RowDiff) -> io::Result<Rows> {
+    /// The rows changed by `f`, called on each in order, in memory, or in
+    /// an unnamed file in `dir` when these rows are on disk.
+    pub(crate) fn map_rows(
+        &self,
+        dir: &Path,
+        mut f: impl FnMut(RowDiff) -> RowDiff,
+    ) -> io::Result<Rows> {
         let mut out = ArrayBuilder::default();
         if self.0.is_mapped() {
             out.move_to_disk(dir)?;

@@ -335,6 +335,11 @@ enum RowEnds<'a> {
 }
 
 impl<'a> RowCells<'a> {
+    /// Bytes of the row's text: its cells and the delimiters between them.
+    pub fn text_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The bytes of cell `col`. Panics if `col` is out of range.
     #[inline]
     pub fn bytes(&self, col: usize) -> &'a [u8] {
