@@ -228,6 +228,24 @@ test('a session whose referenced file changed still shows its result and says wh
   await page.getByTestId('compare-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=summary-only-right]')?.textContent.trim() === '2');
   assert.equal(await page.getByTestId('rows-unavailable').count(), 0);
+
+  // Saved again with files referenced from 200 bytes: the ~110 bytes of
+  // rows the result names are kept with it. The changed file's rows are
+  // then shown as they were compared ("D. Duck"), not as they are now.
+  writeFileSync(right, readFileSync(join(fixtures, 'broken_bridges.csv')));
+  const keeping = spawnSync(binary, ['--data-dir', dataDir, 'compare', left, right, '--save', '--name', 'Referenced, rows kept', '--reference-above', '200', '--output', join(dir, 'out.txt')]);
+  assert.equal(keeping.status, 1, String(keeping.stderr));
+  const kept = JSON.parse(run(['sessions', 'list', '--format', 'json'])).find((s) => s.name === 'Referenced, rows kept');
+  writeFileSync(right, readFileSync(right, 'utf8').replace('D. Duck', 'D. Drake'));
+  await page.goto(`${url}?session=${kept.id}`);
+  await page.getByTestId('unavailable-right').waitFor();
+  assert.match(await text('rows-kept'), /right file changed or moved since it was compared: these rows are the copies/);
+  assert.equal(await page.getByTestId('rows-unavailable').count(), 0);
+  const grid = page.getByTestId('results-grid');
+  await grid.getByText('D. Duck').waitFor();
+  assert.equal(await grid.getByText('D. Drake').count(), 0);
+  assert.equal(await grid.locator('[role=row][data-index]').count(), 3);
+  await shot('10-referenced-rows-kept');
 });
 
 test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, async () => {

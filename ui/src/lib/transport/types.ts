@@ -176,6 +176,8 @@ export interface Overview {
   suggested: AppliedSuggestions | null;
   left: TableInfo;
   right: TableInfo;
+  /** Rows are read from the copies the session kept of them, because a file it references changed or went. */
+  kept_rows: boolean;
 }
 
 /** `{job, phase, side, done, total}`, as the engine reports progress. */
