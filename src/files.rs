@@ -97,12 +97,21 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
 
 impl std::fmt::Display for MemoryBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let gib = self.0 as f64 / (1u64 << 30) as f64;
-        if gib >= 1.0 {
-            write!(f, "{gib:.1} GiB")
-        } else {
-            write!(f, "{} MiB", self.0 >> 20)
-        }
+        f.write_str(&size_text(self.0))
+    }
+}
+
+/// A size for people, in the units memory limits are given in: "512 MiB",
+/// "1.3 MiB", "2.4 GiB". Small sizes keep a decimal, so that files of 1.3
+/// MiB are not said to be 1 MiB beside a limit of 1 MiB.
+pub fn size_text(bytes: u64) -> String {
+    let mib = bytes as f64 / (1u64 << 20) as f64;
+    if mib >= 1024.0 {
+        format!("{:.1} GiB", mib / 1024.0)
+    } else if mib >= 10.0 || bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{mib:.1} MiB")
     }
 }
 
@@ -124,6 +133,30 @@ pub enum Strategy {
     /// The files were read side by side and compared in this many blocks of
     /// rows, with nothing written to disk (rows paired by position).
     Streamed(usize),
+}
+
+impl Strategy {
+    /// What to tell people about a comparison of files of `bytes` in all
+    /// that did not fit `resources.budget` (none for one in memory): that
+    /// Concord switched plans by itself, and to which. The command line
+    /// says it as it starts; a session shows it with the result.
+    pub fn note(self, bytes: u64, resources: &Resources) -> Option<String> {
+        let why = format!(
+            "the files ({}) do not fit the memory limit ({})",
+            size_text(bytes),
+            resources.budget
+        );
+        match self {
+            Strategy::InMemory => None,
+            Strategy::Partitioned(n) => Some(format!(
+                "{why}: comparing them in about {n} partitions on disk, in {}",
+                resources.spill_dir.display()
+            )),
+            Strategy::Streamed(_) => Some(format!(
+                "{why}: comparing them row by row as they are read, in two passes"
+            )),
+        }
+    }
 }
 
 /// Two compared files: the tables the result refers to (the whole files,
@@ -448,6 +481,10 @@ mod tests {
             .unwrap_err()
             .contains("too small"));
         assert_eq!(MemoryBudget(3 << 29).to_string(), "1.5 GiB");
+        assert_eq!(MemoryBudget(512 << 20).to_string(), "512 MiB");
+        assert_eq!(size_text(1 << 20), "1 MiB");
+        assert_eq!(size_text(1_338_000), "1.3 MiB");
+        assert_eq!(size_text(25 << 20 | 5), "25 MiB");
         assert!(MemoryBudget(1 << 30).fits(300 << 20, 300 << 20));
         assert!(!MemoryBudget(1 << 30).fits(400 << 20, 400 << 20));
     }

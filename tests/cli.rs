@@ -605,6 +605,7 @@ fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
         ),
         "{said}"
     );
+    assert!(said.contains("partitions on disk"), "{said}");
     assert!(
         saved.stdout == whole.stdout,
         "the saved session's output differs"

@@ -254,6 +254,10 @@ pub struct SessionData {
     /// pointing into them, which pages and exports read (see
     /// [`crate::files::LoadedComparison::copies`]). Set with `result`.
     pub copies: Option<Copies>,
+    /// When this process compared the session's files outside memory,
+    /// because they did not fit the memory limit: how, for people (see
+    /// [`crate::files::Strategy::note`]). Set with `result`.
+    pub plan: Option<String>,
     /// Row orders of the result for the last few page queries.
     pub(crate) views: Vec<(super::view::ViewKey, Arc<Vec<u32>>)>,
     /// Referenced files that could not be read when the session was
@@ -303,6 +307,7 @@ impl SessionData {
             right: None,
             result: None,
             copies: None,
+            plan: None,
             views: Vec::new(),
             unavailable: Vec::new(),
         }

@@ -143,6 +143,11 @@ pub struct ResultOverview {
     pub left: TableInfo,
     /// The right file.
     pub right: TableInfo,
+    /// How the files were compared when they did not fit the memory limit
+    /// (in partitions on disk, or streamed), for people: set by the
+    /// comparison this process ran, none for one in memory or for a
+    /// result read back from disk (after a restart, say).
+    pub plan: Option<String>,
     /// Whether pages and exports read the copies the session kept of the
     /// rows this result names, which it does when a file it references has
     /// changed or gone: the rows are then shown as they were compared.
@@ -491,6 +496,7 @@ impl Workflow {
                 Side::Right => d.right = table,
             }
             d.copies = None;
+            d.plan = None;
             d.views.clear();
             d.unavailable.retain(|u| u.side != side);
             Ok(info)
@@ -590,6 +596,8 @@ impl Workflow {
         })??;
         let resources = self.store.resources();
         let compared = crate::files::compare_loaded(&left, &right, &config, &resources, ctl)?;
+        let bytes = left.info().bytes + right.info().bytes;
+        let plan = compared.strategy().note(bytes, &resources);
         let copies = compared.copies.map(|c| Copies {
             left: Arc::new(c.left),
             right: Arc::new(c.right),
@@ -618,6 +626,7 @@ impl Workflow {
             store.commit(d, Event::Compared { result: result_ref })?;
             d.result = Some(Arc::new(result));
             d.copies = copies;
+            d.plan = plan;
             d.views.clear();
             Ok(summary)
         })
@@ -736,7 +745,7 @@ impl Workflow {
     /// changed or gone: that side's file is then described from what the
     /// session recorded, with the reason among its warnings.
     pub fn result_overview(&self, id: &str) -> Result<ResultOverview> {
-        let (result, left, right, kept_rows) = self.store.with_session(id, |d| {
+        let (result, (left, right), kept_rows, plan) = self.store.with_session(id, |d| {
             let result = d
                 .current_result()
                 .ok_or_else(|| Error::NoResult { id: id.to_string() })?;
@@ -750,12 +759,9 @@ impl Workflow {
                 .current_result()
                 .is_some_and(|r| r.kept_rows.is_some());
             let kept_rows = kept && d.copies.is_some();
-            Ok::<_, Error>((
-                result.clone(),
-                info(Side::Left)?,
-                info(Side::Right)?,
-                kept_rows,
-            ))
+            let plan = d.plan.clone();
+            let infos = (info(Side::Left)?, info(Side::Right)?);
+            Ok::<_, Error>((result.clone(), infos, kept_rows, plan))
         })??;
         let r = &result;
         Ok(ResultOverview {
@@ -773,6 +779,7 @@ impl Workflow {
             suggested: r.suggested.clone(),
             left,
             right,
+            plan,
             kept_rows,
         })
     }

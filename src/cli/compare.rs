@@ -255,21 +255,10 @@ fn run_comparison(
             budget: a.memory_limit.unwrap_or(defaults.budget),
             spill_dir: a.spill_dir.clone().unwrap_or(defaults.spill_dir),
         };
-        let decided = |strategy, bytes: u64| {
-            match strategy {
-            Strategy::Partitioned(n) => say!(
-                "concord: the files ({} MiB) do not fit the memory limit ({}): comparing them in about {n} partitions on disk, in {}",
-                bytes >> 20,
-                resources.budget,
-                resources.spill_dir.display()
-            ),
-            Strategy::Streamed(_) => say!(
-                "concord: the files ({} MiB) do not fit the memory limit ({}): comparing them row by row as they are read, in two passes",
-                bytes >> 20,
-                resources.budget
-            ),
-            Strategy::InMemory => {}
-        }
+        let decided = |strategy: Strategy, bytes: u64| {
+            if let Some(note) = strategy.note(bytes, &resources) {
+                say!("concord: {note}");
+            }
         };
         super::mapped::guard(&[&a.left, &a.right]);
         let c = compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
@@ -300,6 +289,9 @@ fn run_comparison(
     }
     w.set_config(&session.id, cfg.clone())?;
     w.compare(&session.id, ctl)?;
+    if let Some(plan) = w.result_overview(&session.id)?.plan {
+        say!("concord: {plan}");
+    }
     let c = w.comparison(&session.id)?;
     say!("concord: saved as session {} ({name})", session.id);
     Ok((c.left, c.right, c.result))

@@ -307,6 +307,8 @@ test('the memory limit set in Settings keeps large files on disk, and a restart 
     await page.getByTestId('compare-button').click();
     await page.getByTestId('summary-changed').waitFor();
     assert.equal(await text('summary-changed'), rows.toLocaleString('en'));
+    // The result says that the files were compared outside memory, and how.
+    assert.match(await text('plan'), /do not fit the memory limit \(1 MiB\): comparing them in about \d+ partitions on disk/);
     const grid = page.getByTestId('results-grid');
     await grid.evaluate((e) => (e.scrollTop = e.scrollHeight));
     const last = grid.locator(`[role=row][data-index="${rows - 1}"]`);

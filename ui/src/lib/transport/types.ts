@@ -176,6 +176,8 @@ export interface Overview {
   suggested: AppliedSuggestions | null;
   left: TableInfo;
   right: TableInfo;
+  /** How the files were compared when they did not fit the memory limit (set by the comparison just run). */
+  plan: string | null;
   /** Rows are read from the copies the session kept of them, because a file it references changed or went. */
   kept_rows: boolean;
 }
