@@ -17,7 +17,7 @@
 //! room it is given:
 //!
 //! ```text
-//! KEPT_MAGIC, format (u32 LE), head length (u32 LE), head (JSON: [Side; 2])
+//! KEPT_MAGIC, format (u32 LE), head length (u32 LE), head (JSON: [Head; 2], left then right)
 //! per side, per row: source row (u32 LE), line (u64 LE),
 //!                    per cell: length (u32 LE), bytes
 //! ```
