@@ -330,29 +330,76 @@ fn a_result_larger_than_its_memory_is_read_from_disk() {
     }
 }
 
+/// Files under `dir`, at any depth.
+fn files_under(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| match e.file_type() {
+                Ok(t) if t.is_dir() => files_under(&e.path()),
+                _ => 1,
+            })
+            .sum()
+    })
+}
+
 #[test]
 fn cancel_and_errors_leave_no_spill_files() {
     let dir = tempfile::tempdir().unwrap();
-    let (l, r) = generated(dir.path(), 42, 3000);
+    // Larger than a first piece (256 KiB): later pieces are read, and
+    // their rows spilled, after the spill directory exists.
+    let (l, r) = generated(dir.path(), 42, 30_000);
     let spill = tempfile::tempdir().unwrap();
     let resources = Resources {
         budget: MemoryBudget(1),
         spill_dir: spill.path().to_path_buf(),
     };
-    // Cancelled once the first progress report arrives, mid-way.
-    let cancel = AtomicBool::new(false);
-    let progress = |_| cancel.store(true, Ordering::Relaxed);
-    let ctl = Control::new(&progress, &cancel);
     let run = |ctl| compared(&l, &r, &keyed("id"), &resources, ctl);
-    assert!(matches!(run(ctl), Err(Error::Cancelled)));
+    // The most spill files seen by a progress report, and the reports
+    // seen while comparing; the test is only worth something if the
+    // files existed when the run stopped.
+    let most = std::sync::atomic::AtomicUsize::new(0);
+    let comparing = std::sync::atomic::AtomicUsize::new(0);
+    let cancel = AtomicBool::new(false);
+    let watch = |p: concord::Progress, cancel_after: Option<usize>| {
+        most.fetch_max(files_under(spill.path()), Ordering::Relaxed);
+        if p.phase == concord::Phase::Comparing {
+            let n = comparing.fetch_add(1, Ordering::Relaxed) + 1;
+            if cancel_after.is_some_and(|after| n >= after) {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        }
+    };
+
+    // Cancelled mid-way through the partitions.
+    let progress = |p| watch(p, Some(3));
+    assert!(matches!(
+        run(Control::new(&progress, &cancel)),
+        Err(Error::Cancelled)
+    ));
+    assert!(
+        most.load(Ordering::Relaxed) > 2,
+        "nothing was spilled before the cancel"
+    );
+    assert_eq!(files_under(spill.path()), 0);
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
 
-    // A broken record late in the right file.
+    // A broken record at the end of the right file, read after both files
+    // were partly spilled.
     let mut text = std::fs::read_to_string(&r).unwrap();
     text.push_str("1,too,many,fields,here\n");
     std::fs::write(&r, text).unwrap();
-    let err = run(Control::default()).err().expect("a broken file fails");
+    most.store(0, Ordering::Relaxed);
+    let never = AtomicBool::new(false);
+    let progress = |p| watch(p, None);
+    let err = run(Control::new(&progress, &never))
+        .err()
+        .expect("a broken file fails");
     assert_eq!(err.code(), "field_count", "{err}");
+    assert!(
+        most.load(Ordering::Relaxed) > 0,
+        "nothing was spilled before the error"
+    );
     let whole = concord::load_path(&r, &LoadOptions::default(), Control::default()).unwrap_err();
     assert_eq!(err.to_string(), whole.to_string());
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
