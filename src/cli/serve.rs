@@ -27,9 +27,10 @@ pub(crate) struct ServeArgs {
     /// Open the UI in the default browser.
     #[arg(long)]
     open: bool,
-    /// Memory a session's two files may take (e.g. 8G) [default: half of RAM].
-    /// Larger files are refused with a message; `concord compare` compares
-    /// them on disk.
+    /// Memory a session's two files may take (e.g. 8G), for this run, over
+    /// the limit saved in Settings [default: half of RAM]. A file larger
+    /// than a third of it is kept on disk, and two files that do not fit it
+    /// together are compared a partition at a time.
     #[arg(long, value_name = "SIZE", env = "CONCORD_MEMORY_LIMIT", value_parser = concord::files::MemoryBudget::parse)]
     memory_limit: Option<concord::files::MemoryBudget>,
     /// Files of this size or more are referenced by path (with their size,
