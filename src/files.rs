@@ -423,9 +423,36 @@ fn remove_abandoned(root: &Path) {
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
+        if running(pid) == Some(false) {
             let _ = std::fs::remove_dir_all(e.path());
         }
+    }
+}
+
+/// Whether process `pid` runs; `None` where the system cannot say, so
+/// that a directory that may be in use is left alone.
+fn running(pid: u32) -> Option<bool> {
+    #[cfg(unix)]
+    {
+        // No process has id 0 or one past i32's range (which `kill` would
+        // read as a process group).
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return Some(false);
+        };
+        if pid <= 0 {
+            return Some(false);
+        }
+        // SAFETY: signal 0 sends nothing; it only asks whether `pid` exists.
+        if unsafe { libc::kill(pid, 0) } == 0 {
+            return Some(true);
+        }
+        // EPERM: it runs, as another user.
+        Some(std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        None
     }
 }
 
@@ -514,5 +541,13 @@ mod tests {
         remove_abandoned(root.path());
         assert!(!dead.exists());
         assert!(alive.exists() && other.exists());
+        // Process 1 runs (as root, which `kill` may not be allowed to signal).
+        assert_eq!(running(1), Some(true));
+        assert_eq!(running(std::process::id()), Some(true));
+        assert_eq!(running(0), Some(false));
+        // A child that has ended (and been reaped) no longer runs.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        assert_eq!(running(child.id()), Some(false));
     }
 }
