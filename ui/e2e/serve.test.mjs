@@ -45,6 +45,24 @@ function startServer(dir = dataDir, extra = []) {
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
 const text = async (id) => (await page.getByTestId(id).textContent()).trim();
 
+/** Scrolls the results grid to its end until row `rows - 1` shows its
+ * cells, and returns that row. The end is set again on every try: the grid
+ * grows to its full height only once it knows the result's row count, so
+ * scrolling once, before that, could stop short for good. */
+async function scrollToLastRow(rows, timeout = 30_000) {
+  await page.waitForFunction(
+    (n) => {
+      const grid = document.querySelector('[data-testid=results-grid]');
+      if (!grid) return false;
+      grid.scrollTop = grid.scrollHeight;
+      return !!grid.querySelector(`[role=row][data-index="${n - 1}"] [data-testid=changed-cell]`);
+    },
+    rows,
+    { timeout, polling: 250 },
+  );
+  return page.getByTestId('results-grid').locator(`[role=row][data-index="${rows - 1}"]`);
+}
+
 /** Writes a CSV of `rows` rows where every amount differs between sides. */
 async function bigFile(path, shift, rows = bigRows) {
   const out = createWriteStream(path);
@@ -261,10 +279,8 @@ test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, a
   assert.equal(await text('summary-changed'), bigRows.toLocaleString('en'));
   const grid = page.getByTestId('results-grid');
   await grid.scrollIntoViewIfNeeded();
-  await grid.evaluate((e) => (e.scrollTop = e.scrollHeight));
-  const last = grid.locator(`[role=row][data-index="${bigRows - 1}"]`);
   // A debug server on two busy cores can take a while to page this far.
-  await last.getByTestId('changed-cell').waitFor({ timeout: 90_000 });
+  const last = await scrollToLastRow(bigRows, 90_000);
   assert.equal((await last.locator('[role=gridcell]').nth(1).textContent()).trim(), String(bigRows - 1));
   // The last row is inside the grid's visible area, not cut off.
   const [g, r] = [await grid.boundingBox(), await last.boundingBox()];
@@ -309,10 +325,7 @@ test('the memory limit set in Settings keeps large files on disk, and a restart 
     assert.equal(await text('summary-changed'), rows.toLocaleString('en'));
     // The result says that the files were compared outside memory, and how.
     assert.match(await text('plan'), /do not fit the memory limit \(1 MiB\): comparing them in about \d+ partitions on disk/);
-    const grid = page.getByTestId('results-grid');
-    await grid.evaluate((e) => (e.scrollTop = e.scrollHeight));
-    const last = grid.locator(`[role=row][data-index="${rows - 1}"]`);
-    await last.getByTestId('changed-cell').waitFor();
+    const last = await scrollToLastRow(rows);
     assert.equal((await last.locator('[role=gridcell]').nth(1).textContent()).trim(), String(rows - 1));
     await shot('13-files-kept-on-disk');
 
