@@ -53,22 +53,16 @@ impl Setup {
 
     /// A session with both files loaded and compared by `id`.
     fn compared(&self, w: &Workflow) -> SessionInfo {
-        let s = w.create_session("big files").unwrap();
-        for (side, name) in [(Side::Left, "left.csv"), (Side::Right, "right.csv")] {
-            w.load_file(
-                &s.id,
-                side,
-                &self.file(name),
-                &LoadOptions::default(),
-                Control::default(),
-            )
-            .unwrap();
-        }
-        let mut config = w.session(&s.id).unwrap().config.unwrap();
-        config.keys = vec![concord::compare::ColumnPair::new("id", "id")];
-        w.set_config(&s.id, config).unwrap();
-        w.compare(&s.id, Control::default()).unwrap();
-        w.session(&s.id).unwrap()
+        compared_by_id(w, &self.file("left.csv"), &self.file("right.csv"))
+    }
+
+    /// The right file with other contents of the same size and a new
+    /// modification time: a file that changed since it was loaded.
+    fn edit_right(&self) -> PathBuf {
+        let right = self.file("right.csv");
+        std::fs::write(&right, RIGHT.replace("Bob,25", "Bob,26")).unwrap();
+        later(&right, 60);
+        right
     }
 
     /// Every blob file in the store.
@@ -91,6 +85,26 @@ impl Setup {
         }
         out
     }
+}
+
+/// A session of `left` and `right` loaded and compared by `id`.
+fn compared_by_id(w: &Workflow, left: &Path, right: &Path) -> SessionInfo {
+    let s = w.create_session("big files").unwrap();
+    for (side, path) in [(Side::Left, left), (Side::Right, right)] {
+        w.load_file(
+            &s.id,
+            side,
+            path,
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap();
+    }
+    let mut config = w.session(&s.id).unwrap().config.unwrap();
+    config.keys = vec![concord::compare::ColumnPair::new("id", "id")];
+    w.set_config(&s.id, config).unwrap();
+    w.compare(&s.id, Control::default()).unwrap();
+    w.session(&s.id).unwrap()
 }
 
 fn walk(dir: &Path, out: &mut Vec<Vec<u8>>) {
@@ -172,9 +186,7 @@ fn a_changed_or_missing_referenced_file_is_reported_and_the_result_still_shown()
     drop(w);
 
     // Same size, other contents, a new modification time.
-    let right = setup.file("right.csv");
-    std::fs::write(&right, RIGHT.replace("Bob,25", "Bob,26")).unwrap();
-    later(&right, 60);
+    let right = setup.edit_right();
     let w = setup.workflow();
     let opened = w.open_session(&s.id, Control::default()).unwrap();
     assert_eq!(opened.summary.as_ref(), Some(&summary));
@@ -298,9 +310,7 @@ fn the_rows_of_a_result_are_kept_and_shown_when_a_referenced_file_changes() {
     drop(w);
 
     // Both files change: one is edited, the other deleted.
-    let right = setup.file("right.csv");
-    std::fs::write(&right, RIGHT.replace("Bob,25", "Bob,26")).unwrap();
-    later(&right, 60);
+    let right = setup.edit_right();
     std::fs::remove_file(setup.file("left.csv")).unwrap();
     let w = setup.workflow();
     let opened = w.open_session(&s.id, Control::default()).unwrap();
@@ -373,23 +383,11 @@ fn a_result_compared_a_partition_at_a_time_keeps_its_rows_and_reads_them_after_a
             .with_reference_above(100_000)
     };
     let w = workflow();
-    let s = w.create_session("partitioned").unwrap();
-    for (side, path) in [(Side::Left, &left), (Side::Right, &right)] {
-        let loaded = w
-            .load_file(
-                &s.id,
-                side,
-                path,
-                &LoadOptions::default(),
-                Control::default(),
-            )
-            .unwrap();
-        assert!(loaded.on_disk);
+    let s = compared_by_id(&w, &left, &right);
+    for side in [Side::Left, Side::Right] {
+        assert!(w.file(&s.id, side).unwrap().on_disk);
     }
-    let mut config = w.session(&s.id).unwrap().config.unwrap();
-    config.keys = vec![concord::compare::ColumnPair::new("id", "id")];
-    w.set_config(&s.id, config).unwrap();
-    assert_eq!(w.compare(&s.id, Control::default()).unwrap().changed, 200);
+    assert_eq!(s.summary.unwrap().changed, 200);
     // Only a partitioned comparison reads pages from copies of the rows.
     assert_eq!(w.comparison(&s.id).unwrap().left.num_rows(), 200);
     let (before, exported) = (rows(&w, &s.id).unwrap(), exports(&w, &s.id).unwrap());
