@@ -121,10 +121,8 @@ pub fn read(
     memory_bytes: usize,
     blob: &str,
 ) -> Result<(Table, Table)> {
-    let damaged = |detail: String| Error::Storage {
-        detail: format!("the kept rows {blob} cannot be read: {detail}"),
-        source: None,
-    };
+    let damaged =
+        |detail: String| Error::storage(format!("the kept rows {blob} cannot be read: {detail}"));
     let io_error = |e: io::Error| damaged(e.to_string());
     let mut magic = [0u8; 4];
     src.read_exact(&mut magic).map_err(io_error)?;
