@@ -12,24 +12,27 @@
 //! its order, then the right ones), so that the result is pointed at them
 //! by counting ([`crate::compare::partitioned::in_copies`]) and nothing
 //! else needs storing. The layout is plain rather than serde, so that it
-//! does not change when the in-memory table does, and is read a row at a
-//! time into a [`TableBuilder`], which moves the rows to disk past the
-//! room it is given:
+//! does not change when the in-memory table does. Rows are laid out as in
+//! spill files ([`encode_row`]), in chunks of about a MiB, each read into
+//! a [`TableBuilder`], which moves the rows to disk past the room it is
+//! given:
 //!
 //! ```text
 //! KEPT_MAGIC, format (u32 LE), head length (u32 LE), head (JSON: [Head; 2], left then right)
-//! per side, per row: source row (u32 LE), line (u64 LE),
-//!                    per cell: length (u32 LE), bytes
+//! per side: chunks of rows, each its length (u32 LE) and rows; an empty chunk ends the side
 //! ```
 
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
-use crate::table::{Encoding, SourceInfo, Table, TableBuilder};
+use crate::table::{encode_row, Encoding, SourceInfo, Table, TableBuilder};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 
 use super::format::{newer, KEPT_FORMAT, KEPT_MAGIC};
+
+/// Bytes of rows written in one chunk, give or take a row.
+const CHUNK: usize = 1 << 20;
 
 /// One side's file as the kept rows describe it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -94,19 +97,27 @@ pub fn write(
     out.write_all(&KEPT_FORMAT.to_le_bytes())?;
     out.write_all(&(head.len() as u32).to_le_bytes())?;
     out.write_all(&head)?;
+    let mut chunk = Vec::new();
     for (table, side) in [(left, Side::Left), (right, Side::Right)] {
         for row in named(result, side) {
-            let row = row as usize;
-            out.write_all(&(table.source_row(row) as u32).to_le_bytes())?;
-            out.write_all(&table.line_of(row).to_le_bytes())?;
-            let cells = table.row(row);
-            for c in 0..table.num_columns() {
-                let cell = cells.bytes(c);
-                out.write_all(&(cell.len() as u32).to_le_bytes())?;
-                out.write_all(cell)?;
+            encode_row(&mut chunk, table, row as usize);
+            if chunk.len() >= CHUNK {
+                write_chunk(out, &mut chunk)?;
             }
         }
+        write_chunk(out, &mut chunk)?;
+        // An empty chunk ends the side.
+        write_chunk(out, &mut chunk)?;
     }
+    Ok(())
+}
+
+/// Writes `chunk` with its length before it, and empties it.
+fn write_chunk(out: &mut dyn Write, chunk: &mut Vec<u8>) -> io::Result<()> {
+    let len = u32::try_from(chunk.len()).map_err(io::Error::other)?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(chunk)?;
+    chunk.clear();
     Ok(())
 }
 
@@ -146,7 +157,7 @@ pub fn read(
     let [left, right]: [Head; 2] =
         serde_json::from_slice(&head).map_err(|e| damaged(format!("its head: {e}")))?;
     let mut room = memory_bytes;
-    let mut cell = Vec::new();
+    let mut chunk = Vec::new();
     let mut side = |head: Head| -> Result<Table> {
         let info = SourceInfo {
             path: head.path,
@@ -156,39 +167,30 @@ pub fn read(
             has_header: head.has_header,
             warnings: head.warnings,
         };
-        let columns = head.columns.len();
         let mut builder = TableBuilder::new(info, head.columns);
-        let mut cells: Vec<std::ops::Range<usize>> = Vec::with_capacity(columns);
-        for _ in 0..head.rows {
-            let source_row = read_u32(src).map_err(io_error)?;
-            let line = read_u64(src).map_err(io_error)?;
-            cell.clear();
-            cells.clear();
-            for _ in 0..columns {
-                let n = u64::from(read_u32(src).map_err(io_error)?);
-                if n > len {
-                    return Err(damaged(format!("a cell of {n} bytes in {len}")));
-                }
-                let start = cell.len();
-                src.by_ref()
-                    .take(n)
-                    .read_to_end(&mut cell)
-                    .map_err(io_error)?;
-                if cell.len() - start != n as usize {
-                    return Err(damaged("they end inside a row".into()));
-                }
-                cells.push(start..cell.len());
+        loop {
+            let n = u64::from(read_u32(src).map_err(io_error)?);
+            if n == 0 {
+                break;
             }
-            if std::str::from_utf8(&cell).is_err() {
-                return Err(damaged(format!(
-                    "row {} is not UTF-8",
-                    u64::from(source_row) + 1
-                )));
+            if n > len {
+                return Err(damaged(format!("a chunk of {n} bytes in {len}")));
             }
-            builder.push(cells.iter().map(|r| &cell[r.clone()]), source_row, line);
+            chunk.resize(n as usize, 0);
+            src.read_exact(&mut chunk).map_err(io_error)?;
+            builder
+                .push_encoded(&chunk)
+                .ok_or_else(|| damaged("a row is cut short".into()))?;
             if !builder.on_disk() && builder.heap_bytes() > room {
                 builder.move_to_disk(dir)?;
             }
+        }
+        if builder.num_rows() as u64 != head.rows {
+            let found = builder.num_rows();
+            return Err(damaged(format!(
+                "{found} rows where {} were kept",
+                head.rows
+            )));
         }
         room = room.saturating_sub(builder.heap_bytes());
         builder.finish(head.file_rows)
@@ -202,12 +204,6 @@ fn read_u32(src: &mut impl Read) -> io::Result<u32> {
     let mut b = [0u8; 4];
     src.read_exact(&mut b)?;
     Ok(u32::from_le_bytes(b))
-}
-
-fn read_u64(src: &mut impl Read) -> io::Result<u64> {
-    let mut b = [0u8; 8];
-    src.read_exact(&mut b)?;
-    Ok(u64::from_le_bytes(b))
 }
 
 #[cfg(test)]

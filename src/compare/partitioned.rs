@@ -533,8 +533,7 @@ fn every(step: u64, tables: &[&Table]) -> Result<Table> {
     b.finish(0)
 }
 
-/// Rows written to a spill file: per row its index and line in the file,
-/// then its cells' lengths as LEB128 numbers, then its cell bytes.
+/// Rows written to a spill file, as [`crate::table::encode_row`] lays them out.
 struct SpillWriter {
     path: PathBuf,
     out: BufWriter<File>,
@@ -552,46 +551,17 @@ impl SpillWriter {
     }
 
     fn write_row(&mut self, table: &Table, row: usize) -> Result<()> {
-        let s = &mut self.scratch;
-        s.clear();
-        s.extend_from_slice(&(table.source_row(row) as u32).to_le_bytes());
-        s.extend_from_slice(&table.line_of(row).to_le_bytes());
-        let cells = table.row(row);
-        for c in 0..table.num_columns() {
-            put_len(s, cells.bytes(c).len());
-        }
-        for c in 0..table.num_columns() {
-            s.extend_from_slice(cells.bytes(c));
-        }
+        self.scratch.clear();
+        crate::table::encode_row(&mut self.scratch, table, row);
         let path = &self.path;
-        self.out.write_all(s).map_err(|e| spill_error(path, e))
+        self.out
+            .write_all(&self.scratch)
+            .map_err(|e| spill_error(path, e))
     }
 
     fn finish(mut self) -> Result<()> {
         let path = &self.path;
         self.out.flush().map_err(|e| spill_error(path, e))
-    }
-}
-
-fn put_len(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn get_len(data: &[u8], at: &mut usize) -> Option<usize> {
-    let mut n = 0usize;
-    let mut shift = 0;
-    loop {
-        let b = *data.get(*at)?;
-        *at += 1;
-        n |= ((b & 0x7F) as usize) << shift;
-        if b < 0x80 {
-            return Some(n);
-        }
-        shift += 7;
     }
 }
 
@@ -620,28 +590,7 @@ fn read_partition(path: Option<&PathBuf>, shape: &Table) -> Result<Table> {
         ),
     };
     b.reserve(data.len());
-    let n = shape.num_columns();
-    let mut lens = vec![0usize; n];
-    let mut at = 0;
-    while at < data.len() {
-        let head = data.get(at..at + 12).ok_or_else(corrupt)?;
-        let row = u32::from_le_bytes(head[..4].try_into().expect("4 bytes"));
-        let line = u64::from_le_bytes(head[4..].try_into().expect("8 bytes"));
-        at += 12;
-        for l in lens.iter_mut() {
-            *l = get_len(&data, &mut at).ok_or_else(corrupt)?;
-        }
-        let total: usize = lens.iter().sum();
-        let bytes = data.get(at..at + total).ok_or_else(corrupt)?;
-        at += total;
-        let mut from = 0;
-        let cells = lens.iter().map(|&l| {
-            let c = &bytes[from..from + l];
-            from += l;
-            c
-        });
-        b.push(cells, row, line);
-    }
+    b.push_encoded(&data).ok_or_else(corrupt)?;
     b.finish(shape.file_rows())
 }
 

@@ -195,6 +195,75 @@ impl TableBuilder {
     }
 }
 
+/// Appends row `row` of `table` to `out` in the layout rows take on their
+/// way through a file (spill files, the rows a session keeps beside a
+/// result): its index and line in its file (u32 and u64, little-endian),
+/// its cells' lengths (LEB128), then its cells' bytes.
+/// [`TableBuilder::push_encoded`] reads it back.
+pub fn encode_row(out: &mut Vec<u8>, table: &Table, row: usize) {
+    out.extend_from_slice(&(table.source_row(row) as u32).to_le_bytes());
+    out.extend_from_slice(&table.line_of(row).to_le_bytes());
+    let cells = table.row(row);
+    for c in 0..table.num_columns() {
+        put_len(out, cells.bytes(c).len());
+    }
+    for c in 0..table.num_columns() {
+        out.extend_from_slice(cells.bytes(c));
+    }
+}
+
+impl TableBuilder {
+    /// Adds the rows `data` holds, each written by [`encode_row`] from a
+    /// table with these columns. `None` when `data` is cut short inside a
+    /// row (the rows before it are added).
+    pub fn push_encoded(&mut self, data: &[u8]) -> Option<()> {
+        let mut lens = vec![0usize; self.columns.len()];
+        let mut at = 0;
+        while at < data.len() {
+            let head = data.get(at..at + 12)?;
+            let row = u32::from_le_bytes(head[..4].try_into().expect("4 bytes"));
+            let line = u64::from_le_bytes(head[4..].try_into().expect("8 bytes"));
+            at += 12;
+            for l in lens.iter_mut() {
+                *l = get_len(data, &mut at)?;
+            }
+            let total: usize = lens.iter().sum();
+            let bytes = data.get(at..at + total)?;
+            at += total;
+            let mut from = 0;
+            let cells = lens.iter().map(|&l| {
+                let c = &bytes[from..from + l];
+                from += l;
+                c
+            });
+            self.push(cells, row, line);
+        }
+        Some(())
+    }
+}
+
+fn put_len(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn get_len(data: &[u8], at: &mut usize) -> Option<usize> {
+    let mut n = 0usize;
+    let mut shift = 0;
+    loop {
+        let b = *data.get(*at)?;
+        *at += 1;
+        n |= ((b & 0x7F) as usize).checked_shl(shift)?;
+        if b < 0x80 {
+            return Some(n);
+        }
+        shift += 7;
+    }
+}
+
 /// A failure to write a table's rows to `dir` (only rows on disk can fail).
 fn disk_error(dir: Option<&Path>, source: io::Error) -> Error {
     Error::Write {

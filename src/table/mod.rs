@@ -17,7 +17,7 @@ mod parse;
 mod pieces;
 mod sniff;
 
-pub use builder::TableBuilder;
+pub use builder::{encode_row, TableBuilder};
 pub use decode::Encoding;
 pub use load::{load_both, load_bytes, load_path, map_both, map_path, LoadOptions};
 pub use pieces::{load_to_disk, Pieces};
