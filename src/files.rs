@@ -14,7 +14,9 @@ use crate::compare::partitioned::{
 };
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
-use crate::suggest::{annotate, compare_with_suggestions, complete_config, with_suggestions};
+use crate::suggest::{
+    annotate, compare_with_suggestions, complete_config, with_suggestions, Completed,
+};
 use crate::table::{map_both, LoadOptions, Pieces, Table, TableBuilder};
 use crate::{CompareConfig, CompareResult};
 use std::path::{Path, PathBuf};
@@ -238,7 +240,7 @@ pub fn compare_files(
         inputs.open(Side::Left, ctl)?,
         inputs.open(Side::Right, ctl)?,
     );
-    let (config, applied) = match (lp.first(), rp.first()) {
+    let completed = match (lp.first(), rp.first()) {
         (Some(l), Some(r)) if config.use_suggestions && !config.keys.is_empty() => {
             // Renamed columns are told by their names and values: the
             // files' first rows show them.
@@ -253,8 +255,9 @@ pub fn compare_files(
             let r = value_sample(inputs.open(Side::Right, ctl)?, bytes)?;
             complete_config(&l, &r, config, ctl)?
         }
-        _ => (config.clone(), None),
+        _ => Completed::unchanged(config),
     };
+    let config = completed.config.clone();
     let total = left_bytes + right_bytes;
     let done = if config.keys.is_empty() {
         // Rows paired by position need no spill files.
@@ -286,7 +289,7 @@ pub fn compare_files(
     Ok(Compared {
         left,
         right,
-        result: annotate(result, applied),
+        result: annotate(result, completed),
         strategy,
     })
 }

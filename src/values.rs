@@ -7,6 +7,18 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+/// Spellings of "no value" that exports write in typed columns (R's `NA`,
+/// databases' `NULL`, pandas' `nan`, Excel's `#N/A`, ...), compared without
+/// regard to case. Header detection and key suggestions take them as empty.
+pub const NULL_SPELLINGS: [&str; 9] = [
+    "null", "na", "n/a", "nan", "none", "nil", "-", "#n/a", "(null)",
+];
+
+/// Whether `v` is one of [`NULL_SPELLINGS`].
+pub fn is_null_spelling(v: &str) -> bool {
+    v.len() <= 6 && NULL_SPELLINGS.iter().any(|n| n.eq_ignore_ascii_case(v))
+}
+
 /// The type of one value or, in a profile, of a whole column.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,

@@ -553,13 +553,16 @@ impl Workflow {
     pub fn pairing(&self, id: &str, ctl: Control<'_>) -> Result<Pairing> {
         let (left, right) = (self.table(id, Side::Left)?, self.table(id, Side::Right)?);
         let config = self.store.with_session(id, |d| d.state.config.clone())?;
-        let (config, suggested) = if config.use_suggestions {
+        let completed = if config.use_suggestions {
             crate::suggest::complete_config(&left, &right, &config, ctl)?
         } else {
-            (config, None)
+            crate::suggest::Completed::unchanged(&config)
         };
-        let mut pairing = crate::compare::pairing(&left, &right, &config)?;
-        pairing.suggested = suggested.filter(|s| s.key.is_some() || !s.mappings.is_empty());
+        let mut pairing = crate::compare::pairing(&left, &right, &completed.config)?;
+        pairing.suggested = completed
+            .applied
+            .filter(|s| s.key.is_some() || !s.mappings.is_empty());
+        pairing.notes = completed.notes;
         Ok(pairing)
     }
 

@@ -187,6 +187,10 @@ pub struct Pairing {
     /// The suggestions that filled in the key or the pairs, as in
     /// [`CompareResult::suggested`]; `None` when the configuration named them.
     pub suggested: Option<AppliedSuggestions>,
+    /// Why the suggested key was chosen over the others (the runners-up),
+    /// or why no key was: the notes the comparison will carry.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One compared pair in a [`Pairing`].
@@ -220,6 +224,7 @@ pub fn pairing(left: &Table, right: &Table, config: &CompareConfig) -> Result<Pa
         left_only: plan.left_only,
         right_only: plan.right_only,
         suggested: None,
+        notes: Vec::new(),
     })
 }
 

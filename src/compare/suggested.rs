@@ -35,6 +35,12 @@ pub struct KeySuggestion {
 }
 
 impl KeySuggestion {
+    /// The share of rows that may repeat their key in a key `compare` uses
+    /// by itself: a licence number repeated a few times in fifty thousand
+    /// rows is still the key a person would pick (its repeats are reported
+    /// as duplicates).
+    pub const NEAR_KEY_REPEATS: f64 = 0.001;
+
     /// The key as written for people and for `--key`: `id`, or `a + b=B`.
     pub fn label(&self) -> String {
         let cols: Vec<String> = self
@@ -47,9 +53,45 @@ impl KeySuggestion {
     }
 
     /// Whether `compare` may use this key without asking: unique on both
-    /// sides, with at least half of its values found on both sides.
+    /// sides but for at most [`Self::NEAR_KEY_REPEATS`] of the rows, with at
+    /// least half of its values found on both sides.
     pub fn is_confident(&self) -> bool {
-        self.unique_left >= 1.0 && self.unique_right >= 1.0 && self.overlap >= 0.5
+        self.is_near_unique() && self.overlap >= 0.5
+    }
+
+    /// Whether the key is unique on both sides but for at most
+    /// [`Self::NEAR_KEY_REPEATS`] of the rows.
+    pub fn is_near_unique(&self) -> bool {
+        let floor = 1.0 - Self::NEAR_KEY_REPEATS;
+        self.unique_left >= floor && self.unique_right >= floor
+    }
+
+    /// How the key's figures read to people: `unique on both sides, 100%
+    /// of keys on both sides`, or the share of rows it leaves repeated.
+    pub fn figures(&self) -> String {
+        let uniqueness = if self.unique_left >= 1.0 && self.unique_right >= 1.0 {
+            "unique on both sides".to_string()
+        } else {
+            let repeated = |u: f64| {
+                let r = (1.0 - u) * 100.0;
+                if r == 0.0 {
+                    "none".to_string()
+                } else if r < 0.01 {
+                    "under 0.01%".to_string()
+                } else {
+                    format!("{r:.2}%")
+                }
+            };
+            format!(
+                "repeated or empty in {} of left rows and {} of right rows",
+                repeated(self.unique_left),
+                repeated(self.unique_right)
+            )
+        };
+        format!(
+            "{uniqueness}, {} of keys on both sides",
+            percent(self.overlap)
+        )
     }
 }
 
@@ -69,9 +111,9 @@ impl AppliedSuggestions {
         let mut out = Vec::new();
         if let Some(k) = &self.key {
             out.push(format!(
-                "using the suggested key {} (unique on both sides, {:.0}% of keys on both sides)",
+                "using the suggested key {} ({})",
                 k.label(),
-                k.overlap * 100.0
+                k.figures()
             ));
         }
         for m in &self.mappings {
@@ -81,5 +123,17 @@ impl AppliedSuggestions {
             ));
         }
         out
+    }
+}
+
+/// A share as a whole percentage, never rounded up to 100% or down to 0%.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 99.0 && p < 100.0 {
+        format!("{p:.1}%")
+    } else if p > 0.0 && p < 1.0 {
+        format!("{p:.2}%")
+    } else {
+        format!("{p:.0}%")
     }
 }

@@ -1,19 +1,49 @@
-//! Which columns identify a row: unique, never empty, and shared between
-//! the two files.
+//! Which columns identify a row, as a person would choose them.
+//!
+//! A person looking for a key reaches for identifiers: codes, names, dates,
+//! small or numbered integers; never a measure such as a price or a
+//! population, even when its values happen to be unique. And they take the
+//! fewest columns that do the job, which can be five or six in a long table
+//! (a flight is a date, a carrier, a flight number and an airport).
+//!
+//! The search runs in two stages: over identifier-like columns first, and
+//! only if that finds nothing, over every paired column (measures too). A
+//! stage looks for the smallest combinations, size by size up to
+//! [`MAX_KEY_COLUMNS`], on a sample of rows: each combination's values are
+//! hashed per sampled row (folded column by column, so growing a
+//! combination by one column costs one pass over the sample), and only the
+//! [`BEAM`] combinations that tell the most rows apart are grown further.
+//! A column that tells no more rows apart than the combination without it
+//! (a constant, or one determined by the others) is never added, so keys
+//! stay minimal. Combinations unique on the samples of both sides are then
+//! checked against every row.
+//!
+//! A few repeated values do not disqualify a key: a licence number that
+//! repeats a handful of times in fifty thousand rows is still what a person
+//! would pick (the repeats are reported as duplicates). Such a near key
+//! wins only as a single identifier-named column; otherwise an exactly
+//! unique combination is preferred whenever one exists.
 
 use super::sample::{sample_rows, ColumnSample};
 use super::KeySuggestion;
 use crate::table::Table;
-use crate::values::ValueType;
+use crate::values::{classify, is_null_spelling, ValueType};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-/// Single columns checked against all rows, at most.
-const SINGLE_CANDIDATES: usize = 4;
-/// Columns combined into pairs when no single column is a key.
-const PAIR_COLUMNS: usize = 8;
-/// Pairs checked against all rows, at most.
-const PAIR_CANDIDATES: usize = 3;
+/// The most columns a suggested key has.
+pub const MAX_KEY_COLUMNS: usize = 6;
+/// Combinations of one size grown into the next, at most.
+const BEAM: usize = 24;
+/// Columns a stage combines, at most (the most varied are kept).
+const STAGE_COLUMNS: usize = 24;
+/// Combinations checked against all rows, at most, in the whole search.
+const VERIFIED: usize = 24;
+/// Key candidates reported, at most (the key and its runners-up).
+const REPORTED: usize = 5;
+/// The share of rows that may repeat their key in a near key.
+const NEAR_KEY_REPEATS: f64 = KeySuggestion::NEAR_KEY_REPEATS;
 
 /// A mapped column pair by position.
 #[derive(Clone, Copy)]
@@ -22,11 +52,276 @@ pub(super) struct Mapped {
     pub right: usize,
 }
 
-fn key_hash(t: &Table, row: usize, cols: &[usize]) -> Option<u64> {
+/// What kind of column a key part is, by its name and sampled values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    /// Named like a key (`id`, `code`, `licence number`, ...).
+    NamedKey,
+    /// A code, a short name, a date, or an integer that counts or numbers
+    /// things (dense, or named like a part of a date).
+    Identifier,
+    /// A quantity or free text: a poor key when an identifier will do.
+    Measure,
+}
+
+/// Words that name a key column.
+const KEY_WORDS: &[&str] = &[
+    "id",
+    "key",
+    "code",
+    "number",
+    "no",
+    "num",
+    "nr",
+    "sku",
+    "uuid",
+    "guid",
+    "ref",
+    "email",
+    "identifier",
+    "licence",
+    "license",
+    "isbn",
+    "serial",
+];
+
+/// Words that name a part of a date or a sequence: identifiers even when
+/// their values are sparse.
+const ORDINAL_WORDS: &[&str] = &[
+    "year", "month", "day", "date", "hour", "minute", "week", "quarter", "period", "season",
+    "series", "episode", "round", "stage", "line", "seq", "sequence", "index", "rank", "version",
+    "time",
+];
+
+/// Words that name a quantity.
+const MEASURE_WORDS: &[&str] = &[
+    "amount",
+    "price",
+    "cost",
+    "total",
+    "sum",
+    "avg",
+    "mean",
+    "rate",
+    "ratio",
+    "pct",
+    "percent",
+    "population",
+    "pop",
+    "value",
+    "score",
+    "weight",
+    "height",
+    "length",
+    "width",
+    "depth",
+    "mass",
+    "temp",
+    "temperature",
+    "delay",
+    "distance",
+    "duration",
+    "speed",
+    "balance",
+    "salary",
+    "income",
+    "revenue",
+    "sales",
+    "profit",
+    "gdp",
+    "qty",
+    "quantity",
+    "count",
+    "size",
+    "volume",
+    "lat",
+    "lon",
+    "lng",
+    "latitude",
+    "longitude",
+    "pressure",
+    "humidity",
+    "precip",
+];
+
+/// A column pair that may be part of a key, with its sampled row hashes.
+struct Candidate {
+    pair: Mapped,
+    /// The left and right columns as key parts.
+    parts: (Part, Part),
+    role: Role,
+    /// Hash of the cell in each sampled left row; 0 when it is empty.
+    left: Vec<u64>,
+    /// The same for the right side.
+    right: Vec<u64>,
+}
+
+/// A combination of candidates (by index) with its folded row hashes.
+#[derive(Clone)]
+struct Combination {
+    members: Vec<usize>,
+    left: Vec<u64>,
+    right: Vec<u64>,
+    /// Distinct non-empty values of the combination in the left sample.
+    distinct: usize,
+}
+
+/// A column of one side as a key part: its index, and whether the common
+/// spellings of null are no value in it.
+#[derive(Clone, Copy)]
+struct Part {
+    col: usize,
+    spelled_nulls: bool,
+}
+
+/// Whether a key cell holds no value: empty, or, in a column whose other
+/// values are typed (numbers, dates), a common spelling of null. In a text
+/// column `NA` or `-` may be a real value.
+fn no_value(v: &[u8], spelled_nulls: bool) -> bool {
+    v.is_empty()
+        || (spelled_nulls && v.len() <= 6 && std::str::from_utf8(v).is_ok_and(is_null_spelling))
+}
+
+/// The type of a column's sampled values other than the spellings of null,
+/// and whether those spellings are nulls in it (it is otherwise typed).
+fn typed(t: &Table, rows: &[usize], col: usize) -> (ValueType, bool) {
+    let mut ty = ValueType::Empty;
+    for &r in rows {
+        let v = t.cell(r, col).trim();
+        if !v.is_empty() && !is_null_spelling(v) {
+            ty = ty.join(classify(v));
+            if ty == ValueType::Text {
+                break;
+            }
+        }
+    }
+    (ty, ty != ValueType::Text)
+}
+
+fn cell_hash(v: &[u8], spelled_nulls: bool, seed: u64) -> u64 {
+    if no_value(v, spelled_nulls) {
+        0
+    } else {
+        xxh3_64_with_seed(v, seed) | 1
+    }
+}
+
+/// The hash of a combination grown by one column; empty stays empty.
+fn fold(acc: u64, cell: u64) -> u64 {
+    if acc == 0 || cell == 0 {
+        0
+    } else {
+        (acc.rotate_left(23) ^ cell).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
+    }
+}
+
+fn sampled_hashes(t: &Table, rows: &[usize], part: Part) -> Vec<u64> {
+    rows.iter()
+        .map(|&r| cell_hash(t.cell_bytes(r, part.col), part.spelled_nulls, 0x51_7cc1))
+        .collect()
+}
+
+/// Hashes already are hashes: a set of them needs no hashing again.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 hashes are kept")
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// Distinct non-empty values, and rows whose value is empty or repeated.
+fn tally(hashes: &[u64]) -> (usize, usize) {
+    let mut seen: hashbrown::HashSet<u64, std::hash::BuildHasherDefault<Identity>> =
+        hashbrown::HashSet::with_capacity_and_hasher(hashes.len(), Default::default());
+    let mut repeated = 0;
+    for &h in hashes {
+        if h == 0 || !seen.insert(h) {
+            repeated += 1;
+        }
+    }
+    (seen.len(), repeated)
+}
+
+/// How many of `rows` rows may repeat their key in a near key.
+fn allowed_repeats(rows: usize) -> usize {
+    (rows as f64 * NEAR_KEY_REPEATS) as usize
+}
+
+/// The role of one column, from its name and its sampled values.
+fn role(
+    name: &str,
+    (value_type, s): (ValueType, &ColumnSample),
+    t: &Table,
+    rows: &[usize],
+    col: usize,
+) -> Role {
+    let words = super::names::words(name);
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    if has(KEY_WORDS) && !matches!(value_type, ValueType::Decimal) {
+        return Role::NamedKey;
+    }
+    let measure_named = has(MEASURE_WORDS) && !has(ORDINAL_WORDS);
+    match value_type {
+        ValueType::Decimal | ValueType::Boolean | ValueType::Empty => Role::Measure,
+        _ if measure_named => Role::Measure,
+        ValueType::Date | ValueType::Datetime => Role::Identifier,
+        ValueType::Integer if has(ORDINAL_WORDS) => Role::Identifier,
+        ValueType::Integer => {
+            // Numbers that number things are dense (1, 2, 3, ... with gaps);
+            // quantities spread over a range much wider than their count.
+            let (mut lo, mut hi) = (i128::MAX, i128::MIN);
+            for &r in rows {
+                if let Ok(v) = std::str::from_utf8(t.cell_bytes(r, col))
+                    .unwrap_or("")
+                    .trim()
+                    .trim_start_matches('+')
+                    .parse::<i128>()
+                {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+            let span = (hi - lo + 1).max(1) as f64;
+            if s.counts.len() as f64 >= span * 0.1 || hi - lo < 1000 {
+                Role::Identifier
+            } else {
+                Role::Measure
+            }
+        }
+        _ => {
+            // Text: codes and names are short; descriptions are long and wordy.
+            let (mut len, mut words, mut n) = (0usize, 0usize, 0usize);
+            for &r in rows.iter().step_by((rows.len() / 500).max(1)) {
+                let v = t.cell_bytes(r, col);
+                if !v.is_empty() {
+                    len += v.len();
+                    words += v.split(|&b| b == b' ').filter(|w| !w.is_empty()).count();
+                    n += 1;
+                }
+            }
+            let n = n.max(1);
+            if len / n > 32 || words as f64 / n as f64 > 4.0 {
+                Role::Measure
+            } else {
+                Role::Identifier
+            }
+        }
+    }
+}
+
+fn key_hash(t: &Table, row: usize, parts: &[Part]) -> Option<u64> {
     let mut h = 0x2545_F491_4F6C_DD1D;
-    for &c in cols {
-        let v = t.cell_bytes(row, c);
-        if v.is_empty() {
+    for p in parts {
+        let v = t.cell_bytes(row, p.col);
+        if no_value(v, p.spelled_nulls) {
             return None;
         }
         h = xxh3_64_with_seed(v, h);
@@ -36,7 +331,7 @@ fn key_hash(t: &Table, row: usize, cols: &[usize]) -> Option<u64> {
 
 /// Sorted distinct key hashes of all rows, and the share of rows whose key is
 /// present and not repeated.
-fn distinct_keys(t: &Table, cols: &[usize]) -> (Vec<u64>, f64) {
+fn distinct_keys(t: &Table, cols: &[Part]) -> (Vec<u64>, f64) {
     let mut hashes: Vec<u64> = (0..t.num_rows())
         .into_par_iter()
         .with_min_len(8192)
@@ -68,59 +363,216 @@ fn shared(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// How likely a column is to be meant as a key, before looking at its data:
-/// whole numbers and codes more than amounts or dates; names such as `id`,
-/// `code` or `sku` more than others.
-fn prior(name: &str, t: ValueType) -> f64 {
-    let type_factor = match t {
-        ValueType::Integer | ValueType::Text => 1.0,
-        ValueType::Date | ValueType::Datetime => 0.8,
-        _ => 0.7,
-    };
-    let words = super::names::words(name);
-    let keyish = [
-        "id",
-        "key",
-        "code",
-        "number",
-        "no",
-        "num",
-        "nr",
-        "sku",
-        "uuid",
-        "guid",
-        "ref",
-        "email",
-        "identifier",
-    ];
-    let name_factor = if words.iter().any(|w| keyish.contains(&w.as_str())) {
-        1.0
-    } else {
-        0.9
-    };
-    type_factor * name_factor
+/// A combination checked against every row.
+struct Verified {
+    suggestion: KeySuggestion,
+    roles: Vec<Role>,
+    /// Candidate indices, for minimality checks.
+    members: Vec<usize>,
+    /// Leftmost left column index, for ties.
+    first_column: usize,
 }
 
-fn verify(left: &Table, right: &Table, l: &[usize], r: &[usize], prior: f64) -> KeySuggestion {
+impl Verified {
+    fn exact(&self) -> bool {
+        self.suggestion.unique_left >= 1.0 && self.suggestion.unique_right >= 1.0
+    }
+
+    fn near(&self) -> bool {
+        self.suggestion.is_near_unique()
+    }
+
+    /// The order a person would choose in (smaller is better): usable keys
+    /// before the rest; among them exact keys, and single key-named columns
+    /// with a few repeats, before other near keys; then fewer columns, then
+    /// identifiers before measures, then more keys found on both sides.
+    fn rank(&self) -> (u8, u8, usize, Role, i64, usize) {
+        let usable = self.suggestion.is_confident();
+        let class = if self.exact() || (self.roles == [Role::NamedKey] && self.near()) {
+            0
+        } else if self.near() {
+            1
+        } else {
+            2
+        };
+        let worst_role = self.roles.iter().copied().max().unwrap_or(Role::Measure);
+        (
+            u8::from(!usable),
+            class,
+            self.roles.len(),
+            worst_role,
+            -((self.suggestion.overlap * 1e6) as i64),
+            self.first_column,
+        )
+    }
+}
+
+fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -> Verified {
+    let l: Vec<usize> = members.iter().map(|&m| cands[m].pair.left).collect();
+    let r: Vec<usize> = members.iter().map(|&m| cands[m].pair.right).collect();
+    let lp: Vec<Part> = members.iter().map(|&m| cands[m].parts.0).collect();
+    let rp: Vec<Part> = members.iter().map(|&m| cands[m].parts.1).collect();
     let ((lk, unique_left), (rk, unique_right)) =
-        rayon::join(|| distinct_keys(left, l), || distinct_keys(right, r));
+        rayon::join(|| distinct_keys(left, &lp), || distinct_keys(right, &rp));
     let smaller = lk.len().min(rk.len());
     let overlap = if smaller == 0 {
         0.0
     } else {
         shared(&lk, &rk) as f64 / smaller as f64
     };
-    KeySuggestion {
-        left: l.iter().map(|&c| left.columns()[c].clone()).collect(),
-        right: r.iter().map(|&c| right.columns()[c].clone()).collect(),
-        score: unique_left * unique_right * (0.5 + 0.5 * overlap) * prior,
-        unique_left,
-        unique_right,
-        overlap,
+    let roles: Vec<Role> = members.iter().map(|&m| cands[m].role).collect();
+    // The displayed score: uniqueness and overlap, lowered a little per
+    // extra column and more for measures.
+    let prior: f64 = roles
+        .iter()
+        .map(|r| match r {
+            Role::NamedKey => 1.0,
+            Role::Identifier => 0.95,
+            Role::Measure => 0.7,
+        })
+        .product::<f64>()
+        .powf(1.0 / roles.len() as f64)
+        * 0.98f64.powi(roles.len() as i32 - 1);
+    Verified {
+        suggestion: KeySuggestion {
+            left: l.iter().map(|&c| left.columns()[c].clone()).collect(),
+            right: r.iter().map(|&c| right.columns()[c].clone()).collect(),
+            score: unique_left * unique_right * (0.5 + 0.5 * overlap) * prior,
+            unique_left,
+            unique_right,
+            overlap,
+        },
+        roles,
+        members: members.to_vec(),
+        first_column: l.iter().copied().min().unwrap_or(0),
     }
 }
 
-/// Ranks key candidates among the mapped columns, best first.
+/// Searches `cands` (all of one stage) for the smallest combinations unique
+/// on both samples, and checks them against every row. Appends what it
+/// checked to `found`, and returns once a size has given an exact key.
+/// Returns the combination that came closest to a key on the samples (the
+/// most distinct values, with the fewest columns), to name when nothing
+/// passed.
+fn search(
+    left: &Table,
+    right: &Table,
+    cands: &[Candidate],
+    usable: &[usize],
+    found: &mut Vec<Verified>,
+    budget: &mut usize,
+) -> Option<Vec<usize>> {
+    let mut closest: Option<(usize, Vec<usize>)> = None;
+    let sample_left = cands.first().map_or(0, |c| c.left.len());
+    let sample_right = cands.first().map_or(0, |c| c.right.len());
+    let allowed = (allowed_repeats(sample_left), allowed_repeats(sample_right));
+    let mut seen: HashSet<Vec<usize>> = HashSet::new();
+    let mut beam: Vec<Combination> = vec![Combination {
+        members: Vec::new(),
+        left: vec![u64::MAX; sample_left],
+        right: vec![u64::MAX; sample_right],
+        distinct: 1,
+    }];
+    for _size in 1..=MAX_KEY_COLUMNS {
+        // Every way to grow a combination of the beam by one column.
+        let mut grown: Vec<(usize, usize)> = Vec::new();
+        for (b, comb) in beam.iter().enumerate() {
+            for &c in usable {
+                if comb.members.contains(&c) {
+                    continue;
+                }
+                let mut members = comb.members.clone();
+                members.push(c);
+                members.sort_unstable();
+                // A superset of a key found already is not minimal.
+                let contains_key = found
+                    .iter()
+                    .filter(|v| v.exact())
+                    .any(|v| v.members.iter().all(|m| members.contains(m)));
+                if !contains_key && seen.insert(members) {
+                    grown.push((b, c));
+                }
+            }
+        }
+        let mut next: Vec<(Combination, usize, usize)> = grown
+            .par_iter()
+            .filter_map(|&(b, c)| {
+                let comb = &beam[b];
+                let fold_all = |acc: &[u64], col: &[u64]| -> Vec<u64> {
+                    acc.iter().zip(col).map(|(&a, &x)| fold(a, x)).collect()
+                };
+                let left = fold_all(&comb.left, &cands[c].left);
+                let (distinct, l_rep) = tally(&left);
+                if !comb.members.is_empty() && distinct <= comb.distinct {
+                    // A constant, or a column the others determine.
+                    return None;
+                }
+                let right = fold_all(&comb.right, &cands[c].right);
+                let r_rep = if l_rep <= allowed.0 {
+                    tally(&right).1
+                } else {
+                    usize::MAX
+                };
+                let mut members = comb.members.clone();
+                members.push(c);
+                members.sort_unstable();
+                let grown = Combination {
+                    members,
+                    left,
+                    right,
+                    distinct,
+                };
+                Some((grown, l_rep, r_rep))
+            })
+            .collect();
+        // Keys on both samples go to be checked, best first.
+        next.sort_by(|a, b| {
+            let key = |x: &(Combination, usize, usize)| {
+                let roles: Vec<Role> = x.0.members.iter().map(|&m| cands[m].role).collect();
+                let worst = roles.iter().copied().max();
+                let first = x.0.members.iter().map(|&m| cands[m].pair.left).min();
+                (worst, first)
+            };
+            key(a).cmp(&key(b))
+        });
+        let mut exact_found = false;
+        let mut rest = Vec::new();
+        for (comb, l_rep, r_rep) in next {
+            let is_key = l_rep <= allowed.0 && r_rep <= allowed.1;
+            if is_key && *budget > 0 {
+                *budget -= 1;
+                let v = verify(left, right, cands, &comb.members);
+                exact_found |= v.exact() && v.suggestion.is_confident();
+                let keep_growing = !v.exact();
+                found.push(v);
+                if keep_growing {
+                    rest.push(comb);
+                }
+            } else if !is_key {
+                rest.push(comb);
+            }
+        }
+        if exact_found || *budget == 0 {
+            return None;
+        }
+        // Grow the combinations that tell the most rows apart.
+        rest.sort_by_key(|c| std::cmp::Reverse(c.distinct));
+        if let Some(best) = rest.first() {
+            if closest.as_ref().is_none_or(|c| best.distinct > c.0) {
+                closest = Some((best.distinct, best.members.clone()));
+            }
+        }
+        rest.truncate(BEAM);
+        beam = rest;
+        if beam.is_empty() {
+            break;
+        }
+    }
+    closest.map(|c| c.1)
+}
+
+/// Ranks key candidates among the mapped columns, best first: the key a
+/// person would choose, then its runners-up.
 pub(super) fn suggest_keys(
     left: &Table,
     right: &Table,
@@ -128,54 +580,271 @@ pub(super) fn suggest_keys(
     rs: &[ColumnSample],
     mapped: &[Mapped],
 ) -> Vec<KeySuggestion> {
-    let prior_of = |m: &Mapped| prior(&left.columns()[m.left], ls[m.left].value_type);
-    let mut singles: Vec<&Mapped> = mapped
-        .iter()
-        .filter(|m| ls[m.left].unique_in_sample() && rs[m.right].unique_in_sample())
+    let lrows = sample_rows(left.num_rows());
+    let rrows = sample_rows(right.num_rows());
+    let left_allowed = allowed_repeats(lrows.len());
+    // Columns that may be part of a key: filled (almost) everywhere on both
+    // sides (null spellings count as empty), and not constant.
+    let right_allowed = allowed_repeats(rrows.len());
+    let empties = |h: &[u64]| h.iter().filter(|&&x| x == 0).count();
+    let mut cands: Vec<Candidate> = mapped
+        .par_iter()
+        .filter(|m| (ls[m.left].counts.len() > 1 || lrows.len() <= 1) && rs[m.right].has_values())
+        .filter_map(|m| {
+            let (left_type, spelled_nulls) = typed(left, &lrows, m.left);
+            let lp = Part {
+                col: m.left,
+                spelled_nulls,
+            };
+            let left_hashes = sampled_hashes(left, &lrows, lp);
+            if empties(&left_hashes) > left_allowed {
+                return None;
+            }
+            let rp = Part {
+                col: m.right,
+                spelled_nulls: typed(right, &rrows, m.right).1,
+            };
+            let right_hashes = sampled_hashes(right, &rrows, rp);
+            if empties(&right_hashes) > right_allowed {
+                return None;
+            }
+            let name = &left.columns()[m.left];
+            Some(Candidate {
+                pair: *m,
+                parts: (lp, rp),
+                role: role(name, (left_type, &ls[m.left]), left, &lrows, m.left),
+                left: left_hashes,
+                right: right_hashes,
+            })
+        })
         .collect();
-    singles.sort_by(|a, b| prior_of(b).total_cmp(&prior_of(a)));
-    let mut found: Vec<KeySuggestion> = singles
-        .iter()
-        .take(SINGLE_CANDIDATES)
-        .map(|m| verify(left, right, &[m.left], &[m.right], prior_of(m)))
+    cands.sort_by_key(|c| c.pair.left);
+    let varied = |idx: &mut Vec<usize>| {
+        idx.sort_by(|&a, &b| {
+            ls[cands[b].pair.left]
+                .counts
+                .len()
+                .cmp(&ls[cands[a].pair.left].counts.len())
+        });
+        idx.truncate(STAGE_COLUMNS);
+    };
+    let mut found = Vec::new();
+    let mut budget = VERIFIED;
+    let mut identifiers: Vec<usize> = (0..cands.len())
+        .filter(|&i| cands[i].role != Role::Measure)
         .collect();
-    let has_true_key = found
-        .iter()
-        .any(|k| k.unique_left >= 1.0 && k.unique_right >= 1.0);
-    if !has_true_key {
-        // Pairs of the most varied columns, judged first on the sampled rows.
-        let mut varied: Vec<&Mapped> = mapped.iter().filter(|m| ls[m.left].has_values()).collect();
-        varied.sort_by(|a, b| ls[b.left].counts.len().cmp(&ls[a.left].counts.len()));
-        varied.truncate(PAIR_COLUMNS);
-        let lrows = sample_rows(left.num_rows());
-        let rrows = sample_rows(right.num_rows());
-        let unique_on = |t: &Table, rows: &[usize], cols: &[usize]| -> bool {
-            let mut seen = std::collections::HashSet::with_capacity(rows.len());
-            rows.iter()
-                .all(|&r| key_hash(t, r, cols).is_some_and(|h| seen.insert(h)))
-        };
-        let mut pairs: Vec<(f64, [Mapped; 2])> = Vec::new();
-        for (i, a) in varied.iter().enumerate() {
-            for b in &varied[i + 1..] {
-                let (lc, rc) = ([a.left, b.left], [a.right, b.right]);
-                if unique_on(left, &lrows, &lc) && unique_on(right, &rrows, &rc) {
-                    pairs.push((prior_of(a) * prior_of(b), [**a, **b]));
+    varied(&mut identifiers);
+    let mut closest = search(left, right, &cands, &identifiers, &mut found, &mut budget);
+    let has_key = found.iter().any(|v| v.suggestion.is_confident());
+    if !has_key && budget > 0 {
+        let mut all: Vec<usize> = (0..cands.len()).collect();
+        varied(&mut all);
+        closest = search(left, right, &cands, &all, &mut found, &mut budget).or(closest);
+    }
+    if found.is_empty() {
+        if let Some(members) = closest {
+            found.push(verify(left, right, &cands, &members));
+        }
+    }
+    found.sort_by_key(|v| v.rank());
+    found
+        .into_iter()
+        .take(REPORTED)
+        .map(|v| v.suggestion)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::progress::Control;
+    use crate::suggest::suggest;
+    use crate::table::{load_bytes, LoadOptions, Table};
+
+    fn table(text: &str) -> Table {
+        load_bytes("t.csv", text.as_bytes().to_vec(), &LoadOptions::default()).unwrap()
+    }
+
+    /// The suggested keys of a table compared with itself, as labels.
+    fn keys(text: &str) -> Vec<String> {
+        let t = table(text);
+        let s = suggest(&t, &t, Control::default()).unwrap();
+        s.keys.iter().map(|k| k.label()).collect()
+    }
+
+    fn confident(text: &str) -> Option<String> {
+        let t = table(text);
+        let s = suggest(&t, &t, Control::default()).unwrap();
+        s.confident_key().map(|k| k.label())
+    }
+
+    /// Flights: one row per (day, carrier, flight, origin); no four of them
+    /// are unique, and the departure time (with `NA`s) would be unique
+    /// with fewer.
+    fn flights() -> String {
+        let mut t = String::from("year,month,day,dep_time,carrier,flight,origin,dep_delay\n");
+        let mut n = 0u64;
+        for month in 1..=3 {
+            for day in 1..=20 {
+                for carrier in ["UA", "AA", "B6"] {
+                    for flight in 1..=12 {
+                        for origin in ["EWR", "JFK", "LGA"] {
+                            // The same flight number leaves every airport;
+                            // only some leave an airport twice a day.
+                            if (flight + day) % 5 == 0 && origin == "LGA" {
+                                continue;
+                            }
+                            n += 1;
+                            let dep = if n % 40 == 0 {
+                                "NA".to_string()
+                            } else {
+                                format!("{}", 500 + (n * 7919) % 1900)
+                            };
+                            t.push_str(&format!(
+                                "2013,{month},{day},{dep},{carrier},{flight},{origin},{}\n",
+                                n % 97
+                            ));
+                        }
+                    }
                 }
             }
         }
-        pairs.sort_by(|x, y| y.0.total_cmp(&x.0));
-        for (p, [a, b]) in pairs.into_iter().take(PAIR_CANDIDATES) {
-            // A pair is a little less likely than a single column with the same figures.
-            let prior = p.sqrt() * 0.95;
-            found.push(verify(
-                left,
-                right,
-                &[a.left, b.left],
-                &[a.right, b.right],
-                prior,
-            ));
-        }
+        t
     }
-    found.sort_by(|a, b| b.score.total_cmp(&a.score));
-    found
+
+    #[test]
+    fn a_key_of_several_identifier_columns_is_found() {
+        let k = keys(&flights());
+        assert_eq!(k[0], "month + day + carrier + flight + origin", "{k:?}");
+    }
+
+    #[test]
+    fn a_column_with_null_spellings_is_no_key() {
+        // dep_time is unique where it is filled, but `NA` is no value.
+        let k = keys(&flights());
+        assert!(k.iter().all(|k| !k.contains("dep_time")), "{k:?}");
+    }
+
+    #[test]
+    fn a_measure_unique_by_chance_loses_to_a_natural_key() {
+        let mut t = String::from("country,continent,year,pop,lifeExp\n");
+        for (c, country) in ["Chad", "Peru", "Fiji", "Oman", "Laos", "Iran"]
+            .iter()
+            .enumerate()
+        {
+            for y in 0..12 {
+                let year = 1952 + 5 * y;
+                let pop = 1_000_000 + c * 7_654_321 + y * 123_457;
+                t.push_str(&format!(
+                    "{country},Asia,{year},{pop},{}.{}\n",
+                    40 + c + y,
+                    (c * 13 + y * 7) % 100
+                ));
+            }
+        }
+        let k = keys(&t);
+        assert_eq!(k[0], "country + year", "{k:?}");
+        assert_eq!(confident(&t).as_deref(), Some("country + year"));
+    }
+
+    #[test]
+    fn a_unique_float_next_to_a_natural_key_is_not_the_key() {
+        let mut t = String::from("reading,station,day\n");
+        for s in 0..30 {
+            for d in 1..=25 {
+                t.push_str(&format!(
+                    "{}.{:03},S{s:02},{d}\n",
+                    s * 3 + d,
+                    (s * 37 + d * 11) % 997
+                ));
+            }
+        }
+        assert_eq!(keys(&t)[0], "station + day");
+    }
+
+    #[test]
+    fn a_key_named_column_with_a_few_repeats_is_still_the_key() {
+        // 21 rows of 50,000 repeat their licence number; licence + name
+        // would be unique, but a person picks the licence.
+        let mut t = String::from("licence_number,animal_name,breed\n");
+        for i in 0..50_000u32 {
+            let licence = if i % 2381 == 7 { i - 1 } else { i };
+            t.push_str(&format!("L{licence:06},pet{},b{}\n", i % 977, i % 31));
+        }
+        let k = keys(&t);
+        assert_eq!(k[0], "licence_number", "{k:?}");
+        assert_eq!(confident(&t).as_deref(), Some("licence_number"));
+    }
+
+    #[test]
+    fn a_composite_with_a_few_repeats_loses_to_an_exact_one() {
+        // (month, day, carrier, flight) repeats in a few rows; with origin
+        // it is unique.
+        let k = keys(&flights());
+        assert!(k[0].contains("origin"), "{k:?}");
+    }
+
+    #[test]
+    fn long_free_text_is_no_identifier() {
+        // Each bake's description is unique, but the key is who baked in
+        // which episode.
+        let mut t = String::from("series,episode,baker,signature\n");
+        for s in 1..=4 {
+            for e in 1..=8 {
+                for b in [
+                    "Annetha",
+                    "David",
+                    "Edd",
+                    "Jasminder",
+                    "Jonathan",
+                    "Miranda",
+                ] {
+                    t.push_str(&format!(
+                        "{s},{e},{b},\"Light {b} sponge with {s} layers of cream and {e} kinds of berry\"\n"
+                    ));
+                }
+            }
+        }
+        assert_eq!(keys(&t)[0], "series + episode + baker");
+    }
+
+    #[test]
+    fn a_dash_that_is_a_value_is_still_part_of_a_key() {
+        // `-` is a null spelling in typed columns only: in this text
+        // column it is a value, and (code, side) is the key.
+        let mut t = String::from("code,side,label\n");
+        for i in 0..200 {
+            let side = ["+", "-"][i % 2];
+            t.push_str(&format!("C{},{side},x{}\n", i / 2, (i / 2) % 7));
+        }
+        assert_eq!(confident(&t).as_deref(), Some("code + side"));
+    }
+
+    #[test]
+    fn a_column_of_years_is_no_measure() {
+        // Years are sparse integers with a wide span in general, but named
+        // as part of a date they are identifiers: (region, year) is the key
+        // over the unique population.
+        let mut t = String::from("region,year,population\n");
+        for r in 0..9 {
+            for y in [1800, 1850, 1900, 1950, 2000, 2020] {
+                t.push_str(&format!("R{r},{y},{}\n", 100_003 * (r + 1) + y * 37));
+            }
+        }
+        assert_eq!(keys(&t)[0], "region + year");
+    }
+
+    #[test]
+    fn without_any_key_the_closest_candidates_are_named() {
+        // Every row twice: nothing is unique.
+        let mut t = String::from("name,size\n");
+        for i in 0..100 {
+            t.push_str(&format!("n{},{}\n", i / 2, i / 2));
+        }
+        let tab = table(&t);
+        let s = suggest(&tab, &tab, Control::default()).unwrap();
+        assert!(s.confident_key().is_none());
+        let notes = s.key_notes(None);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("the closest: name"), "{notes:?}");
+    }
 }

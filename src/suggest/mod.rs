@@ -17,10 +17,11 @@ pub use names::{compare_names, words, NameMatch};
 
 pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
 
-use crate::compare::{compare, ColumnPair, CompareConfig, CompareResult, Mode};
+use crate::compare::{compare, ColumnPair, CompareConfig, CompareResult};
 use crate::error::Result;
 use crate::progress::{Control, Phase};
 use crate::table::Table;
+pub use keys::MAX_KEY_COLUMNS;
 use keys::{suggest_keys, Mapped};
 use sample::{informativeness, overlap, sample_columns, shared_values, types_compatible};
 use serde::{Deserialize, Serialize};
@@ -44,9 +45,37 @@ pub struct Suggestions {
 }
 
 impl Suggestions {
-    /// The best key, if it is good enough to use without asking.
+    /// The best key good enough to use without asking.
     pub fn confident_key(&self) -> Option<&KeySuggestion> {
-        self.keys.first().filter(|k| k.is_confident())
+        self.keys.iter().find(|k| k.is_confident())
+    }
+
+    /// Notes on the key choice for a comparison that used `chosen` (or no
+    /// suggested key): the runners-up, or, when no key was usable, the
+    /// closest candidates and why they were not used.
+    pub fn key_notes(&self, chosen: Option<&KeySuggestion>) -> Vec<String> {
+        let others: Vec<String> = self
+            .keys
+            .iter()
+            .filter(|k| Some(*k) != chosen)
+            .take(3)
+            .map(|k| format!("{} ({})", k.label(), k.figures()))
+            .collect();
+        match chosen {
+            Some(_) if others.is_empty() => Vec::new(),
+            Some(_) => vec![format!("other keys considered: {}", others.join("; "))],
+            None if others.is_empty() => vec![format!(
+                "no key could be suggested: no paired column, nor any combination of up to \
+                 {MAX_KEY_COLUMNS} paired columns, is filled on both sides and unique in more \
+                 than a few rows"
+            )],
+            None => vec![format!(
+                "no key could be suggested: a key must be unique on both sides but for at most \
+                 {}% of rows, with at least half of its values on both sides; the closest: {}",
+                KeySuggestion::NEAR_KEY_REPEATS * 100.0,
+                others.join("; ")
+            )],
+        }
     }
 
     /// Suggested pairs of differently named columns.
@@ -171,38 +200,63 @@ fn suggest_parts(left: &Table, right: &Table, keys: bool, ctl: Control<'_>) -> R
     })
 }
 
+/// A configuration completed with suggestions ([`complete_config`]).
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// The configuration to compare with.
+    pub config: CompareConfig,
+    /// What was added (`None` when nothing was missing).
+    pub applied: Option<AppliedSuggestions>,
+    /// Why the key was chosen over the others, or why none was.
+    pub notes: Vec<String>,
+}
+
+impl Completed {
+    /// `config` as it is, with nothing suggested.
+    pub fn unchanged(config: &CompareConfig) -> Completed {
+        Completed {
+            config: config.clone(),
+            applied: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Completes `config` with confident suggestions: a key when it names none,
-/// renamed column pairs when it names no mapping. Returns the completed
-/// configuration and what was added (`None` when nothing was missing).
+/// renamed column pairs when it names no mapping.
 pub fn complete_config(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
     ctl: Control<'_>,
-) -> Result<(CompareConfig, Option<AppliedSuggestions>)> {
+) -> Result<Completed> {
     let want_key = config.keys.is_empty();
     // Renamed pairs are worth looking for only if some column on each side
     // has no partner of the same name.
     let unpaired = |a: &Table, b: &Table| a.columns().iter().any(|c| b.column_index(c).is_none());
     let want_maps = config.mappings.is_empty() && unpaired(left, right) && unpaired(right, left);
     if !want_key && !want_maps {
-        return Ok((config.clone(), None));
+        return Ok(Completed::unchanged(config));
     }
     let s = suggest_parts(left, right, want_key, ctl)?;
     let mut out = config.clone();
     let mut applied = AppliedSuggestions::default();
     let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
+    let mut notes = Vec::new();
     if want_key {
-        if let Some(k) = s.confident_key() {
-            if !k.left.iter().chain(&k.right).any(|c| ignored(c)) {
-                out.keys = k
-                    .left
-                    .iter()
-                    .zip(&k.right)
-                    .map(|(l, r)| ColumnPair::new(l.as_str(), r.as_str()))
-                    .collect();
-                applied.key = Some(k.clone());
-            }
+        let usable = s
+            .keys
+            .iter()
+            .find(|k| k.is_confident() && !k.left.iter().chain(&k.right).any(|c| ignored(c)));
+        notes = s.key_notes(usable);
+        if let Some(k) = usable {
+            out.keys = k
+                .left
+                .iter()
+                .zip(&k.right)
+                .map(|(l, r)| ColumnPair::new(l.as_str(), r.as_str()))
+                .collect();
+            applied.key = Some(k.clone());
         }
     }
     if want_maps {
@@ -221,7 +275,11 @@ pub fn complete_config(
             .collect();
         applied.mappings = renames;
     }
-    Ok((out, Some(applied)))
+    Ok(Completed {
+        config: out,
+        applied: Some(applied),
+        notes,
+    })
 }
 
 /// Compares `left` with `right` after the suggestion stage: when `config`
@@ -250,25 +308,24 @@ pub fn with_suggestions(
     ctl: Control<'_>,
     compare: impl FnOnce(&CompareConfig) -> Result<CompareResult>,
 ) -> Result<CompareResult> {
-    let (config, applied) = if config.use_suggestions {
+    let completed = if config.use_suggestions {
         complete_config(left, right, config, ctl)?
     } else {
-        (config.clone(), None)
+        Completed::unchanged(config)
     };
-    let result = compare(&config)?;
-    Ok(annotate(result, applied))
+    let result = compare(&completed.config)?;
+    Ok(annotate(result, completed))
 }
 
 /// Records in a result which suggestions its configuration was completed
 /// with ([`complete_config`]), and says so in its notes.
-pub fn annotate(mut result: CompareResult, applied: Option<AppliedSuggestions>) -> CompareResult {
+pub fn annotate(mut result: CompareResult, completed: Completed) -> CompareResult {
+    let Completed { applied, notes, .. } = completed;
     if let Some(a) = &applied {
-        let mut notes = a.describe();
-        if result.mode == Mode::Positional {
-            notes.push("no key could be suggested: no paired column (or pair of columns) is unique and filled on both sides".to_string());
-        }
-        notes.append(&mut result.notes);
-        result.notes = notes;
+        let mut all = a.describe();
+        all.extend(notes);
+        all.append(&mut result.notes);
+        result.notes = all;
     }
     result.suggested = applied;
     result

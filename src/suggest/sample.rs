@@ -15,10 +15,6 @@ pub const SAMPLE_ROWS: usize = 20_000;
 pub struct ColumnSample {
     /// The type every sampled non-empty value fits.
     pub value_type: ValueType,
-    /// Rows sampled.
-    pub rows: usize,
-    /// Sampled cells that were empty.
-    pub nulls: usize,
     /// Hash of each distinct normalised value, with how often it was seen.
     pub counts: HashMap<u64, u32>,
     /// Estimated distinct values in the whole column.
@@ -29,11 +25,6 @@ impl ColumnSample {
     /// Whether the sample holds any value.
     pub fn has_values(&self) -> bool {
         !self.counts.is_empty()
-    }
-
-    /// Whether no sampled value repeats and none is empty.
-    pub fn unique_in_sample(&self) -> bool {
-        self.nulls == 0 && self.has_values() && self.counts.len() == self.rows
     }
 
     /// The fraction of the column's distinct values that the sample saw.
@@ -115,8 +106,6 @@ pub fn sample_columns(table: &Table) -> Vec<ColumnSample> {
             };
             ColumnSample {
                 value_type,
-                rows: sampled,
-                nulls,
                 counts,
                 distinct_estimate,
             }

@@ -123,18 +123,14 @@ pub fn sniff_header(records: &[Vec<String>]) -> bool {
         .any(|h| h.trim().is_empty() || !seen.insert(h.as_str()))
 }
 
-/// Spellings of "no value" that exports write in typed columns; the
-/// sniffer cannot know a file's own null tokens, so it takes these as empty.
-const COMMON_NULLS: [&str; 9] = [
-    "null", "na", "n/a", "nan", "none", "nil", "-", "#n/a", "(null)",
-];
-
 /// A value's type for header detection: like [`classify`], except that a
 /// code with leading zeros (`0042`) counts as an integer (it is data, not a
 /// name) and the common spellings of "no value" count as empty.
 fn sniff_type(v: &str) -> ValueType {
     let t = v.trim();
-    if COMMON_NULLS.iter().any(|n| n.eq_ignore_ascii_case(t)) {
+    // The sniffer cannot know a file's own null tokens: it takes the common
+    // spellings as empty.
+    if crate::values::is_null_spelling(t) {
         return ValueType::Empty;
     }
     match classify(v) {
