@@ -40,6 +40,9 @@ const BEAM: usize = 24;
 const STAGE_COLUMNS: usize = 24;
 /// Combinations checked against all rows, at most, in the whole search.
 const VERIFIED: usize = 24;
+/// Combinations checked after an exact key of the same size, to name as
+/// runners-up.
+const RUNNERS_UP: usize = 2;
 /// Key candidates reported, at most (the key and its runners-up).
 const REPORTED: usize = 5;
 /// The share of rows that may repeat their key in a near key.
@@ -536,10 +539,19 @@ fn search(
             key(a).cmp(&key(b))
         });
         let mut exact_found = false;
+        let mut runners_up = RUNNERS_UP;
         let mut rest = Vec::new();
         for (comb, l_rep, r_rep) in next {
             let is_key = l_rep <= allowed.0 && r_rep <= allowed.1;
+            // Candidates come best first: past an exact key, a few more
+            // are checked to name as runners-up, and the rest are not.
+            if is_key && exact_found && runners_up == 0 {
+                continue;
+            }
             if is_key && *budget > 0 {
+                if exact_found {
+                    runners_up -= 1;
+                }
                 *budget -= 1;
                 let v = verify(left, right, cands, &comb.members);
                 exact_found |= v.exact() && v.suggestion.is_confident();

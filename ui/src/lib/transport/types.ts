@@ -131,6 +131,8 @@ export interface Pairing {
   left_only: string[];
   right_only: string[];
   suggested: AppliedSuggestions | null;
+  /** Why the suggested key was chosen (its runners-up), or why none was. */
+  notes?: string[];
 }
 
 export type NumericMode = 'auto' | 'always' | 'never';
