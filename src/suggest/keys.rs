@@ -27,7 +27,7 @@
 use super::sample::{sample_rows, ColumnSample};
 use super::KeySuggestion;
 use crate::table::Table;
-use crate::values::{classify, is_null_spelling, ValueType};
+use crate::values::{classify, is_null_spelling, parse_number, ValueType};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -300,20 +300,16 @@ fn role(
         ValueType::Integer => {
             // Numbers that number things are dense (1, 2, 3, ... with gaps);
             // quantities spread over a range much wider than their count.
-            let (mut lo, mut hi) = (i128::MAX, i128::MIN);
-            for &r in rows {
-                if let Ok(v) = std::str::from_utf8(t.cell_bytes(r, col))
-                    .unwrap_or("")
-                    .trim()
-                    .trim_start_matches('+')
-                    .parse::<i128>()
-                {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for v in rows
+                .iter()
+                .filter_map(|&r| parse_number(t.cell(r, col).trim()))
+            {
+                lo = lo.min(v);
+                hi = hi.max(v);
             }
-            let span = (hi - lo + 1).max(1) as f64;
-            if s.counts.len() as f64 >= span * 0.1 || hi - lo < 1000 {
+            let span = (hi - lo + 1.0).max(1.0);
+            if s.counts.len() as f64 >= span * 0.1 || hi - lo < 1000.0 {
                 Role::Identifier
             } else {
                 Role::Measure
@@ -431,8 +427,6 @@ impl Verified {
 }
 
 fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -> Verified {
-    let l: Vec<usize> = members.iter().map(|&m| cands[m].pair.left).collect();
-    let r: Vec<usize> = members.iter().map(|&m| cands[m].pair.right).collect();
     let lp: Vec<Part> = members.iter().map(|&m| cands[m].parts.0).collect();
     let rp: Vec<Part> = members.iter().map(|&m| cands[m].parts.1).collect();
     let ((lk, unique_left), (rk, unique_right)) =
@@ -458,8 +452,8 @@ fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -
         * 0.98f64.powi(roles.len() as i32 - 1);
     Verified {
         suggestion: KeySuggestion {
-            left: l.iter().map(|&c| left.columns()[c].clone()).collect(),
-            right: r.iter().map(|&c| right.columns()[c].clone()).collect(),
+            left: lp.iter().map(|p| left.columns()[p.col].clone()).collect(),
+            right: rp.iter().map(|p| right.columns()[p.col].clone()).collect(),
             score: unique_left * unique_right * (0.5 + 0.5 * overlap) * prior,
             unique_left,
             unique_right,
@@ -467,7 +461,7 @@ fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -
         },
         roles,
         members: members.to_vec(),
-        first_column: l.iter().copied().min().unwrap_or(0),
+        first_column: lp.iter().map(|p| p.col).min().unwrap_or(0),
     }
 }
 
@@ -497,8 +491,9 @@ fn search(
         distinct: 1,
     }];
     for _size in 1..=MAX_KEY_COLUMNS {
-        // Every way to grow a combination of the beam by one column.
-        let mut grown: Vec<(usize, usize)> = Vec::new();
+        // Every way to grow a combination of the beam by one column: the
+        // combination, the column, and the members they make.
+        let mut grown: Vec<(usize, usize, Vec<usize>)> = Vec::new();
         for (b, comb) in beam.iter().enumerate() {
             for &c in usable {
                 if comb.members.contains(&c) {
@@ -512,14 +507,15 @@ fn search(
                     .iter()
                     .filter(|v| v.exact())
                     .any(|v| v.members.iter().all(|m| members.contains(m)));
-                if !contains_key && seen.insert(members) {
-                    grown.push((b, c));
+                if !contains_key && seen.insert(members.clone()) {
+                    grown.push((b, c, members));
                 }
             }
         }
-        let next: Vec<(Combination, usize, usize)> = grown
-            .par_iter()
-            .filter_map(|&(b, c)| {
+        // Each grown combination, and whether it is a key on both samples.
+        let mut next: Vec<(Combination, bool)> = grown
+            .into_par_iter()
+            .filter_map(|(b, c, members)| {
                 let comb = &beam[b];
                 let fold_all = |acc: &[u64], col: &[u64]| -> Vec<u64> {
                     acc.iter().zip(col).map(|(&a, &x)| fold(a, x)).collect()
@@ -531,21 +527,14 @@ fn search(
                     return None;
                 }
                 let right = fold_all(&comb.right, &cands[c].right);
-                let r_rep = if l_rep <= allowed.0 {
-                    tally(&right).1
-                } else {
-                    usize::MAX
-                };
-                let mut members = comb.members.clone();
-                members.push(c);
-                members.sort_unstable();
+                let is_key = l_rep <= allowed.0 && tally(&right).1 <= allowed.1;
                 let grown = Combination {
                     members,
                     left,
                     right,
                     distinct,
                 };
-                Some((grown, l_rep, r_rep))
+                Some((grown, is_key))
             })
             .collect();
         // Keys on both samples go to be checked, best first: identifiers
@@ -557,41 +546,30 @@ fn search(
         // its columns' distinct counts: carrier, flight and hour rather
         // than a time of day that repeats what the hour says), then the
         // leftmost.
-        let order: Vec<(Option<Role>, i64, i64, Option<usize>)> = next
-            .par_iter()
-            .map(|(comb, l_rep, r_rep)| {
-                let worst = comb.members.iter().map(|&m| cands[m].role).max();
-                let first = comb.members.iter().map(|&m| cands[m].pair.left).min();
-                let is_key = *l_rep <= allowed.0 && *r_rep <= allowed.1;
-                let shared = if is_key {
-                    sample_overlap(&comb.left, &comb.right)
-                } else {
-                    0.0
-                };
-                let spread: f64 = comb
-                    .members
-                    .iter()
-                    .map(|&m| (cands[m].distinct.max(1) as f64).ln())
-                    .sum();
-                (
-                    worst,
-                    -((shared * 100.0).round() as i64),
-                    (spread * 1000.0) as i64,
-                    first,
-                )
-            })
-            .collect();
-        let mut ranked: Vec<usize> = (0..next.len()).collect();
-        ranked.sort_by_key(|&i| order[i]);
-        let mut slots: Vec<Option<(Combination, usize, usize)>> =
-            next.into_iter().map(Some).collect();
-        let next: Vec<(Combination, usize, usize)> =
-            ranked.into_iter().filter_map(|i| slots[i].take()).collect();
+        next.par_sort_by_cached_key(|(comb, is_key)| {
+            let worst = comb.members.iter().map(|&m| cands[m].role).max();
+            let first = comb.members.iter().map(|&m| cands[m].pair.left).min();
+            let shared = if *is_key {
+                sample_overlap(&comb.left, &comb.right)
+            } else {
+                0.0
+            };
+            let spread: f64 = comb
+                .members
+                .iter()
+                .map(|&m| (cands[m].distinct.max(1) as f64).ln())
+                .sum();
+            (
+                worst,
+                -((shared * 100.0).round() as i64),
+                (spread * 1000.0) as i64,
+                first,
+            )
+        });
         let mut exact_found = false;
         let mut runners_up = RUNNERS_UP;
         let mut rest = Vec::new();
-        for (comb, l_rep, r_rep) in next {
-            let is_key = l_rep <= allowed.0 && r_rep <= allowed.1;
+        for (comb, is_key) in next {
             // Candidates come best first: past an exact key, a few more
             // are checked to name as runners-up, and the rest are not.
             if is_key && exact_found && runners_up == 0 {
