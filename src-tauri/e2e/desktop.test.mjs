@@ -88,6 +88,9 @@ test('a native drop of two files fills both sides; the zones light up while drag
 
 test('compare, then export through the export command', async () => {
   await d.until('the suggested key', () => document.querySelector('[data-testid=key-select]')?.value);
+  // The mapping screen says why this key: the runner-up it was chosen over.
+  const why = await d.until('the key notes', () => document.querySelector('[data-testid=key-notes]')?.textContent);
+  assert.match(why, /^other keys considered: open_dt \(unique on both sides/);
   await d.click('[data-testid=compare-button]');
   await d.until('the summary', () => document.querySelector('[data-testid=summary-changed]'));
   const s = await d.summary();
