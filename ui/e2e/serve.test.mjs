@@ -302,10 +302,21 @@ test('the memory limit set in Settings keeps large files on disk, and a restart 
   let small = await startServer(data);
   try {
     await page.goto(small.url);
+    // The settings arrive only after the user has typed: what they typed is
+    // kept, not replaced by the loaded value (a race a slow machine shows).
+    let typed;
+    const held = new Promise((resolve) => (typed = resolve));
+    await page.route(/\/api\/settings$/, async (route) => {
+      if (route.request().method() === 'GET') await held;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByTestId('settings');
     const memory = dialog.getByRole('textbox', { name: 'Memory limit' });
     await memory.fill('lots');
+    typed();
+    await page.waitForFunction(() => document.querySelector('[data-testid=settings] p.muted')?.textContent?.includes('iB'));
+    await page.unroute(/\/api\/settings$/);
     await dialog.getByRole('button', { name: 'Save' }).click();
     const refused = dialog.getByRole('alert');
     await refused.waitFor();
