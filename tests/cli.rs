@@ -46,6 +46,49 @@ fn identical_files_exit_0() {
 }
 
 #[test]
+fn a_column_on_one_side_only_makes_the_files_differ_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, r) = (dir.path().join("l.csv"), dir.path().join("r.csv"));
+    std::fs::write(&l, "id,amount,extra\n1,10,a\n2,20,b\n").unwrap();
+    std::fs::write(&r, "ID,amount\n1,10\n2,20\n").unwrap();
+    let (l, r) = (l.to_str().unwrap(), r.to_str().unwrap());
+    let out = concord(&["compare", l, r, "--key", "id=ID"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("  only in left: extra (a difference)"), "{s}");
+    assert!(s.contains("  under another name: id=ID"), "{s}");
+    assert!(
+        s.contains("Every row matches; the files differ in their columns."),
+        "{s}"
+    );
+
+    let out = concord(&["compare", l, r, "--key", "id=ID", "--ignore-extra-columns"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("extra (not counted: extra columns are ignored)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("The files match (columns on one side only are not counted)."),
+        "{s}"
+    );
+
+    let out = concord(&["compare", l, r, "--key", "id=ID", "--ignore", "extra"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\nThe files match.\n"));
+
+    let out = concord(&["compare", l, r, "--key", "id=ID", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["columns_only_left"], 1);
+    assert_eq!(v["left_only_columns"], serde_json::json!(["extra"]));
+    assert_eq!(v["renamed_columns"], serde_json::json!([["id", "ID"]]));
+    assert_eq!(v["columns"][0]["left_type"], "integer");
+    assert_eq!(v["type_differences"], serde_json::json!([]));
+}
+
+#[test]
 fn json_output_on_the_boston_311_pair() {
     let out = concord(&[
         "compare",

@@ -27,24 +27,31 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// before it then refuses that session by its version, instead of looking
 /// for a stored copy that was never made, and still opens the others.
 /// 3 adds the rows kept beside a result ([`super::session::ResultRef::kept_rows`]),
-/// written only by a comparison event that has them.
-pub const EVENT_FORMAT: u32 = 3;
+/// written only by a comparison event that has them. 4 adds
+/// [`crate::compare::CompareConfig::ignore_extra_columns`], written only by
+/// a configuration that sets it.
+pub const EVENT_FORMAT: u32 = 4;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
 /// same numbers and rule as [`EVENT_FORMAT`].
-pub const SNAPSHOT_FORMAT: u32 = 3;
+pub const SNAPSHOT_FORMAT: u32 = 4;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
-/// before the same postcard.
-pub const RESULT_FORMAT: u32 = 1;
+/// before the same postcard, 2 adds column types and the count of columns
+/// on one side only (read from 0 and 1 by [`crate::compare::result_v1`]).
+pub const RESULT_FORMAT: u32 = 2;
 
-/// The result formats this build decodes with today's `CompareResult`: 0
-/// and 1 hold the same structure. When the structure changes, bump
-/// [`RESULT_FORMAT`] and list only the new one here; older results are then
-/// recomputed rather than decoded into the wrong fields (postcard does not
-/// describe its layout, so a mismatch could decode silently).
-pub const RESULT_SAME_LAYOUT: &[u32] = &[0, 1];
+/// The result formats this build decodes with today's `CompareResult`.
+/// When the structure changes, bump [`RESULT_FORMAT`], list only the new
+/// one here, and either read the older layouts into today's structure (as
+/// [`RESULT_V1_LAYOUT`]) or let them be recomputed: postcard does not
+/// describe its layout, so a mismatch could decode silently.
+pub const RESULT_SAME_LAYOUT: &[u32] = &[2];
+
+/// The result formats stored in the layout of
+/// [`crate::compare::result_v1::CompareResultV1`].
+pub const RESULT_V1_LAYOUT: &[u32] = &[0, 1];
 
 /// Starts every stored result from format 1 on. Its first byte is never that
 /// of a format 0 blob (postcard starts those with the mode, 0 or 1).
@@ -60,8 +67,9 @@ pub const KEPT_MAGIC: &[u8; 4] = b"\xC0KPT";
 /// The portable export file's version, on its first line. 1: the first
 /// release; 2: its stored results carry the header of result format 1 (a
 /// release that reads only 1 refuses the file instead of failing to decode
-/// a result inside it).
-pub const PORTABLE_FORMAT: u32 = 2;
+/// a result inside it); 3: its results are in result format 2, which a
+/// release that reads 2 would refuse only after importing the session.
+pub const PORTABLE_FORMAT: u32 = 3;
 
 /// The settings file (`settings.json`, see [`super::settings`]). A file
 /// with a higher one came from a newer Concord: its settings this build

@@ -86,12 +86,24 @@ impl ResultRef {
     }
 }
 
+/// The event and snapshot format that records `config`: 4 when it says
+/// that extra columns do not count (which a release reading 3 would drop,
+/// changing the answer), 1 otherwise (see [`InputRef::format`]).
+fn config_format(config: &CompareConfig) -> u32 {
+    if config.ignore_extra_columns {
+        4
+    } else {
+        1
+    }
+}
+
 impl Event {
     /// The format it is stored in (see [`InputRef::format`]).
     pub fn format(&self) -> u32 {
         match self {
             Event::Loaded { input, .. } => input.format(),
             Event::Compared { result } => result.format(),
+            Event::ConfigSet { config } => config_format(config),
             _ => 1,
         }
     }
@@ -203,7 +215,10 @@ impl SessionState {
     pub fn format(&self) -> u32 {
         let inputs = [&self.left, &self.right].into_iter().flatten();
         let result = self.result.as_ref().map_or(1, ResultRef::format);
-        inputs.map(InputRef::format).fold(result, u32::max)
+        let config = config_format(&self.config);
+        inputs
+            .map(InputRef::format)
+            .fold(result.max(config), u32::max)
     }
 
     /// The input on one side.

@@ -16,9 +16,10 @@
 //! ([`crate::files::compare_loaded`]).
 
 use super::blobs::BlobStore;
-use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT};
+use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT, RESULT_V1_LAYOUT};
 use super::log::{EventLog, SessionRow};
 use super::session::{Copies, Event, FileRef, InputRef, SessionData, SessionState, Unavailable};
+use crate::compare::result_v1::CompareResultV1;
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
 use crate::files::{check_space, compare_loaded, MemoryBudget, Resources};
@@ -806,16 +807,23 @@ impl SessionStore {
                 let what = format!("the stored result of session '{session}'");
                 return Err(newer(what, u64::from(format), RESULT_FORMAT));
             }
-            // An older format is decoded only when it has today's layout;
-            // otherwise (or if it fails to decode) the result is made again.
-            if !RESULT_SAME_LAYOUT.contains(&format) {
+            // An older format is decoded in the layout it was written in;
+            // one this build no longer reads (or that fails to decode) is
+            // made again.
+            let same = RESULT_SAME_LAYOUT.contains(&format);
+            if !same && !RESULT_V1_LAYOUT.contains(&format) {
                 return Ok(None);
             }
             // Rows past the result's share of the budget are decoded into
             // unnamed files in the data directory, as a comparison puts them.
             let room = self.memory_limit().limits().result_bytes;
             let decoded = crate::array::decoding_within(&self.dir, room, || {
-                postcard::from_io::<CompareResult, _>((src, &mut scratch))
+                if same {
+                    postcard::from_io::<CompareResult, _>((src, &mut scratch))
+                } else {
+                    postcard::from_io::<CompareResultV1, _>((src, &mut scratch))
+                        .map(|(r, rest)| (r.into(), rest))
+                }
             })
             .map_err(|e| {
                 let to = self.dir.display();

@@ -135,6 +135,10 @@ pub struct ResultOverview {
     pub left_only_columns: Vec<String>,
     /// Right columns not compared (no partner on the left).
     pub right_only_columns: Vec<String>,
+    /// Key and compared column pairs whose two names differ.
+    pub renamed_columns: Vec<ColumnPair>,
+    /// Compared column pairs whose two columns hold different types.
+    pub type_differences: Vec<ColumnStats>,
     /// Things worth telling the user about how the comparison was made.
     pub notes: Vec<String>,
     /// The key and column pairs that suggestions filled in, if any.
@@ -372,6 +376,9 @@ impl Workflow {
         self.store.open_session(id, ctl)?;
         self.store.with_session(id, |d| SessionInfo {
             unavailable: d.unavailable.clone(),
+            // The result as read has every field of today's summary; the
+            // event has the summary as its release recorded it.
+            summary: d.current_result().map(|r| r.summary.clone()),
             ..SessionInfo::from_state(&d.state, true)
         })
     }
@@ -778,6 +785,11 @@ impl Workflow {
             columns: r.columns.clone(),
             left_only_columns: r.left_only_columns.clone(),
             right_only_columns: r.right_only_columns.clone(),
+            renamed_columns: r
+                .renamed_columns()
+                .map(|p| ColumnPair::new(p.left.as_str(), p.right.as_str()))
+                .collect(),
+            type_differences: r.type_differences().cloned().collect(),
             notes: r.notes.clone(),
             suggested: r.suggested.clone(),
             left,

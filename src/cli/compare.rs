@@ -28,6 +28,10 @@ pub(crate) struct CompareArgs {
     /// Leave a column out of the comparison. Repeatable.
     #[arg(long = "ignore", value_name = "COL")]
     ignore: Vec<String>,
+    /// Columns on one side only do not make the files differ (exit 0 when
+    /// every row matches); they are still listed.
+    #[arg(long)]
+    ignore_extra_columns: bool,
     /// Ignore leading and trailing spaces; `--trim=COL` for one column only.
     #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     trim: Vec<String>,
@@ -93,6 +97,7 @@ fn config(a: &CompareArgs) -> CompareConfig {
         mappings: a.maps.clone(),
         ignore: a.ignore.clone(),
         use_suggestions: !a.no_suggest,
+        ignore_extra_columns: a.ignore_extra_columns,
         ..CompareConfig::default()
     };
     cfg.rules.numeric = a.numeric;

@@ -166,12 +166,23 @@ fn write_show(out: &mut dyn Write, s: &SessionInfo) -> std::io::Result<()> {
         for m in &c.mappings {
             writeln!(out, "mapping:  {} = {}", m.left, m.right)?;
         }
+        if !c.ignore.is_empty() {
+            writeln!(out, "ignored:  {}", c.ignore.join(", "))?;
+        }
+        if c.ignore_extra_columns {
+            writeln!(out, "columns on one side only: not counted as a difference")?;
+        }
     }
     match &s.summary {
         Some(x) => writeln!(
             out,
-            "result:   {} matched, {} identical, {} changed, {} only left, {} only right",
-            x.matched, x.identical, x.changed, x.only_left, x.only_right
+            "result:   {} matched, {} identical, {} changed, {} only left, {} only right, {} columns on one side only",
+            x.matched,
+            x.identical,
+            x.changed,
+            x.only_left,
+            x.only_right,
+            x.columns_only_left + x.columns_only_right
         ),
         None => writeln!(out, "result:   not compared (or the inputs changed since)"),
     }

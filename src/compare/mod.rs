@@ -5,6 +5,7 @@
 mod index;
 pub mod partitioned;
 mod result;
+pub(crate) mod result_v1;
 mod rows;
 mod rules;
 mod suggested;
@@ -48,6 +49,12 @@ pub struct CompareConfig {
     /// suggestions ([`crate::suggest::compare_with_suggestions`]); when
     /// false, rows without a key are paired by position.
     pub use_suggestions: bool,
+    /// Columns on one side only do not make the files differ: they are
+    /// still listed, but a comparison whose rows all match says the files
+    /// match. Left out of the stored form when false, so that sessions
+    /// without it open in releases that do not know it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_extra_columns: bool,
 }
 
 impl Default for CompareConfig {
@@ -59,6 +66,7 @@ impl Default for CompareConfig {
             rules: Rules::default(),
             column_rules: BTreeMap::new(),
             use_suggestions: true,
+            ignore_extra_columns: false,
         }
     }
 }
@@ -147,7 +155,8 @@ impl CompareConfig {
 /// Rows are compared in pieces of this many, one piece per task.
 const ROWS_PER_TASK: usize = 16 * 1024;
 
-/// How many values of a column are looked at to judge whether it is numeric.
+/// How many values of a column are looked at to judge its type (whether it
+/// is numeric, and the type a result reports for it).
 const TYPE_SAMPLE: usize = 1000;
 
 /// Compares `left` with `right` as `config` says.
@@ -235,8 +244,11 @@ struct Plan {
     key_rules: Vec<CellRules>,
     pairs: Vec<ResolvedPair>,
     pair_rules: Vec<CellRules>,
+    /// Per compared pair, the types of its left and right columns.
+    pair_types: Vec<(ValueType, ValueType)>,
     left_only: Vec<String>,
     right_only: Vec<String>,
+    extra_columns_ignored: bool,
 }
 
 fn column(table: &Table, side: Side, name: &str) -> Result<usize> {
@@ -331,22 +343,27 @@ impl Plan {
             .filter(|&(ri, name)| !used_right[ri] && !ignored(name))
             .map(|(_, n)| n.clone())
             .collect();
-        let rules_for = |p: &ResolvedPair| {
+        let typed = |p: &ResolvedPair| {
             let rules = config.rules_for(&p.left, &p.right);
-            let numeric = rules.numeric == NumericMode::Auto
-                && sampled_type(samples.0, p.left_index, &rules).is_numeric()
-                && sampled_type(samples.1, p.right_index, &rules).is_numeric();
-            CellRules::new(rules, numeric)
+            let types = (
+                sampled_type(samples.0, p.left_index, &rules),
+                sampled_type(samples.1, p.right_index, &rules),
+            );
+            let numeric =
+                rules.numeric == NumericMode::Auto && types.0.is_numeric() && types.1.is_numeric();
+            (CellRules::new(rules, numeric), types)
         };
-        let key_rules = keys.iter().map(rules_for).collect();
-        let pair_rules = pairs.iter().map(rules_for).collect();
+        let key_rules = keys.iter().map(|p| typed(p).0).collect();
+        let (pair_rules, pair_types) = pairs.iter().map(typed).unzip();
         Ok(Plan {
             keys,
             key_rules,
             pairs,
             pair_rules,
+            pair_types,
             left_only,
             right_only,
+            extra_columns_ignored: config.ignore_extra_columns,
         })
     }
 
@@ -384,7 +401,7 @@ impl Plan {
     fn finish(
         self,
         mode: Mode,
-        summary: Summary,
+        mut summary: Summary,
         tallies: Vec<ColumnTally>,
         rows: Rows,
         changed_pairs: Array<u32>,
@@ -394,13 +411,19 @@ impl Plan {
             .pairs
             .iter()
             .zip(tallies)
-            .map(|(p, t)| ColumnStats {
+            .zip(&self.pair_types)
+            .map(|((p, t), &(left_type, right_type))| ColumnStats {
                 left: p.left.clone(),
                 right: p.right.clone(),
                 differences: t.differences,
                 max_difference: t.max_difference,
+                left_type,
+                right_type,
             })
             .collect();
+        summary.columns_only_left = self.left_only.len() as u64;
+        summary.columns_only_right = self.right_only.len() as u64;
+        summary.extra_columns_ignored = self.extra_columns_ignored;
         CompareResult {
             mode,
             keys: self.keys,
@@ -592,6 +615,7 @@ fn compare_positional(
         only_right: (nr - common) as u64,
         duplicate_keys_left: 0,
         duplicate_keys_right: 0,
+        ..Summary::default()
     };
     let notes = vec![POSITIONAL_NOTE.to_string()];
     Ok(plan.finish(

@@ -3,6 +3,7 @@
 pub use super::rows::Rows;
 use crate::array::Array;
 use crate::table::Table;
+use crate::values::ValueType;
 use serde::{Deserialize, Serialize};
 
 /// How rows were paired.
@@ -116,16 +117,33 @@ pub struct Summary {
     pub duplicate_keys_left: u64,
     /// Distinct keys occurring more than once in the right file.
     pub duplicate_keys_right: u64,
+    /// Columns only in the left file (ignored columns are not counted).
+    #[serde(default)]
+    pub columns_only_left: u64,
+    /// Columns only in the right file (ignored columns are not counted).
+    #[serde(default)]
+    pub columns_only_right: u64,
+    /// Whether the comparison was told that columns on one side only do
+    /// not make the files differ ([`super::CompareConfig::ignore_extra_columns`]).
+    #[serde(default)]
+    pub extra_columns_ignored: bool,
 }
 
 impl Summary {
-    /// Whether the files differ in any way that was compared.
+    /// Whether the files differ in any way that was compared: a row, or a
+    /// column on one side only unless extra columns were set not to count.
     pub fn has_differences(&self) -> bool {
+        let columns = if self.extra_columns_ignored {
+            0
+        } else {
+            self.columns_only_left + self.columns_only_right
+        };
         self.changed
             + self.only_left
             + self.only_right
             + self.duplicate_keys_left
             + self.duplicate_keys_right
+            + columns
             > 0
     }
 }
@@ -141,6 +159,28 @@ pub struct ColumnStats {
     pub differences: u64,
     /// The largest |left - right| among differing numeric cells, if any.
     pub max_difference: Option<f64>,
+    /// The left column's type, judged from about a thousand rows spread
+    /// over the file as the comparison's rules read them (`empty` in
+    /// results stored before types were kept).
+    #[serde(default = "unknown_type")]
+    pub left_type: ValueType,
+    /// The right column's type, judged as `left_type` is.
+    #[serde(default = "unknown_type")]
+    pub right_type: ValueType,
+}
+
+fn unknown_type() -> ValueType {
+    ValueType::Empty
+}
+
+impl ColumnStats {
+    /// Whether the two columns hold different types of values; a column
+    /// with no values takes the type of any other.
+    pub fn type_differs(&self) -> bool {
+        self.left_type != self.right_type
+            && self.left_type != ValueType::Empty
+            && self.right_type != ValueType::Empty
+    }
 }
 
 /// One row of the result: a changed pair of rows, or a row on one side only.
@@ -185,6 +225,20 @@ pub struct CompareResult {
 }
 
 impl CompareResult {
+    /// Key and compared column pairs whose two names differ, keys first.
+    pub fn renamed_columns(&self) -> impl Iterator<Item = &ResolvedPair> {
+        self.keys
+            .iter()
+            .chain(&self.pairs)
+            .filter(|p| p.left != p.right)
+    }
+
+    /// Compared column pairs whose two columns hold different types of
+    /// values (see [`ColumnStats::type_differs`]).
+    pub fn type_differences(&self) -> impl Iterator<Item = &ColumnStats> {
+        self.columns.iter().filter(|c| c.type_differs())
+    }
+
     /// Indices into `pairs` of the cells that differ in `row`.
     pub fn changed_pairs(&self, row: &RowDiff) -> &[u32] {
         let s = row.changes_start as usize;

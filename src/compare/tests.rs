@@ -96,6 +96,71 @@ fn key_names_may_differ_and_renamed_columns_are_mapped() {
 }
 
 #[test]
+fn a_column_on_one_side_only_is_a_difference_unless_extra_columns_are_ignored() {
+    let (left, right) = ("id,amount,extra,note\n1,5,y,a\n", "ID,amount\n1,5\n");
+    let cfg = CompareConfig {
+        keys: vec![ColumnPair::new("id", "ID")],
+        ..CompareConfig::default()
+    };
+    let (res, _, _) = run(left, right, &cfg);
+    assert_eq!(res.summary.changed, 0);
+    assert_eq!(
+        (
+            res.summary.columns_only_left,
+            res.summary.columns_only_right
+        ),
+        (2, 0)
+    );
+    assert!(res.summary.has_differences());
+    let renamed: Vec<_> = res.renamed_columns().map(|p| (&p.left, &p.right)).collect();
+    assert_eq!(renamed, [(&"id".to_string(), &"ID".to_string())]);
+
+    // An ignored column is not one the files differ by.
+    let ignoring = CompareConfig {
+        ignore: vec!["extra".into(), "note".into()],
+        ..cfg.clone()
+    };
+    let (res, _, _) = run(left, right, &ignoring);
+    assert_eq!(res.summary.columns_only_left, 0);
+    assert!(!res.summary.has_differences());
+
+    // Extra columns set not to count are still listed.
+    let extra = CompareConfig {
+        ignore_extra_columns: true,
+        ..cfg
+    };
+    let (res, _, _) = run(left, right, &extra);
+    assert_eq!(res.left_only_columns, ["extra", "note"]);
+    assert!(res.summary.extra_columns_ignored);
+    assert!(!res.summary.has_differences());
+}
+
+#[test]
+fn columns_whose_types_differ_are_named() {
+    let cfg = CompareConfig {
+        keys: vec![ColumnPair::new("id", "id")],
+        ..CompareConfig::default()
+    };
+    let (res, _, _) = run(
+        "id,n,when,none,same\n1,5,2024-01-02,,x\n2,6,2024-01-03,,y\n",
+        "id,n,when,none,same\n1,5,02/01/2024,3,x\n2,n/a,03/01/2024,4,y\n",
+        &cfg,
+    );
+    let differ: Vec<_> = res
+        .type_differences()
+        .map(|c| (c.left.as_str(), c.left_type.name(), c.right_type.name()))
+        .collect();
+    // `n` holds text on the right; `when` stays a date (another layout);
+    // an empty column takes any type; `same` is text on both sides.
+    assert_eq!(differ, [("n", "integer", "text")]);
+    let none = res.columns.iter().find(|c| c.left == "none").unwrap();
+    assert_eq!(
+        (none.left_type.name(), none.right_type.name()),
+        ("empty", "integer")
+    );
+}
+
+#[test]
 fn composite_keys() {
     let cfg = CompareConfig {
         keys: vec![ColumnPair::new("a", "a"), ColumnPair::new("b", "b")],

@@ -136,6 +136,14 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         ));
     }
     h.push_str("</div>");
+    let columns = super::column_lines(res);
+    if !columns.is_empty() {
+        h.push_str("<h2>Columns</h2><ul class=\"columns\">");
+        for (label, text) in columns {
+            h.push_str(&format!("<li><b>{label}</b>: {}</li>", escape(&text)));
+        }
+        h.push_str("</ul>");
+    }
     h.push_str("<h2>Differences by column</h2>");
     let most = res
         .columns

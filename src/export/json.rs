@@ -50,6 +50,19 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         "columns": res.columns,
         "left_only_columns": res.left_only_columns,
         "right_only_columns": res.right_only_columns,
+        "renamed_columns": res
+            .renamed_columns()
+            .map(|p| [p.left.as_str(), p.right.as_str()])
+            .collect::<Vec<_>>(),
+        "type_differences": res
+            .type_differences()
+            .map(|c| json!({
+                "left": c.left,
+                "right": c.right,
+                "left_type": c.left_type,
+                "right_type": c.right_type,
+            }))
+            .collect::<Vec<_>>(),
         "notes": res.notes,
         "suggested": res.suggested,
     });

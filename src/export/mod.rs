@@ -265,6 +265,49 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
 }
 
 /// Reports export progress every so many rows.
+/// The columns section every report shows, as (label, text) lines:
+/// columns on one side only (and whether they count as a difference),
+/// columns paired under another name, and columns whose types differ.
+/// Empty when both files have the same columns, by name and type.
+fn column_lines(res: &CompareResult) -> Vec<(&'static str, String)> {
+    let mut lines = Vec::new();
+    let counted = if res.summary.extra_columns_ignored {
+        "not counted: extra columns are ignored"
+    } else {
+        "a difference"
+    };
+    for (label, names) in [
+        ("only in left", &res.left_only_columns),
+        ("only in right", &res.right_only_columns),
+    ] {
+        if !names.is_empty() {
+            lines.push((label, format!("{} ({counted})", names.join(", "))));
+        }
+    }
+    let renamed: Vec<String> = res
+        .renamed_columns()
+        .map(|p| crate::compare::pair_label(&p.left, &p.right))
+        .collect();
+    if !renamed.is_empty() {
+        lines.push(("under another name", renamed.join(", ")));
+    }
+    let retyped: Vec<String> = res
+        .type_differences()
+        .map(|c| {
+            format!(
+                "{}: {} in left, {} in right",
+                crate::compare::pair_label(&c.left, &c.right),
+                c.left_type.name(),
+                c.right_type.name()
+            )
+        })
+        .collect();
+    if !retyped.is_empty() {
+        lines.push(("types differ", retyped.join("; ")));
+    }
+    lines
+}
+
 fn progress_every(ctl: &Control<'_>, i: usize, total: usize) -> Result<()> {
     if i % 65_536 == 0 {
         ctl.check()?;

@@ -383,3 +383,47 @@ fn a_pipe_or_device_is_written_through_and_a_link_is_kept() {
         .is_symlink());
     assert_eq!(std::fs::read(&real).unwrap(), render(Format::Json));
 }
+
+#[test]
+fn every_report_has_the_columns_section() {
+    let cfg = CompareConfig {
+        keys: vec![ColumnPair::new("id", "ID")],
+        ..CompareConfig::default()
+    };
+    let c = compared(
+        b"id,n,extra\n1,5,a\n2,6,b\n",
+        b"ID,n,more\n1,5,x\n2,n/a,y\n",
+        &cfg,
+    );
+    let expected = [
+        "only in left",
+        "extra (a difference)",
+        "only in right",
+        "more (a difference)",
+        "under another name",
+        "id=ID",
+        "types differ",
+        "n: integer in left, text in right",
+    ];
+    let text = String::from_utf8(render_with(Format::Text, &c)).unwrap();
+    let html = String::from_utf8(render_with(Format::Html, &c)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("r.xlsx");
+    write_file(report(&c), Format::Xlsx, &book, Control::default()).unwrap();
+    let strings = xlsx_sheet(&book, "xl/sharedStrings.xml");
+    for (format, out) in [("text", &text), ("html", &html), ("xlsx", &strings)] {
+        for part in expected {
+            assert!(out.contains(part), "{format} lacks '{part}':\n{out}");
+        }
+    }
+    let v: serde_json::Value = serde_json::from_slice(&render_with(Format::Json, &c)).unwrap();
+    assert_eq!(v["left_only_columns"], serde_json::json!(["extra"]));
+    assert_eq!(v["right_only_columns"], serde_json::json!(["more"]));
+    assert_eq!(v["renamed_columns"], serde_json::json!([["id", "ID"]]));
+    assert_eq!(
+        v["type_differences"],
+        serde_json::json!([{"left": "n", "right": "n", "left_type": "integer", "right_type": "text"}])
+    );
+    assert_eq!(v["summary"]["columns_only_left"], 1);
+    assert_eq!(v["summary"]["columns_only_right"], 1);
+}

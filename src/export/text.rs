@@ -75,19 +75,8 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
         Mode::Positional => writeln!(w, "key:   none, rows compared by position")?,
     }
     writeln!(w, "compared columns: {}", res.pairs.len())?;
-    if !res.left_only_columns.is_empty() {
-        writeln!(
-            w,
-            "  only in left (not compared): {}",
-            res.left_only_columns.join(", ")
-        )?;
-    }
-    if !res.right_only_columns.is_empty() {
-        writeln!(
-            w,
-            "  only in right (not compared): {}",
-            res.right_only_columns.join(", ")
-        )?;
+    for (label, text) in super::column_lines(res) {
+        writeln!(w, "  {label}: {text}")?;
     }
     writeln!(w)?;
     let lines = [
@@ -172,8 +161,18 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
     for note in &res.notes {
         writeln!(w, "note: {note}")?;
     }
-    if !s.has_differences() {
+    let extra_columns = s.columns_only_left + s.columns_only_right > 0;
+    let rows_differ =
+        s.changed + s.only_left + s.only_right + s.duplicate_keys_left + s.duplicate_keys_right > 0;
+    if !s.has_differences() && extra_columns {
+        writeln!(
+            w,
+            "\nThe files match (columns on one side only are not counted)."
+        )?;
+    } else if !s.has_differences() {
         writeln!(w, "\nThe files match.")?;
+    } else if !rows_differ {
+        writeln!(w, "\nEvery row matches; the files differ in their columns.")?;
     }
     Ok(())
 }

@@ -69,6 +69,9 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             report.key_names().join(", ")
         };
         line(sheet, "key", &key)?;
+        for (label, text) in super::column_lines(res) {
+            line(sheet, &format!("columns {label}"), &text)?;
+        }
         for (label, n) in [
             ("left rows", s.left_rows),
             ("right rows", s.right_rows),
@@ -79,6 +82,8 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             ("only in right", s.only_right),
             ("duplicate keys in left", s.duplicate_keys_left),
             ("duplicate keys in right", s.duplicate_keys_right),
+            ("columns only in left", s.columns_only_left),
+            ("columns only in right", s.columns_only_right),
         ] {
             sheet
                 .write_string_with_format(r, 0, label, &bold)
@@ -92,6 +97,8 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
             "right column",
             "differences",
             "largest difference",
+            "left type",
+            "right type",
         ]
         .iter()
         .enumerate()
@@ -113,6 +120,12 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
                 None => Ok(()),
             }
             .map_err(xerr)?;
+            sheet
+                .write_string(r, 4, col.left_type.name())
+                .map_err(xerr)?;
+            sheet
+                .write_string(r, 5, col.right_type.name())
+                .map_err(xerr)?;
         }
         r += 1;
         for note in &res.notes {

@@ -264,7 +264,6 @@ def main():
         edit_columns=["pop"],
         shuffle=False,
         drop_right_columns=("gdpPercap",),
-        pending="schema differences (issue 22, part 4)",
         note="the right file lacks a column: the files differ",
     )
     make_case(

@@ -356,6 +356,14 @@ export class Workspace {
     });
   }
 
+  /** Whether columns on one side only make the files differ. */
+  setExtraColumnsCount(count: boolean) {
+    this.edited((c) => {
+      if (count) delete c.ignore_extra_columns;
+      else c.ignore_extra_columns = true;
+    });
+  }
+
   setRules(rules: Rules) {
     this.edited((c) => {
       c.rules = rules;

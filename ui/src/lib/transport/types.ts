@@ -37,6 +37,12 @@ export interface Summary {
   only_right: number;
   duplicate_keys_left: number;
   duplicate_keys_right: number;
+  /** Columns only in the left file (ignored ones not counted). */
+  columns_only_left: number;
+  /** Columns only in the right file (ignored ones not counted). */
+  columns_only_right: number;
+  /** Columns on one side only were set not to make the files differ. */
+  extra_columns_ignored: boolean;
 }
 
 export interface SessionInfo {
@@ -159,11 +165,18 @@ export interface CompareConfig {
   rules: Rules;
   column_rules: Record<string, RuleOverrides>;
   use_suggestions: boolean;
+  /** Columns on one side only do not make the files differ (absent: they do). */
+  ignore_extra_columns?: boolean;
 }
+
+/** The engine's `ValueType`: what a column's values are. */
+export type ValueType = 'empty' | 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'text';
 
 export interface ColumnStats extends ColumnPair {
   differences: number;
   max_difference: number | null;
+  left_type: ValueType;
+  right_type: ValueType;
 }
 
 /** Everything about a result but its rows. */
@@ -174,6 +187,10 @@ export interface Overview {
   columns: ColumnStats[];
   left_only_columns: string[];
   right_only_columns: string[];
+  /** Key and compared pairs whose two names differ. */
+  renamed_columns: ColumnPair[];
+  /** Compared pairs whose two columns hold different types. */
+  type_differences: ColumnStats[];
   notes: string[];
   suggested: AppliedSuggestions | null;
   left: TableInfo;
