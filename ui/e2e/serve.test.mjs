@@ -216,6 +216,33 @@ test('a malformed file gets a clear error, in either theme', async () => {
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
 });
 
+test('a column on one side only is a difference, and a switch says it is not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-columns-'));
+  writeFileSync(join(dir, 'orders.csv'), 'order_id,amount,region\n1,10,north\n2,20,south\n3,30,east\n');
+  writeFileSync(join(dir, 'orders-export.csv'), 'OrderID,amount\n1,10\n2,20\n3,n/a\n');
+  await page.goto(url);
+  await page.getByTestId('file-input-left').setInputFiles(join(dir, 'orders.csv'));
+  await page.getByTestId('file-input-right').setInputFiles(join(dir, 'orders-export.csv'));
+  await page.getByTestId('rows-right').waitFor();
+  await page.getByTestId('compare-button').click();
+  const section = page.getByTestId('column-differences');
+  await section.waitFor();
+  assert.match(await text('columns-only-left'), /region\s*\(a difference\)/);
+  assert.match(await text('columns-renamed'), /order_id = OrderID/);
+  assert.match(await text('columns-types'), /amount: integer ↔ text/);
+  await section.scrollIntoViewIfNeeded();
+  await shot('10a-column-differences');
+  // Unticked, the extra column is still listed but no longer counted.
+  const mapping = page.getByRole('button', { name: /Columns and key/ });
+  if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
+  const counts = page.getByTestId('extra-columns-count');
+  assert.equal(await counts.isChecked(), true);
+  await counts.uncheck();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=extra-columns-count]')?.checked);
+  await page.getByTestId('compare-button').click();
+  await page.waitForFunction(() => /not counted/.test(document.querySelector('[data-testid=columns-only-left]')?.textContent ?? ''));
+});
+
 test('a session whose referenced file changed still shows its result and says why', async () => {
   // Saved from the command line with every file referenced by path, then
   // the right file is changed behind the session's back.
