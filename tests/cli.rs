@@ -86,6 +86,15 @@ fn a_column_on_one_side_only_makes_the_files_differ_unless_told_otherwise() {
     assert_eq!(v["renamed_columns"], serde_json::json!([["id", "ID"]]));
     assert_eq!(v["columns"][0]["left_type"], "integer");
     assert_eq!(v["type_differences"], serde_json::json!([]));
+
+    // A CSV holds rows only: the section goes to stderr.
+    let out = concord(&["compare", l, r, "--key", "id=ID", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("concord: columns only in left: extra (a difference)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -210,6 +210,12 @@ pub(crate) fn run(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     for note in &result.notes {
         say!("concord: note: {note}");
     }
+    if format == Format::Csv {
+        // The CSV holds rows only; every other format has this section.
+        for (label, text) in export::column_lines(&result) {
+            say!("concord: columns {label}: {text}");
+        }
+    }
     let report_view = export::Report {
         left: &left,
         right: &right,

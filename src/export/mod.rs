@@ -268,8 +268,9 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
 /// The columns section every report shows, as (label, text) lines:
 /// columns on one side only (and whether they count as a difference),
 /// columns paired under another name, and columns whose types differ.
-/// Empty when both files have the same columns, by name and type.
-fn column_lines(res: &CompareResult) -> Vec<(&'static str, String)> {
+/// Empty when both files have the same columns, by name and type. A CSV
+/// export holds rows only, so the command line prints these beside it.
+pub fn column_lines(res: &CompareResult) -> Vec<(&'static str, String)> {
     let mut lines = Vec::new();
     let counted = if res.summary.extra_columns_ignored {
         "not counted: extra columns are ignored"
