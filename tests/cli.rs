@@ -298,10 +298,19 @@ fn ragged_rows_are_accepted_on_request() {
 
 #[test]
 fn positional_comparison_says_so_on_stderr() {
-    let out = concord(&["compare", &f("daff/quote_me.csv"), &f("daff/quote_me2.csv")]);
+    let (l, r) = (f("daff/quote_me.csv"), f("daff/quote_me2.csv"));
+    let out = concord(&["compare", &l, &r, "--by-position"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("row N of the left file was compared with row N"));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("compared by position, as asked: row N of the left file with row N"),
+        "{err}"
+    );
+    assert!(!err.contains("no key could be suggested"), "{err}");
     assert!(text(&out.stdout).contains("key:   none, rows compared by position"));
+    // A key and --by-position contradict each other.
+    let out = concord(&["compare", &l, &r, "--by-position", "--key", "this"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -486,12 +495,12 @@ fn compare_without_a_key_uses_a_confident_suggestion_and_says_so() {
     assert_eq!(explicit["suggested"]["key"], serde_json::Value::Null);
     let off: serde_json::Value =
         serde_json::from_slice(&run(args(&["--no-suggest"])).stdout).unwrap();
-    assert_eq!(off["mode"], "positional");
+    assert_eq!(off["mode"], "content");
     assert_eq!(off["suggested"], serde_json::Value::Null);
 }
 
 #[test]
-fn compare_without_a_usable_key_falls_back_to_positions() {
+fn compare_without_a_usable_key_pairs_rows_by_content() {
     // The daff "quote_me" sheets have no column that identifies a row.
     let out = concord(&[
         "compare",
@@ -501,12 +510,10 @@ fn compare_without_a_usable_key_falls_back_to_positions() {
         "json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["mode"], "positional");
-    assert!(
-        text(&out.stderr).contains("no key could be suggested"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_eq!(v["mode"], "content");
+    let err = text(&out.stderr);
+    assert!(err.contains("no key could be suggested"), "{err}");
+    assert!(err.contains("rows were paired by their content"), "{err}");
 }
 
 /// `concord compare LEFT RIGHT --key id --format json EXTRA...`, parsed.

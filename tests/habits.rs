@@ -278,7 +278,7 @@ fn positional_rows_carry_their_number() {
     let out = compare(
         "a,b\n1,x\n2,y\n",
         "a,b\n1,x\n2,z\n",
-        &["--no-suggest", "--format", "json"],
+        &["--by-position", "--format", "json"],
     );
     let v = json(&out);
     assert_eq!(v["mode"], "positional");

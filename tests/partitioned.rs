@@ -5,7 +5,7 @@
 mod common;
 
 use common::Rng;
-use concord::compare::{ColumnPair, CompareConfig};
+use concord::compare::{ColumnPair, CompareConfig, Mode};
 use concord::export::{self, Format, Report};
 use concord::files::{compare_files, compare_loaded, Compared, MemoryBudget, Resources, Strategy};
 use concord::table::load_to_disk;
@@ -192,8 +192,48 @@ fn same_both_ways(left: &Path, right: &Path, config: &CompareConfig) -> usize {
 fn positional() -> CompareConfig {
     CompareConfig {
         use_suggestions: false,
+        by_position: true,
         ..CompareConfig::default()
     }
+}
+
+/// Compares with suggestions, in memory and in a tiny budget. Pairing rows
+/// by content (for want of a key) needs the files in memory: outside it,
+/// rows are compared by position, and the result says so.
+fn same_both_ways_or_by_position(left: &Path, right: &Path) {
+    let config = CompareConfig::default();
+    let spill = tempfile::tempdir().unwrap();
+    let resources = |budget| Resources {
+        budget,
+        spill_dir: spill.path().to_path_buf(),
+    };
+    let whole = compared(
+        left,
+        right,
+        &config,
+        &resources(MemoryBudget(u64::MAX / 4)),
+        Control::default(),
+    )
+    .unwrap();
+    if whole.result.mode != Mode::Content {
+        same_both_ways(left, right, &config);
+        return;
+    }
+    let parts = compared(
+        left,
+        right,
+        &config,
+        &resources(MemoryBudget(1)),
+        Control::default(),
+    )
+    .unwrap();
+    assert_eq!(parts.result.mode, Mode::Positional);
+    let notes = parts.result.notes.join("\n");
+    assert!(
+        notes
+            .contains("compared outside memory, where rows without a key are compared by position"),
+        "{notes}"
+    );
 }
 
 fn keyed(key: &str) -> CompareConfig {
@@ -216,7 +256,7 @@ fn every_fixture_compares_the_same_in_partitions() {
     for (l, r) in pairs {
         let (l, r) = (fixture(l), fixture(r));
         // Suggested key and pairs, then rows by position.
-        same_both_ways(&l, &r, &CompareConfig::default());
+        same_both_ways_or_by_position(&l, &r);
         same_both_ways(&l, &r, &positional());
     }
 }

@@ -28,8 +28,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// for a stored copy that was never made, and still opens the others.
 /// 3 adds the rows kept beside a result ([`super::session::ResultRef::kept_rows`]),
 /// written only by a comparison event that has them. 4 adds
-/// [`crate::compare::CompareConfig::ignore_extra_columns`], written only by
-/// a configuration that sets it.
+/// [`crate::compare::CompareConfig::ignore_extra_columns`] and
+/// [`crate::compare::CompareConfig::by_position`], written only by a
+/// configuration that sets one.
 pub const EVENT_FORMAT: u32 = 4;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the

@@ -87,10 +87,11 @@ impl ResultRef {
 }
 
 /// The event and snapshot format that records `config`: 4 when it says
-/// that extra columns do not count (which a release reading 3 would drop,
-/// changing the answer), 1 otherwise (see [`InputRef::format`]).
+/// that extra columns do not count or that rows are paired by position
+/// (which a release reading 3 would drop, changing the answer), 1
+/// otherwise (see [`InputRef::format`]).
 fn config_format(config: &CompareConfig) -> u32 {
-    if config.ignore_extra_columns {
+    if config.ignore_extra_columns || config.by_position {
         4
     } else {
         1

@@ -615,18 +615,28 @@ fn many_threads_read_load_compare_and_evict_without_losing_updates() {
 }
 
 #[test]
-fn a_configuration_without_suggestions_compares_by_position() {
+fn a_configuration_by_position_compares_by_position() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();
     let id = compared(&w);
+    let config = CompareConfig {
+        by_position: true,
+        ..CompareConfig::default()
+    };
+    w.set_config(&id, config).unwrap();
+    assert!(w.session(&id).unwrap().config.unwrap().by_position);
+    let s = w.compare(&id, Control::default()).unwrap();
+    assert_eq!(s.matched, 4, "{s:?}");
+    let mode = |w: &Workflow| w.result_overview(&id).unwrap().mode;
+    assert_eq!(mode(&w), crate::compare::Mode::Positional);
+    // Without suggestions (and no key), rows are paired by content.
     let config = CompareConfig {
         use_suggestions: false,
         ..CompareConfig::default()
     };
     w.set_config(&id, config).unwrap();
-    assert!(!w.session(&id).unwrap().config.unwrap().use_suggestions);
-    let s = w.compare(&id, Control::default()).unwrap();
-    assert_eq!(s.matched, 4, "{s:?}");
+    w.compare(&id, Control::default()).unwrap();
+    assert_eq!(mode(&w), crate::compare::Mode::Content);
     let config = CompareConfig::default();
     w.set_config(&id, config).unwrap();
     assert_eq!(w.compare(&id, Control::default()).unwrap().matched, 3);
@@ -1067,6 +1077,7 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
         keyed(),
         CompareConfig {
             use_suggestions: false,
+            by_position: true,
             ..CompareConfig::default()
         },
     ] {
@@ -1087,6 +1098,7 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
         let how = match overview.mode {
             crate::compare::Mode::Positional => "row by row",
             crate::compare::Mode::Keyed => "partitions on disk",
+            crate::compare::Mode::Content => unreachable!("content pairing is in memory"),
         };
         assert!(plan.contains(how), "{plan}");
         // Pages and exports read the differing rows, copied out of the

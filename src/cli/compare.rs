@@ -62,6 +62,10 @@ pub(crate) struct CompareArgs {
     /// Do not fill in a missing key or mapping from suggestions.
     #[arg(long)]
     no_suggest: bool,
+    /// Without a key, compare row N with row N instead of pairing rows by
+    /// their content in any order.
+    #[arg(long, conflicts_with = "keys")]
+    by_position: bool,
     /// Keep this comparison as a session (see `concord sessions`).
     #[arg(long)]
     save: bool,
@@ -98,6 +102,7 @@ fn config(a: &CompareArgs) -> CompareConfig {
         ignore: a.ignore.clone(),
         use_suggestions: !a.no_suggest,
         ignore_extra_columns: a.ignore_extra_columns,
+        by_position: a.by_position,
         ..CompareConfig::default()
     };
     cfg.rules.numeric = a.numeric;

@@ -19,6 +19,9 @@ pub(crate) struct KeyColumns<'a> {
     pub table: &'a Table,
     pub columns: Vec<usize>,
     pub rules: Vec<&'a CellRules>,
+    /// Whether the columns are a whole row's content rather than a key: an
+    /// empty cell is then part of the content, not a missing key.
+    pub whole_rows: bool,
 }
 
 impl KeyColumns<'_> {
@@ -52,10 +55,11 @@ impl KeyColumns<'_> {
     /// Whether a row's key has an empty (null) part. Like SQL's NULL, such
     /// a key equals nothing, not even another empty key.
     pub fn is_empty_key(&self, row: usize) -> bool {
-        self.columns.iter().zip(&self.rules).any(|(&c, r)| {
-            let bytes = self.table.cell_bytes(row, c);
-            bytes.is_empty() || (r.nulls_beyond_empty() && r.is_null(self.table.cell(row, c)))
-        })
+        !self.whole_rows
+            && self.columns.iter().zip(&self.rules).any(|(&c, r)| {
+                let bytes = self.table.cell_bytes(row, c);
+                bytes.is_empty() || (r.nulls_beyond_empty() && r.is_null(self.table.cell(row, c)))
+            })
     }
 
     /// Every row with a whole key as an [`Entry`], grouped into `1 << bits`

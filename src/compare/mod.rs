@@ -2,6 +2,7 @@
 //! cells of paired columns under the configured rules, and collect the rows
 //! that differ.
 
+mod content;
 mod index;
 pub mod partitioned;
 mod result;
@@ -55,6 +56,11 @@ pub struct CompareConfig {
     /// without it open in releases that do not know it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ignore_extra_columns: bool,
+    /// Without a key, pair row N of the left with row N of the right
+    /// instead of pairing rows by their content (see [`compare`]); no key
+    /// is suggested then. Left out of the stored form when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_position: bool,
 }
 
 impl Default for CompareConfig {
@@ -67,6 +73,7 @@ impl Default for CompareConfig {
             column_rules: BTreeMap::new(),
             use_suggestions: true,
             ignore_extra_columns: false,
+            by_position: false,
         }
     }
 }
@@ -161,9 +168,10 @@ const TYPE_SAMPLE: usize = 1000;
 
 /// Compares `left` with `right` as `config` says.
 ///
-/// With no key in `config`, rows are paired by position; see
-/// [`crate::suggest::compare_with_suggestions`] to let suggestions fill in
-/// a key first.
+/// With no key in `config`, rows are paired by their content, in any order
+/// (see [`content`]), or by position when `config.by_position` says so;
+/// see [`crate::suggest::compare_with_suggestions`] to let suggestions fill
+/// in a key first.
 /// Work is spread over all cores. Progress is reported in rows, and the
 /// cancellation flag is checked between pieces of work.
 pub fn compare(
@@ -173,8 +181,10 @@ pub fn compare(
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
     let plan = Plan::new(left, right, config)?;
-    if plan.keys.is_empty() {
+    if plan.keys.is_empty() && config.by_position {
         compare_positional(left, right, plan, ctl)
+    } else if plan.keys.is_empty() {
+        content::compare_by_content(left, right, plan, ctl)
     } else {
         compare_keyed(left, right, plan, ctl).map(|(result, _)| result)
     }
@@ -249,6 +259,8 @@ struct Plan {
     left_only: Vec<String>,
     right_only: Vec<String>,
     extra_columns_ignored: bool,
+    /// Whether rows without a key were asked to be paired by position.
+    by_position: bool,
 }
 
 fn column(table: &Table, side: Side, name: &str) -> Result<usize> {
@@ -364,6 +376,7 @@ impl Plan {
             left_only,
             right_only,
             extra_columns_ignored: config.ignore_extra_columns,
+            by_position: config.by_position,
         })
     }
 
@@ -657,9 +670,16 @@ pub(crate) fn empty_key_note(left: u64, right: u64) -> String {
     )
 }
 
-/// The note of a positional comparison.
+/// The note of a comparison by position, as asked.
 pub(crate) const POSITIONAL_NOTE: &str =
-    "no key columns were given: row N of the left file was compared with row N of the right file";
+    "rows were compared by position, as asked: row N of the left file with row N of the right file";
+
+/// The note of a comparison by position of files without a key compared
+/// outside memory, where rows are not paired by content.
+pub(crate) const POSITIONAL_OUT_OF_CORE_NOTE: &str =
+    "no key: these files are compared outside memory, where rows without a key are compared by \
+     position (row N of the left file with row N of the right file), not paired by content; \
+     pass --key, or raise the memory limit, to pair them otherwise";
 
 fn compare_keyed(
     left: &Table,
@@ -671,11 +691,13 @@ fn compare_keyed(
         table: left,
         columns: plan.keys.iter().map(|k| k.left_index).collect(),
         rules: plan.key_rules.iter().collect(),
+        whole_rows: false,
     };
     let rk = KeyColumns {
         table: right,
         columns: plan.keys.iter().map(|k| k.right_index).collect(),
         rules: plan.key_rules.iter().collect(),
+        whole_rows: false,
     };
     let matching = Matching::new(&lk, &rk);
     ctl.check()?;

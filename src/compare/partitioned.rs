@@ -21,7 +21,8 @@ use super::index::KeyColumns;
 use super::rows::Runs;
 use super::{
     add_tallies, compare_keyed, compare_positional, empty_key_note, place, ColumnTally,
-    CompareConfig, CompareResult, Mode, Plan, RowDiff, Summary, POSITIONAL_NOTE, TYPE_SAMPLE,
+    CompareConfig, CompareResult, Mode, Plan, RowDiff, Summary, POSITIONAL_NOTE,
+    POSITIONAL_OUT_OF_CORE_NOTE, TYPE_SAMPLE,
 };
 use crate::array::ArrayBuilder;
 use crate::error::{Error, Result, Side};
@@ -459,6 +460,7 @@ impl<'a> Spill<'a> {
             table,
             columns: self.columns.clone(),
             rules: self.plan.key_rules.iter().collect(),
+            whole_rows: false,
         };
         let n = self.n as u64;
         let parts: Vec<usize> = rows
@@ -726,7 +728,11 @@ impl<'k> Gathered<'k> {
             }
             Mode::Keyed
         } else {
-            notes.push(POSITIONAL_NOTE.to_string());
+            notes.push(if plan.by_position {
+                POSITIONAL_NOTE.to_string()
+            } else {
+                POSITIONAL_OUT_OF_CORE_NOTE.to_string()
+            });
             Mode::Positional
         };
         let result = plan.finish(mode, summary, self.tallies, rows, changed, notes);

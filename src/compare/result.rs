@@ -12,8 +12,11 @@ use serde::{Deserialize, Serialize};
 pub enum Mode {
     /// By the values of key columns.
     Keyed,
-    /// Row N of the left with row N of the right, for lack of a key.
+    /// Row N of the left with row N of the right, on request or for files
+    /// compared outside memory without a key.
     Positional,
+    /// By the rows' content, in any order, for lack of a key.
+    Content,
 }
 
 /// What happened to one row.

@@ -209,7 +209,10 @@ fn positional_comparison_says_so() {
     let (res, ..) = run(
         "a,b\n1,2\n3,4\n5,6\n",
         "a,b\n1,2\n3,5\n",
-        &CompareConfig::default(),
+        &CompareConfig {
+            by_position: true,
+            ..CompareConfig::default()
+        },
     );
     assert_eq!(res.mode, Mode::Positional);
     assert!(res.keys.is_empty());
@@ -380,6 +383,102 @@ fn keyed_matching_agrees_with_a_naive_join_on_many_rows() {
     );
 }
 
+fn by_content() -> CompareConfig {
+    CompareConfig {
+        use_suggestions: false,
+        ..CompareConfig::default()
+    }
+}
+
+/// A result row as (status, left line, right line, changed left columns).
+type Placed = (RowStatus, Option<u64>, Option<u64>, Vec<String>);
+
+/// Every result row, [`Placed`].
+fn placed(res: &CompareResult, l: &Table, r: &Table) -> Vec<Placed> {
+    res.rows
+        .iter()
+        .map(|row| {
+            let changed = res
+                .changed_pairs(&row)
+                .iter()
+                .map(|&p| res.pairs[p as usize].left.clone())
+                .collect();
+            (
+                row.status,
+                row.left.map(|i| l.line_of(i as usize)),
+                row.right.map(|j| r.line_of(j as usize)),
+                changed,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn without_a_key_rows_pair_by_content_in_any_order_counting_repeats() {
+    use RowStatus::*;
+    // Three copies of `a,1` against two: one is left over, on the left.
+    let (res, l, r) = run(
+        "x,y\na,1\nb,2\na,1\nc,3\na,1\n",
+        "x,y\nc,3\na,1\nb,2\na,1\n",
+        &by_content(),
+    );
+    assert_eq!(res.mode, Mode::Content);
+    assert!(
+        res.notes[0].contains("paired by their content"),
+        "{:?}",
+        res.notes
+    );
+    let s = &res.summary;
+    assert_eq!(
+        (s.matched, s.identical, s.only_left, s.only_right),
+        (4, 4, 1, 0)
+    );
+    assert_eq!(placed(&res, &l, &r), [(OnlyLeft, Some(6), None, vec![])]);
+}
+
+#[test]
+fn a_row_left_over_pairs_with_the_row_clearly_most_like_it() {
+    use RowStatus::*;
+    let (res, l, r) = run(
+        "id,name,city,age\n1,Ann,Oslo,30\n2,Bob,Rome,41\n3,Cy,Lima,52\n4,Dee,Kiev,63\n",
+        // Bob's age edited and moved; Cy replaced by someone else entirely;
+        // Dee's name and city edited (only half her cells equal).
+        "id,name,city,age\n2,Bob,Rome,42\n1,Ann,Oslo,30\n9,Eve,Pune,25\n4,Dora,Kyiv,63\n",
+        &by_content(),
+    );
+    assert_eq!(
+        placed(&res, &l, &r),
+        [
+            (Changed, Some(3), Some(2), vec!["age".to_string()]),
+            (OnlyLeft, Some(4), None, vec![]),
+            (OnlyLeft, Some(5), None, vec![]),
+            (OnlyRight, None, Some(4), vec![]),
+            (OnlyRight, None, Some(5), vec![]),
+        ]
+    );
+    assert!(
+        res.notes[0].contains("1 row paired with the right row most like it"),
+        "{:?}",
+        res.notes
+    );
+}
+
+#[test]
+fn a_row_with_two_equally_close_partners_stays_on_its_side() {
+    let (res, ..) = run("a,b,c\n1,2,3\n", "a,b,c\n1,2,4\n1,2,5\n", &by_content());
+    let s = &res.summary;
+    assert_eq!((s.matched, s.only_left, s.only_right), (0, 1, 2));
+}
+
+#[test]
+fn empty_cells_are_part_of_a_rows_content_and_rules_apply() {
+    let mut cfg = by_content();
+    cfg.rules.trim = true;
+    let (res, ..) = run("a,b,c\nx,,1\ny, z ,2\n", "a,b,c\ny,z,2\nx,,1\n", &cfg);
+    assert!(!res.summary.has_differences(), "{:?}", res.summary);
+    assert_eq!(res.summary.identical, 2);
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -433,6 +532,35 @@ mod properties {
             let (r2, l2, rt2) = run(&csv(&a), &csv(&shuffled), &keyed("id"));
             prop_assert_eq!(&r1.summary, &r2.summary);
             prop_assert_eq!(signature(&r1, &l1, &rt1), signature(&r2, &l2, &rt2));
+        }
+
+        #[test]
+        fn without_a_key_a_shuffled_copy_has_no_differences(a in rows(), seed in any::<u64>()) {
+            let mut shuffled = a.clone();
+            let mut s = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+                shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+            }
+            let (res, ..) = run(&csv(&a), &csv(&shuffled), &by_content());
+            prop_assert!(!res.summary.has_differences(), "{:?}", res.summary);
+        }
+
+        #[test]
+        fn without_a_key_every_row_common_to_both_files_is_found(a in rows(), b in rows()) {
+            // The naive reference: rows common to both files, counted with
+            // their repeats.
+            let mut rest = b.clone();
+            let common = a.iter().filter(|row| match rest.iter().position(|x| x == *row) {
+                Some(i) => { rest.swap_remove(i); true }
+                None => false,
+            }).count() as u64;
+            let (res, ..) = run(&csv(&a), &csv(&b), &by_content());
+            let s = &res.summary;
+            prop_assert!(s.identical >= common, "{s:?}, {common} in common");
+            prop_assert_eq!(s.matched + s.only_left, a.len() as u64);
+            prop_assert_eq!(s.matched + s.only_right, b.len() as u64);
+            prop_assert_eq!(s.identical + s.changed, s.matched);
         }
 
         #[test]

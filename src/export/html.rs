@@ -111,11 +111,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
         s.left_rows,
         escape(&report.right.info().path),
         s.right_rows,
-        if res.keys.is_empty() {
-            "none (rows compared by position)".to_string()
-        } else {
-            escape(&report.key_names().join(", "))
-        }
+        escape(&report.pairing())
     ));
     h.push_str("<div class=\"cards\">");
     for (class, label, n) in [

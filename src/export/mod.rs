@@ -192,11 +192,23 @@ impl<'a> Report<'a> {
     }
 
     /// The headers of the columns that identify a row in tabular exports:
-    /// the key columns, or `row` in positional mode.
+    /// the key columns, `row` in positional mode, none when rows were
+    /// paired by content (their lines identify them).
     pub fn id_names(&self) -> Vec<String> {
         match self.result.mode {
             Mode::Keyed => self.key_names(),
             Mode::Positional => vec!["row".to_string()],
+            Mode::Content => Vec::new(),
+        }
+    }
+
+    /// How rows were paired, for people: the key, or how rows were paired
+    /// without one.
+    pub fn pairing(&self) -> String {
+        match self.result.mode {
+            Mode::Keyed => self.key_names().join(", "),
+            Mode::Positional => "none, rows compared by position".to_string(),
+            Mode::Content => "none, rows paired by content (in any order)".to_string(),
         }
     }
 

@@ -225,7 +225,10 @@ fn positional() -> Compared {
     compared(
         b"name,amount\nAnn,10\nBob,20\nCy,30\n",
         b"name,amount\nAnn,10\nBob,25\n",
-        &CompareConfig::default(),
+        &CompareConfig {
+            by_position: true,
+            ..CompareConfig::default()
+        },
     )
 }
 

@@ -2,7 +2,7 @@
 //! the first differing rows.
 
 use super::Report;
-use crate::compare::{Mode, RowStatus};
+use crate::compare::RowStatus;
 use crate::table::{delimiter_name, Table};
 use crate::values::readable_number;
 use std::io::{self, Write};
@@ -70,10 +70,7 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             writeln!(w, "  note ({}): {warning}", t.info().path)?;
         }
     }
-    match res.mode {
-        Mode::Keyed => writeln!(w, "key:   {}", report.key_names().join(", "))?,
-        Mode::Positional => writeln!(w, "key:   none, rows compared by position")?,
-    }
+    writeln!(w, "key:   {}", report.pairing())?;
     writeln!(w, "compared columns: {}", res.pairs.len())?;
     for (label, text) in super::column_lines(res) {
         writeln!(w, "  {label}: {text}")?;

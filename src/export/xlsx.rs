@@ -63,11 +63,7 @@ pub(super) fn write(report: Report<'_>, path: &Path, ctl: Control<'_>) -> Result
         };
         line(sheet, "left file", &report.left.info().path)?;
         line(sheet, "right file", &report.right.info().path)?;
-        let key = if res.keys.is_empty() {
-            "none: rows compared by position".to_string()
-        } else {
-            report.key_names().join(", ")
-        };
+        let key = report.pairing();
         line(sheet, "key", &key)?;
         for (label, text) in super::column_lines(res) {
             line(sheet, &format!("columns {label}"), &text)?;

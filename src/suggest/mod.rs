@@ -230,7 +230,8 @@ pub fn complete_config(
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<Completed> {
-    let want_key = config.keys.is_empty();
+    // Rows paired by position on request need no key.
+    let want_key = config.keys.is_empty() && !config.by_position;
     // Renamed pairs are worth looking for only if some column on each side
     // has no partner of the same name.
     let unpaired = |a: &Table, b: &Table| a.columns().iter().any(|c| b.column_index(c).is_none());

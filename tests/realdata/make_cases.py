@@ -291,8 +291,19 @@ def main():
         edit_columns=["body_mass_g"],
         removed=3,
         added=2,
-        pending="pairing rows by content without a key (issue 22, part 3)",
         note="no key exists; the right file's rows are in another order",
+    )
+    make_case(
+        "penguins-edited-no-key",
+        ph,
+        pb,
+        ph,
+        seed=9,
+        edits=10,
+        edit_columns=["body_mass_g", "flipper_length_mm"],
+        removed=2,
+        added=3,
+        note="no key exists; rows in another order, ten of them edited: each pairs with the row most like it",
     )
 
 
