@@ -56,13 +56,27 @@ pub(super) fn compare_by_content(
     let mut taken = vec![false; nr];
     if !plan.pairs.is_empty() {
         let matching = Matching::new(&lk, &rk);
-        for (i, p) in partner.iter_mut().enumerate() {
-            // Rows that only share a hash are told apart here.
-            if let LeftMatch::Row(r) = matching.left(i) {
-                if lk.same_key(i, &rk, r as usize) {
-                    *p = r;
-                    taken[r as usize] = true;
+        // Rows that only share a hash are told apart here, reading the
+        // right rows (in random order) a few rows ahead.
+        let verified: Vec<u32> = (0..nl)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|i| {
+                for (ahead, stage) in [(16, 0), (8, 1)] {
+                    if let Some(r) = matching.partner(i + ahead) {
+                        right.prefetch_row(r as usize, stage);
+                    }
                 }
+                match matching.left(i) {
+                    LeftMatch::Row(r) if lk.same_key(i, &rk, r as usize) => r,
+                    _ => NONE,
+                }
+            })
+            .collect();
+        for (i, r) in verified.into_iter().enumerate() {
+            if r != NONE {
+                partner[i] = r;
+                taken[r as usize] = true;
             }
         }
         for g in &matching.groups {
@@ -73,7 +87,10 @@ pub(super) fn compare_by_content(
         }
     }
     ctl.check()?;
-    let same = partner.iter().filter(|&&p| p != NONE).count() as u64;
+    // Rows paired so far have the same content: they are identical without
+    // comparing their cells again. Only the closest pairs below are compared.
+    let exact: Vec<bool> = partner.iter().map(|&p| p != NONE).collect();
+    let same = exact.iter().filter(|&&e| e).count() as u64;
     let leftover_left: Vec<u32> = (0..nl as u32)
         .filter(|&i| partner[i as usize] == NONE)
         .collect();
@@ -92,6 +109,7 @@ pub(super) fn compare_by_content(
             let from = piece.changed.len();
             match partner[i] {
                 NONE => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
+                _ if exact[i] => piece.matched += 1,
                 r => {
                     piece.matched += 1;
                     plan.compare_rows(

@@ -27,12 +27,15 @@ pub(crate) struct KeyColumns<'a> {
 impl KeyColumns<'_> {
     /// The hash of a row's normalised key; equal keys hash equally on both sides.
     pub fn hash(&self, row: usize) -> u64 {
+        // The row's cells are found once, not once per key column.
+        let cells = self.table.row(row);
         let mut h = 0x9E37_79B9_7F4A_7C15;
         for (&c, r) in self.columns.iter().zip(&self.rules) {
+            let bytes = cells.bytes(c);
             h = if r.normalizes_keys() {
-                xxh3_64_with_seed(r.normalize_key(self.table.cell(row, c)).as_bytes(), h)
+                xxh3_64_with_seed(r.normalize_key(text(bytes)).as_bytes(), h)
             } else {
-                xxh3_64_with_seed(self.table.cell_bytes(row, c), h)
+                xxh3_64_with_seed(bytes, h)
             };
         }
         h
@@ -40,15 +43,15 @@ impl KeyColumns<'_> {
 
     /// Whether row `a` of this side and row `b` of `other` have the same key.
     pub fn same_key(&self, a: usize, other: &KeyColumns<'_>, b: usize) -> bool {
+        let (x, y) = (self.table.row(a), other.table.row(b));
         self.columns
             .iter()
             .zip(&other.columns)
             .zip(&self.rules)
             .all(|((&ca, &cb), r)| {
-                self.table.cell_bytes(a, ca) == other.table.cell_bytes(b, cb)
-                    || (r.normalizes_keys()
-                        && r.normalize_key(self.table.cell(a, ca))
-                            == r.normalize_key(other.table.cell(b, cb)))
+                let (p, q) = (x.bytes(ca), y.bytes(cb));
+                p == q
+                    || (r.normalizes_keys() && r.normalize_key(text(p)) == r.normalize_key(text(q)))
             })
     }
 
@@ -104,6 +107,12 @@ impl KeyColumns<'_> {
         }
         (out, starts)
     }
+}
+
+/// A cell's bytes as text (cells are cut from valid UTF-8 at ASCII bytes,
+/// as [`Table::cell`] says).
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A row and the top 32 bits of its key hash, packed as `hash << 32 | row`
