@@ -180,13 +180,16 @@ pub(crate) fn content_note(same: u64, closest: u64) -> String {
             format!("{n} rows")
         }
     };
+    let closest = match closest {
+        0 => String::new(),
+        1 => ", 1 row paired with the right row most like it".to_string(),
+        n => format!(", {n} rows paired with the right rows most like them"),
+    };
     format!(
         "no key: rows were paired by their content, in any order ({} found unchanged on both \
-         sides, {} paired with the right row most like {}); pass --key to pair them by key, or \
-         --by-position to compare row N with row N",
-        rows(same),
-        rows(closest),
-        if closest == 1 { "it" } else { "them" }
+         sides{closest}); name a key to pair them by key, or ask for pairing by position to \
+         compare row N with row N",
+        rows(same)
     )
 }
 

@@ -243,6 +243,32 @@ test('a column on one side only is a difference, and a switch says it is not', a
   await page.waitForFunction(() => /not counted/.test(document.querySelector('[data-testid=columns-only-left]')?.textContent ?? ''));
 });
 
+test('without a key rows pair by content in any order, or by position on request', async () => {
+  // No column or set of columns tells these rows apart (Ann in Oslo twice).
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-content-'));
+  writeFileSync(join(dir, 'visits.csv'), 'name,city\nAnn,Oslo\nAnn,Oslo\nBob,Rome\nCy,Lima\n');
+  writeFileSync(join(dir, 'visits-sorted.csv'), 'name,city\nCy,Lima\nAnn,Oslo\nBob,Rome\nAnn,Oslo\n');
+  await page.goto(url);
+  await page.getByTestId('file-input-left').setInputFiles(join(dir, 'visits.csv'));
+  await page.getByTestId('file-input-right').setInputFiles(join(dir, 'visits-sorted.csv'));
+  await page.getByTestId('rows-right').waitFor();
+  const select = page.getByTestId('key-select');
+  await page.waitForFunction(() => document.querySelector('[data-testid=key-select]')?.value === 'content');
+  await page.getByTestId('compare-button').click();
+  await page.getByTestId('summary-changed').waitFor();
+  assert.equal(await text('summary-identical'), '4');
+  assert.equal(await text('summary-changed'), '0');
+  assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /paired by their content/);
+  await shot('10b-paired-by-content');
+  const mapping = page.getByRole('button', { name: /Columns and key/ });
+  if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
+  await select.selectOption('position');
+  await page.waitForFunction(() => document.querySelector('[data-testid=key-select]')?.value === 'position');
+  await page.getByTestId('compare-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=summary-changed]')?.textContent.trim() === '2');
+  assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /compared by position, as asked/);
+});
+
 test('a session whose referenced file changed still shows its result and says why', async () => {
   // Saved from the command line with every file referenced by path, then
   // the right file is changed behind the session's back.

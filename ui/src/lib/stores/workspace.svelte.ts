@@ -15,6 +15,7 @@ import type {
   Overview,
   Pairing,
   Progress,
+  RowPairing,
   RuleOverrides,
   Rules,
   SessionInfo,
@@ -329,12 +330,21 @@ export class Workspace {
     void this.saveConfig(next);
   }
 
-  /** Uses `keys` to pair rows; null pairs rows by position. */
-  setKey(keys: ColumnPair[] | null) {
+  /** Pairs rows by `keys`, or without a key: by their content, in any
+   * order, or by position (row N with row N). */
+  setKey(keys: ColumnPair[] | RowPairing) {
     this.edited((c) => {
-      c.keys = keys ?? [];
-      c.use_suggestions = keys !== null;
-      if (keys) c.ignore = c.ignore.filter((i) => !keys.some((k) => k.left === i || k.right === i));
+      if (Array.isArray(keys)) {
+        c.keys = keys;
+        c.use_suggestions = true;
+        delete c.by_position;
+        c.ignore = c.ignore.filter((i) => !keys.some((k) => k.left === i || k.right === i));
+      } else {
+        c.keys = [];
+        c.use_suggestions = false;
+        if (keys === 'position') c.by_position = true;
+        else delete c.by_position;
+      }
     });
   }
 

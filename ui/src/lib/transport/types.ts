@@ -167,7 +167,12 @@ export interface CompareConfig {
   use_suggestions: boolean;
   /** Columns on one side only do not make the files differ (absent: they do). */
   ignore_extra_columns?: boolean;
+  /** Without a key, row N is compared with row N (absent: rows pair by content). */
+  by_position?: boolean;
 }
+
+/** How rows are paired without a key. */
+export type RowPairing = 'content' | 'position';
 
 /** The engine's `ValueType`: what a column's values are. */
 export type ValueType = 'empty' | 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'text';
@@ -181,7 +186,7 @@ export interface ColumnStats extends ColumnPair {
 
 /** Everything about a result but its rows. */
 export interface Overview {
-  mode: 'keyed' | 'positional';
+  mode: 'keyed' | 'positional' | 'content';
   keys: ColumnPair[];
   summary: Summary;
   columns: ColumnStats[];
