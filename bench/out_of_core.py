@@ -9,7 +9,7 @@ use. `concord compare --key id --format csv` runs once with LIMIT as
 when the machine has room), and the two outputs must be identical.
 
 With `positional` as third argument, rows are paired by position instead
-(`--no-suggest`, no key): the right file is then the left one with the
+(`--by-position`, no key): the right file is then the left one with the
 last cell of every 1000th row changed (written once next to the data), so
 the files are in the same order, and the plan reads them side by side
 without spilling.
@@ -93,7 +93,7 @@ def main():
         subprocess.run([os.path.join(ROOT, "target", "release", "examples", "gen_workload"), DATA, str(ROWS)], check=True)
     right, pairing = RIGHT, ["--key", "id"]
     if POSITIONAL:
-        pairing = ["--no-suggest"]
+        pairing = ["--by-position"]
     if MODE == "positional":
         right = EDITED
         if not os.path.exists(EDITED):

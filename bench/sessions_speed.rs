@@ -98,6 +98,7 @@ fn main() -> Result<(), concord::Error> {
         &s.id,
         CompareConfig {
             use_suggestions: false,
+            by_position: true,
             ..CompareConfig::default()
         },
     )?;
