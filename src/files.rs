@@ -241,12 +241,12 @@ pub fn compare_files(
         inputs.open(Side::Right, ctl)?,
     );
     let completed = match (lp.first(), rp.first()) {
-        (Some(l), Some(r)) if config.use_suggestions && !config.keys.is_empty() => {
+        (Some(l), Some(r)) if config.completes() && !config.keys.is_empty() => {
             // Renamed columns are told by their names and values: the
             // files' first rows show them.
             complete_config(l, r, config, ctl)?
         }
-        _ if config.use_suggestions => {
+        _ if config.completes() => {
             // A key must overlap between the files: a pass over each file
             // keeps the rows that hold a value from a fixed share of all
             // values.

@@ -587,11 +587,57 @@ fn decimal_commas_on_request() {
     std::fs::write(&right, "id;betrag;menge\n1;1234,5;2\n2;10,75;3\n").unwrap();
     let (l, r) = (left.to_str().unwrap(), right.to_str().unwrap());
     let run = |extra: &[&str]| keyed_json(l, r, extra);
-    assert_eq!(run(&[])["summary"]["changed"], 2);
+    assert_eq!(run(&["--no-infer"])["summary"]["changed"], 2);
     let v = run(&["--decimal-comma"]);
     assert_eq!(v["summary"]["changed"], 1, "{v}");
     assert_eq!(v["columns"][0]["max_difference"], 0.25);
     assert_eq!(run(&["--decimal-comma=betrag"])["summary"]["changed"], 1);
+    // The values show it: inferred, applied and said.
+    let v = run(&[]);
+    assert_eq!(v["summary"]["changed"], 1, "{v}");
+    assert_eq!(v["suggested"]["rules"][0]["kind"], "decimal_comma");
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reading decimal commas in 'betrag' in both files"),
+        "{v}"
+    );
+}
+
+#[test]
+fn decimal_commas_in_one_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join("l.csv");
+    let right = dir.path().join("r.csv");
+    // `1.234` on the left is one and a bit; on the right, 1,234 is too.
+    std::fs::write(&left, "id,x\n1,1.234\n2,1234.5\n3,NA\n").unwrap();
+    std::fs::write(&right, "id;x\n1;1,234\n2;1.234,5\n3;\n").unwrap();
+    let (l, r) = (left.to_str().unwrap(), right.to_str().unwrap());
+    let run = |extra: &[&str]| keyed_json(l, r, extra);
+    let v = run(&[]);
+    assert_eq!(v["summary"]["changed"], 0, "{v}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("reading decimal commas in 'x' in the right file"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("reading 'NA' as no value in 'x' in the left file"),
+        "{notes}"
+    );
+    // Said on the command line instead.
+    let v = run(&[
+        "--no-infer",
+        "--decimal-comma-side",
+        "right",
+        "--null-token",
+        "NA",
+    ]);
+    assert_eq!(v["summary"]["changed"], 0, "{v}");
+    // Both files read with decimal commas, `1.234` on the left is 1234.
+    let v = run(&["--no-infer", "--decimal-comma", "--null-token", "NA"]);
+    assert_eq!(v["summary"]["changed"], 1, "{v}");
 }
 
 #[test]

@@ -29,8 +29,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// 3 adds the rows kept beside a result ([`super::session::ResultRef::kept_rows`]),
 /// written only by a comparison event that has them. 4 adds
 /// [`crate::compare::CompareConfig::ignore_extra_columns`] and
-/// [`crate::compare::CompareConfig::by_position`], written only by a
-/// configuration that sets one.
+/// [`crate::compare::CompareConfig::by_position`] and decimal commas in one
+/// file only ([`crate::compare::Sides`]), written only by a configuration
+/// that sets one.
 pub const EVENT_FORMAT: u32 = 4;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
@@ -39,8 +40,9 @@ pub const SNAPSHOT_FORMAT: u32 = 4;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
-/// before the same postcard, 2 adds column types and the count of columns
-/// on one side only (read from 0 and 1 by [`crate::compare::result_v1`]).
+/// before the same postcard, 2 adds column types, the count of columns on
+/// one side only and inferred rules (read from 0 and 1 by
+/// [`crate::compare::result_v1`]).
 pub const RESULT_FORMAT: u32 = 2;
 
 /// The result formats this build decodes with today's `CompareResult`.

@@ -87,11 +87,23 @@ impl ResultRef {
 }
 
 /// The event and snapshot format that records `config`: 4 when it says
-/// that extra columns do not count or that rows are paired by position
-/// (which a release reading 3 would drop, changing the answer), 1
-/// otherwise (see [`InputRef::format`]).
+/// that extra columns do not count, that rows are paired by position,
+/// that one file writes decimal commas, or that rules are not inferred (which a release reading 3 would
+/// drop or refuse, changing the answer), 1 otherwise (see
+/// [`InputRef::format`]).
 fn config_format(config: &CompareConfig) -> u32 {
-    if config.ignore_extra_columns || config.by_position {
+    use crate::compare::Sides;
+    let one_file = |s: Sides| matches!(s, Sides::Left | Sides::Right);
+    let decimal_comma_in_one_file = one_file(config.rules.decimal_comma)
+        || config
+            .column_rules
+            .values()
+            .any(|o| o.decimal_comma.is_some_and(one_file));
+    if config.ignore_extra_columns
+        || config.by_position
+        || decimal_comma_in_one_file
+        || !config.infer_rules
+    {
         4
     } else {
         1

@@ -560,7 +560,7 @@ impl Workflow {
     pub fn pairing(&self, id: &str, ctl: Control<'_>) -> Result<Pairing> {
         let (left, right) = (self.table(id, Side::Left)?, self.table(id, Side::Right)?);
         let config = self.store.with_session(id, |d| d.state.config.clone())?;
-        let completed = if config.use_suggestions {
+        let completed = if config.completes() {
             crate::suggest::complete_config(&left, &right, &config, ctl)?
         } else {
             crate::suggest::Completed::unchanged(&config)
@@ -568,7 +568,7 @@ impl Workflow {
         let mut pairing = crate::compare::pairing(&left, &right, &completed.config)?;
         pairing.suggested = completed
             .applied
-            .filter(|s| s.key.is_some() || !s.mappings.is_empty());
+            .filter(|s| s.key.is_some() || !s.mappings.is_empty() || !s.rules.is_empty());
         pairing.notes = completed.notes;
         Ok(pairing)
     }

@@ -4,7 +4,7 @@ use super::args::{self, PerColumn, ReadArgs};
 use super::{finish_stdout, progress, say, DIFFERENT, SAME};
 use clap::Args;
 use concord::backend::Workflow;
-use concord::compare::{NumericMode, RuleOverrides, Rules};
+use concord::compare::{NumericMode, RuleOverrides, Rules, Sides};
 use concord::export::{self, Format};
 use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
 use concord::{ColumnPair, CompareConfig, CompareResult, Control, Error, LoadOptions, Side, Table};
@@ -42,6 +42,10 @@ pub(crate) struct CompareArgs {
     /// `--decimal-comma=COL` for one column only.
     #[arg(long, value_name = "COL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     decimal_comma: Vec<String>,
+    /// The file whose numbers have decimal commas (with --decimal-comma, or
+    /// alone for every column) [default: both].
+    #[arg(long, value_name = "SIDE", value_parser = ["left", "right", "both"])]
+    decimal_comma_side: Option<String>,
     /// A value that means "no value", like an empty cell (e.g. NULL, N/A);
     /// `COL=T` for one column only. Repeatable.
     #[arg(long = "null-token", value_name = "[COL=]T", value_parser = args::per_column_text)]
@@ -59,9 +63,13 @@ pub(crate) struct CompareArgs {
     /// Compare numbers by value (`1.50` = `1.5`): in numeric columns (auto), always, or never.
     #[arg(long, default_value = "auto", value_parser = args::numeric())]
     numeric: NumericMode,
-    /// Do not fill in a missing key or mapping from suggestions.
+    /// Do not fill in a missing key, mapping or rule from suggestions.
     #[arg(long)]
     no_suggest: bool,
+    /// Do not read columns as their values show (null spellings such as NA,
+    /// decimal commas in one file); a key and mappings are still suggested.
+    #[arg(long)]
+    no_infer: bool,
     /// Without a key, compare row N with row N instead of pairing rows by
     /// their content in any order.
     #[arg(long, conflicts_with = "keys")]
@@ -101,6 +109,7 @@ fn config(a: &CompareArgs) -> CompareConfig {
         mappings: a.maps.clone(),
         ignore: a.ignore.clone(),
         use_suggestions: !a.no_suggest,
+        infer_rules: !a.no_suggest && !a.no_infer,
         ignore_extra_columns: a.ignore_extra_columns,
         by_position: a.by_position,
         ..CompareConfig::default()
@@ -114,12 +123,21 @@ fn config(a: &CompareArgs) -> CompareConfig {
         |r| &mut r.ignore_case,
         |o| &mut o.ignore_case,
     );
-    set_flag(
-        &mut cfg,
-        &a.decimal_comma,
-        |r| &mut r.decimal_comma,
-        |o| &mut o.decimal_comma,
-    );
+    let sides = match a.decimal_comma_side.as_deref() {
+        Some("left") => Sides::Left,
+        Some("right") => Sides::Right,
+        _ => Sides::Both,
+    };
+    if a.decimal_comma.is_empty() && a.decimal_comma_side.is_some() {
+        cfg.rules.decimal_comma = sides;
+    }
+    for name in &a.decimal_comma {
+        if name.is_empty() {
+            cfg.rules.decimal_comma = sides;
+        } else {
+            column(&mut cfg, name).decimal_comma = Some(sides);
+        }
+    }
     for t in &a.null_tokens {
         match &t.column {
             Some(c) => column(&mut cfg, c)

@@ -15,8 +15,10 @@ pub use result::{
     pair_label, ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus,
     Rows, Summary,
 };
-pub use rules::{NumericMode, RuleOverrides, Rules};
-pub use suggested::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
+pub use rules::{NumericMode, RuleOverrides, Rules, Sides};
+pub use suggested::{
+    AppliedSuggestions, InferredKind, InferredRule, KeySuggestion, MappingSuggestion,
+};
 
 use crate::array::Array;
 use crate::error::{Error, Result, Side};
@@ -61,6 +63,16 @@ pub struct CompareConfig {
     /// is suggested then. Left out of the stored form when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub by_position: bool,
+    /// Read columns as their values show (null spellings, decimal commas
+    /// in one file), where the rules say nothing of them
+    /// ([`crate::suggest::infer_rules`]). Left out of the stored form when
+    /// true, the default.
+    #[serde(skip_serializing_if = "is_true")]
+    pub infer_rules: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for CompareConfig {
@@ -74,11 +86,19 @@ impl Default for CompareConfig {
             use_suggestions: true,
             ignore_extra_columns: false,
             by_position: false,
+            infer_rules: true,
         }
     }
 }
 
 impl CompareConfig {
+    /// Whether the suggestion stage has anything to fill in: a key or
+    /// mappings ([`CompareConfig::use_suggestions`]) or rules
+    /// ([`CompareConfig::infer_rules`]).
+    pub fn completes(&self) -> bool {
+        self.use_suggestions || self.infer_rules
+    }
+
     /// Checks the configuration against the files loaded so far: rules
     /// hold valid values, and every column it names exists (keys and
     /// mappings on their side; ignored columns and columns with their own
@@ -358,8 +378,8 @@ impl Plan {
         let typed = |p: &ResolvedPair| {
             let rules = config.rules_for(&p.left, &p.right);
             let types = (
-                sampled_type(samples.0, p.left_index, &rules),
-                sampled_type(samples.1, p.right_index, &rules),
+                sampled_type(samples.0, p.left_index, &rules, Side::Left),
+                sampled_type(samples.1, p.right_index, &rules, Side::Right),
             );
             let numeric =
                 rules.numeric == NumericMode::Auto && types.0.is_numeric() && types.1.is_numeric();
@@ -469,7 +489,7 @@ pub(crate) fn type_step(rows: usize) -> usize {
 /// The type of a column judged from the rows [`type_step`] picks, as
 /// `rules` read cells: nulls (null tokens included) are empty, values are
 /// trimmed and numbers may have a decimal comma.
-fn sampled_type(table: &Table, col: usize, rules: &Rules) -> ValueType {
+fn sampled_type(table: &Table, col: usize, rules: &Rules, side: Side) -> ValueType {
     let n = table.num_rows();
     let step = type_step(n);
     (0..n)
@@ -482,6 +502,7 @@ fn sampled_type(table: &Table, col: usize, rules: &Rules) -> ValueType {
             let v = if rules.trim { v.trim() } else { v };
             match rules
                 .decimal_comma
+                .includes(side)
                 .then(|| crate::values::from_decimal_comma(v))
                 .flatten()
             {

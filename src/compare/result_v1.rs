@@ -8,7 +8,7 @@
 //! columns on one side counted, as every result now counts them.
 
 use super::result::{ColumnStats, CompareResult, Mode, ResolvedPair, Rows, Summary};
-use super::suggested::AppliedSuggestions;
+use super::suggested::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
 use crate::array::Array;
 use crate::values::ValueType;
 use serde::Deserialize;
@@ -36,6 +36,13 @@ struct ColumnStatsV1 {
     max_difference: Option<f64>,
 }
 
+/// [`AppliedSuggestions`] in formats 0 and 1 (before inferred rules).
+#[derive(Deserialize)]
+struct AppliedV1 {
+    key: Option<KeySuggestion>,
+    mappings: Vec<MappingSuggestion>,
+}
+
 /// [`CompareResult`] in formats 0 and 1.
 #[derive(Deserialize)]
 pub(crate) struct CompareResultV1 {
@@ -48,7 +55,7 @@ pub(crate) struct CompareResultV1 {
     columns: Vec<ColumnStatsV1>,
     rows: Rows,
     notes: Vec<String>,
-    suggested: Option<AppliedSuggestions>,
+    suggested: Option<AppliedV1>,
     changed_pairs: Array<u32>,
 }
 
@@ -91,7 +98,11 @@ impl From<CompareResultV1> for CompareResult {
             columns,
             rows: old.rows,
             notes: old.notes,
-            suggested: old.suggested,
+            suggested: old.suggested.map(|s| AppliedSuggestions {
+                key: s.key,
+                mappings: s.mappings,
+                rules: Vec::new(),
+            }),
             changed_pairs: old.changed_pairs,
         }
     }

@@ -1,7 +1,99 @@
 //! When two cells count as equal.
 
+use crate::error::Side;
 use crate::values::{from_decimal_comma, is_code, parse_decimal, parse_time_point, Decimal};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The files a way of reading cells applies to: neither, one, or both. A
+/// European export compared with its original writes decimal commas in
+/// one file only.
+///
+/// Stored as `false` and `true` for neither and both (as the setting was a
+/// switch before it could name one file) and as `"left"` or `"right"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sides {
+    /// No file.
+    #[default]
+    Neither,
+    /// The left file only.
+    Left,
+    /// The right file only.
+    Right,
+    /// Both files.
+    Both,
+}
+
+impl Sides {
+    /// Whether the files include `side`.
+    pub fn includes(self, side: Side) -> bool {
+        matches!(
+            (self, side),
+            (Sides::Both, _) | (Sides::Left, Side::Left) | (Sides::Right, Side::Right)
+        )
+    }
+
+    /// One file.
+    pub fn only(side: Side) -> Sides {
+        match side {
+            Side::Left => Sides::Left,
+            Side::Right => Sides::Right,
+        }
+    }
+
+    /// How the files are named to people: `the left file`, `both files`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Sides::Neither => "neither file",
+            Sides::Left => "the left file",
+            Sides::Right => "the right file",
+            Sides::Both => "both files",
+        }
+    }
+}
+
+impl From<bool> for Sides {
+    fn from(both: bool) -> Sides {
+        if both {
+            Sides::Both
+        } else {
+            Sides::Neither
+        }
+    }
+}
+
+impl Serialize for Sides {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Sides::Neither => s.serialize_bool(false),
+            Sides::Both => s.serialize_bool(true),
+            Sides::Left => s.serialize_str("left"),
+            Sides::Right => s.serialize_str("right"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Sides {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Sides, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Switch(bool),
+            Name(String),
+        }
+        match Stored::deserialize(d)? {
+            Stored::Switch(b) => Ok(b.into()),
+            Stored::Name(n) => match n.as_str() {
+                "left" => Ok(Sides::Left),
+                "right" => Ok(Sides::Right),
+                "both" => Ok(Sides::Both),
+                "neither" => Ok(Sides::Neither),
+                _ => Err(serde::de::Error::custom(format!(
+                    "'{n}' is not a side: use left, right, both or neither"
+                ))),
+            },
+        }
+    }
+}
 
 /// Whether numbers are compared by value (`1.50` = `1.5`, `1e3` = `1000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -58,9 +150,9 @@ pub struct Rules {
     /// Date formats (chrono `strftime`, e.g. `%d/%m/%Y`); when any is given,
     /// two cells that both read as the same point in time are equal.
     pub date_formats: Vec<String>,
-    /// Numbers are written with a decimal comma and dots between thousands
-    /// (`1.234,5`), as in many European exports.
-    pub decimal_comma: bool,
+    /// The files whose numbers are written with a decimal comma and dots
+    /// between thousands (`1.234,5`), as in many European exports.
+    pub decimal_comma: Sides,
 }
 
 impl Default for Rules {
@@ -73,7 +165,7 @@ impl Default for Rules {
             abs_tolerance: 0.0,
             rel_tolerance: 0.0,
             date_formats: Vec::new(),
-            decimal_comma: false,
+            decimal_comma: Sides::Neither,
         }
     }
 }
@@ -97,7 +189,7 @@ pub struct RuleOverrides {
     /// See [`Rules::date_formats`].
     pub date_formats: Option<Vec<String>>,
     /// See [`Rules::decimal_comma`].
-    pub decimal_comma: Option<bool>,
+    pub decimal_comma: Option<Sides>,
 }
 
 impl Rules {
@@ -266,14 +358,15 @@ impl CellRules {
     /// written as a code with a leading zero).
     fn compare_numbers(&self, a: &str, b: &str) -> Option<Verdict> {
         // With decimal commas, compare the numbers in their usual form.
-        let (ca, cb);
-        let (a, b) = if self.rules.decimal_comma {
-            ca = from_decimal_comma(a);
-            cb = from_decimal_comma(b);
-            (ca.as_deref().unwrap_or(a), cb.as_deref().unwrap_or(b))
-        } else {
-            (a, b)
+        let read = |v: &str, side| {
+            self.rules
+                .decimal_comma
+                .includes(side)
+                .then(|| from_decimal_comma(v))
+                .flatten()
         };
+        let (ca, cb) = (read(a, Side::Left), read(b, Side::Right));
+        let (a, b) = (ca.as_deref().unwrap_or(a), cb.as_deref().unwrap_or(b));
         if self.rules.numeric != NumericMode::Always && (is_code(a) || is_code(b)) {
             return None;
         }
@@ -473,7 +566,7 @@ mod tests {
     #[test]
     fn decimal_commas() {
         let r = Rules {
-            decimal_comma: true,
+            decimal_comma: Sides::Both,
             ..Rules::default()
         };
         assert!(cmp(r.clone(), true, "1.234,50", "1234,5"));
@@ -482,6 +575,37 @@ mod tests {
         let v = CellRules::new(r, true).compare("10,5", "12");
         assert_eq!(v.numeric_difference, Some(1.5));
         assert!(!cmp(Rules::default(), true, "1,50", "1,5"));
+        // In the right file only: the left file's `1.234` is one and a bit.
+        let right = Rules {
+            decimal_comma: Sides::Right,
+            ..Rules::default()
+        };
+        assert!(cmp(right.clone(), true, "1.234", "1,234"));
+        assert!(!cmp(right.clone(), true, "1.234", "1.234,0"));
+        assert!(cmp(right.clone(), true, "1234.5", "1.234,5"));
+        assert!(!cmp(
+            Rules {
+                decimal_comma: Sides::Both,
+                ..right
+            },
+            true,
+            "1.234",
+            "1,234"
+        ));
+    }
+
+    #[test]
+    fn sides_are_stored_as_a_switch_or_a_file() {
+        for (sides, json) in [
+            (Sides::Neither, "false"),
+            (Sides::Both, "true"),
+            (Sides::Left, "\"left\""),
+            (Sides::Right, "\"right\""),
+        ] {
+            assert_eq!(serde_json::to_string(&sides).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Sides>(json).unwrap(), sides);
+        }
+        assert!(serde_json::from_str::<Sides>("\"up\"").is_err());
     }
 
     #[test]

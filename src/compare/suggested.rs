@@ -103,6 +103,63 @@ pub struct AppliedSuggestions {
     pub key: Option<KeySuggestion>,
     /// Renamed column pairs used.
     pub mappings: Vec<MappingSuggestion>,
+    /// Ways of reading cells that the files' values showed, applied.
+    #[serde(default)]
+    pub rules: Vec<InferredRule>,
+}
+
+/// What an [`InferredRule`] says about a column's cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InferredKind {
+    /// Its [`InferredRule::spellings`] mean "no value", as an empty cell does.
+    NullSpellings,
+    /// Its numbers are written with a decimal comma and dots between
+    /// thousands (`1.234,5`).
+    DecimalComma,
+}
+
+/// A way of reading one compared column's cells that its values show,
+/// applied because the configuration said nothing of it: the column then
+/// compares as the files mean it. The user turns one off by setting the
+/// column's rule (see [`crate::compare::RuleOverrides`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InferredRule {
+    /// The column pair, by its left name (as column rules are named).
+    pub column: String,
+    /// What was inferred.
+    pub kind: InferredKind,
+    /// The file whose values showed it, or `None` for both.
+    pub side: Option<crate::error::Side>,
+    /// For null spellings: the spellings, as written.
+    pub spellings: Vec<String>,
+    /// What in the values showed it, for people.
+    pub evidence: String,
+}
+
+impl InferredRule {
+    /// The rule for people: `reading NA as no value in 'pop' (...)`.
+    pub fn describe(&self) -> String {
+        let files = match self.side {
+            None => "both files".to_string(),
+            Some(side) => format!("the {side} file"),
+        };
+        match self.kind {
+            InferredKind::NullSpellings => {
+                let quoted: Vec<String> = self.spellings.iter().map(|s| format!("'{s}'")).collect();
+                format!(
+                    "reading {} as no value in '{}' in {files} ({})",
+                    quoted.join(" and "),
+                    self.column,
+                    self.evidence
+                )
+            }
+            InferredKind::DecimalComma => format!(
+                "reading decimal commas in '{}' in {files} ({})",
+                self.column, self.evidence
+            ),
+        }
+    }
 }
 
 impl AppliedSuggestions {
@@ -122,6 +179,7 @@ impl AppliedSuggestions {
                 m.left, m.right, m.reason, m.score
             ));
         }
+        out.extend(self.rules.iter().map(InferredRule::describe));
         out
     }
 }

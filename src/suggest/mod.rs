@@ -8,11 +8,13 @@
 //! sides, with values found on both sides, checked against all rows.
 
 mod assign;
+mod inferred;
 mod keys;
 mod names;
 mod sample;
 
 pub use assign::assign;
+pub use inferred::infer_rules;
 pub use names::{compare_names, words, NameMatch};
 
 pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
@@ -223,19 +225,46 @@ impl Completed {
 }
 
 /// Completes `config` with confident suggestions: a key when it names none,
-/// renamed column pairs when it names no mapping.
+/// renamed column pairs when it names no mapping (both when
+/// [`CompareConfig::use_suggestions`]), and the rules the files' values
+/// show where it sets none (when [`CompareConfig::infer_rules`]).
 pub fn complete_config(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<Completed> {
+    let mut completed = complete_pairing(left, right, config, ctl)?;
+    if config.infer_rules {
+        // A configuration the comparison will refuse infers nothing; the
+        // comparison says what is wrong with it.
+        if let Ok(pairing) = crate::compare::pairing(left, right, &completed.config) {
+            let rules = infer_rules(left, right, &pairing, &completed.config);
+            if !rules.is_empty() {
+                inferred::apply(&mut completed.config, &rules);
+                completed.applied.get_or_insert_with(Default::default).rules = rules;
+            }
+        }
+    }
+    Ok(completed)
+}
+
+/// Completes `config` with a suggested key and renamed pairs.
+fn complete_pairing(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    ctl: Control<'_>,
+) -> Result<Completed> {
     // Rows paired by position on request need no key.
-    let want_key = config.keys.is_empty() && !config.by_position;
+    let want_key = config.use_suggestions && config.keys.is_empty() && !config.by_position;
     // Renamed pairs are worth looking for only if some column on each side
     // has no partner of the same name.
     let unpaired = |a: &Table, b: &Table| a.columns().iter().any(|c| b.column_index(c).is_none());
-    let want_maps = config.mappings.is_empty() && unpaired(left, right) && unpaired(right, left);
+    let want_maps = config.use_suggestions
+        && config.mappings.is_empty()
+        && unpaired(left, right)
+        && unpaired(right, left);
     if !want_key && !want_maps {
         return Ok(Completed::unchanged(config));
     }
@@ -309,7 +338,7 @@ pub fn with_suggestions(
     ctl: Control<'_>,
     compare: impl FnOnce(&CompareConfig) -> Result<CompareResult>,
 ) -> Result<CompareResult> {
-    let completed = if config.use_suggestions {
+    let completed = if config.completes() {
         complete_config(left, right, config, ctl)?
     } else {
         Completed::unchanged(config)

@@ -276,7 +276,6 @@ def main():
         edit_columns=["lifeExp", "gdpPercap"],
         delimiter=";",
         right_cells=european,
-        pending="number layouts inferred per side (issue 22, part 2)",
         note="the right file as a European spreadsheet saves it: ';', decimal commas, "
         "dots between thousands",
     )

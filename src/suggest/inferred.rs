@@ -1,0 +1,315 @@
+//! Rules the files themselves show: how each file writes "no value" and
+//! numbers, read from each compared column's values, file by file.
+//!
+//! A database export writes `NULL` where a spreadsheet leaves a cell empty;
+//! a European export writes `39,1` and `3.750.000` where the original
+//! wrote `39.1` and `3750000`. Compared as written, every such cell
+//! "changes". Read as the files mean them, they are equal.
+//!
+//! Both rules fire only where the values leave no doubt, from up to
+//! [`SAMPLE`] rows spread over each file:
+//!
+//! - **Null spellings** (`NA`, `N/A`, `NULL`, `None`, `-`, `#N/A`, `nan`,
+//!   ...; [`crate::values::NULL_SPELLINGS`]) in a column whose other values
+//!   all have one type (numbers, dates, yes/no). In a text column a `-` or
+//!   `None` may be a real value, so it is left alone.
+//! - **Decimal commas** in one file: every value of the column reads as a
+//!   number written with a decimal comma and dots between thousands, at
+//!   least one of them could not be read the usual way (`39,1`,
+//!   `3.750.000`), and the other file's values are numbers too. A column
+//!   of `3.750` alone could be either, and is left alone.
+//!
+//! A rule the configuration already sets for the column (or for every
+//! column) is the user's: nothing is inferred over it.
+
+use crate::compare::{CompareConfig, InferredKind, InferredRule, Pairing, Sides};
+use crate::error::Side;
+use crate::table::Table;
+use crate::values::{classify, from_decimal_comma, is_null_spelling, parse_number, ValueType};
+
+/// Rows of each file whose values are read, spread over the file.
+pub const SAMPLE: usize = 4096;
+
+/// The rules `left` and `right` show for the columns `pairing` compares,
+/// where `config` sets none.
+pub fn infer_rules(
+    left: &Table,
+    right: &Table,
+    pairing: &Pairing,
+    config: &CompareConfig,
+) -> Vec<InferredRule> {
+    let mut out = Vec::new();
+    for p in &pairing.pairs {
+        let (Some(li), Some(ri)) = (left.column_index(&p.left), right.column_index(&p.right))
+        else {
+            continue;
+        };
+        let own = config
+            .column_rules
+            .get(&p.left)
+            .or_else(|| config.column_rules.get(&p.right));
+        let values = [sample(left, li), sample(right, ri)];
+        let nulls_set = own.is_some_and(|o| o.null_tokens.is_some());
+        if !nulls_set {
+            out.extend(null_spellings(&p.left, &values, &config.rules.null_tokens));
+        }
+        let commas_set = config.rules.decimal_comma != Sides::Neither
+            || own.is_some_and(|o| o.decimal_comma.is_some());
+        if !commas_set {
+            out.extend(decimal_commas(&p.left, &values));
+        }
+    }
+    out
+}
+
+/// Up to [`SAMPLE`] values of a column, spread over the table.
+fn sample(table: &Table, col: usize) -> Vec<&str> {
+    let n = table.num_rows();
+    let step = n.div_ceil(SAMPLE).max(1);
+    (0..n).step_by(step).map(|r| table.cell(r, col)).collect()
+}
+
+/// The type of a value, read with a decimal comma when it is not a usual
+/// number: `39,1` is a decimal, as `39.1` is.
+fn value_type(v: &str) -> ValueType {
+    match classify(v) {
+        ValueType::Text => from_decimal_comma(v).map_or(ValueType::Text, |n| classify(&n)),
+        t => t,
+    }
+}
+
+/// The null spellings of one column pair, if its values show them.
+fn null_spellings(column: &str, values: &[Vec<&str>; 2], known: &[String]) -> Option<InferredRule> {
+    let mut spellings: Vec<String> = Vec::new();
+    let mut seen = [false; 2];
+    let mut typed = ValueType::Empty;
+    for (side, vals) in values.iter().enumerate() {
+        let mut others = ValueType::Empty;
+        let mut spelled = Vec::new();
+        for &v in vals {
+            if v.is_empty() || known.iter().any(|k| k == v) {
+                continue;
+            }
+            if is_null_spelling(v) {
+                spelled.push(v);
+            } else {
+                others = others.join(value_type(v));
+            }
+        }
+        // A spelling among text values may be a real value (`NA` for North
+        // America), and a token applies to both files' cells.
+        if others == ValueType::Text || (!spelled.is_empty() && others == ValueType::Empty) {
+            return None;
+        }
+        if spelled.is_empty() {
+            continue;
+        }
+        typed = typed.join(others);
+        seen[side] = true;
+        for v in spelled {
+            if !spellings.iter().any(|s| s == v) {
+                spellings.push(v.to_string());
+            }
+        }
+    }
+    if spellings.is_empty() || typed == ValueType::Text {
+        return None;
+    }
+    let side = match seen {
+        [true, false] => Some(Side::Left),
+        [false, true] => Some(Side::Right),
+        _ => None,
+    };
+    Some(InferredRule {
+        column: column.to_string(),
+        kind: InferredKind::NullSpellings,
+        side,
+        spellings,
+        evidence: format!("its other values are {}", plural_type(typed)),
+    })
+}
+
+/// Whether the values of one file's column are numbers written with a
+/// decimal comma, the first value that shows it (it cannot be read the
+/// usual way) if so.
+fn comma_evidence<'v>(vals: &[&'v str]) -> Option<&'v str> {
+    let mut evidence = None;
+    for &v in vals {
+        if v.is_empty() || is_null_spelling(v) {
+            continue;
+        }
+        from_decimal_comma(v)?;
+        if evidence.is_none() && parse_number(v).is_none() {
+            evidence = Some(v);
+        }
+    }
+    evidence
+}
+
+/// Whether every value of one file's column is a usual number (or empty).
+fn usual_numbers(vals: &[&str]) -> bool {
+    let mut any = false;
+    for &v in vals {
+        if v.is_empty() || is_null_spelling(v) {
+            continue;
+        }
+        if parse_number(v).is_none() {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The decimal commas of one column pair, if its values show them.
+fn decimal_commas(column: &str, values: &[Vec<&str>; 2]) -> Option<InferredRule> {
+    let [l, r] = [comma_evidence(&values[0]), comma_evidence(&values[1])];
+    let (side, shown) = match (l, r) {
+        (Some(a), Some(_)) => (None, a),
+        (Some(a), None) if usual_numbers(&values[1]) => (Some(Side::Left), a),
+        (None, Some(b)) if usual_numbers(&values[0]) => (Some(Side::Right), b),
+        _ => return None,
+    };
+    let evidence = match side {
+        None => format!("'{shown}' and the like"),
+        Some(s) => {
+            let other = &values[if s == Side::Left { 1 } else { 0 }];
+            let usual = other.iter().find(|v| !v.is_empty() && !is_null_spelling(v));
+            match usual {
+                Some(u) => format!("'{shown}' where the {} file writes '{u}'", s.other()),
+                None => format!("'{shown}'"),
+            }
+        }
+    };
+    Some(InferredRule {
+        column: column.to_string(),
+        kind: InferredKind::DecimalComma,
+        side,
+        spellings: Vec::new(),
+        evidence,
+    })
+}
+
+/// A type's name for a column of such values.
+fn plural_type(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Integer => "whole numbers",
+        ValueType::Decimal => "numbers",
+        ValueType::Boolean => "yes/no values",
+        ValueType::Date => "dates",
+        ValueType::Datetime => "dates and times",
+        ValueType::Empty | ValueType::Text => "text",
+    }
+}
+
+/// `config` with `rules` applied as the columns' own rules.
+pub fn apply(config: &mut CompareConfig, rules: &[InferredRule]) {
+    for rule in rules {
+        let own = config.column_rules.entry(rule.column.clone()).or_default();
+        match rule.kind {
+            InferredKind::NullSpellings => {
+                own.null_tokens
+                    .get_or_insert_with(Vec::new)
+                    .extend(rule.spellings.iter().cloned());
+            }
+            InferredKind::DecimalComma => {
+                own.decimal_comma = Some(rule.side.map_or(Sides::Both, Sides::only));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vals(s: &str) -> Vec<&str> {
+        s.split('|').collect()
+    }
+
+    #[test]
+    fn null_spellings_in_a_typed_column_are_no_value() {
+        let r = null_spellings("pop", &[vals("1|2|NA|3"), vals("1|2||3")], &[]).unwrap();
+        assert_eq!(
+            (r.kind, r.side),
+            (InferredKind::NullSpellings, Some(Side::Left))
+        );
+        assert_eq!(r.spellings, ["NA"]);
+        assert!(r
+            .describe()
+            .contains("reading 'NA' as no value in 'pop' in the left file"));
+        // Both files, two spellings, decimal commas counted as numbers.
+        let r = null_spellings("x", &[vals("1.5|NULL"), vals("1,5|N/A|2,25")], &[]).unwrap();
+        assert_eq!(
+            (r.side, r.spellings.clone()),
+            (None, vec!["NULL".into(), "N/A".into()])
+        );
+        // Dates.
+        let r = null_spellings("d", &[vals("2024-01-02|-"), vals("2024-01-03|")], &[]);
+        assert!(r.unwrap().evidence.contains("dates"));
+    }
+
+    #[test]
+    fn null_spellings_are_left_alone_where_they_may_be_values() {
+        // A `-` among text is a value (a sign, a missing part of a code).
+        assert_eq!(
+            null_spellings("c", &[vals("A-1|-|B"), vals("A-1|B|C")], &[]),
+            None
+        );
+        // A column of nothing but `NA` says nothing of its type.
+        assert_eq!(null_spellings("c", &[vals("NA|NA"), vals("|")], &[]), None);
+        // A token the user named is theirs.
+        assert_eq!(
+            null_spellings("c", &[vals("1|NULL"), vals("1|")], &["NULL".into()]),
+            None
+        );
+        // One side typed, the other text: not one type.
+        assert_eq!(null_spellings("c", &[vals("1|NA"), vals("x|y")], &[]), None);
+    }
+
+    #[test]
+    fn decimal_commas_in_one_file_are_read_in_that_file_only() {
+        let r = decimal_commas("lifeExp", &[vals("28.801|30.332"), vals("28,801|30,332")]).unwrap();
+        assert_eq!(
+            (r.kind, r.side),
+            (InferredKind::DecimalComma, Some(Side::Right))
+        );
+        assert!(
+            r.evidence
+                .contains("'28,801' where the left file writes '28.801'"),
+            "{}",
+            r.evidence
+        );
+        // Dots between thousands alone show it.
+        let r = decimal_commas(
+            "pop",
+            &[vals("3750000|60011|NA"), vals("3.750.000|60.011|NA")],
+        )
+        .unwrap();
+        assert_eq!(r.side, Some(Side::Right));
+        // Both files.
+        let r = decimal_commas("x", &[vals("1,5"), vals("2,5|1.000")]).unwrap();
+        assert_eq!(r.side, None);
+    }
+
+    #[test]
+    fn decimal_commas_are_left_alone_when_values_cannot_decide() {
+        // `3.750` reads either way; usual numbers on both sides.
+        assert_eq!(
+            decimal_commas("x", &[vals("3.750|1.5"), vals("3.750|1.5")]),
+            None
+        );
+        // A list, not a number.
+        assert_eq!(decimal_commas("x", &[vals("1,2,3"), vals("1.5")]), None);
+        // Text on the other side.
+        assert_eq!(
+            decimal_commas("x", &[vals("39,1"), vals("n/a yet|x")]),
+            None
+        );
+        // Years are usual numbers on both sides.
+        assert_eq!(
+            decimal_commas("year", &[vals("1952|1957"), vals("1952|1957")]),
+            None
+        );
+    }
+}
