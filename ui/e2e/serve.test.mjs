@@ -269,6 +269,33 @@ test('without a key rows pair by content in any order, or by position on request
   assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /compared by position, as asked/);
 });
 
+test('rules the values show are applied, said, and can be declined one by one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-inferred-'));
+  writeFileSync(join(dir, 'prices.csv'), 'sku,price\nA1,1.5\nA2,NA\nA3,2.25\n');
+  writeFileSync(join(dir, 'prices-de.csv'), 'sku;price\nA1;1,5\nA2;\nA3;2,25\n');
+  await page.goto(url);
+  await page.getByTestId('file-input-left').setInputFiles(join(dir, 'prices.csv'));
+  await page.getByTestId('file-input-right').setInputFiles(join(dir, 'prices-de.csv'));
+  await page.getByTestId('rows-right').waitFor();
+  const rules = page.getByTestId('inferred-rule');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=inferred-rule]').length === 2);
+  const said = (await rules.allTextContents()).join('\n');
+  assert.match(said, /price: “NA” read as no value in the left file/);
+  assert.match(said, /price: decimal commas read in the right file/);
+  await page.getByTestId('inferred-rules').scrollIntoViewIfNeeded();
+  await shot('10c-inferred-rules');
+  await page.getByTestId('compare-button').click();
+  await page.getByTestId('summary-changed').waitFor();
+  assert.equal(await text('summary-identical'), '3');
+  // Declined, the decimal commas compare as written.
+  const mapping = page.getByRole('button', { name: /Columns and key/ });
+  if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
+  await rules.filter({ hasText: 'decimal commas' }).getByRole('button', { name: "Don't apply" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=inferred-rule]').length === 1);
+  await page.getByTestId('compare-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=summary-changed]')?.textContent.trim() === '2');
+});
+
 test('a session whose referenced file changed still shows its result and says why', async () => {
   // Saved from the command line with every file referenced by path, then
   // the right file is changed behind the session's back.

@@ -12,6 +12,7 @@ import type {
   ExportFormat,
   FileInfo,
   FileSource,
+  InferredRule,
   Overview,
   Pairing,
   Progress,
@@ -363,6 +364,23 @@ export class Workspace {
   include(name: string) {
     this.edited((c) => {
       c.ignore = c.ignore.filter((i) => i !== name);
+    });
+  }
+
+  /** Stops applying one inferred rule, by setting the column's own rule. */
+  decline(rule: InferredRule) {
+    this.edited((c) => {
+      const own = (c.column_rules[rule.column] ??= {});
+      if (rule.kind === 'null_spellings') own.null_tokens = [];
+      else own.decimal_comma = false;
+    });
+  }
+
+  /** Whether columns are read as their values show (null spellings, decimal commas). */
+  setInferRules(infer: boolean) {
+    this.edited((c) => {
+      if (infer) delete c.infer_rules;
+      else c.infer_rules = false;
     });
   }
 

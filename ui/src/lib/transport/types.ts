@@ -128,6 +128,21 @@ export interface Suggestions {
 export interface AppliedSuggestions {
   key: KeySuggestion | null;
   mappings: MappingSuggestion[];
+  /** Ways of reading cells that the files' values showed, applied. */
+  rules?: InferredRule[];
+}
+
+/** A way of reading one column's cells that its values show (the engine's `InferredRule`). */
+export interface InferredRule {
+  /** The column pair, by its left name. */
+  column: string;
+  kind: 'null_spellings' | 'decimal_comma';
+  /** The file whose values showed it; null for both. */
+  side: Side | null;
+  /** For null spellings, the spellings. */
+  spellings: string[];
+  /** What in the values showed it. */
+  evidence: string;
 }
 
 /** The key and pairs a comparison would use now (suggestions included). */
@@ -152,7 +167,8 @@ export interface Rules {
   abs_tolerance: number;
   rel_tolerance: number;
   date_formats: string[];
-  decimal_comma: boolean;
+  /** The files whose numbers have decimal commas: false, true (both), or one of them. */
+  decimal_comma: boolean | Side;
 }
 
 /** A column's changes to the global rules; absent fields keep them. */
@@ -169,6 +185,8 @@ export interface CompareConfig {
   ignore_extra_columns?: boolean;
   /** Without a key, row N is compared with row N (absent: rows pair by content). */
   by_position?: boolean;
+  /** Read columns as their values show (absent: yes). */
+  infer_rules?: boolean;
 }
 
 /** How rows are paired without a key. */
