@@ -3,6 +3,7 @@
 //! that differ.
 
 mod content;
+mod hints;
 mod index;
 pub mod partitioned;
 mod result;
@@ -201,13 +202,16 @@ pub fn compare(
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
     let plan = Plan::new(left, right, config)?;
-    if plan.keys.is_empty() && config.by_position {
-        compare_positional(left, right, plan, ctl)
+    let mut result = if plan.keys.is_empty() && config.by_position {
+        compare_positional(left, right, plan, ctl)?
     } else if plan.keys.is_empty() {
-        content::compare_by_content(left, right, plan, ctl)
+        content::compare_by_content(left, right, plan, ctl)?
     } else {
-        compare_keyed(left, right, plan, ctl).map(|(result, _)| result)
-    }
+        compare_keyed(left, right, plan, ctl)?.0
+    };
+    let hints = hints::rule_hints(&result, left, right);
+    result.notes.extend(hints);
+    Ok(result)
 }
 
 /// Which columns a comparison with `config` would use on two tables: its

@@ -735,10 +735,13 @@ impl<'k> Gathered<'k> {
             });
             Mode::Positional
         };
-        let result = plan.finish(mode, summary, self.tallies, rows, changed, notes);
+        let mut result = plan.finish(mode, summary, self.tallies, rows, changed, notes);
+        let (left, right) = (self.left.finish(left_rows)?, self.right.finish(right_rows)?);
+        let hints = super::hints::rule_hints(&result, &left, &right);
+        result.notes.extend(hints);
         Ok(Partitioned {
-            left: self.left.finish(left_rows)?,
-            right: self.right.finish(right_rows)?,
+            left,
+            right,
             result,
             partitions,
         })

@@ -747,3 +747,29 @@ fn pairing_shows_keys_pairs_and_leftovers_as_compare_would_use_them() {
         Err(Error::ColumnUsedTwice { .. })
     ));
 }
+
+#[test]
+fn differences_only_in_case_or_spaces_are_pointed_out() {
+    let (res, ..) = run(
+        "id,name,city,code\n1,Ann,Oslo,a1\n2,Bob,Rome,b2\n3,Cy,Lima,c3\n",
+        "id,name,city,code\n1,ANN,Oslo ,a1\n2,bob,Rome,B-2\n3,Cy, lima,C3\n",
+        &keyed("id"),
+    );
+    let hints: Vec<&String> = res
+        .notes
+        .iter()
+        .filter(|n| n.contains(" for this column"))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            "all 2 differences in 'name' are in letter case: ignore case for this column to leave them out",
+            "all 2 differences in 'city' are in letter case or spaces at the start or end: ignore case and trim spaces for this column to leave them out",
+        ]
+    );
+    // `code` has a real difference (b2 / B-2) beside a case one: no note.
+    assert!(!res.notes.iter().any(|n| n.contains("'code'")));
+    // Spaces alone, and one difference.
+    let (res, ..) = run("id,x\n1,a\n", "id,x\n1, a\n", &keyed("id"));
+    assert!(res.notes.iter().any(|n| n == "the 1 difference in 'x' is in spaces at the start or end: trim spaces for this column to leave it out"), "{:?}", res.notes);
+}
