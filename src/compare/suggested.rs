@@ -117,6 +117,9 @@ pub enum InferredKind {
     /// Its numbers are written with a decimal comma and dots between
     /// thousands (`1.234,5`).
     DecimalComma,
+    /// Its dates are written in [`InferredRule::layout`] in one file and
+    /// as `2024-03-01` in the other.
+    DateLayout,
 }
 
 /// A way of reading one compared column's cells that its values show,
@@ -133,6 +136,8 @@ pub struct InferredRule {
     pub side: Option<crate::error::Side>,
     /// For null spellings: the spellings, as written.
     pub spellings: Vec<String>,
+    /// For a date layout: the layout, in strftime codes (`%d/%m/%Y`).
+    pub layout: Option<String>,
     /// What in the values showed it, for people.
     pub evidence: String,
 }
@@ -157,6 +162,12 @@ impl InferredRule {
             InferredKind::DecimalComma => format!(
                 "reading decimal commas in '{}' in {files} ({})",
                 self.column, self.evidence
+            ),
+            InferredKind::DateLayout => format!(
+                "reading dates in '{}' in {files} as {} ({})",
+                self.column,
+                self.layout.as_deref().unwrap_or("?"),
+                self.evidence
             ),
         }
     }

@@ -18,6 +18,10 @@
 //!   least one of them could not be read the usual way (`39,1`,
 //!   `3.750.000`), and the other file's values are numbers too. A column
 //!   of `3.750` alone could be either, and is left alone.
+//! - **Date layouts** in one file: dates written `01/03/2024` (or with dots
+//!   or dashes) where the other file writes `2024-03-01`. A first part
+//!   above 12 shows day first, a second part above 12 month first; when no
+//!   value decides, the column is left alone and a note says so.
 //!
 //! A rule the configuration already sets for the column (or for every
 //! column) is the user's: nothing is inferred over it.
@@ -30,6 +34,16 @@ use crate::values::{classify, from_decimal_comma, is_null_spelling, parse_number
 /// Rows of each file whose values are read, spread over the file.
 pub const SAMPLE: usize = 4096;
 
+/// What the values of two files show: rules to apply, and notes on what
+/// they could not decide.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inferred {
+    /// Rules to apply.
+    pub rules: Vec<InferredRule>,
+    /// What the values left undecided, for people.
+    pub notes: Vec<String>,
+}
+
 /// The rules `left` and `right` show for the columns `pairing` compares,
 /// where `config` sets none.
 pub fn infer_rules(
@@ -37,8 +51,8 @@ pub fn infer_rules(
     right: &Table,
     pairing: &Pairing,
     config: &CompareConfig,
-) -> Vec<InferredRule> {
-    let mut out = Vec::new();
+) -> Inferred {
+    let mut out = Inferred::default();
     for p in &pairing.pairs {
         let (Some(li), Some(ri)) = (left.column_index(&p.left), right.column_index(&p.right))
         else {
@@ -51,15 +65,149 @@ pub fn infer_rules(
         let values = [sample(left, li), sample(right, ri)];
         let nulls_set = own.is_some_and(|o| o.null_tokens.is_some());
         if !nulls_set {
-            out.extend(null_spellings(&p.left, &values, &config.rules.null_tokens));
+            out.rules
+                .extend(null_spellings(&p.left, &values, &config.rules.null_tokens));
         }
         let commas_set = config.rules.decimal_comma != Sides::Neither
             || own.is_some_and(|o| o.decimal_comma.is_some());
         if !commas_set {
-            out.extend(decimal_commas(&p.left, &values));
+            out.rules.extend(decimal_commas(&p.left, &values));
+        }
+        let dates_set =
+            !config.rules.date_formats.is_empty() || own.is_some_and(|o| o.date_formats.is_some());
+        if !dates_set {
+            match date_layout(&p.left, &values) {
+                Some(Ok(rule)) => out.rules.push(rule),
+                Some(Err(note)) => out.notes.push(note),
+                None => {}
+            }
         }
     }
     out
+}
+
+/// How one file writes a date: `2024-03-01`, or three numbers with a
+/// four-digit year last, between one separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateWriting {
+    Iso,
+    /// The separator, and whether some value's first part is above 12 (so
+    /// it is the day) or its second part is (so the first is the month).
+    YearLast {
+        sep: char,
+        first_over_12: bool,
+        second_over_12: bool,
+    },
+}
+
+/// How every value of one file's column writes a date, if they all do it
+/// one way.
+fn date_writing(vals: &[&str]) -> Option<DateWriting> {
+    let mut seen: Option<DateWriting> = None;
+    for &v in vals {
+        if v.is_empty() || is_null_spelling(v) {
+            continue;
+        }
+        let this = if v.len() == 10 && classify(v) == ValueType::Date && v.as_bytes()[4] == b'-' {
+            DateWriting::Iso
+        } else {
+            let sep = v.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+            let parts: Vec<&str> = v.split(sep).collect();
+            let [a, b, y] = parts.as_slice() else {
+                return None;
+            };
+            let ok = |p: &str, n: usize| {
+                (1..=n).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
+            };
+            if !ok(a, 2) || !ok(b, 2) || y.len() != 4 || !ok(y, 4) {
+                return None;
+            }
+            let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+            if a == 0 || b == 0 || a > 31 || b > 31 || (a > 12 && b > 12) {
+                return None;
+            }
+            DateWriting::YearLast {
+                sep,
+                first_over_12: a > 12,
+                second_over_12: b > 12,
+            }
+        };
+        seen = match (seen, this) {
+            (None, t) => Some(t),
+            (Some(DateWriting::Iso), DateWriting::Iso) => Some(DateWriting::Iso),
+            (
+                Some(DateWriting::YearLast {
+                    sep,
+                    first_over_12,
+                    second_over_12,
+                }),
+                DateWriting::YearLast {
+                    sep: s2,
+                    first_over_12: f2,
+                    second_over_12: s2b,
+                },
+            ) if sep == s2 => Some(DateWriting::YearLast {
+                sep,
+                first_over_12: first_over_12 || f2,
+                second_over_12: second_over_12 || s2b,
+            }),
+            _ => return None,
+        };
+    }
+    seen
+}
+
+/// The date layout of one column pair: a rule when one file writes ISO
+/// dates and the other writes day and month in an order its values show,
+/// a note when they do not show it.
+fn date_layout(column: &str, values: &[Vec<&str>; 2]) -> Option<Result<InferredRule, String>> {
+    let (l, r) = (date_writing(&values[0])?, date_writing(&values[1])?);
+    let (side, writing) = match (l, r) {
+        (DateWriting::Iso, w @ DateWriting::YearLast { .. }) => (Side::Right, w),
+        (w @ DateWriting::YearLast { .. }, DateWriting::Iso) => (Side::Left, w),
+        _ => return None,
+    };
+    let DateWriting::YearLast {
+        sep,
+        first_over_12,
+        second_over_12,
+    } = writing
+    else {
+        return None;
+    };
+    let layout = match (first_over_12, second_over_12) {
+        (true, false) => format!("%d{sep}%m{sep}%Y"),
+        (false, true) => format!("%m{sep}%d{sep}%Y"),
+        (false, false) => {
+            return Some(Err(format!(
+                "the dates in '{column}' in the {side} file could be day/month or month/day (no day \
+                 is above 12), so they are compared as written; name the layout ({}) to compare them \
+                 as dates",
+                format_args!("%d{sep}%m{sep}%Y or %m{sep}%d{sep}%Y")
+            )))
+        }
+        (true, true) => return None,
+    };
+    let shown = values[side as usize]
+        .iter()
+        .find(|v| {
+            v.split(sep)
+                .take(2)
+                .any(|p| p.parse::<u32>().is_ok_and(|n| n > 12))
+        })
+        .copied()
+        .unwrap_or_default();
+    Some(Ok(InferredRule {
+        column: column.to_string(),
+        kind: InferredKind::DateLayout,
+        side: Some(side),
+        spellings: Vec::new(),
+        layout: Some(layout),
+        evidence: format!(
+            "'{shown}' where the {} file writes dates as 2024-03-01",
+            side.other()
+        ),
+    }))
 }
 
 /// Up to [`SAMPLE`] values of a column, spread over the table.
@@ -125,6 +273,7 @@ fn null_spellings(column: &str, values: &[Vec<&str>; 2], known: &[String]) -> Op
         kind: InferredKind::NullSpellings,
         side,
         spellings,
+        layout: None,
         evidence: format!("its other values are {}", plural_type(typed)),
     })
 }
@@ -186,6 +335,7 @@ fn decimal_commas(column: &str, values: &[Vec<&str>; 2]) -> Option<InferredRule>
         kind: InferredKind::DecimalComma,
         side,
         spellings: Vec::new(),
+        layout: None,
         evidence,
     })
 }
@@ -214,6 +364,9 @@ pub fn apply(config: &mut CompareConfig, rules: &[InferredRule]) {
             }
             InferredKind::DecimalComma => {
                 own.decimal_comma = Some(rule.side.map_or(Sides::Both, Sides::only));
+            }
+            InferredKind::DateLayout => {
+                own.date_formats = Some(rule.layout.iter().cloned().collect());
             }
         }
     }
@@ -290,6 +443,40 @@ mod tests {
         // Both files.
         let r = decimal_commas("x", &[vals("1,5"), vals("2,5|1.000")]).unwrap();
         assert_eq!(r.side, None);
+    }
+
+    #[test]
+    fn date_layouts_in_one_file_are_decided_by_the_values() {
+        let rule = |l: &str, r: &str| date_layout("d", &[vals(l), vals(r)]);
+        let r = rule("2013-01-01|2013-01-13", "01/01/2013|13/01/2013")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (r.side, r.layout.as_deref()),
+            (Some(Side::Right), Some("%d/%m/%Y"))
+        );
+        assert!(r.evidence.contains("'13/01/2013'"), "{}", r.evidence);
+        let r = rule("01.13.2013|NA", "2013-01-13|").unwrap().unwrap();
+        assert_eq!(
+            (r.side, r.layout.as_deref()),
+            (Some(Side::Left), Some("%m.%d.%Y"))
+        );
+        // No value decides: a note, no rule.
+        let note = rule("2013-01-02", "01/02/2013").unwrap().unwrap_err();
+        assert!(note.contains("could be day/month or month/day"), "{note}");
+    }
+
+    #[test]
+    fn date_layouts_are_left_alone_where_they_are_not_dates_or_agree() {
+        let rule = |l: &str, r: &str| date_layout("d", &[vals(l), vals(r)]);
+        // A column of years is not a date.
+        assert_eq!(rule("1952|1957", "1952|1957"), None);
+        // Both files write dates the same way.
+        assert_eq!(rule("01/02/2013", "13/02/2013"), None);
+        // Values that contradict each other (13 first, then 13 second).
+        assert_eq!(rule("2013-01-13|2013-12-01", "13/01/2013|12/13/2013"), None);
+        // Mixed layouts in one file.
+        assert_eq!(rule("2013-01-13", "13/01/2013|2013-01-14"), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod names;
 mod sample;
 
 pub use assign::assign;
-pub use inferred::infer_rules;
+pub use inferred::{infer_rules, Inferred};
 pub use names::{compare_names, words, NameMatch};
 
 pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
@@ -239,10 +239,11 @@ pub fn complete_config(
         // A configuration the comparison will refuse infers nothing; the
         // comparison says what is wrong with it.
         if let Ok(pairing) = crate::compare::pairing(left, right, &completed.config) {
-            let rules = infer_rules(left, right, &pairing, &completed.config);
-            if !rules.is_empty() {
-                inferred::apply(&mut completed.config, &rules);
-                completed.applied.get_or_insert_with(Default::default).rules = rules;
+            let inferred = infer_rules(left, right, &pairing, &completed.config);
+            completed.notes.extend(inferred.notes);
+            if !inferred.rules.is_empty() {
+                inferred::apply(&mut completed.config, &inferred.rules);
+                completed.applied.get_or_insert_with(Default::default).rules = inferred.rules;
             }
         }
     }
@@ -351,12 +352,10 @@ pub fn with_suggestions(
 /// with ([`complete_config`]), and says so in its notes.
 pub fn annotate(mut result: CompareResult, completed: Completed) -> CompareResult {
     let Completed { applied, notes, .. } = completed;
-    if let Some(a) = &applied {
-        let mut all = a.describe();
-        all.extend(notes);
-        all.append(&mut result.notes);
-        result.notes = all;
-    }
+    let mut all = applied.as_ref().map_or_else(Vec::new, |a| a.describe());
+    all.extend(notes);
+    all.append(&mut result.notes);
+    result.notes = all;
     result.suggested = applied;
     result
 }

@@ -372,6 +372,7 @@ export class Workspace {
     this.edited((c) => {
       const own = (c.column_rules[rule.column] ??= {});
       if (rule.kind === 'null_spellings') own.null_tokens = [];
+      else if (rule.kind === 'date_layout') own.date_formats = [];
       else own.decimal_comma = false;
     });
   }

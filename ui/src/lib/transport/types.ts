@@ -136,11 +136,13 @@ export interface AppliedSuggestions {
 export interface InferredRule {
   /** The column pair, by its left name. */
   column: string;
-  kind: 'null_spellings' | 'decimal_comma';
+  kind: 'null_spellings' | 'decimal_comma' | 'date_layout';
   /** The file whose values showed it; null for both. */
   side: Side | null;
   /** For null spellings, the spellings. */
   spellings: string[];
+  /** For a date layout, the layout (strftime codes such as %d/%m/%Y). */
+  layout: string | null;
   /** What in the values showed it. */
   evidence: string;
 }
