@@ -226,6 +226,20 @@ def main():
         added=4,
         note="hourly readings at three airports, keyed by origin and time",
     )
+    make_case(
+        "weather-database-nulls",
+        wh,
+        jan,
+        ["origin", "year", "month", "day", "hour"],
+        seed=11,
+        edits=15,
+        edit_columns=["temp", "dewp", "pressure"],
+        removed=2,
+        added=3,
+        # A database export writes NULL where the original (from R) has NA.
+        right_cells=lambda h, v: "NULL" if v == "NA" else v,
+        note="the right file writes NULL where the left writes NA, in numeric columns",
+    )
     keep = [wh.index(c) for c in wh if c not in ("year", "month", "day", "hour")]
     wh2 = [wh[i] for i in keep]
     wb2 = [[r[i] for i in keep] for r in jan]
