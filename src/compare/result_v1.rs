@@ -36,10 +36,21 @@ struct ColumnStatsV1 {
     max_difference: Option<f64>,
 }
 
+/// [`KeySuggestion`] in formats 0 and 1 (its figures always from every row).
+#[derive(Deserialize)]
+struct KeySuggestionV1 {
+    left: Vec<String>,
+    right: Vec<String>,
+    score: f64,
+    unique_left: f64,
+    unique_right: f64,
+    overlap: f64,
+}
+
 /// [`AppliedSuggestions`] in formats 0 and 1 (before inferred rules).
 #[derive(Deserialize)]
 struct AppliedV1 {
-    key: Option<KeySuggestion>,
+    key: Option<KeySuggestionV1>,
     mappings: Vec<MappingSuggestion>,
 }
 
@@ -99,7 +110,15 @@ impl From<CompareResultV1> for CompareResult {
             rows: old.rows,
             notes: old.notes,
             suggested: old.suggested.map(|s| AppliedSuggestions {
-                key: s.key,
+                key: s.key.map(|k| KeySuggestion {
+                    left: k.left,
+                    right: k.right,
+                    score: k.score,
+                    unique_left: k.unique_left,
+                    unique_right: k.unique_right,
+                    overlap: k.overlap,
+                    sampled: false,
+                }),
                 mappings: s.mappings,
                 rules: Vec::new(),
             }),

@@ -32,6 +32,11 @@ pub struct KeySuggestion {
     pub unique_right: f64,
     /// Share of the distinct keys of the smaller side also found on the other.
     pub overlap: f64,
+    /// Whether the figures were measured on the sampled rows only (a
+    /// runner-up of a key chosen on files larger than the sample), not on
+    /// every row.
+    #[serde(default)]
+    pub sampled: bool,
 }
 
 impl KeySuggestion {
@@ -89,7 +94,12 @@ impl KeySuggestion {
             )
         };
         format!(
-            "{uniqueness}, {} of keys on both sides",
+            "{}{uniqueness}, {} of keys on both sides",
+            if self.sampled {
+                "in sampled rows: "
+            } else {
+                ""
+            },
             percent(self.overlap)
         )
     }

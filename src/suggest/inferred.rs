@@ -26,7 +26,7 @@
 //! A rule the configuration already sets for the column (or for every
 //! column) is the user's: nothing is inferred over it.
 
-use crate::compare::{CompareConfig, InferredKind, InferredRule, Pairing, Sides};
+use crate::compare::{CompareConfig, InferredKind, InferredRule, PairedColumns, Pairing, Sides};
 use crate::error::Side;
 use crate::table::Table;
 use crate::values::{classify, from_decimal_comma, is_null_spelling, parse_number, ValueType};
@@ -53,16 +53,25 @@ pub fn infer_rules(
     config: &CompareConfig,
 ) -> Inferred {
     let mut out = Inferred::default();
-    for p in &pairing.pairs {
-        let (Some(li), Some(ri)) = (left.column_index(&p.left), right.column_index(&p.right))
-        else {
+    let columns = |t: &Table, name: fn(&PairedColumns) -> &str| -> Vec<Option<usize>> {
+        pairing
+            .pairs
+            .iter()
+            .map(|p| t.column_index(name(p)))
+            .collect()
+    };
+    let lcols = columns(left, |p| &p.left);
+    let rcols = columns(right, |p| &p.right);
+    let (mut lvals, mut rvals) = (sample(left, &lcols), sample(right, &rcols));
+    for (i, p) in pairing.pairs.iter().enumerate() {
+        if lcols[i].is_none() || rcols[i].is_none() {
             continue;
-        };
+        }
         let own = config
             .column_rules
             .get(&p.left)
             .or_else(|| config.column_rules.get(&p.right));
-        let values = [sample(left, li), sample(right, ri)];
+        let values = [std::mem::take(&mut lvals[i]), std::mem::take(&mut rvals[i])];
         let nulls_set = own.is_some_and(|o| o.null_tokens.is_some());
         if !nulls_set {
             out.rules
@@ -210,11 +219,23 @@ fn date_layout(column: &str, values: &[Vec<&str>; 2]) -> Option<Result<InferredR
     }))
 }
 
-/// Up to [`SAMPLE`] values of a column, spread over the table.
-fn sample(table: &Table, col: usize) -> Vec<&str> {
+/// Up to [`SAMPLE`] values of each of `cols` (none for a column that is
+/// not there), from rows spread over the table. Each row is read once, for
+/// all columns: rows spread over a large table, read column after column,
+/// would miss the cache at every cell.
+fn sample<'t>(table: &'t Table, cols: &[Option<usize>]) -> Vec<Vec<&'t str>> {
     let n = table.num_rows();
     let step = n.div_ceil(SAMPLE).max(1);
-    (0..n).step_by(step).map(|r| table.cell(r, col)).collect()
+    let mut out = vec![Vec::with_capacity(n.min(SAMPLE)); cols.len()];
+    for r in (0..n).step_by(step) {
+        let cells = table.row(r);
+        for (vals, c) in out.iter_mut().zip(cols) {
+            if let Some(c) = *c {
+                vals.push(std::str::from_utf8(cells.bytes(c)).unwrap_or_default());
+            }
+        }
+    }
+    out
 }
 
 /// The type of a value, read with a decimal comma when it is not a usual

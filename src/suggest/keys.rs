@@ -24,7 +24,7 @@
 //! wins only as a single identifier-named column; otherwise an exactly
 //! unique combination is preferred whenever one exists.
 
-use super::sample::{sample_rows, ColumnSample};
+use super::sample::{ColumnSample, RowSample};
 use super::KeySuggestion;
 use crate::table::Table;
 use crate::values::{classify, is_null_spelling, parse_number, ValueType};
@@ -402,10 +402,11 @@ impl Verified {
     }
 
     /// The order a person would choose in (smaller is better): usable keys
-    /// before the rest; among them exact keys, and single key-named columns
+    /// before the rest, checked on every row before judged on samples;
+    /// among them exact keys, and single key-named columns
     /// with a few repeats, before other near keys; then fewer columns, then
     /// identifiers before measures, then more keys found on both sides.
-    fn rank(&self) -> (u8, u8, usize, Role, i64, usize) {
+    fn rank(&self) -> (u8, bool, u8, usize, Role, i64, usize) {
         let usable = self.suggestion.is_confident();
         let class = if self.exact() || (self.roles == [Role::NamedKey] && self.near()) {
             0
@@ -417,6 +418,8 @@ impl Verified {
         let worst_role = self.roles.iter().copied().max().unwrap_or(Role::Measure);
         (
             u8::from(!usable),
+            // A key checked on every row before one judged on samples.
+            self.suggestion.sampled,
             class,
             self.roles.len(),
             worst_role,
@@ -437,6 +440,50 @@ fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -
     } else {
         shared(&lk, &rk) as f64 / smaller as f64
     };
+    let figures = (unique_left, unique_right, overlap, false);
+    verified(left, right, cands, members, figures)
+}
+
+/// A combination judged on the sampled rows only: a runner-up, named for
+/// people beside the key chosen, is not worth reading every row for.
+/// Files no larger than the sample are judged whole, as [`verify`] does.
+fn judge_on_samples(
+    left: &Table,
+    right: &Table,
+    cands: &[Candidate],
+    comb: &Combination,
+) -> Verified {
+    if left.num_rows() == comb.left.len() && right.num_rows() == comb.right.len() {
+        return verify(left, right, cands, &comb.members);
+    }
+    let once = |h: &[u64]| {
+        let mut counts: hashbrown::HashMap<u64, u32, std::hash::BuildHasherDefault<Identity>> =
+            hashbrown::HashMap::with_capacity_and_hasher(h.len(), Default::default());
+        for &x in h.iter().filter(|&&x| x != 0) {
+            *counts.entry(x).or_default() += 1;
+        }
+        counts.values().filter(|&&n| n == 1).count() as f64 / h.len().max(1) as f64
+    };
+    let figures = (
+        once(&comb.left),
+        once(&comb.right),
+        sample_overlap(&comb.left, &comb.right),
+        true,
+    );
+    verified(left, right, cands, &comb.members, figures)
+}
+
+/// A combination with its figures: unique left and right, overlap, and
+/// whether they were measured on the samples only.
+fn verified(
+    left: &Table,
+    right: &Table,
+    cands: &[Candidate],
+    members: &[usize],
+    (unique_left, unique_right, overlap, sampled): (f64, f64, f64, bool),
+) -> Verified {
+    let lp: Vec<Part> = members.iter().map(|&m| cands[m].parts.0).collect();
+    let rp: Vec<Part> = members.iter().map(|&m| cands[m].parts.1).collect();
     let roles: Vec<Role> = members.iter().map(|&m| cands[m].role).collect();
     // The displayed score: uniqueness and overlap, lowered a little per
     // extra column and more for measures.
@@ -458,6 +505,7 @@ fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -
             unique_left,
             unique_right,
             overlap,
+            sampled,
         },
         roles,
         members: members.to_vec(),
@@ -576,11 +624,13 @@ fn search(
                 continue;
             }
             if is_key && *budget > 0 {
-                if exact_found {
+                let v = if exact_found {
                     runners_up -= 1;
-                }
+                    judge_on_samples(left, right, cands, &comb)
+                } else {
+                    verify(left, right, cands, &comb.members)
+                };
                 *budget -= 1;
-                let v = verify(left, right, cands, &comb.members);
                 exact_found |= v.exact() && v.suggestion.is_confident();
                 let keep_growing = !v.exact();
                 found.push(v);
@@ -612,15 +662,17 @@ fn search(
 
 /// Ranks key candidates among the mapped columns, best first: the key a
 /// person would choose, then its runners-up.
+/// Candidates are judged on the tables' row samples and checked on the
+/// whole tables.
 pub(super) fn suggest_keys(
-    left: &Table,
-    right: &Table,
+    (left, lsample): (&Table, &RowSample<'_>),
+    (right, rsample): (&Table, &RowSample<'_>),
     ls: &[ColumnSample],
     rs: &[ColumnSample],
     mapped: &[Mapped],
 ) -> Vec<KeySuggestion> {
-    let lrows = sample_rows(left.num_rows());
-    let rrows = sample_rows(right.num_rows());
+    let (lrows, rrows) = (lsample.rows(), rsample.rows());
+    let (lt, rt) = (lsample.table(), rsample.table());
     let left_allowed = allowed_repeats(lrows.len());
     // Columns that may be part of a key: filled (almost) everywhere on both
     // sides (null spellings count as empty), and not constant.
@@ -630,20 +682,20 @@ pub(super) fn suggest_keys(
         .par_iter()
         .filter(|m| (ls[m.left].counts.len() > 1 || lrows.len() <= 1) && rs[m.right].has_values())
         .filter_map(|m| {
-            let (left_type, spelled_nulls) = typed(left, &lrows, m.left);
+            let (left_type, spelled_nulls) = typed(lt, &lrows, m.left);
             let lp = Part {
                 col: m.left,
                 spelled_nulls,
             };
-            let left_hashes = sampled_hashes(left, &lrows, lp);
+            let left_hashes = sampled_hashes(lt, &lrows, lp);
             if empties(&left_hashes) > left_allowed {
                 return None;
             }
             let rp = Part {
                 col: m.right,
-                spelled_nulls: typed(right, &rrows, m.right).1,
+                spelled_nulls: typed(rt, &rrows, m.right).1,
             };
-            let right_hashes = sampled_hashes(right, &rrows, rp);
+            let right_hashes = sampled_hashes(rt, &rrows, rp);
             if empties(&right_hashes) > right_allowed {
                 return None;
             }
@@ -651,7 +703,7 @@ pub(super) fn suggest_keys(
             Some(Candidate {
                 pair: *m,
                 parts: (lp, rp),
-                role: role(name, (left_type, &ls[m.left]), left, &lrows, m.left),
+                role: role(name, (left_type, &ls[m.left]), lt, &lrows, m.left),
                 distinct: tally(&left_hashes).0,
                 left: left_hashes,
                 right: right_hashes,

@@ -25,7 +25,9 @@ use crate::progress::{Control, Phase};
 use crate::table::Table;
 pub use keys::MAX_KEY_COLUMNS;
 use keys::{suggest_keys, Mapped};
-use sample::{informativeness, overlap, sample_columns, shared_values, types_compatible};
+use sample::{
+    informativeness, overlap, sample_columns, shared_values, types_compatible, RowSample,
+};
 use serde::{Deserialize, Serialize};
 
 /// Column pairs scoring below this are left unmapped. On the labeled test
@@ -124,7 +126,8 @@ fn suggest_parts(left: &Table, right: &Table, keys: bool, ctl: Control<'_>) -> R
     const STEPS: u64 = 3;
     ctl.check()?;
     ctl.report(Phase::Suggesting, 0, STEPS);
-    let (ls, rs) = rayon::join(|| sample_columns(left), || sample_columns(right));
+    let (lsample, rsample) = rayon::join(|| RowSample::of(left), || RowSample::of(right));
+    let (ls, rs) = rayon::join(|| sample_columns(&lsample), || sample_columns(&rsample));
     ctl.check()?;
     ctl.report(Phase::Suggesting, 1, STEPS);
     let shared = shared_values(&ls, &rs);
@@ -175,7 +178,7 @@ fn suggest_parts(left: &Table, right: &Table, keys: bool, ctl: Control<'_>) -> R
     ctl.check()?;
     ctl.report(Phase::Suggesting, 2, STEPS);
     let candidates = if keys {
-        suggest_keys(left, right, &ls, &rs, &mapped)
+        suggest_keys((left, &lsample), (right, &rsample), &ls, &rs, &mapped)
     } else {
         Vec::new()
     };

@@ -116,6 +116,8 @@ export interface KeySuggestion {
   unique_left: number;
   unique_right: number;
   overlap: number;
+  /** The figures were measured on the sampled rows only (a runner-up on large files). */
+  sampled?: boolean;
 }
 
 export interface Suggestions {
