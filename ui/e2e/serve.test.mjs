@@ -267,6 +267,18 @@ test('without a key rows pair by content in any order, or by position on request
   await page.getByTestId('compare-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=summary-changed]')?.textContent.trim() === '2');
   assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /compared by position, as asked/);
+  // A key of several columns, ticked: Ann in Oslo repeats, so her rows are duplicates.
+  if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
+  await select.selectOption('several');
+  const columns = page.getByTestId('key-columns');
+  await columns.getByLabel('name').check();
+  await columns.getByLabel('city').check();
+  await shot('10d-key-of-several-columns');
+  await columns.getByRole('button', { name: 'Use 2 columns' }).click();
+  await page.waitForFunction(() => /"name".*"city"/.test(document.querySelector('[data-testid=key-select]')?.value ?? ''));
+  await page.getByTestId('compare-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=summary-matched]')?.textContent.trim() === '2');
+  assert.match(await page.locator('.results .rows').textContent(), /repeated keys/);
 });
 
 test('rules the values show are applied, said, and can be declined one by one', async () => {
