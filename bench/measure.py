@@ -46,3 +46,22 @@ def run(cmd, anon=None):
         anon.append(peak[0] * 1024)
     proc.stderr.close()
     return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), err
+
+
+def median(cmd, runs, warm=1, ok_codes=(0, 1)):
+    """Runs cmd `warm` times to warm the page cache, then `runs` times;
+    returns (median seconds, peak RSS in bytes). Exits naming the command
+    if it fails."""
+    import statistics
+    import sys
+
+    for _ in range(warm):
+        run(cmd)
+    times, peaks = [], []
+    for _ in range(runs):
+        t, rss, code, err = run(cmd)
+        if code not in ok_codes:
+            sys.exit(f"{' '.join(cmd)} failed with exit code {code}:\n{err}")
+        times.append(t)
+        peaks.append(rss)
+    return statistics.median(times), max(peaks)

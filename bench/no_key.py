@@ -14,11 +14,10 @@ Usage: python3 bench/no_key.py [RUNS]
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 
-from measure import run
+from measure import median
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data")
@@ -26,18 +25,6 @@ LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
 SHUFFLED = os.path.join(DATA, "right-shuffled.csv")
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 CONCORD = os.path.join(ROOT, "target", "release", "concord")
-
-
-def measure(cmd):
-    run(cmd)  # warm-up
-    times, peaks = [], []
-    for _ in range(RUNS):
-        t, rss, code, err = run(cmd)
-        if code not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed with exit code {code}:\n{err}")
-        times.append(t)
-        peaks.append(rss)
-    return statistics.median(times), max(peaks)
 
 
 def summary(args):
@@ -60,8 +47,8 @@ def main():
     out = ["--format", "csv", "--output", "/tmp/concord-bench-no-key.csv"]
     keyed = [LEFT, RIGHT, "--key", "id"]
     content = [LEFT, SHUFFLED, "--no-suggest"]
-    k_time, k_mem = measure([CONCORD, "compare", *keyed, *out])
-    c_time, c_mem = measure([CONCORD, "compare", *content, *out])
+    k_time, k_mem = median([CONCORD, "compare", *keyed, *out], RUNS)
+    c_time, c_mem = median([CONCORD, "compare", *content, *out], RUNS)
     mib = 1 << 20
     print(f"keyed (--key id):                  {k_time:6.2f} s  {k_mem / mib:6.0f} MiB  {summary(keyed)}")
     print(f"by content (shuffled, no key):     {c_time:6.2f} s  {c_mem / mib:6.0f} MiB  {summary(content)}")

@@ -13,11 +13,10 @@ OTHER_CONCORD, a `concord` binary built from another commit, is timed the
 same way in the same run.
 """
 import os
-import statistics
 import subprocess
 import sys
 
-from measure import run
+from measure import median
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data")
@@ -26,23 +25,10 @@ RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 OTHER = sys.argv[2] if len(sys.argv) > 2 else None
 
 
-def median(cmd):
-    for _ in range(2):
-        run(cmd)
-    times, peaks = [], []
-    for _ in range(RUNS):
-        t, rss, code, err = run(cmd)
-        if code not in (0, 1):
-            sys.exit(f"{' '.join(cmd)} failed with exit code {code}:\n{err}")
-        times.append(t)
-        peaks.append(rss)
-    return statistics.median(times), max(peaks)
-
-
 def overhead(name, concord):
     out = ["--format", "csv", "--output", "/tmp/concord-bench-suggest.csv"]
-    with_s = median([concord, "compare", LEFT, RIGHT, *out])
-    without = median([concord, "compare", LEFT, RIGHT, "--key", "id", "--no-suggest", *out])
+    with_s = median([concord, "compare", LEFT, RIGHT, *out], RUNS, warm=2)
+    without = median([concord, "compare", LEFT, RIGHT, "--key", "id", "--no-suggest", *out], RUNS, warm=2)
     mib = 1 << 20
     print(
         f"{name}: no flags {with_s[0]:.3f} s ({with_s[1] / mib:.0f} MiB), "

@@ -17,7 +17,7 @@
 use super::index::{KeyColumns, LeftMatch, Matching};
 use super::result::{CompareResult, Mode, RowStatus, Summary};
 use super::rules::CellRules;
-use super::{for_row_ranges, join_pieces, Piece, Plan};
+use super::{count_rows, for_row_ranges, join_pieces, Piece, Plan};
 use crate::error::Result;
 use crate::progress::{Control, Phase};
 use crate::table::Table;
@@ -110,20 +110,7 @@ pub(super) fn compare_by_content(
             match partner[i] {
                 NONE => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
                 _ if exact[i] => piece.matched += 1,
-                r => {
-                    piece.matched += 1;
-                    plan.compare_rows(
-                        left,
-                        i,
-                        right,
-                        r as usize,
-                        &mut piece.changed,
-                        &mut piece.tallies,
-                    );
-                    if piece.changed.len() > from {
-                        piece.push(RowStatus::Changed, Some(i as u32), Some(r), from);
-                    }
-                }
+                r => piece.pair(&plan, (left, i), (right, r as usize)),
             }
         }
         piece
@@ -150,15 +137,7 @@ pub(super) fn compare_by_content(
         matched: all.matched,
         ..Summary::default()
     };
-    for r in &all.rows {
-        match r.status {
-            RowStatus::Changed => summary.changed += 1,
-            RowStatus::OnlyLeft => summary.only_left += 1,
-            RowStatus::OnlyRight => summary.only_right += 1,
-            RowStatus::Duplicate => {}
-        }
-    }
-    summary.identical = summary.matched - summary.changed;
+    count_rows(&mut summary, &all.rows);
     ctl.report(Phase::Comparing, total, total);
     let notes = vec![content_note(same, best.len() as u64)];
     Ok(plan.finish(

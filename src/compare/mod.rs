@@ -568,6 +568,31 @@ impl Piece {
             changes_len: (self.changed.len() - changes_from) as u32,
         });
     }
+
+    /// Counts left row `l` and right row `r` as paired, compares their
+    /// cells, and lists them as changed if any differs.
+    fn pair(&mut self, plan: &Plan, (left, l): (&Table, usize), (right, r): (&Table, usize)) {
+        let from = self.changed.len();
+        self.matched += 1;
+        plan.compare_rows(left, l, right, r, &mut self.changed, &mut self.tallies);
+        if self.changed.len() > from {
+            self.push(RowStatus::Changed, Some(l as u32), Some(r as u32), from);
+        }
+    }
+}
+
+/// Adds up the rows of a result by status into `summary`: changed and one
+/// sided rows, and the identical ones among the `summary.matched`.
+fn count_rows(summary: &mut Summary, rows: &[RowDiff]) {
+    for r in rows {
+        match r.status {
+            RowStatus::Changed => summary.changed += 1,
+            RowStatus::OnlyLeft => summary.only_left += 1,
+            RowStatus::OnlyRight => summary.only_right += 1,
+            RowStatus::Duplicate => {}
+        }
+    }
+    summary.identical = summary.matched - summary.changed;
 }
 
 /// Joins the pieces in order, rebasing each row's changed cells.
@@ -625,11 +650,7 @@ fn compare_positional(
     let pieces = for_row_ranges(common, 0, total, ctl, |range| {
         let mut piece = Piece::new(plan.pairs.len());
         for i in range {
-            let from = piece.changed.len();
-            plan.compare_rows(left, i, right, i, &mut piece.changed, &mut piece.tallies);
-            if piece.changed.len() > from {
-                piece.push(RowStatus::Changed, Some(i as u32), Some(i as u32), from);
-            }
+            piece.pair(&plan, (left, i), (right, i));
         }
         piece
     })?;
@@ -753,20 +774,7 @@ fn compare_keyed(
                     piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from);
                     piece.unpaired_right.push(r);
                 }
-                LeftMatch::Row(r) => {
-                    piece.matched += 1;
-                    plan.compare_rows(
-                        left,
-                        i,
-                        right,
-                        r as usize,
-                        &mut piece.changed,
-                        &mut piece.tallies,
-                    );
-                    if piece.changed.len() > from {
-                        piece.push(RowStatus::Changed, Some(i as u32), Some(r), from);
-                    }
-                }
+                LeftMatch::Row(r) => piece.pair(&plan, (left, i), (right, r as usize)),
             }
         }
         piece
@@ -804,15 +812,7 @@ fn compare_keyed(
         duplicate_keys_right: dup_right,
         ..Summary::default()
     };
-    for r in &all.rows {
-        match r.status {
-            RowStatus::Changed => summary.changed += 1,
-            RowStatus::OnlyLeft => summary.only_left += 1,
-            RowStatus::OnlyRight => summary.only_right += 1,
-            RowStatus::Duplicate => {}
-        }
-    }
-    summary.identical = summary.matched - summary.changed;
+    count_rows(&mut summary, &all.rows);
 
     if !matching.groups.is_empty() {
         // Each marker stands for every row of its key, left rows then right rows.
