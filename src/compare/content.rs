@@ -54,7 +54,14 @@ pub(super) fn compare_by_content(
     let (nl, nr) = (left.num_rows(), right.num_rows());
     let mut partner = vec![NONE; nl];
     let mut taken = vec![false; nr];
-    if !plan.pairs.is_empty() {
+    if plan.pairs.is_empty() {
+        // With no column compared every row has the same (empty) content:
+        // repeats pair in file order.
+        for i in 0..nl.min(nr) {
+            partner[i] = i as u32;
+            taken[i] = true;
+        }
+    } else {
         let matching = Matching::new(&lk, &rk);
         // Rows that only share a hash are told apart here, reading the
         // right rows (in random order) a few rows ahead.

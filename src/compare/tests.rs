@@ -471,6 +471,18 @@ fn a_row_with_two_equally_close_partners_stays_on_its_side() {
 }
 
 #[test]
+fn with_no_column_compared_rows_are_repeats_of_one_empty_content() {
+    let mut cfg = by_content();
+    cfg.ignore = vec!["a".into(), "b".into()];
+    let (res, ..) = run("a,b\n1,x\n2,y\n", "a,b\n1,z\n", &cfg);
+    let s = &res.summary;
+    assert_eq!(
+        (s.matched, s.identical, s.only_left, s.only_right),
+        (1, 1, 1, 0)
+    );
+}
+
+#[test]
 fn empty_cells_are_part_of_a_rows_content_and_rules_apply() {
     let mut cfg = by_content();
     cfg.rules.trim = true;
