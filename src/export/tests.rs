@@ -430,3 +430,29 @@ fn every_report_has_the_columns_section() {
     assert_eq!(v["summary"]["columns_only_left"], 1);
     assert_eq!(v["summary"]["columns_only_right"], 1);
 }
+
+#[test]
+fn without_a_key_the_text_report_tells_rows_by_their_first_cells() {
+    let cfg = CompareConfig {
+        use_suggestions: false,
+        ..CompareConfig::default()
+    };
+    let c = compared(
+        b"name,city,age,pet,car\nAnn,Oslo,30,cat,vw\nBob,Rome,41,dog,fiat\n",
+        b"name,city,age,pet,car\nBob,Rome,41,dog,fiat\nCy,Lima,52,owl,kia\n",
+        &cfg,
+    );
+    let text = String::from_utf8(render_with(Format::Text, &c)).unwrap();
+    assert!(
+        text.contains("key:   none, rows paired by content (in any order)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("only_left   name=Ann, city=Oslo, age=30, pet=cat, …  (left line 2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("only_right  name=Cy, city=Lima, age=52, pet=owl, …  (right line 3)"),
+        "{text}"
+    );
+}

@@ -2,7 +2,7 @@
 //! the first differing rows.
 
 use super::Report;
-use crate::compare::RowStatus;
+use crate::compare::{Mode, RowStatus};
 use crate::table::{delimiter_name, Table};
 use crate::values::readable_number;
 use std::io::{self, Write};
@@ -128,6 +128,20 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             };
             let key_text = if let Some(n) = report.row_number(row) {
                 format!("row {n}  ")
+            } else if res.mode == Mode::Content {
+                // Without a key, a row is told by its first cells.
+                const SHOWN: usize = 4;
+                let value = |p| match row.left {
+                    Some(_) => report.left_value(row, p),
+                    None => report.right_value(row, p),
+                };
+                let mut cells: Vec<String> = (0..res.pairs.len().min(SHOWN))
+                    .map(|p| format!("{}={}", res.pairs[p].left, clip(value(p))))
+                    .collect();
+                if res.pairs.len() > SHOWN {
+                    cells.push("…".into());
+                }
+                format!("{}  ", cells.join(", "))
             } else if key.is_empty() {
                 String::new()
             } else {
