@@ -301,19 +301,21 @@ fn null_spellings(column: &str, values: &[Vec<&str>; 2], known: &[String]) -> Op
 
 /// Whether the values of one file's column are numbers written with a
 /// decimal comma, the first value that shows it (it cannot be read the
-/// usual way) if so.
+/// usual way) if so. One such value among usual numbers is not enough: it
+/// is more often a list (`1380,383`, the spans of one bridge) than a
+/// number.
 fn comma_evidence<'v>(vals: &[&'v str]) -> Option<&'v str> {
-    let mut evidence = None;
+    let mut shown = Vec::new();
     for &v in vals {
         if v.is_empty() || is_null_spelling(v) {
             continue;
         }
         from_decimal_comma(v)?;
-        if evidence.is_none() && parse_number(v).is_none() {
-            evidence = Some(v);
+        if shown.len() < 2 && parse_number(v).is_none() {
+            shown.push(v);
         }
     }
-    evidence
+    (shown.len() == 2).then(|| shown[0])
 }
 
 /// Whether every value of one file's column is a usual number (or empty).
@@ -457,12 +459,15 @@ mod tests {
         // Dots between thousands alone show it.
         let r = decimal_commas(
             "pop",
-            &[vals("3750000|60011|NA"), vals("3.750.000|60.011|NA")],
+            &[
+                vals("3750000|1060011|60011|NA"),
+                vals("3.750.000|1.060.011|60.011|NA"),
+            ],
         )
         .unwrap();
         assert_eq!(r.side, Some(Side::Right));
         // Both files.
-        let r = decimal_commas("x", &[vals("1,5"), vals("2,5|1.000")]).unwrap();
+        let r = decimal_commas("x", &[vals("1,5|0,25"), vals("2,5|1.000|3,5")]).unwrap();
         assert_eq!(r.side, None);
     }
 
@@ -509,6 +514,10 @@ mod tests {
         );
         // A list, not a number.
         assert_eq!(decimal_commas("x", &[vals("1,2,3"), vals("1.5")]), None);
+        // One value with a comma among whole numbers: a list of two lengths
+        // (daff's bridges), on both sides.
+        let bridges = vals("1595|1470|1380,383|2300");
+        assert_eq!(decimal_commas("length", &[bridges.clone(), bridges]), None);
         // Text on the other side.
         assert_eq!(
             decimal_commas("x", &[vals("39,1"), vals("n/a yet|x")]),
