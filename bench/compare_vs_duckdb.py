@@ -17,11 +17,10 @@ CONCORD_BENCH_ROWS=10000000 runs the same on 10 million rows (~1.2 GB a
 side), generated into bench/data-10000000 on first use.
 """
 import os
-import statistics
 import subprocess
 import sys
 
-from measure import run
+from measure import median
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_ROWS = int(os.environ.get("CONCORD_BENCH_ROWS", "1000000"))
@@ -29,18 +28,6 @@ DATA = os.path.join(ROOT, "bench", "data" if BENCH_ROWS == 1000000 else f"data-{
 LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 BASELINE = sys.argv[2] if len(sys.argv) > 2 else None
-
-
-def measure(name, cmd, ok_codes):
-    run(cmd)  # warm-up
-    times, peaks = [], []
-    for _ in range(RUNS):
-        t, rss, code, err = run(cmd)
-        if code not in ok_codes:
-            sys.exit(f"{name} failed with exit code {code}:\n{err}")
-        times.append(t)
-        peaks.append(rss)
-    return statistics.median(times), max(peaks)
 
 
 def main():
@@ -56,10 +43,10 @@ def main():
                "--key", "id", "--format", "csv", "--output", "/tmp/concord-bench-diff.csv"]
     duck = [sys.executable, os.path.join(ROOT, "bench", "duckdb_diff.py"), LEFT, RIGHT, "id",
             "/tmp/duckdb-bench-diff.csv", str(os.cpu_count() or 2)]
-    c_time, c_mem = measure("concord", concord, {0, 1})
-    d_time, d_mem = measure("duckdb", duck, {0})
+    c_time, c_mem = median(concord, RUNS)
+    d_time, d_mem = median(duck, RUNS, ok_codes=(0,))
     if BASELINE:
-        b_time, b_mem = measure("baseline", [BASELINE] + concord[1:], {0, 1})
+        b_time, b_mem = median([BASELINE] + concord[1:], RUNS)
     with open("/tmp/concord-bench-diff.csv") as f:
         c_rows = sum(1 for _ in f) - 1
     with open("/tmp/duckdb-bench-diff.csv") as f:

@@ -1,6 +1,8 @@
 """Running a benchmarked command: its wall time, peak memory and exit code."""
 import os
+import statistics
 import subprocess
+import sys
 import threading
 import time
 
@@ -52,9 +54,6 @@ def median(cmd, runs, warm=1, ok_codes=(0, 1)):
     """Runs cmd `warm` times to warm the page cache, then `runs` times;
     returns (median seconds, peak RSS in bytes). Exits naming the command
     if it fails."""
-    import statistics
-    import sys
-
     for _ in range(warm):
         run(cmd)
     times, peaks = [], []

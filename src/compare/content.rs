@@ -65,7 +65,7 @@ pub(super) fn compare_by_content(
         let matching = Matching::new(&lk, &rk);
         // Rows that only share a hash are told apart here, reading the
         // right rows (in random order) a few rows ahead.
-        let verified: Vec<u32> = (0..nl)
+        partner = (0..nl)
             .into_par_iter()
             .with_min_len(4096)
             .map(|i| {
@@ -80,11 +80,8 @@ pub(super) fn compare_by_content(
                 }
             })
             .collect();
-        for (i, r) in verified.into_iter().enumerate() {
-            if r != NONE {
-                partner[i] = r;
-                taken[r as usize] = true;
-            }
+        for &r in partner.iter().filter(|&&r| r != NONE) {
+            taken[r as usize] = true;
         }
         for g in &matching.groups {
             for (&l, &r) in g.left.iter().zip(&g.right) {
@@ -158,7 +155,7 @@ pub(super) fn compare_by_content(
 }
 
 /// The note of a comparison paired by content.
-pub(crate) fn content_note(same: u64, closest: u64) -> String {
+fn content_note(same: u64, closest: u64) -> String {
     let rows = |n: u64| {
         if n == 1 {
             "1 row".to_string()

@@ -51,7 +51,8 @@ pub struct CompareConfig {
     pub column_rules: BTreeMap<String, RuleOverrides>,
     /// When no key (or no mapping) is named, fill it in from confident
     /// suggestions ([`crate::suggest::compare_with_suggestions`]); when
-    /// false, rows without a key are paired by position.
+    /// false, rows without a key are paired by content (or by position,
+    /// with [`CompareConfig::by_position`]).
     pub use_suggestions: bool,
     /// Columns on one side only do not make the files differ: they are
     /// still listed, but a comparison whose rows all match says the files
@@ -202,7 +203,7 @@ pub fn compare(
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
     let plan = Plan::new(left, right, config)?;
-    let mut result = if plan.keys.is_empty() && config.by_position {
+    let mut result = if plan.keys.is_empty() && plan.by_position {
         compare_positional(left, right, plan, ctl)?
     } else if plan.keys.is_empty() {
         content::compare_by_content(left, right, plan, ctl)?
@@ -725,7 +726,7 @@ pub(crate) const POSITIONAL_NOTE: &str =
 pub(crate) const POSITIONAL_OUT_OF_CORE_NOTE: &str =
     "no key: these files are compared outside memory, where rows without a key are compared by \
      position (row N of the left file with row N of the right file), not paired by content; \
-     pass --key, or raise the memory limit, to pair them otherwise";
+     name a key, or raise the memory limit, to pair them otherwise";
 
 fn compare_keyed(
     left: &Table,

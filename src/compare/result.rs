@@ -136,18 +136,23 @@ impl Summary {
     /// Whether the files differ in any way that was compared: a row, or a
     /// column on one side only unless extra columns were set not to count.
     pub fn has_differences(&self) -> bool {
-        let columns = if self.extra_columns_ignored {
-            0
-        } else {
-            self.columns_only_left + self.columns_only_right
-        };
+        self.rows_differ() || (!self.extra_columns_ignored && self.has_extra_columns())
+    }
+
+    /// Whether some row differs: changed, on one side only, or with a
+    /// repeated key.
+    pub fn rows_differ(&self) -> bool {
         self.changed
             + self.only_left
             + self.only_right
             + self.duplicate_keys_left
             + self.duplicate_keys_right
-            + columns
             > 0
+    }
+
+    /// Whether some column is on one side only.
+    pub fn has_extra_columns(&self) -> bool {
+        self.columns_only_left + self.columns_only_right > 0
     }
 }
 

@@ -39,16 +39,6 @@ impl Sides {
             Side::Right => Sides::Right,
         }
     }
-
-    /// How the files are named to people: `the left file`, `both files`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Sides::Neither => "neither file",
-            Sides::Left => "the left file",
-            Sides::Right => "the right file",
-            Sides::Both => "both files",
-        }
-    }
 }
 
 impl From<bool> for Sides {

@@ -172,17 +172,14 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
     for note in &res.notes {
         writeln!(w, "note: {note}")?;
     }
-    let extra_columns = s.columns_only_left + s.columns_only_right > 0;
-    let rows_differ =
-        s.changed + s.only_left + s.only_right + s.duplicate_keys_left + s.duplicate_keys_right > 0;
-    if !s.has_differences() && extra_columns {
+    if !s.has_differences() && s.has_extra_columns() {
         writeln!(
             w,
             "\nThe files match (columns on one side only are not counted)."
         )?;
     } else if !s.has_differences() {
         writeln!(w, "\nThe files match.")?;
-    } else if !rows_differ {
+    } else if !s.rows_differ() {
         writeln!(w, "\nEvery row matches; the files differ in their columns.")?;
     }
     Ok(())

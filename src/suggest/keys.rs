@@ -429,9 +429,13 @@ impl Verified {
     }
 }
 
+/// The left and right key parts of a combination.
+fn parts(cands: &[Candidate], members: &[usize]) -> (Vec<Part>, Vec<Part>) {
+    members.iter().map(|&m| cands[m].parts).unzip()
+}
+
 fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -> Verified {
-    let lp: Vec<Part> = members.iter().map(|&m| cands[m].parts.0).collect();
-    let rp: Vec<Part> = members.iter().map(|&m| cands[m].parts.1).collect();
+    let (lp, rp) = parts(cands, members);
     let ((lk, unique_left), (rk, unique_right)) =
         rayon::join(|| distinct_keys(left, &lp), || distinct_keys(right, &rp));
     let smaller = lk.len().min(rk.len());
@@ -482,8 +486,7 @@ fn verified(
     members: &[usize],
     (unique_left, unique_right, overlap, sampled): (f64, f64, f64, bool),
 ) -> Verified {
-    let lp: Vec<Part> = members.iter().map(|&m| cands[m].parts.0).collect();
-    let rp: Vec<Part> = members.iter().map(|&m| cands[m].parts.1).collect();
+    let (lp, rp) = parts(cands, members);
     let roles: Vec<Role> = members.iter().map(|&m| cands[m].role).collect();
     // The displayed score: uniqueness and overlap, lowered a little per
     // extra column and more for measures.

@@ -51,7 +51,15 @@ pub struct Suggestions {
 impl Suggestions {
     /// The best key good enough to use without asking.
     pub fn confident_key(&self) -> Option<&KeySuggestion> {
-        self.keys.iter().find(|k| k.is_confident())
+        self.usable_key(&[])
+    }
+
+    /// The best key good enough to use without asking that holds none of
+    /// the `ignored` columns (named on either side).
+    pub fn usable_key(&self, ignored: &[String]) -> Option<&KeySuggestion> {
+        self.keys.iter().find(|k| {
+            k.is_confident() && !k.left.iter().chain(&k.right).any(|c| ignored.contains(c))
+        })
     }
 
     /// Notes on the key choice for a comparison that used `chosen` (or no
@@ -278,10 +286,7 @@ fn complete_pairing(
     let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
     let mut notes = Vec::new();
     if want_key {
-        let usable = s
-            .keys
-            .iter()
-            .find(|k| k.is_confident() && !k.left.iter().chain(&k.right).any(|c| ignored(c)));
+        let usable = s.usable_key(&config.ignore);
         notes = s.key_notes(usable);
         if let Some(k) = usable {
             out.keys = k
