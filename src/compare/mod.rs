@@ -202,17 +202,30 @@ pub fn compare(
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
+    compare_counting_empty_keys(left, right, config, ctl).map(|(result, _)| result)
+}
+
+/// [`compare`], and how many left and right rows had an empty key ((0, 0)
+/// without a key): with the summary's counts, what tells whether a key
+/// chosen on sampled rows is unique on every row.
+pub(crate) fn compare_counting_empty_keys(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    ctl: Control<'_>,
+) -> Result<(CompareResult, (u64, u64))> {
     let plan = Plan::new(left, right, config)?;
-    let mut result = if plan.keys.is_empty() && plan.by_position {
-        compare_positional(left, right, plan, ctl)?
+    let (mut result, empty_keys) = if plan.keys.is_empty() && plan.by_position {
+        (compare_positional(left, right, plan, ctl)?, (0, 0))
     } else if plan.keys.is_empty() {
-        content::compare_by_content(left, right, plan, ctl)?
+        (content::compare_by_content(left, right, plan, ctl)?, (0, 0))
     } else {
-        compare_keyed(left, right, plan, ctl)?.0
+        let (result, order) = compare_keyed(left, right, plan, ctl)?;
+        (result, order.empty_keys)
     };
     let hints = hints::rule_hints(&result, left, right);
     result.notes.extend(hints);
-    Ok(result)
+    Ok((result, empty_keys))
 }
 
 /// Which columns a comparison with `config` would use on two tables: its

@@ -24,7 +24,7 @@
 //! wins only as a single identifier-named column; otherwise an exactly
 //! unique combination is preferred whenever one exists.
 
-use super::sample::{ColumnSample, RowSample};
+use super::sample::{ColumnSample, Counts, Hashes, RowSample};
 use super::KeySuggestion;
 use crate::table::Table;
 use crate::values::{classify, is_null_spelling, parse_number, ValueType};
@@ -47,6 +47,18 @@ const RUNNERS_UP: usize = 2;
 const REPORTED: usize = 5;
 /// The share of rows that may repeat their key in a near key.
 const NEAR_KEY_REPEATS: f64 = KeySuggestion::NEAR_KEY_REPEATS;
+
+/// How the key found on the samples is checked against every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Check {
+    /// Here, by hashing every row's key.
+    Here,
+    /// By the comparison that uses it, which reads every row's key anyway:
+    /// the key is taken as exact for now ([`Verified::provisional`]), and
+    /// the comparison's counts confirm it or send the search back to be
+    /// done with [`Check::Here`] (see `super::compare_with_suggestions`).
+    ByComparison,
+}
 
 /// A mapped column pair by position.
 #[derive(Clone, Copy)]
@@ -226,26 +238,9 @@ fn sampled_hashes(t: &Table, rows: &[usize], part: Part) -> Vec<u64> {
         .collect()
 }
 
-/// Hashes already are hashes: a set of them needs no hashing again.
-#[derive(Default)]
-struct Identity(u64);
-
-impl std::hash::Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 hashes are kept")
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
 /// Distinct non-empty values, and rows whose value is empty or repeated.
 fn tally(hashes: &[u64]) -> (usize, usize) {
-    let mut seen: hashbrown::HashSet<u64, std::hash::BuildHasherDefault<Identity>> =
-        hashbrown::HashSet::with_capacity_and_hasher(hashes.len(), Default::default());
+    let mut seen = Hashes::with_capacity_and_hasher(hashes.len(), Default::default());
     let mut repeated = 0;
     for &h in hashes {
         if h == 0 || !seen.insert(h) {
@@ -258,9 +253,7 @@ fn tally(hashes: &[u64]) -> (usize, usize) {
 /// The share of the distinct non-empty values of the smaller sample that
 /// the other sample holds too.
 fn sample_overlap(left: &[u64], right: &[u64]) -> f64 {
-    let set = |h: &[u64]| -> hashbrown::HashSet<u64, std::hash::BuildHasherDefault<Identity>> {
-        h.iter().copied().filter(|&x| x != 0).collect()
-    };
+    let set = |h: &[u64]| -> Hashes { h.iter().copied().filter(|&x| x != 0).collect() };
     let (l, r) = (set(left), set(right));
     let (small, large) = if l.len() <= r.len() {
         (&l, &r)
@@ -390,6 +383,9 @@ struct Verified {
     members: Vec<usize>,
     /// Leftmost left column index, for ties.
     first_column: usize,
+    /// Whether the figures are a guess, unique and found on both sides,
+    /// left for the comparison to confirm ([`Check::ByComparison`]).
+    provisional: bool,
 }
 
 impl Verified {
@@ -461,8 +457,7 @@ fn judge_on_samples(
         return verify(left, right, cands, &comb.members);
     }
     let once = |h: &[u64]| {
-        let mut counts: hashbrown::HashMap<u64, u32, std::hash::BuildHasherDefault<Identity>> =
-            hashbrown::HashMap::with_capacity_and_hasher(h.len(), Default::default());
+        let mut counts = Counts::with_capacity_and_hasher(h.len(), Default::default());
         for &x in h.iter().filter(|&&x| x != 0) {
             *counts.entry(x).or_default() += 1;
         }
@@ -513,6 +508,7 @@ fn verified(
         roles,
         members: members.to_vec(),
         first_column: lp.iter().map(|p| p.col).min().unwrap_or(0),
+        provisional: false,
     }
 }
 
@@ -529,6 +525,7 @@ fn search(
     usable: &[usize],
     found: &mut Vec<Verified>,
     budget: &mut usize,
+    check: &mut Check,
 ) -> Option<Vec<usize>> {
     let mut closest: Option<(usize, Vec<usize>)> = None;
     let sample_left = cands.first().map_or(0, |c| c.left.len());
@@ -627,9 +624,17 @@ fn search(
                 continue;
             }
             if is_key && *budget > 0 {
+                let whole = left.num_rows() == sample_left && right.num_rows() == sample_right;
                 let v = if exact_found {
                     runners_up -= 1;
                     judge_on_samples(left, right, cands, &comb)
+                } else if *check == Check::ByComparison && !whole {
+                    // Only the first key is left to the comparison: should
+                    // it fail there, the search runs again checking here.
+                    *check = Check::Here;
+                    let mut v = verified(left, right, cands, &comb.members, (1.0, 1.0, 1.0, false));
+                    v.provisional = true;
+                    v
                 } else {
                     verify(left, right, cands, &comb.members)
                 };
@@ -666,14 +671,16 @@ fn search(
 /// Ranks key candidates among the mapped columns, best first: the key a
 /// person would choose, then its runners-up.
 /// Candidates are judged on the tables' row samples and checked on the
-/// whole tables.
+/// whole tables, here or, with [`Check::ByComparison`], by the comparison:
+/// the second value then says whether the first key is provisional.
 pub(super) fn suggest_keys(
     (left, lsample): (&Table, &RowSample<'_>),
     (right, rsample): (&Table, &RowSample<'_>),
     ls: &[ColumnSample],
     rs: &[ColumnSample],
     mapped: &[Mapped],
-) -> Vec<KeySuggestion> {
+    mut check: Check,
+) -> (Vec<KeySuggestion>, bool) {
     let (lrows, rrows) = (lsample.rows(), rsample.rows());
     let (lt, rt) = (lsample.table(), rsample.table());
     let left_allowed = allowed_repeats(lrows.len());
@@ -729,12 +736,29 @@ pub(super) fn suggest_keys(
         .filter(|&i| cands[i].role != Role::Measure)
         .collect();
     varied(&mut identifiers);
-    let mut closest = search(left, right, &cands, &identifiers, &mut found, &mut budget);
+    let mut closest = search(
+        left,
+        right,
+        &cands,
+        &identifiers,
+        &mut found,
+        &mut budget,
+        &mut check,
+    );
     let has_key = found.iter().any(|v| v.suggestion.is_confident());
     if !has_key && budget > 0 {
         let mut all: Vec<usize> = (0..cands.len()).collect();
         varied(&mut all);
-        closest = search(left, right, &cands, &all, &mut found, &mut budget).or(closest);
+        closest = search(
+            left,
+            right,
+            &cands,
+            &all,
+            &mut found,
+            &mut budget,
+            &mut check,
+        )
+        .or(closest);
     }
     if found.is_empty() {
         if let Some(members) = closest {
@@ -742,11 +766,18 @@ pub(super) fn suggest_keys(
         }
     }
     found.sort_by_key(|v| v.rank());
-    found
+    // A provisional key ranks first, as the exact key it is taken for;
+    // anywhere else its guessed figures would be shown as measured.
+    for v in found.iter_mut().skip(1).filter(|v| v.provisional) {
+        *v = verify(left, right, &cands, &v.members);
+    }
+    let provisional = found.first().is_some_and(|v| v.provisional);
+    let keys = found
         .into_iter()
         .take(REPORTED)
         .map(|v| v.suggestion)
-        .collect()
+        .collect();
+    (keys, provisional)
 }
 
 #[cfg(test)]

@@ -19,12 +19,14 @@ pub use names::{compare_names, words, NameMatch};
 
 pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
 
-use crate::compare::{compare, ColumnPair, CompareConfig, CompareResult};
+use crate::compare::{
+    compare, compare_counting_empty_keys, ColumnPair, CompareConfig, CompareResult, Summary,
+};
 use crate::error::Result;
 use crate::progress::{Control, Phase};
 use crate::table::Table;
 pub use keys::MAX_KEY_COLUMNS;
-use keys::{suggest_keys, Mapped};
+use keys::{suggest_keys, Check, Mapped};
 use sample::{
     informativeness, overlap, sample_columns, shared_values, types_compatible, RowSample,
 };
@@ -125,12 +127,19 @@ fn pair_score(
 
 /// Suggests column pairs and keys for comparing `left` with `right`.
 pub fn suggest(left: &Table, right: &Table, ctl: Control<'_>) -> Result<Suggestions> {
-    suggest_parts(left, right, true, ctl)
+    suggest_parts(left, right, Some(Check::Here), ctl).map(|(s, _)| s)
 }
 
-/// Suggests column pairs, and keys only when `keys` is true: checking key
-/// candidates reads every row, which a caller that has a key can skip.
-fn suggest_parts(left: &Table, right: &Table, keys: bool, ctl: Control<'_>) -> Result<Suggestions> {
+/// Suggests column pairs, and keys only when `keys` says how to check them
+/// (checking key candidates reads every row, which a caller that has a key
+/// can skip). The flag says whether the first key is provisional, left for
+/// the comparison to check ([`Check::ByComparison`]).
+fn suggest_parts(
+    left: &Table,
+    right: &Table,
+    keys: Option<Check>,
+    ctl: Control<'_>,
+) -> Result<(Suggestions, bool)> {
     const STEPS: u64 = 3;
     ctl.check()?;
     ctl.report(Phase::Suggesting, 0, STEPS);
@@ -185,32 +194,44 @@ fn suggest_parts(left: &Table, right: &Table, keys: bool, ctl: Control<'_>) -> R
         .collect();
     ctl.check()?;
     ctl.report(Phase::Suggesting, 2, STEPS);
-    let candidates = if keys {
-        suggest_keys((left, &lsample), (right, &rsample), &ls, &rs, &mapped)
-    } else {
-        Vec::new()
+    let (candidates, provisional) = match keys {
+        Some(check) => suggest_keys(
+            (left, &lsample),
+            (right, &rsample),
+            &ls,
+            &rs,
+            &mapped,
+            check,
+        ),
+        None => (Vec::new(), false),
     };
     ctl.report(Phase::Suggesting, STEPS, STEPS);
+    // A provisional key's figures are rounded once confirmed.
     let keys = candidates
         .into_iter()
-        .map(|mut k| {
-            for v in [
-                &mut k.score,
-                &mut k.unique_left,
-                &mut k.unique_right,
-                &mut k.overlap,
-            ] {
-                *v = (*v * 10_000.0).round() / 10_000.0;
-            }
-            k
-        })
+        .enumerate()
+        .map(|(i, k)| if provisional && i == 0 { k } else { rounded(k) })
         .collect();
-    Ok(Suggestions {
+    let suggestions = Suggestions {
         mappings,
         unmapped_left,
         unmapped_right,
         keys,
-    })
+    };
+    Ok((suggestions, provisional))
+}
+
+/// A key's figures to four places, as people and stored results read them.
+fn rounded(mut k: KeySuggestion) -> KeySuggestion {
+    for v in [
+        &mut k.score,
+        &mut k.unique_left,
+        &mut k.unique_right,
+        &mut k.overlap,
+    ] {
+        *v = (*v * 10_000.0).round() / 10_000.0;
+    }
+    k
 }
 
 /// A configuration completed with suggestions ([`complete_config`]).
@@ -222,6 +243,9 @@ pub struct Completed {
     pub applied: Option<AppliedSuggestions>,
     /// Why the key was chosen over the others, or why none was.
     pub notes: Vec<String>,
+    /// Whether the suggested key is taken as exact until the comparison
+    /// that uses it confirms it ([`Completed::confirmed`]).
+    provisional_key: bool,
 }
 
 impl Completed {
@@ -231,7 +255,40 @@ impl Completed {
             config: config.clone(),
             applied: None,
             notes: Vec::new(),
+            provisional_key: false,
         }
+    }
+
+    /// This completion, once a comparison with its configuration has counted
+    /// `summary` and rows with an empty key: a provisional key is confirmed
+    /// when no key was repeated or empty on either side and at least half
+    /// of the keys of the smaller side were found on both (its figures are
+    /// then the comparison's), and `None` says it was not, so the
+    /// comparison must be done again with keys checked here. Reading the
+    /// counts costs nothing, where checking the key first reads every row.
+    fn confirmed(mut self, summary: &Summary, empty_keys: (u64, u64)) -> Option<Completed> {
+        if !self.provisional_key {
+            return Some(self);
+        }
+        let exact = summary.duplicate_keys_left == 0
+            && summary.duplicate_keys_right == 0
+            && empty_keys == (0, 0);
+        let smaller = summary.left_rows.min(summary.right_rows);
+        let overlap = if smaller == 0 {
+            0.0
+        } else {
+            summary.matched as f64 / smaller as f64
+        };
+        let key = self.applied.as_mut()?.key.as_mut()?;
+        if !exact || overlap < 0.5 {
+            return None;
+        }
+        // A provisional key's score is its prior alone (unique, all found).
+        key.score *= 0.5 + 0.5 * overlap;
+        key.overlap = overlap;
+        *key = rounded(key.clone());
+        self.provisional_key = false;
+        Some(self)
     }
 }
 
@@ -245,7 +302,18 @@ pub fn complete_config(
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<Completed> {
-    let mut completed = complete_pairing(left, right, config, ctl)?;
+    complete(left, right, config, Check::Here, ctl)
+}
+
+/// [`complete_config`], with the suggested key checked as `check` says.
+fn complete(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    check: Check,
+    ctl: Control<'_>,
+) -> Result<Completed> {
+    let mut completed = complete_pairing(left, right, config, check, ctl)?;
     if config.infer_rules {
         // A configuration the comparison will refuse infers nothing; the
         // comparison says what is wrong with it.
@@ -266,6 +334,7 @@ fn complete_pairing(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
+    check: Check,
     ctl: Control<'_>,
 ) -> Result<Completed> {
     // Rows paired by position on request need no key.
@@ -280,15 +349,17 @@ fn complete_pairing(
     if !want_key && !want_maps {
         return Ok(Completed::unchanged(config));
     }
-    let s = suggest_parts(left, right, want_key, ctl)?;
+    let (s, provisional) = suggest_parts(left, right, want_key.then_some(check), ctl)?;
     let mut out = config.clone();
     let mut applied = AppliedSuggestions::default();
     let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
     let mut notes = Vec::new();
+    let mut provisional_key = false;
     if want_key {
         let usable = s.usable_key(&config.ignore);
         notes = s.key_notes(usable);
         if let Some(k) = usable {
+            provisional_key = provisional && s.keys.first() == Some(k);
             out.keys = k
                 .left
                 .iter()
@@ -318,6 +389,7 @@ fn complete_pairing(
         config: out,
         applied: Some(applied),
         notes,
+        provisional_key,
     })
 }
 
@@ -326,15 +398,29 @@ fn complete_pairing(
 /// suggestions fill them in first. The result's `suggested` field and notes
 /// say what was used. This is what the workflow and the CLI run; the
 /// comparison itself ([`compare`]) knows nothing of suggestions.
+///
+/// A key found on sampled rows is checked by the comparison that uses it,
+/// which reads every key anyway: should the comparison find it repeated,
+/// empty or mostly unmatched, the keys are checked on every row first and
+/// the comparison is done again, so the answer is always the one
+/// [`complete_config`] and [`compare`] give.
 pub fn compare_with_suggestions(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
-    with_suggestions(left, right, config, ctl, |config| {
-        compare(left, right, config, ctl)
-    })
+    if !config.completes() {
+        return compare(left, right, config, ctl);
+    }
+    let completed = complete(left, right, config, Check::ByComparison, ctl)?;
+    let (result, empty_keys) = compare_counting_empty_keys(left, right, &completed.config, ctl)?;
+    match completed.confirmed(&result.summary, empty_keys) {
+        Some(completed) => Ok(annotate(result, completed)),
+        None => with_suggestions(left, right, config, ctl, |config| {
+            compare(left, right, config, ctl)
+        }),
+    }
 }
 
 /// Runs `compare` with `config` after the suggestion stage, as

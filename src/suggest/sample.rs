@@ -4,11 +4,34 @@
 use crate::table::{Table, TableBuilder};
 use crate::values::{classify, parse_number, ValueType};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// At most this many rows of each table are read for suggestions.
 pub const SAMPLE_ROWS: usize = 20_000;
+
+/// Hashes already are hashes: a set of them needs no hashing again.
+#[derive(Default)]
+pub struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 hashes are kept; anything else is still spread.
+        self.0 = xxh3_64(bytes);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A set of value hashes.
+pub type Hashes = hashbrown::HashSet<u64, BuildHasherDefault<Identity>>;
+
+/// Value hashes with how often each was seen.
+pub type Counts = hashbrown::HashMap<u64, u32, BuildHasherDefault<Identity>>;
 
 /// What a sample of one column holds.
 #[derive(Debug, Clone)]
@@ -16,7 +39,7 @@ pub struct ColumnSample {
     /// The type every sampled non-empty value fits.
     pub value_type: ValueType,
     /// Hash of each distinct normalised value, with how often it was seen.
-    pub counts: HashMap<u64, u32>,
+    pub counts: Counts,
     /// Estimated distinct values in the whole column.
     pub distinct_estimate: f64,
 }
@@ -96,23 +119,35 @@ impl<'t> RowSample<'t> {
     }
 }
 
-/// The hash of a value as compared across columns: trimmed, numbers by
-/// value (`1.50` = `1.5`), text without regard to case.
-pub fn value_hash(cell: &str, scratch: &mut String) -> Option<u64> {
-    let v = cell.trim();
+/// The hash of a trimmed cell's value as compared across columns, numbers
+/// by value (`1.50` = `1.5`), text without regard to case; and whether the
+/// value is a number.
+fn hashed(v: &str, scratch: &mut String) -> Option<(u64, bool)> {
     if v.is_empty() {
         return None;
     }
     if let Some(x) = parse_number(v) {
         let x = if x == 0.0 { 0.0 } else { x };
-        return Some(xxh3_64(&x.to_bits().to_le_bytes()) ^ 0x5bd1_e995);
+        return Some((xxh3_64(&x.to_bits().to_le_bytes()) ^ 0x5bd1_e995, true));
     }
-    if v.bytes().any(|b| b.is_ascii_uppercase()) || !v.is_ascii() {
+    if v.is_ascii() {
+        if !v.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Some((xxh3_64(v.as_bytes()), false));
+        }
         scratch.clear();
-        scratch.extend(v.chars().flat_map(char::to_lowercase));
-        return Some(xxh3_64(scratch.as_bytes()));
+        scratch.push_str(v);
+        scratch.make_ascii_lowercase();
+    } else {
+        scratch.clear();
+        for c in v.chars() {
+            if c.is_ascii() {
+                scratch.push(c.to_ascii_lowercase());
+            } else {
+                scratch.extend(c.to_lowercase());
+            }
+        }
     }
-    Some(xxh3_64(v.as_bytes()))
+    Some((xxh3_64(scratch.as_bytes()), false))
 }
 
 /// Samples every column of a table, several columns at a time.
@@ -125,16 +160,22 @@ pub fn sample_columns(sample: &RowSample<'_>) -> Vec<ColumnSample> {
             let mut scratch = String::new();
             let mut value_type = ValueType::Empty;
             let mut nulls = 0;
-            let mut counts: HashMap<u64, u32> = HashMap::with_capacity(rows.len().min(4096));
+            let mut counts =
+                Counts::with_capacity_and_hasher(rows.len().min(4096), Default::default());
             for &r in &rows {
-                let cell = table.cell(r, c);
-                match value_hash(cell, &mut scratch) {
+                let cell = table.cell(r, c).trim();
+                match hashed(cell, &mut scratch) {
                     None => nulls += 1,
-                    Some(h) => {
-                        if value_type != ValueType::Text {
-                            value_type = value_type.join(classify(cell.trim()));
+                    Some((h, number)) => {
+                        let seen = counts.entry(h).or_insert(0);
+                        // Text equal but for case is of one type: a value
+                        // seen before needs no dates tried on it again
+                        // (numbers are classified each time, cheaply, as
+                        // `1` and `1.0` are one value of two types).
+                        if value_type != ValueType::Text && (number || *seen == 0) {
+                            value_type = value_type.join(classify(cell));
                         }
-                        *counts.entry(h).or_insert(0) += 1;
+                        *seen += 1;
                     }
                 }
             }

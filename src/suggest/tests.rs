@@ -102,3 +102,81 @@ fn unrelated_columns_stay_unmapped() {
     assert_eq!(s.unmapped_left, vec!["email"]);
     assert_eq!(s.unmapped_right, vec!["zip"]);
 }
+
+/// Rows no sample reads: with 30,000 rows, the 20,000 sampled rows are
+/// `i * 3 / 2`, so row `3k + 2` is never among them.
+fn unsampled(row: usize) -> bool {
+    row % 3 == 2
+}
+
+/// A table of 30,000 rows, `code,id,amount`, where `code(row)` writes the
+/// code (the leftmost key-named column, tried first) and `id` is unique.
+fn wide(code: impl Fn(usize) -> String, id_offset: usize) -> Table {
+    let mut t = String::from("code,id,amount\n");
+    for row in 0..30_000 {
+        t.push_str(&format!("{},{},{}\n", code(row), row + id_offset, row % 89));
+    }
+    table(&t)
+}
+
+/// The comparison checks a key judged on the samples instead of reading
+/// every row first; whatever it finds, the answer is the one of checking
+/// first (`complete_config`, then `compare`), figures and notes included.
+#[test]
+fn a_key_checked_by_the_comparison_gives_the_answer_of_checking_first() {
+    let ctl = crate::progress::Control::default();
+    let plain = |row: usize| format!("C{row}");
+    let cases = [
+        // Unique everywhere: the comparison confirms it.
+        ("unique", wide(plain, 0), wide(plain, 0), Some("code")),
+        // Repeated only in rows the samples skip: `id` is the key.
+        (
+            "repeated unsampled",
+            wide(|r| format!("C{}", if unsampled(r) { r - 1 } else { r }), 0),
+            wide(plain, 0),
+            Some("id"),
+        ),
+        // Empty in five rows the samples skip: still the key, not exact.
+        (
+            "empty unsampled",
+            wide(
+                |r| {
+                    if unsampled(r) && r < 15 {
+                        String::new()
+                    } else {
+                        format!("C{r}")
+                    }
+                },
+                0,
+            ),
+            wide(plain, 0),
+            Some("code"),
+        ),
+        // Found on both sides for a third of the rows only: no key.
+        (
+            "mostly unmatched",
+            wide(plain, 0),
+            wide(
+                |r| {
+                    if unsampled(r) {
+                        format!("C{r}")
+                    } else {
+                        format!("D{r}")
+                    }
+                },
+                20_000,
+            ),
+            None,
+        ),
+    ];
+    for (name, left, right, key) in cases {
+        let config = CompareConfig::default();
+        let checked = compare_with_suggestions(&left, &right, &config, ctl).unwrap();
+        let first = complete_config(&left, &right, &config, ctl).unwrap();
+        let expected = annotate(compare(&left, &right, &first.config, ctl).unwrap(), first);
+        assert_eq!(checked, expected, "{name}");
+        let used = checked.suggested.as_ref().and_then(|s| s.key.as_ref());
+        assert_eq!(used.map(|k| k.left[0].as_str()), key, "{name}");
+        assert!(used.is_none_or(|k| !k.sampled), "{name}");
+    }
+}
