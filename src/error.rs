@@ -18,6 +18,17 @@ pub enum Side {
 }
 
 impl Side {
+    /// The side named `left` or `right`, as front ends receive it.
+    pub fn from_name(name: &str) -> Result<Side> {
+        match name {
+            "left" => Ok(Side::Left),
+            "right" => Ok(Side::Right),
+            other => Err(Error::Invalid(format!(
+                "'{other}' is not a side: use left or right"
+            ))),
+        }
+    }
+
     /// The other side.
     pub fn other(self) -> Side {
         match self {
@@ -189,6 +200,28 @@ pub enum Error {
     /// The operation was cancelled through its cancellation token.
     #[error("the operation was cancelled")]
     Cancelled,
+    /// A comparison of the session is running already.
+    #[error("session '{id}' is already being compared")]
+    Busy {
+        /// The session.
+        id: String,
+    },
+    /// No comparison of the session is running to be cancelled.
+    #[error("no comparison of session '{id}' is running")]
+    NotRunning {
+        /// The session.
+        id: String,
+    },
+    /// A folder, or something else that is not a file, was given to load.
+    #[error("'{path}' is a folder, not a file: choose or drop a CSV file")]
+    NotAFile {
+        /// The path.
+        path: String,
+    },
+    /// Something failed that never should (a worker thread could not start
+    /// or stopped unexpectedly); the message says what.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A session reads this file from where the user keeps it (it was too
     /// large to copy into the store), and it is no longer the file that was
     /// loaded.
@@ -353,6 +386,10 @@ impl Error {
             Error::InvalidFile { .. } => "invalid_file",
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
+            Error::Busy { .. } => "busy",
+            Error::NotRunning { .. } => "not_running",
+            Error::NotAFile { .. } => "not_a_file",
+            Error::Internal(_) => "internal",
             Error::Xlsx(_) => "xlsx_failed",
             Error::UnknownSession { .. } => "not_found",
             Error::MissingInput { .. } => "missing_input",
@@ -382,11 +419,14 @@ impl Error {
             | Error::Stale { .. }
             | Error::Conflict { .. }
             | Error::SourceChanged { .. }
+            | Error::Busy { .. }
+            | Error::NotRunning { .. }
             | Error::Cancelled => 409,
             Error::UnknownColumn { .. }
             | Error::NoSuchColumn { .. }
             | Error::ColumnUsedTwice { .. }
             | Error::InvalidRule { .. }
+            | Error::NotAFile { .. }
             | Error::Invalid(_) => 400,
             Error::EmptyFile { .. }
             | Error::NotText { .. }
@@ -400,6 +440,7 @@ impl Error {
             | Error::Xlsx(_)
             | Error::Corrupt { .. }
             | Error::NewerFormat { .. }
+            | Error::Internal(_)
             | Error::Storage { .. } => 500,
         }
     }
@@ -417,6 +458,7 @@ impl Error {
             | Error::TooManyRows { path, .. }
             | Error::TooLarge { path, .. }
             | Error::SourceChanged { path, .. }
+            | Error::NotAFile { path }
             | Error::InvalidFile { path, .. } => Some(path),
             _ => None,
         }
@@ -451,6 +493,8 @@ impl Error {
             | Error::MissingInput { id, .. }
             | Error::NoResult { id }
             | Error::Stale { id }
+            | Error::Busy { id }
+            | Error::NotRunning { id }
             | Error::Conflict { id } => Some(id),
             Error::Corrupt { session, .. } => Some(session),
             _ => None,

@@ -15,6 +15,8 @@ struct Server {
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The server's workflow, to see what runs after it stopped.
+    workflow: Arc<Workflow>,
     _dir: tempfile::TempDir,
 }
 
@@ -25,9 +27,8 @@ impl Server {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(workflow, upload_limit);
-        let jobs = state.jobs.clone();
-        let app = api::router(state, Guard::new(addr, None));
+        let state = AppState::new(workflow.clone(), upload_limit);
+        let app = api::router(state.clone(), Guard::new(addr, None));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Runtime::new().unwrap();
@@ -36,13 +37,14 @@ impl Server {
                 let shutdown = async move {
                     let _ = stopped.await;
                 };
-                api::serve(listener, app, jobs, shutdown).await.unwrap();
+                api::serve(listener, app, state, shutdown).await.unwrap();
             });
         });
         Server {
             addr,
             stop: Some(stop),
             thread: Some(thread),
+            workflow,
             _dir: dir,
         }
     }
@@ -199,6 +201,15 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// Starts a comparison and reads the session's events until it is done.
 fn compare(s: &Server, id: &str) -> Vec<Value> {
+    let mut events = listen(s, id);
+    let r = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
+    assert_eq!(r.status, 202, "{}", r.text());
+    until_end(&mut events)
+}
+
+/// The event stream of a session, once its headers arrived (so that no
+/// event sent afterwards is missed).
+fn listen(s: &Server, id: &str) -> TcpStream {
     let mut events = TcpStream::connect(s.addr).unwrap();
     events
         .set_read_timeout(Some(std::time::Duration::from_secs(30)))
@@ -216,10 +227,19 @@ fn compare(s: &Server, id: &str) -> Vec<Value> {
         let n = events.read(&mut buf).unwrap();
         seen.extend_from_slice(&buf[..n]);
     }
-    let r = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
-    assert_eq!(r.status, 202, "{}", r.text());
+    events
+}
+
+/// The events of a stream until a job ends (done, failed or cancelled).
+fn until_end(events: &mut TcpStream) -> Vec<Value> {
+    let mut buf = [0u8; 4096];
     let mut text = String::new();
-    while !text.contains("event: done") && !text.contains("event: failed") {
+    let ended = |t: &str| {
+        ["done", "failed", "cancelled"]
+            .iter()
+            .any(|e| t.contains(&format!("event: {e}")))
+    };
+    while !ended(&text) {
         let n = events.read(&mut buf).unwrap();
         assert!(n > 0, "the event stream ended early: {text}");
         text.push_str(&String::from_utf8_lossy(&buf[..n]));
@@ -559,7 +579,7 @@ fn a_token_guards_a_server_reachable_from_other_machines() {
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
     let app = api::router(
-        AppState::new(workflow, None),
+        AppState::new(workflow.clone(), None),
         Guard::new(addr, Some("sesame".into())),
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -569,6 +589,7 @@ fn a_token_guards_a_server_reachable_from_other_machines() {
         addr,
         stop: None,
         thread: None,
+        workflow,
         _dir: tempfile::tempdir().unwrap(),
     };
     let r = s.get("/api/health");
@@ -605,7 +626,7 @@ fn a_token_guards_a_server_reachable_from_other_machines() {
 
 #[test]
 fn a_comparison_can_be_cancelled_and_shutdown_waits_for_it() {
-    let s = Server::start(None);
+    let mut s = Server::start(None);
     let id = s
         .json("POST", "/api/sessions", json!({"name": "big"}))
         .json()["id"]
@@ -619,18 +640,51 @@ fn a_comparison_can_be_cancelled_and_shutdown_waits_for_it() {
     for side in ["left", "right"] {
         assert_eq!(s.upload(&id, side, "big.csv", big.as_bytes()).status, 200);
     }
-    let r = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
-    assert_eq!(r.status, 202);
-    let again = s.send("POST", &format!("/api/sessions/{id}/compare"), &[], b"");
-    // Either still running (busy) or already finished (a new job starts).
-    assert!(
-        again.status == 409 || again.status == 202,
-        "{}",
-        again.text()
+    let path = format!("/api/sessions/{id}/compare");
+    let mut events = listen(&s, &id);
+    let started = s.send("POST", &path, &[], b"");
+    assert_eq!(started.status, 202, "{}", started.text());
+    let job = started.json()["job"].clone();
+    let again = s.send("POST", &path, &[], b"");
+    assert_eq!(
+        (again.status, again.json()["code"].clone()),
+        (409, json!("busy"))
     );
-    let _ = s.send("DELETE", &format!("/api/sessions/{id}/compare"), &[], b"");
-    // Stopping the server with a job in flight returns, and the data stays.
+    let cancel = s.send("DELETE", &path, &[], b"");
+    assert_eq!(
+        (cancel.status, cancel.json()["job"].clone()),
+        (200, job.clone())
+    );
+    let last = until_end(&mut events).pop().unwrap();
+    assert_eq!(
+        (last["type"].clone(), last["job"].clone()),
+        (json!("cancelled"), job)
+    );
+    // Nothing was stored, and nothing runs to cancel any more.
+    assert!(s.get(&format!("/api/sessions/{id}")).json()["summary"].is_null());
+    let none = s.send("DELETE", &path, &[], b"");
+    assert_eq!(
+        (none.status, none.json()["code"].clone()),
+        (409, json!("not_running"))
+    );
+    // Stopping the server with a job in flight stops the job and returns
+    // once it ended; the session is as it was.
+    assert_eq!(s.send("POST", &path, &[], b"").status, 202);
+    let workflow = s.workflow.clone();
+    let dir = std::mem::replace(&mut s._dir, tempfile::tempdir().unwrap());
     drop(s);
+    assert!(
+        workflow.wait_for_jobs(std::time::Duration::ZERO),
+        "the server stopped before its comparison did"
+    );
+    drop(workflow);
+    let reopened = Workflow::open(dir.path()).unwrap();
+    let session = reopened.session(&id).unwrap();
+    assert!(
+        session.summary.is_none(),
+        "the comparison was stopped, not finished"
+    );
+    assert!(session.left.is_some() && session.right.is_some());
 }
 
 #[test]

@@ -1,12 +1,12 @@
-//! The commands the UI invokes: thin functions over [`Workflow`], one per
-//! operation of the UI's `Transport` interface. CPU and disk work runs on
-//! blocking threads; comparisons run in the background and report through
-//! an IPC channel. Files are loaded by path: their contents never cross IPC.
+//! The commands the UI invokes: translation only, one [`Workflow`] call
+//! each, one per operation of the UI's `Transport` interface. CPU and disk
+//! work runs on blocking threads; jobs (loads, comparisons) report through
+//! an IPC channel. Files are loaded by path: their contents never cross
+//! IPC. Errors are the engine's, as `{code, message, ...}`.
 
 use crate::dialogs::SharedDialogs;
-use crate::error::{Error, Result};
 use crate::{open, Desktop};
-use concord::backend::jobs::{throttled, JobEvent};
+use concord::backend::jobs::{Incoming, JobEvent, Loaded, Started};
 use concord::backend::workflow::{
     FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange,
 };
@@ -14,10 +14,10 @@ use concord::compare::Pairing;
 use concord::export::Format;
 use concord::profile::ColumnProfile;
 use concord::suggest::Suggestions;
-use concord::{CompareConfig, Control, LoadOptions, Side};
-use serde::Serialize;
+use concord::{CompareConfig, Control, Error, LoadOptions, Result, Side};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
@@ -25,7 +25,12 @@ use tauri::{AppHandle, Runtime, State};
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| Error::refused("internal", e.to_string()))?
+        .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// What a command holds to call the workflow on a blocking thread.
+fn workflow(state: &State<'_, Desktop>) -> Arc<concord::backend::Workflow> {
+    state.workflow.clone()
 }
 
 #[tauri::command]
@@ -33,8 +38,8 @@ pub async fn list_sessions<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, Desktop>,
 ) -> Result<Vec<SessionInfo>> {
-    let w = state.workflow.clone();
-    let list = blocking(move || Ok(w.list_sessions()?)).await?;
+    let w = workflow(&state);
+    let list = blocking(move || w.list_sessions()).await?;
     // The UI lists sessions after every change: the menu follows.
     crate::menu::update_recent(&app, &list);
     Ok(list)
@@ -42,14 +47,14 @@ pub async fn list_sessions<R: Runtime>(
 
 #[tauri::command]
 pub async fn create_session(state: State<'_, Desktop>, name: String) -> Result<SessionInfo> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.create_session(&name)?)).await
+    let w = workflow(&state);
+    blocking(move || w.create_session(&name)).await
 }
 
 #[tauri::command]
 pub async fn get_session(state: State<'_, Desktop>, id: String) -> Result<SessionInfo> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.session(&id)?)).await
+    let w = workflow(&state);
+    blocking(move || w.session(&id)).await
 }
 
 #[tauri::command]
@@ -58,8 +63,8 @@ pub async fn rename_session(
     id: String,
     name: String,
 ) -> Result<SessionInfo> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.rename_session(&id, &name)?)).await
+    let w = workflow(&state);
+    blocking(move || w.rename_session(&id, &name)).await
 }
 
 #[tauri::command]
@@ -68,34 +73,26 @@ pub async fn fork_session(
     id: String,
     name: String,
 ) -> Result<SessionInfo> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.fork_session(&id, &name)?)).await
+    let w = workflow(&state);
+    blocking(move || w.fork_session(&id, &name)).await
 }
 
 #[tauri::command]
 pub async fn delete_session(state: State<'_, Desktop>, id: String) -> Result<()> {
-    state.jobs.cancel(&id);
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.delete_session(&id)?)).await
+    let w = workflow(&state);
+    blocking(move || w.delete_session(&id)).await
 }
 
 #[tauri::command]
 pub async fn settings(state: State<'_, Desktop>) -> Result<Settings> {
-    let w = state.workflow.clone();
+    let w = workflow(&state);
     blocking(move || Ok(w.settings())).await
 }
 
 #[tauri::command]
 pub async fn set_settings(state: State<'_, Desktop>, change: SettingsChange) -> Result<Settings> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.set_settings(&change)?)).await
-}
-
-/// A loaded file and how long loading took, as the web server answers.
-#[derive(Serialize)]
-pub struct Loaded {
-    file: FileInfo,
-    millis: u64,
+    let w = workflow(&state);
+    blocking(move || w.set_settings(&change)).await
 }
 
 /// Loads the file at `path` (a path or a `file://` URL) into one side,
@@ -108,42 +105,26 @@ pub async fn load_file(
     path: String,
     channel: Channel<JobEvent>,
 ) -> Result<Loaded> {
-    let w = state.workflow.clone();
-    let started = std::time::Instant::now();
+    let w = workflow(&state);
     let path = open::path_from_arg(&path, &std::env::current_dir().unwrap_or_default())
-        .ok_or_else(|| Error::refused("invalid", format!("'{path}' is not a file path")))?;
-    // A newer load on the same side stops this one, so that the file the
-    // user chose last is the one that stays.
-    let loads = state.loads.clone();
-    let (job, cancel) = loads.start(&id, side);
-    let file = blocking(move || {
-        let loaded = open::check_file(&path).and_then(|()| {
-            let report = throttled(|e| {
-                let _ = channel.send(e);
-            });
-            let ctl = Control::new(&report, &cancel).with_job(job);
-            Ok(w.load_file(&id, side, &path, &LoadOptions::default(), ctl)?)
-        });
-        loads.finish(&id, side, job);
-        loaded
-    })
-    .await?;
-    Ok(Loaded {
-        file,
-        millis: started.elapsed().as_millis() as u64,
-    })
+        .ok_or_else(|| Error::Invalid(format!("'{path}' is not a file path")))?;
+    let send = move |e| {
+        let _ = channel.send(e);
+    };
+    let options = LoadOptions::default();
+    blocking(move || w.load(&id, side, Incoming::Path(path), &options, &send)).await
 }
 
 /// Stops the load running on `side` of session `id`; its job, if one runs.
 #[tauri::command]
 pub fn cancel_load(state: State<'_, Desktop>, id: String, side: Side) -> Option<u64> {
-    state.loads.cancel(&id, side)
+    state.workflow.cancel_load(&id, side)
 }
 
 #[tauri::command]
 pub async fn file(state: State<'_, Desktop>, id: String, side: Side) -> Result<FileInfo> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.file(&id, side)?)).await
+    let w = workflow(&state);
+    blocking(move || w.file(&id, side)).await
 }
 
 #[tauri::command]
@@ -152,20 +133,20 @@ pub async fn profiles(
     id: String,
     side: Side,
 ) -> Result<Vec<ColumnProfile>> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.profiles(&id, side, Control::default())?)).await
+    let w = workflow(&state);
+    blocking(move || w.profiles(&id, side, Control::default())).await
 }
 
 #[tauri::command]
 pub async fn suggestions(state: State<'_, Desktop>, id: String) -> Result<Suggestions> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.suggestions(&id, Control::default())?)).await
+    let w = workflow(&state);
+    blocking(move || w.suggestions(&id, Control::default())).await
 }
 
 #[tauri::command]
 pub async fn pairing(state: State<'_, Desktop>, id: String) -> Result<Pairing> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.pairing(&id, Control::default())?)).await
+    let w = workflow(&state);
+    blocking(move || w.pairing(&id, Control::default())).await
 }
 
 #[tauri::command]
@@ -174,14 +155,8 @@ pub async fn set_config(
     id: String,
     config: CompareConfig,
 ) -> Result<SessionInfo> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.set_config(&id, config)?)).await
-}
-
-/// The job a started comparison runs as.
-#[derive(Serialize)]
-pub struct Started {
-    job: u64,
+    let w = workflow(&state);
+    blocking(move || w.set_config(&id, config)).await
 }
 
 /// Starts a comparison in the background; its progress and outcome go to
@@ -192,42 +167,22 @@ pub async fn start_compare(
     id: String,
     channel: Channel<JobEvent>,
 ) -> Result<Started> {
-    let w = state.workflow.clone();
-    let check = w.clone();
-    let sid = id.clone();
-    blocking(move || Ok(check.session(&sid)?)).await?;
-    let jobs = state.jobs.clone();
-    let Some((job, cancel)) = jobs.start(&id) else {
-        return Err(Error::refused(
-            "busy",
-            format!("session '{id}' is already being compared"),
-        ));
-    };
-    tauri::async_runtime::spawn_blocking(move || {
-        let report = throttled(|e| {
-            let _ = channel.send(e);
-        });
-        let end = jobs.run_compare(&w, &id, (job, &cancel), &report);
-        let _ = channel.send(end);
+    let w = workflow(&state);
+    let send = Arc::new(move |e| {
+        let _ = channel.send(e);
     });
-    Ok(Started { job })
+    blocking(move || w.start_compare(&id, send)).await
 }
 
 #[tauri::command]
 pub fn cancel_compare(state: State<'_, Desktop>, id: String) -> Result<Started> {
-    match state.jobs.cancel(&id) {
-        Some(job) => Ok(Started { job }),
-        None => Err(Error::refused(
-            "not_running",
-            format!("no comparison of session '{id}' is running"),
-        )),
-    }
+    state.workflow.cancel_compare(&id)
 }
 
 #[tauri::command]
 pub async fn overview(state: State<'_, Desktop>, id: String) -> Result<ResultOverview> {
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.result_overview(&id)?)).await
+    let w = workflow(&state);
+    blocking(move || w.result_overview(&id)).await
 }
 
 /// A page of result rows; `query` holds the web API's parameters
@@ -238,18 +193,9 @@ pub async fn results(
     id: String,
     query: HashMap<String, String>,
 ) -> Result<Page> {
-    let q = PageQuery::from_params(|k| query.get(k).map(String::as_str))
-        .map_err(|m| Error::refused("invalid", m))?;
-    let w = state.workflow.clone();
-    blocking(move || Ok(w.page(&id, &q, Control::default())?)).await
-}
-
-/// The format an export to `path` is written in: the path's extension if
-/// it names one, else `format`.
-fn export_format(path: &std::path::Path, format: &str) -> Result<Format> {
-    Format::from_extension(path)
-        .or_else(|| Format::from_name(format))
-        .ok_or_else(|| Error::refused("invalid", format!("'{format}' is not an export format")))
+    let q = PageQuery::from_params(|k| query.get(k).map(String::as_str))?;
+    let w = workflow(&state);
+    blocking(move || w.page(&id, &q, Control::default())).await
 }
 
 /// Exports the current result to `path` (written atomically); returns the
@@ -257,24 +203,10 @@ fn export_format(path: &std::path::Path, format: &str) -> Result<Format> {
 /// the format: whatever runs in the window cannot write other files.
 #[tauri::command]
 pub async fn export_result(state: State<'_, Desktop>, id: String, path: String) -> Result<String> {
-    let w = state.workflow.clone();
+    let w = workflow(&state);
     blocking(move || {
         let path = PathBuf::from(path);
-        let format = Format::from_extension(&path).ok_or_else(|| {
-            let extensions: Vec<String> = Format::ALL
-                .iter()
-                .map(|f| format!(".{}", f.extension()))
-                .collect();
-            Error::refused(
-                "invalid",
-                format!(
-                    "'{}' does not end in an export format's extension ({})",
-                    path.display(),
-                    extensions.join(", ")
-                ),
-            )
-        })?;
-        w.export_file(&id, format, &path, Control::default())?;
+        w.export_file(&id, Format::of_path(&path)?, &path, Control::default())?;
         Ok(path.display().to_string())
     })
     .await
@@ -283,16 +215,14 @@ pub async fn export_result(state: State<'_, Desktop>, id: String, path: String) 
 /// Asks for a file to load on `side`; its path, or null when cancelled.
 #[tauri::command]
 pub async fn choose_file(dialogs: State<'_, SharedDialogs>, side: Side) -> Result<Option<String>> {
-    let title = format!(
-        "Open {} file",
-        if side == Side::Left { "left" } else { "right" }
-    );
+    let title = format!("Open {side} file");
     let dialogs = dialogs.inner().clone();
     blocking(move || Ok(dialogs.pick_file(&title).map(|p| p.display().to_string()))).await
 }
 
 /// Asks where to export the result (the chosen extension picks the
-/// format), then exports; the saved path, or null when cancelled.
+/// format, else `format` does), then exports; the saved path, or null when
+/// cancelled.
 #[tauri::command]
 pub async fn choose_export(
     dialogs: State<'_, SharedDialogs>,
@@ -300,17 +230,15 @@ pub async fn choose_export(
     id: String,
     format: String,
 ) -> Result<Option<String>> {
-    let w = state.workflow.clone();
+    let w = workflow(&state);
     let dialogs = dialogs.inner().clone();
     blocking(move || {
-        w.comparison(&id)?;
-        let name = w.session(&id)?.name;
-        let suggested =
-            concord::export::file_name(&name, Format::from_name(&format).unwrap_or(Format::Csv));
+        let asked = Format::named(&format)?;
+        let suggested = w.export_name(&id, asked)?;
         let Some(path) = dialogs.save_file("Export as…", &suggested) else {
             return Ok(None);
         };
-        let format = export_format(&path, &format)?;
+        let format = Format::from_extension(&path).unwrap_or(asked);
         w.export_file(&id, format, &path, Control::default())?;
         Ok(Some(path.display().to_string()))
     })

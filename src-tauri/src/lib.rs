@@ -11,12 +11,9 @@
 
 pub mod commands;
 pub mod dialogs;
-pub mod error;
-pub mod loads;
 pub mod menu;
 pub mod open;
 
-use concord::backend::jobs::Jobs;
 use concord::backend::Workflow;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -26,12 +23,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// What the commands share.
 pub struct Desktop {
-    /// The one workflow over the session store.
+    /// The one workflow over the session store, with its running jobs.
     pub workflow: Arc<Workflow>,
-    /// Running comparisons.
-    pub jobs: Arc<Jobs>,
-    /// Files being loaded.
-    pub loads: Arc<loads::Loads>,
     /// A session opened from the command line, until the UI takes it.
     pub opened: Mutex<Option<Opened>>,
 }
@@ -54,8 +47,6 @@ impl Desktop {
     pub fn open(dir: &Path) -> concord::Result<Desktop> {
         Ok(Desktop {
             workflow: Arc::new(Workflow::open(dir)?),
-            jobs: Arc::new(Jobs::default()),
-            loads: Arc::default(),
             opened: Mutex::new(None),
         })
     }
@@ -178,9 +169,10 @@ pub fn run() {
             // Quitting stops what runs and waits for it, so that nothing
             // the window showed as saved is cut off halfway.
             let state = app.state::<Desktop>();
-            state.loads.cancel_all();
-            state.jobs.cancel_all();
-            state.jobs.wait_idle(concord::backend::jobs::STOP_WAIT);
+            state.workflow.cancel_jobs();
+            state
+                .workflow
+                .wait_for_jobs(concord::backend::jobs::STOP_WAIT);
         }
     });
 }

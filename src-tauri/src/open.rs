@@ -2,9 +2,8 @@
 //! paths or `file://` URLs, as file managers pass them) and a second
 //! launch's arguments, which go to the running window.
 
-use crate::error::{Error, Result};
 use concord::backend::Workflow;
-use concord::{Control, LoadOptions, Side};
+use concord::{Control, Error, LoadOptions, Side};
 use std::path::{Path, PathBuf};
 
 /// The files among `args` (the program name excluded): options are
@@ -28,21 +27,6 @@ pub fn path_from_arg(arg: &str, cwd: &Path) -> Option<PathBuf> {
     Some(if p.is_absolute() { p } else { cwd.join(p) })
 }
 
-/// Checks that `path` is a file that can be loaded, with a message a
-/// person understands when it is not (a dropped folder, say).
-pub fn check_file(path: &Path) -> Result<()> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err(Error::refused(
-            "not_a_file",
-            format!(
-                "'{}' is a folder: choose or drop a CSV file",
-                path.display()
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Creates a session named after `files` and loads them (left, then
 /// right). Returns the session, and the first load's error if one failed
 /// (the session is kept, with what did load).
@@ -57,20 +41,11 @@ pub fn open_files(workflow: &Workflow, files: &[PathBuf]) -> (Option<String>, Op
         .join(" vs ");
     let session = match workflow.create_session(&name) {
         Ok(s) => s,
-        Err(e) => return (None, Some(e.into())),
+        Err(e) => return (None, Some(e)),
     };
     for (file, side) in files.iter().zip([Side::Left, Side::Right]) {
-        let loaded = check_file(file).and_then(|()| {
-            workflow
-                .load_file(
-                    &session.id,
-                    side,
-                    file,
-                    &LoadOptions::default(),
-                    Control::default(),
-                )
-                .map_err(Error::from)
-        });
+        let options = LoadOptions::default();
+        let loaded = workflow.load_file(&session.id, side, file, &options, Control::default());
         if let Err(e) = loaded {
             return (Some(session.id), Some(e));
         }
@@ -104,14 +79,6 @@ mod tests {
             path_from_arg("file:///home/ann/a%23b.csv", cwd),
             Some(PathBuf::from("/home/ann/a#b.csv"))
         );
-    }
-
-    #[test]
-    fn a_folder_is_refused_by_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let e = check_file(dir.path()).unwrap_err();
-        assert_eq!(e.code(), "not_a_file");
-        assert!(e.to_string().contains("is a folder"), "{e}");
     }
 
     #[test]

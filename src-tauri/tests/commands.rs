@@ -8,7 +8,7 @@ use concord_desktop::{with_commands, Desktop};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{Manager, WebviewWindow};
@@ -113,12 +113,11 @@ impl App {
 
     /// Waits for the running comparisons to end; the session's summary, or null.
     fn settled(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let jobs = self.app.state::<Desktop>().jobs.clone();
-        while jobs.running() > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(jobs.running(), 0, "the comparison did not end");
+        let workflow = self.app.state::<Desktop>().workflow.clone();
+        assert!(
+            workflow.wait_for_jobs(Duration::from_secs(60)),
+            "the comparison did not end"
+        );
         self.ok("get_session", json!({"id": id}))["summary"].clone()
     }
 }

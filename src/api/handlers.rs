@@ -3,14 +3,14 @@
 //! that another front end would need.
 
 use super::error::ApiError;
-use super::jobs::forward;
 use super::AppState;
+use crate::backend::jobs::{Incoming, Loaded, Started};
 use crate::backend::workflow::{PageQuery, SessionInfo, Settings, SettingsChange, Upload};
 use crate::compare::CompareConfig;
 use crate::error::{Error, Side};
 use crate::export::Format;
 use crate::progress::Control;
-use crate::table::{Encoding, LoadOptions};
+use crate::table::LoadOptions;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -33,9 +33,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Answer<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| {
-            ApiError::refused(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })?
+        .map_err(|e| Error::Internal(e.to_string()))?
         .map_err(ApiError::from)
 }
 
@@ -57,16 +55,8 @@ fn body<T: DeserializeOwned>(bytes: &[u8]) -> Answer<T> {
     })
 }
 
-fn bad(message: String) -> ApiError {
-    ApiError::refused(StatusCode::BAD_REQUEST, "invalid", message)
-}
-
-fn side(s: &str) -> Answer<Side> {
-    match s {
-        "left" => Ok(Side::Left),
-        "right" => Ok(Side::Right),
-        other => Err(bad(format!("'{other}' is not a side: use left or right"))),
-    }
+fn side(name: &str) -> Answer<Side> {
+    Ok(Side::from_name(name)?)
 }
 
 #[derive(Deserialize)]
@@ -121,7 +111,6 @@ pub async fn delete_session(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Answer<StatusCode> {
-    s.jobs.cancel(&id);
     blocking(move || s.workflow.delete_session(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -145,37 +134,9 @@ fn file_name(headers: &HeaderMap) -> Answer<String> {
         .unwrap_or("upload.csv");
     let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
     if name.is_empty() || name == "." || name == ".." || name.chars().any(char::is_control) {
-        return Err(bad(format!("'{raw}' is not a usable file name")));
+        return Err(Error::Invalid(format!("'{raw}' is not a usable file name")).into());
     }
     Ok(name.to_string())
-}
-
-/// Reading options from the query: `delimiter`, `header`, `encoding`, `allow_ragged`.
-fn read_options(q: &HashMap<String, String>) -> Answer<LoadOptions> {
-    let delimiter = match q.get("delimiter").map(String::as_str) {
-        None | Some("") => None,
-        Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => return Err(bad(format!("delimiter '{d}' is not one ASCII character"))),
-    };
-    let has_header = match q.get("header").map(String::as_str) {
-        None | Some("") => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(h) => return Err(bad(format!("header '{h}' is not true or false"))),
-    };
-    let encoding = match q.get("encoding").map(String::as_str) {
-        None | Some("") => None,
-        Some(e) => {
-            Some(Encoding::from_name(e).ok_or_else(|| bad(format!("unknown encoding '{e}'")))?)
-        }
-    };
-    Ok(LoadOptions {
-        delimiter,
-        has_header,
-        encoding,
-        allow_ragged: q.get("allow_ragged").is_some_and(|v| v == "true"),
-    })
 }
 
 pub async fn upload_file(
@@ -184,10 +145,10 @@ pub async fn upload_file(
     Query(q): Params,
     headers: HeaderMap,
     request: Body,
-) -> Answer<Json<Value>> {
+) -> Answer<Json<Loaded>> {
     let side = side(&side_name)?;
     let name = file_name(&headers)?;
-    let options = read_options(&q)?;
+    let options = LoadOptions::from_params(|k| q.get(k).map(String::as_str))?;
     let size = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -196,31 +157,19 @@ pub async fn upload_file(
     // never held whole in memory.
     let stream = request.into_data_stream().map_err(std::io::Error::other);
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
-    let tx = s.jobs.sender(&id);
-    let job = s.jobs.next_job();
-    let limit = s.upload_limit;
-    let started = std::time::Instant::now();
-    let info = blocking(move || {
-        let report = forward(tx);
-        let ctl = Control {
-            progress: Some(&report),
-            ..Control::default()
-        }
-        .with_job(job);
-        let upload = Upload {
-            name,
-            reader,
-            size,
-            limit,
-        };
-        s.workflow.load_reader(&id, side, upload, &options, ctl)
+    let upload = Upload {
+        name,
+        reader: Box::new(reader) as Box<dyn std::io::Read + Send>,
+        size,
+        limit: s.upload_limit,
+    };
+    let sink = s.channels.sink(&id);
+    let loaded = blocking(move || {
+        let incoming = Incoming::Upload(upload);
+        s.workflow.load(&id, side, incoming, &options, &*sink)
     })
     .await?;
-    Ok(Json(json!({
-        "job": job,
-        "file": info,
-        "millis": started.elapsed().as_millis() as u64,
-    })))
+    Ok(Json(loaded))
 }
 
 pub async fn file(
@@ -276,38 +225,17 @@ pub async fn set_settings(State(s): State<AppState>, b: Bytes) -> Answer<Json<Se
 pub async fn start_compare(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> Answer<(StatusCode, Json<Value>)> {
-    session(&s, &id).await?;
-    let Some((job, cancel)) = s.jobs.start(&id) else {
-        return Err(ApiError::refused(
-            StatusCode::CONFLICT,
-            "busy",
-            format!("session '{id}' is already being compared"),
-        ));
-    };
-    let tx = s.jobs.sender(&id);
-    tokio::task::spawn_blocking(move || {
-        let report = forward(tx.clone());
-        let end = s
-            .jobs
-            .run_compare(&s.workflow, &id, (job, &cancel), &report);
-        let _ = tx.send(end);
-    });
-    Ok((StatusCode::ACCEPTED, Json(json!({ "job": job }))))
+) -> Answer<(StatusCode, Json<Started>)> {
+    let sink = s.channels.sink(&id);
+    let started = blocking(move || s.workflow.start_compare(&id, sink)).await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
 }
 
 pub async fn cancel_compare(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> Answer<Json<Value>> {
-    match s.jobs.cancel(&id) {
-        Some(job) => Ok(Json(json!({ "job": job }))),
-        None => Err(ApiError::refused(
-            StatusCode::CONFLICT,
-            "not_running",
-            format!("no comparison of session '{id}' is running"),
-        )),
-    }
+) -> Answer<Json<Started>> {
+    Ok(Json(s.workflow.cancel_compare(&id)?))
 }
 
 pub async fn events(
@@ -315,7 +243,7 @@ pub async fn events(
     Path(id): Path<String>,
 ) -> Answer<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     session(&s, &id).await?;
-    let rx = s.jobs.sender(&id).subscribe();
+    let rx = s.channels.sender(&id).subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
@@ -342,7 +270,7 @@ pub async fn results(
     Path(id): Path<String>,
     Query(q): Params,
 ) -> Answer<Json<Value>> {
-    let query = PageQuery::from_params(|k| q.get(k).map(String::as_str)).map_err(bad)?;
+    let query = PageQuery::from_params(|k| q.get(k).map(String::as_str))?;
     let page = blocking(move || s.workflow.page(&id, &query, Control::default())).await?;
     Ok(Json(json!(page)))
 }
@@ -369,22 +297,10 @@ pub async fn export(
     Path(id): Path<String>,
     Query(q): Params,
 ) -> Answer<Response> {
-    let name = q.get("format").map(String::as_str).unwrap_or("csv");
-    let format = Format::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        bad(format!(
-            "format '{name}' is not one of {}",
-            names.join(", ")
-        ))
-    })?;
+    let format = Format::named(q.get("format").map_or("csv", String::as_str))?;
     // Fail before the download starts when there is nothing to export.
-    let check = s.clone();
-    let sid = id.clone();
-    let session = blocking(move || {
-        check.workflow.comparison(&sid)?;
-        check.workflow.session(&sid)
-    })
-    .await?;
+    let (check, sid) = (s.clone(), id.clone());
+    let file = blocking(move || check.workflow.export_name(&sid, format)).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     tokio::task::spawn_blocking(move || {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter(tx));
@@ -396,7 +312,6 @@ pub async fn export(
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))
     });
-    let file = crate::export::file_name(&session.name, format);
     Ok((
         [
             (header::CONTENT_TYPE, format.mime().to_string()),

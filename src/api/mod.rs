@@ -9,15 +9,15 @@
 
 mod assets;
 pub mod error;
+pub mod events;
 mod handlers;
-pub mod jobs;
 pub mod security;
 
 use crate::backend::Workflow;
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
-use jobs::Jobs;
+use events::Channels;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,8 +45,8 @@ pub fn routes() -> Vec<Route> {
 pub struct AppState {
     /// The one workflow over the session store.
     pub workflow: Arc<Workflow>,
-    /// Running comparisons and event channels.
-    pub jobs: Arc<Jobs>,
+    /// The sessions' event channels.
+    pub channels: Arc<Channels>,
     /// Uploads of this many bytes or more are refused (`None`: no limit).
     pub upload_limit: Option<u64>,
 }
@@ -56,7 +56,7 @@ impl AppState {
     pub fn new(workflow: Arc<Workflow>, upload_limit: Option<u64>) -> AppState {
         AppState {
             workflow,
-            jobs: Arc::new(Jobs::default()),
+            channels: Arc::default(),
             upload_limit,
         }
     }
@@ -128,24 +128,27 @@ pub fn router(state: AppState, guard: security::Guard) -> Router {
         ))
 }
 
-/// Serves `app` on `listener` until `shutdown` completes; then cancels the
-/// running comparisons and waits (up to 30 s) for them to stop, so that
-/// nothing a client was told is stored is lost.
+/// Serves `app` (made from `state`) on `listener` until `shutdown`
+/// completes; then stops the running jobs and waits (up to 30 s) for them
+/// to end, so that nothing a client was told is stored is lost.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
-    jobs: Arc<Jobs>,
+    state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let stopping = jobs.clone();
+    let stopping = state.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            stopping.cancel_all();
-            stopping.close_channels();
+            stopping.workflow.cancel_jobs();
+            stopping.channels.close();
         })
         .await?;
-    let _ =
-        tokio::task::spawn_blocking(move || jobs.wait_idle(crate::backend::jobs::STOP_WAIT)).await;
+    let workflow = state.workflow;
+    let _ = tokio::task::spawn_blocking(move || {
+        workflow.wait_for_jobs(crate::backend::jobs::STOP_WAIT)
+    })
+    .await;
     Ok(())
 }

@@ -1,18 +1,27 @@
-//! Comparisons running in the background, for front ends that start a job
-//! and answer at once (the web server, the desktop app).
+//! Jobs: loads and comparisons that report progress and can be stopped,
+//! for front ends that answer while work goes on (the web server, the
+//! desktop app).
 //!
-//! At most one comparison runs per session; [`Jobs`] hands out job numbers
-//! and cancel flags, and cancels one job or all of them. What a job reports
-//! is a [`JobEvent`]: the server streams these as server-sent events, the
+//! At most one comparison runs per session, and one load per side; [`Jobs`]
+//! numbers them all from one sequence. The workflow's job methods
+//! ([`Workflow::start_compare`], [`Workflow::load`] and their cancels) are
+//! all a front end calls: the checks, the refusals (`busy`,
+//! `not_running`) and the threads live here, once. What a job reports is a
+//! [`JobEvent`]: the server streams these as server-sent events, the
 //! desktop app sends them through an IPC channel. [`throttled`] keeps
 //! progress reports from flooding either.
 
+use super::workflow::{FileInfo, Upload};
 use super::Workflow;
 use crate::compare::Summary;
-use crate::progress::{Control, Progress, ProgressFn};
+use crate::error::{Error, Result, Side};
+use crate::progress::{Control, Progress};
+use crate::table::LoadOptions;
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -68,100 +77,196 @@ impl JobEvent {
     }
 }
 
-/// How long a front end that quits waits for cancelled comparisons to stop.
+/// How long a front end that quits waits for cancelled jobs to stop.
 pub const STOP_WAIT: Duration = Duration::from_secs(30);
 
-/// A running comparison.
+/// What a job works on: one comparison per session, one load per side.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Slot {
+    Compare(String),
+    Load(String, Side),
+}
+
+/// A running job.
 struct Running {
     job: u64,
     cancel: Arc<AtomicBool>,
 }
 
-/// Job numbers and the comparisons running, one per session at most.
+/// Every job running, loads and comparisons, numbered from one sequence so
+/// that no two jobs share a number. A [`Workflow`] holds one, shared by its
+/// clones; front ends reach it through the workflow's job methods.
 #[derive(Default)]
 pub struct Jobs {
     next: AtomicU64,
-    running: Mutex<HashMap<String, Running>>,
+    running: Mutex<HashMap<Slot, Running>>,
 }
 
 impl Jobs {
-    /// A new job number.
-    pub fn next_job(&self) -> u64 {
-        self.next.fetch_add(1, Ordering::Relaxed) + 1
-    }
-
-    /// Registers a comparison on `session`; `None` when one is running.
-    pub fn start(&self, session: &str) -> Option<(u64, Arc<AtomicBool>)> {
+    /// Registers a job on `slot`: a comparison refuses to start while one
+    /// runs (`None`), a load stops the one running on its side, so that
+    /// the file chosen last is the one that stays.
+    fn start(&self, slot: Slot) -> Option<(u64, Arc<AtomicBool>)> {
         let mut running = self.running.lock();
-        if running.contains_key(session) {
-            return None;
+        if let Some(older) = running.get(&slot) {
+            match slot {
+                Slot::Compare(_) => return None,
+                Slot::Load(..) => older.cancel.store(true, Ordering::Relaxed),
+            }
         }
-        let job = self.next_job();
+        let job = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = Arc::new(AtomicBool::new(false));
-        running.insert(
-            session.to_string(),
-            Running {
-                job,
-                cancel: cancel.clone(),
-            },
-        );
+        let entry = Running {
+            job,
+            cancel: cancel.clone(),
+        };
+        running.insert(slot, entry);
         Some((job, cancel))
     }
 
-    /// Unregisters a finished comparison.
-    pub fn finish(&self, session: &str, job: u64) {
+    /// Unregisters job `job` once it ended (a newer job on the same slot
+    /// stays).
+    fn finish(&self, slot: &Slot, job: u64) {
         let mut running = self.running.lock();
-        if running.get(session).is_some_and(|r| r.job == job) {
-            running.remove(session);
+        if running.get(slot).is_some_and(|r| r.job == job) {
+            running.remove(slot);
         }
     }
 
-    /// Asks the comparison on `session` to stop; returns its job, if one runs.
-    pub fn cancel(&self, session: &str) -> Option<u64> {
+    /// Asks the job on `slot` to stop; its number, if one runs.
+    fn cancel(&self, slot: &Slot) -> Option<u64> {
         let running = self.running.lock();
-        let r = running.get(session)?;
+        let r = running.get(slot)?;
         r.cancel.store(true, Ordering::Relaxed);
         Some(r.job)
     }
 
-    /// Asks every running comparison to stop (at shutdown).
-    pub fn cancel_all(&self) {
-        for r in self.running.lock().values() {
+    /// How many jobs are running.
+    pub fn running(&self) -> usize {
+        self.running.lock().len()
+    }
+}
+
+/// A job that started: its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Started {
+    /// The job, as its [`JobEvent`]s name it.
+    pub job: u64,
+}
+
+/// A file loaded by [`Workflow::load`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Loaded {
+    /// The job its progress was reported as.
+    pub job: u64,
+    /// The file as loaded.
+    pub file: FileInfo,
+    /// How long loading took, in milliseconds.
+    pub millis: u64,
+}
+
+/// What [`Workflow::load`] reads: a file on this machine, or one arriving
+/// as a stream (an HTTP request body).
+pub enum Incoming {
+    /// A path, as the desktop app and the command line give it.
+    Path(PathBuf),
+    /// A stream, with its name and size.
+    Upload(Upload<Box<dyn Read + Send>>),
+}
+
+/// Where a job's events go: a server-sent event stream, an IPC channel.
+pub type EventSink = dyn Fn(JobEvent) + Send + Sync;
+
+impl Workflow {
+    /// Starts comparing session `id` on a thread of its own; its progress,
+    /// then the event that ends it (`done`, `failed` or `cancelled`), go to
+    /// `send`. Refused with [`Error::Busy`] while a comparison of the
+    /// session runs.
+    pub fn start_compare(&self, id: &str, send: Arc<EventSink>) -> Result<Started> {
+        self.session(id)?;
+        let slot = Slot::Compare(id.to_string());
+        let (job, cancel) = self
+            .jobs
+            .start(slot.clone())
+            .ok_or_else(|| Error::Busy { id: id.to_string() })?;
+        let (w, id, ours) = (self.clone(), id.to_string(), slot.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("compare {job}"))
+            .spawn(move || {
+                let report = throttled(|e| send(e));
+                let ctl = Control::new(&report, &cancel).with_job(job);
+                let outcome = w.compare(&id, ctl);
+                w.jobs.finish(&slot, job);
+                send(JobEvent::outcome(job, outcome));
+            });
+        if let Err(e) = spawned {
+            self.jobs.finish(&ours, job);
+            return Err(Error::Internal(format!("cannot start a comparison: {e}")));
+        }
+        Ok(Started { job })
+    }
+
+    /// Asks the comparison of session `id` to stop; [`Error::NotRunning`]
+    /// when none runs. Its `cancelled` event follows once it stopped.
+    pub fn cancel_compare(&self, id: &str) -> Result<Started> {
+        self.jobs
+            .cancel(&Slot::Compare(id.to_string()))
+            .map(|job| Started { job })
+            .ok_or_else(|| Error::NotRunning { id: id.to_string() })
+    }
+
+    /// Loads `incoming` into one side of session `id` as a job, reporting
+    /// progress to `send`, on this thread: a newer load on the same side
+    /// stops this one, and [`Workflow::cancel_load`] can.
+    pub fn load(
+        &self,
+        id: &str,
+        side: Side,
+        incoming: Incoming,
+        options: &LoadOptions,
+        send: &EventSink,
+    ) -> Result<Loaded> {
+        let started = Instant::now();
+        let slot = Slot::Load(id.to_string(), side);
+        let (job, cancel) = self
+            .jobs
+            .start(slot.clone())
+            .ok_or_else(|| Error::Internal("a load was refused a job".into()))?;
+        let report = throttled(send);
+        let ctl = Control::new(&report, &cancel).with_job(job);
+        let file = match incoming {
+            Incoming::Path(path) => self.load_file(id, side, &path, options, ctl),
+            Incoming::Upload(upload) => self.load_reader(id, side, upload, options, ctl),
+        };
+        self.jobs.finish(&slot, job);
+        Ok(Loaded {
+            job,
+            file: file?,
+            millis: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Stops the load running on `side` of session `id`; its job, if one runs.
+    pub fn cancel_load(&self, id: &str, side: Side) -> Option<u64> {
+        self.jobs.cancel(&Slot::Load(id.to_string(), side))
+    }
+
+    /// Asks every job to stop (when a front end quits).
+    pub fn cancel_jobs(&self) {
+        for r in self.jobs.running.lock().values() {
             r.cancel.store(true, Ordering::Relaxed);
         }
     }
 
-    /// How many comparisons are running.
-    pub fn running(&self) -> usize {
-        self.running.lock().len()
-    }
-
-    /// Runs the comparison of `session` registered as `job` (with `cancel`,
-    /// from [`Jobs::start`]) on this thread, reporting to `report`, then
-    /// unregisters it; the event that ends it. Front ends call this on a
-    /// blocking thread and send the event where their client listens.
-    pub fn run_compare(
-        &self,
-        workflow: &Workflow,
-        session: &str,
-        (job, cancel): (u64, &AtomicBool),
-        report: &ProgressFn<'_>,
-    ) -> JobEvent {
-        let ctl = Control::new(report, cancel).with_job(job);
-        let outcome = workflow.compare(session, ctl);
-        self.finish(session, job);
-        JobEvent::outcome(job, outcome)
-    }
-
-    /// Waits (blocking) until no comparison runs, at most `timeout`, so
-    /// that a front end that quits after [`Jobs::cancel_all`] loses nothing
+    /// Waits (blocking) until no job runs, at most `timeout`, so that a
+    /// front end that quits after [`Workflow::cancel_jobs`] loses nothing
     /// it said was stored; whether none runs.
-    pub fn wait_idle(&self, timeout: Duration) -> bool {
+    pub fn wait_for_jobs(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        while self.running() > 0 && Instant::now() < deadline {
+        while self.jobs.running() > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        self.running() == 0
+        self.jobs.running() == 0
     }
 }
 
@@ -189,19 +294,60 @@ mod tests {
     use crate::progress::Phase;
 
     #[test]
-    fn one_comparison_per_session_and_cancel_reaches_its_flag() {
+    fn one_comparison_per_session_one_load_per_side_and_one_sequence() {
         let jobs = Jobs::default();
-        let (job, flag) = jobs.start("a").unwrap();
+        let compare = |s: &str| Slot::Compare(s.to_string());
+        let load = |s: &str, side| Slot::Load(s.to_string(), side);
+        let (job, flag) = jobs.start(compare("a")).unwrap();
         assert!(
-            jobs.start("a").is_none(),
-            "a second job on the same session"
+            jobs.start(compare("a")).is_none(),
+            "a second comparison of the same session"
         );
-        assert!(jobs.start("b").is_some());
-        assert_eq!(jobs.cancel("a"), Some(job));
+        let (other, _) = jobs.start(compare("b")).unwrap();
+        let (first, first_flag) = jobs.start(load("a", Side::Left)).unwrap();
+        let (second, second_flag) = jobs.start(load("a", Side::Left)).unwrap();
+        let (right, right_flag) = jobs.start(load("a", Side::Right)).unwrap();
+        let mut numbers = vec![job, other, first, second, right];
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 5, "loads and comparisons share one sequence");
+        assert!(
+            first_flag.load(Ordering::Relaxed),
+            "a newer load stops the older"
+        );
+        assert!(!second_flag.load(Ordering::Relaxed) && !right_flag.load(Ordering::Relaxed));
+        jobs.finish(&load("a", Side::Left), first);
+        assert_eq!(
+            jobs.cancel(&load("a", Side::Left)),
+            Some(second),
+            "only its own end unregisters"
+        );
+        assert_eq!(jobs.cancel(&compare("a")), Some(job));
         assert!(flag.load(Ordering::Relaxed));
-        jobs.finish("a", job);
-        assert_eq!(jobs.cancel("a"), None);
-        assert_eq!(jobs.running(), 1);
+        jobs.finish(&compare("a"), job);
+        assert_eq!(jobs.cancel(&compare("a")), None);
+        assert_eq!(jobs.running(), 3);
+    }
+
+    #[test]
+    fn waiting_for_jobs_returns_once_the_last_one_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = Workflow::open(dir.path()).unwrap();
+        let slot = Slot::Compare("s".into());
+        let (job, cancel) = w.jobs.start(slot.clone()).unwrap();
+        assert!(!w.wait_for_jobs(Duration::ZERO), "a job runs");
+        let jobs = w.jobs.clone();
+        let worker = std::thread::spawn(move || {
+            while !cancel.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            jobs.finish(&slot, job);
+        });
+        w.cancel_jobs();
+        assert!(w.wait_for_jobs(Duration::from_secs(10)));
+        assert_eq!(w.jobs.running(), 0);
+        worker.join().unwrap();
     }
 
     #[test]

@@ -1214,3 +1214,25 @@ fn settings_changed_apply_at_once_and_are_found_again_after_a_restart() {
     let w = Workflow::open(dir.path()).unwrap();
     assert_eq!(w.settings(), after);
 }
+
+#[test]
+fn a_folder_is_refused_by_name_and_the_side_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(&dir.path().join("data")).unwrap();
+    let id = w.create_session("s").unwrap().id;
+    let e = w
+        .load_file(
+            &id,
+            Side::Left,
+            dir.path(),
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.path()),
+        ("not_a_file", Some(&*dir.path().display().to_string()))
+    );
+    assert!(e.to_string().contains("is a folder"), "{e}");
+    assert!(w.session(&id).unwrap().left.is_none());
+}

@@ -6,7 +6,7 @@
 //! their own rows. Building notices cancellation between blocks of rows.
 
 use crate::compare::{CompareResult, ResolvedPair, RowDiff, RowStatus};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export::Report;
 use crate::progress::{Control, Phase};
 use crate::table::Table;
@@ -55,9 +55,11 @@ impl PageQuery {
     /// [`MAX_PAGE_ROWS`]), `status` (comma-separated), `column`, `q`,
     /// `sort` (`file`, `key` or `column:NAME`), `desc` (`true` or `1`).
     /// Every front end reads pages through this one parser.
-    pub fn from_params<'a>(
-        get: impl Fn(&str) -> Option<&'a str>,
-    ) -> std::result::Result<PageQuery, String> {
+    pub fn from_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<PageQuery> {
+        PageQuery::parse(get).map_err(Error::Invalid)
+    }
+
+    fn parse<'a>(get: impl Fn(&str) -> Option<&'a str>) -> std::result::Result<PageQuery, String> {
         let number = |k: &str, default: usize| -> std::result::Result<usize, String> {
             get(k).map_or(Ok(default), |v| {
                 v.parse()
@@ -480,7 +482,7 @@ mod tests {
             (&[("sort", "size")][..], "sort 'size'"),
         ] {
             let e = PageQuery::from_params(params(bad)).unwrap_err();
-            assert!(e.contains(says), "{e}");
+            assert!(e.to_string().contains(says), "{e}");
         }
     }
 

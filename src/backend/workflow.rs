@@ -185,6 +185,8 @@ pub struct Workflow {
     /// Files of this many bytes or more are referenced by path; shared by
     /// clones, so that a change of settings reaches every front end.
     reference_above: Arc<AtomicU64>,
+    /// Loads and comparisons running, shared by clones.
+    pub(super) jobs: Arc<super::jobs::Jobs>,
 }
 
 /// The settings the UI shows: the values in force and their defaults, in bytes.
@@ -244,6 +246,7 @@ impl Workflow {
         Workflow {
             store,
             reference_above: Arc::new(AtomicU64::new(reference_above)),
+            jobs: Arc::default(),
         }
     }
 
@@ -394,8 +397,9 @@ impl Workflow {
         ))
     }
 
-    /// Deletes a session.
+    /// Deletes a session, stopping its comparison if one runs.
     pub fn delete_session(&self, id: &str) -> Result<()> {
+        let _ = self.cancel_compare(id);
         self.store.delete(id)
     }
 
@@ -424,6 +428,11 @@ impl Workflow {
         let ctl = ctl.with_side(side);
         self.store.read_state(id)?;
         let meta = std::fs::metadata(path).ok();
+        if meta.as_ref().is_some_and(|m| m.is_dir()) {
+            return Err(Error::NotAFile {
+                path: path.display().to_string(),
+            });
+        }
         let bytes = meta.as_ref().map_or(0, |m| m.len());
         let regular = meta.is_some_and(|m| m.is_file());
         let (input, table) = if regular && bytes >= self.reference_above.load(Ordering::Relaxed) {
@@ -720,6 +729,15 @@ impl Workflow {
         ctl: Control<'_>,
     ) -> Result<()> {
         export::write(self.comparison(id)?.report(), format, out, ctl)
+    }
+
+    /// The file name an export of session `id` in `format` is offered
+    /// under (named after the session), once there is a result to export
+    /// ([`Error::NoResult`] before): front ends ask before a download or a
+    /// save dialog starts.
+    pub fn export_name(&self, id: &str, format: Format) -> Result<String> {
+        self.comparison(id)?;
+        Ok(export::file_name(&self.session(id)?.name, format))
     }
 
     /// The session's current comparison: its tables and the result made

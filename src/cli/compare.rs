@@ -200,13 +200,9 @@ fn output_format(a: &CompareArgs) -> Result<Format, Error> {
     }
     match &a.output {
         None => Ok(Format::Text),
-        Some(path) => Format::from_extension(path).ok_or_else(|| {
+        Some(path) => Format::of_path(path).map_err(|e| {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-            Error::Invalid(format!(
-                "cannot tell the output format from '{}'; pass --format {}",
-                path.display(),
-                names.join("|")
-            ))
+            Error::Invalid(format!("{e}; pass --format {}", names.join("|")))
         }),
     }
 }

@@ -73,8 +73,7 @@ pub(crate) fn run(a: ServeArgs, data_dir: &Path) -> Result<i32, Error> {
     }
     let workflow = Arc::new(workflow);
     let state = AppState::new(workflow, a.max_upload);
-    let jobs = state.jobs.clone();
-    let app = api::router(state, guard);
+    let app = api::router(state.clone(), guard);
     let shown = if addr.ip().is_loopback() {
         format!("http://127.0.0.1:{}/", addr.port())
     } else {
@@ -94,7 +93,7 @@ pub(crate) fn run(a: ServeArgs, data_dir: &Path) -> Result<i32, Error> {
     runtime
         .block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            api::serve(listener, app, jobs, stop_signal()).await
+            api::serve(listener, app, state, stop_signal()).await
         })
         .map_err(|e| Error::Invalid(format!("the server stopped: {e}")))?;
     say!("concord: stopped");

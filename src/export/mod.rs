@@ -101,6 +101,34 @@ impl Format {
             .find(|f| f.extension().eq_ignore_ascii_case(ext))
     }
 
+    /// The format named `name` ([`Format::from_name`]), or an error that
+    /// lists the names: what front ends call with a name they were given.
+    pub fn named(name: &str) -> crate::Result<Format> {
+        Format::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            crate::Error::Invalid(format!(
+                "format '{name}' is not one of {}",
+                names.join(", ")
+            ))
+        })
+    }
+
+    /// The format `path`'s extension names ([`Format::from_extension`]),
+    /// or an error that lists the extensions.
+    pub fn of_path(path: &Path) -> crate::Result<Format> {
+        Format::from_extension(path).ok_or_else(|| {
+            let extensions: Vec<String> = Format::ALL
+                .iter()
+                .map(|f| format!(".{}", f.extension()))
+                .collect();
+            crate::Error::Invalid(format!(
+                "cannot tell the export format from '{}': its extension is none of {}",
+                path.display(),
+                extensions.join(", ")
+            ))
+        })
+    }
+
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {

@@ -28,6 +28,42 @@ pub struct LoadOptions {
     pub allow_ragged: bool,
 }
 
+impl LoadOptions {
+    /// Reads options from named text parameters, as a URL query string or
+    /// an IPC call gives them: `delimiter` (one ASCII character, or `tab`),
+    /// `header` (`true` or `false`), `encoding` (a name
+    /// [`Encoding::from_name`] knows), `allow_ragged` (`true`); an absent
+    /// or empty one is detected. Every front end reads options through this
+    /// one parser.
+    pub fn from_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<LoadOptions> {
+        let bad = |m: String| Error::Invalid(m);
+        let delimiter = match get("delimiter") {
+            None | Some("") => None,
+            Some("tab") => Some(b'\t'),
+            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+            Some(d) => return Err(bad(format!("delimiter '{d}' is not one ASCII character"))),
+        };
+        let has_header = match get("header") {
+            None | Some("") => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(h) => return Err(bad(format!("header '{h}' is not true or false"))),
+        };
+        let encoding = match get("encoding") {
+            None | Some("") => None,
+            Some(e) => {
+                Some(Encoding::from_name(e).ok_or_else(|| bad(format!("unknown encoding '{e}'")))?)
+            }
+        };
+        Ok(LoadOptions {
+            delimiter,
+            has_header,
+            encoding,
+            allow_ragged: get("allow_ragged") == Some("true"),
+        })
+    }
+}
+
 /// Inputs smaller than this are parsed on one thread.
 const PARALLEL_MIN_BYTES: usize = 2 << 20;
 /// Target size of one parallel chunk.

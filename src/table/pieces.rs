@@ -680,5 +680,37 @@ mod tests {
         let mut open = sample();
         open.push_str("1001,\"never closed\n1002,a,b\n");
         same_as_whole(open.as_bytes(), &LoadOptions::default(), 64);
+
+        // The line named is the faulty record's own, far past the first
+        // piece: 200 rows take lines 2 to 201.
+        let mut rows = String::from("id,name,note\n");
+        for i in 0..200 {
+            rows.push_str(&format!("{i},n{i},z\n"));
+        }
+        let too_many = format!("{rows}999,too,many,fields\n1000,ok,ok\n");
+        let unclosed = format!("{rows}1001,\"never closed\n1002,a,b\n");
+        for (text, code) in [(too_many, "field_count"), (unclosed, "unterminated_quote")] {
+            let e = first_error(text.as_bytes(), 64);
+            assert_eq!((e.code(), e.line()), (code, Some(202)), "{e}");
+            assert!(e.to_string().contains("line 202"), "{e}");
+        }
+    }
+
+    /// The first error reading `text` in pieces of `piece` bytes.
+    fn first_error(text: &[u8], piece: usize) -> crate::error::Error {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text).unwrap();
+        let opts = LoadOptions::default();
+        let mut pieces = match Pieces::open(f.path(), &opts, piece, Control::default()) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        loop {
+            match pieces.next_piece() {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("no error"),
+                Err(e) => return e,
+            }
+        }
     }
 }
