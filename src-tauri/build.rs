@@ -1,40 +1,26 @@
 //! Tauri's build step. Concord's own commands are declared in the app
 //! manifest, so that each needs a permission (`allow-<command>`), granted
-//! in `capabilities/default.json`.
+//! in `capabilities/default.json`. They are the `command`s of the one list
+//! of operations, `src/operations.json` (tests check that the capability
+//! grants them all and that each is registered).
+
+const OPERATIONS: &str = "../src/operations.json";
 
 fn main() {
+    println!("cargo:rerun-if-changed={OPERATIONS}");
+    let list = std::fs::read_to_string(OPERATIONS).expect("src/operations.json is readable");
+    let ops: Vec<serde_json::Value> =
+        serde_json::from_str(&list).expect("src/operations.json is a JSON list");
+    // The manifest keeps the names for the whole build.
+    let commands: Vec<&'static str> = ops
+        .iter()
+        .filter_map(|o| o["command"].as_str())
+        .map(|c| &*Box::leak(c.to_string().into_boxed_str()))
+        .collect();
+    let commands: &'static [&'static str] = Box::leak(commands.into_boxed_slice());
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(concord_commands())),
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("the Tauri build step");
-}
-
-/// Keep in step with `commands.rs` (a test checks the capability grants them all).
-fn concord_commands() -> &'static [&'static str] {
-    &[
-        "list_sessions",
-        "create_session",
-        "get_session",
-        "rename_session",
-        "fork_session",
-        "delete_session",
-        "settings",
-        "set_settings",
-        "load_file",
-        "cancel_load",
-        "file",
-        "profiles",
-        "suggestions",
-        "pairing",
-        "set_config",
-        "start_compare",
-        "cancel_compare",
-        "overview",
-        "results",
-        "export_result",
-        "choose_file",
-        "choose_export",
-        "take_opened",
-    ]
 }

@@ -373,12 +373,8 @@ fn a_cancelled_comparison_leaves_the_session_as_it_was() {
 #[test]
 fn the_capability_grants_every_declared_command_and_nothing_else_of_ours() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let build = std::fs::read_to_string(root.join("build.rs")).unwrap();
-    let list = &build[build.find("&[").unwrap()..];
-    let declared: Vec<String> = list
-        .split('"')
-        .skip(1)
-        .step_by(2)
+    let declared: Vec<String> = commands()
+        .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
     assert!(declared.len() >= 20, "{declared:?}");
@@ -431,4 +427,31 @@ fn settings_are_shown_changed_and_saved_for_the_next_start() {
     // The next start of the app finds them.
     let again = Desktop::open(&app.dir.path().join("data")).unwrap();
     assert_eq!(again.workflow.settings().memory_limit, 3u64 << 29);
+}
+
+/// The desktop commands of the one list of operations (`src/operations.json`).
+fn commands() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let list = std::fs::read_to_string(root.join("../src/operations.json")).unwrap();
+    let ops: Vec<Value> = serde_json::from_str(&list).unwrap();
+    ops.iter()
+        .filter_map(|o| o["command"].as_str().map(String::from))
+        .collect()
+}
+
+#[test]
+fn every_listed_command_is_registered() {
+    let app = App::new();
+    let listed = commands();
+    assert!(listed.len() >= 20, "{listed:?}");
+    // A registered command called with no arguments refuses them (or
+    // answers); only a name no handler knows gets the router's refusal.
+    let unknown = |cmd: &str| match app.call(cmd, json!({})) {
+        Err(e) => e.to_string().contains("not found"),
+        Ok(_) => false,
+    };
+    assert!(unknown("no_such_command"), "the router's refusal changed");
+    for cmd in &listed {
+        assert!(!unknown(cmd), "'{cmd}' is listed but not registered");
+    }
 }

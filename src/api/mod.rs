@@ -3,8 +3,9 @@
 //!
 //! Every route is a thin handler ([`handlers`]) around one `Workflow` call,
 //! run on a blocking thread; errors are the engine's `{code, message}` with
-//! its HTTP status. The route list lives in `routes.json`, which the router
-//! is built from and the UI's HTTP transport reads too. [`security`] keeps
+//! its HTTP status. The routes are the operations of `src/operations.json`
+//! that have one: the router is built from that list, which the desktop
+//! app's commands and the UI's transports follow too. [`security`] keeps
 //! the server to its own pages and machine.
 
 mod assets;
@@ -21,13 +22,14 @@ use events::Channels;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The route list, shared with the UI: `[{"name", "method", "path"}]`.
-pub const ROUTES_JSON: &str = include_str!("routes.json");
+/// The one list of operations, shared with the desktop app and the UI:
+/// `[{"name", "http": {"method", "path"}, "command", "ui", "why"}]`.
+pub const OPERATIONS_JSON: &str = include_str!("../operations.json");
 
-/// One route of [`ROUTES_JSON`].
-#[derive(Debug, Clone, serde::Deserialize)]
+/// One route: an operation of [`OPERATIONS_JSON`] with an `http` entry.
+#[derive(Debug, Clone)]
 pub struct Route {
-    /// The handler's name.
+    /// The operation's (and the handler's) name.
     pub name: String,
     /// The HTTP method.
     pub method: String,
@@ -35,9 +37,32 @@ pub struct Route {
     pub path: String,
 }
 
-/// The routes of [`ROUTES_JSON`].
+#[derive(serde::Deserialize)]
+struct Operation {
+    name: String,
+    http: Option<Http>,
+}
+
+#[derive(serde::Deserialize)]
+struct Http {
+    method: String,
+    path: String,
+}
+
+/// The routes of [`OPERATIONS_JSON`].
 pub fn routes() -> Vec<Route> {
-    serde_json::from_str(ROUTES_JSON).expect("routes.json is valid (checked by a test)")
+    let all: Vec<Operation> = serde_json::from_str(OPERATIONS_JSON)
+        .expect("operations.json is valid (checked by a test)");
+    all.into_iter()
+        .filter_map(|o| {
+            let http = o.http?;
+            Some(Route {
+                name: o.name,
+                method: http.method,
+                path: http.path,
+            })
+        })
+        .collect()
 }
 
 /// What every handler shares.
@@ -87,7 +112,7 @@ fn add(mr: MethodRouter<AppState>, method: MethodFilter, name: &str) -> MethodRo
         "overview" => mr.on(method, overview),
         "results" => mr.on(method, results),
         "export" => mr.on(method, export),
-        other => panic!("routes.json names '{other}', which has no handler"),
+        other => panic!("operations.json routes '{other}', which has no handler"),
     }
 }
 
@@ -96,7 +121,7 @@ fn filter(method: &str) -> MethodFilter {
         .expect("a method axum routes")
 }
 
-/// The whole application: the API from `routes.json`, the UI for every
+/// The whole application: the API from `operations.json`, the UI for every
 /// other path, and the guard around both.
 pub fn router(state: AppState, guard: security::Guard) -> Router {
     let mut paths: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();

@@ -1,6 +1,18 @@
-// The server's route list, read from the same file the server is built
-// from (src/api/routes.json), so the two cannot drift apart.
-import list from '../../../../src/api/routes.json';
+// The server's routes, read from the one list of operations the server is
+// built from (src/operations.json), so the two cannot drift apart.
+import list from '../../../../src/operations.json';
+
+/** One operation of the list: its HTTP route, its desktop command, the
+ * transport method that performs it, and why one of them is missing. */
+export interface Operation {
+  name: string;
+  http?: { method: string; path: string };
+  command?: string;
+  ui?: string;
+  why?: string;
+}
+
+export const OPERATIONS: Operation[] = list;
 
 export interface Route {
   name: string;
@@ -8,7 +20,7 @@ export interface Route {
   path: string;
 }
 
-export const ROUTES: Route[] = list;
+export const ROUTES: Route[] = OPERATIONS.flatMap((o) => (o.http ? [{ name: o.name, ...o.http }] : []));
 
 /** The path of route `name`, with its `{params}` filled in and encoded. */
 export function routePath(name: string, params: Record<string, string> = {}): { method: string; path: string } {
