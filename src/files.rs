@@ -14,9 +14,7 @@ use crate::compare::partitioned::{
 };
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
-use crate::suggest::{
-    annotate, compare_with_suggestions, complete_config, with_suggestions, Completed,
-};
+use crate::suggest::{annotate, complete_config, with_suggestions, Completed};
 use crate::table::{map_both, LoadOptions, Pieces, Table, TableBuilder};
 use crate::{CompareConfig, CompareResult};
 use std::path::{Path, PathBuf};
@@ -221,7 +219,7 @@ pub fn compare_files(
     if resources.budget.fits(left_bytes, right_bytes) {
         decided(Strategy::InMemory, left_bytes + right_bytes);
         let (l, r) = map_both(left, right, opts, ctl)?;
-        let result = compare_with_suggestions(&l, &r, config, ctl)?;
+        let result = crate::suggest::compare(&l, &r, config, ctl)?;
         return Ok(Compared {
             left: l,
             right: r,
@@ -330,7 +328,7 @@ pub fn compare_loaded(
 ) -> Result<LoadedComparison> {
     let budget = resources.budget;
     if budget.fits(left.info().bytes, right.info().bytes) {
-        let result = compare_with_suggestions(left, right, config, ctl)?;
+        let result = crate::suggest::compare(left, right, config, ctl)?;
         return Ok(LoadedComparison {
             result,
             copies: None,

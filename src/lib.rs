@@ -35,8 +35,8 @@ pub mod suggest;
 pub mod table;
 pub mod values;
 
-pub use compare::{compare, ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
+pub use compare::{ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
 pub use error::{Error, Result, Side};
 pub use progress::{Control, Phase, Progress};
-pub use suggest::compare_with_suggestions;
+pub use suggest::compare;
 pub use table::{load_bytes, load_path, LoadOptions, Table};

@@ -8,8 +8,9 @@
 //! files, a `HashMap` pairs the rows, and numbers are exact big rationals.
 //! `CONCORD_DIFF_CASES` sets how many files are generated (300 by default).
 
+use concord::compare::compare_as_configured;
 use concord::compare::{ColumnPair, CompareConfig, RowStatus};
-use concord::{compare, load_bytes, Control, LoadOptions};
+use concord::{load_bytes, Control, LoadOptions};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -365,7 +366,7 @@ fn keyed_diff_agrees_with_an_independent_reference() {
         };
         cfg.rules.null_tokens = vec![NULL_TOKEN.to_string()];
         cfg.rules.abs_tolerance = tol;
-        let res = compare(&lt, &rt, &cfg, Control::default()).unwrap();
+        let res = compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap();
 
         let (rows, counts) = reference(&l, &r, tol);
         let got: Vec<_> = res

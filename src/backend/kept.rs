@@ -209,7 +209,9 @@ fn read_u32(src: &mut impl Read) -> io::Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{compare, partitioned::in_copies, ColumnPair, CompareConfig};
+    use crate::compare::{
+        compare_as_configured, partitioned::in_copies, ColumnPair, CompareConfig,
+    };
     use crate::progress::Control;
     use crate::table::{load_bytes, LoadOptions};
 
@@ -268,7 +270,7 @@ mod tests {
             keys: vec![ColumnPair::new("id", "id")],
             ..CompareConfig::default()
         };
-        let result = compare(&left, &right, &config, Control::default()).unwrap();
+        let result = compare_as_configured(&left, &right, &config, Control::default()).unwrap();
         let expected = named_rows(&left, &right, &result);
         assert!(expected.len() >= 5, "{expected:?}");
         let dir = tempfile::tempdir().unwrap();
@@ -288,7 +290,9 @@ mod tests {
     fn damaged_kept_rows_are_refused_with_a_message() {
         let left = table("id,v\n1,a\n", "l.csv");
         let right = table("id,v\n1,b\n", "r.csv");
-        let result = compare(&left, &right, &CompareConfig::default(), Control::default()).unwrap();
+        let result =
+            compare_as_configured(&left, &right, &CompareConfig::default(), Control::default())
+                .unwrap();
         let mut bytes = Vec::new();
         write(&mut bytes, &left, &right, &result).unwrap();
         let dir = tempfile::tempdir().unwrap();

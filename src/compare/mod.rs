@@ -50,7 +50,7 @@ pub struct CompareConfig {
     /// Rule changes for single columns, by left column name.
     pub column_rules: BTreeMap<String, RuleOverrides>,
     /// When no key (or no mapping) is named, fill it in from confident
-    /// suggestions ([`crate::suggest::compare_with_suggestions`]); when
+    /// suggestions ([`crate::suggest::compare`]); when
     /// false, rows without a key are paired by content (or by position,
     /// with [`CompareConfig::by_position`]).
     pub use_suggestions: bool,
@@ -192,11 +192,11 @@ const TYPE_SAMPLE: usize = 1000;
 ///
 /// With no key in `config`, rows are paired by their content, in any order
 /// (see [`content`]), or by position when `config.by_position` says so;
-/// see [`crate::suggest::compare_with_suggestions`] to let suggestions fill
+/// see [`crate::suggest::compare`] to let suggestions fill
 /// in a key first.
 /// Work is spread over all cores. Progress is reported in rows, and the
 /// cancellation flag is checked between pieces of work.
-pub fn compare(
+pub fn compare_as_configured(
     left: &Table,
     right: &Table,
     config: &CompareConfig,

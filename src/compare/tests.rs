@@ -14,7 +14,7 @@ fn keyed(key: &str) -> CompareConfig {
 
 fn run(l: &str, r: &str, cfg: &CompareConfig) -> (CompareResult, Table, Table) {
     let (lt, rt) = (table(l), table(r));
-    let res = compare(&lt, &rt, cfg, Control::default()).unwrap();
+    let res = compare_as_configured(&lt, &rt, cfg, Control::default()).unwrap();
     (res, lt, rt)
 }
 
@@ -255,7 +255,7 @@ fn rules_apply_globally_and_per_column() {
 fn unknown_columns_name_the_side_and_the_choices() {
     let l = table("id,a\n1,2\n");
     let r = table("key,a\n1,2\n");
-    let e = compare(&l, &r, &keyed("id"), Control::default()).unwrap_err();
+    let e = compare_as_configured(&l, &r, &keyed("id"), Control::default()).unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("right file has no column named 'id'") && msg.contains("key, a"),
@@ -273,7 +273,7 @@ fn cancellation_stops_the_comparison() {
         ..Control::default()
     };
     assert!(matches!(
-        compare(&l, &l, &keyed("id"), ctl),
+        compare_as_configured(&l, &l, &keyed("id"), ctl),
         Err(Error::Cancelled)
     ));
 }
@@ -368,7 +368,7 @@ fn keyed_matching_agrees_with_a_naive_join_on_many_rows() {
         right.push_str(&format!("{},{}\n", next() % 70_000, next() % 3));
     }
     let (l, r) = (table(&left), table(&right));
-    let res = compare(&l, &r, &keyed("k"), Control::default()).unwrap();
+    let res = compare_as_configured(&l, &r, &keyed("k"), Control::default()).unwrap();
     let (summary, rows) = naive(&l, &r);
     assert_eq!(res.summary, summary);
     let got: Vec<_> = res
@@ -666,7 +666,7 @@ fn every_option_that_names_a_column_is_checked() {
     let l = table("id,amount,when\n1,2,2024-01-01\n");
     let r = table("id,amt,when\n1,2,2024-01-01\n");
     let check = |cfg: CompareConfig, expect: &str| {
-        let e = compare(&l, &r, &cfg, Control::default()).unwrap_err();
+        let e = compare_as_configured(&l, &r, &cfg, Control::default()).unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains(expect), "{msg}");
         assert!(
@@ -700,10 +700,10 @@ fn every_option_that_names_a_column_is_checked() {
             ..Default::default()
         },
     );
-    assert!(compare(&l, &r, &cfg, Control::default()).is_ok());
+    assert!(compare_as_configured(&l, &r, &cfg, Control::default()).is_ok());
     let mut cfg = keyed("id");
     cfg.rules.date_formats = vec!["%Q".into()];
-    let e = compare(&l, &r, &cfg, Control::default()).unwrap_err();
+    let e = compare_as_configured(&l, &r, &cfg, Control::default()).unwrap_err();
     assert!(
         e.to_string().contains("'%Q' is not a valid date format"),
         "{e}"

@@ -1,5 +1,5 @@
 use super::*;
-use crate::compare::{compare, ColumnPair, CompareConfig, CompareResult};
+use crate::compare::{compare_as_configured, ColumnPair, CompareConfig, CompareResult};
 use crate::table::{load_bytes, LoadOptions};
 use std::io::Read;
 
@@ -10,7 +10,7 @@ fn compared(left: &[u8], right: &[u8], cfg: &CompareConfig) -> Compared {
     let load =
         |name: &str, text: &[u8]| load_bytes(name, text.to_vec(), &LoadOptions::default()).unwrap();
     let (left, right) = (load("left.csv", left), load("right.csv", right));
-    let res = compare(&left, &right, cfg, Control::default()).unwrap();
+    let res = compare_as_configured(&left, &right, cfg, Control::default()).unwrap();
     (left, right, res)
 }
 

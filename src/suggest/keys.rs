@@ -56,7 +56,7 @@ pub(super) enum Check {
     /// By the comparison that uses it, which reads every row's key anyway:
     /// the key is taken as exact for now ([`Verified::provisional`]), and
     /// the comparison's counts confirm it or send the search back to be
-    /// done with [`Check::Here`] (see `super::compare_with_suggestions`).
+    /// done with [`Check::Here`] (see `super::compare`).
     ByComparison,
 }
 

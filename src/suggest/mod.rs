@@ -20,7 +20,8 @@ pub use names::{compare_names, words, NameMatch};
 pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
 
 use crate::compare::{
-    compare, compare_counting_empty_keys, ColumnPair, CompareConfig, CompareResult, Summary,
+    compare_as_configured, compare_counting_empty_keys, ColumnPair, CompareConfig, CompareResult,
+    Summary,
 };
 use crate::error::Result;
 use crate::progress::{Control, Phase};
@@ -404,27 +405,27 @@ fn complete_pairing(
 /// empty or mostly unmatched, the keys are checked on every row first and
 /// the comparison is done again, so the answer is always the one
 /// [`complete_config`] and [`compare`] give.
-pub fn compare_with_suggestions(
+pub fn compare(
     left: &Table,
     right: &Table,
     config: &CompareConfig,
     ctl: Control<'_>,
 ) -> Result<CompareResult> {
     if !config.completes() {
-        return compare(left, right, config, ctl);
+        return compare_as_configured(left, right, config, ctl);
     }
     let completed = complete(left, right, config, Check::ByComparison, ctl)?;
     let (result, empty_keys) = compare_counting_empty_keys(left, right, &completed.config, ctl)?;
     match completed.confirmed(&result.summary, empty_keys) {
         Some(completed) => Ok(annotate(result, completed)),
         None => with_suggestions(left, right, config, ctl, |config| {
-            compare(left, right, config, ctl)
+            compare_as_configured(left, right, config, ctl)
         }),
     }
 }
 
 /// Runs `compare` with `config` after the suggestion stage, as
-/// [`compare_with_suggestions`] does, for comparisons made another way
+/// [`compare`] does, for comparisons made another way
 /// (a partition at a time, say).
 pub fn with_suggestions(
     left: &Table,

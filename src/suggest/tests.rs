@@ -171,12 +171,33 @@ fn a_key_checked_by_the_comparison_gives_the_answer_of_checking_first() {
     ];
     for (name, left, right, key) in cases {
         let config = CompareConfig::default();
-        let checked = compare_with_suggestions(&left, &right, &config, ctl).unwrap();
+        let checked = compare(&left, &right, &config, ctl).unwrap();
         let first = complete_config(&left, &right, &config, ctl).unwrap();
-        let expected = annotate(compare(&left, &right, &first.config, ctl).unwrap(), first);
+        let expected = annotate(
+            compare_as_configured(&left, &right, &first.config, ctl).unwrap(),
+            first,
+        );
         assert_eq!(checked, expected, "{name}");
         let used = checked.suggested.as_ref().and_then(|s| s.key.as_ref());
         assert_eq!(used.map(|k| k.left[0].as_str()), key, "{name}");
         assert!(used.is_none_or(|k| !k.sampled), "{name}");
     }
+}
+
+/// The library's `compare`, given the default configuration (which asks
+/// for suggestions), fills in the key as the command line does; the
+/// comparison as configured pairs the rows by content instead.
+#[test]
+fn the_librarys_compare_honours_use_suggestions() {
+    let left = table("id,v\n1,a\n2,b\n3,c\n");
+    let right = table("id,v\n3,c\n2,x\n1,a\n");
+    let ctl = crate::progress::Control::default();
+    let config = CompareConfig::default();
+    assert!(config.use_suggestions);
+    let suggested = crate::compare(&left, &right, &config, ctl).unwrap();
+    let key = suggested.suggested.as_ref().and_then(|s| s.key.as_ref());
+    assert_eq!(key.map(|k| k.label()), Some("id".to_string()));
+    assert_eq!(suggested.summary.changed, 1);
+    let as_configured = compare_as_configured(&left, &right, &config, ctl).unwrap();
+    assert!(as_configured.suggested.is_none() && as_configured.keys.is_empty());
 }
