@@ -29,6 +29,9 @@ if cargo tree --no-default-features -e normal --prefix none | grep -E '^(clap|in
   exit 1
 fi
 cargo check --lib --no-default-features --quiet
+echo "==> the UI's TypeScript types are the Rust types' (scripts/types.sh writes them)"
+cargo clippy --lib --no-default-features --features ts --quiet -- -D warnings
+cargo test --lib --no-default-features --features ts --quiet typescript
 echo "==> cargo test"
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet

@@ -10,6 +10,7 @@ use std::io;
 /// Which of the two inputs of a comparison something belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Side {
     /// The first file, the one a comparison starts from.
     Left,

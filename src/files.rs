@@ -124,6 +124,7 @@ fn total_memory() -> Option<u64> {
 
 /// How a comparison of two files was carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Strategy {
     /// Both files were read whole.
     InMemory,

@@ -33,6 +33,8 @@ pub mod profile;
 pub mod progress;
 pub mod suggest;
 pub mod table;
+#[cfg(feature = "ts")]
+pub mod typescript;
 pub mod values;
 
 pub use compare::{ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};

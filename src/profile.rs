@@ -17,6 +17,7 @@ const SAMPLES: usize = 5;
 
 /// A summary of one column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnProfile {
     /// The column name.
     pub name: String,

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// The step of a long operation that a progress report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Phase {
     /// Copying a file into the session store; units are bytes.
     Storing,
@@ -51,6 +52,7 @@ impl Phase {
 /// and, when the work belongs to one file, that file's `side`. Serialized
 /// as `{"job", "phase", "side", "done", "total"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     /// The job, as numbered by whoever started it (0 when nobody did).
     pub job: u64,

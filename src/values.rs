@@ -24,6 +24,7 @@ pub fn is_null_spelling(v: &str) -> bool {
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ValueType {
     /// Empty or a null token; in a profile, a column with no other value.
     Empty,

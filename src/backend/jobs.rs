@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 /// One event of a job; serialized with its `type`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum JobEvent {
     /// Work in progress: `{"type": "progress", "job", "phase", "side", "done", "total"}`.
     Progress(Progress),
@@ -44,6 +45,7 @@ pub enum JobEvent {
         /// The job.
         job: u64,
         /// What went wrong.
+        #[cfg_attr(feature = "ts", ts(type = "ApiError"))]
         error: serde_json::Value,
     },
     /// A job was cancelled; the session is as it was.
@@ -149,6 +151,7 @@ impl Jobs {
 
 /// A job that started: its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Started {
     /// The job, as its [`JobEvent`]s name it.
     pub job: u64,
@@ -156,6 +159,7 @@ pub struct Started {
 
 /// A file loaded by [`Workflow::load`].
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Loaded {
     /// The job its progress was reported as.
     pub job: u64,

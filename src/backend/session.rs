@@ -307,6 +307,7 @@ pub struct Copies {
 
 /// A referenced file a session could not read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unavailable {
     /// Which side it was loaded on.
     pub side: Side,

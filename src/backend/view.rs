@@ -127,6 +127,7 @@ pub(crate) const VIEWS_KEPT: usize = 4;
 
 /// One changed cell in a page row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CellChange {
     /// Left column name.
     pub column: String,
@@ -140,6 +141,7 @@ pub struct CellChange {
 
 /// One result row in a page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PageRow {
     /// Its position in the whole result.
     pub index: usize,
@@ -149,6 +151,7 @@ pub struct PageRow {
     pub key: Vec<String>,
     /// Its 1-based row number, when rows were paired by position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub row: Option<u64>,
     /// Line in the left file.
     pub left_line: Option<u64>,
@@ -169,6 +172,7 @@ pub struct PageRow {
 
 /// A page of result rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Page {
     /// Rows matching the query, in all.
     pub total: usize,

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 /// A loaded file, as shown in session listings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileInfo {
     /// The file's name.
     pub name: String,
@@ -33,23 +34,28 @@ pub struct FileInfo {
     pub bytes: u64,
     /// Its rows, when the session is loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rows: Option<usize>,
     /// How it was read (encoding, delimiter, columns, warnings), when the
     /// session is loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub table: Option<TableInfo>,
     /// Why the file cannot be read now: it was referenced by path, and is
     /// gone or changed since it was loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub unavailable: Option<String>,
     /// Whether its table is kept on disk, because the file is larger than
     /// a third of the memory limit: it is compared a partition at a time.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub on_disk: bool,
 }
 
 /// A session as listed and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionInfo {
     /// The session id.
     pub id: String,
@@ -68,6 +74,7 @@ pub struct SessionInfo {
     pub summary: Option<Summary>,
     /// Keys, mappings and rules (in `show`, not in listings).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub config: Option<CompareConfig>,
     /// The id of the session's last event: it grows with every change, so
     /// a front end can tell whether what it shows is still current.
@@ -122,6 +129,7 @@ impl Comparison {
 /// per column, the columns not compared, the notes, what was suggested, and
 /// both files.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResultOverview {
     /// How rows were paired.
     pub mode: Mode,
@@ -191,6 +199,7 @@ pub struct Workflow {
 
 /// The settings the UI shows: the values in force and their defaults, in bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     /// The memory limit sessions work within.
     pub memory_limit: u64,
@@ -202,6 +211,7 @@ pub struct Settings {
     pub reference_above_default: u64,
     /// Why the saved settings were ignored, if they were.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub problem: Option<String>,
 }
 
@@ -210,6 +220,8 @@ pub struct Settings {
 /// stays as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 pub struct SettingsChange {
     /// The new memory limit (at least 1M).
     pub memory_limit: Option<String>,

@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// What to compare and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CompareConfig {
     /// Key columns that identify a row; left and right names may differ.
     /// Empty means rows are paired by position.
@@ -59,17 +60,20 @@ pub struct CompareConfig {
     /// match. Left out of the stored form when false, so that sessions
     /// without it open in releases that do not know it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub ignore_extra_columns: bool,
     /// Without a key, pair row N of the left with row N of the right
     /// instead of pairing rows by their content (see [`compare`]); no key
     /// is suggested then. Left out of the stored form when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub by_position: bool,
     /// Read columns as their values show (null spellings, decimal commas
     /// in one file), where the rules say nothing of them
     /// ([`crate::suggest::infer_rules`]). Left out of the stored form when
     /// true, the default.
     #[serde(skip_serializing_if = "is_true")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub infer_rules: bool,
 }
 
@@ -232,6 +236,7 @@ pub(crate) fn compare_counting_empty_keys(
 /// key, its column pairs and the columns left over. A mapping screen shows
 /// this instead of working the pairing out again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Pairing {
     /// Key column pairs; empty when rows are paired by position.
     pub keys: Vec<ColumnPair>,
@@ -252,6 +257,7 @@ pub struct Pairing {
 
 /// One compared pair in a [`Pairing`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PairedColumns {
     /// Name in the left file.
     pub left: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// How rows were paired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Mode {
     /// By the values of key columns.
     Keyed,
@@ -22,6 +23,7 @@ pub enum Mode {
 /// What happened to one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RowStatus {
     /// Present on both sides with at least one differing cell.
     Changed,
@@ -59,6 +61,7 @@ impl RowStatus {
 
 /// A column of the left file paired with a column of the right file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnPair {
     /// Name in the left file.
     pub left: String,
@@ -88,6 +91,7 @@ impl ColumnPair {
 
 /// A column pair with the positions of its columns in their tables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResolvedPair {
     /// Name in the left file.
     pub left: String,
@@ -101,6 +105,7 @@ pub struct ResolvedPair {
 
 /// Counts over all rows. `identical + changed = matched`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     /// Data rows in the left file.
     pub left_rows: u64,
@@ -158,6 +163,7 @@ impl Summary {
 
 /// Differences found in one column pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnStats {
     /// Name in the left file.
     pub left: String,

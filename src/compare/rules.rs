@@ -11,6 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Stored as `false` and `true` for neither and both (as the setting was a
 /// switch before it could name one file) and as `"left"` or `"right"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(type = "boolean | 'left' | 'right'"))]
 pub enum Sides {
     /// No file.
     #[default]
@@ -88,6 +90,7 @@ impl<'de> Deserialize<'de> for Sides {
 /// Whether numbers are compared by value (`1.50` = `1.5`, `1e3` = `1000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum NumericMode {
     /// By value when both columns hold only numbers (judged from a sample,
     /// null tokens counting as empty), and never for a cell written with a
@@ -123,6 +126,7 @@ impl NumericMode {
 /// override any part of it with [`RuleOverrides`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rules {
     /// Ignore leading and trailing white space.
     pub trim: bool,
@@ -163,6 +167,8 @@ impl Default for Rules {
 /// Per-column changes to the global [`Rules`]; `None` keeps the global value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct RuleOverrides {
     /// See [`Rules::trim`].
     pub trim: Option<bool>,

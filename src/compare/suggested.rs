@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A suggested pair of columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MappingSuggestion {
     /// Left column name.
     pub left: String,
@@ -19,6 +20,7 @@ pub struct MappingSuggestion {
 
 /// A suggested key: columns whose values identify a row on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeySuggestion {
     /// Left key columns.
     pub left: Vec<String>,
@@ -108,6 +110,7 @@ impl KeySuggestion {
 /// The suggestions a comparison used because the user named no key or no
 /// mapping, so that the caller can say so.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppliedSuggestions {
     /// The key used, if one was suggested confidently.
     pub key: Option<KeySuggestion>,
@@ -121,6 +124,7 @@ pub struct AppliedSuggestions {
 /// What an [`InferredRule`] says about a column's cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum InferredKind {
     /// Its [`InferredRule::spellings`] mean "no value", as an empty cell does.
     NullSpellings,
@@ -137,6 +141,7 @@ pub enum InferredKind {
 /// compares as the files mean it. The user turns one off by setting the
 /// column's rule (see [`crate::compare::RuleOverrides`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InferredRule {
     /// The column pair, by its left name (as column rules are named).
     pub column: String,

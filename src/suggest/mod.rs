@@ -40,6 +40,7 @@ pub const MAPPING_THRESHOLD: f64 = 0.6;
 
 /// Suggestions for comparing two tables.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Suggestions {
     /// Suggested column pairs, in left column order.
     pub mappings: Vec<MappingSuggestion>,

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 
 /// The text encoding a file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Encoding {
     /// UTF-8 without a byte-order mark (plain ASCII is reported as this).
     #[serde(rename = "utf-8")]

@@ -53,6 +53,7 @@ fn serialize_delimiter<S: serde::Serializer>(d: &u8, s: S) -> Result<S::Ok, S::E
 /// Serialized as `{"path", "rows", "encoding", "delimiter", "has_header",
 /// "columns", "warnings"}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableInfo {
     /// The path or name the table was loaded from.
     pub path: String,
@@ -62,6 +63,7 @@ pub struct TableInfo {
     pub encoding: Encoding,
     /// The field delimiter, as a string of one character.
     #[serde(serialize_with = "serialize_delimiter")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub delimiter: u8,
     /// Whether the first record was read as the header.
     pub has_header: bool,

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Writes ui/src/lib/transport/generated.ts, the TypeScript declarations of
+# the types the UI receives and sends, from the Rust types (src/typescript.rs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONCORD_WRITE_TYPES=1 cargo test -q --no-default-features --features ts --lib typescript -- --test-threads 1

@@ -1,0 +1,124 @@
+//! TypeScript declarations of the types the UI receives and sends,
+//! generated from the Rust types (feature `ts`) so that the UI's copy
+//! cannot drift: `ui/src/lib/transport/generated.ts` is [`declarations`]'
+//! output, and a test fails when that file is stale (`scripts/types.sh`
+//! writes it again).
+
+use ts_rs::{Config, TS};
+
+/// The file the declarations are kept in, from the repository root.
+pub const GENERATED: &str = "ui/src/lib/transport/generated.ts";
+
+macro_rules! each_type {
+    ($apply:ident) => {
+        $apply!(
+            crate::error::Side,
+            crate::values::ValueType,
+            crate::table::Encoding,
+            crate::table::TableInfo,
+            crate::profile::ColumnProfile,
+            crate::compare::Summary,
+            crate::compare::Mode,
+            crate::compare::RowStatus,
+            crate::compare::ColumnPair,
+            crate::compare::ResolvedPair,
+            crate::compare::ColumnStats,
+            crate::compare::MappingSuggestion,
+            crate::compare::KeySuggestion,
+            crate::compare::AppliedSuggestions,
+            crate::compare::InferredRule,
+            crate::compare::InferredKind,
+            crate::compare::Pairing,
+            crate::compare::PairedColumns,
+            crate::compare::NumericMode,
+            crate::compare::Rules,
+            crate::compare::RuleOverrides,
+            crate::compare::Sides,
+            crate::compare::CompareConfig,
+            crate::suggest::Suggestions,
+            crate::progress::Phase,
+            crate::progress::Progress,
+            crate::files::Strategy,
+            crate::backend::jobs::JobEvent,
+            crate::backend::jobs::Started,
+            crate::backend::jobs::Loaded,
+            crate::backend::session::Unavailable,
+            crate::backend::workflow::FileInfo,
+            crate::backend::workflow::SessionInfo,
+            crate::backend::workflow::ResultOverview,
+            crate::backend::workflow::Settings,
+            crate::backend::workflow::SettingsChange,
+            crate::backend::view::CellChange,
+            crate::backend::view::PageRow,
+            crate::backend::view::Page
+        )
+    };
+}
+
+fn config() -> Config {
+    // Counts and sizes arrive as JSON numbers, never as bigints.
+    Config::new().with_large_int("number")
+}
+
+/// Every declaration, exported, in one file's text.
+pub fn declarations() -> String {
+    let cfg = config();
+    let mut out = String::from(
+        "// Generated from the Rust types by scripts/types.sh (src/typescript.rs): do not edit.\n\
+         import type { ApiError } from './types';\n\n",
+    );
+    macro_rules! declare {
+        ($($t:ty),*) => {
+            $(
+                out.push_str("export ");
+                out.push_str(&<$t as TS>::decl(&cfg));
+                out.push_str("\n\n");
+            )*
+        };
+    }
+    each_type!(declare);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names declared, and the names the declared types refer to.
+    fn names() -> (Vec<String>, Vec<String>) {
+        let cfg = config();
+        let (mut declared, mut used) = (Vec::new(), Vec::new());
+        macro_rules! collect {
+            ($($t:ty),*) => {
+                $(
+                    declared.push(<$t as TS>::ident(&cfg));
+                    used.extend(<$t as TS>::dependencies(&cfg).into_iter().map(|d| d.ts_name));
+                )*
+            };
+        }
+        each_type!(collect);
+        (declared, used)
+    }
+
+    #[test]
+    fn every_type_referred_to_is_declared() {
+        let (declared, used) = names();
+        for name in used {
+            assert!(declared.contains(&name), "{name} is used but not declared");
+        }
+    }
+
+    #[test]
+    fn the_generated_file_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GENERATED);
+        let now = declarations();
+        if std::env::var_os("CONCORD_WRITE_TYPES").is_some() {
+            std::fs::write(&path, &now).unwrap();
+        }
+        let kept = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            kept == now,
+            "{GENERATED} is stale: run scripts/types.sh and commit the result"
+        );
+    }
+}
