@@ -7,7 +7,7 @@
 //! each, made by the gen_workload example):
 //!   cargo run --release --example sessions_speed -- bench/data/left.csv bench/data/right.csv
 
-use concord::backend::workflow::{PageQuery, SortBy};
+use concord::backend::models::{PageQuery, SortBy};
 use concord::backend::Workflow;
 use concord::compare::{ColumnPair, CompareConfig, RowStatus};
 use concord::{Control, LoadOptions, Side};

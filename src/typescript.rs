@@ -40,17 +40,17 @@ macro_rules! each_type {
             crate::progress::Progress,
             crate::files::Strategy,
             crate::backend::jobs::JobEvent,
-            crate::backend::jobs::Started,
-            crate::backend::jobs::Loaded,
-            crate::backend::session::Unavailable,
-            crate::backend::workflow::FileInfo,
-            crate::backend::workflow::SessionInfo,
-            crate::backend::workflow::ResultOverview,
-            crate::backend::workflow::Settings,
-            crate::backend::workflow::SettingsChange,
-            crate::backend::view::CellChange,
-            crate::backend::view::PageRow,
-            crate::backend::view::Page
+            crate::backend::models::Started,
+            crate::backend::models::Loaded,
+            crate::backend::models::Unavailable,
+            crate::backend::models::FileInfo,
+            crate::backend::models::SessionInfo,
+            crate::backend::models::ResultOverview,
+            crate::backend::models::Settings,
+            crate::backend::models::SettingsChange,
+            crate::backend::models::CellChange,
+            crate::backend::models::PageRow,
+            crate::backend::models::Page
         )
     };
 }

@@ -2,7 +2,7 @@
 //! a real data directory (SQLite log, blob store) and real files that are
 //! changed, touched, moved and exported between loads.
 
-use concord::backend::workflow::{PageQuery, SessionInfo};
+use concord::backend::models::{PageQuery, SessionInfo};
 use concord::backend::Workflow;
 use concord::{Control, Error, LoadOptions, Side};
 use std::path::{Path, PathBuf};

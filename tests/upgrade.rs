@@ -79,7 +79,7 @@ fn paged_rows(w: &Workflow, id: &str) -> Value {
     let page = w
         .page(
             id,
-            &concord::backend::workflow::PageQuery {
+            &concord::backend::models::PageQuery {
                 limit: 10_000,
                 ..Default::default()
             },

@@ -6,9 +6,10 @@
 
 use crate::dialogs::SharedDialogs;
 use crate::{open, Desktop};
-use concord::backend::jobs::{Incoming, JobEvent, Loaded, Started};
-use concord::backend::workflow::{
-    FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange,
+use concord::backend::jobs::JobEvent;
+use concord::backend::models::{
+    FileInfo, Incoming, Loaded, Page, PageQuery, ResultOverview, SessionInfo, Settings,
+    SettingsChange, Started,
 };
 use concord::compare::Pairing;
 use concord::export::Format;

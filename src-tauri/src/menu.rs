@@ -4,7 +4,7 @@
 //! `session:ID`, `settings`), so that the UI does what its own buttons do;
 //! Quit quits.
 
-use concord::backend::workflow::SessionInfo;
+use concord::backend::models::SessionInfo;
 use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, Submenu, SubmenuBuilder};
 use tauri::{AppHandle, Emitter, Runtime};
 

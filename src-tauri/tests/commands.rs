@@ -373,7 +373,7 @@ fn a_cancelled_comparison_leaves_the_session_as_it_was() {
 #[test]
 fn the_capability_grants_every_declared_command_and_nothing_else_of_ours() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let declared: Vec<String> = commands()
+    let declared: std::collections::BTreeSet<String> = commands()
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
@@ -382,7 +382,7 @@ fn the_capability_grants_every_declared_command_and_nothing_else_of_ours() {
         &std::fs::read_to_string(root.join("capabilities/default.json")).unwrap(),
     )
     .unwrap();
-    let granted: Vec<String> = cap["permissions"]
+    let granted: std::collections::BTreeSet<String> = cap["permissions"]
         .as_array()
         .unwrap()
         .iter()

@@ -4,8 +4,9 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::backend::jobs::{Incoming, Loaded, Started};
-use crate::backend::workflow::{PageQuery, SessionInfo, Settings, SettingsChange, Upload};
+use crate::backend::models::{
+    Incoming, Loaded, PageQuery, SessionInfo, Settings, SettingsChange, Started, Upload,
+};
 use crate::compare::CompareConfig;
 use crate::error::{Error, Side};
 use crate::export::Format;

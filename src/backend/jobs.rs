@@ -11,7 +11,7 @@
 //! desktop app sends them through an IPC channel. [`throttled`] keeps
 //! progress reports from flooding either.
 
-use super::workflow::{FileInfo, Upload};
+use super::models::{Incoming, Loaded, Started};
 use super::Workflow;
 use crate::compare::Summary;
 use crate::error::{Error, Result, Side};
@@ -20,8 +20,6 @@ use crate::table::LoadOptions;
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -147,35 +145,6 @@ impl Jobs {
     pub fn running(&self) -> usize {
         self.running.lock().len()
     }
-}
-
-/// A job that started: its number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Started {
-    /// The job, as its [`JobEvent`]s name it.
-    pub job: u64,
-}
-
-/// A file loaded by [`Workflow::load`].
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Loaded {
-    /// The job its progress was reported as.
-    pub job: u64,
-    /// The file as loaded.
-    pub file: FileInfo,
-    /// How long loading took, in milliseconds.
-    pub millis: u64,
-}
-
-/// What [`Workflow::load`] reads: a file on this machine, or one arriving
-/// as a stream (an HTTP request body).
-pub enum Incoming {
-    /// A path, as the desktop app and the command line give it.
-    Path(PathBuf),
-    /// A stream, with its name and size.
-    Upload(Upload<Box<dyn Read + Send>>),
 }
 
 /// Where a job's events go: a server-sent event stream, an IPC channel.

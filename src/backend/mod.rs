@@ -9,10 +9,14 @@
 
 pub mod blobs;
 pub mod format;
+pub mod gc;
+mod intake;
 pub mod jobs;
 pub mod kept;
 pub mod log;
+pub mod models;
 pub mod portable;
+mod results;
 pub mod session;
 pub mod settings;
 pub mod store;

@@ -55,7 +55,7 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
     let mut referenced = Vec::new();
     for input in [&mut state.left, &mut state.right].into_iter().flatten() {
         if let Some(r) = input.reference.take() {
-            super::store::check_reference(input, &r)?;
+            super::intake::check_reference(input, &r)?;
             referenced.push((input.blob.clone(), std::path::PathBuf::from(r.path)));
         }
     }
@@ -383,8 +383,8 @@ fn import_jsonl(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::models::PageQuery;
     use crate::backend::tests::compared;
-    use crate::backend::workflow::PageQuery;
     use crate::backend::Workflow;
 
     /// Folders for two data directories and the files between them.

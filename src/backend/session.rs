@@ -328,6 +328,22 @@ impl Unavailable {
 }
 
 impl SessionData {
+    /// Drops what `event` makes stale: the one place derived data is
+    /// cleared, called as each event is applied. A new file drops the
+    /// copies, the plan and the page orders made from the old one; a new
+    /// configuration or result drops the page orders.
+    pub(crate) fn invalidate(&mut self, event: &Event) {
+        match event {
+            Event::Loaded { .. } => {
+                self.copies = None;
+                self.plan = None;
+                self.views.clear();
+            }
+            Event::ConfigSet { .. } | Event::Compared { .. } => self.views.clear(),
+            Event::Created { .. } | Event::Renamed { .. } => {}
+        }
+    }
+
     /// A session holding `state` and nothing loaded.
     pub fn new(state: SessionState) -> SessionData {
         SessionData {

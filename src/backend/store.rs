@@ -14,105 +14,25 @@
 //! disk (unnamed files in the data directory, mapped), so a session holds
 //! files of any size; its comparison then runs a partition at a time
 //! ([`crate::files::compare_loaded`]).
+//!
+//! This module is the cache and the commit; the store's other jobs are
+//! methods in modules of their own: taking files in and reading them back
+//! ([`super::intake`]), stored results ([`super::results`]), and garbage
+//! collection ([`super::gc`]).
 
 use super::blobs::BlobStore;
-use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT, RESULT_V1_LAYOUT};
 use super::log::{EventLog, SessionRow};
-use super::session::{Copies, Event, FileRef, InputRef, SessionData, SessionState, Unavailable};
-use crate::compare::result_v1::CompareResultV1;
-use crate::compare::CompareResult;
+use super::session::{Event, SessionData, SessionState, Unavailable};
 use crate::error::{Error, Result, Side};
-use crate::files::{check_space, compare_loaded, MemoryBudget, Resources};
+use crate::files::{MemoryBudget, Resources};
 use crate::progress::Control;
 use crate::table::Table;
 use parking_lot::RwLock;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-
-/// A file's size and modification time: what tells that it changed.
-fn fingerprint(path: &Path) -> Option<(u64, SystemTime)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
-}
-
-/// The input to record for a file stored as `blob` (`bytes` long) under
-/// the user's `name` and read as `table`: the reading options the parse
-/// detected are made explicit, so the file reads the same way next time.
-fn recorded(
-    name: String,
-    blob: String,
-    bytes: u64,
-    table: &Table,
-    options: &crate::table::LoadOptions,
-) -> InputRef {
-    InputRef {
-        blob,
-        name,
-        bytes,
-        options: table.effective_options(options.allow_ragged),
-        reference: None,
-    }
-}
-
-/// Nanoseconds since the Unix epoch (negative before it).
-fn nanos(t: SystemTime) -> i64 {
-    match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i64,
-        Err(e) => -(e.duration().as_nanos() as i64),
-    }
-}
-
-/// The BLAKE3 hash of the file at `path`, as the blob store names blobs.
-fn hash_file(path: &Path, name: &str) -> Result<String> {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_mmap(path).map_err(|source| Error::Read {
-        path: name.to_string(),
-        source,
-    })?;
-    Ok(hasher.finalize().to_hex().to_string())
-}
-
-/// Checks that a referenced file is still the one `input` recorded: same
-/// size, and the same modification time or, failing that, the same hash
-/// (a file that was only touched, or copied back, is still the same file).
-pub(crate) fn check_reference(input: &InputRef, r: &FileRef) -> Result<()> {
-    let changed = |detail: String| Error::SourceChanged {
-        path: r.path.clone(),
-        detail,
-    };
-    let meta = match std::fs::metadata(&r.path) {
-        Ok(m) if m.is_file() => m,
-        Ok(_) => return Err(changed("is no longer a file".into())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(changed("was deleted or moved".into()))
-        }
-        Err(source) => {
-            return Err(Error::Read {
-                path: r.path.clone(),
-                source,
-            })
-        }
-    };
-    if meta.len() != input.bytes {
-        return Err(changed(format!(
-            "changed since it was loaded (it was {} bytes, it is now {})",
-            input.bytes,
-            meta.len()
-        )));
-    }
-    if meta.modified().ok().map(nanos) == Some(r.modified_ns) {
-        return Ok(());
-    }
-    if hash_file(Path::new(&r.path), &r.path)? != input.blob {
-        return Err(changed(
-            "changed since it was loaded (same size, different contents)".into(),
-        ));
-    }
-    Ok(())
-}
 
 /// Limits on what the store keeps in memory.
 #[derive(Debug, Clone)]
@@ -138,12 +58,12 @@ impl Default for StoreLimits {
     }
 }
 
-struct Slot {
-    data: RwLock<SessionData>,
+pub(super) struct Slot {
+    pub(super) data: RwLock<SessionData>,
     last_access: AtomicU64,
     /// When the copy was last checked against the log (store ticks).
     checked: AtomicU64,
-    bytes: AtomicUsize,
+    pub(super) bytes: AtomicUsize,
 }
 
 /// How long a session in memory is trusted before a read checks the log for
@@ -151,50 +71,18 @@ struct Slot {
 /// through the one database connection, so it is not made on every read.
 const FRESHNESS_MS: u64 = 100;
 
-/// What garbage collection removed.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct GcReport {
-    /// Blobs removed.
-    pub removed: usize,
-    /// Bytes freed.
-    pub bytes: u64,
-    /// Blobs kept because some session refers to them.
-    pub kept: usize,
-}
-
 /// Sessions in memory, backed by an event log and a blob store on disk.
 pub struct SessionStore {
-    dir: PathBuf,
-    log: EventLog,
-    blobs: BlobStore,
-    limits: StoreLimits,
-    sessions: RwLock<HashMap<String, Arc<Slot>>>,
+    pub(super) dir: PathBuf,
+    pub(super) log: EventLog,
+    pub(super) blobs: BlobStore,
+    pub(super) limits: StoreLimits,
+    pub(super) sessions: RwLock<HashMap<String, Arc<Slot>>>,
     bytes: AtomicUsize,
-    epoch: Instant,
+    pub(super) epoch: Instant,
     /// The memory limit in bytes ([`MemoryBudget`]), which decides which
     /// tables go to disk and how comparisons run.
-    memory_limit: AtomicU64,
-}
-
-/// Makes again, from the stored inputs and settings, a current result that
-/// was stored in a format this build no longer reads; it is kept in memory
-/// until the session is compared again. A result that is not current, or
-/// whose inputs are gone, is simply not shown.
-fn recompute(
-    state: &SessionState,
-    left: Option<&Table>,
-    right: Option<&Table>,
-    resources: &Resources,
-    ctl: Control<'_>,
-) -> Result<Option<Arc<CompareResult>>> {
-    let (Some(left), Some(right), Some(_)) = (left, right, state.current_result()) else {
-        return Ok(None);
-    };
-    let mut result = compare_loaded(left, right, &state.config, resources, ctl)?.result;
-    result.notes.push(
-        "the stored result was written by an older version of Concord in a format this version no longer reads; it was computed again from the stored files".to_string(),
-    );
-    Ok(Some(Arc::new(result)))
+    pub(super) memory_limit: AtomicU64,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -256,26 +144,6 @@ impl SessionStore {
             budget: self.memory_limit(),
             spill_dir: self.dir.clone(),
         }
-    }
-
-    /// Reads the file at `path` into a table: in memory, or, when the file
-    /// is larger than a third of the memory limit, into unnamed files in
-    /// the data directory (after checking it has room).
-    fn parse(
-        &self,
-        path: &Path,
-        options: &crate::table::LoadOptions,
-        ctl: Control<'_>,
-    ) -> Result<Table> {
-        let budget = self.memory_limit();
-        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-        if budget.fits(bytes, bytes) {
-            return crate::table::load_path(path, options, ctl);
-        }
-        // The text, its offsets and each row's place: about 1.4x the file.
-        check_space(&self.dir, bytes / 10 * 14 + (64 << 20))?;
-        let piece = budget.limits().piece_bytes;
-        crate::table::load_to_disk(path, options, piece, &self.dir, ctl)
     }
 
     /// The data directory.
@@ -461,6 +329,7 @@ impl SessionStore {
         self.log
             .append(&data.state.id, data.state.last_event, at, &event, &after)?;
         data.state = after;
+        data.invalidate(&event);
         if id % self.limits.snapshot_every == 0 {
             // A failed snapshot loses nothing: the events are still there.
             let _ = self.snapshot(&data.state);
@@ -568,7 +437,7 @@ impl SessionStore {
                 }
                 None => {
                     let (l, r) = (left.as_deref(), right.as_deref());
-                    recompute(&state, l, r, &self.resources(), ctl)?
+                    super::results::recompute(&state, l, r, &self.resources(), ctl)?
                 }
             },
             None => None,
@@ -580,265 +449,6 @@ impl SessionStore {
         data.copies = copies;
         data.unavailable = left_gone.into_iter().chain(right_gone).collect();
         Ok(data)
-    }
-
-    /// The kept rows `blob` of `result`, with the result pointing into
-    /// them. Rows that cannot be read (removed by an older release's `gc`,
-    /// say) are as good as none: the session then opens as if none were
-    /// kept, which is what it can show without them.
-    fn kept_copies(&self, blob: &str, result: &CompareResult) -> Option<Copies> {
-        let (left, right) = self.read_kept(blob).ok()?;
-        let named = |side| super::kept::named(result, side).count();
-        if left.num_rows() != named(Side::Left) || right.num_rows() != named(Side::Right) {
-            return None;
-        }
-        let result = crate::compare::partitioned::in_copies(result, &self.dir).ok()?;
-        Some(Copies {
-            left: Arc::new(left),
-            right: Arc::new(right),
-            result: Arc::new(result),
-        })
-    }
-
-    /// Loads a session's input as a table: from its stored copy (checking
-    /// its hash first), or from the user's file when it was referenced by
-    /// path ([`Error::SourceChanged`] when that file is not the one loaded).
-    pub fn load_input(&self, input: &InputRef, ctl: Control<'_>) -> Result<Table> {
-        let Some(r) = &input.reference else {
-            self.blobs.verify(&input.blob)?;
-            return self.load_stored(&input.blob, &input.name, &input.options, ctl);
-        };
-        check_reference(input, r)?;
-        let before = fingerprint(Path::new(&r.path));
-        let mut table = self
-            .parse(Path::new(&r.path), &input.options, ctl)
-            .map_err(|e| e.with_path(&input.name))?;
-        if fingerprint(Path::new(&r.path)) != before {
-            return Err(Error::SourceChanged {
-                path: r.path.clone(),
-                detail: "changed while it was being read".into(),
-            });
-        }
-        table.set_source_name(&input.name);
-        Ok(table)
-    }
-
-    /// Reads the file at `path` without copying it into the store: the
-    /// input to record (its hash, size, absolute path and modification
-    /// time), and its table. The hash is computed while the file is parsed.
-    pub(crate) fn reference_file(
-        &self,
-        path: &Path,
-        options: &crate::table::LoadOptions,
-        ctl: Control<'_>,
-    ) -> Result<(InputRef, Table)> {
-        let name = path.display().to_string();
-        let absolute = std::fs::canonicalize(path).map_err(|source| Error::Read {
-            path: name.clone(),
-            source,
-        })?;
-        let before = fingerprint(&absolute);
-        let (hash, parsed) = std::thread::scope(|scope| {
-            let hash = scope.spawn(|| hash_file(&absolute, &name));
-            let parsed = self.parse(path, options, ctl);
-            let hash = hash
-                .join()
-                .unwrap_or_else(|_| Err(Error::storage(format!("hashing '{name}' failed"))));
-            (hash, parsed)
-        });
-        let table = parsed?;
-        let hash = hash?;
-        let Some((bytes, modified)) = before.filter(|_| fingerprint(&absolute) == before) else {
-            return Err(Error::SourceChanged {
-                path: name,
-                detail: "changed while it was being read".into(),
-            });
-        };
-        let mut input = recorded(name, hash, bytes, &table, options);
-        input.reference = Some(FileRef {
-            path: absolute.display().to_string(),
-            modified_ns: nanos(modified),
-        });
-        Ok((input, table))
-    }
-
-    /// Copies the file at `path` into the store and parses it: the input to
-    /// record for it, and its table.
-    ///
-    /// The copy (read, hash, write, sync: mostly waiting on the disk) and
-    /// the parse (CPU) run at the same time, both reading `path`. If the
-    /// file changed meanwhile (its size or modification time differ after
-    /// both), the table is parsed again from the stored copy, so the table
-    /// always matches what the session keeps. Progress comes from the
-    /// parse alone.
-    pub(crate) fn store_file(
-        &self,
-        path: &Path,
-        options: &crate::table::LoadOptions,
-        ctl: Control<'_>,
-    ) -> Result<(InputRef, Table)> {
-        let name = path.display().to_string();
-        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            // A pipe (`<(sort a.csv)`) can be read once only: copy, then
-            // parse the copy.
-            let (blob, bytes) = self.blobs.put_file(path, ctl)?;
-            return self.stored_input(name, blob, bytes, options, ctl);
-        }
-        let before = fingerprint(path);
-        let quiet = Control {
-            progress: None,
-            ..ctl
-        };
-        let (stored, parsed) = std::thread::scope(|scope| {
-            let copy = scope.spawn(|| self.blobs.put_file(path, quiet));
-            let parsed = self.parse(path, options, ctl);
-            let stored = copy.join().unwrap_or_else(|_| {
-                Err(Error::storage(format!(
-                    "copying '{name}' into the store failed"
-                )))
-            });
-            (stored, parsed)
-        });
-        let (blob, bytes) = stored?;
-        let unchanged = before.is_some()
-            && fingerprint(path) == before
-            && before.map(|(len, _)| len) == Some(bytes);
-        match parsed {
-            // `load_path` already named the table after `path`.
-            Ok(table) if unchanged => Ok((recorded(name, blob, bytes, &table, options), table)),
-            Err(e) if unchanged => Err(e),
-            _ => self.stored_input(name, blob, bytes, options, ctl),
-        }
-    }
-
-    /// Parses a file this process has just stored (as `blob`, `bytes` long)
-    /// under the user's `name`: the input to record for it (with the
-    /// detected reading options made explicit), and its table.
-    pub(crate) fn stored_input(
-        &self,
-        name: String,
-        blob: String,
-        bytes: u64,
-        options: &crate::table::LoadOptions,
-        ctl: Control<'_>,
-    ) -> Result<(InputRef, Table)> {
-        let table = self.load_stored(&blob, &name, options, ctl)?;
-        Ok((recorded(name, blob, bytes, &table, options), table))
-    }
-
-    /// Loads a file this process has just stored (so its hash was computed
-    /// as it was written) as a table named `name`.
-    pub(crate) fn load_stored(
-        &self,
-        blob: &str,
-        name: &str,
-        options: &crate::table::LoadOptions,
-        ctl: Control<'_>,
-    ) -> Result<Table> {
-        // Errors would name the stored copy; name the user's file instead.
-        let mut table = self
-            .parse(&self.blobs.path(blob), options, ctl)
-            .map_err(|e| e.with_path(name))?;
-        table.set_source_name(name);
-        Ok(table)
-    }
-
-    /// Stores a comparison result as a blob (in [`RESULT_FORMAT`]); returns its hash.
-    pub fn write_result(&self, result: &CompareResult) -> Result<String> {
-        // Encoded as it is written: a result on disk is never all in memory.
-        self.blobs.put_writer(|w| {
-            w.write_all(RESULT_MAGIC)?;
-            w.write_all(&RESULT_FORMAT.to_le_bytes())?;
-            postcard::to_io(result, w)
-                .map(|_| ())
-                .map_err(std::io::Error::other)
-        })
-    }
-
-    /// Stores the rows of `left` and `right` that `result` names (see
-    /// [`super::kept`]); returns their hash.
-    pub fn write_kept(
-        &self,
-        left: &Table,
-        right: &Table,
-        result: &CompareResult,
-    ) -> Result<String> {
-        self.blobs
-            .put_writer(|w| super::kept::write(w, left, right, result))
-    }
-
-    /// Reads kept rows back as two tables, which hold up to the result's
-    /// share of the memory budget and go to disk past it, as a result does.
-    pub fn read_kept(&self, blob: &str) -> Result<(Table, Table)> {
-        let len = std::fs::metadata(self.blobs.path(blob))
-            .map_err(|e| Error::storage_from(format!("cannot read the kept rows {blob}"), e))?
-            .len();
-        let room = self.memory_limit().limits().result_bytes;
-        self.blobs.read_with(blob, |src| {
-            super::kept::read(src, len, &self.dir, room, blob)
-        })
-    }
-
-    /// Reads a stored result. `Ok(None)` means it was written in an older
-    /// format this build cannot read, so the caller recomputes it; a newer
-    /// format is refused.
-    fn read_result(&self, session: &str, blob: &str) -> Result<Option<CompareResult>> {
-        // The result is decoded as it is read, so its stored bytes are
-        // never all in memory. The decoder holds one string at a time in
-        // `scratch`: as long as the whole blob, it holds any string, and
-        // its pages that no string reaches are never touched, so they take
-        // no memory.
-        let len = std::fs::metadata(self.blobs.path(blob)).map_or(0, |m| m.len());
-        let mut scratch = vec![0u8; len as usize];
-        self.blobs.read_with(blob, |src| {
-            use std::io::BufRead;
-            let head = src
-                .fill_buf()
-                .map_err(|e| Error::storage_from(format!("cannot read result {blob}"), e))?;
-            // The first format had no header: its first bytes are the result's.
-            let mut format = 0;
-            if let Some(v) = head.strip_prefix(RESULT_MAGIC.as_slice()) {
-                if let Some(v) = v.get(..4) {
-                    format = u32::from_le_bytes(v.try_into().expect("four bytes"));
-                    src.consume(8);
-                }
-            }
-            if format > RESULT_FORMAT {
-                let what = format!("the stored result of session '{session}'");
-                return Err(newer(what, u64::from(format), RESULT_FORMAT));
-            }
-            // An older format is decoded in the layout it was written in;
-            // one this build no longer reads (or that fails to decode) is
-            // made again.
-            let same = RESULT_SAME_LAYOUT.contains(&format);
-            if !same && !RESULT_V1_LAYOUT.contains(&format) {
-                return Ok(None);
-            }
-            // Rows past the result's share of the budget are decoded into
-            // unnamed files in the data directory, as a comparison puts them.
-            let room = self.memory_limit().limits().result_bytes;
-            let decoded = crate::array::decoding_within(&self.dir, room, || {
-                if same {
-                    postcard::from_io::<CompareResult, _>((src, &mut scratch))
-                } else {
-                    postcard::from_io::<CompareResultV1, _>((src, &mut scratch))
-                        .map(|(r, rest)| (r.into(), rest))
-                }
-            })
-            .map_err(|e| {
-                let to = self.dir.display();
-                Error::storage_from(format!("cannot write the rows of result {blob} to {to}"), e)
-            })?;
-            match decoded {
-                Ok((result, _)) => Ok(Some(result)),
-                Err(_) if format < RESULT_FORMAT => Ok(None),
-                Err(e) => Err(Error::Corrupt {
-                    session: session.to_string(),
-                    event: 0,
-                    detail: format!("its stored result {blob} cannot be decoded: {e}"),
-                }),
-            }
-        })
     }
 
     /// Drops a session from memory, with no snapshot.
@@ -937,43 +547,5 @@ impl SessionStore {
             let state = slot.data.read().state.clone();
             let _ = self.snapshot(&state);
         }
-    }
-
-    /// Removes blobs that no session refers to and that are older than
-    /// `grace` (so a blob written for an event not yet committed survives),
-    /// and temporary files of writes abandoned longer than `grace` ago.
-    pub fn gc(&self, grace: Duration) -> Result<GcReport> {
-        let (mut referenced, snapshots): (Vec<String>, Vec<String>) = self.log.references()?;
-        for snap in &snapshots {
-            if let Ok(bytes) = self.blobs.read(snap) {
-                if let Ok(state) = serde_json::from_slice::<SessionState>(&bytes) {
-                    referenced.extend(state.blobs().into_iter().map(String::from));
-                }
-            }
-        }
-        referenced.extend(snapshots);
-        // Take the sessions out of the map's lock before reading each one.
-        let resident: Vec<Arc<Slot>> = self.sessions.read().values().cloned().collect();
-        for slot in resident {
-            referenced.extend(slot.data.read().state.blobs().into_iter().map(String::from));
-        }
-        let referenced: HashSet<String> = referenced.into_iter().collect();
-        let cutoff = SystemTime::now() - grace;
-        let mut report = GcReport::default();
-        for (hash, modified) in self.blobs.list()? {
-            if referenced.contains(&hash) || modified > cutoff {
-                report.kept += 1;
-                continue;
-            }
-            report.bytes += std::fs::metadata(self.blobs.path(&hash)).map_or(0, |m| m.len());
-            self.blobs.remove(&hash)?;
-            report.removed += 1;
-        }
-        for (path, modified) in self.blobs.temporaries()? {
-            if modified < cutoff {
-                let _ = std::fs::remove_file(path);
-            }
-        }
-        Ok(report)
     }
 }

@@ -4,10 +4,10 @@ use crate::compare::{ColumnPair, CompareConfig, RowStatus};
 use crate::error::{Error, Side};
 use crate::progress::Control;
 use crate::table::LoadOptions;
+use models::{PageQuery, SortBy};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
-use workflow::{PageQuery, SortBy};
 
 const LEFT: &str = "id,name,amount\n1,Ann,10\n2,Bob,20\n3,Cy,30\n4,Di,40\n";
 const RIGHT: &str = "id,name,amount\n1,Ann,10\n2,Bob,25\n3,Cy,31\n5,Ed,50\n";
@@ -781,7 +781,7 @@ fn uploads_stream_to_the_store_and_load() {
         .load_reader(
             &s.id,
             Side::Right,
-            workflow::Upload {
+            models::Upload {
                 name: "up.csv".into(),
                 reader: std::io::Cursor::new(RIGHT.as_bytes()),
                 size: Some(RIGHT.len() as u64),
@@ -804,7 +804,7 @@ fn uploads_stream_to_the_store_and_load() {
         .load_reader(
             &s.id,
             Side::Left,
-            workflow::Upload {
+            models::Upload {
                 name: "big.csv".into(),
                 reader: std::io::Cursor::new(LEFT.as_bytes()),
                 size: None,
@@ -1131,7 +1131,7 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
 
 #[test]
 fn settings_changed_apply_at_once_and_are_found_again_after_a_restart() {
-    use workflow::SettingsChange;
+    use models::SettingsChange;
     let dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let file = data.path().join("small.csv");

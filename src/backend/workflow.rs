@@ -1,182 +1,28 @@
 //! The workflow API: everything a user does with sessions, as one
-//! synchronous Rust API for every transport.
+//! synchronous Rust API for every transport. The data types it answers
+//! with are in [`super::models`]; its jobs (loads and comparisons that
+//! report progress) in [`super::jobs`].
 
-pub use super::session::Unavailable;
-use super::session::{Copies, Event, InputRef, ResultRef, SessionState};
+use super::models::{
+    Comparison, FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange,
+    Upload,
+};
+use super::session::{Copies, Event, InputRef, ResultRef};
 use super::settings;
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
-pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
-use crate::compare::{
-    AppliedSuggestions, ColumnPair, ColumnStats, CompareConfig, CompareResult, Mode, Pairing,
-    Summary,
-};
+use crate::compare::{ColumnPair, CompareConfig, CompareResult, Pairing, Summary};
 use crate::error::{Error, Result, Side};
-use crate::export::{self, Format, Report};
+use crate::export::{self, Format};
 use crate::files::{MemoryBudget, MEMORY_LIMIT_ENV};
 use crate::profile::ColumnProfile;
 use crate::progress::Control;
 use crate::suggest::Suggestions;
 use crate::table::LoadOptions;
 use crate::table::{Table, TableInfo};
-use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-/// A loaded file, as shown in session listings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct FileInfo {
-    /// The file's name.
-    pub name: String,
-    /// Its size in bytes.
-    pub bytes: u64,
-    /// Its rows, when the session is loaded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub rows: Option<usize>,
-    /// How it was read (encoding, delimiter, columns, warnings), when the
-    /// session is loaded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub table: Option<TableInfo>,
-    /// Why the file cannot be read now: it was referenced by path, and is
-    /// gone or changed since it was loaded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub unavailable: Option<String>,
-    /// Whether its table is kept on disk, because the file is larger than
-    /// a third of the memory limit: it is compared a partition at a time.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
-    pub on_disk: bool,
-}
-
-/// A session as listed and shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SessionInfo {
-    /// The session id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Creation time, milliseconds since the Unix epoch.
-    pub created: i64,
-    /// Last change, milliseconds since the Unix epoch.
-    pub updated: i64,
-    /// The left file's name, once loaded.
-    pub left: Option<String>,
-    /// The right file's name, once loaded.
-    pub right: Option<String>,
-    /// The current result's summary; `null` before the first comparison or
-    /// after the inputs changed.
-    pub summary: Option<Summary>,
-    /// Keys, mappings and rules (in `show`, not in listings).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub config: Option<CompareConfig>,
-    /// The id of the session's last event: it grows with every change, so
-    /// a front end can tell whether what it shows is still current.
-    pub last_event: u64,
-    /// Referenced files that could not be read back when the session was
-    /// opened (in `open`, not in listings).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unavailable: Vec<Unavailable>,
-}
-
-impl SessionInfo {
-    fn from_state(s: &SessionState, with_config: bool) -> SessionInfo {
-        SessionInfo {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            created: s.created,
-            updated: s.updated,
-            left: s.left.as_ref().map(|i| i.name.clone()),
-            right: s.right.as_ref().map(|i| i.name.clone()),
-            summary: s.current_result().map(|r| r.summary.clone()),
-            config: with_config.then(|| s.config.clone()),
-            last_event: s.last_event,
-            unavailable: Vec::new(),
-        }
-    }
-}
-
-/// A session's current comparison: both tables and the result made from
-/// them, everything an export or a results screen reads.
-#[derive(Clone)]
-pub struct Comparison {
-    /// The left table.
-    pub left: Arc<Table>,
-    /// The right table.
-    pub right: Arc<Table>,
-    /// The result.
-    pub result: Arc<CompareResult>,
-}
-
-impl Comparison {
-    /// The three together, as exporters take them.
-    pub fn report(&self) -> Report<'_> {
-        Report {
-            left: &self.left,
-            right: &self.right,
-            result: &self.result,
-        }
-    }
-}
-
-/// What a results screen needs, in one call: the counts, the differences
-/// per column, the columns not compared, the notes, what was suggested, and
-/// both files.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ResultOverview {
-    /// How rows were paired.
-    pub mode: Mode,
-    /// The key column pairs (empty in positional mode).
-    pub keys: Vec<ColumnPair>,
-    /// Counts over all rows.
-    pub summary: Summary,
-    /// Differences per compared column pair.
-    pub columns: Vec<ColumnStats>,
-    /// Left columns not compared (no partner on the right).
-    pub left_only_columns: Vec<String>,
-    /// Right columns not compared (no partner on the left).
-    pub right_only_columns: Vec<String>,
-    /// Key and compared column pairs whose two names differ.
-    pub renamed_columns: Vec<ColumnPair>,
-    /// Compared column pairs whose two columns hold different types.
-    pub type_differences: Vec<ColumnStats>,
-    /// Things worth telling the user about how the comparison was made.
-    pub notes: Vec<String>,
-    /// The key and column pairs that suggestions filled in, if any.
-    pub suggested: Option<AppliedSuggestions>,
-    /// The left file.
-    pub left: TableInfo,
-    /// The right file.
-    pub right: TableInfo,
-    /// How the files were compared when they did not fit the memory limit
-    /// (in partitions on disk, or streamed), for people: set by the
-    /// comparison this process ran, none for one in memory or for a
-    /// result read back from disk (after a restart, say).
-    pub plan: Option<String>,
-    /// Whether pages and exports read the copies the session kept of the
-    /// rows this result names, which it does when a file it references has
-    /// changed or gone: the rows are then shown as they were compared.
-    pub kept_rows: bool,
-}
-
-/// A file arriving as a stream, for [`Workflow::load_reader`].
-pub struct Upload<R> {
-    /// The file's name, as the user knows it.
-    pub name: String,
-    /// Its bytes.
-    pub reader: R,
-    /// Its size, when known (for progress reports).
-    pub size: Option<u64>,
-    /// Refuse files of this many bytes or more.
-    pub limit: Option<u64>,
-}
 
 /// Files of this size or more are referenced by path rather than copied
 /// into the store, unless `CONCORD_REFERENCE_ABOVE`, the saved settings or
@@ -195,38 +41,6 @@ pub struct Workflow {
     reference_above: Arc<AtomicU64>,
     /// Loads and comparisons running, shared by clones.
     pub(super) jobs: Arc<super::jobs::Jobs>,
-}
-
-/// The settings the UI shows: the values in force and their defaults, in bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Settings {
-    /// The memory limit sessions work within.
-    pub memory_limit: u64,
-    /// The memory limit when none is set: half of the machine's memory.
-    pub memory_limit_default: u64,
-    /// Files of this many bytes or more are referenced by path, not copied.
-    pub reference_above: u64,
-    /// That size when none is set.
-    pub reference_above_default: u64,
-    /// Why the saved settings were ignored, if they were.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub problem: Option<String>,
-}
-
-/// A change of settings. Sizes are written as people write them (`4G`,
-/// `512 MiB`); an empty one goes back to the default, and an absent one
-/// stays as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(optional_fields))]
-pub struct SettingsChange {
-    /// The new memory limit (at least 1M).
-    pub memory_limit: Option<String>,
-    /// The new size from which files are referenced by path.
-    pub reference_above: Option<String>,
 }
 
 /// A setting's change as typed: absent (`None`), back to the default
@@ -523,9 +337,6 @@ impl Workflow {
                 Side::Left => d.left = table,
                 Side::Right => d.right = table,
             }
-            d.copies = None;
-            d.plan = None;
-            d.views.clear();
             d.unavailable.retain(|u| u.side != side);
             Ok(info)
         })
@@ -603,7 +414,6 @@ impl Workflow {
                 d.table(Side::Right).map(|t| &**t),
             )?;
             store.commit(d, Event::ConfigSet { config })?;
-            d.views.clear();
             Ok(SessionInfo::from_state(&d.state, true))
         })
     }
@@ -658,7 +468,6 @@ impl Workflow {
             d.result = Some(Arc::new(result));
             d.copies = copies;
             d.plan = plan;
-            d.views.clear();
             Ok(summary)
         })
     }
@@ -840,7 +649,7 @@ impl Workflow {
     }
 
     /// Removes stored files no session refers to (see [`SessionStore::gc`]).
-    pub fn gc(&self, grace: std::time::Duration) -> Result<super::store::GcReport> {
+    pub fn gc(&self, grace: std::time::Duration) -> Result<super::gc::GcReport> {
         self.store.gc(grace)
     }
 }

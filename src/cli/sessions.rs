@@ -2,7 +2,7 @@
 
 use super::{finish_stdout, InspectFormat, SAME};
 use clap::Subcommand;
-use concord::backend::workflow::SessionInfo;
+use concord::backend::models::SessionInfo;
 use concord::backend::Workflow;
 use concord::{Control, Error, LoadOptions, Side};
 use std::io::Write;
