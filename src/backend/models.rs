@@ -158,7 +158,7 @@ pub struct ResultOverview {
     pub kept_rows: bool,
 }
 
-/// A file arriving as a stream, for [`Workflow::load_reader`].
+/// A file arriving as a stream, for [`super::Workflow::load_reader`].
 pub struct Upload<R> {
     /// The file's name, as the user knows it.
     pub name: String,
@@ -206,11 +206,11 @@ pub struct SettingsChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Started {
-    /// The job, as its [`JobEvent`]s name it.
+    /// The job, as its [`super::jobs::JobEvent`]s name it.
     pub job: u64,
 }
 
-/// A file loaded by [`Workflow::load`].
+/// A file loaded by [`super::Workflow::load`].
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Loaded {
@@ -222,7 +222,7 @@ pub struct Loaded {
     pub millis: u64,
 }
 
-/// What [`Workflow::load`] reads: a file on this machine, or one arriving
+/// What [`super::Workflow::load`] reads: a file on this machine, or one arriving
 /// as a stream (an HTTP request body).
 pub enum Incoming {
     /// A path, as the desktop app and the command line give it.

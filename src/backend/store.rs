@@ -17,7 +17,7 @@
 //!
 //! This module is the cache and the commit; the store's other jobs are
 //! methods in modules of their own: taking files in and reading them back
-//! ([`super::intake`]), stored results ([`super::results`]), and garbage
+//! (`intake.rs`), stored results (`results.rs`), and garbage
 //! collection ([`super::gc`]).
 
 use super::blobs::BlobStore;

@@ -63,7 +63,7 @@ pub struct CompareConfig {
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub ignore_extra_columns: bool,
     /// Without a key, pair row N of the left with row N of the right
-    /// instead of pairing rows by their content (see [`compare`]); no key
+    /// instead of pairing rows by their content (see [`compare_as_configured`]); no key
     /// is suggested then. Left out of the stored form when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]

@@ -247,7 +247,7 @@ pub fn compare_streams(
 /// files in `dir` by the hash of their key (each table is read once, front
 /// to back), rows paired by position are taken in blocks. Memory holds one
 /// partition's rows and the result up to `limits.result_bytes`; beyond
-/// that the result goes to `dir` too. It is the result [`super::compare`]
+/// that the result goes to `dir` too. It is the result [`super::compare_as_configured`]
 /// gives, row for row, except that its rows point into copies of the
 /// differing rows, taken as each partition is compared
 /// ([`in_whole_tables`] points them back into `left` and `right`).
