@@ -12,11 +12,11 @@
 use crate::compare::partitioned::{
     compare_pieces, compare_streams, compare_tables, in_whole_tables, Inputs, Keep, Limits,
 };
+use crate::compare::{CompareConfig, CompareResult, Comparison};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
 use crate::suggest::{annotate, complete_config, with_suggestions, Completed};
 use crate::table::{map_both, LoadOptions, Pieces, Table, TableBuilder};
-use crate::{CompareConfig, CompareResult};
 use std::path::{Path, PathBuf};
 
 /// How much memory a comparison may use, in bytes.
@@ -160,19 +160,6 @@ impl Strategy {
     }
 }
 
-/// Two compared files: the tables the result refers to (the whole files,
-/// or only their differing rows when they were compared in partitions).
-pub struct Compared {
-    /// The left table.
-    pub left: Table,
-    /// The right table.
-    pub right: Table,
-    /// What the comparison found.
-    pub result: CompareResult,
-    /// How it was carried out.
-    pub strategy: Strategy,
-}
-
 /// Where and within how much memory [`compare_files`] works.
 #[derive(Debug, Clone)]
 pub struct Resources {
@@ -207,7 +194,7 @@ pub fn compare_files(
     resources: &Resources,
     decided: &dyn Fn(Strategy, u64),
     ctl: Control<'_>,
-) -> Result<Compared> {
+) -> Result<(Comparison, Strategy)> {
     let size = |p: &Path| {
         std::fs::metadata(p)
             .map(|m| m.len())
@@ -221,12 +208,7 @@ pub fn compare_files(
         decided(Strategy::InMemory, left_bytes + right_bytes);
         let (l, r) = map_both(left, right, opts, ctl)?;
         let result = crate::suggest::compare(&l, &r, config, ctl)?;
-        return Ok(Compared {
-            left: l,
-            right: r,
-            result,
-            strategy: Strategy::InMemory,
-        });
+        return Ok((Comparison::new(l, r, result), Strategy::InMemory));
     }
     let limits = resources.budget.limits();
     let inputs = Inputs {
@@ -285,12 +267,8 @@ pub fn compare_files(
         (done.left, done.right, done.result, strategy)
     };
     let (left, right, result, strategy) = done;
-    Ok(Compared {
-        left,
-        right,
-        result: annotate(result, completed),
-        strategy,
-    })
+    let result = annotate(result, completed);
+    Ok((Comparison::new(left, right, result), strategy))
 }
 
 /// Two loaded tables compared by [`compare_loaded`].
@@ -302,16 +280,9 @@ pub struct LoadedComparison {
     /// rows copied out as each partition was compared, with the same result
     /// pointing into the copies. Pages and exports read these few rows
     /// instead of jumping about tables on disk.
-    pub copies: Option<Compared>,
-}
-
-impl LoadedComparison {
-    /// How the comparison was carried out.
-    pub fn strategy(&self) -> Strategy {
-        self.copies
-            .as_ref()
-            .map_or(Strategy::InMemory, |c| c.strategy)
-    }
+    pub copies: Option<Comparison>,
+    /// How it was carried out.
+    pub strategy: Strategy,
 }
 
 /// Compares two loaded tables, after the suggestion stage, within
@@ -333,6 +304,7 @@ pub fn compare_loaded(
         return Ok(LoadedComparison {
             result,
             copies: None,
+            strategy: Strategy::InMemory,
         });
     }
     let limits = budget.limits();
@@ -348,18 +320,15 @@ pub fn compare_loaded(
         copied = Some((done.left, done.right, strategy));
         Ok(done.result)
     })?;
-    let (copy_left, copy_right, strategy) = copied.expect("the comparison ran");
+    let (copy_left, copy_right, strategy) =
+        copied.ok_or_else(|| Error::Internal("a partitioned comparison gave no tables".into()))?;
     let whole = in_whole_tables(&result, &copy_left, &copy_right, dir.path())?;
     // The result's files are unnamed, and outlive their directory.
     let _ = dir.close();
     Ok(LoadedComparison {
         result: whole,
-        copies: Some(Compared {
-            left: copy_left,
-            right: copy_right,
-            result,
-            strategy,
-        }),
+        copies: Some(Comparison::new(copy_left, copy_right, result)),
+        strategy,
     })
 }
 

@@ -5,9 +5,10 @@
 mod common;
 
 use common::Rng;
+use concord::compare::Comparison;
 use concord::compare::{ColumnPair, CompareConfig, Mode};
 use concord::export::{self, Format, Report};
-use concord::files::{compare_files, compare_loaded, Compared, MemoryBudget, Resources, Strategy};
+use concord::files::{compare_files, compare_loaded, MemoryBudget, Resources, Strategy};
 use concord::table::load_to_disk;
 use concord::{Control, Error, LoadOptions};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ fn compared(
     config: &CompareConfig,
     resources: &Resources,
     ctl: Control<'_>,
-) -> Result<Compared, Error> {
+) -> Result<(Comparison, Strategy), Error> {
     let opts = LoadOptions::default();
     compare_files(left, right, &opts, config, resources, &|_, _| {}, ctl)
 }
@@ -47,13 +48,8 @@ fn exports(
         budget,
         spill_dir: spill.to_path_buf(),
     };
-    let c = compared(left, right, config, &resources, Control::default())?;
-    let report = Report {
-        left: &c.left,
-        right: &c.right,
-        result: &c.result,
-    };
-    Ok((every_export(report)?, c.strategy))
+    let (c, strategy) = compared(left, right, config, &resources, Control::default())?;
+    Ok((every_export(Report::of(&c))?, strategy))
 }
 
 /// Every export of comparing `left` with `right` read into tables on disk,
@@ -87,7 +83,7 @@ fn exports_on_disk(
         result: &done.result,
     })?;
     assert!(from_copies == from_whole, "{}", left.display());
-    Ok((from_whole, done.strategy()))
+    Ok((from_whole, done.strategy))
 }
 
 /// The bytes of every export of `report`.
@@ -214,7 +210,8 @@ fn same_both_ways_or_by_position(left: &Path, right: &Path) {
         &resources(MemoryBudget(u64::MAX / 4)),
         Control::default(),
     )
-    .unwrap();
+    .unwrap()
+    .0;
     if whole.result.mode != Mode::Content {
         same_both_ways(left, right, &config);
         return;
@@ -226,7 +223,8 @@ fn same_both_ways_or_by_position(left: &Path, right: &Path) {
         &resources(MemoryBudget(1)),
         Control::default(),
     )
-    .unwrap();
+    .unwrap()
+    .0;
     assert_eq!(parts.result.mode, Mode::Positional);
     let notes = parts.result.notes.join("\n");
     assert!(
@@ -360,7 +358,7 @@ fn a_result_larger_than_its_memory_is_read_from_disk() {
         spill_dir: spill.path().to_path_buf(),
     };
     for config in [&by_position, &keyed("id")] {
-        let c = compared(&l, &r, config, &resources, Control::default()).unwrap();
+        let (c, _) = compared(&l, &r, config, &resources, Control::default()).unwrap();
         assert!(c.result.rows.len() > 500, "{} rows", c.result.rows.len());
         for t in [&c.left, &c.right] {
             // Column names and the description stay in memory; the rows'
@@ -381,8 +379,7 @@ fn a_result_larger_than_its_memory_is_read_from_disk() {
             ..resources.clone()
         };
         let err = compared(&l, &r, config, &resources, Control::default())
-            .err()
-            .expect("the spill directory cannot exist");
+            .expect_err("the spill directory cannot exist");
         assert!(
             err.to_string().contains(&*nowhere.to_string_lossy()),
             "{err}"
@@ -452,9 +449,7 @@ fn cancel_and_errors_leave_no_spill_files() {
     most.store(0, Ordering::Relaxed);
     let never = AtomicBool::new(false);
     let progress = |p| watch(p, None);
-    let err = run(Control::new(&progress, &never))
-        .err()
-        .expect("a broken file fails");
+    let err = run(Control::new(&progress, &never)).expect_err("a broken file fails");
     assert_eq!(err.code(), "field_count", "{err}");
     assert!(
         most.load(Ordering::Relaxed) > 0,
@@ -466,8 +461,7 @@ fn cancel_and_errors_leave_no_spill_files() {
 
     // An unknown key column fails before anything is spilled.
     let err = compared(&l, &l, &keyed("nope"), &resources, Control::default())
-        .err()
-        .expect("no such column");
+        .expect_err("no such column");
     assert_eq!(err.code(), "unknown_column");
     assert_eq!(std::fs::read_dir(spill.path()).unwrap().count(), 0);
 }

@@ -6,15 +6,11 @@
 use super::session::SessionState;
 pub use super::session::Unavailable;
 pub use super::view::{CellChange, Page, PageQuery, PageRow, SortBy};
-use crate::compare::{
-    AppliedSuggestions, ColumnPair, ColumnStats, CompareConfig, CompareResult, Mode, Summary,
-};
-use crate::export::Report;
-use crate::table::{Table, TableInfo};
+use crate::compare::{AppliedSuggestions, ColumnPair, ColumnStats, CompareConfig, Mode, Summary};
+use crate::table::TableInfo;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// A loaded file, as shown in session listings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,29 +86,6 @@ impl SessionInfo {
             config: with_config.then(|| s.config.clone()),
             last_event: s.last_event,
             unavailable: Vec::new(),
-        }
-    }
-}
-
-/// A session's current comparison: both tables and the result made from
-/// them, everything an export or a results screen reads.
-#[derive(Clone)]
-pub struct Comparison {
-    /// The left table.
-    pub left: Arc<Table>,
-    /// The right table.
-    pub right: Arc<Table>,
-    /// The result.
-    pub result: Arc<CompareResult>,
-}
-
-impl Comparison {
-    /// The three together, as exporters take them.
-    pub fn report(&self) -> Report<'_> {
-        Report {
-            left: &self.left,
-            right: &self.right,
-            result: &self.result,
         }
     }
 }

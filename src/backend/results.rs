@@ -3,10 +3,10 @@
 //! 1), and the rows kept beside a result of referenced files.
 
 use super::format::{newer, RESULT_FORMAT, RESULT_MAGIC, RESULT_SAME_LAYOUT, RESULT_V1_LAYOUT};
-use super::session::{Copies, SessionState};
+use super::session::SessionState;
 use super::store::SessionStore;
 use crate::compare::result_v1::CompareResultV1;
-use crate::compare::CompareResult;
+use crate::compare::{CompareResult, Comparison};
 use crate::error::{Error, Result, Side};
 use crate::files::{compare_loaded, Resources};
 use crate::progress::Control;
@@ -39,18 +39,14 @@ impl SessionStore {
     /// them. Rows that cannot be read (removed by an older release's `gc`,
     /// say) are as good as none: the session then opens as if none were
     /// kept, which is what it can show without them.
-    pub(super) fn kept_copies(&self, blob: &str, result: &CompareResult) -> Option<Copies> {
+    pub(super) fn kept_copies(&self, blob: &str, result: &CompareResult) -> Option<Comparison> {
         let (left, right) = self.read_kept(blob).ok()?;
         let named = |side| super::kept::named(result, side).count();
         if left.num_rows() != named(Side::Left) || right.num_rows() != named(Side::Right) {
             return None;
         }
         let result = crate::compare::partitioned::in_copies(result, &self.dir).ok()?;
-        Some(Copies {
-            left: Arc::new(left),
-            right: Arc::new(right),
-            result: Arc::new(result),
-        })
+        Some(Comparison::new(left, right, result))
     }
 
     /// Stores a comparison result as a blob (in [`RESULT_FORMAT`]); returns its hash.

@@ -5,7 +5,7 @@
 //! state, which is what lets a session be rebuilt after a restart or a crash
 //! from its last snapshot and the events after it.
 
-use crate::compare::{CompareConfig, CompareResult, Summary};
+use crate::compare::{CompareConfig, CompareResult, Comparison, Summary};
 use crate::error::Side;
 use crate::table::{LoadOptions, Table};
 use serde::{Deserialize, Serialize};
@@ -281,7 +281,7 @@ pub struct SessionData {
     /// result's differing rows copied out of the tables, and the result
     /// pointing into them, which pages and exports read (see
     /// [`crate::files::LoadedComparison::copies`]). Set with `result`.
-    pub copies: Option<Copies>,
+    pub copies: Option<Comparison>,
     /// When this process compared the session's files outside memory,
     /// because they did not fit the memory limit: how, for people (see
     /// [`crate::files::Strategy::note`]). Set with `result`.
@@ -291,18 +291,6 @@ pub struct SessionData {
     /// Referenced files that could not be read when the session was
     /// opened (moved, deleted or changed): their sides have no table.
     pub unavailable: Vec<Unavailable>,
-}
-
-/// A result's differing rows copied out of its tables, with the result
-/// pointing into the copies.
-#[derive(Debug, Clone)]
-pub struct Copies {
-    /// The left rows the result refers to.
-    pub left: Arc<Table>,
-    /// The right rows the result refers to.
-    pub right: Arc<Table>,
-    /// The result, its rows pointing into `left` and `right`.
-    pub result: Arc<CompareResult>,
 }
 
 /// A referenced file a session could not read back.

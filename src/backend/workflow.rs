@@ -4,16 +4,15 @@
 //! report progress) in [`super::jobs`].
 
 use super::models::{
-    Comparison, FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange,
-    Upload,
+    FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange, Upload,
 };
-use super::session::{Copies, Event, InputRef, ResultRef};
+use super::session::{Event, InputRef, ResultRef};
 use super::settings;
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
-use crate::compare::{ColumnPair, CompareConfig, CompareResult, Pairing, Summary};
+use crate::compare::{ColumnPair, CompareConfig, CompareResult, Comparison, Pairing, Summary};
 use crate::error::{Error, Result, Side};
-use crate::export::{self, Format};
+use crate::export::{self, Format, Report};
 use crate::files::{MemoryBudget, MEMORY_LIMIT_ENV};
 use crate::profile::ColumnProfile;
 use crate::progress::Control;
@@ -438,12 +437,8 @@ impl Workflow {
         let resources = self.store.resources();
         let compared = crate::files::compare_loaded(&left, &right, &config, &resources, ctl)?;
         let bytes = left.info().bytes + right.info().bytes;
-        let plan = compared.strategy().note(bytes, &resources);
-        let copies = compared.copies.map(|c| Copies {
-            left: Arc::new(c.left),
-            right: Arc::new(c.right),
-            result: Arc::new(c.result),
-        });
+        let plan = compared.strategy.note(bytes, &resources);
+        let copies = compared.copies;
         let result = compared.result;
         let blob = self.store.write_result(&result)?;
         let kept_rows = match (referenced, &copies) {
@@ -526,7 +521,7 @@ impl Workflow {
         Ok(Page {
             total: order.len(),
             offset: q.offset,
-            rows: page_rows(c.report(), &order, q),
+            rows: page_rows(Report::of(&c), &order, q),
         })
     }
 
@@ -538,7 +533,7 @@ impl Workflow {
         path: &Path,
         ctl: Control<'_>,
     ) -> Result<()> {
-        export::write_file(self.comparison(id)?.report(), format, path, ctl)
+        export::write_file(Report::of(&self.comparison(id)?), format, path, ctl)
     }
 
     /// Exports the current result to a writer.
@@ -549,7 +544,7 @@ impl Workflow {
         out: &mut dyn std::io::Write,
         ctl: Control<'_>,
     ) -> Result<()> {
-        export::write(self.comparison(id)?.report(), format, out, ctl)
+        export::write(Report::of(&self.comparison(id)?), format, out, ctl)
     }
 
     /// The file name an export of session `id` in `format` is offered
@@ -687,11 +682,7 @@ fn current(d: &super::session::SessionData) -> Result<Comparison> {
         id: d.state.id.clone(),
     })?;
     if let Some(c) = &d.copies {
-        return Ok(Comparison {
-            left: c.left.clone(),
-            right: c.right.clone(),
-            result: c.result.clone(),
-        });
+        return Ok(c.clone());
     }
     Ok(Comparison {
         left: d.loaded(Side::Left)?,

@@ -4,13 +4,12 @@ use super::args::{self, PerColumn, ReadArgs};
 use super::{finish_stdout, progress, say, DIFFERENT, SAME};
 use clap::Args;
 use concord::backend::Workflow;
-use concord::compare::{NumericMode, RuleOverrides, Rules, Sides};
+use concord::compare::{Comparison, NumericMode, RuleOverrides, Rules, Sides};
 use concord::export::{self, Format};
 use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
-use concord::{ColumnPair, CompareConfig, CompareResult, Control, Error, LoadOptions, Side, Table};
+use concord::{ColumnPair, CompareConfig, Control, Error, LoadOptions, Side};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[derive(Args)]
 pub(crate) struct CompareArgs {
@@ -225,21 +224,18 @@ pub(crate) fn run(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     };
     let outcome = run_comparison(&a, &opts, &cfg, ctl, data_dir);
     bar.finish();
-    let (left, right, result) = outcome?;
+    let comparison = outcome?;
+    let result = &comparison.result;
     for note in &result.notes {
         say!("concord: note: {note}");
     }
     if format == Format::Csv {
         // The CSV holds rows only; every other format has this section.
-        for (label, text) in export::column_lines(&result) {
+        for (label, text) in export::column_lines(result) {
             say!("concord: columns {label}: {text}");
         }
     }
-    let report_view = export::Report {
-        left: &left,
-        right: &right,
-        result: &result,
-    };
+    let report_view = export::Report::of(&comparison);
     let written = match &a.output {
         Some(path) => {
             let r = export::write_file(report_view, format, path, ctl);
@@ -269,8 +265,6 @@ pub(crate) fn run(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     })
 }
 
-type Compared = (Arc<Table>, Arc<Table>, Arc<CompareResult>);
-
 /// Loads and compares the two files, through a saved session with `--save`.
 fn run_comparison(
     a: &CompareArgs,
@@ -278,7 +272,7 @@ fn run_comparison(
     cfg: &CompareConfig,
     ctl: Control<'_>,
     data_dir: &Path,
-) -> Result<Compared, Error> {
+) -> Result<Comparison, Error> {
     if !a.save {
         let defaults = Resources::default();
         let resources = Resources {
@@ -291,8 +285,9 @@ fn run_comparison(
             }
         };
         super::mapped::guard(&[&a.left, &a.right]);
-        let c = compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
-        return Ok((Arc::new(c.left), Arc::new(c.right), Arc::new(c.result)));
+        let (comparison, _) =
+            compare_files(&a.left, &a.right, opts, cfg, &resources, &decided, ctl)?;
+        return Ok(comparison);
     }
     let mut w = Workflow::open(data_dir)?;
     if let Some(limit) = a.memory_limit {
@@ -322,7 +317,7 @@ fn run_comparison(
     if let Some(plan) = w.result_overview(&session.id)?.plan {
         say!("concord: {plan}");
     }
-    let c = w.comparison(&session.id)?;
+    let comparison = w.comparison(&session.id)?;
     say!("concord: saved as session {} ({name})", session.id);
-    Ok((c.left, c.right, c.result))
+    Ok(comparison)
 }

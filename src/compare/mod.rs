@@ -13,8 +13,8 @@ mod rules;
 mod suggested;
 
 pub use result::{
-    pair_label, ColumnPair, ColumnStats, CompareResult, Mode, ResolvedPair, RowDiff, RowStatus,
-    Rows, Summary,
+    pair_label, ColumnPair, ColumnStats, CompareResult, Comparison, Mode, ResolvedPair, RowDiff,
+    RowStatus, Rows, Summary,
 };
 pub use rules::{NumericMode, RuleOverrides, Rules, Sides};
 pub use suggested::{

@@ -5,6 +5,7 @@ use crate::array::Array;
 use crate::table::Table;
 use crate::values::ValueType;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How rows were paired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +280,31 @@ impl CompareResult {
                 .map(|k| right.cell(r as usize, k.right_index))
                 .collect(),
             (None, None) => Vec::new(),
+        }
+    }
+}
+
+/// Two tables and the result of comparing them, its rows pointing into
+/// them: the one value the command line, sessions, result pages and
+/// exports pass around (exports read it through `export::Report::of`).
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The left table (or the rows of it the result refers to).
+    pub left: Arc<Table>,
+    /// The right table (or the rows of it the result refers to).
+    pub right: Arc<Table>,
+    /// What the comparison found.
+    pub result: Arc<CompareResult>,
+}
+
+impl Comparison {
+    /// The three together.
+    pub fn new(left: Table, right: Table, result: CompareResult) -> Comparison {
+        Comparison {
+            left: Arc::new(left),
+            right: Arc::new(right),
+            result: Arc::new(result),
         }
     }
 }

@@ -149,8 +149,8 @@ impl Format {
     }
 }
 
-/// A comparison result with the two tables it was made from: everything an
-/// export needs.
+/// A comparison result with the two tables it was made from, borrowed:
+/// everything an export needs ([`Report::of`] a [`crate::compare::Comparison`]).
 #[derive(Clone, Copy)]
 pub struct Report<'a> {
     /// The left table.
@@ -162,6 +162,15 @@ pub struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
+    /// The report of `comparison`.
+    pub fn of(comparison: &'a crate::compare::Comparison) -> Report<'a> {
+        Report {
+            left: &comparison.left,
+            right: &comparison.right,
+            result: &comparison.result,
+        }
+    }
+
     /// The key values of a result row.
     pub fn key(&self, row: &RowDiff) -> Vec<&'a str> {
         self.result.key_values(row, self.left, self.right)
