@@ -434,7 +434,7 @@ use_suggestions: boolean,
 ignore_extra_columns?: boolean, 
 /**
  * Without a key, pair row N of the left with row N of the right
- * instead of pairing rows by their content (see [`compare`]); no key
+ * instead of pairing rows by their content (see [`compare_as_configured`]); no key
  * is suggested then. Left out of the stored form when false.
  */
 by_position?: boolean, 
@@ -514,7 +514,7 @@ job: number, };
 
 export type Started = { 
 /**
- * The job, as its [`JobEvent`]s name it.
+ * The job, as its [`super::jobs::JobEvent`]s name it.
  */
 job: number, };
 
