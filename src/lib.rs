@@ -25,10 +25,11 @@
 pub mod api;
 mod array;
 pub mod backend;
+pub mod budget;
 pub mod compare;
 pub mod error;
 pub mod export;
-pub mod files;
+pub mod plan;
 pub mod profile;
 pub mod progress;
 pub mod suggest;

@@ -38,7 +38,7 @@ macro_rules! each_type {
             crate::suggest::Suggestions,
             crate::progress::Phase,
             crate::progress::Progress,
-            crate::files::Strategy,
+            crate::plan::Strategy,
             crate::backend::jobs::JobEvent,
             crate::backend::models::Started,
             crate::backend::models::Loaded,

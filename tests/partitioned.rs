@@ -5,10 +5,11 @@
 mod common;
 
 use common::Rng;
+use concord::budget::MemoryBudget;
 use concord::compare::Comparison;
 use concord::compare::{ColumnPair, CompareConfig, Mode};
 use concord::export::{self, Format, Report};
-use concord::files::{compare_files, compare_loaded, MemoryBudget, Resources, Strategy};
+use concord::plan::{compare_files, compare_loaded, Resources, Strategy};
 use concord::table::load_to_disk;
 use concord::{Control, Error, LoadOptions};
 use std::path::{Path, PathBuf};

@@ -379,7 +379,7 @@ fn a_result_compared_a_partition_at_a_time_keeps_its_rows_and_reads_them_after_a
     let workflow = || {
         Workflow::open(data.path())
             .unwrap()
-            .with_memory_limit(concord::files::MemoryBudget(1 << 20))
+            .with_memory_limit(concord::budget::MemoryBudget(1 << 20))
             .with_reference_above(100_000)
     };
     let w = workflow();

@@ -6,7 +6,7 @@
 use super::session::{FileRef, InputRef};
 use super::store::SessionStore;
 use crate::error::{Error, Result};
-use crate::files::check_space;
+use crate::plan::check_space;
 use crate::progress::Control;
 use crate::table::Table;
 use std::path::Path;

@@ -8,7 +8,7 @@ use super::store::SessionStore;
 use crate::compare::result_v1::CompareResultV1;
 use crate::compare::{CompareResult, Comparison};
 use crate::error::{Error, Result, Side};
-use crate::files::{compare_loaded, Resources};
+use crate::plan::{compare_loaded, Resources};
 use crate::progress::Control;
 use crate::table::Table;
 use std::sync::Arc;

@@ -280,11 +280,11 @@ pub struct SessionData {
     /// When this process compared the session a partition at a time: the
     /// result's differing rows copied out of the tables, and the result
     /// pointing into them, which pages and exports read (see
-    /// [`crate::files::LoadedComparison::copies`]). Set with `result`.
+    /// [`crate::plan::LoadedComparison::copies`]). Set with `result`.
     pub copies: Option<Comparison>,
     /// When this process compared the session's files outside memory,
     /// because they did not fit the memory limit: how, for people (see
-    /// [`crate::files::Strategy::note`]). Set with `result`.
+    /// [`crate::plan::Strategy::note`]). Set with `result`.
     pub plan: Option<String>,
     /// Row orders of the result for the last few page queries.
     pub(crate) views: Vec<(super::view::ViewKey, Arc<Vec<u32>>)>,

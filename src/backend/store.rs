@@ -13,7 +13,7 @@
 //! A file larger than a third of the memory limit is read into a table on
 //! disk (unnamed files in the data directory, mapped), so a session holds
 //! files of any size; its comparison then runs a partition at a time
-//! ([`crate::files::compare_loaded`]).
+//! ([`crate::plan::compare_loaded`]).
 //!
 //! This module is the cache and the commit; the store's other jobs are
 //! methods in modules of their own: taking files in and reading them back
@@ -23,8 +23,9 @@
 use super::blobs::BlobStore;
 use super::log::{EventLog, SessionRow};
 use super::session::{Event, SessionData, SessionState, Unavailable};
+use crate::budget::MemoryBudget;
 use crate::error::{Error, Result, Side};
-use crate::files::{MemoryBudget, Resources};
+use crate::plan::Resources;
 use crate::progress::Control;
 use crate::table::Table;
 use parking_lot::RwLock;

@@ -1034,14 +1034,14 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
     let roomy = tempfile::tempdir().unwrap();
     let whole = Workflow::open(roomy.path())
         .unwrap()
-        .with_memory_limit(crate::files::MemoryBudget(1 << 40));
+        .with_memory_limit(crate::budget::MemoryBudget(1 << 40));
     let (whole_id, l, _) = session(&whole);
     assert!(!l.on_disk);
 
     let dir = tempfile::tempdir().unwrap();
     let small = Workflow::open(dir.path())
         .unwrap()
-        .with_memory_limit(crate::files::MemoryBudget(1 << 20));
+        .with_memory_limit(crate::budget::MemoryBudget(1 << 20));
     let (id, l, r) = session(&small);
     assert!(
         l.on_disk && r.on_disk,
@@ -1116,7 +1116,7 @@ fn files_larger_than_memory_are_kept_on_disk_and_compare_as_in_memory() {
     drop(small);
     let small = Workflow::open(dir.path())
         .unwrap()
-        .with_memory_limit(crate::files::MemoryBudget(1 << 20));
+        .with_memory_limit(crate::budget::MemoryBudget(1 << 20));
     small.open_session(&id, Control::default()).unwrap();
     assert!(small.file(&id, Side::Left).unwrap().on_disk);
     // The stored result's rows, larger than its share of the limit, are

@@ -10,10 +10,10 @@ use super::session::{Event, InputRef, ResultRef};
 use super::settings;
 use super::store::SessionStore;
 use super::view::{page_rows, view_key, view_order, VIEWS_KEPT};
+use crate::budget::{MemoryBudget, MEMORY_LIMIT_ENV};
 use crate::compare::{ColumnPair, CompareConfig, CompareResult, Comparison, Pairing, Summary};
 use crate::error::{Error, Result, Side};
 use crate::export::{self, Format, Report};
-use crate::files::{MemoryBudget, MEMORY_LIMIT_ENV};
 use crate::profile::ColumnProfile;
 use crate::progress::Control;
 use crate::suggest::Suggestions;
@@ -66,7 +66,7 @@ impl Workflow {
     pub fn new(store: Arc<SessionStore>) -> Workflow {
         let reference_above = std::env::var(REFERENCE_ABOVE_ENV)
             .ok()
-            .and_then(|v| crate::files::parse_size(&v).ok())
+            .and_then(|v| crate::budget::parse_size(&v).ok())
             .unwrap_or(DEFAULT_REFERENCE_ABOVE);
         Workflow {
             store,
@@ -136,7 +136,7 @@ impl Workflow {
         let reference_above = size_change(
             &change.reference_above,
             "reference files above",
-            crate::files::parse_size,
+            crate::budget::parse_size,
         )?;
         let mut saved = settings::read(self.store.dir()).saved;
         if let Some(v) = memory_limit {
@@ -435,7 +435,7 @@ impl Workflow {
             ))
         })??;
         let resources = self.store.resources();
-        let compared = crate::files::compare_loaded(&left, &right, &config, &resources, ctl)?;
+        let compared = crate::plan::compare_loaded(&left, &right, &config, &resources, ctl)?;
         let bytes = left.info().bytes + right.info().bytes;
         let plan = compared.strategy.note(bytes, &resources);
         let copies = compared.copies;

@@ -4,9 +4,10 @@ use super::args::{self, PerColumn, ReadArgs};
 use super::{finish_stdout, progress, say, DIFFERENT, SAME};
 use clap::Args;
 use concord::backend::Workflow;
+use concord::budget::MemoryBudget;
 use concord::compare::{Comparison, NumericMode, RuleOverrides, Rules, Sides};
 use concord::export::{self, Format};
-use concord::files::{compare_files, MemoryBudget, Resources, Strategy};
+use concord::plan::{compare_files, Resources, Strategy};
 use concord::{ColumnPair, CompareConfig, Control, Error, LoadOptions, Side};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -95,7 +96,7 @@ pub(crate) struct CompareArgs {
     spill_dir: Option<PathBuf>,
     /// With --save: files of this size or more are referenced by path
     /// instead of copied into the session store [default: 256M].
-    #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::files::parse_size)]
+    #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::budget::parse_size)]
     reference_above: Option<u64>,
     #[command(flatten)]
     read: ReadArgs,

@@ -31,12 +31,12 @@ pub(crate) struct ServeArgs {
     /// the limit saved in Settings [default: half of RAM]. A file larger
     /// than a third of it is kept on disk, and two files that do not fit it
     /// together are compared a partition at a time.
-    #[arg(long, value_name = "SIZE", env = "CONCORD_MEMORY_LIMIT", value_parser = concord::files::MemoryBudget::parse)]
-    memory_limit: Option<concord::files::MemoryBudget>,
+    #[arg(long, value_name = "SIZE", env = "CONCORD_MEMORY_LIMIT", value_parser = concord::budget::MemoryBudget::parse)]
+    memory_limit: Option<concord::budget::MemoryBudget>,
     /// Files of this size or more are referenced by path (with their size,
     /// modification time and hash) instead of copied into the session
     /// store [default: 256M].
-    #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::files::parse_size)]
+    #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::budget::parse_size)]
     reference_above: Option<u64>,
 }
 
