@@ -168,7 +168,7 @@ impl Workflow {
             .spawn(move || {
                 let report = throttled(|e| send(e));
                 let ctl = Control::new(&report, &cancel).with_job(job);
-                let outcome = w.compare(&id, ctl);
+                let outcome = unpanicked(|| w.compare(&id, ctl), "the comparison");
                 w.jobs.finish(&slot, job);
                 send(JobEvent::outcome(job, outcome));
             });
@@ -207,10 +207,13 @@ impl Workflow {
             .ok_or_else(|| Error::Internal("a load was refused a job".into()))?;
         let report = throttled(send);
         let ctl = Control::new(&report, &cancel).with_job(job);
-        let file = match incoming {
-            Incoming::Path(path) => self.load_file(id, side, &path, options, ctl),
-            Incoming::Upload(upload) => self.load_reader(id, side, upload, options, ctl),
-        };
+        let file = unpanicked(
+            || match incoming {
+                Incoming::Path(path) => self.load_file(id, side, &path, options, ctl),
+                Incoming::Upload(upload) => self.load_reader(id, side, upload, options, ctl),
+            },
+            "loading the file",
+        );
         self.jobs.finish(&slot, job);
         Ok(Loaded {
             job,
@@ -241,6 +244,14 @@ impl Workflow {
         }
         self.jobs.running() == 0
     }
+}
+
+/// `work`'s outcome, or an [`Error::Internal`] naming `what` if it
+/// panicked: a job always ends, unregistered and with its last event sent,
+/// so its session is never left busy.
+fn unpanicked<T>(work: impl FnOnce() -> Result<T>, what: &str) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .unwrap_or_else(|_| Err(Error::Internal(format!("{what} stopped unexpectedly"))))
 }
 
 /// Progress reports are passed on at most this often per job, so a fast job
@@ -321,6 +332,18 @@ mod tests {
         assert!(w.wait_for_jobs(Duration::from_secs(10)));
         assert_eq!(w.jobs.running(), 0);
         worker.join().unwrap();
+    }
+
+    #[test]
+    fn a_job_that_panics_ends_with_an_internal_error() {
+        let ok = unpanicked(|| Ok(7), "counting");
+        assert_eq!(ok.unwrap(), 7);
+        let e = unpanicked(|| -> Result<()> { panic!("a bug") }, "counting").unwrap_err();
+        assert_eq!(e.code(), "internal");
+        assert!(
+            e.to_string().contains("counting stopped unexpectedly"),
+            "{e}"
+        );
     }
 
     #[test]

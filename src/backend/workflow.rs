@@ -265,7 +265,7 @@ impl Workflow {
         } else {
             self.store.store_file(path, options, ctl)?
         };
-        self.commit_load(id, side, input, table)
+        self.commit_load(id, side, input, table, ctl)
     }
 
     /// Loads an uploaded file's bytes into one side of a session.
@@ -285,7 +285,7 @@ impl Workflow {
         let (input, table) = self
             .store
             .stored_input(name.to_string(), blob, size, options, ctl)?;
-        self.commit_load(id, side, input, table)
+        self.commit_load(id, side, input, table, ctl)
     }
 
     /// Loads a file streamed from `upload.reader` (an HTTP request body, say)
@@ -310,16 +310,18 @@ impl Workflow {
         let (input, table) = self
             .store
             .stored_input(upload.name, blob, bytes, options, ctl)?;
-        self.commit_load(id, side, input, table)
+        self.commit_load(id, side, input, table, ctl)
     }
 
-    /// Records a loaded file on one side, with its parsed table.
+    /// Records a loaded file on one side, with its parsed table, unless
+    /// the load was cancelled meanwhile.
     fn commit_load(
         &self,
         id: &str,
         side: Side,
         input: InputRef,
         table: crate::table::Table,
+        ctl: Control<'_>,
     ) -> Result<FileInfo> {
         let info = FileInfo {
             name: input.name.clone(),
@@ -330,6 +332,9 @@ impl Workflow {
             on_disk: table.on_disk(),
         };
         self.store.with_session_mut(id, |store, d| {
+            // Checked under the session's lock: a newer load on this side
+            // that stopped this one commits after it, never before.
+            ctl.check()?;
             store.commit(d, Event::Loaded { side, input })?;
             let table = Some(Arc::new(table));
             match side {

@@ -129,17 +129,19 @@ fn pair_score(
 
 /// Suggests column pairs and keys for comparing `left` with `right`.
 pub fn suggest(left: &Table, right: &Table, ctl: Control<'_>) -> Result<Suggestions> {
-    suggest_parts(left, right, Some(Check::Here), ctl).map(|(s, _)| s)
+    suggest_parts(left, right, Some(Check::Here), &[], ctl).map(|(s, _)| s)
 }
 
 /// Suggests column pairs, and keys only when `keys` says how to check them
 /// (checking key candidates reads every row, which a caller that has a key
-/// can skip). The flag says whether the first key is provisional, left for
-/// the comparison to check ([`Check::ByComparison`]).
+/// can skip); no key holds a column named in `ignored` (on either side).
+/// The flag says whether the first key is provisional, left for the
+/// comparison to check ([`Check::ByComparison`]).
 fn suggest_parts(
     left: &Table,
     right: &Table,
     keys: Option<Check>,
+    ignored: &[String],
     ctl: Control<'_>,
 ) -> Result<(Suggestions, bool)> {
     const STEPS: u64 = 3;
@@ -196,13 +198,21 @@ fn suggest_parts(
         .collect();
     ctl.check()?;
     ctl.report(Phase::Suggesting, 2, STEPS);
+    let keyable: Vec<Mapped> = mapped
+        .iter()
+        .filter(|m| {
+            let (l, r) = (&left.columns()[m.left], &right.columns()[m.right]);
+            !ignored.contains(l) && !ignored.contains(r)
+        })
+        .copied()
+        .collect();
     let (candidates, provisional) = match keys {
         Some(check) => suggest_keys(
             (left, &lsample),
             (right, &rsample),
             &ls,
             &rs,
-            &mapped,
+            &keyable,
             check,
         ),
         None => (Vec::new(), false),
@@ -351,7 +361,8 @@ fn complete_pairing(
     if !want_key && !want_maps {
         return Ok(Completed::unchanged(config));
     }
-    let (s, provisional) = suggest_parts(left, right, want_key.then_some(check), ctl)?;
+    let (s, provisional) =
+        suggest_parts(left, right, want_key.then_some(check), &config.ignore, ctl)?;
     let mut out = config.clone();
     let mut applied = AppliedSuggestions::default();
     let ignored = |name: &str| config.ignore.iter().any(|i| i == name);
@@ -360,8 +371,14 @@ fn complete_pairing(
     if want_key {
         let usable = s.usable_key(&config.ignore);
         notes = s.key_notes(usable);
+        if provisional && s.keys.first() != usable {
+            // The key taken as exact is not the one used (it holds an
+            // ignored column): the others were judged on the samples only,
+            // so they are searched again, checked on every row.
+            return complete_pairing(left, right, config, Check::Here, ctl);
+        }
         if let Some(k) = usable {
-            provisional_key = provisional && s.keys.first() == Some(k);
+            provisional_key = provisional;
             out.keys = k
                 .left
                 .iter()
@@ -415,6 +432,11 @@ pub fn compare(
     if !config.completes() {
         return compare_as_configured(left, right, config, ctl);
     }
+    if !keys_read_as_written(config) {
+        return with_suggestions(left, right, config, ctl, |config| {
+            compare_as_configured(left, right, config, ctl)
+        });
+    }
     let completed = complete(left, right, config, Check::ByComparison, ctl)?;
     let (result, empty_keys) = compare_counting_empty_keys(left, right, &completed.config, ctl)?;
     match completed.confirmed(&result.summary, empty_keys) {
@@ -423,6 +445,29 @@ pub fn compare(
             compare_as_configured(left, right, config, ctl)
         }),
     }
+}
+
+/// Whether the comparison reads key cells as the key search does, so that
+/// its counts can confirm a key the search found: no trimming, no letter
+/// case ignored and no null tokens of the user's (which the comparison
+/// applies to keys and the search does not), and null spellings inferred
+/// (without them a typed column's `NA`, empty to the search, is a value to
+/// the comparison).
+fn keys_read_as_written(config: &CompareConfig) -> bool {
+    let plain = |trim: bool, case: bool, nulls: &[String]| !trim && !case && nulls.is_empty();
+    config.infer_rules
+        && plain(
+            config.rules.trim,
+            config.rules.ignore_case,
+            &config.rules.null_tokens,
+        )
+        && config.column_rules.values().all(|o| {
+            plain(
+                o.trim.unwrap_or(false),
+                o.ignore_case.unwrap_or(false),
+                o.null_tokens.as_deref().unwrap_or_default(),
+            )
+        })
 }
 
 /// Runs `compare` with `config` after the suggestion stage, as

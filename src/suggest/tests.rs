@@ -124,7 +124,6 @@ fn wide(code: impl Fn(usize) -> String, id_offset: usize) -> Table {
 /// first (`complete_config`, then `compare`), figures and notes included.
 #[test]
 fn a_key_checked_by_the_comparison_gives_the_answer_of_checking_first() {
-    let ctl = crate::progress::Control::default();
     let plain = |row: usize| format!("C{row}");
     let cases = [
         // Unique everywhere: the comparison confirms it.
@@ -170,18 +169,50 @@ fn a_key_checked_by_the_comparison_gives_the_answer_of_checking_first() {
         ),
     ];
     for (name, left, right, key) in cases {
-        let config = CompareConfig::default();
-        let checked = compare(&left, &right, &config, ctl).unwrap();
-        let first = complete_config(&left, &right, &config, ctl).unwrap();
-        let expected = annotate(
-            compare_as_configured(&left, &right, &first.config, ctl).unwrap(),
-            first,
-        );
-        assert_eq!(checked, expected, "{name}");
-        let used = checked.suggested.as_ref().and_then(|s| s.key.as_ref());
-        assert_eq!(used.map(|k| k.left[0].as_str()), key, "{name}");
-        assert!(used.is_none_or(|k| !k.sampled), "{name}");
+        same_as_checking_first(name, &left, &right, &CompareConfig::default(), key);
     }
+    // The key taken as exact holds an ignored column: the one used is
+    // checked on every row too.
+    let ignoring = CompareConfig {
+        ignore: vec!["code".into()],
+        ..CompareConfig::default()
+    };
+    same_as_checking_first(
+        "ignored",
+        &wide(plain, 0),
+        &wide(plain, 0),
+        &ignoring,
+        Some("id"),
+    );
+    // Letter case ignored: the comparison would match the codes, which
+    // the key search (reading them as written) finds on one side only.
+    let mut any_case = CompareConfig::default();
+    any_case.rules.ignore_case = true;
+    let lower = wide(|r| format!("c{r}"), 1_000_000);
+    same_as_checking_first("any case", &wide(plain, 0), &lower, &any_case, None);
+}
+
+/// `compare` on `left` and `right` with `config` gives what completing the
+/// configuration (keys checked on every row) and then comparing gives, and
+/// uses `key`, with figures measured on every row.
+fn same_as_checking_first(
+    name: &str,
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    key: Option<&str>,
+) {
+    let ctl = crate::progress::Control::default();
+    let checked = compare(left, right, config, ctl).unwrap();
+    let first = complete_config(left, right, config, ctl).unwrap();
+    let expected = annotate(
+        compare_as_configured(left, right, &first.config, ctl).unwrap(),
+        first,
+    );
+    assert_eq!(checked, expected, "{name}");
+    let used = checked.suggested.as_ref().and_then(|s| s.key.as_ref());
+    assert_eq!(used.map(|k| k.left[0].as_str()), key, "{name}");
+    assert!(used.is_none_or(|k| !k.sampled), "{name}");
 }
 
 /// The library's `compare`, given the default configuration (which asks
