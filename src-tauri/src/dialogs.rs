@@ -3,6 +3,7 @@
 //! until the user answers, so callers run them off the main thread
 //! (commands do, through `spawn_blocking`).
 
+use concord::table::InputFormat;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime};
@@ -24,11 +25,11 @@ pub struct Native<R: Runtime>(pub AppHandle<R>);
 
 impl<R: Runtime> Dialogs for Native<R> {
     fn pick_file(&self, title: &str) -> Option<PathBuf> {
-        self.0
-            .dialog()
-            .file()
-            .set_title(title)
-            .add_filter("CSV and text files", &["csv", "tsv", "txt", "psv", "tab"])
+        let mut dialog = self.0.dialog().file().set_title(title);
+        for format in InputFormat::ALL {
+            dialog = dialog.add_filter(format.label, format.extensions);
+        }
+        dialog
             .add_filter("All files", &["*"])
             .blocking_pick_file()
             .and_then(|p| p.into_path().ok())

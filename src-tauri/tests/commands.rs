@@ -455,3 +455,29 @@ fn every_listed_command_is_registered() {
         assert!(!unknown(cmd), "'{cmd}' is listed but not registered");
     }
 }
+
+#[test]
+fn file_associations_are_input_formats() {
+    use concord::table::InputFormat;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let conf: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
+            .unwrap();
+    let associations = conf["bundle"]["fileAssociations"].as_array().unwrap();
+    assert!(!associations.is_empty());
+    for a in associations {
+        let mime = a["mimeType"].as_str().unwrap();
+        let format = InputFormat::ALL
+            .iter()
+            .find(|f| f.mime_types.contains(&mime))
+            .unwrap_or_else(|| panic!("{mime} is no input format's"));
+        for ext in a["ext"].as_array().unwrap() {
+            let ext = ext.as_str().unwrap();
+            assert!(
+                format.extensions.contains(&ext),
+                "{ext} is not a {} extension",
+                format.name
+            );
+        }
+    }
+}

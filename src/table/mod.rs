@@ -12,6 +12,7 @@
 
 mod builder;
 mod decode;
+mod formats;
 mod load;
 mod parse;
 mod pieces;
@@ -19,6 +20,7 @@ mod sniff;
 
 pub use builder::{encode_row, TableBuilder};
 pub use decode::Encoding;
+pub use formats::InputFormat;
 pub use load::{load_both, load_bytes, load_path, map_both, map_path, LoadOptions};
 pub use pieces::{load_to_disk, Pieces};
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};

@@ -788,3 +788,22 @@ offset: number,
  */
 rows: Array<PageRow>, };
 
+/** The input formats Concord reads (`InputFormat::ALL`). */
+export const INPUT_FORMATS = [
+  {
+    "name": "csv",
+    "label": "CSV and text files",
+    "extensions": [
+      "csv",
+      "tsv",
+      "txt",
+      "psv",
+      "tab"
+    ],
+    "mime_types": [
+      "text/csv",
+      "text/tab-separated-values",
+      "text/plain"
+    ]
+  }
+] as const;

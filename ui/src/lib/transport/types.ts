@@ -47,6 +47,12 @@ import type {
 } from './generated';
 
 export type * from './generated';
+import { INPUT_FORMATS } from './generated';
+export { INPUT_FORMATS };
+
+/** What a file input accepts: the extensions and MIME types of every
+ * input format Concord reads. */
+export const FILE_ACCEPT = INPUT_FORMATS.flatMap((f) => [...f.extensions.map((e) => `.${e}`), ...f.mime_types]).join(',');
 
 /** Everything about a result but its rows (the engine's `ResultOverview`). */
 export type Overview = ResultOverview;
