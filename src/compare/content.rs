@@ -144,14 +144,7 @@ pub(super) fn compare_by_content(
     count_rows(&mut summary, &all.rows);
     ctl.report(Phase::Comparing, total, total);
     let notes = vec![content_note(same, best.len() as u64)];
-    Ok(plan.finish(
-        Mode::Content,
-        summary,
-        all.tallies,
-        all.rows.into(),
-        all.changed.into(),
-        notes,
-    ))
+    Ok(plan.finish_piece(Mode::Content, summary, all, notes))
 }
 
 /// The note of a comparison paired by content.

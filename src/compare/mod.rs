@@ -455,6 +455,25 @@ impl Plan {
         }
     }
 
+    /// [`Plan::finish`] for a result held in memory: its rows, changed
+    /// cells and tallies from the pieces joined into `all`.
+    fn finish_piece(
+        self,
+        mode: Mode,
+        summary: Summary,
+        all: Piece,
+        notes: Vec<String>,
+    ) -> CompareResult {
+        self.finish(
+            mode,
+            summary,
+            all.tallies,
+            all.rows.into(),
+            all.changed.into(),
+            notes,
+        )
+    }
+
     fn finish(
         self,
         mode: Mode,
@@ -697,14 +716,7 @@ fn compare_positional(
         ..Summary::default()
     };
     let notes = vec![POSITIONAL_NOTE.to_string()];
-    Ok(plan.finish(
-        Mode::Positional,
-        summary,
-        all.tallies,
-        all.rows.into(),
-        all.changed.into(),
-        notes,
-    ))
+    Ok(plan.finish_piece(Mode::Positional, summary, all, notes))
 }
 
 /// Where a result row stands in the order of results: rows with a left
@@ -873,14 +885,7 @@ fn compare_keyed(
     if (l, r) != (0, 0) {
         notes.push(empty_key_note(l, r));
     }
-    let result = plan.finish(
-        Mode::Keyed,
-        summary,
-        all.tallies,
-        all.rows.into(),
-        all.changed.into(),
-        notes,
-    );
+    let result = plan.finish_piece(Mode::Keyed, summary, all, notes);
     let order = KeyedOrder {
         order,
         empty_keys: (l, r),
