@@ -766,11 +766,11 @@ pub(super) fn suggest_keys(
         }
     }
     found.sort_by_key(|v| v.rank());
-    // A provisional key ranks first, as the exact key it is taken for;
-    // anywhere else its guessed figures would be shown as measured.
-    for v in found.iter_mut().skip(1).filter(|v| v.provisional) {
-        *v = verify(left, right, &cands, &v.members);
-    }
+    // A provisional key is the first one checked and ranks first, as the
+    // exact key it is taken for (everything found after it was judged on
+    // the samples): anywhere else its guessed figures would be shown as
+    // measured.
+    debug_assert!(found.iter().skip(1).all(|v| !v.provisional));
     let provisional = found.first().is_some_and(|v| v.provisional);
     let keys = found
         .into_iter()

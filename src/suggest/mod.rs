@@ -369,14 +369,10 @@ fn complete_pairing(
     let mut notes = Vec::new();
     let mut provisional_key = false;
     if want_key {
+        // No key holds an ignored column (the search left them out), so a
+        // provisional key, confident by its guessed figures, is the one used.
         let usable = s.usable_key(&config.ignore);
         notes = s.key_notes(usable);
-        if provisional && s.keys.first() != usable {
-            // The key taken as exact is not the one used (it holds an
-            // ignored column): the others were judged on the samples only,
-            // so they are searched again, checked on every row.
-            return complete_pairing(left, right, config, Check::Here, ctl);
-        }
         if let Some(k) = usable {
             provisional_key = provisional;
             out.keys = k
