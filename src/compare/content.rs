@@ -69,11 +69,7 @@ pub(super) fn compare_by_content(
             .into_par_iter()
             .with_min_len(4096)
             .map(|i| {
-                for (ahead, stage) in [(16, 0), (8, 1)] {
-                    if let Some(r) = matching.partner(i + ahead) {
-                        right.prefetch_row(r as usize, stage);
-                    }
-                }
+                matching.prefetch_ahead(right, i);
                 match matching.left(i) {
                     LeftMatch::Row(r) if lk.same_key(i, &rk, r as usize) => r,
                     _ => NONE,

@@ -343,6 +343,18 @@ impl Matching {
         }
     }
 
+    /// Starts loading the right partners of the left rows a little after
+    /// `row`, which come in random order: a walk over the left rows then
+    /// finds each partner in the cache.
+    #[inline]
+    pub fn prefetch_ahead(&self, right: &Table, row: usize) {
+        for (ahead, stage) in [(16, 0), (8, 1)] {
+            if let Some(r) = self.partner(row + ahead) {
+                right.prefetch_row(r as usize, stage);
+            }
+        }
+    }
+
     /// The group whose first left row is `row`.
     pub fn group_of_left(&self, row: u32) -> Option<&Group> {
         self.groups_by_left.get(&row).map(|&g| &self.groups[g])

@@ -788,13 +788,7 @@ fn compare_keyed(
     let left_pieces = for_row_ranges(nl, 0, total, ctl, |range| {
         let mut piece = Piece::new(plan.pairs.len());
         for i in range {
-            // Right rows come in random order: start loading them early.
-            if let Some(r) = matching.partner(i + 16) {
-                right.prefetch_row(r as usize, 0);
-            }
-            if let Some(r) = matching.partner(i + 8) {
-                right.prefetch_row(r as usize, 1);
-            }
+            matching.prefetch_ahead(right, i);
             let from = piece.changed.len();
             match matching.left(i) {
                 LeftMatch::None => piece.push(RowStatus::OnlyLeft, Some(i as u32), None, from),
