@@ -15,21 +15,36 @@ pub(crate) fn rule_hints(result: &CompareResult, left: &Table, right: &Table) ->
     // Per column: differences in letter case only, in spaces only, and in
     // both (equal once trimmed and lower-cased).
     let mut kinds = vec![[0u64; 3]; columns];
+    // A column with one difference of another kind gets no note: its cells
+    // are not read again, and the walk ends once every column has one (a
+    // result of millions of changed rows is not read to its end for this).
+    let mut spoiled = vec![false; columns];
+    let mut open = columns;
     for row in result.rows.iter() {
+        if open == 0 {
+            break;
+        }
         let (Some(l), Some(r), RowStatus::Changed) = (row.left, row.right, row.status) else {
             continue;
         };
         for &p in result.changed_pairs(&row) {
-            let pair = &result.pairs[p as usize];
+            let p = p as usize;
+            if spoiled[p] {
+                continue;
+            }
+            let pair = &result.pairs[p];
             let a = left.cell(l as usize, pair.left_index);
             let b = right.cell(r as usize, pair.right_index);
-            let k = &mut kinds[p as usize];
+            let k = &mut kinds[p];
             if a.to_lowercase() == b.to_lowercase() {
                 k[0] += 1;
             } else if a.trim() == b.trim() {
                 k[1] += 1;
             } else if a.trim().to_lowercase() == b.trim().to_lowercase() {
                 k[2] += 1;
+            } else {
+                spoiled[p] = true;
+                open -= 1;
             }
         }
     }
