@@ -313,7 +313,6 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
     out.commit().map_err(io)
 }
 
-/// Reports export progress every so many rows.
 /// The columns section every report shows, as (label, text) lines:
 /// columns on one side only (and whether they count as a difference),
 /// columns paired under another name, and columns whose types differ.
@@ -358,6 +357,7 @@ pub fn column_lines(res: &CompareResult) -> Vec<(&'static str, String)> {
     lines
 }
 
+/// Reports export progress every so many rows.
 fn progress_every(ctl: &Control<'_>, i: usize, total: usize) -> Result<()> {
     if i % 65_536 == 0 {
         ctl.check()?;
