@@ -446,14 +446,15 @@ fn verify(left: &Table, right: &Table, cands: &[Candidate], members: &[usize]) -
 
 /// A combination judged on the sampled rows only: a runner-up, named for
 /// people beside the key chosen, is not worth reading every row for.
-/// Files no larger than the sample are judged whole, as [`verify`] does.
+/// When the samples are the `whole` files, it is judged as [`verify`] does.
 fn judge_on_samples(
     left: &Table,
     right: &Table,
     cands: &[Candidate],
     comb: &Combination,
+    whole: bool,
 ) -> Verified {
-    if left.num_rows() == comb.left.len() && right.num_rows() == comb.right.len() {
+    if whole {
         return verify(left, right, cands, &comb.members);
     }
     let once = |h: &[u64]| {
@@ -531,6 +532,8 @@ fn search(
     let sample_left = cands.first().map_or(0, |c| c.left.len());
     let sample_right = cands.first().map_or(0, |c| c.right.len());
     let allowed = (allowed_repeats(sample_left), allowed_repeats(sample_right));
+    // Files no larger than the sample are their samples.
+    let whole = left.num_rows() == sample_left && right.num_rows() == sample_right;
     let mut seen: HashSet<Vec<usize>> = HashSet::new();
     let mut beam: Vec<Combination> = vec![Combination {
         members: Vec::new(),
@@ -624,10 +627,9 @@ fn search(
                 continue;
             }
             if is_key && *budget > 0 {
-                let whole = left.num_rows() == sample_left && right.num_rows() == sample_right;
                 let v = if exact_found {
                     runners_up -= 1;
-                    judge_on_samples(left, right, cands, &comb)
+                    judge_on_samples(left, right, cands, &comb, whole)
                 } else if *check == Check::ByComparison && !whole {
                     // Only the first key is left to the comparison: should
                     // it fail there, the search runs again checking here.
