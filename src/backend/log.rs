@@ -121,6 +121,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Whether `e` says the database is locked or busy.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// The last event id of `session`, if the session exists.
 fn last_event_of(conn: &Connection, session: &str) -> rusqlite::Result<Option<u64>> {
     conn.query_row(
@@ -141,7 +149,19 @@ impl EventLog {
         let mut conn = Connection::open(path)
             .map_err(|e| Error::storage_from(format!("cannot open '{}'", path.display()), e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Two processes creating the file at once: the one that does not
+        // switch it to WAL first is told "locked" at once, without waiting
+        // (SQLite waits only for locks, and this is a journal being set
+        // up), so the switch is tried again until the other is done.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                r => break r?,
+            }
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn).map_err(|e| match e {
             Error::Storage { detail, source } => Error::Storage {
