@@ -184,7 +184,8 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
-    /// A file that should be a Concord session file or event log is not one.
+    /// A file is not what it should be: a Concord session file or event
+    /// log that is not one, or an input whose line is not of its format.
     #[error("'{path}'{}: {detail}", .line.map(|l| format!(" line {l}")).unwrap_or_default())]
     InvalidFile {
         /// The file.

@@ -77,9 +77,11 @@ pub fn declarations() -> String {
         };
     }
     each_type!(declare);
-    out.push_str("/** The input formats Concord reads (`InputFormat::ALL`). */\n");
+    out.push_str("/** The input formats Concord reads (`InputFormat::all`). */\n");
     out.push_str("export const INPUT_FORMATS = ");
-    out.push_str(&serde_json::to_string_pretty(crate::table::InputFormat::ALL).unwrap_or_default());
+    out.push_str(
+        &serde_json::to_string_pretty(&crate::table::InputFormat::all()).unwrap_or_default(),
+    );
     out.push_str(" as const;\n");
     out
 }

@@ -728,3 +728,43 @@ fn settings_are_shown_changed_and_refused_with_the_setting_named() {
         json!(2u64 << 30)
     );
 }
+
+#[test]
+fn an_upload_is_read_in_the_format_its_name_or_the_query_says() {
+    let server = Server::start(None);
+    let id = server
+        .json("POST", "/api/sessions", json!({"name": "formats"}))
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lines = b"{\"id\":1,\"name\":\"Ann\"}\n{\"id\":2,\"name\":\"Bob\"}\n";
+    let r = server.upload(&id, "left", "people.jsonl", lines);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let table = &r.json()["file"]["table"];
+    assert_eq!(table["format"], "jsonl");
+    assert_eq!(table["columns"], json!(["id", "name"]));
+    assert_eq!(table["delimiter"], Value::Null, "not invented");
+    // The same bytes named .csv, read as JSON Lines because the query says so.
+    let path = format!("/api/sessions/{id}/files/right?format=jsonl");
+    let r = server.send("PUT", &path, &[("X-File-Name", "people.csv")], lines);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["file"]["table"]["format"], "jsonl");
+    let shown = server
+        .get(&format!("/api/sessions/{id}/files/right"))
+        .json();
+    assert_eq!(shown["table"]["format"], "jsonl");
+    let path = format!("/api/sessions/{id}/files/right?format=dbase");
+    let r = server.send("PUT", &path, &[("X-File-Name", "people.csv")], lines);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["code"], "invalid");
+    assert!(
+        r.text().contains("'dbase' is not an input format"),
+        "{}",
+        r.text()
+    );
+    // A line that is not an object is refused with its line.
+    let r = server.upload(&id, "left", "bad.jsonl", b"{\"id\":1}\n[1]\n");
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["line"], 2);
+}

@@ -26,7 +26,7 @@ pub struct Native<R: Runtime>(pub AppHandle<R>);
 impl<R: Runtime> Dialogs for Native<R> {
     fn pick_file(&self, title: &str) -> Option<PathBuf> {
         let mut dialog = self.0.dialog().file().set_title(title);
-        for format in InputFormat::ALL {
+        for format in InputFormat::all() {
             dialog = dialog.add_filter(format.label, format.extensions);
         }
         dialog

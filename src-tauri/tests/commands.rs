@@ -467,8 +467,8 @@ fn file_associations_are_input_formats() {
     assert!(!associations.is_empty());
     for a in associations {
         let mime = a["mimeType"].as_str().unwrap();
-        let format = InputFormat::ALL
-            .iter()
+        let format = InputFormat::all()
+            .into_iter()
             .find(|f| f.mime_types.contains(&mime))
             .unwrap_or_else(|| panic!("{mime} is no input format's"));
         for ext in a["ext"].as_array().unwrap() {

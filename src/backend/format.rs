@@ -31,12 +31,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// [`crate::compare::CompareConfig::ignore_extra_columns`] and
 /// [`crate::compare::CompareConfig::by_position`] and decimal commas in one
 /// file only ([`crate::compare::Sides`]), written only by a configuration
-/// that sets one.
-pub const EVENT_FORMAT: u32 = 4;
+/// that sets one. 5 adds the input format of a file not read as CSV
+/// ([`crate::table::LoadOptions::format`]), written only by an event that
+/// loads such a file.
+pub const EVENT_FORMAT: u32 = 5;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
 /// same numbers and rule as [`EVENT_FORMAT`].
-pub const SNAPSHOT_FORMAT: u32 = 4;
+pub const SNAPSHOT_FORMAT: u32 = 5;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
@@ -71,8 +73,10 @@ pub const KEPT_MAGIC: &[u8; 4] = b"\xC0KPT";
 /// release; 2: its stored results carry the header of result format 1 (a
 /// release that reads only 1 refuses the file instead of failing to decode
 /// a result inside it); 3: its results are in result format 2, which a
-/// release that reads 2 would refuse only after importing the session.
-pub const PORTABLE_FORMAT: u32 = 3;
+/// release that reads 2 would refuse only after importing the session;
+/// 4: a file in it was read by a reader other than CSV's (its input names
+/// the format), written only then.
+pub const PORTABLE_FORMAT: u32 = 4;
 
 /// The settings file (`settings.json`, see [`super::settings`]). A file
 /// with a higher one came from a newer Concord: its settings this build

@@ -119,14 +119,20 @@ impl SessionStore {
     /// its hash first), or from the user's file when it was referenced by
     /// path ([`Error::SourceChanged`] when that file is not the one loaded).
     pub fn load_input(&self, input: &InputRef, ctl: Control<'_>) -> Result<Table> {
+        // An input stored without a format was read as CSV, whatever its
+        // name says: it reads the same way again.
+        let options = crate::table::LoadOptions {
+            format: Some(input.options.format_name().to_string()),
+            ..input.options.clone()
+        };
         let Some(r) = &input.reference else {
             self.blobs.verify(&input.blob)?;
-            return self.load_stored(&input.blob, &input.name, &input.options, ctl);
+            return self.load_stored(&input.blob, &input.name, &options, ctl);
         };
         check_reference(input, r)?;
         let before = fingerprint(Path::new(&r.path));
         let mut table = self
-            .parse(Path::new(&r.path), &input.options, ctl)
+            .parse(Path::new(&r.path), &options, ctl)
             .map_err(|e| e.with_path(&input.name))?;
         if fingerprint(Path::new(&r.path)) != before {
             return Err(Error::SourceChanged {
@@ -250,9 +256,12 @@ impl SessionStore {
         options: &crate::table::LoadOptions,
         ctl: Control<'_>,
     ) -> Result<Table> {
+        // The copy is named by its hash: the user's name tells its format.
+        let path = self.blobs.path(blob);
+        let options = crate::table::source::with_format(&path, name, options)?;
         // Errors would name the stored copy; name the user's file instead.
         let mut table = self
-            .parse(&self.blobs.path(blob), options, ctl)
+            .parse(&path, &options, ctl)
             .map_err(|e| e.with_path(name))?;
         table.set_source_name(name);
         Ok(table)

@@ -24,7 +24,7 @@
 
 use crate::compare::CompareResult;
 use crate::error::{Error, Result, Side};
-use crate::table::{encode_row, Encoding, SourceInfo, Table, TableBuilder};
+use crate::table::{encode_row, Encoding, InputFormat, SourceInfo, Table, TableBuilder, CSV};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
@@ -39,8 +39,11 @@ const CHUNK: usize = 1 << 20;
 struct Head {
     path: String,
     bytes: u64,
-    encoding: Encoding,
-    delimiter: u8,
+    /// The input format's name; rows kept before it was stored are CSV's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<String>,
+    encoding: Option<Encoding>,
+    delimiter: Option<u8>,
     has_header: bool,
     warnings: Vec<String>,
     columns: Vec<String>,
@@ -82,6 +85,7 @@ pub fn write(
         Head {
             path: info.path.clone(),
             bytes: info.bytes,
+            format: Some(info.format.to_string()),
             encoding: info.encoding,
             delimiter: info.delimiter,
             has_header: info.has_header,
@@ -162,6 +166,8 @@ pub fn read(
         let info = SourceInfo {
             path: head.path,
             bytes: head.bytes,
+            format: InputFormat::named(head.format.as_deref().unwrap_or(CSV))
+                .map_or(CSV, |f| f.name),
             encoding: head.encoding,
             delimiter: head.delimiter,
             has_header: head.has_header,

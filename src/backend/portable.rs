@@ -94,7 +94,14 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
         };
         let text = serde_json::to_string(&manifest)
             .map_err(|e| Error::storage_from("cannot encode the session", e))?;
-        writeln!(out, "{MAGIC} {PORTABLE_FORMAT}\n{text}").map_err(write_err(path))?;
+        // A session with no file read by a reader other than CSV's is
+        // written as 3, which releases before named formats import.
+        let version = if manifest.state.format() >= 5 {
+            PORTABLE_FORMAT
+        } else {
+            3
+        };
+        writeln!(out, "{MAGIC} {version}\n{text}").map_err(write_err(path))?;
         for source in &sources {
             let mut f = std::fs::File::open(source)
                 .map_err(|e| Error::storage_from("cannot read a stored file", e))?;

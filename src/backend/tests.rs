@@ -1236,3 +1236,65 @@ fn a_folder_is_refused_by_name_and_the_side_stays_empty() {
     assert!(e.to_string().contains("is a folder"), "{e}");
     assert!(w.session(&id).unwrap().left.is_none());
 }
+
+#[test]
+fn a_file_of_another_format_is_stored_with_its_format_and_reads_the_same_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = "{\"id\":1,\"name\":\"Ann\"}\n{\"id\":2,\"name\":\"Bob\"}\n";
+    let id = {
+        let w = Workflow::open(dir.path()).unwrap();
+        let s = w.create_session("formats").unwrap();
+        let load = |side, name: &str, text: &str, opts: &LoadOptions| {
+            w.load_bytes(&s.id, side, name, text.as_bytes(), opts, Control::default())
+                .unwrap()
+        };
+        let left = load(Side::Left, "people.jsonl", jsonl, &LoadOptions::default());
+        assert_eq!(left.table.unwrap().format, "jsonl");
+        // A CSV file whose name says JSON Lines, read as CSV on request:
+        // stored without a format, as every CSV input is.
+        let csv = LoadOptions {
+            format: Some("csv".into()),
+            ..LoadOptions::default()
+        };
+        let right = load(Side::Right, "people.jsonl", "id,name\n1,Ann\n2,Bo\n", &csv);
+        assert_eq!(right.table.unwrap().format, "csv");
+        s.id
+    };
+    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let formats: Vec<u32> = db
+        .prepare("SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Created, the JSON Lines file (5: a release reading 4 would read it
+    // as CSV), the CSV file (1: any release reads it).
+    assert_eq!(formats, [1, 5, 1]);
+    let w = Workflow::open(dir.path()).unwrap();
+    let left = w.file(&id, Side::Left).unwrap().table.unwrap();
+    let right = w.file(&id, Side::Right).unwrap().table.unwrap();
+    assert_eq!((left.format.as_str(), left.columns.len()), ("jsonl", 2));
+    assert_eq!((right.format.as_str(), right.columns.len()), ("csv", 2));
+    w.set_config(&id, keyed()).unwrap();
+    let summary = w.compare(&id, Control::default()).unwrap();
+    assert_eq!((summary.identical, summary.changed), (1, 1));
+    // Its portable file is version 4, which releases reading 3 refuse
+    // instead of reading the JSON Lines file as CSV; one with CSV files
+    // only is still 3. Both import with their formats.
+    let file = dir.path().join("formats.concord");
+    w.export_session(&id, &file).unwrap();
+    let first_line = |p: &std::path::Path| {
+        let text = std::fs::read(p).unwrap();
+        let end = text.iter().position(|&b| b == b'\n').unwrap();
+        String::from_utf8(text[..end].to_vec()).unwrap()
+    };
+    assert_eq!(first_line(&file), "CONCORD-SESSION 4");
+    let imported = w.import_session(&file).unwrap();
+    let left = w.file(&imported.id, Side::Left).unwrap().table.unwrap();
+    assert_eq!(left.format, "jsonl");
+    let plain = compared(&w);
+    let file = dir.path().join("plain.concord");
+    w.export_session(&plain, &file).unwrap();
+    assert_eq!(first_line(&file), "CONCORD-SESSION 3");
+}

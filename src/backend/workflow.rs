@@ -668,12 +668,10 @@ fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Erro
     columns.splice(0..0, paired);
     TableInfo {
         path: input.name.clone(),
+        format: input.options.format_name().to_string(),
         rows: rows as usize,
-        encoding: input
-            .options
-            .encoding
-            .unwrap_or(crate::table::Encoding::Utf8),
-        delimiter: input.options.delimiter.unwrap_or(b','),
+        encoding: input.options.encoding,
+        delimiter: input.options.delimiter,
         has_header: input.options.has_header.unwrap_or(true),
         columns,
         warnings: vec![why.to_string()],

@@ -39,6 +39,7 @@ impl ReadArgs {
             _ => None,
         };
         LoadOptions {
+            format: None,
             delimiter: self.delimiter,
             has_header,
             encoding: self.encoding,

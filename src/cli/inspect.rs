@@ -51,8 +51,9 @@ pub(crate) fn run(a: InspectArgs) -> Result<i32, Error> {
             let v = serde_json::json!({
                 "path": info.path,
                 "bytes": info.bytes,
+                "format": info.format,
                 "encoding": info.encoding,
-                "delimiter": (info.delimiter as char).to_string(),
+                "delimiter": info.delimiter.map(|d| (d as char).to_string()),
                 "has_header": info.has_header,
                 "rows": table.num_rows(),
                 "columns": profiles,
@@ -75,8 +76,13 @@ fn write_inspect_text(
 ) -> std::io::Result<()> {
     let info = table.info();
     writeln!(out, "file:      {}", info.path)?;
-    writeln!(out, "encoding:  {}", info.encoding)?;
-    writeln!(out, "delimiter: {}", delimiter_name(info.delimiter))?;
+    writeln!(out, "format:    {}", info.format)?;
+    if let Some(e) = info.encoding {
+        writeln!(out, "encoding:  {e}")?;
+    }
+    if let Some(d) = info.delimiter {
+        writeln!(out, "delimiter: {}", delimiter_name(d))?;
+    }
     writeln!(
         out,
         "header:    {}",

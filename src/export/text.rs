@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::compare::{Mode, RowStatus};
-use crate::table::{delimiter_name, Table};
+use crate::table::Table;
 use crate::values::readable_number;
 use std::io::{self, Write};
 
@@ -26,12 +26,14 @@ pub fn thousands(n: u64) -> String {
 fn describe(t: &Table) -> String {
     let i = t.info();
     format!(
-        "{} ({} rows, {} columns, {}, delimiter {}{})",
+        "{} ({} rows, {} columns{}{})",
         i.path,
         thousands(t.file_rows()),
         t.num_columns(),
-        i.encoding,
-        delimiter_name(i.delimiter),
+        i.read_as()
+            .iter()
+            .map(|p| format!(", {p}"))
+            .collect::<String>(),
         if i.has_header { "" } else { ", no header" }
     )
 }

@@ -135,7 +135,8 @@ impl TableBuilder {
         for cell in cells {
             if !ends.is_empty() {
                 // Cells are one byte apart, as in a loaded table.
-                self.buf.extend_from_slice(&[self.info.delimiter])?;
+                self.buf
+                    .extend_from_slice(&[self.info.delimiter.unwrap_or(b',')])?;
             }
             self.buf.extend_from_slice(cell)?;
             let end = self.buf.len() - start;

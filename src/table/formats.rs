@@ -1,8 +1,10 @@
-//! The input formats Concord reads: one list that the desktop's open
+//! What an input format is called and how its files are told apart. The
+//! formats are those of the readers listed in [`super::READERS`], which
+//! loading picks from (see [`super::source`]) and which the desktop's open
 //! dialog, the UI's file input and the desktop's file associations follow
-//! (tests fail when one drifts). It is the first part of the seam input
-//! formats hang on: a format is named here once.
+//! (tests fail when one drifts).
 
+use super::READERS;
 use serde::Serialize;
 use std::path::Path;
 
@@ -22,18 +24,20 @@ pub struct InputFormat {
 
 impl InputFormat {
     /// Every input format, in the order they are offered.
-    pub const ALL: &'static [InputFormat] = &[InputFormat {
-        name: "csv",
-        label: "CSV and text files",
-        extensions: &["csv", "tsv", "txt", "psv", "tab"],
-        mime_types: &["text/csv", "text/tab-separated-values", "text/plain"],
-    }];
+    pub fn all() -> Vec<&'static InputFormat> {
+        READERS.iter().map(|r| r.format()).collect()
+    }
+
+    /// The format called `name`, if Concord reads it.
+    pub fn named(name: &str) -> Option<&'static InputFormat> {
+        InputFormat::all().into_iter().find(|f| f.name == name)
+    }
 
     /// The format whose extension `path` has, if any (case ignored).
     pub fn of_path(path: &Path) -> Option<&'static InputFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        InputFormat::ALL
-            .iter()
+        InputFormat::all()
+            .into_iter()
             .find(|f| f.extensions.contains(&ext.as_str()))
     }
 }
@@ -50,7 +54,12 @@ mod tests {
         );
         assert_eq!(InputFormat::of_path(Path::new("b.xlsx")), None);
         assert_eq!(InputFormat::of_path(Path::new("noext")), None);
-        for f in InputFormat::ALL {
+        let names: Vec<_> = InputFormat::all().iter().map(|f| f.name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "each format is listed once");
+        for f in InputFormat::all() {
             assert!(
                 f.extensions.iter().all(|e| *e == e.to_ascii_lowercase()),
                 "{}",

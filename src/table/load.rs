@@ -1,138 +1,35 @@
-//! Reading a file into a [`Table`]: decode, sniff, parse in parallel, compact.
+//! Reading a CSV file into a [`Table`]: decode, sniff, parse in parallel, compact.
 
-use super::decode::{decode, Decoded, Encoding};
+use super::decode::{decode, Decoded};
 use super::parse::{
     chunk_cuts, next_record, parse_chunk, record_cells, ChunkError, ChunkRows, Outcome, COPIED,
 };
 use super::sniff::{excel_sep_line, sample_records, sniff_delimiter, sniff_header, SAMPLE_BYTES};
-use super::{SourceInfo, Table};
+use super::source::Input;
+use super::{LoadOptions, SourceInfo, Table};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
 use rayon::prelude::*;
 use std::path::Path;
 
-/// How to read a file. Every field left as `None` is detected.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct LoadOptions {
-    /// The field delimiter; sniffed among `,` `;` tab `|` when `None`.
-    pub delimiter: Option<u8>,
-    /// Whether the first record is a header; sniffed when `None`. Without a
-    /// header, columns are named `column_1`, `column_2`, ...
-    pub has_header: Option<bool>,
-    /// The text encoding; detected when `None`.
-    pub encoding: Option<Encoding>,
-    /// Pad records with too few fields with empty cells and cut records with
-    /// too many, instead of failing. Each such row is counted in a warning.
-    pub allow_ragged: bool,
-}
-
-impl LoadOptions {
-    /// Reads options from named text parameters, as a URL query string or
-    /// an IPC call gives them: `delimiter` (one ASCII character, or `tab`),
-    /// `header` (`true` or `false`), `encoding` (a name
-    /// [`Encoding::from_name`] knows), `allow_ragged` (`true`); an absent
-    /// or empty one is detected. Every front end reads options through this
-    /// one parser.
-    pub fn from_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<LoadOptions> {
-        let bad = |m: String| Error::Invalid(m);
-        let delimiter = match get("delimiter") {
-            None | Some("") => None,
-            Some("tab") => Some(b'\t'),
-            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-            Some(d) => return Err(bad(format!("delimiter '{d}' is not one ASCII character"))),
-        };
-        let has_header = match get("header") {
-            None | Some("") => None,
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            Some(h) => return Err(bad(format!("header '{h}' is not true or false"))),
-        };
-        let encoding = match get("encoding") {
-            None | Some("") => None,
-            Some(e) => {
-                Some(Encoding::from_name(e).ok_or_else(|| bad(format!("unknown encoding '{e}'")))?)
-            }
-        };
-        Ok(LoadOptions {
-            delimiter,
-            has_header,
-            encoding,
-            allow_ragged: get("allow_ragged") == Some("true"),
-        })
-    }
-}
-
 /// Inputs smaller than this are parsed on one thread.
 const PARALLEL_MIN_BYTES: usize = 2 << 20;
 /// Target size of one parallel chunk.
 const CHUNK_BYTES: usize = 4 << 20;
 
-/// Loads the CSV file at `path`, reading its text into memory.
-///
-/// Large files are parsed on all cores. The file is read once.
-pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
-    let name = path.display().to_string();
-    let raw = read_file(path, &name, ctl)?;
-    ctl.check()?;
-    build(&name, decode(raw.into(), &name, opts.encoding)?, opts, ctl)
-}
-
-/// Loads the CSV file at `path` as [`load_path`] does, but reads UTF-8 text
-/// where the kernel maps the file instead of copying it into memory: a
-/// large file then costs page cache, which the kernel already holds for a
-/// file just written or read, instead of as much new memory again.
-///
-/// The file must stay as it is while the table lives: a program that
-/// rewrites it in place changes the table's cells, and one that truncates
-/// it makes reading the lost part fault (`SIGBUS`). Use it for files no
-/// one else writes, or in a process that exits when the work is done and
-/// turns that signal into an error message, as the command line does.
-pub fn map_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
-    let name = path.display().to_string();
-    let raw = map_file(path, &name)?;
+/// Reads CSV from `input`: a file read into memory or mapped (UTF-8 text
+/// is then read where the kernel maps it), or bytes in memory. Large
+/// inputs are parsed on all cores; a file is read once.
+pub(super) fn read(input: Input<'_>, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    let name = input.name();
+    let raw: Array<u8> = match input {
+        Input::Path(path) => read_file(path, &name, ctl)?.into(),
+        Input::Mapped(path) => map_file(path, &name)?,
+        Input::Bytes { bytes, .. } => bytes.into(),
+    };
     ctl.check()?;
     build(&name, decode(raw, &name, opts.encoding)?, opts, ctl)
-}
-
-/// Maps the left and the right file ([`map_path`]) at the same time, each
-/// reporting progress for its side.
-pub fn map_both(
-    left: &Path,
-    right: &Path,
-    opts: &LoadOptions,
-    ctl: Control<'_>,
-) -> Result<(Table, Table)> {
-    both(map_path, left, right, opts, ctl)
-}
-
-/// Loads the left and the right file ([`load_path`]) at the same time, each
-/// reporting progress for its side.
-pub fn load_both(
-    left: &Path,
-    right: &Path,
-    opts: &LoadOptions,
-    ctl: Control<'_>,
-) -> Result<(Table, Table)> {
-    both(load_path, left, right, opts, ctl)
-}
-
-/// Runs `load` on both files at the same time, each side reporting its own
-/// progress.
-fn both(
-    load: fn(&Path, &LoadOptions, Control<'_>) -> Result<Table>,
-    left: &Path,
-    right: &Path,
-    opts: &LoadOptions,
-    ctl: Control<'_>,
-) -> Result<(Table, Table)> {
-    use crate::error::Side;
-    let (l, r) = rayon::join(
-        || load(left, opts, ctl.with_side(Side::Left)),
-        || load(right, opts, ctl.with_side(Side::Right)),
-    );
-    Ok((l?, r?))
 }
 
 /// How much of a file is read between two checks for cancellation.
@@ -195,12 +92,6 @@ fn huge_pages(buf: &mut Vec<u8>) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = buf;
-}
-
-/// Loads CSV text held in memory (an upload, say), named `name` in messages.
-pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Table> {
-    let decoded = decode(bytes.into(), name, opts.encoding)?;
-    build(name, decoded, opts, Control::default())
 }
 
 fn build(name: &str, decoded: Decoded, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
@@ -407,8 +298,9 @@ pub(super) fn parse_text(
         info: SourceInfo {
             path: name.to_string(),
             bytes: total_bytes,
-            encoding,
-            delimiter,
+            format: super::csv::NAME,
+            encoding: Some(encoding),
+            delimiter: Some(delimiter),
             has_header,
             warnings,
         },

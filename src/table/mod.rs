@@ -1,4 +1,5 @@
-//! Loaded CSV tables, stored compactly.
+//! Loaded tables, stored compactly, and the readers that load them
+//! (see [`source`] for how a file's format is told and read).
 //!
 //! A [`Table`] keeps a file's text as it was read (or as the kernel maps
 //! it), with per row the offset where the row starts and per cell the offset
@@ -17,13 +18,26 @@ mod load;
 mod parse;
 mod pieces;
 mod sniff;
+pub mod source;
+
+// The readers: each input format is one module and one entry in `READERS`.
+mod csv;
+mod jsonl;
+
+/// Every reader, in the order formats are offered: adding an input format
+/// is adding its reader here. The first reads what no other recognises
+/// (CSV, which also refuses what is not text).
+pub static READERS: &[&dyn Reader] = &[&csv::Csv, &jsonl::JsonLines];
 
 pub use builder::{encode_row, TableBuilder};
+/// The name of CSV, the format of inputs stored before formats were named.
+pub use csv::NAME as CSV;
 pub use decode::Encoding;
 pub use formats::InputFormat;
-pub use load::{load_both, load_bytes, load_path, map_both, map_path, LoadOptions};
-pub use pieces::{load_to_disk, Pieces};
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
+pub use source::{
+    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, LoadOptions, Pieces, Reader,
+};
 
 use crate::array::Array;
 use serde::Serialize;
@@ -35,11 +49,13 @@ pub struct SourceInfo {
     pub path: String,
     /// Size of the input in bytes.
     pub bytes: u64,
-    /// The detected (or forced) text encoding.
-    pub encoding: Encoding,
-    /// The field delimiter, as a string of one character.
+    /// The input format's name ([`InputFormat::name`]).
+    pub format: &'static str,
+    /// The detected (or forced) text encoding, for text formats.
+    pub encoding: Option<Encoding>,
+    /// The field delimiter, for delimited text, as a string of one character.
     #[serde(serialize_with = "serialize_delimiter")]
-    pub delimiter: u8,
+    pub delimiter: Option<u8>,
     /// Whether the first record was read as the header.
     pub has_header: bool,
     /// Things the user should know that did not stop loading: renamed
@@ -47,26 +63,51 @@ pub struct SourceInfo {
     pub warnings: Vec<String>,
 }
 
-fn serialize_delimiter<S: serde::Serializer>(d: &u8, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&(*d as char).to_string())
+impl SourceInfo {
+    /// How the file was read, in words for people: its format when it is
+    /// not CSV, then its encoding and delimiter when it is text (`utf-8,
+    /// delimiter ;`). Reports, `inspect` and the results screen say this.
+    pub fn read_as(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if self.format != csv::NAME {
+            parts.push(self.format.to_string());
+        }
+        if let Some(e) = self.encoding {
+            parts.push(e.to_string());
+        }
+        if let Some(d) = self.delimiter {
+            parts.push(format!("delimiter {}", delimiter_name(d)));
+        }
+        parts
+    }
+}
+
+fn serialize_delimiter<S: serde::Serializer>(d: &Option<u8>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&(*d as char).to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 /// What a results screen and the JSON export say about a loaded file.
-/// Serialized as `{"path", "rows", "encoding", "delimiter", "has_header",
-/// "columns", "warnings"}`.
+/// Serialized as `{"path", "format", "rows", "encoding", "delimiter",
+/// "has_header", "columns", "warnings"}`; `encoding` and `delimiter` are
+/// `null` for formats that are not delimited text.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableInfo {
     /// The path or name the table was loaded from.
     pub path: String,
+    /// The input format's name ([`InputFormat::name`]).
+    pub format: String,
     /// Data rows.
     pub rows: usize,
-    /// The text encoding it was read in.
-    pub encoding: Encoding,
-    /// The field delimiter, as a string of one character.
+    /// The text encoding it was read in, for text formats.
+    pub encoding: Option<Encoding>,
+    /// The field delimiter, for delimited text, as a string of one character.
     #[serde(serialize_with = "serialize_delimiter")]
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub delimiter: u8,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub delimiter: Option<u8>,
     /// Whether the first record was read as the header.
     pub has_header: bool,
     /// The column names.
@@ -121,6 +162,7 @@ impl Table {
         let info = self.info();
         TableInfo {
             path: info.path.clone(),
+            format: info.format.to_string(),
             rows: self.file_rows() as usize,
             encoding: info.encoding,
             delimiter: info.delimiter,
@@ -145,9 +187,11 @@ impl Table {
     /// that was detected made explicit.
     pub fn effective_options(&self, allow_ragged: bool) -> LoadOptions {
         LoadOptions {
-            delimiter: Some(self.info.delimiter),
+            // CSV, the format older builds read without a name, goes unnamed.
+            format: (self.info.format != csv::NAME).then(|| self.info.format.to_string()),
+            delimiter: self.info.delimiter,
             has_header: Some(self.info.has_header),
-            encoding: Some(self.info.encoding),
+            encoding: self.info.encoding,
             allow_ragged,
         }
     }

@@ -16,6 +16,7 @@
 
 use super::decode::{decode, Decoded, Encoding};
 use super::load::{parse_text, ragged_warning};
+use super::source::ReadPieces;
 use super::{LoadOptions, SourceInfo, Subset, Table};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -34,7 +35,7 @@ enum Stage {
 }
 
 /// A file read piece by piece; see the module notes.
-pub struct Pieces<'c> {
+pub(super) struct CsvPieces<'c> {
     name: String,
     file: File,
     file_size: u64,
@@ -59,7 +60,7 @@ pub struct Pieces<'c> {
     ctl: Control<'c>,
 }
 
-impl<'c> Pieces<'c> {
+impl<'c> CsvPieces<'c> {
     /// Opens `path` and reads its first piece, which fixes how the rest is
     /// read. Pieces hold about `piece_bytes` of text (more when one record
     /// is larger).
@@ -68,7 +69,7 @@ impl<'c> Pieces<'c> {
         opts: &LoadOptions,
         piece_bytes: usize,
         ctl: Control<'c>,
-    ) -> Result<Pieces<'c>> {
+    ) -> Result<CsvPieces<'c>> {
         let name = path.display().to_string();
         let err = |source| Error::Read {
             path: name.clone(),
@@ -115,7 +116,7 @@ impl<'c> Pieces<'c> {
                 Stage::Decoder(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling())
             }
         };
-        let mut pieces = Pieces {
+        let mut pieces = CsvPieces {
             name,
             file,
             file_size,
@@ -131,8 +132,9 @@ impl<'c> Pieces<'c> {
             info: SourceInfo {
                 path: String::new(),
                 bytes: 0,
-                encoding: detected.encoding,
-                delimiter: b',',
+                format: super::csv::NAME,
+                encoding: Some(detected.encoding),
+                delimiter: None,
                 has_header: true,
                 warnings: Vec::new(),
             },
@@ -154,21 +156,23 @@ impl<'c> Pieces<'c> {
         pieces.first = Some(first);
         Ok(pieces)
     }
+}
 
+impl ReadPieces for CsvPieces<'_> {
     /// The first piece, until [`Pieces::next_piece`] hands it out: a
     /// sample of the file's start.
-    pub fn first(&self) -> Option<&Table> {
+    fn first(&self) -> Option<&Table> {
         self.first.as_ref()
     }
 
     /// The column names, from the header (or `column_N`).
-    pub fn columns(&self) -> &[String] {
+    fn columns(&self) -> &[String] {
         &self.columns
     }
 
     /// How the file is read: its name, encoding, delimiter and header, and
     /// the warnings so far (all of them once every piece was read).
-    pub fn info(&self) -> SourceInfo {
+    fn info(&self) -> SourceInfo {
         let mut info = self.info.clone();
         info.bytes = self.decoded_bytes;
         if self.ragged > 0 {
@@ -178,18 +182,18 @@ impl<'c> Pieces<'c> {
     }
 
     /// Data rows handed out so far: all of the file's once `next` said `None`.
-    pub fn rows(&self) -> u64 {
+    fn rows(&self) -> u64 {
         self.rows
     }
 
     /// Size of the file on disk.
-    pub fn file_size(&self) -> u64 {
+    fn file_size(&self) -> u64 {
         self.file_size
     }
 
     /// The next piece: a table whose rows know their index and line in the
     /// file; `None` after the last.
-    pub fn next_piece(&mut self) -> Result<Option<Table>> {
+    fn next_piece(&mut self) -> Result<Option<Table>> {
         if let Some(first) = self.first.take() {
             return Ok(Some(first));
         }
@@ -199,7 +203,9 @@ impl<'c> Pieces<'c> {
         }
         self.parse_piece(None).map(Some)
     }
+}
 
+impl<'c> CsvPieces<'c> {
     /// Cuts the next piece off the text and parses it. `first` holds the
     /// decoding warnings when this is the file's first piece, which is read
     /// as a whole file is (header, delimiter and all).
@@ -223,7 +229,7 @@ impl<'c> Pieces<'c> {
             bytes: text.into(),
             start: 0,
             encoding: if is_first {
-                self.info.encoding
+                self.info.encoding.unwrap_or(Encoding::Utf8)
             } else {
                 Encoding::Utf8
             },
@@ -256,7 +262,7 @@ impl<'c> Pieces<'c> {
         if is_first {
             self.columns = table.columns().to_vec();
             self.info = table.info().clone();
-            self.opts.delimiter = Some(table.info().delimiter);
+            self.opts.delimiter = table.info().delimiter;
             self.opts.has_header = Some(false);
             self.opts.encoding = Some(Encoding::Utf8);
         }
@@ -458,32 +464,6 @@ fn shift_line(e: Error, lines_before: u64) -> Error {
     }
 }
 
-/// Reads the file at `path` into a table whose rows are written, a piece
-/// of about `piece_bytes` at a time, to unnamed files in `dir`: a file
-/// larger than memory becomes a table whose pages the kernel reads in and
-/// drops again as they are used. The table holds what [`super::load_path`]
-/// reads, row for row, line for line, with the same warnings.
-pub fn load_to_disk(
-    path: &Path,
-    opts: &LoadOptions,
-    piece_bytes: usize,
-    dir: &Path,
-    ctl: Control<'_>,
-) -> Result<Table> {
-    let mut pieces = Pieces::open(path, opts, piece_bytes, ctl)?;
-    let mut rows = super::TableBuilder::new(pieces.info(), pieces.columns().to_vec());
-    rows.move_to_disk(dir)?;
-    while let Some(piece) = pieces.next_piece()? {
-        for r in 0..piece.num_rows() {
-            rows.push_from(&piece, r);
-        }
-    }
-    let mut table = rows.finish(pieces.rows())?;
-    // Warnings about ragged rows are known only once every piece is read.
-    table.info = pieces.info();
-    Ok(table)
-}
-
 /// The end of the last record in `text` (which starts at a record's
 /// start), found by the parser's own reading of quotes: a quote opens a
 /// quoted field only at a field's start, `""` inside it is a quote, and
@@ -529,7 +509,7 @@ fn exact_cut(text: &[u8], delim: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::load_path;
+    use crate::table::{load_path, load_to_disk, Pieces};
     use std::io::Write;
 
     /// Reads `text` whole, in pieces of `piece` bytes and into a table on

@@ -24,7 +24,7 @@ fn loads_header_rows_and_cells() {
         rows(&t),
         vec![vec!["1", "Smith, J"], vec!["2", "say \"hi\""]]
     );
-    assert_eq!(t.info().delimiter, b',');
+    assert_eq!(t.info().delimiter, Some(b','));
     assert!(t.info().has_header);
     assert_eq!(t.line_of(0), 2);
     assert_eq!(t.line_of(1), 3);
@@ -75,7 +75,7 @@ fn headers_of_years_and_pandas_indexes_are_headers() {
 #[test]
 fn excel_sep_line_sets_the_delimiter_and_is_not_data() {
     let t = load("sep=;\r\nid;amount\r\n1;2,5\r\n2;3\r\n");
-    assert_eq!(t.info().delimiter, b';');
+    assert_eq!(t.info().delimiter, Some(b';'));
     assert_eq!(t.columns(), ["id", "amount"]);
     assert_eq!(rows(&t), vec![vec!["1", "2,5"], vec!["2", "3"]]);
     assert_eq!(t.line_of(0), 3);
@@ -184,8 +184,8 @@ fn excel_unicode_text_export_loads() {
         bytes.extend_from_slice(&u.to_le_bytes());
     }
     let t = load_bytes("u.txt", bytes, &LoadOptions::default()).unwrap();
-    assert_eq!(t.info().encoding, Encoding::Utf16Le);
-    assert_eq!(t.info().delimiter, b'\t');
+    assert_eq!(t.info().encoding, Some(Encoding::Utf16Le));
+    assert_eq!(t.info().delimiter, Some(b'\t'));
     assert_eq!(rows(&t), vec![vec!["Zoë", "München"]]);
 }
 
@@ -350,7 +350,7 @@ mod against_the_csv_crate {
             let text: String = records.iter().map(|r| r.join(",") + eol).collect();
             let opts = LoadOptions { has_header: Some(false), delimiter: Some(b','), ..LoadOptions::default() };
             let ours = load_bytes("p.csv", text.clone().into_bytes(), &opts).unwrap();
-            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+            let mut reader = ::csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
             let theirs: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
             prop_assert_eq!(rows(&ours), theirs);
         }

@@ -13,17 +13,21 @@ export type TableInfo = {
  */
 path: string, 
 /**
+ * The input format's name ([`InputFormat::name`]).
+ */
+format: string, 
+/**
  * Data rows.
  */
 rows: number, 
 /**
- * The text encoding it was read in.
+ * The text encoding it was read in, for text formats.
  */
-encoding: Encoding, 
+encoding: Encoding | null, 
 /**
- * The field delimiter, as a string of one character.
+ * The field delimiter, for delimited text, as a string of one character.
  */
-delimiter: string, 
+delimiter: string | null, 
 /**
  * Whether the first record was read as the header.
  */
@@ -788,7 +792,7 @@ offset: number,
  */
 rows: Array<PageRow>, };
 
-/** The input formats Concord reads (`InputFormat::ALL`). */
+/** The input formats Concord reads (`InputFormat::all`). */
 export const INPUT_FORMATS = [
   {
     "name": "csv",
@@ -804,6 +808,18 @@ export const INPUT_FORMATS = [
       "text/csv",
       "text/tab-separated-values",
       "text/plain"
+    ]
+  },
+  {
+    "name": "jsonl",
+    "label": "JSON Lines",
+    "extensions": [
+      "jsonl",
+      "ndjson"
+    ],
+    "mime_types": [
+      "application/x-ndjson",
+      "application/jsonl"
     ]
   }
 ] as const;

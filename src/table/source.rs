@@ -1,0 +1,464 @@
+//! The seam input formats hang on.
+//!
+//! A format is a [`Reader`]: it names its [`InputFormat`], may recognise
+//! its files by their first bytes, reads a file (or bytes) into a
+//! [`Table`], and may read a large file a piece at a time
+//! ([`ReadPieces`]). Every caller reads tables through the functions here
+//! ([`load_path`], [`map_path`], [`load_bytes`], [`Pieces::open`],
+//! [`load_to_disk`]), which pick the reader; the readers are listed once,
+//! in [`super::READERS`]. Adding a format is writing a reader and
+//! listing it: loading, out-of-core comparison, sessions, the file card,
+//! `inspect` and the open dialogs follow.
+//!
+//! A reader is picked by, in order: the format named in the options (a
+//! session stores the one that read its file, so it reads the same way
+//! again), the file's first bytes, its name's extension, and otherwise
+//! CSV, which also refuses what is not text with a message saying what
+//! the file looks like.
+
+use super::formats::InputFormat;
+use super::READERS;
+use super::{Encoding, SourceInfo, Table, TableBuilder};
+use crate::error::{Error, Result, Side};
+use crate::progress::Control;
+use std::io::Read;
+use std::path::Path;
+
+/// How to read a file: the one type every front end, the planner and a
+/// session's stored input use to say it. Every field left as `None` is
+/// detected; a reader uses the fields that apply to its format.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct LoadOptions {
+    /// The field delimiter; sniffed among `,` `;` tab `|` when `None`.
+    pub delimiter: Option<u8>,
+    /// Whether the first record is a header; sniffed when `None`. Without a
+    /// header, columns are named `column_1`, `column_2`, ...
+    pub has_header: Option<bool>,
+    /// The text encoding; detected when `None`.
+    pub encoding: Option<Encoding>,
+    /// The input format's name ([`InputFormat::name`]); told from the
+    /// file's first bytes and name when `None`. Sessions store it for every
+    /// format but CSV, which older builds read without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Pad records with too few fields with empty cells and cut records with
+    /// too many, instead of failing. Each such row is counted in a warning.
+    pub allow_ragged: bool,
+}
+
+impl LoadOptions {
+    /// Reads options from named text parameters, as a URL query string or
+    /// an IPC call gives them: `format` (an input format's name),
+    /// `delimiter` (one ASCII character, or `tab`),
+    /// `header` (`true` or `false`), `encoding` (a name
+    /// [`Encoding::from_name`] knows), `allow_ragged` (`true`); an absent
+    /// or empty one is detected. Every front end reads options through this
+    /// one parser.
+    pub fn from_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<LoadOptions> {
+        let bad = |m: String| Error::Invalid(m);
+        let delimiter = match get("delimiter") {
+            None | Some("") => None,
+            Some("tab") => Some(b'\t'),
+            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+            Some(d) => return Err(bad(format!("delimiter '{d}' is not one ASCII character"))),
+        };
+        let has_header = match get("header") {
+            None | Some("") => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(h) => return Err(bad(format!("header '{h}' is not true or false"))),
+        };
+        let encoding = match get("encoding") {
+            None | Some("") => None,
+            Some(e) => {
+                Some(Encoding::from_name(e).ok_or_else(|| bad(format!("unknown encoding '{e}'")))?)
+            }
+        };
+        let format = match get("format") {
+            None | Some("") => None,
+            Some(f) if InputFormat::all().iter().any(|i| i.name == f) => Some(f.to_string()),
+            Some(f) => return Err(bad(format!("'{f}' is not an input format Concord reads"))),
+        };
+        Ok(LoadOptions {
+            format,
+            delimiter,
+            has_header,
+            encoding,
+            allow_ragged: get("allow_ragged") == Some("true"),
+        })
+    }
+}
+
+impl LoadOptions {
+    /// The format these options name, or CSV's: inputs stored before
+    /// formats were named are CSV.
+    pub fn format_name(&self) -> &str {
+        self.format.as_deref().unwrap_or(super::csv::NAME)
+    }
+}
+
+/// What a reader reads: a file, or bytes already in memory.
+pub enum Input<'a> {
+    /// The file at this path, read into memory.
+    Path(&'a Path),
+    /// The file at this path, which the reader may map instead of copying
+    /// (see [`map_path`]); readers that cannot map read it.
+    Mapped(&'a Path),
+    /// Bytes in memory (an upload, say), and the name messages give them.
+    Bytes {
+        /// The name in messages and descriptions.
+        name: &'a str,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+impl Input<'_> {
+    /// The name messages give the input.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Path(p) | Input::Mapped(p) => p.display().to_string(),
+            Input::Bytes { name, .. } => name.to_string(),
+        }
+    }
+}
+
+/// One input format's reader; see the module notes.
+pub trait Reader: Sync {
+    /// The format it reads.
+    fn format(&self) -> &'static InputFormat;
+
+    /// Whether a file that starts with `head` (up to [`HEAD_BYTES`]) is in
+    /// this format, told by its contents (a signature), whatever its name.
+    fn recognises(&self, head: &[u8]) -> bool {
+        let _ = head;
+        false
+    }
+
+    /// Reads a whole input into a table, with the reading options that
+    /// apply to the format (the others are ignored).
+    fn load(&self, input: Input<'_>, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table>;
+
+    /// Opens a file to be read a piece of about `piece_bytes` at a time,
+    /// for files larger than memory. Readers that cannot read in pieces
+    /// keep this default, which reads the whole file as one piece.
+    fn pieces<'c>(
+        &self,
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        ctl: Control<'c>,
+    ) -> Result<Box<dyn ReadPieces + 'c>> {
+        let _ = piece_bytes;
+        let table = self.load(Input::Path(path), opts, ctl)?;
+        Ok(Box::new(Whole {
+            file_size: std::fs::metadata(path).map_or(table.info().bytes, |m| m.len()),
+            info: table.info().clone(),
+            columns: table.columns().to_vec(),
+            rows: 0,
+            table: Some(table),
+        }))
+    }
+}
+
+/// A file read a piece at a time: each piece a table of whole rows that
+/// know their index and line in the file.
+pub trait ReadPieces: Send {
+    /// The first piece, until [`ReadPieces::next_piece`] hands it out: a
+    /// sample of the file's start.
+    fn first(&self) -> Option<&Table>;
+    /// The column names.
+    fn columns(&self) -> &[String];
+    /// How the file is read, and the warnings so far (all of them once
+    /// every piece was read).
+    fn info(&self) -> SourceInfo;
+    /// Data rows handed out so far: all of the file's once
+    /// [`ReadPieces::next_piece`] said `None`.
+    fn rows(&self) -> u64;
+    /// Size of the file on disk.
+    fn file_size(&self) -> u64;
+    /// The next piece; `None` after the last.
+    fn next_piece(&mut self) -> Result<Option<Table>>;
+}
+
+/// The pieces of a reader that reads only whole files: one piece.
+struct Whole {
+    table: Option<Table>,
+    info: SourceInfo,
+    columns: Vec<String>,
+    rows: u64,
+    file_size: u64,
+}
+
+impl ReadPieces for Whole {
+    fn first(&self) -> Option<&Table> {
+        self.table.as_ref()
+    }
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+    fn info(&self) -> SourceInfo {
+        self.info.clone()
+    }
+    fn rows(&self) -> u64 {
+        self.rows
+    }
+    fn file_size(&self) -> u64 {
+        self.file_size
+    }
+    fn next_piece(&mut self) -> Result<Option<Table>> {
+        let table = self.table.take();
+        if let Some(t) = &table {
+            self.rows = t.num_rows() as u64;
+        }
+        Ok(table)
+    }
+}
+
+/// How much of a file's start readers may look at to recognise it.
+pub const HEAD_BYTES: usize = 4096;
+
+/// The reader for an input named `name` that starts with `head`, read
+/// with `opts` (see the module notes for the order).
+pub fn reader_for(name: &str, head: &[u8], opts: &LoadOptions) -> Result<&'static dyn Reader> {
+    if let Some(format) = &opts.format {
+        return READERS
+            .iter()
+            .copied()
+            .find(|r| r.format().name == format)
+            .ok_or_else(|| {
+                Error::Invalid(format!("'{format}' is not an input format Concord reads"))
+            });
+    }
+    if let Some(r) = READERS.iter().copied().find(|r| r.recognises(head)) {
+        return Ok(r);
+    }
+    let by_name = InputFormat::of_path(Path::new(name));
+    Ok(READERS
+        .iter()
+        .copied()
+        .find(|r| by_name.is_some_and(|f| f.name == r.format().name))
+        .unwrap_or(READERS[0]))
+}
+
+/// The reader for the file at `path`, from its first bytes and its name.
+fn reader_for_path(path: &Path, opts: &LoadOptions) -> Result<&'static dyn Reader> {
+    reader_for(&path.display().to_string(), &head_of(path), opts)
+}
+
+/// The first [`HEAD_BYTES`] of the file at `path`; none when it cannot be
+/// read (the reader then reports that, naming the file).
+fn head_of(path: &Path) -> Vec<u8> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    }
+    head
+}
+
+/// `opts` with the format of the file at `path` made explicit, told from
+/// its first bytes and the name the user knows it by, `name`: for a copy
+/// of a file stored under another name (an upload kept by its hash),
+/// whose own name says nothing of its format.
+pub fn with_format(path: &Path, name: &str, opts: &LoadOptions) -> Result<LoadOptions> {
+    let reader = reader_for(name, &head_of(path), opts)?;
+    Ok(LoadOptions {
+        format: Some(reader.format().name.to_string()),
+        ..opts.clone()
+    })
+}
+
+/// Reads the file at `path` into memory as a table, by its format's reader.
+///
+/// Large CSV files are parsed on all cores. The file is read once.
+pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    reader_for_path(path, opts)?.load(Input::Path(path), opts, ctl)
+}
+
+/// Reads the file at `path` as [`load_path`] does, but a reader that can
+/// reads its text where the kernel maps the file instead of copying it
+/// into memory: a large file then costs page cache, which the kernel
+/// already holds for a file just written or read, instead of as much new
+/// memory again.
+///
+/// The file must stay as it is while the table lives: a program that
+/// rewrites it in place changes the table's cells, and one that truncates
+/// it makes reading the lost part fault (`SIGBUS`). Use it for files no
+/// one else writes, or in a process that exits when the work is done and
+/// turns that signal into an error message, as the command line does.
+pub fn map_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    reader_for_path(path, opts)?.load(Input::Mapped(path), opts, ctl)
+}
+
+/// Reads a file held in memory (an upload, say), named `name` in messages.
+pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Table> {
+    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
+    let reader = reader_for(name, head, opts)?;
+    reader.load(Input::Bytes { name, bytes }, opts, Control::default())
+}
+
+/// Maps the left and the right file ([`map_path`]) at the same time, each
+/// reporting progress for its side.
+pub fn map_both(
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<(Table, Table)> {
+    both(map_path, left, right, opts, ctl)
+}
+
+/// Loads the left and the right file ([`load_path`]) at the same time, each
+/// reporting progress for its side.
+pub fn load_both(
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<(Table, Table)> {
+    both(load_path, left, right, opts, ctl)
+}
+
+/// Runs `load` on both files at the same time, each side reporting its own
+/// progress.
+fn both(
+    load: fn(&Path, &LoadOptions, Control<'_>) -> Result<Table>,
+    left: &Path,
+    right: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<(Table, Table)> {
+    let (l, r) = rayon::join(
+        || load(left, opts, ctl.with_side(Side::Left)),
+        || load(right, opts, ctl.with_side(Side::Right)),
+    );
+    Ok((l?, r?))
+}
+
+/// A file read piece by piece by its format's reader; see [`ReadPieces`].
+pub struct Pieces<'c>(Box<dyn ReadPieces + 'c>);
+
+impl<'c> Pieces<'c> {
+    /// Opens `path` and reads its first piece, which fixes how the rest is
+    /// read. Pieces hold about `piece_bytes` of text (more when one record
+    /// is larger).
+    pub fn open(
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        ctl: Control<'c>,
+    ) -> Result<Pieces<'c>> {
+        let reader = reader_for_path(path, opts)?;
+        Ok(Pieces(reader.pieces(path, opts, piece_bytes, ctl)?))
+    }
+}
+
+impl<'c> std::ops::Deref for Pieces<'c> {
+    type Target = dyn ReadPieces + 'c;
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+impl std::ops::DerefMut for Pieces<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut *self.0
+    }
+}
+
+/// Reads the file at `path` into a table whose rows are written, a piece
+/// of about `piece_bytes` at a time, to unnamed files in `dir`: a file
+/// larger than memory becomes a table whose pages the kernel reads in and
+/// drops again as they are used. The table holds what [`load_path`]
+/// reads, row for row, line for line, with the same warnings.
+pub fn load_to_disk(
+    path: &Path,
+    opts: &LoadOptions,
+    piece_bytes: usize,
+    dir: &Path,
+    ctl: Control<'_>,
+) -> Result<Table> {
+    let mut pieces = Pieces::open(path, opts, piece_bytes, ctl)?;
+    let mut rows = TableBuilder::new(pieces.info(), pieces.columns().to_vec());
+    rows.move_to_disk(dir)?;
+    while let Some(piece) = pieces.next_piece()? {
+        for r in 0..piece.num_rows() {
+            rows.push_from(&piece, r);
+        }
+    }
+    let mut table = rows.finish(pieces.rows())?;
+    // Warnings about ragged rows are known only once every piece is read.
+    table.info = pieces.info();
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(format: &str) -> LoadOptions {
+        LoadOptions {
+            format: Some(format.into()),
+            ..LoadOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_reader_is_told_by_the_options_then_the_name_then_falls_back_to_csv() {
+        let none = LoadOptions::default();
+        let pick = |name: &str, opts: &LoadOptions| {
+            reader_for(name, b"{\"a\":1}", opts).map(|r| r.format().name)
+        };
+        assert_eq!(pick("a.jsonl", &none).unwrap(), "jsonl");
+        assert_eq!(pick("a.NDJSON", &none).unwrap(), "jsonl");
+        assert_eq!(pick("a.csv", &none).unwrap(), "csv");
+        assert_eq!(pick("no-extension", &none).unwrap(), "csv");
+        // A named format wins over the name: a stored copy reads as it was read.
+        assert_eq!(pick("a.csv", &named("jsonl")).unwrap(), "jsonl");
+        assert_eq!(pick("a.jsonl", &named("csv")).unwrap(), "csv");
+        let e = pick("a.csv", &named("dbase")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "'dbase' is not an input format Concord reads"
+        );
+    }
+
+    #[test]
+    fn a_copy_named_by_its_hash_takes_its_format_from_the_users_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("0a1b2c");
+        std::fs::write(&copy, "{\"id\":1}\n").unwrap();
+        let opts = with_format(&copy, "upload.jsonl", &LoadOptions::default()).unwrap();
+        assert_eq!(opts.format.as_deref(), Some("jsonl"));
+        let t = load_path(&copy, &opts, Control::default()).unwrap();
+        assert_eq!(t.columns(), ["id"]);
+        // Without it, the copy's own name says nothing: it is read as CSV.
+        let t = load_path(&copy, &LoadOptions::default(), Control::default()).unwrap();
+        assert_eq!(t.info().format, "csv");
+    }
+
+    #[test]
+    fn a_reader_without_pieces_hands_out_the_whole_file_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, "{\"id\":1}\n{\"id\":2}\n").unwrap();
+        let mut pieces =
+            Pieces::open(&path, &LoadOptions::default(), 1, Control::default()).unwrap();
+        assert_eq!(pieces.columns(), ["id"]);
+        assert_eq!(pieces.first().map(|t| t.num_rows()), Some(2));
+        let piece = pieces.next_piece().unwrap().unwrap();
+        assert_eq!((piece.num_rows(), piece.line_of(1)), (2, 2));
+        assert!(pieces.next_piece().unwrap().is_none());
+        assert_eq!(pieces.rows(), 2);
+        let on_disk = load_to_disk(
+            &path,
+            &LoadOptions::default(),
+            1,
+            dir.path(),
+            Control::default(),
+        )
+        .unwrap();
+        assert_eq!((on_disk.cell(1, 0), on_disk.info().format), ("2", "jsonl"));
+    }
+}
