@@ -346,6 +346,7 @@ impl Error {
             Error::UnterminatedQuote { line, .. } => Error::UnterminatedQuote { path, line },
             Error::RecordTooLarge { line, .. } => Error::RecordTooLarge { path, line },
             Error::TooManyRows { rows, .. } => Error::TooManyRows { path, rows },
+            Error::InvalidFile { line, detail, .. } => Error::InvalidFile { path, line, detail },
             e => e,
         }
     }

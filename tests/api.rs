@@ -767,4 +767,9 @@ fn an_upload_is_read_in_the_format_its_name_or_the_query_says() {
     let r = server.upload(&id, "left", "bad.jsonl", b"{\"id\":1}\n[1]\n");
     assert_eq!(r.status, 422, "{}", r.text());
     assert_eq!(r.json()["line"], 2);
+    assert_eq!(
+        r.json()["message"],
+        "'bad.jsonl' line 2: is not a JSON object ({...})",
+        "named as the user knows it, not by its stored copy"
+    );
 }
