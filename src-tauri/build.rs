@@ -1,7 +1,8 @@
 //! Tauri's build step. Concord's own commands are declared in the app
 //! manifest, so that each needs a permission (`allow-<command>`), granted
 //! in `capabilities/default.json`. They are the `command`s of the one list
-//! of operations, `src/operations.json` (tests check that the capability
+//! of operations, `src/operations.json`, written from `src/operations.rs`
+//! (tests check that the capability
 //! grants them all and that each is registered).
 
 const OPERATIONS: &str = "../src/operations.json";
@@ -12,9 +13,12 @@ fn main() {
     let ops: Vec<serde_json::Value> =
         serde_json::from_str(&list).expect("src/operations.json is a JSON list");
     // The manifest keeps the names for the whole build.
-    let commands: Vec<&'static str> = ops
-        .iter()
-        .filter_map(|o| o["command"].as_str())
+    let mut names: Vec<&str> = ops.iter().filter_map(|o| o["command"].as_str()).collect();
+    // Every plain operation names the one `call` command.
+    names.sort();
+    names.dedup();
+    let commands: Vec<&'static str> = names
+        .into_iter()
         .map(|c| &*Box::leak(c.to_string().into_boxed_str()))
         .collect();
     let commands: &'static [&'static str] = Box::leak(commands.into_boxed_slice());

@@ -199,6 +199,16 @@ pub enum Error {
     /// own arguments).
     #[error("{0}")]
     Invalid(String),
+    /// A JSON argument of an operation (a configuration, a settings
+    /// change: an HTTP request's body, an IPC call's argument) does not
+    /// decode as what the operation takes.
+    #[error("the request's {name} is not valid: {detail}")]
+    InvalidJson {
+        /// The argument.
+        name: String,
+        /// What the decoder said.
+        detail: String,
+    },
     /// The operation was cancelled through its cancellation token.
     #[error("the operation was cancelled")]
     Cancelled,
@@ -388,6 +398,7 @@ impl Error {
             Error::InvalidRule { .. } => "invalid_rule",
             Error::InvalidFile { .. } => "invalid_file",
             Error::Invalid(_) => "invalid",
+            Error::InvalidJson { .. } => "invalid_json",
             Error::Cancelled => "cancelled",
             Error::Busy { .. } => "busy",
             Error::NotRunning { .. } => "not_running",
@@ -430,7 +441,8 @@ impl Error {
             | Error::ColumnUsedTwice { .. }
             | Error::InvalidRule { .. }
             | Error::NotAFile { .. }
-            | Error::Invalid(_) => 400,
+            | Error::Invalid(_)
+            | Error::InvalidJson { .. } => 400,
             Error::EmptyFile { .. }
             | Error::NotText { .. }
             | Error::FieldCount { .. }

@@ -29,6 +29,7 @@ pub mod budget;
 pub mod compare;
 pub mod error;
 pub mod export;
+pub mod operations;
 pub mod plan;
 pub mod profile;
 pub mod progress;

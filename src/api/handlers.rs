@@ -1,27 +1,26 @@
-//! The route handlers: each parses its request, runs one `Workflow` call on
-//! a blocking thread, and answers JSON (or a stream). No logic lives here
+//! The route handlers: one generic handler for every plain operation
+//! ([`call`]), and a handler for each route that is more than a call (an
+//! upload, an event stream, a download). Each runs one `Workflow` call on a
+//! blocking thread and answers JSON (or a stream). No logic lives here
 //! that another front end would need.
 
 use super::error::ApiError;
 use super::AppState;
-use crate::backend::models::{
-    Incoming, Loaded, PageQuery, SessionInfo, Settings, SettingsChange, Started, Upload,
-};
-use crate::compare::CompareConfig;
+use crate::backend::models::{Incoming, Loaded, SessionInfo, Started, Upload};
 use crate::error::{Error, Side};
 use crate::export::Format;
+use crate::operations::{self, Args, Operation};
 use crate::progress::Control;
 use crate::table::LoadOptions;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawPathParams, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::{Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::convert::Infallible;
 
@@ -45,6 +44,54 @@ async fn session(s: &AppState, id: &str) -> Answer<SessionInfo> {
     blocking(move || w.session(&id)).await
 }
 
+/// Serves a plain operation: its path and query parameters (or, when the
+/// list names one argument for the query, the query as that argument) and
+/// its JSON body (its fields, or the body whole as the argument the list
+/// names) become the call's arguments.
+pub async fn call(
+    op: &'static Operation,
+    State(s): State<AppState>,
+    path: RawPathParams,
+    Query(query): Params,
+    b: Bytes,
+) -> Answer<Response> {
+    let http = op.http.as_ref().expect("a routed operation has a route");
+    let mut args = Map::new();
+    for (k, v) in &path {
+        args.insert(k.to_string(), Value::String(v.to_string()));
+    }
+    let query = query.into_iter().map(|(k, v)| (k, Value::String(v)));
+    match http.query {
+        Some(name) => {
+            args.insert(name.to_string(), Value::Object(query.collect()));
+        }
+        None => args.extend(query),
+    }
+    if !b.is_empty() {
+        let body: Value = body(&b)?;
+        match (http.body, body) {
+            (Some(name), body) => {
+                args.insert(name.to_string(), body);
+            }
+            (None, Value::Object(fields)) => args.extend(fields),
+            (None, _) => {
+                return Err(ApiError::refused(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    "the request body is not a JSON object",
+                ))
+            }
+        }
+    }
+    let args = Args(args);
+    let answer = blocking(move || operations::call(&s.workflow, op.name, &args)).await?;
+    let status = StatusCode::from_u16(http.status).unwrap_or(StatusCode::OK);
+    Ok(match status {
+        StatusCode::NO_CONTENT => status.into_response(),
+        _ => (status, Json(answer)).into_response(),
+    })
+}
+
 /// Parses a JSON body, answering `invalid_json` (400) with serde's reason.
 fn body<T: DeserializeOwned>(bytes: &[u8]) -> Answer<T> {
     serde_json::from_slice(bytes).map_err(|e| {
@@ -60,70 +107,12 @@ fn side(name: &str) -> Answer<Side> {
     Ok(Side::from_name(name)?)
 }
 
-#[derive(Deserialize)]
-struct Name {
-    name: String,
-}
-
 pub async fn health() -> Json<Value> {
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "ui": super::assets::ui_built(),
     }))
-}
-
-pub async fn list_sessions(State(s): State<AppState>) -> Answer<Json<Vec<SessionInfo>>> {
-    Ok(Json(blocking(move || s.workflow.list_sessions()).await?))
-}
-
-pub async fn create_session(
-    State(s): State<AppState>,
-    b: Bytes,
-) -> Answer<(StatusCode, Json<SessionInfo>)> {
-    let name = if b.is_empty() {
-        "Untitled".to_string()
-    } else {
-        body::<Name>(&b)?.name
-    };
-    let info = blocking(move || s.workflow.create_session(&name)).await?;
-    Ok((StatusCode::CREATED, Json(info)))
-}
-
-pub async fn get_session(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Answer<Json<SessionInfo>> {
-    Ok(Json(session(&s, &id).await?))
-}
-
-pub async fn rename_session(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    b: Bytes,
-) -> Answer<Json<SessionInfo>> {
-    let name = body::<Name>(&b)?.name;
-    Ok(Json(
-        blocking(move || s.workflow.rename_session(&id, &name)).await?,
-    ))
-}
-
-pub async fn delete_session(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Answer<StatusCode> {
-    blocking(move || s.workflow.delete_session(&id)).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn fork_session(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    b: Bytes,
-) -> Answer<(StatusCode, Json<SessionInfo>)> {
-    let name = body::<Name>(&b)?.name;
-    let info = blocking(move || s.workflow.fork_session(&id, &name)).await?;
-    Ok((StatusCode::CREATED, Json(info)))
 }
 
 /// The file's own name from `X-File-Name`: only its last path component is
@@ -173,56 +162,6 @@ pub async fn upload_file(
     Ok(Json(loaded))
 }
 
-pub async fn file(
-    State(s): State<AppState>,
-    Path((id, side_name)): Path<(String, String)>,
-) -> Answer<Json<Value>> {
-    let side = side(&side_name)?;
-    let f = blocking(move || s.workflow.file(&id, side)).await?;
-    Ok(Json(json!(f)))
-}
-
-pub async fn profiles(
-    State(s): State<AppState>,
-    Path((id, side_name)): Path<(String, String)>,
-) -> Answer<Json<Value>> {
-    let side = side(&side_name)?;
-    let p = blocking(move || s.workflow.profiles(&id, side, Control::default())).await?;
-    Ok(Json(json!(p)))
-}
-
-pub async fn suggestions(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Json<Value>> {
-    let v = blocking(move || s.workflow.suggestions(&id, Control::default())).await?;
-    Ok(Json(json!(v)))
-}
-
-pub async fn pairing(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Json<Value>> {
-    let v = blocking(move || s.workflow.pairing(&id, Control::default())).await?;
-    Ok(Json(json!(v)))
-}
-
-pub async fn set_config(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    b: Bytes,
-) -> Answer<Json<SessionInfo>> {
-    let config: CompareConfig = body(&b)?;
-    Ok(Json(
-        blocking(move || s.workflow.set_config(&id, config)).await?,
-    ))
-}
-
-pub async fn settings(State(s): State<AppState>) -> Answer<Json<Settings>> {
-    Ok(Json(blocking(move || Ok(s.workflow.settings())).await?))
-}
-
-pub async fn set_settings(State(s): State<AppState>, b: Bytes) -> Answer<Json<Settings>> {
-    let change: SettingsChange = body(&b)?;
-    Ok(Json(
-        blocking(move || s.workflow.set_settings(&change)).await?,
-    ))
-}
-
 pub async fn start_compare(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -230,13 +169,6 @@ pub async fn start_compare(
     let sink = s.channels.sink(&id);
     let started = blocking(move || s.workflow.start_compare(&id, sink)).await?;
     Ok((StatusCode::ACCEPTED, Json(started)))
-}
-
-pub async fn cancel_compare(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Answer<Json<Started>> {
-    Ok(Json(s.workflow.cancel_compare(&id)?))
 }
 
 pub async fn events(
@@ -259,21 +191,6 @@ pub async fn events(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
-}
-
-pub async fn overview(State(s): State<AppState>, Path(id): Path<String>) -> Answer<Json<Value>> {
-    let o = blocking(move || s.workflow.result_overview(&id)).await?;
-    Ok(Json(json!(o)))
-}
-
-pub async fn results(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Params,
-) -> Answer<Json<Value>> {
-    let query = PageQuery::from_params(|k| q.get(k).map(String::as_str))?;
-    let page = blocking(move || s.workflow.page(&id, &query, Control::default())).await?;
-    Ok(Json(json!(page)))
 }
 
 /// Sends what an export writes to the response body, a piece at a time.

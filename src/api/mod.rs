@@ -1,11 +1,13 @@
 //! The local web server behind `concord serve`: the JSON API over
 //! [`Workflow`], server-sent events for progress, and the embedded web UI.
 //!
-//! Every route is a thin handler ([`handlers`]) around one `Workflow` call,
-//! run on a blocking thread; errors are the engine's `{code, message}` with
-//! its HTTP status. The routes are the operations of `src/operations.json`
-//! that have one: the router is built from that list, which the desktop
-//! app's commands and the UI's transports follow too. [`security`] keeps
+//! The routes are those of the one list of operations
+//! ([`crate::operations`]). A plain operation's route is served by one
+//! generic handler that turns path and query parameters and the JSON body
+//! into its arguments; the others (an upload, an event stream, a download,
+//! the health check) have a thin handler of their own ([`handlers`]).
+//! Work runs on a blocking thread; errors are the engine's `{code,
+//! message}` with its HTTP status. [`security`] keeps
 //! the server to its own pages and machine.
 
 mod assets;
@@ -15,55 +17,13 @@ mod handlers;
 pub mod security;
 
 use crate::backend::Workflow;
+use crate::operations::{Operation, OPERATIONS};
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use events::Channels;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// The one list of operations, shared with the desktop app and the UI:
-/// `[{"name", "http": {"method", "path"}, "command", "ui", "why"}]`.
-pub const OPERATIONS_JSON: &str = include_str!("../operations.json");
-
-/// One route: an operation of [`OPERATIONS_JSON`] with an `http` entry.
-#[derive(Debug, Clone)]
-pub struct Route {
-    /// The operation's (and the handler's) name.
-    pub name: String,
-    /// The HTTP method.
-    pub method: String,
-    /// The path, with `{id}` and `{side}` parameters.
-    pub path: String,
-}
-
-#[derive(serde::Deserialize)]
-struct Operation {
-    name: String,
-    http: Option<Http>,
-}
-
-#[derive(serde::Deserialize)]
-struct Http {
-    method: String,
-    path: String,
-}
-
-/// The routes of [`OPERATIONS_JSON`].
-pub fn routes() -> Vec<Route> {
-    let all: Vec<Operation> = serde_json::from_str(OPERATIONS_JSON)
-        .expect("operations.json is valid (checked by a test)");
-    all.into_iter()
-        .filter_map(|o| {
-            let http = o.http?;
-            Some(Route {
-                name: o.name,
-                method: http.method,
-                path: http.path,
-            })
-        })
-        .collect()
-}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -87,32 +47,24 @@ impl AppState {
     }
 }
 
-/// Adds route `name` to a path's method router.
-fn add(mr: MethodRouter<AppState>, method: MethodFilter, name: &str) -> MethodRouter<AppState> {
+/// Adds the route of `op` to a path's method router: the generic handler
+/// for a plain operation, its own handler otherwise.
+fn add(
+    mr: MethodRouter<AppState>,
+    method: MethodFilter,
+    op: &'static Operation,
+) -> MethodRouter<AppState> {
     use handlers::*;
-    match name {
+    if op.call.is_some() {
+        return mr.on(method, move |s, p, q, b| call(op, s, p, q, b));
+    }
+    match op.name {
         "health" => mr.on(method, health),
-        "list_sessions" => mr.on(method, list_sessions),
-        "create_session" => mr.on(method, create_session),
-        "get_session" => mr.on(method, get_session),
-        "rename_session" => mr.on(method, rename_session),
-        "delete_session" => mr.on(method, delete_session),
-        "fork_session" => mr.on(method, fork_session),
-        "file" => mr.on(method, file),
         "upload_file" => mr.on(method, upload_file),
-        "profiles" => mr.on(method, profiles),
-        "suggestions" => mr.on(method, suggestions),
-        "pairing" => mr.on(method, pairing),
-        "set_config" => mr.on(method, set_config),
-        "settings" => mr.on(method, settings),
-        "set_settings" => mr.on(method, set_settings),
         "start_compare" => mr.on(method, start_compare),
-        "cancel_compare" => mr.on(method, cancel_compare),
         "events" => mr.on(method, events),
-        "overview" => mr.on(method, overview),
-        "results" => mr.on(method, results),
         "export" => mr.on(method, export),
-        other => panic!("operations.json routes '{other}', which has no handler"),
+        other => panic!("the operation '{other}' has a route but no handler"),
     }
 }
 
@@ -121,13 +73,14 @@ fn filter(method: &str) -> MethodFilter {
         .expect("a method axum routes")
 }
 
-/// The whole application: the API from `operations.json`, the UI for every
+/// The whole application: the API from the list of operations, the UI for every
 /// other path, and the guard around both.
 pub fn router(state: AppState, guard: security::Guard) -> Router {
     let mut paths: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
-    for r in routes() {
-        let mr = paths.remove(&r.path).unwrap_or_default();
-        paths.insert(r.path.clone(), add(mr, filter(&r.method), &r.name));
+    for op in OPERATIONS {
+        let Some(http) = &op.http else { continue };
+        let mr = paths.remove(http.path).unwrap_or_default();
+        paths.insert(http.path.to_string(), add(mr, filter(http.method), op));
     }
     let mut api = Router::new();
     for (path, mr) in paths {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpTransport, pageSearch } from './http';
+import { HttpTransport } from './http';
 import { ROUTES, routePath } from './routes';
 import { TransportError } from './types';
 
@@ -39,11 +39,33 @@ describe('HttpTransport', () => {
     expect((e as TransportError).status).toBe(404);
   });
 
-  it('builds page queries the server reads', () => {
-    expect(pageSearch({})).toBe('');
-    expect(pageSearch({ offset: 100, limit: 50, status: ['changed', 'only_left'], q: 'a b', sort: 'column:amount', desc: true })).toBe(
-      '?offset=100&limit=50&status=changed%2Conly_left&q=a+b&sort=column%3Aamount&desc=true',
+  it('puts a page query in the query string the server reads, and nothing in a body', async () => {
+    const calls: [string, RequestInit][] = [];
+    const t = new HttpTransport('', async (url, init) => {
+      calls.push([String(url), init ?? {}]);
+      return new Response('{}', { status: 200 });
+    });
+    await t.page('s 1', {});
+    await t.page('s1', { offset: 100, limit: 50, status: ['changed', 'only_left'], q: 'a b', sort: 'column:amount', desc: true });
+    expect(calls[0][0]).toBe('/api/sessions/s%201/results');
+    expect(calls[1][0]).toBe(
+      '/api/sessions/s1/results?offset=100&limit=50&status=changed%2Conly_left&q=a+b&sort=column%3Aamount&desc=true',
     );
+    expect(calls.every(([, i]) => i.body === undefined && i.method === 'GET')).toBe(true);
+  });
+
+  it('sends a configuration as the whole body, and a deletion with none', async () => {
+    const calls: [string, RequestInit][] = [];
+    const t = new HttpTransport('', async (url, init) => {
+      calls.push([String(url), init ?? {}]);
+      return new Response(null, { status: 204 });
+    });
+    await t.setConfig('s1', { keys: [] } as never);
+    await t.deleteSession('s1');
+    expect(calls.map(([u, i]) => [u, i.method, i.body])).toEqual([
+      ['/api/sessions/s1/config', 'PUT', '{"keys":[]}'],
+      ['/api/sessions/s1', 'DELETE', undefined],
+    ]);
   });
 
   it('reads and changes the settings at /api/settings', async () => {

@@ -1,5 +1,6 @@
 // The HTTP transport, for the browser tab served by `concord serve`.
-import { routePath } from './routes';
+import { Calls } from './calls';
+import { OPERATIONS, routePath } from './routes';
 import {
   TransportError,
   type ApiError,
@@ -43,64 +44,40 @@ async function answer<T>(r: Response): Promise<T> {
   return body as T;
 }
 
-/** A page query as the text parameters both backends read
- * (`PageQuery::from_params`): a URL query string here, a map over IPC. */
-export function pageParams(q: PageQuery): Record<string, string> {
-  const p: Record<string, string> = {};
-  if (q.offset) p.offset = String(q.offset);
-  if (q.limit !== undefined) p.limit = String(q.limit);
-  if (q.status?.length) p.status = q.status.join(',');
-  if (q.column) p.column = q.column;
-  if (q.q) p.q = q.q;
-  if (q.sort) p.sort = q.sort;
-  if (q.desc) p.desc = 'true';
-  return p;
-}
-
-export function pageSearch(q: PageQuery): string {
-  const s = new URLSearchParams(pageParams(q)).toString();
-  return s ? `?${s}` : '';
-}
-
-export class HttpTransport implements Transport {
+export class HttpTransport extends Calls implements Transport {
   constructor(
     private readonly base = '',
     private readonly fetcher: Fetch = (...a) => fetch(...a),
-  ) {}
+  ) {
+    super();
+  }
 
-  private async call<T>(name: string, params: Record<string, string> = {}, body?: unknown, query = ''): Promise<T> {
-    const { method, path } = routePath(name, params);
+  /** Performs an operation by its route: `{id}`-style arguments fill the
+   * path; the argument the list names for the query (or, for GET and
+   * DELETE, every other one) goes in the query string; the argument it
+   * names for the body (or every other one) is the JSON body. */
+  async call<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
+    const http = OPERATIONS.find((o) => o.name === name)?.http;
+    if (!http) throw new Error(`the operation ${name} has no route`);
+    const rest: Record<string, unknown> = { ...args };
+    const { method, path } = routePath(name, rest as Record<string, string>);
+    for (const [, k] of http.path.matchAll(/\{(\w+)\}/g)) delete rest[k];
+    let query: Record<string, string> = {};
+    if (http.query) {
+      query = (rest[http.query] ?? {}) as Record<string, string>;
+      delete rest[http.query];
+    } else if (method === 'GET' || method === 'DELETE') {
+      query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]));
+      for (const k of Object.keys(rest)) delete rest[k];
+    }
+    const body = http.body ? rest[http.body] : Object.keys(rest).length ? rest : undefined;
     const init: RequestInit = { method, headers: {} };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
     }
-    return answer<T>(await this.fetcher(this.base + path + query, init));
-  }
-
-  listSessions() {
-    return this.call<SessionInfo[]>('list_sessions');
-  }
-  createSession(name: string) {
-    return this.call<SessionInfo>('create_session', {}, { name });
-  }
-  session(id: string) {
-    return this.call<SessionInfo>('get_session', { id });
-  }
-  renameSession(id: string, name: string) {
-    return this.call<SessionInfo>('rename_session', { id }, { name });
-  }
-  forkSession(id: string, name: string) {
-    return this.call<SessionInfo>('fork_session', { id }, { name });
-  }
-  deleteSession(id: string) {
-    return this.call<void>('delete_session', { id });
-  }
-  settings() {
-    return this.call<Settings>('settings');
-  }
-  setSettings(change: SettingsChange) {
-    return this.call<Settings>('set_settings', {}, change);
+    const search = new URLSearchParams(query).toString();
+    return answer<T>(await this.fetcher(this.base + path + (search ? `?${search}` : ''), init));
   }
 
   loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {
@@ -126,26 +103,8 @@ export class HttpTransport implements Transport {
     return { done, cancel: () => xhr.abort() };
   }
 
-  file(id: string, side: Side) {
-    return this.call<FileInfo>('file', { id, side });
-  }
-  profiles(id: string, side: Side) {
-    return this.call<ColumnProfile[]>('profiles', { id, side });
-  }
-  suggestions(id: string) {
-    return this.call<Suggestions>('suggestions', { id });
-  }
-  pairing(id: string) {
-    return this.call<Pairing>('pairing', { id });
-  }
-  setConfig(id: string, config: CompareConfig) {
-    return this.call<SessionInfo>('set_config', { id }, config);
-  }
   compare(id: string) {
     return this.call<{ job: number }>('start_compare', { id });
-  }
-  async cancelCompare(id: string) {
-    await this.call<unknown>('cancel_compare', { id });
   }
   events(id: string, on: (e: JobEvent) => void): Subscription {
     const source = new EventSource(this.base + routePath('events', { id }).path);
@@ -161,12 +120,6 @@ export class HttpTransport implements Transport {
       };
     });
     return { ready, close: () => source.close() };
-  }
-  overview(id: string) {
-    return this.call<Overview>('overview', { id });
-  }
-  page(id: string, q: PageQuery) {
-    return this.call<Page>('results', { id }, undefined, pageSearch(q));
   }
   exportUrl(id: string, format: ExportFormat) {
     return `${this.base}${routePath('export', { id }).path}?format=${encodeURIComponent(format)}`;

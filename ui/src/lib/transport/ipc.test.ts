@@ -3,7 +3,7 @@ import { IpcTransport } from './ipc';
 import { TransportError } from './types';
 
 describe('IpcTransport', () => {
-  it('invokes the command with its arguments', async () => {
+  it('invokes a plain operation through the one call command, by name', async () => {
     const calls: [string, unknown][] = [];
     const t = new IpcTransport((async (cmd: string, args?: Record<string, unknown>) => {
       calls.push([cmd, args]);
@@ -11,13 +11,16 @@ describe('IpcTransport', () => {
     }) as never);
     await t.page('s1', { offset: 200, limit: 200, status: ['changed'], sort: 'key', desc: true });
     expect(calls[0]).toEqual([
-      'results',
-      { id: 's1', query: { offset: '200', limit: '200', status: 'changed', sort: 'key', desc: 'true' } },
+      'call',
+      { name: 'results', args: { id: 's1', query: { offset: '200', limit: '200', status: 'changed', sort: 'key', desc: 'true' } } },
     ]);
     await t.renameSession('s1', 'April');
-    expect(calls[1]).toEqual(['rename_session', { id: 's1', name: 'April' }]);
+    expect(calls[1]).toEqual(['call', { name: 'rename_session', args: { id: 's1', name: 'April' } }]);
     await t.setSettings({ reference_above: '1G' });
-    expect(calls[2]).toEqual(['set_settings', { change: { reference_above: '1G' } }]);
+    expect(calls[2]).toEqual(['call', { name: 'set_settings', args: { change: { reference_above: '1G' } } }]);
+    // An operation with a command of its own is invoked by that command.
+    await t.listSessions();
+    expect(calls[3]).toEqual(['list_sessions', {}]);
   });
 
   it('turns a refusal into the engine error', async () => {
@@ -49,6 +52,6 @@ describe('IpcTransport', () => {
     expect(calls[0][1]?.channel).toBeDefined();
     op.cancel?.();
     await Promise.resolve();
-    expect(calls[1]).toEqual(['cancel_load', { id: 's1', side: 'right' }]);
+    expect(calls[1]).toEqual(['call', { name: 'cancel_load', args: { id: 's1', side: 'right' } }]);
   });
 });

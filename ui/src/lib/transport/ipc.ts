@@ -6,7 +6,8 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { getCurrentWindow } from '@tauri-apps/api/window';
-import { pageParams } from './http';
+import { Calls } from './calls';
+import { OPERATIONS } from './routes';
 import {
   TransportError,
   type ApiError,
@@ -47,38 +48,18 @@ async function call<T>(run: Invoke, cmd: string, args?: Record<string, unknown>)
   }
 }
 
-export class IpcTransport implements Transport {
+export class IpcTransport extends Calls implements Transport {
   private listeners = new Map<string, Set<(e: JobEvent) => void>>();
 
-  constructor(private readonly run: Invoke = invoke) {}
-
-  private call<T>(cmd: string, args?: Record<string, unknown>) {
-    return call<T>(this.run, cmd, args);
+  constructor(private readonly run: Invoke = invoke) {
+    super();
   }
 
-  listSessions() {
-    return this.call<SessionInfo[]>('list_sessions');
-  }
-  createSession(name: string) {
-    return this.call<SessionInfo>('create_session', { name });
-  }
-  session(id: string) {
-    return this.call<SessionInfo>('get_session', { id });
-  }
-  renameSession(id: string, name: string) {
-    return this.call<SessionInfo>('rename_session', { id, name });
-  }
-  forkSession(id: string, name: string) {
-    return this.call<SessionInfo>('fork_session', { id, name });
-  }
-  deleteSession(id: string) {
-    return this.call<void>('delete_session', { id });
-  }
-  settings() {
-    return this.call<Settings>('settings');
-  }
-  setSettings(change: SettingsChange) {
-    return this.call<Settings>('set_settings', { change });
+  /** Performs an operation by its command: plain operations through the
+   * one `call` command, by name. */
+  call<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
+    const command = OPERATIONS.find((o) => o.name === name)?.command ?? name;
+    return command === 'call' ? call<T>(this.run, 'call', { name, args }) : call<T>(this.run, command, args);
   }
 
   loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {
@@ -93,34 +74,15 @@ export class IpcTransport implements Transport {
       if (e.type === 'progress' && e.total > 0 && e.phase === 'loading') progress?.(e.done / e.total);
     };
     return {
-      done: this.call<Loaded>('load_file', { id, side, path: source.path, channel }),
+      done: this.call<Loaded>('upload_file', { id, side, path: source.path, channel }),
       cancel: () => void this.call('cancel_load', { id, side }).catch(() => {}),
     };
-  }
-
-  file(id: string, side: Side) {
-    return this.call<FileInfo>('file', { id, side });
-  }
-  profiles(id: string, side: Side) {
-    return this.call<ColumnProfile[]>('profiles', { id, side });
-  }
-  suggestions(id: string) {
-    return this.call<Suggestions>('suggestions', { id });
-  }
-  pairing(id: string) {
-    return this.call<Pairing>('pairing', { id });
-  }
-  setConfig(id: string, config: CompareConfig) {
-    return this.call<SessionInfo>('set_config', { id, config });
   }
 
   compare(id: string) {
     const channel = new Channel<JobEvent>();
     channel.onmessage = (e) => this.listeners.get(id)?.forEach((on) => on(e));
     return this.call<{ job: number }>('start_compare', { id, channel });
-  }
-  async cancelCompare(id: string) {
-    await this.call<unknown>('cancel_compare', { id });
   }
   events(id: string, on: (e: JobEvent) => void): Subscription {
     const set = this.listeners.get(id) ?? new Set();
@@ -129,14 +91,8 @@ export class IpcTransport implements Transport {
     return { ready: Promise.resolve(), close: () => set.delete(on) };
   }
 
-  overview(id: string) {
-    return this.call<Overview>('overview', { id });
-  }
-  page(id: string, q: PageQuery) {
-    return this.call<Page>('results', { id, query: pageParams(q) });
-  }
   exportResult(id: string, format: ExportFormat) {
-    return this.call<string | null>('choose_export', { id, format });
+    return this.call<string | null>('export', { id, format });
   }
 }
 

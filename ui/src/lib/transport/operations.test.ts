@@ -1,4 +1,4 @@
-// The one list of operations (src/operations.json) against both
+// The one list of operations (src/operations.json, from src/operations.rs) against both
 // transports: each operation the UI performs is performed by calling its
 // desktop command over IPC and its route over HTTP, and neither transport
 // calls anything the list does not name.
@@ -68,8 +68,10 @@ describe('the one list of operations', () => {
       const listed = new Set(OPERATIONS.flatMap((o) => (o.command ? [o.command] : [])));
       for (const o of uiOps) {
         const called: string[] = [];
-        const run = (async (cmd: string) => {
+        const named: unknown[] = [];
+        const run = (async (cmd: string, args?: { name?: string }) => {
           called.push(cmd);
+          if (cmd === 'call') named.push(args?.name);
           return {};
         }) as never;
         const [kind, method] = o.ui!.split('.');
@@ -77,6 +79,8 @@ describe('the one list of operations', () => {
         expect(typeof target[method], o.ui).toBe('function');
         await perform(target, method, { kind: 'path', path: '/data/a.csv' });
         if (o.command) expect(called, `${o.ui} should call ${o.command}`).toContain(o.command);
+        // A plain operation goes through `call`, by its own name.
+        if (o.command === 'call') expect(named, `${o.ui} should call ${o.name}`).toContain(o.name);
         for (const c of called) expect(listed.has(c), `${o.ui} calls unlisted ${c}`).toBe(true);
       }
     });

@@ -1,15 +1,21 @@
-// The server's routes, read from the one list of operations the server is
-// built from (src/operations.json), so the two cannot drift apart.
+// The server's routes and the desktop's commands, read from the one list
+// of operations (src/operations.json, written from src/operations.rs) that
+// the server and the desktop app are built from, so they cannot drift apart.
 import list from '../../../../src/operations.json';
 
 /** One operation of the list: its HTTP route, its desktop command, the
  * transport method that performs it, and why one of them is missing. */
 export interface Operation {
   name: string;
-  http?: { method: string; path: string };
+  /** Its route; `body` names the argument that is the whole JSON body,
+   * `query` the one that is the whole query string. */
+  http?: { method: string; path: string; status?: number; body?: string; query?: string };
+  /** Its desktop command: `call` for a plain operation. */
   command?: string;
   ui?: string;
   why?: string;
+  /** Whether it is one workflow call, reached through `call`. */
+  call?: boolean;
 }
 
 export const OPERATIONS: Operation[] = list;

@@ -91,6 +91,10 @@ export interface Cancellable<T> {
 }
 
 export interface Transport {
+  /** Performs an operation of the one list (src/operations.rs) by name,
+   * with its named arguments: how a store reaches an operation that has
+   * no method of its own here. */
+  call<T>(name: string, args?: Record<string, unknown>): Promise<T>;
   settings(): Promise<Settings>;
   setSettings(change: SettingsChange): Promise<Settings>;
   listSessions(): Promise<SessionInfo[]>;
