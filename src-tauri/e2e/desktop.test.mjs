@@ -99,7 +99,7 @@ test('compare, then export through the export command', async () => {
   await d.shot('04-compared');
   const id = await d.sessionId();
   const out = join(tmp, 'exported.csv');
-  const saved = await d.command('export_result', { id, path: out });
+  const saved = await d.command('call', { name: 'export_result', args: { id, path: out } });
   assert.equal(saved, out);
   const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
   assert.match(csv[0], /^status,/);
