@@ -50,7 +50,8 @@ MODE = sys.argv[3] if len(sys.argv) > 3 else "keyed"
 POSITIONAL = MODE in ("positional", "shuffled")
 LEFT, RIGHT = os.path.join(DATA, "left.csv"), os.path.join(DATA, "right.csv")
 EDITED = os.path.join(DATA, "left-edited.csv")
-CONCORD = os.path.join(ROOT, "target", "release", "concord")
+# CONCORD=PATH in the environment times another build (an earlier release).
+CONCORD = os.environ.get("CONCORD") or os.path.join(ROOT, "target", "release", "concord")
 
 
 def capped(cmd):

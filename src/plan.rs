@@ -9,7 +9,7 @@
 
 use crate::budget::{size_text, MemoryBudget};
 use crate::compare::partitioned::{
-    compare_pieces, compare_streams, compare_tables, in_whole_tables, Inputs, Keep,
+    compare_pieces, compare_streams, in_whole_tables, Inputs, Keep, Partitioned, Source,
 };
 use crate::compare::{CompareConfig, CompareResult, Comparison};
 use crate::error::{Error, Result, Side};
@@ -108,9 +108,8 @@ pub fn compare_files(
     }
     let limits = resources.budget.limits();
     let inputs = Inputs {
-        left,
-        right,
-        options: opts,
+        left: Source::File(left, opts),
+        right: Source::File(right, opts),
         piece_bytes: limits.piece_bytes,
     };
     let (lp, rp) = (
@@ -134,37 +133,57 @@ pub fn compare_files(
         }
         _ => Completed::unchanged(config),
     };
-    let config = completed.config.clone();
     let total = left_bytes + right_bytes;
-    let done = if config.keys.is_empty() {
+    let (done, strategy) = out_of_core(
+        &inputs,
+        (lp, rp),
+        &completed.config,
+        resources,
+        &|s| decided(s, total),
+        ctl,
+    )?;
+    let result = annotate(done.result, completed);
+    Ok((Comparison::new(done.left, done.right, result), strategy))
+}
+
+/// Compares `inputs`, which do not fit the memory budget, by what the
+/// completed `config` asks: side by side a block of rows at a time when
+/// rows are paired by position (nothing spilled), and a partition at a time
+/// through spill files in a directory of their own otherwise. `opened` is
+/// both sides opened already (their first pieces read), which the keyed
+/// plan goes on reading. Paths and loaded tables take this one plan.
+fn out_of_core(
+    inputs: &Inputs<'_>,
+    opened: (Pieces<'_>, Pieces<'_>),
+    config: &CompareConfig,
+    resources: &Resources,
+    decided: &dyn Fn(Strategy),
+    ctl: Control<'_>,
+) -> Result<(Partitioned, Strategy)> {
+    let limits = resources.budget.limits();
+    if config.keys.is_empty() {
         // Rows paired by position need no spill files.
-        drop((lp, rp));
-        decided(Strategy::Streamed(0), total);
+        drop(opened);
+        decided(Strategy::Streamed(0));
         let keep = Keep {
             dir: &resources.spill_dir,
             bytes: limits.result_bytes,
         };
-        let done = compare_streams(&inputs, &config, keep, ctl)?;
-        (
-            done.left,
-            done.right,
-            done.result,
-            Strategy::Streamed(done.partitions),
-        )
-    } else {
-        let dir = spill_directory(&resources.spill_dir, total)?;
-        let estimate = total.div_ceil(limits.partition_bytes) as usize;
-        decided(Strategy::Partitioned(estimate.max(2)), total);
-        let done = compare_pieces(lp, rp, &config, limits, dir.path(), ctl)?;
-        // The directory goes here on success and, through its drop, on
-        // every early return above.
-        let _ = dir.close();
-        let strategy = Strategy::Partitioned(done.partitions);
-        (done.left, done.right, done.result, strategy)
-    };
-    let (left, right, result, strategy) = done;
-    let result = annotate(result, completed);
-    Ok((Comparison::new(left, right, result), strategy))
+        let done = compare_streams(inputs, config, keep, ctl)?;
+        let strategy = Strategy::Streamed(done.partitions);
+        return Ok((done, strategy));
+    }
+    let (lp, rp) = opened;
+    let total = lp.file_size() + rp.file_size();
+    let dir = spill_directory(&resources.spill_dir, total)?;
+    let estimate = total.div_ceil(limits.partition_bytes) as usize;
+    decided(Strategy::Partitioned(estimate.max(2)));
+    let done = compare_pieces(lp, rp, config, limits, dir.path(), ctl)?;
+    // The directory goes here on success and, through its drop, on every
+    // early return above. The result's files are unnamed, and outlive it.
+    let _ = dir.close();
+    let strategy = Strategy::Partitioned(done.partitions);
+    Ok((done, strategy))
 }
 
 /// Two loaded tables compared by [`compare_loaded`].
@@ -182,10 +201,11 @@ pub struct LoadedComparison {
 }
 
 /// Compares two loaded tables, after the suggestion stage, within
-/// `resources.budget`: in memory when their files fit it, and otherwise a
-/// partition of rows at a time ([`compare_tables`]), with spill files in a
-/// directory of their own in `resources.spill_dir` and the result going to
-/// disk beyond its share of the budget. The tables may be on disk
+/// `resources.budget`: in memory when their files fit it, and otherwise by
+/// the plan files larger than memory take (read as pieces of their rows:
+/// side by side, or a partition at a time through spill files in a
+/// directory of their own in `resources.spill_dir`), with the result going
+/// to disk beyond its share of the budget. The tables may be on disk
 /// ([`crate::table::load_to_disk`]).
 pub fn compare_loaded(
     left: &Table,
@@ -203,24 +223,24 @@ pub fn compare_loaded(
             strategy: Strategy::InMemory,
         });
     }
-    let limits = budget.limits();
-    let dir = spill_directory(&resources.spill_dir, left.info().bytes + right.info().bytes)?;
+    let inputs = Inputs {
+        left: Source::Table(left),
+        right: Source::Table(right),
+        piece_bytes: budget.limits().piece_bytes,
+    };
     let mut copied = None;
     let result = with_suggestions(left, right, config, ctl, |config| {
-        let done = compare_tables(left, right, config, limits, dir.path(), ctl)?;
-        let strategy = if config.keys.is_empty() {
-            Strategy::Streamed(done.partitions)
-        } else {
-            Strategy::Partitioned(done.partitions)
-        };
+        let opened = (
+            inputs.open(Side::Left, ctl)?,
+            inputs.open(Side::Right, ctl)?,
+        );
+        let (done, strategy) = out_of_core(&inputs, opened, config, resources, &|_| {}, ctl)?;
         copied = Some((done.left, done.right, strategy));
         Ok(done.result)
     })?;
     let (copy_left, copy_right, strategy) =
         copied.ok_or_else(|| Error::Internal("a partitioned comparison gave no tables".into()))?;
-    let whole = in_whole_tables(&result, &copy_left, &copy_right, dir.path())?;
-    // The result's files are unnamed, and outlive their directory.
-    let _ = dir.close();
+    let whole = in_whole_tables(&result, &copy_left, &copy_right, &resources.spill_dir)?;
     Ok(LoadedComparison {
         result: whole,
         copies: Some(Comparison::new(copy_left, copy_right, result)),

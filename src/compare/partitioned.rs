@@ -44,28 +44,44 @@ pub struct Limits {
     pub result_bytes: usize,
 }
 
-/// The two files of a comparison, opened as pieces as often as a plan
+/// Where one side's rows come from: a file, read in pieces, or a loaded
+/// table (which may be on disk), read as pieces of its rows.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A file, and how to read it.
+    File(&'a Path, &'a LoadOptions),
+    /// A loaded table.
+    Table(&'a Table),
+}
+
+/// The two sides of a comparison, opened as pieces as often as a plan
 /// needs to read them.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The left file.
-    pub left: &'a Path,
-    /// The right file.
-    pub right: &'a Path,
-    /// How to read both.
-    pub options: &'a LoadOptions,
-    /// Text read from a file at a time.
+    /// The left side.
+    pub left: Source<'a>,
+    /// The right side.
+    pub right: Source<'a>,
+    /// Text read from a side at a time.
     pub piece_bytes: usize,
 }
 
-impl Inputs<'_> {
-    /// Opens one side's file, reporting its reading progress to `ctl`.
-    pub fn open<'c>(&self, side: Side, ctl: Control<'c>) -> Result<Pieces<'c>> {
-        let path = match side {
+impl<'a> Inputs<'a> {
+    /// Opens one side, reporting its reading progress to `ctl`.
+    pub fn open<'c>(&self, side: Side, ctl: Control<'c>) -> Result<Pieces<'c>>
+    where
+        'a: 'c,
+    {
+        let source = match side {
             Side::Left => self.left,
             Side::Right => self.right,
         };
-        Pieces::open(path, self.options, self.piece_bytes, ctl.with_side(side))
+        match source {
+            Source::File(path, options) => {
+                Pieces::open(path, options, self.piece_bytes, ctl.with_side(side))
+            }
+            Source::Table(table) => Pieces::of_table(table, self.piece_bytes),
+        }
     }
 }
 
@@ -242,71 +258,6 @@ pub fn compare_streams(
     out.finish(plan, false, blocks.max(1))
 }
 
-/// Compares two loaded tables, which may be on disk ([`crate::table::load_to_disk`]),
-/// a partition of rows at a time: rows paired by key are written to spill
-/// files in `dir` by the hash of their key (each table is read once, front
-/// to back), rows paired by position are taken in blocks. Memory holds one
-/// partition's rows and the result up to `limits.result_bytes`; beyond
-/// that the result goes to `dir` too. It is the result [`super::compare_as_configured`]
-/// gives, row for row, except that its rows point into copies of the
-/// differing rows, taken as each partition is compared
-/// ([`in_whole_tables`] points them back into `left` and `right`).
-/// Pages and exports read those few rows (in memory, or on disk in the
-/// order they were compared) instead of jumping about whole tables on disk.
-pub fn compare_tables(
-    left: &Table,
-    right: &Table,
-    config: &CompareConfig,
-    limits: Limits,
-    dir: &Path,
-    ctl: Control<'_>,
-) -> Result<Partitioned> {
-    let plan = Plan::new(left, right, config)?;
-    let keep = Keep {
-        dir,
-        bytes: limits.result_bytes,
-    };
-    let mut out = Gathered::new(left, right, &plan, keep);
-    let quiet = Control {
-        progress: None,
-        ..ctl
-    };
-    let (rows, text) = (
-        (left.num_rows() + right.num_rows()) as u64,
-        left.info().bytes + right.info().bytes,
-    );
-    let mut done = 0u64;
-    if plan.keys.is_empty() {
-        let per = rows_per_block(limits.piece_bytes, rows, text) as usize;
-        let end = left.num_rows().max(right.num_rows());
-        let blocks = end.div_ceil(per).max(1);
-        for start in (0..end).step_by(per) {
-            ctl.check()?;
-            let lt = rows_between(left, start, start + per)?;
-            let rt = rows_between(right, start, start + per)?;
-            done += (lt.num_rows() + rt.num_rows()) as u64;
-            let result = compare_positional(&lt, &rt, plan.clone(), quiet)?;
-            let order: Vec<u64> = result.rows.iter().map(|r| place(&r)).collect();
-            out.add(&lt, &rt, result, &order)?;
-            ctl.report(Phase::Comparing, done, rows);
-        }
-        return out.finish(plan, false, blocks);
-    }
-    let n = (text.div_ceil(limits.partition_bytes.max(1)) as usize).clamp(2, 4096);
-    let left_files = spill_table(left, &plan, Side::Left, n, dir, ctl)?;
-    let right_files = spill_table(right, &plan, Side::Right, n, dir, ctl)?;
-    compare_partitions(
-        (&left_files, left),
-        (&right_files, right),
-        n,
-        &plan,
-        &mut out,
-        rows,
-        ctl,
-    )?;
-    out.finish(plan, true, n)
-}
-
 /// Rows in a block of about `piece_bytes` of text, from the average row of
 /// both files.
 fn rows_per_block(piece_bytes: usize, rows: u64, text: u64) -> u64 {
@@ -320,15 +271,6 @@ fn remove_partition(files: &[Option<&PathBuf>]) {
     for f in files.iter().flatten() {
         let _ = std::fs::remove_file(f);
     }
-}
-
-/// Rows `start..end` of `table` (fewer at its end), keeping their index in it.
-fn rows_between(table: &Table, start: usize, end: usize) -> Result<Table> {
-    let mut b = TableBuilder::like(table);
-    for r in start..end.min(table.num_rows()) {
-        b.push_from(table, r);
-    }
-    b.finish(table.file_rows())
 }
 
 /// A table with a file's columns, information and length but no rows: the
@@ -404,26 +346,6 @@ fn spill_side(
     }
     let files = spill.finish()?;
     Ok(Spilled { files, sample })
-}
-
-/// Writes every row of a table to the spill file of its partition, a
-/// stretch of rows at a time, reading the table once from start to end
-/// (which matters when it is on disk).
-fn spill_table(
-    table: &Table,
-    plan: &Plan,
-    side: Side,
-    n: usize,
-    dir: &Path,
-    ctl: Control<'_>,
-) -> Result<Vec<PathBuf>> {
-    const STRETCH: usize = 1 << 16;
-    let mut spill = Spill::new(plan, side, n, dir);
-    for start in (0..table.num_rows()).step_by(STRETCH) {
-        ctl.check()?;
-        spill.add(table, start..(start + STRETCH).min(table.num_rows()))?;
-    }
-    spill.finish()
 }
 
 /// One side's spill files, one per partition, opened as rows come.
@@ -749,7 +671,7 @@ impl<'k> Gathered<'k> {
 }
 
 /// `result`, whose rows point into the copies `left` and `right` (from
-/// [`compare_tables`]), with its rows pointing into the tables the copies
+/// comparing loaded tables in partitions), with its rows pointing into the tables the copies
 /// were taken from: the result comparing those tables in memory gives,
 /// which a session stores. Rows on disk are mapped to `dir`.
 pub fn in_whole_tables(

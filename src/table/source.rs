@@ -367,6 +367,81 @@ impl std::ops::DerefMut for Pieces<'_> {
     }
 }
 
+impl<'c> Pieces<'c> {
+    /// The rows of a loaded table (which may be on disk) as pieces of
+    /// about `piece_bytes` of text, read from start to end once: so that a
+    /// plan for files larger than memory compares loaded tables the same
+    /// way. Each row keeps its index in `table` and its line.
+    pub fn of_table(table: &'c Table, piece_bytes: usize) -> Result<Pieces<'c>> {
+        let (rows, text) = (table.num_rows().max(1) as u64, table.info().bytes.max(1));
+        let per = ((piece_bytes as u128 * rows as u128 / text as u128) as usize).max(1);
+        let mut pieces = TablePieces {
+            table,
+            per,
+            next: 0,
+            started: false,
+            first: None,
+        };
+        pieces.first = pieces.take()?;
+        Ok(Pieces(Box::new(pieces)))
+    }
+}
+
+/// A loaded table read as pieces; see [`Pieces::of_table`].
+struct TablePieces<'t> {
+    table: &'t Table,
+    /// Rows per piece.
+    per: usize,
+    /// The next row to hand out.
+    next: usize,
+    /// Whether the first piece was taken (it is taken even from a table
+    /// with no rows).
+    started: bool,
+    first: Option<Table>,
+}
+
+impl TablePieces<'_> {
+    /// The next `per` rows (fewer at the end), copied; `None` after the last.
+    fn take(&mut self) -> Result<Option<Table>> {
+        let end = (self.next + self.per).min(self.table.num_rows());
+        if self.next == end && self.started {
+            return Ok(None);
+        }
+        self.started = true;
+        let mut b = TableBuilder::like(self.table);
+        for r in self.next..end {
+            b.push_from(self.table, r);
+        }
+        self.next = end;
+        b.finish(self.table.file_rows()).map(Some)
+    }
+}
+
+impl ReadPieces for TablePieces<'_> {
+    fn first(&self) -> Option<&Table> {
+        self.first.as_ref()
+    }
+    fn columns(&self) -> &[String] {
+        self.table.columns()
+    }
+    fn info(&self) -> SourceInfo {
+        self.table.info().clone()
+    }
+    fn rows(&self) -> u64 {
+        let waiting = self.first.as_ref().map_or(0, Table::num_rows);
+        (self.next - waiting) as u64
+    }
+    fn file_size(&self) -> u64 {
+        self.table.info().bytes
+    }
+    fn next_piece(&mut self) -> Result<Option<Table>> {
+        match self.first.take() {
+            Some(first) => Ok(Some(first)),
+            None => self.take(),
+        }
+    }
+}
+
 /// Reads the file at `path` into a table whose rows are written, a piece
 /// of about `piece_bytes` at a time, to unnamed files in `dir`: a file
 /// larger than memory becomes a table whose pages the kernel reads in and
