@@ -43,6 +43,20 @@ function startServer(dir = dataDir, extra = []) {
 }
 
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+/** Unfolds the files and the mapping, which fold into one line once a
+ * result shows. */
+async function openSetup() {
+  const band = page.getByTestId('open-setup');
+  if (await band.count()) await band.click();
+}
+
+/** Opens a result's notes, column differences and chart. */
+async function openAbout() {
+  const about = page.getByTestId('about-result');
+  await about.waitFor();
+  if (!(await about.evaluate((e) => e.open))) await about.locator('summary').click();
+}
 const text = async (id) => (await page.getByTestId(id).textContent()).trim();
 
 /** Scrolls the results grid to its end until row `rows - 1` shows its
@@ -161,6 +175,7 @@ test('filter by status, by column and by a search', async () => {
 });
 
 test('export CSV and check its content', async () => {
+  await page.getByTestId('export-menu').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   assert.match(download.suggestedFilename(), /\.csv$/);
   const csv = readFileSync(await download.path(), 'utf8');
@@ -216,6 +231,88 @@ test('a malformed file gets a clear error, in either theme', async () => {
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
 });
 
+test('at 1280x800 the differing rows fill the screen, and the grid reads like a table', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-fold-'));
+  const head = 'id,carrier,origin,dest,dep_delay,arr_delay,tailnum,manufacturer\n';
+  let [left, right] = [head, head];
+  for (let i = 0; i < 300; i++) {
+    const row = [i, 'UA', 'EWR', 'IAH', (i * 7) % 60, (i * 13) % 90, `N${1000 + i}UA`, 'BOEING'];
+    left += row.join(',') + '\n';
+    if (i % 7 === 0) row[5] += 3;
+    if (i % 11 === 0) row[7] = 'MCDONNELL DOUGLAS AIRCRAFT CO';
+    if (i % 50 !== 3) right += row.join(',') + '\n';
+  }
+  writeFileSync(join(dir, 'flights.csv'), left);
+  writeFileSync(join(dir, 'flights-new.csv'), right);
+  const small = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await small.goto(url);
+    await small.getByTestId('file-input-left').setInputFiles(join(dir, 'flights.csv'));
+    await small.getByTestId('file-input-right').setInputFiles(join(dir, 'flights-new.csv'));
+    await small.getByTestId('rows-right').waitFor();
+    await small.getByTestId('compare-button').click();
+    await small.getByTestId('results-grid').getByTestId('changed-cell').first().waitFor();
+    // Files and mapping fold into one line; the rows take the rest, in one
+    // scroll area (the grid's): neither the page nor the main area scrolls.
+    await small.getByTestId('setup-band').waitFor();
+    const fit = await small.evaluate(() => {
+      const rows = [...document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]')];
+      const main = document.querySelector('main');
+      return {
+        visible: rows.filter((r) => {
+          const b = r.getBoundingClientRect();
+          return b.height > 0 && b.top >= 0 && b.bottom <= innerHeight;
+        }).length,
+        pageScrolls: document.scrollingElement.scrollHeight > innerHeight + 1,
+        mainScrolls: main.scrollHeight > main.clientHeight + 1,
+      };
+    });
+    assert.ok(fit.visible >= 12, `${fit.visible} differing rows visible without scrolling`);
+    assert.equal(fit.pageScrolls, false);
+    assert.equal(fit.mainScrolls, false);
+    await small.screenshot({ path: join(shots, '15-results-first-1280x800.png') });
+    // The keyboard works at once: N goes to the first changed cell, and on
+    // to the next one, in the same row or a later one.
+    const grid = small.getByTestId('results-grid');
+    const selected = grid.locator('[role=gridcell][aria-selected=true]');
+    await small.keyboard.press('n');
+    assert.equal(await selected.getAttribute('data-testid'), 'changed-cell');
+    const first = await selected.getAttribute('id');
+    await small.keyboard.press('n');
+    assert.equal(await selected.getAttribute('data-testid'), 'changed-cell');
+    assert.notEqual(await selected.getAttribute('id'), first);
+    assert.equal(await grid.locator('[role=row].selected-row').count(), 1, 'the selected row is highlighted');
+    // A header click sorts by that column, a second reverses the order.
+    const arrDelays = async () =>
+      grid.locator('[role=row][data-index] [role=gridcell]:nth-child(7)').evaluateAll((cells) => cells.slice(0, 5).map((c) => c.textContent.trim()));
+    const before = await arrDelays();
+    await small.getByTestId('sort-arr_delay').click();
+    await small.waitForFunction(() => document.querySelector('[data-testid=results-grid] [role=columnheader][aria-sort=ascending]'));
+    await small.waitForFunction((b) => JSON.stringify(b) !== JSON.stringify([...document.querySelectorAll('[data-testid=results-grid] [role=row][data-index] [role=gridcell]:nth-child(7)')].slice(0, 5).map((c) => c.textContent.trim())), before);
+    await small.getByTestId('sort-arr_delay').click();
+    await small.waitForFunction(() => document.querySelector('[data-testid=results-grid] [role=columnheader][aria-sort=descending]'));
+    // The key column stays in view when the grid scrolls sideways.
+    const keyCell = grid.locator('[role=row][data-index="0"] [role=gridcell]:nth-child(2)');
+    const x0 = (await keyCell.boundingBox()).x;
+    await grid.evaluate((g) => (g.scrollLeft = 400));
+    await small.waitForFunction(() => document.querySelector('[data-testid=results-grid]').scrollLeft > 0);
+    assert.ok(Math.abs((await keyCell.boundingBox()).x - x0) < 2, 'the key column is sticky');
+    // ? lists the shortcuts.
+    await grid.focus();
+    await small.keyboard.press('?');
+    await small.getByTestId('keys-overlay').waitFor();
+    await small.screenshot({ path: join(shots, '15b-keyboard-shortcuts.png') });
+    await small.keyboard.press('Escape');
+    await small.getByTestId('keys-overlay').waitFor({ state: 'detached' });
+    // The files and the mapping are a click away.
+    await small.getByTestId('open-setup').click();
+    await small.getByTestId('file-left').waitFor();
+    await small.screenshot({ path: join(shots, '15c-setup-open.png') });
+  } finally {
+    await small.close();
+  }
+});
+
 test('a column on one side only is a difference, and a switch says it is not', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-columns-'));
   writeFileSync(join(dir, 'orders.csv'), 'order_id,amount,region\n1,10,north\n2,20,south\n3,30,east\n');
@@ -225,6 +322,7 @@ test('a column on one side only is a difference, and a switch says it is not', a
   await page.getByTestId('file-input-right').setInputFiles(join(dir, 'orders-export.csv'));
   await page.getByTestId('rows-right').waitFor();
   await page.getByTestId('compare-button').click();
+  await openAbout();
   const section = page.getByTestId('column-differences');
   await section.waitFor();
   assert.match(await text('columns-only-left'), /region\s*\(a difference\)/);
@@ -233,6 +331,7 @@ test('a column on one side only is a difference, and a switch says it is not', a
   await section.scrollIntoViewIfNeeded();
   await shot('10a-column-differences');
   // Unticked, the extra column is still listed but no longer counted.
+  await openSetup();
   const mapping = page.getByRole('button', { name: /Columns and key/ });
   if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
   const counts = page.getByTestId('extra-columns-count');
@@ -258,16 +357,20 @@ test('without a key rows pair by content in any order, or by position on request
   await page.getByTestId('summary-changed').waitFor();
   assert.equal(await text('summary-identical'), '4');
   assert.equal(await text('summary-changed'), '0');
+  await openAbout();
   assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /paired by their content/);
   await shot('10b-paired-by-content');
+  await openSetup();
   const mapping = page.getByRole('button', { name: /Columns and key/ });
   if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
   await select.selectOption('position');
   await page.waitForFunction(() => document.querySelector('[data-testid=key-select]')?.value === 'position');
   await page.getByTestId('compare-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=summary-changed]')?.textContent.trim() === '2');
+  await openAbout();
   assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /compared by position, as asked/);
   // A key of several columns, ticked: Ann in Oslo repeats, so her rows are duplicates.
+  await openSetup();
   if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
   await select.selectOption('several');
   const columns = page.getByTestId('key-columns');
@@ -300,6 +403,7 @@ test('rules the values show are applied, said, and can be declined one by one', 
   await page.getByTestId('summary-changed').waitFor();
   assert.equal(await text('summary-identical'), '3');
   // Declined, the decimal commas compare as written.
+  await openSetup();
   const mapping = page.getByRole('button', { name: /Columns and key/ });
   if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
   await rules.filter({ hasText: 'decimal commas' }).getByRole('button', { name: "Don't apply" }).click();
