@@ -205,7 +205,7 @@ pub static OPERATIONS: &[Operation] = &[
         call: Some(|w, a| {
             let name = match a.0.contains_key("name") {
                 true => a.text("name")?,
-                false => "Untitled".into(),
+                false => crate::backend::naming::UNTITLED.into(),
             };
             answer(w.create_session(&name))
         }),

@@ -43,19 +43,28 @@ before(async () => {
 
 after(() => d?.stop());
 
+/** Unfolds the files and the mapping, which fold into one line once a
+ * result shows. */
+async function openSetup() {
+  if (await d.run(() => !!document.querySelector('[data-testid=open-setup]'))) await d.click('[data-testid=open-setup]');
+  await d.until('the files shown', () => !document.querySelector('[data-testid=open-setup]'));
+}
+
 test('started with two files as arguments, it loads and compares them', async () => {
   const started = Date.now();
   await d.launch(bridges);
   await d.until('the summary', () => document.querySelector('[data-testid=summary-changed]'));
   console.log(`# launch with two files to summary shown: ${Date.now() - started} ms (debug build, WebDriver included)`);
   assert.deepEqual(await d.summary(), { matched: 7, identical: 6, changed: 1, 'only-left': 1, 'only-right': 1 });
-  assert.equal(await d.text('rows-left'), '8');
   const cell = await d.until('a changed cell', () => document.querySelector('[data-testid=changed-cell]')?.textContent);
   assert.match(cell, /L\. L\. Buck\s*→\s*D\. Duck/);
   // The window title is the session's name.
   await sleep(200);
   assert.match(windowTitles(), /bridges\.csv vs broken_bridges\.csv — Concord/);
   await d.shot('01-started-with-files');
+  // The files fold into one line above the result, a click away.
+  await openSetup();
+  assert.equal(await d.text('rows-left'), '8');
 });
 
 test('a native drop of two files fills both sides; the zones light up while dragging', async () => {
@@ -78,6 +87,9 @@ test('a native drop of two files fills both sides; the zones light up while drag
   await d.until('both zones to light up', () => document.querySelectorAll('[data-testid^=zone-].over').length === 2);
   await d.shot('02-dragging-two-files');
   await d.dragEvent('tauri://drag-drop', { paths: boston, position: right });
+  // Two files dropped are compared at once, as two opened files are.
+  await d.until('their comparison', () => document.querySelector('[data-testid=summary-changed]'));
+  await openSetup();
   await d.until('both sides loaded', () => document.querySelector('[data-testid=rows-left]') && document.querySelector('[data-testid=rows-right]'));
   assert.equal(await d.text('rows-left'), '100');
   assert.deepEqual(await lit(), []);
@@ -107,6 +119,7 @@ test('compare, then export through the export command', async () => {
 });
 
 test('a dropped folder gets a clear message and loses nothing', async () => {
+  await openSetup();
   const left = await d.text('file-left');
   await d.dragEvent('tauri://drag-drop', { paths: [tmp], position: { x: 10, y: 300 } });
   const message = await d.until('the error', () => document.querySelector('[role=alert]')?.textContent);
@@ -142,8 +155,8 @@ test('a second launch hands its files to the running window', { skip: !process.e
   const second = spawn(app, waffles, { env, stdio: 'ignore' });
   const code = await new Promise((resolve) => second.on('exit', resolve));
   assert.equal(code, 0, 'the second launch exits once it has handed over');
-  await d.until('the handed-over files', () => /waffle2\.csv/.test(document.querySelector('[data-testid=file-right]')?.textContent ?? ''));
-  await d.until('their comparison', () => document.querySelector('[data-testid=summary-changed]'));
+  await d.until('their comparison', () => /waffle2\.csv/.test(document.querySelector('[data-testid=setup-band]')?.textContent ?? ''));
+  await d.until('the summary', () => document.querySelector('[data-testid=summary-changed]'));
   await d.shot('07-second-launch');
 });
 

@@ -27,19 +27,12 @@ pub fn path_from_arg(arg: &str, cwd: &Path) -> Option<PathBuf> {
     Some(if p.is_absolute() { p } else { cwd.join(p) })
 }
 
-/// Creates a session named after `files` and loads them (left, then
-/// right). Returns the session, and the first load's error if one failed
-/// (the session is kept, with what did load).
+/// Creates a session and loads `files` into it (left, then right); once
+/// both are in, the session takes their names. Returns the session, and
+/// the first load's error if one failed (the session is kept, with what
+/// did load).
 pub fn open_files(workflow: &Workflow, files: &[PathBuf]) -> (Option<String>, Option<Error>) {
-    let name = files
-        .iter()
-        .map(|f| {
-            f.file_name()
-                .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into())
-        })
-        .collect::<Vec<String>>()
-        .join(" vs ");
-    let session = match workflow.create_session(&name) {
+    let session = match workflow.create_session(concord::backend::naming::UNTITLED) {
         Ok(s) => s,
         Err(e) => return (None, Some(e)),
     };

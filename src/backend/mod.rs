@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod kept;
 pub mod log;
 pub mod models;
+pub mod naming;
 pub mod portable;
 mod results;
 pub mod session;

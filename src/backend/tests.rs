@@ -1298,3 +1298,57 @@ fn a_file_of_another_format_is_stored_with_its_format_and_reads_the_same_after_a
     w.export_session(&plain, &file).unwrap();
     assert_eq!(first_line(&file), "CONCORD-SESSION 3");
 }
+
+#[test]
+fn an_untitled_session_takes_its_files_names_apart_from_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let loaded = || {
+        let s = w.create_session(naming::UNTITLED).unwrap();
+        for (side, text) in [(Side::Left, LEFT), (Side::Right, RIGHT)] {
+            let file = if side == Side::Left {
+                "left.csv"
+            } else {
+                "right.csv"
+            };
+            w.load_bytes(
+                &s.id,
+                side,
+                file,
+                text.as_bytes(),
+                &LoadOptions::default(),
+                Control::default(),
+            )
+            .unwrap();
+            if side == Side::Left {
+                assert_eq!(
+                    w.session(&s.id).unwrap().name,
+                    naming::UNTITLED,
+                    "named once both are in"
+                );
+            }
+        }
+        w.session(&s.id).unwrap().name
+    };
+    let first = loaded();
+    let second = loaded();
+    assert_eq!(first, "left.csv vs right.csv");
+    assert_eq!(
+        second,
+        format!("left.csv vs right.csv ({})", naming::today())
+    );
+    // A session the user named keeps its name.
+    let s = w.create_session("March").unwrap();
+    for side in [Side::Left, Side::Right] {
+        w.load_bytes(
+            &s.id,
+            side,
+            "a.csv",
+            LEFT.as_bytes(),
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap();
+    }
+    assert_eq!(w.session(&s.id).unwrap().name, "March");
+}

@@ -6,6 +6,7 @@
 use super::models::{
     FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange, Upload,
 };
+use super::naming;
 use super::session::{Event, InputRef, ResultRef};
 use super::settings;
 use super::store::SessionStore;
@@ -331,7 +332,7 @@ impl Workflow {
             unavailable: None,
             on_disk: table.on_disk(),
         };
-        self.store.with_session_mut(id, |store, d| {
+        let unnamed = self.store.with_session_mut(id, |store, d| {
             // Checked under the session's lock: a newer load on this side
             // that stopped this one commits after it, never before.
             ctl.check()?;
@@ -342,8 +343,31 @@ impl Workflow {
                 Side::Right => d.right = table,
             }
             d.unavailable.retain(|u| u.side != side);
-            Ok(info)
-        })
+            let s = &d.state;
+            Ok(match (&s.left, &s.right) {
+                (Some(l), Some(r)) if s.name == naming::UNTITLED => {
+                    Some((l.name.clone(), r.name.clone()))
+                }
+                _ => None,
+            })
+        })?;
+        if let Some((left, right)) = unnamed {
+            self.name_by_files(id, &left, &right)?;
+        }
+        Ok(info)
+    }
+
+    /// Names an untitled session after its two files, apart from the
+    /// others' names (see [`naming`]).
+    fn name_by_files(&self, id: &str, left: &str, right: &str) -> Result<()> {
+        let taken: Vec<String> = self
+            .list_sessions()?
+            .into_iter()
+            .filter(|s| s.id != id)
+            .map(|s| s.name)
+            .collect();
+        let name = naming::default_name(left, right, &taken, &naming::today());
+        self.rename_session(id, &name).map(|_| ())
     }
 
     /// The file loaded on one side, with how it was read: what a load

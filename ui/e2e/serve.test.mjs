@@ -244,6 +244,9 @@ test('at 1280x800 the differing rows fill the screen, and the grid reads like a 
   }
   writeFileSync(join(dir, 'flights.csv'), left);
   writeFileSync(join(dir, 'flights-new.csv'), right);
+  // Another session, for the sidebar's actions.
+  const made = await fetch(`${url}api/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"Another"}' });
+  assert.equal(made.status, 201);
   const small = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
     await small.goto(url);
@@ -308,6 +311,32 @@ test('at 1280x800 the differing rows fill the screen, and the grid reads like a 
     await small.getByTestId('open-setup').click();
     await small.getByTestId('file-left').waitFor();
     await small.screenshot({ path: join(shots, '15c-setup-open.png') });
+    // The session took its files' names, apart from the others'. Renamed
+    // with the keyboard: the field has the focus, Enter saves, Escape cancels.
+    const current = small.locator('[data-testid=session-item]:has([aria-current=true])');
+    assert.equal((await current.locator('.name').textContent()).trim(), 'flights.csv vs flights-new.csv');
+    await current.getByRole('button', { name: /^Rename / }).click();
+    const field = await small.getByTestId('rename-input').evaluate((e) => ({ focused: e === document.activeElement, selected: e.selectionEnd - e.selectionStart, length: e.value.length }));
+    assert.deepEqual(field, { focused: true, selected: field.length, length: 'flights.csv vs flights-new.csv'.length });
+    await small.keyboard.type('Flights, March');
+    await small.keyboard.press('Enter');
+    await small.waitForFunction(() => document.querySelector('[data-testid=session-item] [aria-current=true] .name')?.textContent.trim() === 'Flights, March');
+    await current.getByRole('button', { name: /^Rename / }).click();
+    await small.keyboard.type('not this');
+    await small.keyboard.press('Escape');
+    await small.getByTestId('rename-input').waitFor({ state: 'detached' });
+    await small.waitForTimeout(300);
+    assert.equal((await current.locator('.name').textContent()).trim(), 'Flights, March');
+    // Another session's actions open below its name, never over it.
+    const other = small.locator('[data-testid=session-item]:not(:has([aria-current=true]))').first();
+    await other.hover();
+    const name = await other.locator('.name').boundingBox();
+    const more = await other.getByRole('button', { name: /^Actions for / }).boundingBox();
+    assert.ok(more.x >= name.x + name.width, 'the ⋯ button sits beside the name');
+    await other.getByRole('button', { name: /^Actions for / }).click();
+    const rename = await other.getByRole('button', { name: /^Rename / }).boundingBox();
+    assert.ok(rename.y >= name.y + name.height, 'the actions sit below the name');
+    await small.screenshot({ path: join(shots, '15d-session-actions.png') });
   } finally {
     await small.close();
   }

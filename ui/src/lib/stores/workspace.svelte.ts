@@ -162,7 +162,7 @@ export class Workspace {
    * load at the same time). */
   private ensureSession(): Promise<string> {
     if (this.id) return Promise.resolve(this.id);
-    this.creating ??= this.transport.createSession('Untitled').then((created) => {
+    this.creating ??= this.transport.createSession().then((created) => {
       this.id = created.id;
       this.info = created;
       setSessionInUrl(created.id);
@@ -176,12 +176,14 @@ export class Workspace {
     return creating;
   }
 
-  /** Loads dropped or picked files: two fill both sides, one fills `side`
-   * (or the first empty side). */
+  /** Loads dropped or picked files: two fill both sides and are compared
+   * at once (as files opened from outside are), one fills `side` (or the
+   * first empty side). */
   async loadMany(sources: { source: FileSource; name: string }[], side?: Side) {
     if (sources.length >= 2) {
       await Promise.all([this.load('left', sources[0].source, sources[0].name), this.load('right', sources[1].source, sources[1].name)]);
       if (sources.length > 2) this.notice = `Only the first two of ${sources.length} files were loaded.`;
+      if (this.bothLoaded && !this.job && SIDES.every((s) => !this.sides[s].error)) await this.compare();
     } else if (sources.length === 1) {
       const target = side ?? (this.sides.left.file ? (this.sides.right.file ? 'left' : 'right') : 'left');
       await this.load(target, sources[0].source, sources[0].name);
@@ -267,13 +269,9 @@ export class Workspace {
     this.info = await this.transport.session(id);
     this.overview = null;
     this.resultVersion += 1;
-    if (this.bothLoaded) {
-      await this.refreshMapping();
-      const { left, right } = this.sides;
-      if (this.info.name === 'Untitled' && left.file && right.file) {
-        this.info = await this.transport.renameSession(id, `${baseName(left.file.name)} vs ${baseName(right.file.name)}`);
-      }
-    }
+    // Once both files are in, an untitled session takes their names
+    // (the backend names it, as for every front end).
+    if (this.bothLoaded) await this.refreshMapping();
     this.sessionsChanged();
   }
 

@@ -44,8 +44,10 @@ export abstract class Calls {
   listSessions() {
     return this.call<SessionInfo[]>('list_sessions');
   }
-  createSession(name: string) {
-    return this.call<SessionInfo>('create_session', { name });
+  /** Creates a session; without a name, it takes its files' names once
+   * both are loaded. */
+  createSession(name?: string) {
+    return this.call<SessionInfo>('create_session', name === undefined ? {} : { name });
   }
   session(id: string) {
     return this.call<SessionInfo>('get_session', { id });

@@ -98,7 +98,7 @@ export interface Transport {
   settings(): Promise<Settings>;
   setSettings(change: SettingsChange): Promise<Settings>;
   listSessions(): Promise<SessionInfo[]>;
-  createSession(name: string): Promise<SessionInfo>;
+  createSession(name?: string): Promise<SessionInfo>;
   session(id: string): Promise<SessionInfo>;
   renameSession(id: string, name: string): Promise<SessionInfo>;
   forkSession(id: string, name: string): Promise<SessionInfo>;
