@@ -99,6 +99,11 @@ test('a native drop of two files fills both sides; the zones light up while drag
 });
 
 test('compare, then export through the export command', async () => {
+  // The drop compared at once; the mapping folds once a result shows.
+  await d.run(() => {
+    const mapping = [...document.querySelectorAll('button')].find((b) => /Columns and key/.test(b.textContent));
+    if (mapping?.getAttribute('aria-expanded') === 'false') mapping.click();
+  });
   await d.until('the suggested key', () => document.querySelector('[data-testid=key-select]')?.value);
   // The mapping screen says why this key: the runner-up it was chosen over.
   const why = await d.until('the key notes', () => document.querySelector('[data-testid=key-notes]')?.textContent);
