@@ -364,7 +364,9 @@ pub static OPERATIONS: &[Operation] = &[
         why: Some("an export to a path named by the caller: the desktop's scripted exports; the browser downloads instead"),
         call: Some(|w, a| {
             let path = PathBuf::from(a.text("path")?);
-            w.export_file(&a.text("id")?, Format::of_path(&path)?, &path, Control::default())?;
+            let params = a.params("query");
+            let view = PageQuery::view_from_params(|k| params.get(k).and_then(Value::as_str))?;
+            w.export_file(&a.text("id")?, Format::of_path(&path)?, view.as_ref(), &path, Control::default())?;
             answer(Ok(path.display().to_string()))
         }),
     },

@@ -82,7 +82,19 @@ pub fn declarations() -> String {
     out.push_str(
         &serde_json::to_string_pretty(&crate::table::InputFormat::all()).unwrap_or_default(),
     );
-    out.push_str(" as const;\n");
+    out.push_str(" as const;\n\n");
+    let exports: Vec<serde_json::Value> = crate::export::Format::ALL
+        .iter()
+        .map(|f| serde_json::json!({"name": f.name(), "label": f.label(), "extension": f.extension()}))
+        .collect();
+    out.push_str(
+        "/** The export formats, in the order they are offered (`export::Format::ALL`). */\n",
+    );
+    out.push_str("export const EXPORT_FORMATS = ");
+    out.push_str(&serde_json::to_string_pretty(&exports).unwrap_or_default());
+    out.push_str(" as const;\n\n");
+    out.push_str("/** An export format's name. */\n");
+    out.push_str("export type ExportFormat = (typeof EXPORT_FORMATS)[number]['name'];\n");
     out
 }
 

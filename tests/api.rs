@@ -392,6 +392,19 @@ fn upload_compare_page_and_export() {
         text.contains("changed,Williamsburg") && text.contains("D. Duck"),
         "{text}"
     );
+    // The view on screen: its filter, search and sort; the rows in its order.
+    let view = s.get(&format!(
+        "/api/sessions/{id}/export?format=csv&status=only_left,only_right&sort=key&desc=true"
+    ));
+    let firsts: Vec<String> = view
+        .text()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(firsts, ["only_right,Spamspan", "only_left,Manhattan"]);
+    let searched = s.get(&format!("/api/sessions/{id}/export?format=csv&q=duck"));
+    assert_eq!(searched.text().lines().count(), 2, "{}", searched.text());
     let xlsx = s.get(&format!("/api/sessions/{id}/export?format=xlsx"));
     assert!(xlsx.body.starts_with(b"PK"));
     let bad = s.get(&format!("/api/sessions/{id}/export?format=pdf"));

@@ -278,7 +278,7 @@ fn exports(w: &Workflow, id: &str) -> Result<Vec<Vec<u8>>, Error> {
         .into_iter()
         .map(|f| {
             let mut out = Vec::new();
-            w.export_to(id, f, &mut out, Control::default())?;
+            w.export_to(id, f, None, &mut out, Control::default())?;
             Ok(out)
         })
         .collect()

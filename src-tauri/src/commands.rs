@@ -8,11 +8,12 @@
 use crate::dialogs::SharedDialogs;
 use crate::{open, Desktop};
 use concord::backend::jobs::JobEvent;
-use concord::backend::models::{Incoming, Loaded, SessionInfo, Started};
+use concord::backend::models::{Incoming, Loaded, PageQuery, SessionInfo, Started};
 use concord::export::Format;
 use concord::operations::{self, Args};
 use concord::{Control, Error, LoadOptions, Result, Side};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -99,26 +100,31 @@ pub async fn choose_file(dialogs: State<'_, SharedDialogs>, side: Side) -> Resul
     blocking(move || Ok(dialogs.pick_file(&title).map(|p| p.display().to_string()))).await
 }
 
-/// Asks where to export the result (the chosen extension picks the
-/// format, else `format` does), then exports; the saved path, or null when
-/// cancelled.
+/// Asks where to export the result (in the left file's folder; the
+/// chosen extension picks the format, else `format` does), then exports
+/// it, or the rows of the view `query` gives (the web API's parameters);
+/// the saved path, or null when cancelled.
 #[tauri::command]
 pub async fn choose_export(
     dialogs: State<'_, SharedDialogs>,
     state: State<'_, Desktop>,
     id: String,
     format: String,
+    query: Option<HashMap<String, String>>,
 ) -> Result<Option<String>> {
     let w = workflow(&state);
     let dialogs = dialogs.inner().clone();
     blocking(move || {
         let asked = Format::named(&format)?;
+        let query = query.unwrap_or_default();
+        let view = PageQuery::view_from_params(|k| query.get(k).map(String::as_str))?;
         let suggested = w.export_name(&id, asked)?;
-        let Some(path) = dialogs.save_file("Export as…", &suggested) else {
+        let folder = w.export_folder(&id)?;
+        let Some(path) = dialogs.save_file("Export as…", folder.as_deref(), &suggested) else {
             return Ok(None);
         };
         let format = Format::from_extension(&path).unwrap_or(asked);
-        w.export_file(&id, format, &path, Control::default())?;
+        w.export_file(&id, format, view.as_ref(), &path, Control::default())?;
         Ok(Some(path.display().to_string()))
     })
     .await

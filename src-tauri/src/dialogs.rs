@@ -3,8 +3,9 @@
 //! until the user answers, so callers run them off the main thread
 //! (commands do, through `spawn_blocking`).
 
+use concord::export::Format;
 use concord::table::InputFormat;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
@@ -13,8 +14,9 @@ use tauri_plugin_dialog::DialogExt;
 pub trait Dialogs: Send + Sync {
     /// Asks for a CSV file to open; `None` when the user cancels.
     fn pick_file(&self, title: &str) -> Option<PathBuf>;
-    /// Asks where to save an export, suggesting `name`; `None` when cancelled.
-    fn save_file(&self, title: &str, name: &str) -> Option<PathBuf>;
+    /// Asks where to save an export, starting in `folder` (when given)
+    /// and suggesting `name`; `None` when cancelled.
+    fn save_file(&self, title: &str, folder: Option<&Path>, name: &str) -> Option<PathBuf>;
 }
 
 /// The dialogs as the app manages them (state of type `SharedDialogs`).
@@ -35,18 +37,19 @@ impl<R: Runtime> Dialogs for Native<R> {
             .and_then(|p| p.into_path().ok())
     }
 
-    fn save_file(&self, title: &str, name: &str) -> Option<PathBuf> {
-        self.0
-            .dialog()
-            .file()
-            .set_title(title)
-            .set_file_name(name)
-            .add_filter("CSV", &["csv"])
-            .add_filter("Excel workbook", &["xlsx"])
-            .add_filter("HTML report", &["html"])
-            .add_filter("JSON", &["json"])
-            .add_filter("Text", &["txt"])
-            .blocking_save_file()
-            .and_then(|p| p.into_path().ok())
+    fn save_file(&self, title: &str, folder: Option<&Path>, name: &str) -> Option<PathBuf> {
+        let mut dialog = self.0.dialog().file().set_title(title).set_file_name(name);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
+        // The format the suggested name asks for first.
+        let suggested = Format::from_extension(Path::new(name));
+        let formats = suggested
+            .into_iter()
+            .chain(Format::ALL.into_iter().filter(|f| Some(*f) != suggested));
+        for format in formats {
+            dialog = dialog.add_filter(format.label(), &[format.extension()]);
+        }
+        dialog.blocking_save_file().and_then(|p| p.into_path().ok())
     }
 }

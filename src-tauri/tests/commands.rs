@@ -35,8 +35,14 @@ impl Dialogs for Answers {
         self.pick.lock().unwrap().take()
     }
 
-    fn save_file(&self, title: &str, name: &str) -> Option<PathBuf> {
-        self.asked.lock().unwrap().push(format!("{title} {name}"));
+    fn save_file(&self, title: &str, folder: Option<&Path>, name: &str) -> Option<PathBuf> {
+        let folder = folder.map_or("nowhere".into(), |f| {
+            f.file_name().unwrap().to_string_lossy().into_owned()
+        });
+        self.asked
+            .lock()
+            .unwrap()
+            .push(format!("{title} {name} in {folder}"));
         self.save.lock().unwrap().take()
     }
 }
@@ -259,14 +265,31 @@ fn dialogs_choose_a_file_and_an_export_path_or_are_cancelled() {
         app.ok("choose_export", json!({"id": id, "format": "csv"})),
         Value::Null
     );
+    // What the screen shows: only the rows of the view, in its order.
+    let view = app.dir.path().join("view.csv");
+    *app.dialogs.save.lock().unwrap() = Some(view.clone());
+    let query = json!({"status": "only_left,only_right", "sort": "key", "desc": "true"});
+    app.ok(
+        "choose_export",
+        json!({"id": id, "format": "csv", "query": query}),
+    );
+    let lines: Vec<String> = std::fs::read_to_string(&view)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(lines, ["only_right,Spamspan", "only_left,Manhattan"]);
     let asked = app.dialogs.asked.lock().unwrap().clone();
+    // The save dialog starts in the left file's folder.
     assert_eq!(
         asked,
         [
             "Open left file",
             "Open right file",
-            "Export as… concord-bridges.csv",
-            "Export as… concord-bridges.csv"
+            "Export as… concord-bridges.csv in daff",
+            "Export as… concord-bridges.csv in daff",
+            "Export as… concord-bridges.csv in daff"
         ]
     );
 }

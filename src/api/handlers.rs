@@ -6,7 +6,7 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::backend::models::{Incoming, Loaded, SessionInfo, Started, Upload};
+use crate::backend::models::{Incoming, Loaded, PageQuery, SessionInfo, Started, Upload};
 use crate::error::{Error, Side};
 use crate::export::Format;
 use crate::operations::{self, Args, Operation};
@@ -216,6 +216,7 @@ pub async fn export(
     Query(q): Params,
 ) -> Answer<Response> {
     let format = Format::named(q.get("format").map_or("csv", String::as_str))?;
+    let view = PageQuery::view_from_params(|k| q.get(k).map(String::as_str))?;
     // Fail before the download starts when there is nothing to export.
     let (check, sid) = (s.clone(), id.clone());
     let file = blocking(move || check.workflow.export_name(&sid, format)).await?;
@@ -224,7 +225,7 @@ pub async fn export(
         let mut out = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter(tx));
         let _ = s
             .workflow
-            .export_to(&id, format, &mut out, Control::default());
+            .export_to(&id, format, view.as_ref(), &mut out, Control::default());
         let _ = std::io::Write::flush(&mut out);
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {

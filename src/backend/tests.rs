@@ -756,6 +756,7 @@ fn no_result_is_one_error_for_pages_exports_and_overviews() {
         w.export_to(
             &id,
             crate::export::Format::Csv,
+            None,
             &mut Vec::new(),
             Control::default(),
         )
@@ -1010,7 +1011,7 @@ fn shown(w: &Workflow, id: &str) -> (serde_json::Value, Vec<u8>) {
     seen.push(overview);
     let mut exports = Vec::new();
     for format in [crate::export::Format::Csv, crate::export::Format::Json] {
-        w.export_to(id, format, &mut exports, Control::default())
+        w.export_to(id, format, None, &mut exports, Control::default())
             .unwrap();
     }
     (serde_json::Value::Array(seen), exports)

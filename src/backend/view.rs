@@ -59,6 +59,22 @@ impl PageQuery {
         PageQuery::parse(get).map_err(Error::Invalid)
     }
 
+    /// The view an export asks for, from the same parameters: `None` when
+    /// none of `status`, `column`, `q`, `sort` or `desc` is given (the
+    /// whole result, in file order).
+    pub fn view_from_params<'a>(
+        get: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Option<PageQuery>> {
+        let q = PageQuery::from_params(&get)?;
+        Ok(
+            (q.statuses.len() + usize::from(q.column.is_some()) + usize::from(q.search.is_some())
+                > 0
+                || q.sort != SortBy::File
+                || q.descending)
+                .then_some(q),
+        )
+    }
+
     fn parse<'a>(get: impl Fn(&str) -> Option<&'a str>) -> std::result::Result<PageQuery, String> {
         let number = |k: &str, default: usize| -> std::result::Result<usize, String> {
             get(k).map_or(Ok(default), |v| {

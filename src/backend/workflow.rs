@@ -522,6 +522,22 @@ impl Workflow {
     /// A session with no current result answers [`Error::NoResult`], as
     /// exports do.
     pub fn page(&self, id: &str, q: &PageQuery, ctl: Control<'_>) -> Result<Page> {
+        let (c, order) = self.view(id, q, ctl)?;
+        Ok(Page {
+            total: order.len(),
+            offset: q.offset,
+            rows: page_rows(Report::of(&c), &order, q),
+        })
+    }
+
+    /// The session's comparison and the rows the view `q` selects, in its
+    /// order (kept for the next page of the same view).
+    fn view(
+        &self,
+        id: &str,
+        q: &PageQuery,
+        ctl: Control<'_>,
+    ) -> Result<(Comparison, Arc<Vec<u32>>)> {
         let (comparison, key, cached) = self.store.with_session(id, |d| {
             let key = d.state.current_result().map(|r| view_key(&r.blob, q));
             let cached = key
@@ -547,11 +563,7 @@ impl Workflow {
                 o
             }
         };
-        Ok(Page {
-            total: order.len(),
-            offset: q.offset,
-            rows: page_rows(Report::of(&c), &order, q),
-        })
+        Ok((c, order))
     }
 
     /// Exports the current result to a file (atomically).
@@ -559,21 +571,56 @@ impl Workflow {
         &self,
         id: &str,
         format: Format,
+        view: Option<&PageQuery>,
         path: &Path,
         ctl: Control<'_>,
     ) -> Result<()> {
-        export::write_file(Report::of(&self.comparison(id)?), format, path, ctl)
+        export::write_file(
+            Report::of(&self.exported(id, view, ctl)?),
+            format,
+            path,
+            ctl,
+        )
     }
 
-    /// Exports the current result to a writer.
+    /// Exports the current result to a writer: all of it, or the rows of
+    /// `view` (its filter, search and sort), as the screen shows them.
     pub fn export_to(
         &self,
         id: &str,
         format: Format,
+        view: Option<&PageQuery>,
         out: &mut dyn std::io::Write,
         ctl: Control<'_>,
     ) -> Result<()> {
-        export::write(Report::of(&self.comparison(id)?), format, out, ctl)
+        export::write(Report::of(&self.exported(id, view, ctl)?), format, out, ctl)
+    }
+
+    /// What an export writes: the whole comparison, or only the rows of
+    /// `view`, in its order.
+    fn exported(&self, id: &str, view: Option<&PageQuery>, ctl: Control<'_>) -> Result<Comparison> {
+        let Some(q) = view else {
+            return self.comparison(id);
+        };
+        let (c, order) = self.view(id, q, ctl)?;
+        Ok(Comparison {
+            result: Arc::new(c.result.select(&order)),
+            ..c
+        })
+    }
+
+    /// The folder an export of session `id` is offered in: the left
+    /// file's, when the session knows where it is.
+    pub fn export_folder(&self, id: &str) -> Result<Option<std::path::PathBuf>> {
+        let state = self.store.read_state(id)?;
+        let Some(left) = state.left else {
+            return Ok(None);
+        };
+        let path = left.reference.map_or(left.name, |r| r.path);
+        Ok(Path::new(&path)
+            .parent()
+            .filter(|p| p.is_absolute() && p.is_dir())
+            .map(Path::to_path_buf))
     }
 
     /// The file name an export of session `id` in `format` is offered

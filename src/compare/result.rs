@@ -240,6 +240,17 @@ pub struct CompareResult {
 }
 
 impl CompareResult {
+    /// The same result with only the rows `order` names (indices into its
+    /// rows), in that order: what an export of a filtered, sorted view
+    /// writes. Its summary and column figures stay the whole result's.
+    pub fn select(&self, order: &[u32]) -> CompareResult {
+        let rows: Vec<RowDiff> = order.iter().map(|&i| self.rows.get(i as usize)).collect();
+        CompareResult {
+            rows: rows.into(),
+            ..self.clone()
+        }
+    }
+
     /// Key and compared column pairs whose two names differ, keys first.
     pub fn renamed_columns(&self) -> impl Iterator<Item = &ResolvedPair> {
         self.keys

@@ -129,6 +129,17 @@ impl Format {
         })
     }
 
+    /// What people call it, as a menu or a save dialog's filter says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Text => "Text",
+            Format::Json => "JSON",
+            Format::Csv => "CSV",
+            Format::Html => "HTML report",
+            Format::Xlsx => "Excel workbook",
+        }
+    }
+
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {

@@ -175,7 +175,20 @@ test('filter by status, by column and by a search', async () => {
 });
 
 test('export CSV and check its content', async () => {
+  // By default, what the screen shows: here only the rows only in the left file.
+  await page.getByTestId('chip-only_left').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]').length === 1);
   await page.getByTestId('export-menu').click();
+  await shot('05b-export-menu');
+  const [shown] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const shownLines = readFileSync(await shown.path(), 'utf8').trim().split('\n');
+  assert.equal(shownLines.length, 2, shownLines.join('\n'));
+  assert.match(shownLines[1], /^only_left,Manhattan/);
+  await page.getByTestId('chip-only_left').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]').length === 3);
+  // All differences, one choice away (here the same as the view).
+  await page.getByTestId('export-menu').click();
+  await page.getByTestId('export-all').check();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   assert.match(download.suggestedFilename(), /\.csv$/);
   const csv = readFileSync(await download.path(), 'utf8');

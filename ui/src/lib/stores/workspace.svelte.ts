@@ -14,6 +14,7 @@ import type {
   FileSource,
   InferredRule,
   Overview,
+  PageQuery,
   Pairing,
   Progress,
   RowPairing,
@@ -462,10 +463,16 @@ export class Workspace {
 
   /** Exports the current result; resolves with the saved file's name
    * where the transport knows it. */
-  async exportAs(format: ExportFormat): Promise<string | null> {
+  /** Where the last export was saved (the desktop app's), for the
+   * results screen to confirm where the person is looking. */
+  saved = $state<string | null>(null);
+
+  /** Exports the result, or the rows of `view` (the screen's filter,
+   * search and sort). */
+  async exportAs(format: ExportFormat, view?: PageQuery): Promise<string | null> {
     if (!this.id) return null;
-    const saved = await this.transport.exportResult(this.id, format);
-    if (saved) this.notice = `Saved ${saved}`;
+    const saved = await this.transport.exportResult(this.id, format, view);
+    if (saved) this.saved = saved;
     return saved;
   }
 

@@ -823,3 +823,35 @@ export const INPUT_FORMATS = [
     ]
   }
 ] as const;
+
+/** The export formats, in the order they are offered (`export::Format::ALL`). */
+export const EXPORT_FORMATS = [
+  {
+    "name": "text",
+    "label": "Text",
+    "extension": "txt"
+  },
+  {
+    "name": "json",
+    "label": "JSON",
+    "extension": "json"
+  },
+  {
+    "name": "csv",
+    "label": "CSV",
+    "extension": "csv"
+  },
+  {
+    "name": "html",
+    "label": "HTML report",
+    "extension": "html"
+  },
+  {
+    "name": "xlsx",
+    "label": "Excel workbook",
+    "extension": "xlsx"
+  }
+] as const;
+
+/** An export format's name. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]['name'];

@@ -1,5 +1,5 @@
 // The HTTP transport, for the browser tab served by `concord serve`.
-import { Calls } from './calls';
+import { Calls, pageParams } from './calls';
 import { OPERATIONS, routePath } from './routes';
 import {
   TransportError,
@@ -121,14 +121,15 @@ export class HttpTransport extends Calls implements Transport {
     });
     return { ready, close: () => source.close() };
   }
-  exportUrl(id: string, format: ExportFormat) {
-    return `${this.base}${routePath('export', { id }).path}?format=${encodeURIComponent(format)}`;
+  exportUrl(id: string, format: ExportFormat, view?: PageQuery) {
+    const search = new URLSearchParams({ format, ...(view ? pageParams(view) : {}) });
+    return `${this.base}${routePath('export', { id }).path}?${search}`;
   }
-  async exportResult(id: string, format: ExportFormat): Promise<string | null> {
+  async exportResult(id: string, format: ExportFormat, view?: PageQuery): Promise<string | null> {
     // The browser downloads it; the server names the file
     // (Content-Disposition) and streams it.
     const a = document.createElement('a');
-    a.href = this.exportUrl(id, format);
+    a.href = this.exportUrl(id, format, view);
     a.download = '';
     document.body.append(a);
     a.click();

@@ -6,7 +6,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { getCurrentWindow } from '@tauri-apps/api/window';
-import { Calls } from './calls';
+import { Calls, pageParams } from './calls';
 import { OPERATIONS } from './routes';
 import {
   TransportError,
@@ -91,8 +91,8 @@ export class IpcTransport extends Calls implements Transport {
     return { ready: Promise.resolve(), close: () => set.delete(on) };
   }
 
-  exportResult(id: string, format: ExportFormat) {
-    return this.call<string | null>('export', { id, format });
+  exportResult(id: string, format: ExportFormat, view?: PageQuery) {
+    return this.call<string | null>('export', { id, format, query: view ? pageParams(view) : {} });
   }
 }
 

@@ -119,14 +119,15 @@ export interface Transport {
   events(id: string, on: (e: JobEvent) => void): Subscription;
   overview(id: string): Promise<Overview>;
   page(id: string, q: PageQuery): Promise<Page>;
-  /** Exports the result as `format`: a download in the browser (resolves
+  /** Exports the result (or the rows of `view`, as the screen shows
+   * them) as `format`: a download in the browser (resolves
    * with null), a file chosen in a save dialog on the desktop (resolves
    * with its path, or null when the user chose none). */
-  exportResult(id: string, format: ExportFormat): Promise<string | null>;
+  exportResult(id: string, format: ExportFormat, view?: PageQuery): Promise<string | null>;
 }
 
-export type ExportFormat = 'csv' | 'xlsx' | 'html' | 'json' | 'text';
-export const EXPORT_FORMATS: ExportFormat[] = ['csv', 'xlsx', 'html', 'json', 'text'];
+import { EXPORT_FORMATS, type ExportFormat } from './generated';
+export { EXPORT_FORMATS };
 
 /** A drag over the window, or a drop of files, in CSS pixels. `files`
  * counts the dragged files when a drag enters the window. */
