@@ -94,7 +94,30 @@ pub fn declarations() -> String {
     out.push_str(&serde_json::to_string_pretty(&exports).unwrap_or_default());
     out.push_str(" as const;\n\n");
     out.push_str("/** An export format's name. */\n");
-    out.push_str("export type ExportFormat = (typeof EXPORT_FORMATS)[number]['name'];\n");
+    out.push_str("export type ExportFormat = (typeof EXPORT_FORMATS)[number]['name'];\n\n");
+    let encodings: Vec<&str> = crate::table::Encoding::ALL
+        .iter()
+        .map(|e| e.name())
+        .collect();
+    out.push_str("/** The encodings Concord reads (`Encoding::ALL`). */\n");
+    out.push_str("export const ENCODINGS = ");
+    out.push_str(&serde_json::to_string(&encodings).unwrap_or_default());
+    out.push_str(" as const;\n\n");
+    // As the read options' `delimiter` parameter takes them.
+    let delimiters: Vec<String> = crate::table::DELIMITERS
+        .iter()
+        .map(|&d| {
+            if d == b'\t' {
+                "tab".to_string()
+            } else {
+                (d as char).to_string()
+            }
+        })
+        .collect();
+    out.push_str("/** The delimiters Concord tells apart by itself (`table::DELIMITERS`). */\n");
+    out.push_str("export const DELIMITERS = ");
+    out.push_str(&serde_json::to_string(&delimiters).unwrap_or_default());
+    out.push_str(" as const;\n");
     out
 }
 

@@ -58,13 +58,16 @@ pub async fn list_sessions<R: Runtime>(
 }
 
 /// Loads the file at `path` (a path or a `file://` URL) into one side,
-/// reporting progress on `channel`.
+/// read with `options` (the web API's read parameters: `delimiter`,
+/// `header`, `encoding`, `skip`, `allow_ragged`, `format`), reporting
+/// progress on `channel`.
 #[tauri::command]
 pub async fn load_file(
     state: State<'_, Desktop>,
     id: String,
     side: Side,
     path: String,
+    options: Option<HashMap<String, String>>,
     channel: Channel<JobEvent>,
 ) -> Result<Loaded> {
     let w = workflow(&state);
@@ -73,7 +76,8 @@ pub async fn load_file(
     let send = move |e| {
         let _ = channel.send(e);
     };
-    let options = LoadOptions::default();
+    let params = options.unwrap_or_default();
+    let options = LoadOptions::from_params(|k| params.get(k).map(String::as_str))?;
     blocking(move || w.load(&id, side, Incoming::Path(path), &options, &send)).await
 }
 

@@ -33,12 +33,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// file only ([`crate::compare::Sides`]), written only by a configuration
 /// that sets one. 5 adds the input format of a file not read as CSV
 /// ([`crate::table::LoadOptions::format`]), written only by an event that
-/// loads such a file.
-pub const EVENT_FORMAT: u32 = 5;
+/// loads such a file. 6 adds lines skipped above a file's header
+/// ([`crate::table::LoadOptions::skip_lines`]), written only by an event
+/// that loads a file with some.
+pub const EVENT_FORMAT: u32 = 6;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
 /// same numbers and rule as [`EVENT_FORMAT`].
-pub const SNAPSHOT_FORMAT: u32 = 5;
+pub const SNAPSHOT_FORMAT: u32 = 6;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
@@ -75,7 +77,7 @@ pub const KEPT_MAGIC: &[u8; 4] = b"\xC0KPT";
 /// a result inside it); 3: its results are in result format 2, which a
 /// release that reads 2 would refuse only after importing the session;
 /// 4: a file in it was read by a reader other than CSV's (its input names
-/// the format), written only then.
+/// the format) or with lines skipped above its header, written only then.
 pub const PORTABLE_FORMAT: u32 = 4;
 
 /// The settings file (`settings.json`, see [`super::settings`]). A file

@@ -32,7 +32,7 @@ fn recorded(
         blob,
         name,
         bytes,
-        options: table.effective_options(options.allow_ragged),
+        options: table.effective_options(options),
         reference: None,
     }
 }

@@ -45,13 +45,17 @@ pub struct FileRef {
 }
 
 impl InputRef {
-    /// The event and snapshot format that records this input: 5 for a
+    /// The event and snapshot format that records this input: 6 when lines
+    /// above its header are skipped (which a release reading 5 would read
+    /// as data), 5 for a
     /// file read by a reader other than CSV's (its options name the format,
     /// which a release reading 4 would read as CSV), 2 for a referenced
     /// file, 1 otherwise, so that a session without either still opens in
     /// releases that read only format 1.
     pub fn format(&self) -> u32 {
-        if self.options.format.is_some() {
+        if self.options.skip_lines > 0 {
+            6
+        } else if self.options.format.is_some() {
             5
         } else if self.reference.is_some() {
             2

@@ -1353,3 +1353,44 @@ fn an_untitled_session_takes_its_files_names_apart_from_the_others() {
     }
     assert_eq!(w.session(&s.id).unwrap().name, "March");
 }
+
+#[test]
+fn lines_skipped_above_a_header_are_stored_and_skipped_again_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Orders in March\nid,name,amount\n1,Ann,10\n";
+    let opts = LoadOptions {
+        skip_lines: 1,
+        ..LoadOptions::default()
+    };
+    let id = {
+        let w = Workflow::open(dir.path()).unwrap();
+        let s = w.create_session("titled").unwrap();
+        let f = w
+            .load_bytes(
+                &s.id,
+                Side::Left,
+                "orders.csv",
+                text.as_bytes(),
+                &opts,
+                Control::default(),
+            )
+            .unwrap();
+        assert_eq!(f.table.unwrap().columns, ["id", "name", "amount"]);
+        s.id
+    };
+    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let last: u32 = db
+        .query_row(
+            "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        last, 6,
+        "a release reading 5 would read the title as the header"
+    );
+    let w = Workflow::open(dir.path()).unwrap();
+    let again = w.file(&id, Side::Left).unwrap().table.unwrap();
+    assert_eq!(again.columns, ["id", "name", "amount"]);
+}

@@ -28,6 +28,9 @@ pub(crate) struct ReadArgs {
     /// Pad rows with too few fields with empty cells and cut rows with too many.
     #[arg(long)]
     allow_ragged: bool,
+    /// Skip this many lines at the start of each file, before the header (a title above the table).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    skip_lines: usize,
 }
 
 impl ReadArgs {
@@ -44,6 +47,7 @@ impl ReadArgs {
             has_header,
             encoding: self.encoding,
             allow_ragged: self.allow_ragged,
+            skip_lines: self.skip_lines,
         }
     }
 }

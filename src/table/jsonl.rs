@@ -152,7 +152,9 @@ mod tests {
         assert_eq!((t.line_of(0), t.line_of(1), t.line_of(2)), (1, 3, 4));
         assert_eq!(t.describe().format, "jsonl");
         assert_eq!(
-            t.effective_options(false).format.as_deref(),
+            t.effective_options(&LoadOptions::default())
+                .format
+                .as_deref(),
             Some("jsonl"),
             "a session stores the format, to read its copy the same way"
         );

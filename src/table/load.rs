@@ -102,6 +102,24 @@ fn build(name: &str, decoded: Decoded, opts: &LoadOptions, ctl: Control<'_>) -> 
     Ok(table)
 }
 
+/// Moves `start` past `n` lines (LF, CRLF or a lone CR each end one), or
+/// to the end; the lines passed.
+fn skip_lines(bytes: &[u8], start: &mut usize, n: usize) -> u64 {
+    let mut passed = 0;
+    while passed < n && *start < bytes.len() {
+        match memchr::memchr2(b'\n', b'\r', &bytes[*start..]) {
+            Some(i) => {
+                let at = *start + i;
+                *start =
+                    at + 1 + usize::from(bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n'));
+            }
+            None => *start = bytes.len(),
+        }
+        passed += 1;
+    }
+    passed as u64
+}
+
 /// The warning for rows that were padded or cut to the header's width.
 pub(super) fn ragged_warning(rows: u64) -> String {
     format!("{rows} rows had a different number of fields than the header and were padded or cut")
@@ -140,6 +158,14 @@ pub(super) fn parse_text(
         warnings.push(format!(
             "the first line 'sep={}' names the delimiter; it is not read as data",
             d as char
+        ));
+    }
+    if piece_columns.is_none() && opts.skip_lines > 0 {
+        let skipped = skip_lines(&bytes, &mut start, opts.skip_lines);
+        skipped_lines += skipped;
+        warnings.push(format!(
+            "the first {skipped} line{} skipped, as asked",
+            if skipped == 1 { " was" } else { "s were" }
         ));
     }
     let text = &bytes[start..];

@@ -184,15 +184,17 @@ impl Table {
     }
 
     /// Options that read the same file the same way again, with everything
-    /// that was detected made explicit.
-    pub fn effective_options(&self, allow_ragged: bool) -> LoadOptions {
+    /// that was detected made explicit; what cannot be detected (ragged
+    /// rows allowed, lines skipped) is as `asked`.
+    pub fn effective_options(&self, asked: &LoadOptions) -> LoadOptions {
         LoadOptions {
             // CSV, the format older builds read without a name, goes unnamed.
             format: (self.info.format != csv::NAME).then(|| self.info.format.to_string()),
             delimiter: self.info.delimiter,
             has_header: Some(self.info.has_header),
             encoding: self.info.encoding,
-            allow_ragged,
+            allow_ragged: asked.allow_ragged,
+            skip_lines: asked.skip_lines,
         }
     }
 

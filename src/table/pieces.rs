@@ -264,6 +264,7 @@ impl<'c> CsvPieces<'c> {
             self.info = table.info().clone();
             self.opts.delimiter = table.info().delimiter;
             self.opts.has_header = Some(false);
+            self.opts.skip_lines = 0;
             self.opts.encoding = Some(Encoding::Utf8);
         }
         self.ragged += ragged;
@@ -629,6 +630,15 @@ mod tests {
             ..LoadOptions::default()
         };
         same_as_whole(text.as_bytes(), &no_header, 33);
+        // Title lines above the header, skipped as asked, in every piece size.
+        let titled = format!("Orders, March\r\nexported 2026-03-31\n{text}");
+        let skip = LoadOptions {
+            skip_lines: 2,
+            ..LoadOptions::default()
+        };
+        for piece in [1, 50, 1 << 20] {
+            same_as_whole(titled.as_bytes(), &skip, piece);
+        }
     }
 
     #[test]

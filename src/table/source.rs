@@ -45,12 +45,21 @@ pub struct LoadOptions {
     /// Pad records with too few fields with empty cells and cut records with
     /// too many, instead of failing. Each such row is counted in a warning.
     pub allow_ragged: bool,
+    /// Lines to skip at the start of a text file, before its header: a
+    /// title or notes above the table. Line numbers still count them.
+    /// Stored from event format 6 on.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skip_lines: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl LoadOptions {
     /// Reads options from named text parameters, as a URL query string or
-    /// an IPC call gives them: `format` (an input format's name),
-    /// `delimiter` (one ASCII character, or `tab`),
+    /// an IPC call gives them: `format` (an input format's name), `skip`
+    /// (lines above the header), `delimiter` (one ASCII character, or `tab`),
     /// `header` (`true` or `false`), `encoding` (a name
     /// [`Encoding::from_name`] knows), `allow_ragged` (`true`); an absent
     /// or empty one is detected. Every front end reads options through this
@@ -80,8 +89,15 @@ impl LoadOptions {
             Some(f) if InputFormat::all().iter().any(|i| i.name == f) => Some(f.to_string()),
             Some(f) => return Err(bad(format!("'{f}' is not an input format Concord reads"))),
         };
+        let skip_lines = match get("skip") {
+            None | Some("") => 0,
+            Some(n) => n
+                .parse()
+                .map_err(|_| bad(format!("skip '{n}' is not a number of lines")))?,
+        };
         Ok(LoadOptions {
             format,
+            skip_lines,
             delimiter,
             has_header,
             encoding,

@@ -31,6 +31,48 @@ fn loads_header_rows_and_cells() {
 }
 
 #[test]
+fn lines_above_the_header_are_skipped_when_asked_and_still_counted() {
+    let text = "Orders in March\r\n\nid,name\n1,Ann\n2,Bob\n";
+    // As it is, the title is read as the header and a row is too long.
+    let e = load_bytes("t.csv", text.as_bytes().to_vec(), &LoadOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "field_count");
+    let opts = LoadOptions {
+        skip_lines: 2,
+        ..LoadOptions::default()
+    };
+    let t = load_bytes("t.csv", text.as_bytes().to_vec(), &opts).unwrap();
+    assert_eq!(t.columns(), ["id", "name"]);
+    assert_eq!(rows(&t), vec![vec!["1", "Ann"], vec!["2", "Bob"]]);
+    assert_eq!(
+        (t.line_of(0), t.line_of(1)),
+        (4, 5),
+        "skipped lines still count"
+    );
+    assert_eq!(
+        t.info().warnings,
+        ["the first 2 lines were skipped, as asked"]
+    );
+    assert_eq!(
+        t.effective_options(&opts).skip_lines,
+        2,
+        "kept for reading again"
+    );
+    let all = LoadOptions {
+        skip_lines: 9,
+        ..LoadOptions::default()
+    };
+    assert_eq!(
+        load_bytes("t.csv", text.as_bytes().to_vec(), &all)
+            .unwrap_err()
+            .code(),
+        "empty_file"
+    );
+    let parsed = LoadOptions::from_params(|k| (k == "skip").then_some("3")).unwrap();
+    assert_eq!(parsed.skip_lines, 3);
+    assert!(LoadOptions::from_params(|k| (k == "skip").then_some("some")).is_err());
+}
+
+#[test]
 fn header_only_file_has_no_rows() {
     let t = load("a,b,c\n");
     assert_eq!(t.num_rows(), 0);

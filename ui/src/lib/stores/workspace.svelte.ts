@@ -17,6 +17,7 @@ import type {
   PageQuery,
   Pairing,
   Progress,
+  ReadOptions,
   RowPairing,
   RuleOverrides,
   Rules,
@@ -42,10 +43,13 @@ export interface SideState {
   cancel: (() => void) | null;
   error: ApiError | null;
   profiles: ColumnProfile[] | null;
+  /** The file last loaded (or tried) on this side, to read it again
+   * with other options when it could not be read. */
+  source: { source: FileSource; name: string } | null;
 }
 
 function emptySide(): SideState {
-  return { file: null, millis: null, progress: null, loading: null, cancel: null, error: null, profiles: null };
+  return { file: null, millis: null, progress: null, loading: null, cancel: null, error: null, profiles: null, source: null };
 }
 
 export class Workspace {
@@ -195,12 +199,19 @@ export class Workspace {
    * end the newer one's loading state. */
   private loads: Record<Side, number> = { left: 0, right: 0 };
 
+  /** Reads the file last tried on `side` again, with `options`. */
+  async readAgain(side: Side, options: ReadOptions) {
+    const last = this.sides[side].source;
+    if (last) await this.load(side, last.source, last.name, options);
+  }
+
   /** Loads one file into one side, with progress and cancel. */
-  async load(side: Side, source: FileSource, name: string) {
+  async load(side: Side, source: FileSource, name: string, options: ReadOptions = {}) {
     const n = ++this.loads[side];
     const s = this.sides[side];
     s.cancel?.();
     s.error = null;
+    s.source = { source, name };
     s.loading = name;
     s.progress = 0;
     this.error = null;
@@ -214,9 +225,15 @@ export class Workspace {
       s.progress = null;
       return;
     }
-    const op = this.transport.loadFile(id, side, source, (f) => {
-      if (this.id === id) this.sides[side].progress = f;
-    });
+    const op = this.transport.loadFile(
+      id,
+      side,
+      source,
+      (f) => {
+        if (this.id === id) this.sides[side].progress = f;
+      },
+      options,
+    );
     s.cancel = op.cancel ?? null;
     try {
       const loaded = await op.done;

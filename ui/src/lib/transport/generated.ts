@@ -855,3 +855,9 @@ export const EXPORT_FORMATS = [
 
 /** An export format's name. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]['name'];
+
+/** The encodings Concord reads (`Encoding::ALL`). */
+export const ENCODINGS = ["utf-8","utf-8-bom","utf-16le","utf-16be","windows-1252"] as const;
+
+/** The delimiters Concord tells apart by itself (`table::DELIMITERS`). */
+export const DELIMITERS = [",",";","tab","|"] as const;

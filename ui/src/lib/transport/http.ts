@@ -15,6 +15,7 @@ import {
   type Overview,
   type Page,
   type PageQuery,
+  type ReadOptions,
   type Pairing,
   type SessionInfo,
   type Settings,
@@ -80,7 +81,7 @@ export class HttpTransport extends Calls implements Transport {
     return answer<T>(await this.fetcher(this.base + path + (search ? `?${search}` : ''), init));
   }
 
-  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {
+  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void, options: ReadOptions = {}): Cancellable<Loaded> {
     if (source.kind !== 'bytes') {
       const e = { code: 'invalid', message: 'the browser uploads files; it cannot load one by path' };
       return { done: Promise.reject(new TransportError(e)), cancel() {} };
@@ -97,7 +98,8 @@ export class HttpTransport extends Calls implements Transport {
       xhr.onerror = () => reject(new TransportError({ code: 'network', message: 'the upload failed: the server is unreachable' }));
       xhr.onabort = () => reject(new TransportError({ code: 'cancelled', message: 'the upload was cancelled' }));
     });
-    xhr.open(method, this.base + path);
+    const search = new URLSearchParams(options).toString();
+    xhr.open(method, this.base + path + (search ? `?${search}` : ''));
     xhr.setRequestHeader('X-File-Name', source.file.name);
     xhr.send(source.file);
     return { done, cancel: () => xhr.abort() };

@@ -24,6 +24,7 @@ import {
   type Overview,
   type Page,
   type PageQuery,
+  type ReadOptions,
   type Pairing,
   type SessionInfo,
   type Settings,
@@ -62,7 +63,7 @@ export class IpcTransport extends Calls implements Transport {
     return command === 'call' ? call<T>(this.run, 'call', { name, args }) : call<T>(this.run, command, args);
   }
 
-  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void): Cancellable<Loaded> {
+  loadFile(id: string, side: Side, source: FileSource, progress?: (f: number) => void, options: ReadOptions = {}): Cancellable<Loaded> {
     if (source.kind !== 'path') {
       const e = { code: 'invalid', message: 'the desktop app opens files by path: use Choose file… or drop the file on the window' };
       return { done: Promise.reject(new TransportError(e)) };
@@ -74,7 +75,7 @@ export class IpcTransport extends Calls implements Transport {
       if (e.type === 'progress' && e.total > 0 && e.phase === 'loading') progress?.(e.done / e.total);
     };
     return {
-      done: this.call<Loaded>('upload_file', { id, side, path: source.path, channel }),
+      done: this.call<Loaded>('upload_file', { id, side, path: source.path, options, channel }),
       cancel: () => void this.call('cancel_load', { id, side }).catch(() => {}),
     };
   }

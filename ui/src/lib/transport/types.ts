@@ -54,6 +54,10 @@ export { INPUT_FORMATS };
  * input format Concord reads. */
 export const FILE_ACCEPT = INPUT_FORMATS.flatMap((f) => [...f.extensions.map((e) => `.${e}`), ...f.mime_types]).join(',');
 
+/** How to read a file, as the engine's read parameters
+ * (`LoadOptions::from_params`) take them. */
+export type ReadOptions = Partial<Record<'delimiter' | 'header' | 'encoding' | 'skip' | 'allow_ragged' | 'format', string>>;
+
 /** Everything about a result but its rows (the engine's `ResultOverview`). */
 export type Overview = ResultOverview;
 
@@ -103,8 +107,16 @@ export interface Transport {
   renameSession(id: string, name: string): Promise<SessionInfo>;
   forkSession(id: string, name: string): Promise<SessionInfo>;
   deleteSession(id: string): Promise<void>;
-  /** Loads a file into one side, reporting progress (0..1) as it goes. */
-  loadFile(id: string, side: Side, source: FileSource, progress?: (fraction: number) => void): Cancellable<Loaded>;
+  /** Loads a file into one side, reporting progress (0..1) as it goes,
+   * read with `options` (the engine's read parameters, as text: `delimiter`,
+   * `header`, `encoding`, `skip`, `allow_ragged`; detected when absent). */
+  loadFile(
+    id: string,
+    side: Side,
+    source: FileSource,
+    progress?: (fraction: number) => void,
+    options?: ReadOptions,
+  ): Cancellable<Loaded>;
   /** The file loaded on one side, with how it was read. */
   file(id: string, side: Side): Promise<FileInfo>;
   profiles(id: string, side: Side): Promise<ColumnProfile[]>;
@@ -126,8 +138,8 @@ export interface Transport {
   exportResult(id: string, format: ExportFormat, view?: PageQuery): Promise<string | null>;
 }
 
-import { EXPORT_FORMATS, type ExportFormat } from './generated';
-export { EXPORT_FORMATS };
+import { DELIMITERS, ENCODINGS, EXPORT_FORMATS, type ExportFormat } from './generated';
+export { DELIMITERS, ENCODINGS, EXPORT_FORMATS };
 
 /** A drag over the window, or a drop of files, in CSS pixels. `files`
  * counts the dragged files when a drag enters the window. */
