@@ -72,7 +72,7 @@ need_desktop_build() {
 # (Xvfb), a D-Bus session bus, WebKitWebDriver, X tools for keys, window
 # sizes and screenshots, and tauri-driver (built once into ~/.cargo/bin).
 need_desktop_e2e() {
-  apt_install xvfb xauth dbus dbus-x11 webkit2gtk-driver xdotool x11-utils imagemagick
+  apt_install xvfb xauth dbus dbus-x11 webkit2gtk-driver xdotool x11-utils imagemagick procps
   if ! command -v tauri-driver >/dev/null 2>&1; then
     echo "==> cargo install tauri-driver --locked (once)"
     cargo install tauri-driver --locked --quiet

@@ -14,7 +14,7 @@
 // Ctrl+Q, relaunch, and find the sessions and the window size again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,4 +194,41 @@ test('quit with Ctrl+Q and relaunch: the sessions and the window size are still 
   await d.until('the saved result', () => document.querySelector('[data-testid=summary-changed]'));
   assert.deepEqual(await d.summary(), { matched: 7, identical: 6, changed: 1, 'only-left': 1, 'only-right': 1 });
   await d.shot('08-relaunched');
+});
+
+// Last: WebKitWebDriver's session ends with the web process it drove, so
+// what follows is watched from outside (the app's log, its processes, the
+// screen), and the UI's part (the notice at the same session) is checked
+// in the browser test.
+test("when the window's web process dies, the app loads the page again in a new one", async () => {
+  const app = execFileSync('pgrep', ['-n', '-x', 'concord-desktop'], { encoding: 'utf8' }).trim();
+  const webProcesses = () => {
+    try {
+      return execFileSync('pgrep', ['-P', app, '-x', 'WebKitWebProces'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const before = webProcesses();
+  assert.ok(before.length >= 1, 'the window has a web process');
+  const log = join(tmp, 'tauri-driver.log');
+  for (const pid of before) process.kill(Number(pid), 'SIGKILL');
+  const deadline = Date.now() + 20_000;
+  let fresh = [];
+  while (Date.now() < deadline) {
+    fresh = webProcesses().filter((pid) => !before.includes(pid));
+    if (fresh.length && /web process ended .*loading the page again/.test(readFileSync(log, 'utf8'))) break;
+    await sleep(200);
+  }
+  assert.match(readFileSync(log, 'utf8'), /the window's web process ended \(\w+\); loading the page again/);
+  assert.ok(fresh.length >= 1, 'a new web process shows the page');
+  assert.ok(concordWindowShown(), 'the window is still there');
+  // The screen, for a person: the same session, with a short notice.
+  await sleep(1500);
+  execFileSync('import', ['-window', 'root', join(shots, '09-web-process-recovered.png')]);
+  // The driver's session went with the old web process: the app is ended here.
+  d.session = null;
+  process.kill(Number(app), 'SIGTERM');
+  const gone = Date.now() + 10_000;
+  while (concordWindowShown() && Date.now() < gone) await sleep(100);
 });

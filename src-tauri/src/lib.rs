@@ -13,6 +13,7 @@ pub mod commands;
 pub mod dialogs;
 pub mod menu;
 pub mod open;
+pub mod recovery;
 
 use concord::backend::Workflow;
 use parking_lot::Mutex;
@@ -136,6 +137,9 @@ pub fn run() {
         .setup(|app| {
             let dialogs: dialogs::SharedDialogs = Arc::new(dialogs::Native(app.handle().clone()));
             app.manage(dialogs);
+            if let Some(window) = app.get_webview_window("main") {
+                recovery::watch(&window);
+            }
             let args: Vec<String> = std::env::args().skip(1).collect();
             let cwd = std::env::current_dir().unwrap_or_default();
             open_in_background(app.handle(), open::files_from_args(&args, &cwd));

@@ -206,6 +206,13 @@ test('a reload returns to the session', async () => {
   const list = page.getByTestId('session-list');
   assert.match(await list.textContent(), /bridges\.csv vs broken_bridges\.csv/);
   await shot('07-reloaded');
+  // Loaded again by the desktop app after its web process ended: the same
+  // session, and a short notice, once (the mark leaves the address).
+  await page.goto(`${page.url()}&recovered=1`);
+  await page.getByTestId('summary-changed').waitFor();
+  await page.getByText('was started again. Everything saved is here.').waitFor();
+  assert.doesNotMatch(page.url(), /recovered/);
+  assert.match(page.url(), /session=/);
 });
 
 test('after a SIGKILL and a restart the session and its result are there', async () => {

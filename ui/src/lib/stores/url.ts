@@ -11,3 +11,14 @@ export function setSessionInUrl(id: string | null) {
   else url.searchParams.delete('session');
   if (url.href !== location.href) history.replaceState(null, '', url);
 }
+
+/** Whether the desktop app loaded the page again after its web process
+ * ended (`?recovered=1`, see src-tauri/src/recovery.rs); the mark is
+ * removed, so that a later reload says nothing. */
+export function takeRecovered(): boolean {
+  const url = new URL(location.href);
+  if (!url.searchParams.has('recovered')) return false;
+  url.searchParams.delete('recovered');
+  history.replaceState(null, '', url);
+  return true;
+}
