@@ -189,6 +189,15 @@ pub static OPERATIONS: &[Operation] = &[
         call: Some(|w, a| answer(w.set_settings(&a.value::<SettingsChange>("change")?))),
     },
     Operation {
+        name: "clean_data",
+        http: http("POST", "/api/data/clean"),
+        command: Some("call"),
+        ui: None,
+        why: Some("the Settings dialog's store calls it by name (`transport.call`), as any store may"),
+        // Copies only just written may belong to a load not yet recorded.
+        call: Some(|w, _| answer(w.gc(std::time::Duration::from_secs(60)))),
+    },
+    Operation {
         name: "list_sessions",
         http: http("GET", "/api/sessions"),
         command: Some("list_sessions"),

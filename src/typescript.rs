@@ -16,6 +16,7 @@ macro_rules! each_type {
             crate::values::ValueType,
             crate::table::Encoding,
             crate::table::TableInfo,
+            crate::backend::gc::GcReport,
             crate::profile::ColumnProfile,
             crate::compare::Summary,
             crate::compare::Mode,

@@ -790,3 +790,26 @@ fn an_upload_is_read_in_the_format_its_name_or_the_query_says() {
         "named as the user knows it, not by its stored copy"
     );
 }
+
+#[test]
+fn settings_show_the_data_folder_and_unused_copies_can_be_removed() {
+    let s = Server::start(None);
+    let id = s.loaded();
+    let before = s.get("/api/settings").json();
+    assert_eq!(
+        before["data_dir"].as_str().unwrap(),
+        s._dir.path().display().to_string()
+    );
+    let with_files = before["data_bytes"].as_u64().unwrap();
+    assert!(with_files > 500, "the two copies are in it: {with_files}");
+    // The session's copies are in use: nothing goes.
+    let kept = s.send("POST", "/api/data/clean", &[], b"").json();
+    assert_eq!(kept["removed"], 0);
+    assert!(kept["kept"].as_u64().unwrap() >= 2, "{kept}");
+    // Deleted, the session's copies are unused, but younger than the grace
+    // period that protects a load in flight: still kept.
+    let r = s.send("DELETE", &format!("/api/sessions/{id}"), &[], b"");
+    assert_eq!(r.status, 204);
+    let young = s.send("POST", "/api/data/clean", &[], b"").json();
+    assert_eq!(young["removed"], 0, "{young}");
+}

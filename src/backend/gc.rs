@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 /// What garbage collection removed.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GcReport {
     /// Blobs removed.
     pub removed: usize,

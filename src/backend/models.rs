@@ -159,6 +159,10 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub problem: Option<String>,
+    /// The data folder: sessions and the copies of their files.
+    pub data_dir: String,
+    /// Bytes the data folder holds.
+    pub data_bytes: u64,
 }
 
 /// A change of settings. Sizes are written as people write them (`4G`,

@@ -123,6 +123,8 @@ impl Workflow {
             reference_above: self.reference_above.load(Ordering::Relaxed),
             reference_above_default: DEFAULT_REFERENCE_ABOVE,
             problem: settings::read(self.store.dir()).problem,
+            data_dir: self.store.dir().display().to_string(),
+            data_bytes: folder_bytes(self.store.dir()),
         }
     }
 
@@ -723,6 +725,21 @@ impl Workflow {
     pub fn gc(&self, grace: std::time::Duration) -> Result<super::gc::GcReport> {
         self.store.gc(grace)
     }
+}
+
+/// Bytes the files under `dir` hold (what can be read of them).
+fn folder_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => folder_bytes(&e.path()),
+            Ok(_) => e.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 /// A file that could not be read back, described from what the session

@@ -1,7 +1,7 @@
 // The settings (memory limit, size from which files are referenced), as
 // the settings dialog shows and changes them.
 import { asApiError } from '../errors';
-import type { ApiError, Settings, SettingsChange, Transport } from '../transport/types';
+import type { ApiError, GcReport, Settings, SettingsChange, Transport } from '../transport/types';
 
 export class SettingsStore {
   value = $state<Settings | null>(null);
@@ -15,6 +15,19 @@ export class SettingsStore {
       this.error = null;
     } catch (e) {
       this.error = asApiError(e);
+    }
+  }
+
+  /** Removes the copies of files no session uses any more from the data
+   * folder; what was removed, or null (with `error` set). */
+  async clean(): Promise<GcReport | null> {
+    try {
+      const report = await this.transport.call<GcReport>('clean_data');
+      await this.load();
+      return report;
+    } catch (e) {
+      this.error = asApiError(e);
+      return null;
     }
   }
 

@@ -41,6 +41,20 @@ columns: Array<string>,
  */
 warnings: Array<string>, };
 
+export type GcReport = { 
+/**
+ * Blobs removed.
+ */
+removed: number, 
+/**
+ * Bytes freed.
+ */
+bytes: number, 
+/**
+ * Blobs kept because some session refers to them.
+ */
+kept: number, };
+
 export type ColumnProfile = { 
 /**
  * The column name.
@@ -707,7 +721,15 @@ reference_above_default: number,
 /**
  * Why the saved settings were ignored, if they were.
  */
-problem?: string, };
+problem?: string, 
+/**
+ * The data folder: sessions and the copies of their files.
+ */
+data_dir: string, 
+/**
+ * Bytes the data folder holds.
+ */
+data_bytes: number, };
 
 export type SettingsChange = { 
 /**
