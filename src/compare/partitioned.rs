@@ -27,6 +27,7 @@ use super::{
 use crate::array::ArrayBuilder;
 use crate::error::{Error, Result, Side};
 use crate::progress::{Control, Phase};
+use crate::table::source::rows_per_piece;
 use crate::table::{LoadOptions, Pieces, Table, TableBuilder};
 use rayon::prelude::*;
 use std::fs::File;
@@ -227,7 +228,7 @@ pub fn compare_streams(
     }
     // A side holds at most two pieces' worth of rows (the piece being read,
     // and the block copied from it) at a time.
-    let per = rows_per_block(
+    let per = rows_per_piece(
         inputs.piece_bytes,
         left.rows() + right.rows(),
         left.file_size() + right.file_size(),
@@ -256,13 +257,6 @@ pub fn compare_streams(
         ctl.report(Phase::Comparing, done, total);
     }
     out.finish(plan, false, blocks.max(1))
-}
-
-/// Rows in a block of about `piece_bytes` of text, from the average row of
-/// both files.
-fn rows_per_block(piece_bytes: usize, rows: u64, text: u64) -> u64 {
-    let (rows, text) = (rows.max(1), text.max(1));
-    ((piece_bytes as u128 * rows as u128 / text as u128) as u64).max(1)
 }
 
 /// Removes a partition's spill files once it is compared, so that disk

@@ -35,10 +35,14 @@ impl InputFormat {
 
     /// The format whose extension `path` has, if any (case ignored).
     pub fn of_path(path: &Path) -> Option<&'static InputFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        InputFormat::all()
-            .into_iter()
-            .find(|f| f.extensions.contains(&ext.as_str()))
+        InputFormat::all().into_iter().find(|f| f.is_of(path))
+    }
+
+    /// Whether `path`'s extension is one of this format's (case ignored).
+    pub fn is_of(&self, path: &Path) -> bool {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| self.extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
     }
 }
 

@@ -250,17 +250,22 @@ pub fn reader_for(name: &str, head: &[u8], opts: &LoadOptions) -> Result<&'stati
     if let Some(r) = READERS.iter().copied().find(|r| r.recognises(head)) {
         return Ok(r);
     }
-    let by_name = InputFormat::of_path(Path::new(name));
+    let name = Path::new(name);
     Ok(READERS
         .iter()
         .copied()
-        .find(|r| by_name.is_some_and(|f| f.name == r.format().name))
+        .find(|r| r.format().is_of(name))
         .unwrap_or(READERS[0]))
 }
 
-/// The reader for the file at `path`, from its first bytes and its name.
+/// The reader for the file at `path`, from its first bytes and its name
+/// (its first bytes are read only when the options name no format).
 fn reader_for_path(path: &Path, opts: &LoadOptions) -> Result<&'static dyn Reader> {
-    reader_for(&path.display().to_string(), &head_of(path), opts)
+    let head = match opts.format {
+        Some(_) => Vec::new(),
+        None => head_of(path),
+    };
+    reader_for(&path.display().to_string(), &head, opts)
 }
 
 /// The first [`HEAD_BYTES`] of the file at `path`; none when it cannot be
@@ -278,6 +283,9 @@ fn head_of(path: &Path) -> Vec<u8> {
 /// of a file stored under another name (an upload kept by its hash),
 /// whose own name says nothing of its format.
 pub fn with_format(path: &Path, name: &str, opts: &LoadOptions) -> Result<LoadOptions> {
+    if opts.format.is_some() {
+        return Ok(opts.clone());
+    }
     let reader = reader_for(name, &head_of(path), opts)?;
     Ok(LoadOptions {
         format: Some(reader.format().name.to_string()),
@@ -368,6 +376,24 @@ impl<'c> Pieces<'c> {
         let reader = reader_for_path(path, opts)?;
         Ok(Pieces(reader.pieces(path, opts, piece_bytes, ctl)?))
     }
+
+    /// The rows of a loaded table (which may be on disk) as pieces of
+    /// about `piece_bytes` of text, read from start to end once: so that a
+    /// plan for files larger than memory compares loaded tables the same
+    /// way. Each row keeps its index in `table` and its line.
+    pub fn of_table(table: &'c Table, piece_bytes: usize) -> Result<Pieces<'c>> {
+        let rows = table.num_rows() as u64;
+        let per = rows_per_piece(piece_bytes, rows, table.info().bytes) as usize;
+        let mut pieces = TablePieces {
+            table,
+            per,
+            next: 0,
+            started: false,
+            first: None,
+        };
+        pieces.first = pieces.take()?;
+        Ok(Pieces(Box::new(pieces)))
+    }
 }
 
 impl<'c> std::ops::Deref for Pieces<'c> {
@@ -383,24 +409,11 @@ impl std::ops::DerefMut for Pieces<'_> {
     }
 }
 
-impl<'c> Pieces<'c> {
-    /// The rows of a loaded table (which may be on disk) as pieces of
-    /// about `piece_bytes` of text, read from start to end once: so that a
-    /// plan for files larger than memory compares loaded tables the same
-    /// way. Each row keeps its index in `table` and its line.
-    pub fn of_table(table: &'c Table, piece_bytes: usize) -> Result<Pieces<'c>> {
-        let (rows, text) = (table.num_rows().max(1) as u64, table.info().bytes.max(1));
-        let per = ((piece_bytes as u128 * rows as u128 / text as u128) as usize).max(1);
-        let mut pieces = TablePieces {
-            table,
-            per,
-            next: 0,
-            started: false,
-            first: None,
-        };
-        pieces.first = pieces.take()?;
-        Ok(Pieces(Box::new(pieces)))
-    }
+/// Rows in a piece of about `piece_bytes` of text, from the average row of
+/// `rows` rows in `text` bytes (at least one).
+pub(crate) fn rows_per_piece(piece_bytes: usize, rows: u64, text: u64) -> u64 {
+    let (rows, text) = (rows.max(1), text.max(1));
+    ((piece_bytes as u128 * rows as u128 / text as u128) as u64).max(1)
 }
 
 /// A loaded table read as pieces; see [`Pieces::of_table`].
