@@ -358,6 +358,10 @@ fn upload_compare_page_and_export() {
 
     let overview = s.get(&format!("/api/sessions/{id}/overview")).json();
     assert_eq!(overview["summary"]["only_left"], 1);
+    assert_eq!(
+        overview["rows"], 3,
+        "the rows an export of all differences writes"
+    );
     assert_eq!(overview["left"]["path"], "bridges.csv");
     let page = s
         .get(&format!(

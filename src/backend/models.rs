@@ -129,6 +129,9 @@ pub struct ResultOverview {
     /// rows this result names, which it does when a file it references has
     /// changed or gone: the rows are then shown as they were compared.
     pub kept_rows: bool,
+    /// The rows the result lists: every differing row, duplicates included
+    /// (what an export of all differences writes).
+    pub rows: usize,
 }
 
 /// A file arriving as a stream, for [`super::Workflow::load_reader`].

@@ -1397,3 +1397,38 @@ fn lines_skipped_above_a_header_are_stored_and_skipped_again_after_a_restart() {
     let again = w.file(&id, Side::Left).unwrap().table.unwrap();
     assert_eq!(again.columns, ["id", "name", "amount"]);
 }
+
+#[test]
+fn the_overview_counts_the_rows_the_result_lists_duplicates_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let s = w.create_session("dups").unwrap();
+    let left = "id,v\n1,a\n1,b\n1,c\n2,x\n";
+    let right = "id,v\n1,a\n2,y\n";
+    for (side, text) in [(Side::Left, left), (Side::Right, right)] {
+        w.load_bytes(
+            &s.id,
+            side,
+            "f.csv",
+            text.as_bytes(),
+            &LoadOptions::default(),
+            Control::default(),
+        )
+        .unwrap();
+    }
+    w.set_config(&s.id, keyed()).unwrap();
+    w.compare(&s.id, Control::default()).unwrap();
+    let overview = w.result_overview(&s.id).unwrap();
+    let all = w
+        .page(&s.id, &PageQuery::default(), Control::default())
+        .unwrap()
+        .total;
+    assert_eq!(overview.rows, all);
+    // The summary counts repeated keys, not their rows.
+    let s = &overview.summary;
+    assert_ne!(
+        (s.changed + s.only_left + s.only_right + s.duplicate_keys_left + s.duplicate_keys_right)
+            as usize,
+        all
+    );
+}

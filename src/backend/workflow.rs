@@ -708,6 +708,7 @@ impl Workflow {
             right,
             plan,
             kept_rows,
+            rows: r.rows.len(),
         })
     }
 

@@ -699,7 +699,12 @@ plan: string | null,
  * rows this result names, which it does when a file it references has
  * changed or gone: the rows are then shown as they were compared.
  */
-kept_rows: boolean, };
+kept_rows: boolean, 
+/**
+ * The rows the result lists: every differing row, duplicates included
+ * (what an export of all differences writes).
+ */
+rows: number, };
 
 export type Settings = { 
 /**
