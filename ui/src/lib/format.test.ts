@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, bytes, millis, percent, size, thousands, when } from './format';
+import { baseName, bytes, keyName, millis, pairName, percent, size, thousands, when } from './format';
 
 describe('numbers', () => {
   it('group thousands', () => {
@@ -40,5 +40,14 @@ describe('file names', () => {
     expect(baseName('/home/ann/march.csv')).toBe('march.csv');
     expect(baseName('C:\\data\\april.csv')).toBe('april.csv');
     expect(baseName('plain.csv')).toBe('plain.csv');
+  });
+});
+
+describe('pairName and keyName', () => {
+  it('name a pair once when both files agree, and a key by its pairs', () => {
+    expect(pairName('id', 'id')).toBe('id');
+    expect(pairName('order_id', 'OrderID')).toBe('order_id = OrderID');
+    expect(pairName('price', 'amount', '→')).toBe('price → amount');
+    expect(keyName([{ left: 'region', right: 'region' }, { left: 'yr', right: 'year' }])).toBe('region + yr = year');
   });
 });

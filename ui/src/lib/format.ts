@@ -58,3 +58,14 @@ export function when(t: number, now = Date.now()): string {
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
+
+/** A pair of columns by name: one name when both files use it, else
+ * `left = right` (`sep` is `→` for compared columns). */
+export function pairName(left: string, right: string, sep = '='): string {
+  return left === right ? left : `${left} ${sep} ${right}`;
+}
+
+/** A key of one or more column pairs: `id`, `region + year`. */
+export function keyName(keys: { left: string; right: string }[]): string {
+  return keys.map((k) => pairName(k.left, k.right)).join(' + ');
+}
