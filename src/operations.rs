@@ -395,6 +395,14 @@ pub static OPERATIONS: &[Operation] = &[
         why: Some("files opened from the command line: only the desktop app has one"),
         call: None,
     },
+    Operation {
+        name: "alive",
+        http: None,
+        command: Some("alive"),
+        ui: Some("Shell.alive"),
+        why: Some("the window's heartbeat, by which the app finds a hung web process: a browser tab has none"),
+        call: None,
+    },
 ];
 
 impl Operation {

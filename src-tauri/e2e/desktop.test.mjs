@@ -34,6 +34,8 @@ const env = {
   XDG_CONFIG_HOME: join(tmp, 'config'),
   XDG_DATA_HOME: join(tmp, 'share'),
   XDG_CACHE_HOME: join(tmp, 'cache'),
+  // A page silent this long counts as hung (20 s for users).
+  CONCORD_HANG_SECS: '4',
 };
 let d;
 
@@ -196,6 +198,25 @@ test('quit with Ctrl+Q and relaunch: the sessions and the window size are still 
   await d.shot('08-relaunched');
 });
 
+test('when the page hangs, the app ends its web process and shows the page again', async () => {
+  const app = execFileSync('pgrep', ['-n', '-x', 'concord-desktop'], { encoding: 'utf8' }).trim();
+  const log = join(tmp, 'tauri-driver.log');
+  const id = await d.sessionId();
+  assert.ok(id, 'a session is open');
+  // The page's one thread spins for ever: no click, no beat, no answer.
+  await d.run(() => void setTimeout(() => { for (;;); }, 50));
+  const deadline = Date.now() + 30_000;
+  while (!/has not answered for 4 s; ending its web process/.test(readFileSync(log, 'utf8'))) {
+    assert.ok(Date.now() < deadline, 'the app notices the silent page');
+    await sleep(200);
+  }
+  assert.ok(concordWindowShown(), 'the window is still there');
+  await sleep(3000);
+  execFileSync('import', ['-window', 'root', join(shots, '09-page-hung-recovered.png')]);
+  assert.match(readFileSync(log, 'utf8'), /web process ended \(\w+\); loading the page again/);
+  assert.ok(execFileSync('pgrep', ['-P', app, '-x', 'WebKitWebProces'], { encoding: 'utf8' }).trim(), 'a new web process shows the page');
+});
+
 // Last: WebKitWebDriver's session ends with the web process it drove, so
 // what follows is watched from outside (the app's log, its processes, the
 // screen), and the UI's part (the notice at the same session) is checked
@@ -225,7 +246,7 @@ test("when the window's web process dies, the app loads the page again in a new 
   assert.ok(concordWindowShown(), 'the window is still there');
   // The screen, for a person: the same session, with a short notice.
   await sleep(1500);
-  execFileSync('import', ['-window', 'root', join(shots, '09-web-process-recovered.png')]);
+  execFileSync('import', ['-window', 'root', join(shots, '10-web-process-recovered.png')]);
   // The driver's session went with the old web process: the app is ended here.
   d.session = null;
   process.kill(Number(app), 'SIGTERM');

@@ -74,6 +74,9 @@ export class Driver {
       method,
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // An app that never answers fails the step in a minute, not in
+      // fetch's five.
+      signal: AbortSignal.timeout(60_000),
     });
     const json = await res.json();
     if (!res.ok) throw new Error(`${method} ${path}: ${json.value?.error}: ${json.value?.message}`);

@@ -140,3 +140,9 @@ pub async fn choose_export(
 pub fn take_opened(state: State<'_, Desktop>) -> Option<crate::Opened> {
     state.opened.lock().take()
 }
+
+/// The window's heartbeat: its page is alive (see [`crate::recovery`]).
+#[tauri::command]
+pub fn alive(heartbeat: State<'_, crate::recovery::Heartbeat>) {
+    heartbeat.beat();
+}

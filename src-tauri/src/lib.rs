@@ -11,6 +11,7 @@
 
 pub mod commands;
 pub mod dialogs;
+pub mod instance;
 pub mod menu;
 pub mod open;
 pub mod recovery;
@@ -84,6 +85,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::choose_file,
         commands::choose_export,
         commands::take_opened,
+        commands::alive,
     ])
 }
 
@@ -137,8 +139,10 @@ pub fn run() {
         .setup(|app| {
             let dialogs: dialogs::SharedDialogs = Arc::new(dialogs::Native(app.handle().clone()));
             app.manage(dialogs);
+            app.manage(recovery::Heartbeat::default());
             if let Some(window) = app.get_webview_window("main") {
                 recovery::watch(&window);
+                recovery::Heartbeat::watch_for_hangs(window);
             }
             let args: Vec<String> = std::env::args().skip(1).collect();
             let cwd = std::env::current_dir().unwrap_or_default();
@@ -148,12 +152,20 @@ pub fn run() {
     let app = match with_commands(builder).build(context()) {
         Ok(app) => app,
         Err(e) => {
+            if let tauri::Error::PluginInitialization(plugin, _) = &e {
+                if plugin == "single-instance" {
+                    instance::start_again(&e);
+                }
+            }
             eprintln!("concord-desktop: {e}");
             std::process::exit(1);
         }
     };
     app.run(|app, event| {
         if let tauri::RunEvent::Exit = event {
+            // A launch from now on starts a new instance rather than
+            // handing its files to this one, which is going away.
+            tauri_plugin_single_instance::destroy(app);
             // Quitting stops what runs and waits for it, so that nothing
             // the window showed as saved is cut off halfway.
             let state = app.state::<Desktop>();

@@ -8,8 +8,92 @@
 //! named in its `?session=`), with `recovered=1` added, for the UI to say
 //! what happened. Nothing is lost: every change the window showed was
 //! stored by the main process before it answered.
+//!
+//! A web process can also hang without ending (a deadlock in the
+//! renderer): then the page stops beating. The UI calls `alive` every
+//! couple of seconds ([`Heartbeat`]); when a shown window has been silent
+//! for [`hang_limit`], the main process ends its web process, and the
+//! crash path above brings the page back.
 
-use tauri::{Runtime, WebviewWindow};
+use parking_lot::Mutex;
+use std::time::{Duration, Instant};
+use tauri::{Manager, Runtime, WebviewWindow};
+
+/// How long a shown window may go without a beat before its web process
+/// counts as hung: ten times the UI's beat of two seconds, so that a slow
+/// moment is never taken for a hang. `CONCORD_HANG_SECS` sets it (tests).
+pub fn hang_limit() -> Duration {
+    std::env::var("CONCORD_HANG_SECS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(20))
+}
+
+/// When the window's page last said it was alive.
+#[derive(Default)]
+pub struct Heartbeat {
+    last: Mutex<Option<Instant>>,
+}
+
+impl Heartbeat {
+    /// The page is alive now.
+    pub fn beat(&self) {
+        *self.last.lock() = Some(Instant::now());
+    }
+
+    /// Whether the page has been silent for longer than `limit` since its
+    /// last beat; a page that has not beaten yet (still loading, or just
+    /// reloaded) is not judged.
+    pub fn silent_for(&self, limit: Duration, now: Instant) -> bool {
+        self.last
+            .lock()
+            .is_some_and(|last| now.saturating_duration_since(last) > limit)
+    }
+
+    /// Forgets the last beat: the page is being replaced, and the new one
+    /// is judged from its first beat.
+    pub fn forget(&self) {
+        *self.last.lock() = None;
+    }
+
+    /// Watches `window` on a thread of its own: when its page, shown on
+    /// screen, has been silent for [`hang_limit`], its web process is
+    /// ended and the page loaded again (see [`watch`]). A hidden or
+    /// minimized window is not judged: WebKit may slow its timers.
+    pub fn watch_for_hangs<R: Runtime>(window: WebviewWindow<R>) {
+        let limit = hang_limit();
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let beat = window.state::<Heartbeat>();
+            let shown =
+                window.is_visible().unwrap_or(false) && !window.is_minimized().unwrap_or(true);
+            if !shown || !beat.silent_for(limit, Instant::now()) {
+                continue;
+            }
+            beat.forget();
+            eprintln!(
+                "concord-desktop: the window's page has not answered for {} s; ending its web process",
+                limit.as_secs_f64()
+            );
+            end_web_process(&window);
+        });
+    }
+}
+
+/// Ends `window`'s web process, as a crash would.
+fn end_web_process<R: Runtime>(window: &WebviewWindow<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = window.with_webview(|platform| {
+            use webkit2gtk::WebViewExt;
+            platform.inner().terminate_web_process();
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
 
 /// The query parameter that tells the UI it was loaded again after its
 /// web process ended.
@@ -38,10 +122,15 @@ pub fn recovered_uri(uri: &str) -> String {
 pub fn watch<R: Runtime>(window: &WebviewWindow<R>) {
     #[cfg(target_os = "linux")]
     {
-        let _ = window.with_webview(|platform| {
+        let window = window.clone();
+        let _ = window.clone().with_webview(move |platform| {
             use webkit2gtk::WebViewExt;
             let view = platform.inner();
-            view.connect_web_process_terminated(|view, reason| {
+            view.connect_web_process_terminated(move |view, reason| {
+                // The new page is judged from its own first beat.
+                if let Some(beat) = window.try_state::<Heartbeat>() {
+                    beat.forget();
+                }
                 eprintln!("concord-desktop: the window's web process ended ({reason:?}); loading the page again");
                 let uri = view.uri().map(|u| u.to_string()).unwrap_or_default();
                 if uri.is_empty() {
@@ -59,6 +148,22 @@ pub fn watch<R: Runtime>(window: &WebviewWindow<R>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_judged_silent_only_after_its_first_beat() {
+        let beat = Heartbeat::default();
+        let limit = Duration::from_secs(20);
+        let later = Instant::now() + Duration::from_secs(60);
+        assert!(!beat.silent_for(limit, later), "no beat yet: still loading");
+        beat.beat();
+        assert!(!beat.silent_for(limit, Instant::now()));
+        assert!(beat.silent_for(limit, later));
+        beat.forget();
+        assert!(
+            !beat.silent_for(limit, later),
+            "a new page is judged from its first beat"
+        );
+    }
 
     #[test]
     fn the_page_comes_back_at_the_same_session_marked_recovered() {

@@ -129,6 +129,10 @@ export class TauriShell implements Shell {
     return call<Opened | null>(this.run, 'take_opened');
   }
 
+  alive() {
+    return call<void>(this.run, 'alive');
+  }
+
   async setTitle(title: string) {
     await getCurrentWindow().setTitle(title);
   }

@@ -31,6 +31,7 @@ const ARGS: Record<string, (source: unknown) => unknown[]> = {
   exportResult: () => ['s1', 'csv'],
   chooseFile: () => ['left'],
   takeOpened: () => [],
+  alive: () => [],
 };
 
 type Target = Record<string, (...a: unknown[]) => unknown>;

@@ -171,5 +171,8 @@ export interface Shell {
   onOpened(handler: (o: Opened) => void): Promise<() => void>;
   /** The session the app was started with, if any. */
   takeOpened(): Promise<Opened | null>;
+  /** Says the page is alive: the app's heartbeat, which finds a hung web
+   * process (src-tauri/src/recovery.rs). */
+  alive(): Promise<void>;
   setTitle(title: string): Promise<void>;
 }
