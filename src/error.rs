@@ -95,7 +95,10 @@ pub enum Error {
         detail: String,
     },
     /// A record has a different number of fields than the header.
-    #[error("'{path}' line {line}: expected {expected} fields (as in the header), found {found}")]
+    #[error(
+        "'{path}' line {line}: expected {expected} fields (as in the header), found {found}{}",
+        title_note(*title_lines)
+    )]
     FieldCount {
         /// The file as the user named it.
         path: String,
@@ -105,6 +108,10 @@ pub enum Error {
         expected: usize,
         /// Number of fields found on that record.
         found: usize,
+        /// How many lines at the top look like a title above the real
+        /// header (see [`crate::table::sniff::title_lines`]): skipping
+        /// them is what would read the file.
+        title_lines: Option<u64>,
     },
     /// A quoted field runs to the end of the file.
     #[error("'{path}' line {line}: a quoted field starts here and is never closed")]
@@ -346,12 +353,14 @@ impl Error {
                 line,
                 expected,
                 found,
+                title_lines,
                 ..
             } => Error::FieldCount {
                 path,
                 line,
                 expected,
                 found,
+                title_lines,
             },
             Error::UnterminatedQuote { line, .. } => Error::UnterminatedQuote { path, line },
             Error::RecordTooLarge { line, .. } => Error::RecordTooLarge { path, line },
@@ -527,6 +536,15 @@ impl Error {
     }
 }
 
+/// The end of a [`Error::FieldCount`] message when title lines were found.
+fn title_note(title_lines: Option<u64>) -> String {
+    match title_lines {
+        Some(1) => "; the first line looks like a title above the header".to_string(),
+        Some(n) => format!("; the first {n} lines look like a title above the header"),
+        None => String::new(),
+    }
+}
+
 impl serde::Serialize for Error {
     /// `{"code", "message"}` and the structured fields the error has.
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -548,6 +566,13 @@ impl serde::Serialize for Error {
         }
         if let Some(id) = self.session() {
             m.serialize_entry("session", id)?;
+        }
+        if let Error::FieldCount {
+            title_lines: Some(n),
+            ..
+        } = self
+        {
+            m.serialize_entry("title_lines", n)?;
         }
         m.end()
     }
@@ -573,9 +598,11 @@ mod tests {
             line: 7,
             expected: 3,
             found: 2,
+            title_lines: None,
         };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["code"], "field_count");
+        assert!(v.get("title_lines").is_none());
         assert_eq!(v["path"], "a.csv");
         assert_eq!(v["line"], 7);
         assert!(v["message"].as_str().unwrap().contains("line 7"));

@@ -43,4 +43,4 @@ pub use compare::{ColumnPair, CompareConfig, CompareResult, RowStatus, Rules};
 pub use error::{Error, Result, Side};
 pub use progress::{Control, Phase, Progress};
 pub use suggest::compare;
-pub use table::{load_bytes, load_path, LoadOptions, Table};
+pub use table::{load_bytes, load_path, LoadOptions, SideOptions, Table};

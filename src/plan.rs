@@ -15,7 +15,7 @@ use crate::compare::{CompareConfig, CompareResult, Comparison};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
 use crate::suggest::{annotate, complete_config, with_suggestions, Completed};
-use crate::table::{map_both, LoadOptions, Pieces, Table, TableBuilder};
+use crate::table::{map_both, Pieces, SideOptions, Table, TableBuilder};
 use std::path::{Path, PathBuf};
 
 /// How a comparison of two files was carried out.
@@ -85,7 +85,7 @@ impl Default for Resources {
 pub fn compare_files(
     left: &Path,
     right: &Path,
-    opts: &LoadOptions,
+    opts: &SideOptions,
     config: &CompareConfig,
     resources: &Resources,
     decided: &dyn Fn(Strategy, u64),
@@ -108,8 +108,8 @@ pub fn compare_files(
     }
     let limits = resources.budget.limits();
     let inputs = Inputs {
-        left: Source::File(left, opts),
-        right: Source::File(right, opts),
+        left: Source::File(left, &opts.left),
+        right: Source::File(right, &opts.right),
         piece_bytes: limits.piece_bytes,
     };
     let (lp, rp) = (

@@ -297,6 +297,43 @@ fn ragged_rows_are_accepted_on_request() {
 }
 
 #[test]
+fn title_lines_above_one_header_are_named_and_skipped_for_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.csv");
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(
+        &report,
+        "Sales report Q3\nExported by finance\nid,amount\n1,10\n2,20\n",
+    )
+    .unwrap();
+    std::fs::write(&plain, "id,amount\n1,10\n2,25\n").unwrap();
+    let (report, plain) = (report.to_str().unwrap(), plain.to_str().unwrap());
+    let out = concord(&["compare", report, plain, "--key", "id"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the first 2 lines look like a title above the header")
+            && err.contains("pass --skip-lines 2"),
+        "{err}"
+    );
+    let out = concord(&[
+        "compare",
+        report,
+        plain,
+        "--key",
+        "id",
+        "--left-skip-lines",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("20 → 25"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn positional_comparison_says_so_on_stderr() {
     let (l, r) = (f("daff/quote_me.csv"), f("daff/quote_me2.csv"));
     let out = concord(&["compare", &l, &r, "--by-position"]);

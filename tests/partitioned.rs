@@ -29,7 +29,7 @@ fn compared(
     resources: &Resources,
     ctl: Control<'_>,
 ) -> Result<(Comparison, Strategy), Error> {
-    let opts = LoadOptions::default();
+    let opts = concord::SideOptions::default();
     compare_files(left, right, &opts, config, resources, &|_, _| {}, ctl)
 }
 

@@ -8,7 +8,7 @@ use clap::Args;
 use concord::compare::NumericMode;
 use concord::export::Format;
 use concord::table::Encoding;
-use concord::{ColumnPair, LoadOptions};
+use concord::{ColumnPair, LoadOptions, SideOptions};
 
 /// How input files are read; every option is detected when not given.
 #[derive(Args, Clone)]
@@ -49,6 +49,31 @@ impl ReadArgs {
             allow_ragged: self.allow_ragged,
             skip_lines: self.skip_lines,
         }
+    }
+}
+
+/// How the two files of a comparison are read: [`ReadArgs`] for both,
+/// and what may differ between them.
+#[derive(Args, Clone)]
+pub(crate) struct PairReadArgs {
+    #[command(flatten)]
+    both: ReadArgs,
+    /// Skip this many lines at the start of the left file only (instead of --skip-lines).
+    #[arg(long, value_name = "N")]
+    left_skip_lines: Option<usize>,
+    /// Skip this many lines at the start of the right file only (instead of --skip-lines).
+    #[arg(long, value_name = "N")]
+    right_skip_lines: Option<usize>,
+}
+
+impl PairReadArgs {
+    /// The library's reading options for each side.
+    pub(crate) fn options(&self) -> SideOptions {
+        let both = self.both.options();
+        let mut sides = SideOptions::same(both.clone());
+        sides.left.skip_lines = self.left_skip_lines.unwrap_or(both.skip_lines);
+        sides.right.skip_lines = self.right_skip_lines.unwrap_or(both.skip_lines);
+        sides
     }
 }
 

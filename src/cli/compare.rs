@@ -1,6 +1,6 @@
 //! `concord compare`: load two files, compare them, report or export.
 
-use super::args::{self, PerColumn, ReadArgs};
+use super::args::{self, PairReadArgs, PerColumn};
 use super::{finish_stdout, progress, say, DIFFERENT, SAME};
 use clap::Args;
 use concord::backend::Workflow;
@@ -8,7 +8,7 @@ use concord::budget::MemoryBudget;
 use concord::compare::{Comparison, NumericMode, RuleOverrides, Rules, Sides};
 use concord::export::{self, Format};
 use concord::plan::{compare_files, Resources, Strategy};
-use concord::{ColumnPair, CompareConfig, Control, Error, LoadOptions, Side};
+use concord::{ColumnPair, CompareConfig, Control, Error, Side, SideOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -99,7 +99,7 @@ pub(crate) struct CompareArgs {
     #[arg(long, value_name = "SIZE", env = "CONCORD_REFERENCE_ABOVE", value_parser = concord::budget::parse_size)]
     reference_above: Option<u64>,
     #[command(flatten)]
-    read: ReadArgs,
+    read: PairReadArgs,
 }
 
 /// Turns the arguments into the library's configuration.
@@ -269,7 +269,7 @@ pub(crate) fn run(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
 /// Loads and compares the two files, through a saved session with `--save`.
 fn run_comparison(
     a: &CompareArgs,
-    opts: &LoadOptions,
+    opts: &SideOptions,
     cfg: &CompareConfig,
     ctl: Control<'_>,
     data_dir: &Path,
@@ -303,7 +303,7 @@ fn run_comparison(
         .unwrap_or_else(|| format!("{} vs {}", a.left.display(), a.right.display()));
     let session = w.create_session(&name)?;
     for (side, path) in [(Side::Left, &a.left), (Side::Right, &a.right)] {
-        let file = w.load_file(&session.id, side, path, opts, ctl)?;
+        let file = w.load_file(&session.id, side, path, opts.side(side), ctl)?;
         if file.on_disk {
             say!(
                 "concord: {} is larger than a third of the memory limit ({}): its table is kept on disk, in {}",

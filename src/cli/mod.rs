@@ -126,13 +126,19 @@ pub fn run() -> i32 {
 
 /// What a user of the command line can do about an error, naming the flag:
 /// the engine's messages name no flags.
-fn hint(e: &Error) -> Option<&'static str> {
+fn hint(e: &Error) -> Option<String> {
     match e {
-        Error::FieldCount { .. } => Some("pass --allow-ragged to pad short rows and cut long ones"),
+        Error::FieldCount {
+            title_lines: Some(n),
+            ..
+        } => Some(format!(
+            "pass --skip-lines {n} to read from the header below them (--left-skip-lines or --right-skip-lines for one file of two)"
+        )),
+        Error::FieldCount { .. } => Some("pass --allow-ragged to pad short rows and cut long ones".into()),
         Error::NotText { detail, .. } if detail.contains("not valid UTF-8") => {
-            Some("try --encoding windows-1252")
+            Some("try --encoding windows-1252".into())
         }
-        Error::NoSpace { .. } => Some("pass --spill-dir DIR for a directory with more room"),
+        Error::NoSpace { .. } => Some("pass --spill-dir DIR for a directory with more room".into()),
         _ => None,
     }
 }

@@ -1,6 +1,6 @@
 //! `concord suggest`: which columns correspond, and which identify a row.
 
-use super::args::ReadArgs;
+use super::args::PairReadArgs;
 use super::{finish_stdout, progress, InspectFormat, SAME};
 use clap::Args;
 use concord::{Control, Error};
@@ -17,7 +17,7 @@ pub(crate) struct SuggestArgs {
     #[arg(long, value_enum, default_value = "text")]
     format: InspectFormat,
     #[command(flatten)]
-    read: ReadArgs,
+    read: PairReadArgs,
 }
 
 /// Runs `concord suggest`.

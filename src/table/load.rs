@@ -4,7 +4,10 @@ use super::decode::{decode, Decoded};
 use super::parse::{
     chunk_cuts, next_record, parse_chunk, record_cells, ChunkError, ChunkRows, Outcome, COPIED,
 };
-use super::sniff::{excel_sep_line, sample_records, sniff_delimiter, sniff_header, SAMPLE_BYTES};
+use super::sniff::{
+    excel_sep_line, sample_records, skip_lines, sniff_delimiter, sniff_header, title_lines,
+    SAMPLE_BYTES,
+};
 use super::source::Input;
 use super::{LoadOptions, SourceInfo, Table};
 use crate::array::Array;
@@ -102,26 +105,12 @@ fn build(name: &str, decoded: Decoded, opts: &LoadOptions, ctl: Control<'_>) -> 
     Ok(table)
 }
 
-/// Moves `start` past `n` lines (LF, CRLF or a lone CR each end one), or
-/// to the end; the lines passed.
-fn skip_lines(bytes: &[u8], start: &mut usize, n: usize) -> u64 {
-    let mut passed = 0;
-    while passed < n && *start < bytes.len() {
-        match memchr::memchr2(b'\n', b'\r', &bytes[*start..]) {
-            Some(i) => {
-                let at = *start + i;
-                *start =
-                    at + 1 + usize::from(bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n'));
-            }
-            None => *start = bytes.len(),
-        }
-        passed += 1;
-    }
-    passed as u64
-}
-
 /// The warning for rows that were padded or cut to the header's width.
 pub(super) fn ragged_warning(rows: u64) -> String {
+    if rows == 1 {
+        return "1 row had a different number of fields than the header and was padded or cut"
+            .to_string();
+    }
     format!("{rows} rows had a different number of fields than the header and were padded or cut")
 }
 
@@ -259,6 +248,10 @@ pub(super) fn parse_text(
                     line: line + l,
                     expected,
                     found,
+                    // Lines the user skipped were looked at already.
+                    title_lines: (skipped_lines == 0)
+                        .then(|| title_lines(text, delimiter))
+                        .flatten(),
                 },
                 ChunkError::Unterminated { line: l } => Error::UnterminatedQuote {
                     path,

@@ -36,7 +36,8 @@ pub use decode::Encoding;
 pub use formats::InputFormat;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 pub use source::{
-    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, LoadOptions, Pieces, Reader,
+    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, LoadOptions, Pieces,
+    Reader, SideOptions,
 };
 
 use crate::array::Array;

@@ -447,11 +447,13 @@ fn shift_line(e: Error, lines_before: u64) -> Error {
             line,
             expected,
             found,
+            title_lines,
         } => Error::FieldCount {
             path,
             line: line + lines_before,
             expected,
             found,
+            title_lines,
         },
         Error::UnterminatedQuote { path, line } => Error::UnterminatedQuote {
             path,

@@ -1,5 +1,5 @@
-//! Guessing the delimiter and whether the first record is a header, from a
-//! sample of the file.
+//! Guessing the delimiter, whether the first record is a header, and
+//! whether title lines stand above it, from a sample of the file.
 
 use super::parse::{next_record, record_cells, Outcome};
 use crate::values::{classify, ValueType};
@@ -143,6 +143,57 @@ fn sniff_type(v: &str) -> ValueType {
     }
 }
 
+/// Moves `start` past `n` lines (LF, CRLF or a lone CR each end one), or
+/// to the end; the lines passed.
+pub fn skip_lines(bytes: &[u8], start: &mut usize, n: usize) -> u64 {
+    let mut passed = 0;
+    while passed < n && *start < bytes.len() {
+        match memchr::memchr2(b'\n', b'\r', &bytes[*start..]) {
+            Some(i) => {
+                let at = *start + i;
+                *start =
+                    at + 1 + usize::from(bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n'));
+            }
+            None => *start = bytes.len(),
+        }
+        passed += 1;
+    }
+    passed as u64
+}
+
+/// How many title lines look to stand above the header: none, when more
+/// than this many.
+const MAX_TITLE_LINES: usize = 10;
+
+/// How many lines at the top of `text` look like a title above the header
+/// (a report's name, an export date, a blank line), as spreadsheets and
+/// reporting tools write them: the smallest `k` such that the records
+/// after the first `k` lines all have the same number of fields, two or
+/// more (and there are at least two of them), while each of the first `k`
+/// lines has fewer. Offered to the user (to skip), never applied unasked:
+/// a file may mean its short first rows.
+pub fn title_lines(text: &[u8], delim: u8) -> Option<u64> {
+    let sample = &text[..text.len().min(SAMPLE_BYTES)];
+    for k in 1..=MAX_TITLE_LINES {
+        let mut start = 0;
+        if skip_lines(sample, &mut start, k) < k as u64 || start >= sample.len() {
+            return None;
+        }
+        let below = sample_records(&text[start..], delim, 20);
+        let width = below.first()?.len();
+        if width < 2 || below.len() < 2 || below.iter().any(|r| r.len() != width) {
+            continue;
+        }
+        if sample_records(&sample[..start], delim, k)
+            .iter()
+            .all(|r| r.len() < width)
+        {
+            return Some(k as u64);
+        }
+    }
+    None
+}
+
 /// Excel writes `sep=;` (any delimiter) as the first line of some CSV
 /// files to say which delimiter follows. Returns that delimiter and the
 /// length of the line with its line break, when `text` starts with one.
@@ -245,5 +296,23 @@ mod tests {
         assert_eq!(excel_sep_line(b"sep=\t\n"), Some((b'\t', 6)));
         assert_eq!(excel_sep_line(b"sep,x\n1,2\n"), None);
         assert_eq!(excel_sep_line(b"sep=;;\n"), None);
+    }
+
+    #[test]
+    fn title_lines_above_a_header() {
+        let report =
+            b"Sales report Q3\nExported 2026-10-01 by finance\n\nid,name,amount\n1,a,10\n2,b,20\n";
+        // The blank line below the title is skipped as any blank line is.
+        assert_eq!(title_lines(report, b','), Some(2));
+        assert_eq!(
+            title_lines(b"Report, Q3\nid,name,amount\n1,a,10\n2,b,20\n", b','),
+            Some(1)
+        );
+        assert_eq!(title_lines(b"\r\nid;name\r\n1;a\r\n2;b\r\n", b';'), Some(1));
+        // A plain file, a file whose rows are ragged throughout, and a
+        // short row that is data, not a title, get none.
+        assert_eq!(title_lines(b"id,name\n1,a\n2,b\n", b','), None);
+        assert_eq!(title_lines(b"a\nb,c\nd\ne,f,g\n", b','), None);
+        assert_eq!(title_lines(b"id,name,amount\n1,a\n2,b,3\n", b','), None);
     }
 }

@@ -322,12 +322,40 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Tabl
     reader.load(Input::Bytes { name, bytes }, opts, Control::default())
 }
 
+/// How each side of a comparison is read: most choices apply to both
+/// files, some (the lines above a header, say) to one of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SideOptions {
+    /// How the left file is read.
+    pub left: LoadOptions,
+    /// How the right file is read.
+    pub right: LoadOptions,
+}
+
+impl SideOptions {
+    /// The same options for both sides.
+    pub fn same(opts: LoadOptions) -> SideOptions {
+        SideOptions {
+            left: opts.clone(),
+            right: opts,
+        }
+    }
+
+    /// The options of `side`.
+    pub fn side(&self, side: Side) -> &LoadOptions {
+        match side {
+            Side::Left => &self.left,
+            Side::Right => &self.right,
+        }
+    }
+}
+
 /// Maps the left and the right file ([`map_path`]) at the same time, each
 /// reporting progress for its side.
 pub fn map_both(
     left: &Path,
     right: &Path,
-    opts: &LoadOptions,
+    opts: &SideOptions,
     ctl: Control<'_>,
 ) -> Result<(Table, Table)> {
     both(map_path, left, right, opts, ctl)
@@ -338,7 +366,7 @@ pub fn map_both(
 pub fn load_both(
     left: &Path,
     right: &Path,
-    opts: &LoadOptions,
+    opts: &SideOptions,
     ctl: Control<'_>,
 ) -> Result<(Table, Table)> {
     both(load_path, left, right, opts, ctl)
@@ -350,12 +378,12 @@ fn both(
     load: fn(&Path, &LoadOptions, Control<'_>) -> Result<Table>,
     left: &Path,
     right: &Path,
-    opts: &LoadOptions,
+    opts: &SideOptions,
     ctl: Control<'_>,
 ) -> Result<(Table, Table)> {
     let (l, r) = rayon::join(
-        || load(left, opts, ctl.with_side(Side::Left)),
-        || load(right, opts, ctl.with_side(Side::Right)),
+        || load(left, &opts.left, ctl.with_side(Side::Left)),
+        || load(right, &opts.right, ctl.with_side(Side::Right)),
     );
     Ok((l?, r?))
 }

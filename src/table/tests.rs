@@ -165,6 +165,38 @@ fn field_count_error_names_file_and_line() {
         "{msg}"
     );
     assert!(msg.contains("data.csv") && msg.contains("line 6"), "{msg}");
+    assert!(!msg.contains("title"), "no title lines here: {msg}");
+}
+
+#[test]
+fn a_title_above_the_header_is_named_in_the_error_and_skipped_on_request() {
+    let text =
+        b"Sales report Q3\nExported 2026-10-01 by finance\n\nid,name,amount\n1,a,10\n2,b,20\n";
+    let e = load_bytes("report.csv", text.to_vec(), &LoadOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::FieldCount {
+                line: 4,
+                title_lines: Some(2),
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .ends_with("the first 2 lines look like a title above the header"),
+        "{e}"
+    );
+    assert_eq!(serde_json::to_value(&e).unwrap()["title_lines"], 2);
+    let opts = LoadOptions {
+        skip_lines: 2,
+        ..LoadOptions::default()
+    };
+    let t = load_bytes("report.csv", text.to_vec(), &opts).unwrap();
+    assert_eq!(t.columns(), ["id", "name", "amount"]);
+    assert_eq!(t.num_rows(), 2);
 }
 
 #[test]

@@ -246,7 +246,7 @@ test('a malformed file gets a clear error, in either theme', async () => {
   await page.waitForFunction(() => !/Untitled/.test(document.querySelector('[data-testid=session-list]').textContent));
   // The zone no longer shows the load: it offers the drop again.
   assert.equal(await page.getByRole('progressbar', { name: 'Loading the left file' }).count(), 0);
-  await page.getByTestId('zone-left').getByText('Drop a CSV file here').waitFor();
+  await page.getByTestId('zone-left').getByText('Drop a file here').waitFor();
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
   await shot('09-error-other-theme');
   await page.getByRole('button', { name: /Switch to the (dark|light) theme/ }).click();
@@ -258,16 +258,19 @@ test('a malformed file gets a clear error, in either theme', async () => {
   await page.getByTestId('rows-left').waitFor();
   assert.equal(await text('rows-left'), '2');
   assert.match(await page.getByTestId('file-left').textContent(), /padded or cut/);
-  // A title above the header: skipped by asking for it.
-  writeFileSync(join(dir, 'titled.csv'), 'Orders in March\nid,name\n1,Ann\n2,Bob\n');
+  // A title above the header: found, and offered (skip it, rows of
+  // another width not allowed), the file read again in one click.
+  writeFileSync(join(dir, 'titled.csv'), 'Orders in March\nexported by Ann\nid,name\n1,Ann\n2,Bob\n');
   await page.getByTestId('file-input-right').setInputFiles(join(dir, 'titled.csv'));
   await page.getByTestId('read-again-right').waitFor();
-  await page.getByTestId('read-ragged-right').uncheck();
-  await page.getByTestId('read-skip-right').fill('1');
+  assert.match(await text('title-lines-right'), /first 2 lines look like a title above the header/);
+  assert.equal(await page.getByTestId('read-skip-right').inputValue(), '2');
+  assert.equal(await page.getByTestId('read-ragged-right').isChecked(), false);
+  await shot('09c-title-lines');
   await page.getByTestId('read-again-button-right').click();
   await page.getByTestId('rows-right').waitFor();
   assert.equal(await text('rows-right'), '2');
-  assert.match(await page.getByTestId('file-right').textContent(), /first 1 line was skipped/);
+  assert.match(await page.getByTestId('file-right').textContent(), /first 2 lines were skipped/);
 });
 
 test('at 1280x800 the differing rows fill the screen, and the grid reads like a table', async () => {

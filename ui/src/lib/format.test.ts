@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, bytes, keyName, millis, pairName, percent, size, thousands, when } from './format';
+import { baseName, bytes, keyName, millis, orList, pairName, percent, size, thousands, when } from './format';
 
 describe('numbers', () => {
   it('group thousands', () => {
@@ -49,5 +49,14 @@ describe('pairName and keyName', () => {
     expect(pairName('order_id', 'OrderID')).toBe('order_id = OrderID');
     expect(pairName('price', 'amount', '→')).toBe('price → amount');
     expect(keyName([{ left: 'region', right: 'region' }, { left: 'yr', right: 'year' }])).toBe('region + yr = year');
+  });
+});
+
+describe('orList', () => {
+  it('names one, two or more items as a sentence does', () => {
+    expect(orList([])).toBe('');
+    expect(orList(['CSV'])).toBe('CSV');
+    expect(orList(['CSV', 'JSON Lines'])).toBe('CSV or JSON Lines');
+    expect(orList(['a', 'b', 'c'])).toBe('a, b or c');
   });
 });

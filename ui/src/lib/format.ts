@@ -69,3 +69,8 @@ export function pairName(left: string, right: string, sep = '='): string {
 export function keyName(keys: { left: string; right: string }[]): string {
   return keys.map((k) => pairName(k.left, k.right)).join(' + ');
 }
+
+/** Names a list as a sentence does: `a`, `a or b`, `a, b or c`. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}

@@ -12,6 +12,9 @@ export interface ApiError {
   column?: string;
   side?: Side;
   session?: string;
+  /** Lines at the top that look like a title above the header (a
+   * `field_count` error): skipping them would read the file. */
+  title_lines?: number;
 }
 
 /** Thrown by transports: carries the engine's error. */
