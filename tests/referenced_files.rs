@@ -142,6 +142,8 @@ fn large_files_are_referenced_and_read_back_from_where_they_are() {
     assert!(!stored
         .iter()
         .any(|b| b == LEFT.as_bytes() || b == RIGHT.as_bytes()));
+    // The file card says so.
+    assert!(!w.file(&s.id, Side::Left).unwrap().copied);
     // Only the events that reference a file are written in format 2, so
     // the release before still opens sessions without references.
     let formats = setup.formats();
@@ -171,6 +173,10 @@ fn small_files_are_still_copied() {
     assert!(stored.iter().any(|b| b == LEFT.as_bytes()));
     assert!(stored.iter().any(|b| b == RIGHT.as_bytes()));
     assert!(setup.formats().iter().all(|f| *f == 1));
+    // The file card says so, with the copy's size.
+    let file = w.file(&s.id, Side::Right).unwrap();
+    assert!(file.copied);
+    assert_eq!(file.bytes, RIGHT.len() as u64);
     // The originals can go: the session has its copies.
     std::fs::remove_file(setup.file("left.csv")).unwrap();
     let w = setup.reopened(&s.id);

@@ -39,6 +39,13 @@ pub struct FileInfo {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub on_disk: bool,
+    /// Whether a copy of the file (of `bytes`) is kept in the data folder,
+    /// so that the session opens after the file moves or changes; false
+    /// for a file read from where it is (above the size set in Settings).
+    /// Said on the file card: the data folder grows by every copy.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub copied: bool,
 }
 
 /// A session as listed and shown.

@@ -333,6 +333,7 @@ impl Workflow {
             table: Some(table.describe()),
             unavailable: None,
             on_disk: table.on_disk(),
+            copied: input.reference.is_none(),
         };
         let unnamed = self.store.with_session_mut(id, |store, d| {
             // Checked under the session's lock: a newer load on this side
@@ -388,6 +389,7 @@ impl Workflow {
                 table,
                 unavailable,
                 on_disk: d.table(side).is_some_and(|t| t.on_disk()),
+                copied: input.reference.is_none(),
             })
         })?
     }

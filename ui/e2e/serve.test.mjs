@@ -113,13 +113,15 @@ let sessionUrl;
 
 test('upload, accept the suggestions, compare and read the summary', async () => {
   await page.goto(url);
-  await page.getByText('Compare two CSV files.').waitFor();
+  await page.getByText('Compare two tables.').waitFor();
   await shot('01-empty');
   await page.getByTestId('file-input-left').setInputFiles(join(fixtures, 'bridges.csv'));
   await page.getByTestId('file-input-right').setInputFiles(join(fixtures, 'broken_bridges.csv'));
   await page.getByTestId('rows-left').waitFor();
   await page.getByTestId('rows-right').waitFor();
   assert.equal(await text('rows-left'), '8');
+  // The card says the data folder keeps a copy, and its size.
+  assert.match(await text('copied-left'), /^A copy \(\d+ B\) is kept in the data folder/);
   // The suggested key is in use as soon as both files are there.
   await page.getByText('suggested', { exact: true }).waitFor();
   assert.match(await page.getByTestId('key-select').inputValue(), /bridge/);

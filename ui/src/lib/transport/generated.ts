@@ -591,7 +591,14 @@ unavailable?: string,
  * Whether its table is kept on disk, because the file is larger than
  * a third of the memory limit: it is compared a partition at a time.
  */
-on_disk?: boolean, };
+on_disk?: boolean, 
+/**
+ * Whether a copy of the file (of `bytes`) is kept in the data folder,
+ * so that the session opens after the file moves or changes; false
+ * for a file read from where it is (above the size set in Settings).
+ * Said on the file card: the data folder grows by every copy.
+ */
+copied?: boolean, };
 
 export type SessionInfo = { 
 /**
