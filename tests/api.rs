@@ -409,6 +409,19 @@ fn upload_compare_page_and_export() {
     assert_eq!(firsts, ["only_right,Spamspan", "only_left,Manhattan"]);
     let searched = s.get(&format!("/api/sessions/{id}/export?format=csv&q=duck"));
     assert_eq!(searched.text().lines().count(), 2, "{}", searched.text());
+    // "Differing columns only": no cell of `length` differs.
+    let header = |q: &str| {
+        let t = s
+            .get(&format!("/api/sessions/{id}/export?format=csv{q}"))
+            .text();
+        t.lines().next().unwrap_or_default().to_string()
+    };
+    let narrow = header("&differing_only=true");
+    assert!(
+        narrow.contains("designer") && !narrow.contains("length"),
+        "{narrow}"
+    );
+    assert!(header("").contains("length"));
     let xlsx = s.get(&format!("/api/sessions/{id}/export?format=xlsx"));
     assert!(xlsx.body.starts_with(b"PK"));
     let bad = s.get(&format!("/api/sessions/{id}/export?format=pdf"));

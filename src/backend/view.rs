@@ -44,6 +44,10 @@ pub struct PageQuery {
     pub sort: SortBy,
     /// Reverse the order.
     pub descending: bool,
+    /// Only the compared columns in which some cell differs: what an
+    /// export of the view writes (pages send every column; the screen
+    /// hides the others itself).
+    pub differing_only: bool,
 }
 
 /// The most rows one page returns, whatever `limit` asks.
@@ -53,15 +57,16 @@ impl PageQuery {
     /// Reads a query from named text parameters, as a URL query string or
     /// an IPC call gives them: `offset`, `limit` (at most
     /// [`MAX_PAGE_ROWS`]), `status` (comma-separated), `column`, `q`,
-    /// `sort` (`file`, `key` or `column:NAME`), `desc` (`true` or `1`).
+    /// `sort` (`file`, `key` or `column:NAME`), `desc` and `differing_only`
+    /// (`true` or `1`).
     /// Every front end reads pages through this one parser.
     pub fn from_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<PageQuery> {
         PageQuery::parse(get).map_err(Error::Invalid)
     }
 
     /// The view an export asks for, from the same parameters: `None` when
-    /// none of `status`, `column`, `q`, `sort` or `desc` is given (the
-    /// whole result, in file order).
+    /// none of `status`, `column`, `q`, `sort`, `desc` or `differing_only`
+    /// is given (the whole result, in file order, every column).
     pub fn view_from_params<'a>(
         get: impl Fn(&str) -> Option<&'a str>,
     ) -> Result<Option<PageQuery>> {
@@ -70,7 +75,8 @@ impl PageQuery {
             (q.statuses.len() + usize::from(q.column.is_some()) + usize::from(q.search.is_some())
                 > 0
                 || q.sort != SortBy::File
-                || q.descending)
+                || q.descending
+                || q.differing_only)
                 .then_some(q),
         )
     }
@@ -100,6 +106,7 @@ impl PageQuery {
             },
         };
         let text = |k: &str| get(k).filter(|c| !c.is_empty()).map(str::to_string);
+        let flag = |k: &str| get(k).is_some_and(|v| v == "true" || v == "1");
         Ok(PageQuery {
             offset: number("offset", 0)?,
             limit: number("limit", 100)?.min(MAX_PAGE_ROWS),
@@ -107,7 +114,8 @@ impl PageQuery {
             column: text("column"),
             search: text("q"),
             sort,
-            descending: get("desc").is_some_and(|v| v == "true" || v == "1"),
+            descending: flag("desc"),
+            differing_only: flag("differing_only"),
         })
     }
 }
@@ -122,6 +130,7 @@ impl Default for PageQuery {
             search: None,
             sort: SortBy::File,
             descending: false,
+            differing_only: false,
         }
     }
 }

@@ -601,14 +601,18 @@ impl Workflow {
     }
 
     /// What an export writes: the whole comparison, or only the rows of
-    /// `view`, in its order.
+    /// `view`, in its order (and only its differing columns, when asked).
     fn exported(&self, id: &str, view: Option<&PageQuery>, ctl: Control<'_>) -> Result<Comparison> {
         let Some(q) = view else {
             return self.comparison(id);
         };
         let (c, order) = self.view(id, q, ctl)?;
+        let mut result = c.result.select(&order);
+        if q.differing_only {
+            result = result.differing_columns_only();
+        }
         Ok(Comparison {
-            result: Arc::new(c.result.select(&order)),
+            result: Arc::new(result),
             ..c
         })
     }

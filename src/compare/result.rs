@@ -251,6 +251,31 @@ impl CompareResult {
         }
     }
 
+    /// The same result without the compared columns in which no cell
+    /// differs (in the whole result): what an export of a view showing
+    /// "differing columns only" writes. Every changed cell is in a column
+    /// that differs, so rows keep all their changes.
+    pub fn differing_columns_only(&self) -> CompareResult {
+        let kept: Vec<usize> = (0..self.pairs.len())
+            .filter(|&i| self.columns.get(i).is_some_and(|c| c.differences > 0))
+            .collect();
+        let mut new_index = vec![u32::MAX; self.pairs.len()];
+        for (new, &old) in kept.iter().enumerate() {
+            new_index[old] = new as u32;
+        }
+        let changed: Vec<u32> = self
+            .changed_pairs
+            .iter()
+            .map(|&old| new_index[old as usize])
+            .collect();
+        CompareResult {
+            pairs: kept.iter().map(|&i| self.pairs[i].clone()).collect(),
+            columns: kept.iter().map(|&i| self.columns[i].clone()).collect(),
+            changed_pairs: changed.into(),
+            ..self.clone()
+        }
+    }
+
     /// Key and compared column pairs whose two names differ, keys first.
     pub fn renamed_columns(&self) -> impl Iterator<Item = &ResolvedPair> {
         self.keys

@@ -186,6 +186,15 @@ test('export CSV and check its content', async () => {
   const shownLines = readFileSync(await shown.path(), 'utf8').trim().split('\n');
   assert.equal(shownLines.length, 2, shownLines.join('\n'));
   assert.match(shownLines[1], /^only_left,Manhattan/);
+  assert.match(shownLines[0], /length/);
+  // With "differing columns only", the columns the grid shows.
+  await page.getByTestId('differing-only').check();
+  await page.getByTestId('export-menu').click();
+  const [narrow] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const narrowHeader = readFileSync(await narrow.path(), 'utf8').split('\n')[0];
+  assert.match(narrowHeader, /designer/);
+  assert.doesNotMatch(narrowHeader, /length/);
+  await page.getByTestId('differing-only').uncheck();
   await page.getByTestId('chip-only_left').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]').length === 3);
   // All differences, one choice away (here the same as the view).

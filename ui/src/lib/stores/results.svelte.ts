@@ -52,6 +52,12 @@ export class ResultsView {
     };
   }
 
+  /** What an export of the view on screen asks for: its rows, and its
+   * columns when only the differing ones show. */
+  exportQuery(): PageQuery {
+    return { ...this.query(), differing_only: this.differingOnly || undefined };
+  }
+
   /** Starts over on session `id`'s result (a new result, or a new filter). */
   refresh(id: string | null, overview: Overview | null) {
     this.id = overview ? id : null;

@@ -28,6 +28,7 @@ export function pageParams(q: PageQuery): Record<string, string> {
   if (q.q) p.q = q.q;
   if (q.sort) p.sort = q.sort;
   if (q.desc) p.desc = 'true';
+  if (q.differing_only) p.differing_only = 'true';
   return p;
 }
 

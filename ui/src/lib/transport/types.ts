@@ -79,6 +79,8 @@ export interface PageQuery {
   /** `file`, `key`, or `column:NAME`. */
   sort?: string;
   desc?: boolean;
+  /** Only the columns with a difference (exports; pages send all). */
+  differing_only?: boolean;
 }
 
 /** What a file to load is: bytes in the browser, a path on the desktop. */
