@@ -25,6 +25,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'concord-desktop-bench-'));
 const env = { ...process.env, CONCORD_DATA_DIR: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config'), XDG_CACHE_HOME: join(tmp, 'cache') };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (p) => (statSync(p).size / 1e6).toFixed(0);
+const lines = (p) => readFileSync(p).reduce((n, b) => n + (b === 10), 0);
 
 /** Epoch milliseconds at which process `pid` started (from /proc). */
 function startedAt(pid) {
@@ -56,6 +57,22 @@ function pss(pid) {
   return Number(m[1]) / 1024;
 }
 
+/** Resident set size (shared libraries counted whole), in MiB. */
+function rss(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return Number(m[1]) / 1024;
+}
+
+/** The app's memory now: its own process and WebKit's, PSS and RSS. */
+function memoryNow() {
+  const { main, children } = appProcesses();
+  const sum = (f) => children.reduce((total, p) => total + f(p), 0);
+  return { main: pss(main), mainRss: rss(main), webkit: sum(pss), webkitRss: sum(rss) };
+}
+
+const said = (m) =>
+  `${m.main.toFixed(0)} MiB PSS (${m.mainRss.toFixed(0)} MiB RSS) in concord-desktop + ${m.webkit.toFixed(0)} MiB PSS (${m.webkitRss.toFixed(0)} MiB RSS) in WebKit's processes`;
+
 const d = await Driver.start({ app, env, log: join(tmp, 'tauri-driver.log') });
 const starts = [];
 let memory;
@@ -67,7 +84,7 @@ for (let i = 0; i < runs; i++) {
   starts.push(ready - startedAt(main));
   if (i === runs - 1) {
     await sleep(3000);
-    memory = { main: pss(main), webkit: children.reduce((sum, p) => sum + pss(p), 0) };
+    memory = memoryNow();
   } else {
     await d.quit();
   }
@@ -108,10 +125,16 @@ for (let i = 0; i < Math.min(runs, 3); i++) {
   });
   compares.push(compared);
 }
-const rows = await d.text('rows-left');
+const afterCompare = memoryNow();
+// A new, empty comparison: what the app keeps once a result is put aside.
+await d.click('[data-testid=new-session]');
+await sleep(5000);
+const putAside = memoryNow();
 await d.stop();
 
 console.log(`start to interactive window (${runs} launches): ${median(starts).toFixed(0)} ms median, ${Math.max(...starts).toFixed(0)} ms max`);
-console.log(`memory at rest: ${memory.main.toFixed(0)} MiB in concord-desktop + ${memory.webkit.toFixed(0)} MiB in WebKit's processes (PSS)`);
-console.log(`drop ${mb(files[0])} MB + ${mb(files[1])} MB (${rows} rows) to both loaded: ${median(loads).toFixed(0)} ms median of ${loads.length} (${loads.map((t) => t.toFixed(0)).join(', ')})`);
+console.log(`memory at rest: ${said(memory)}`);
+console.log(`drop ${mb(files[0])} MB + ${mb(files[1])} MB (${lines(files[0]).toLocaleString('en')} lines) to both loaded: ${median(loads).toFixed(0)} ms median of ${loads.length} (${loads.map((t) => t.toFixed(0)).join(', ')})`);
 console.log(`Compare to the first rendered page of results: ${median(compares).toFixed(0)} ms median of ${compares.length} (${compares.map((t) => t.toFixed(0)).join(', ')})`);
+console.log(`memory after the comparisons: ${said(afterCompare)}`);
+console.log(`memory 5 s after opening a new, empty comparison: ${said(putAside)}`);

@@ -106,6 +106,7 @@ fn has_session_bus() -> bool {
 
 /// Runs the app.
 pub fn run() {
+    recovery::software_rendering_switches();
     let data_dir = concord::backend::default_data_dir();
     let state = match Desktop::open(&data_dir) {
         Ok(s) => s,
