@@ -84,6 +84,16 @@ pub fn declarations() -> String {
         &serde_json::to_string_pretty(&crate::table::InputFormat::all()).unwrap_or_default(),
     );
     out.push_str(" as const;\n\n");
+    let compressions: Vec<serde_json::Value> = crate::table::Compression::ALL
+        .iter()
+        .map(|c| serde_json::json!({"name": c.name(), "extensions": c.extensions()}))
+        .collect();
+    out.push_str(
+        "/** The compressions Concord reads, of any input format (`Compression::ALL`). */\n",
+    );
+    out.push_str("export const COMPRESSIONS = ");
+    out.push_str(&serde_json::to_string_pretty(&compressions).unwrap_or_default());
+    out.push_str(" as const;\n\n");
     let exports: Vec<serde_json::Value> = crate::export::Format::ALL
         .iter()
         .map(|f| serde_json::json!({"name": f.name(), "label": f.label(), "extension": f.extension()}))

@@ -317,6 +317,37 @@ fn sessions_are_created_listed_renamed_forked_and_deleted() {
 }
 
 #[test]
+fn compressed_uploads_are_told_by_their_bytes_not_their_name() {
+    let s = Server::start(None);
+    let id = s
+        .json("POST", "/api/sessions", json!({"name": "packed"}))
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compressed");
+    // Named like a plain CSV file, gzipped inside.
+    let bytes = std::fs::read(dir.join("broken_bridges-gzipped.csv")).unwrap();
+    let r = s.upload(&id, "left", "export.csv", &bytes);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let file = s.get(&format!("/api/sessions/{id}/files/left")).json();
+    assert_eq!(file["table"]["compression"], "gzip");
+    assert_eq!(
+        file["table"]["columns"],
+        json!(["bridge", "designer", "length"])
+    );
+    // A stream cut short is refused with the file's name.
+    let cut = std::fs::read(dir.join("cut-short.csv.gz")).unwrap();
+    let r = s.upload(&id, "right", "cut.csv.gz", &cut);
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("cut.csv.gz"),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
 fn upload_compare_page_and_export() {
     let s = Server::start(None);
     let id = s.loaded();

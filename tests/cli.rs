@@ -334,6 +334,66 @@ fn title_lines_above_one_header_are_named_and_skipped_for_that_file() {
 }
 
 #[test]
+fn compressed_files_compare_as_their_plain_text_does() {
+    let plain = concord(&[
+        "compare",
+        &f("daff/bridges.csv"),
+        &f("daff/broken_bridges.csv"),
+    ]);
+    assert_eq!(plain.status.code(), Some(1));
+    let body = |out: &std::process::Output| -> String {
+        // The two lines naming the files differ; what was found does not.
+        text(&out.stdout)
+            .lines()
+            .skip(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for right in [
+        "compressed/broken_bridges.csv.zst",
+        "compressed/broken_bridges.csv.bz2",
+        "compressed/broken_bridges-gzipped.csv",
+    ] {
+        for left in ["compressed/bridges.csv.gz", "compressed/two-members.csv.gz"] {
+            let out = concord(&["compare", &f(left), &f(right)]);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{left} {right}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(body(&out), body(&plain), "{left} {right}");
+        }
+    }
+    let out = concord(&[
+        "compare",
+        &f("compressed/bridges.csv.gz"),
+        &f("daff/broken_bridges.csv"),
+    ]);
+    let first = text(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        first.contains("gzip"),
+        "the file is said to be compressed: {first}"
+    );
+    // A download cut short is an error naming the file, not a shorter table.
+    let out = concord(&[
+        "compare",
+        &f("compressed/cut-short.csv.gz"),
+        &f("daff/bridges.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cut-short.csv.gz") && err.contains("gzip stream ends early"),
+        "{err}"
+    );
+}
+
+#[test]
 fn positional_comparison_says_so_on_stderr() {
     let (l, r) = (f("daff/quote_me.csv"), f("daff/quote_me2.csv"));
     let out = concord(&["compare", &l, &r, "--by-position"]);

@@ -4,7 +4,7 @@
 //! (commands do, through `spawn_blocking`).
 
 use concord::export::Format;
-use concord::table::InputFormat;
+use concord::table::{Compression, InputFormat};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime};
@@ -31,6 +31,11 @@ impl<R: Runtime> Dialogs for Native<R> {
         for format in InputFormat::all() {
             dialog = dialog.add_filter(format.label, format.extensions);
         }
+        let compressed: Vec<&str> = Compression::ALL
+            .iter()
+            .flat_map(|c| c.extensions().iter().copied())
+            .collect();
+        dialog = dialog.add_filter("Compressed files (gzip, zstd, bzip2)", &compressed);
         dialog
             .add_filter("All files", &["*"])
             .blocking_pick_file()

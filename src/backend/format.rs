@@ -35,12 +35,15 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// ([`crate::table::LoadOptions::format`]), written only by an event that
 /// loads such a file. 6 adds lines skipped above a file's header
 /// ([`crate::table::LoadOptions::skip_lines`]), written only by an event
-/// that loads a file with some.
-pub const EVENT_FORMAT: u32 = 6;
+/// that loads a file with some. 7 adds the compression a file was found in
+/// ([`crate::table::LoadOptions::compression`]), written only by an event
+/// that loads a compressed file: a release that cannot decompress refuses
+/// that session instead of reading the compressed bytes as text.
+pub const EVENT_FORMAT: u32 = 7;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
 /// same numbers and rule as [`EVENT_FORMAT`].
-pub const SNAPSHOT_FORMAT: u32 = 6;
+pub const SNAPSHOT_FORMAT: u32 = 7;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
@@ -77,8 +80,9 @@ pub const KEPT_MAGIC: &[u8; 4] = b"\xC0KPT";
 /// a result inside it); 3: its results are in result format 2, which a
 /// release that reads 2 would refuse only after importing the session;
 /// 4: a file in it was read by a reader other than CSV's (its input names
-/// the format) or with lines skipped above its header, written only then.
-pub const PORTABLE_FORMAT: u32 = 4;
+/// the format) or with lines skipped above its header, written only then;
+/// 5: a file in it is compressed, written only then.
+pub const PORTABLE_FORMAT: u32 = 5;
 
 /// The settings file (`settings.json`, see [`super::settings`]). A file
 /// with a higher one came from a newer Concord: its settings this build

@@ -172,6 +172,7 @@ pub fn read(
             delimiter: head.delimiter,
             has_header: head.has_header,
             warnings: head.warnings,
+            compression: None,
         };
         let mut builder = TableBuilder::new(info, head.columns);
         loop {

@@ -95,11 +95,12 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
         let text = serde_json::to_string(&manifest)
             .map_err(|e| Error::storage_from("cannot encode the session", e))?;
         // A session with no file read by a reader other than CSV's is
-        // written as 3, which releases before named formats import.
-        let version = if manifest.state.format() >= 5 {
-            PORTABLE_FORMAT
-        } else {
-            3
+        // written as 3, which releases before named formats import; one
+        // with no compressed file as 4.
+        let version = match manifest.state.format() {
+            7.. => PORTABLE_FORMAT,
+            5 | 6 => 4,
+            _ => 3,
         };
         writeln!(out, "{MAGIC} {version}\n{text}").map_err(write_err(path))?;
         for source in &sources {

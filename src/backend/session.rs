@@ -45,7 +45,8 @@ pub struct FileRef {
 }
 
 impl InputRef {
-    /// The event and snapshot format that records this input: 6 when lines
+    /// The event and snapshot format that records this input: 7 when the
+    /// file is compressed, 6 when lines
     /// above its header are skipped (which a release reading 5 would read
     /// as data), 5 for a
     /// file read by a reader other than CSV's (its options name the format,
@@ -53,7 +54,9 @@ impl InputRef {
     /// file, 1 otherwise, so that a session without either still opens in
     /// releases that read only format 1.
     pub fn format(&self) -> u32 {
-        if self.options.skip_lines > 0 {
+        if self.options.compression.is_some() {
+            7
+        } else if self.options.skip_lines > 0 {
             6
         } else if self.options.format.is_some() {
             5

@@ -1399,6 +1399,53 @@ fn lines_skipped_above_a_header_are_stored_and_skipped_again_after_a_restart() {
 }
 
 #[test]
+fn a_compressed_file_is_stored_as_it_came_and_read_again_after_a_restart() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(LEFT.as_bytes()).unwrap();
+    let packed = gz.finish().unwrap();
+    let id = {
+        let w = Workflow::open(dir.path()).unwrap();
+        let s = w.create_session("packed").unwrap();
+        let f = w
+            .load_bytes(
+                &s.id,
+                Side::Left,
+                "nightly.csv.gz",
+                &packed,
+                &LoadOptions::default(),
+                Control::default(),
+            )
+            .unwrap();
+        let table = f.table.unwrap();
+        assert_eq!(table.columns, ["id", "name", "amount"]);
+        assert_eq!(table.compression.as_deref(), Some("gzip"));
+        // The copy kept is the file as it came: compressed.
+        assert_eq!(f.bytes, packed.len() as u64);
+        s.id
+    };
+    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let last: u32 = db
+        .query_row(
+            "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        last, 7,
+        "a release before compression would read gzip as text"
+    );
+    let w = Workflow::open(dir.path()).unwrap();
+    let again = w.file(&id, Side::Left).unwrap().table.unwrap();
+    assert_eq!(
+        (again.rows, again.compression.as_deref()),
+        (4, Some("gzip"))
+    );
+}
+
+#[test]
 fn the_overview_counts_the_rows_the_result_lists_duplicates_included() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();

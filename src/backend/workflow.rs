@@ -770,6 +770,7 @@ fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Erro
         has_header: input.options.has_header.unwrap_or(true),
         columns,
         warnings: vec![why.to_string()],
+        compression: input.options.compression.clone(),
     }
 }
 

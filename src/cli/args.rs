@@ -48,6 +48,7 @@ impl ReadArgs {
             encoding: self.encoding,
             allow_ragged: self.allow_ragged,
             skip_lines: self.skip_lines,
+            compression: None,
         }
     }
 }

@@ -52,6 +52,7 @@ pub(crate) fn run(a: InspectArgs) -> Result<i32, Error> {
                 "path": info.path,
                 "bytes": info.bytes,
                 "format": info.format,
+                "compression": info.compression,
                 "encoding": info.encoding,
                 "delimiter": info.delimiter.map(|d| (d as char).to_string()),
                 "has_header": info.has_header,
@@ -77,6 +78,9 @@ fn write_inspect_text(
     let info = table.info();
     writeln!(out, "file:      {}", info.path)?;
     writeln!(out, "format:    {}", info.format)?;
+    if let Some(c) = info.compression {
+        writeln!(out, "compressed: {c}")?;
+    }
     if let Some(e) = info.encoding {
         writeln!(out, "encoding:  {e}")?;
     }

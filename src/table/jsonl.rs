@@ -89,6 +89,7 @@ impl Reader for JsonLines {
             delimiter: None,
             has_header: true,
             warnings: Vec::new(),
+            compression: None,
         };
         let mut rows = TableBuilder::new(info, names);
         for (row, (line, object)) in objects.iter().enumerate() {

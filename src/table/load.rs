@@ -322,6 +322,7 @@ pub(super) fn parse_text(
             delimiter: Some(delimiter),
             has_header,
             warnings,
+            compression: None,
         },
         columns,
         buf: bytes,

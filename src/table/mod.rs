@@ -12,6 +12,7 @@
 //! `parse`). There is no allocation per cell.
 
 mod builder;
+mod compressed;
 mod decode;
 mod formats;
 mod load;
@@ -30,6 +31,7 @@ mod jsonl;
 pub static READERS: &[&dyn Reader] = &[&csv::Csv, &jsonl::JsonLines];
 
 pub use builder::{encode_row, TableBuilder};
+pub use compressed::Compression;
 /// The name of CSV, the format of inputs stored before formats were named.
 pub use csv::NAME as CSV;
 pub use decode::Encoding;
@@ -62,6 +64,9 @@ pub struct SourceInfo {
     /// Things the user should know that did not stop loading: renamed
     /// columns, padded rows.
     pub warnings: Vec<String>,
+    /// The compression the file was found in, if any
+    /// ([`Compression::name`]).
+    pub compression: Option<&'static str>,
 }
 
 impl SourceInfo {
@@ -70,6 +75,9 @@ impl SourceInfo {
     /// delimiter ;`). Reports, `inspect` and the results screen say this.
     pub fn read_as(&self) -> Vec<String> {
         let mut parts = Vec::new();
+        if let Some(c) = self.compression {
+            parts.push(c.to_string());
+        }
         if self.format != csv::NAME {
             parts.push(self.format.to_string());
         }
@@ -115,6 +123,10 @@ pub struct TableInfo {
     pub columns: Vec<String>,
     /// Things the user should know that did not stop loading.
     pub warnings: Vec<String>,
+    /// The compression the file was found in (`gzip`, `zstd`, `bzip2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub compression: Option<String>,
 }
 
 /// Describes a delimiter for people: `,` or `tab`.
@@ -170,6 +182,7 @@ impl Table {
             has_header: info.has_header,
             columns: self.columns().to_vec(),
             warnings: info.warnings.clone(),
+            compression: info.compression.map(str::to_string),
         }
     }
 
@@ -196,6 +209,7 @@ impl Table {
             encoding: self.info.encoding,
             allow_ragged: asked.allow_ragged,
             skip_lines: asked.skip_lines,
+            compression: self.info.compression.map(str::to_string),
         }
     }
 

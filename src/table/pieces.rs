@@ -137,6 +137,7 @@ impl<'c> CsvPieces<'c> {
                 delimiter: None,
                 has_header: true,
                 warnings: Vec::new(),
+                compression: None,
             },
             first: None,
             rows: 0,

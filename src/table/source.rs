@@ -16,6 +16,7 @@
 //! CSV, which also refuses what is not text with a message saying what
 //! the file looks like.
 
+use super::compressed::Compression;
 use super::formats::InputFormat;
 use super::READERS;
 use super::{Encoding, SourceInfo, Table, TableBuilder};
@@ -50,6 +51,12 @@ pub struct LoadOptions {
     /// Stored from event format 6 on.
     #[serde(skip_serializing_if = "is_zero")]
     pub skip_lines: usize,
+    /// The compression the file was found in ([`Compression::name`]).
+    /// Always told from the file's first bytes, whatever this says; a
+    /// session stores it (from event format 7 on) so that a release that
+    /// cannot decompress refuses the session instead of misreading it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -96,6 +103,7 @@ impl LoadOptions {
                 .map_err(|_| bad(format!("skip '{n}' is not a number of lines")))?,
         };
         Ok(LoadOptions {
+            compression: None,
             format,
             skip_lines,
             delimiter,
@@ -168,13 +176,7 @@ pub trait Reader: Sync {
     ) -> Result<Box<dyn ReadPieces + 'c>> {
         let _ = piece_bytes;
         let table = self.load(Input::Path(path), opts, ctl)?;
-        Ok(Box::new(Whole {
-            file_size: std::fs::metadata(path).map_or(table.info().bytes, |m| m.len()),
-            info: table.info().clone(),
-            columns: table.columns().to_vec(),
-            rows: 0,
-            table: Some(table),
-        }))
+        Ok(Box::new(Whole::of(table, path)))
     }
 }
 
@@ -205,6 +207,19 @@ struct Whole {
     columns: Vec<String>,
     rows: u64,
     file_size: u64,
+}
+
+impl Whole {
+    /// `table`, read from the file at `path`, as one piece.
+    fn of(table: Table, path: &Path) -> Whole {
+        Whole {
+            file_size: std::fs::metadata(path).map_or(table.info().bytes, |m| m.len()),
+            info: table.info().clone(),
+            columns: table.columns().to_vec(),
+            rows: 0,
+            table: Some(table),
+        }
+    }
 }
 
 impl ReadPieces for Whole {
@@ -258,8 +273,9 @@ pub fn reader_for(name: &str, head: &[u8], opts: &LoadOptions) -> Result<&'stati
         .unwrap_or(READERS[0]))
 }
 
-/// The reader for the file at `path`, from its first bytes and its name
-/// (its first bytes are read only when the options name no format).
+/// The reader for the file at `path` (not compressed), from its first
+/// bytes and its name (its first bytes are read only when the options name
+/// no format).
 fn reader_for_path(path: &Path, opts: &LoadOptions) -> Result<&'static dyn Reader> {
     let head = match opts.format {
         Some(_) => Vec::new(),
@@ -268,14 +284,60 @@ fn reader_for_path(path: &Path, opts: &LoadOptions) -> Result<&'static dyn Reade
     reader_for(&path.display().to_string(), &head, opts)
 }
 
-/// The first [`HEAD_BYTES`] of the file at `path`; none when it cannot be
-/// read (the reader then reports that, naming the file).
+/// The first [`HEAD_BYTES`] of the file at `path`, decompressed when it is
+/// compressed; none when it cannot be read (the reader then reports that,
+/// naming the file).
 fn head_of(path: &Path) -> Vec<u8> {
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    if let Ok(f) = std::fs::File::open(path) {
-        let _ = f.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    let Ok(file) = std::fs::File::open(path) else {
+        return head;
+    };
+    match Compression::of_path(path) {
+        Some(c) => {
+            if let Ok(decoder) = c.decoder(std::io::BufReader::new(file)) {
+                let _ = decoder.take(HEAD_BYTES as u64).read_to_end(&mut head);
+            }
+        }
+        None => {
+            let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
+        }
     }
     head
+}
+
+/// The name that tells the format of a file called `name`: without the
+/// extension of its compression, if it is compressed.
+fn inner_name(name: &str, compression: Option<Compression>) -> String {
+    compression.map_or_else(|| name.to_string(), |c| c.inner_name(name))
+}
+
+/// Reads decompressed `bytes` of a file named `name`, compressed with
+/// `compression`, by the reader their first bytes and the name inside
+/// call for.
+fn load_decompressed(
+    name: &str,
+    bytes: Vec<u8>,
+    compression: Compression,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<Table> {
+    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
+    let reader = reader_for(&compression.inner_name(name), head, opts)?;
+    let mut table = reader.load(Input::Bytes { name, bytes }, opts, ctl)?;
+    table.info.compression = Some(compression.name());
+    Ok(table)
+}
+
+/// Reads the compressed file at `path`, decompressed as it is read.
+fn load_compressed(
+    path: &Path,
+    compression: Compression,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<Table> {
+    let name = path.display().to_string();
+    let bytes = super::compressed::decompress_file(path, compression, ctl)?;
+    load_decompressed(&name, bytes, compression, opts, ctl)
 }
 
 /// `opts` with the format of the file at `path` made explicit, told from
@@ -286,7 +348,8 @@ pub fn with_format(path: &Path, name: &str, opts: &LoadOptions) -> Result<LoadOp
     if opts.format.is_some() {
         return Ok(opts.clone());
     }
-    let reader = reader_for(name, &head_of(path), opts)?;
+    let compression = Compression::of_path(path);
+    let reader = reader_for(&inner_name(name, compression), &head_of(path), opts)?;
     Ok(LoadOptions {
         format: Some(reader.format().name.to_string()),
         ..opts.clone()
@@ -297,6 +360,9 @@ pub fn with_format(path: &Path, name: &str, opts: &LoadOptions) -> Result<LoadOp
 ///
 /// Large CSV files are parsed on all cores. The file is read once.
 pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    if let Some(c) = Compression::of_path(path) {
+        return load_compressed(path, c, opts, ctl);
+    }
     reader_for_path(path, opts)?.load(Input::Path(path), opts, ctl)
 }
 
@@ -312,11 +378,19 @@ pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Ta
 /// one else writes, or in a process that exits when the work is done and
 /// turns that signal into an error message, as the command line does.
 pub fn map_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+    if let Some(c) = Compression::of_path(path) {
+        return load_compressed(path, c, opts, ctl);
+    }
     reader_for_path(path, opts)?.load(Input::Mapped(path), opts, ctl)
 }
 
 /// Reads a file held in memory (an upload, say), named `name` in messages.
 pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Table> {
+    if let Some(c) = Compression::of_head(&bytes) {
+        let total = bytes.len() as u64;
+        let plain = super::compressed::decompress(&bytes[..], total, c, name, Control::default())?;
+        return load_decompressed(name, plain, c, opts, Control::default());
+    }
     let head = &bytes[..bytes.len().min(HEAD_BYTES)];
     let reader = reader_for(name, head, opts)?;
     reader.load(Input::Bytes { name, bytes }, opts, Control::default())
@@ -401,6 +475,10 @@ impl<'c> Pieces<'c> {
         piece_bytes: usize,
         ctl: Control<'c>,
     ) -> Result<Pieces<'c>> {
+        if let Some(c) = Compression::of_path(path) {
+            let table = load_compressed(path, c, opts, ctl)?;
+            return Ok(Pieces(Box::new(Whole::of(table, path))));
+        }
         let reader = reader_for_path(path, opts)?;
         Ok(Pieces(reader.pieces(path, opts, piece_bytes, ctl)?))
     }

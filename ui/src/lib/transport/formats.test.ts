@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILE_ACCEPT, INPUT_FORMATS } from './types';
+import { COMPRESSIONS, FILE_ACCEPT, INPUT_FORMATS } from './types';
 
 describe('the file input', () => {
   it("accepts every input format's extensions and MIME types, from the engine's list", () => {
@@ -10,5 +10,7 @@ describe('the file input', () => {
       for (const m of f.mime_types) expect(accepted).toContain(m);
     }
     expect(accepted).toContain('.tab');
+    for (const c of COMPRESSIONS) for (const e of c.extensions) expect(accepted).toContain(`.${e}`);
+    expect(accepted).toContain('.gz');
   });
 });

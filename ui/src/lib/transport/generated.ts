@@ -39,7 +39,11 @@ columns: Array<string>,
 /**
  * Things the user should know that did not stop loading.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * The compression the file was found in (`gzip`, `zstd`, `bzip2`).
+ */
+compression?: string, };
 
 export type GcReport = { 
 /**
@@ -854,6 +858,30 @@ export const INPUT_FORMATS = [
     "mime_types": [
       "application/x-ndjson",
       "application/jsonl"
+    ]
+  }
+] as const;
+
+/** The compressions Concord reads, of any input format (`Compression::ALL`). */
+export const COMPRESSIONS = [
+  {
+    "name": "gzip",
+    "extensions": [
+      "gz",
+      "gzip"
+    ]
+  },
+  {
+    "name": "zstd",
+    "extensions": [
+      "zst",
+      "zstd"
+    ]
+  },
+  {
+    "name": "bzip2",
+    "extensions": [
+      "bz2"
     ]
   }
 ] as const;

@@ -50,12 +50,15 @@ import type {
 } from './generated';
 
 export type * from './generated';
-import { INPUT_FORMATS } from './generated';
-export { INPUT_FORMATS };
+import { COMPRESSIONS, INPUT_FORMATS } from './generated';
+export { COMPRESSIONS, INPUT_FORMATS };
 
 /** What a file input accepts: the extensions and MIME types of every
- * input format Concord reads. */
-export const FILE_ACCEPT = INPUT_FORMATS.flatMap((f) => [...f.extensions.map((e) => `.${e}`), ...f.mime_types]).join(',');
+ * input format Concord reads, and of the compressed files it reads. */
+export const FILE_ACCEPT = [
+  ...INPUT_FORMATS.flatMap((f) => [...f.extensions.map((e) => `.${e}`), ...f.mime_types]),
+  ...COMPRESSIONS.flatMap((c) => c.extensions.map((e) => `.${e}`)),
+].join(',');
 
 /** How to read a file, as the engine's read parameters
  * (`LoadOptions::from_params`) take them. */
