@@ -91,9 +91,10 @@ pub fn compare_files(
     decided: &dyn Fn(Strategy, u64),
     ctl: Control<'_>,
 ) -> Result<(Comparison, Strategy)> {
+    // The memory a file takes is its text's: a compressed file's is larger.
     let size = |p: &Path| {
         std::fs::metadata(p)
-            .map(|m| m.len())
+            .map(|_| crate::table::text_bytes(p))
             .map_err(|source| Error::Read {
                 path: p.display().to_string(),
                 source,

@@ -787,6 +787,35 @@ fn files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
         0,
         "spill files left"
     );
+    // Compressed, the files are decompressed a piece at a time: the same
+    // output (the CSV export names no file).
+    let packed = |p: &str, tool: &str| {
+        let out = std::process::Command::new(tool)
+            .args(["-k", "-q", p])
+            .status();
+        assert!(out.unwrap().success(), "{tool} ran");
+    };
+    packed(l, "gzip");
+    packed(r, "zstd");
+    let (lz, rz) = (format!("{l}.gz"), format!("{r}.zst"));
+    let compare_packed = ["compare", &lz, &rz, "--key", "id", "--format", "csv"];
+    let limit = [
+        "--memory-limit",
+        "1M",
+        "--spill-dir",
+        spill.to_str().unwrap(),
+    ];
+    let parts = concord(&[&compare_packed[..], &limit[..]].concat());
+    assert_eq!(parts.status.code(), Some(1), "{}", text(&parts.stderr));
+    assert!(
+        text(&parts.stderr).contains("do not fit the memory limit"),
+        "{}",
+        text(&parts.stderr)
+    );
+    assert!(
+        parts.stdout == whole.stdout,
+        "the compressed outputs differ"
+    );
 
     // Saved as a session, the files are kept in tables on disk, and the
     // session compares them in partitions: the same output.

@@ -105,7 +105,7 @@ impl SessionStore {
         ctl: Control<'_>,
     ) -> Result<Table> {
         let budget = self.memory_limit();
-        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let bytes = crate::table::text_bytes(path);
         if budget.fits(bytes, bytes) {
             return crate::table::load_path(path, options, ctl);
         }

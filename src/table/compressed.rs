@@ -197,8 +197,55 @@ pub fn decompress_file(path: &Path, compression: Compression, ctl: Control<'_>) 
     decompress(io::BufReader::new(file), total, compression, &name, ctl)
 }
 
+/// How much larger than its compressed size a file's text is taken to be
+/// when its format does not say: a ratio CSV files seldom pass.
+const ASSUMED_RATIO: u64 = 8;
+
+/// How many bytes of text the file at `path` holds: its size, or for a
+/// compressed file its decompressed size as far as the format records it
+/// (a single gzip member below 128 MiB, a zstd frame that states it), else
+/// [`ASSUMED_RATIO`] times its size. What a memory budget weighs a file
+/// by; 0 when it cannot be read (reading it then says why).
+pub fn text_bytes(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 0;
+    };
+    let size = meta.len();
+    let Some(compression) = Compression::of_path(path) else {
+        return size;
+    };
+    let stated = match compression {
+        Compression::Gzip if size < 128 << 20 => gzip_isize(path),
+        Compression::Zstd => zstd_content_size(path),
+        _ => None,
+    };
+    stated
+        .filter(|&n| n >= size)
+        .unwrap_or(size.saturating_mul(ASSUMED_RATIO))
+}
+
+/// The size of a gzip file's text, from its last member's trailer.
+fn gzip_isize(path: &Path) -> Option<u64> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::End(-4)).ok()?;
+    let mut trailer = [0u8; 4];
+    file.read_exact(&mut trailer).ok()?;
+    Some(u64::from(u32::from_le_bytes(trailer)))
+}
+
+/// The size of a zstd file's text, when its first frame states it.
+fn zstd_content_size(path: &Path) -> Option<u64> {
+    let mut head = [0u8; 18];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut head).ok()?;
+    zstd::zstd_safe::get_frame_content_size(&head[..n])
+        .ok()
+        .flatten()
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Write;
 
@@ -252,6 +299,35 @@ mod tests {
                 "{c:?}: {message}"
             );
         }
+    }
+
+    #[test]
+    fn the_text_of_a_compressed_file_is_weighed_by_what_it_states() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = b"id,name\n1,Ann\n2,Bob\n".repeat(5000);
+        for (c, stated) in [
+            (Compression::Gzip, true),
+            (Compression::Zstd, true),
+            (Compression::Bzip2, false),
+        ] {
+            let path = dir.path().join(format!("t.{}", c.extensions()[0]));
+            // As the zstd tool writes it, with the size in the frame.
+            let packed = match c {
+                Compression::Zstd => zstd::bulk::compress(&text, 1).unwrap(),
+                _ => compress(&text, c),
+            };
+            std::fs::write(&path, &packed).unwrap();
+            let expected = if stated {
+                text.len() as u64
+            } else {
+                packed.len() as u64 * ASSUMED_RATIO
+            };
+            assert_eq!(text_bytes(&path), expected, "{c:?}");
+        }
+        let plain = dir.path().join("t.csv");
+        std::fs::write(&plain, &text).unwrap();
+        assert_eq!(text_bytes(&plain), text.len() as u64);
+        assert_eq!(text_bytes(&dir.path().join("none.csv")), 0);
     }
 
     #[test]

@@ -31,7 +31,7 @@ mod jsonl;
 pub static READERS: &[&dyn Reader] = &[&csv::Csv, &jsonl::JsonLines];
 
 pub use builder::{encode_row, TableBuilder};
-pub use compressed::Compression;
+pub use compressed::{text_bytes, Compression};
 /// The name of CSV, the format of inputs stored before formats were named.
 pub use csv::NAME as CSV;
 pub use decode::Encoding;

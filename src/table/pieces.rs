@@ -13,7 +13,11 @@
 //! right unless a quote stood inside an unquoted field; when parsing then
 //! finds a quoted field open at the cut, the exact state machine of the
 //! parser finds the last record end instead.
+//!
+//! A compressed file is read through its decoder, once: the text of a
+//! piece that may have to be parsed again is kept instead of read again.
 
+use super::compressed::{Compression, Counted};
 use super::decode::{decode, Decoded, Encoding};
 use super::load::{parse_text, ragged_warning};
 use super::source::ReadPieces;
@@ -24,6 +28,74 @@ use memchr::{memchr, memchr_iter, memrchr};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Where a file's bytes come from.
+enum Raw {
+    /// The file itself, which can be read again at an offset.
+    File(File),
+    /// The decompressed bytes of a compressed file, read once.
+    Stream {
+        /// The decoder over the file.
+        reader: Box<dyn Read + Send>,
+        /// The file's compression, for messages.
+        compression: Compression,
+        /// Compressed bytes read so far, for progress.
+        read: Arc<AtomicU64>,
+    },
+}
+
+impl Raw {
+    /// Opens `path`, through a decoder when it is compressed.
+    fn open(path: &Path, name: &str) -> Result<(Raw, u64)> {
+        let err = |source| Error::Read {
+            path: name.to_string(),
+            source,
+        };
+        let file = File::open(path).map_err(err)?;
+        let size = file.metadata().map_err(err)?.len();
+        let Some(compression) = Compression::of_path(path) else {
+            return Ok((Raw::File(file), size));
+        };
+        let read = Arc::new(AtomicU64::new(0));
+        let counted = Counted::new(std::io::BufReader::new(file), read.clone());
+        let reader = compression
+            .decoder(counted)
+            .map_err(|e| compression.error(name, &e))?;
+        let raw = Raw::Stream {
+            reader,
+            compression,
+            read,
+        };
+        Ok((raw, size))
+    }
+
+    /// Reads up to `n` bytes; fewer only at the end.
+    fn read_up_to(&mut self, n: usize, name: &str) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(n);
+        let done = match self {
+            Raw::File(f) => f.take(n as u64).read_to_end(&mut out),
+            Raw::Stream { reader, .. } => reader.take(n as u64).read_to_end(&mut out),
+        };
+        done.map_err(|source| match self {
+            Raw::File(_) => Error::Read {
+                path: name.to_string(),
+                source,
+            },
+            Raw::Stream { compression, .. } => compression.error(name, &source),
+        })?;
+        Ok(out)
+    }
+
+    /// The compression read through, if any.
+    fn compression(&self) -> Option<Compression> {
+        match self {
+            Raw::File(_) => None,
+            Raw::Stream { compression, .. } => Some(*compression),
+        }
+    }
+}
 
 /// How the raw bytes of a file become UTF-8, block by block.
 enum Stage {
@@ -37,7 +109,7 @@ enum Stage {
 /// A file read piece by piece; see the module notes.
 pub(super) struct CsvPieces<'c> {
     name: String,
-    file: File,
+    raw: Raw,
     file_size: u64,
     opts: LoadOptions,
     piece_bytes: usize,
@@ -71,21 +143,15 @@ impl<'c> CsvPieces<'c> {
         ctl: Control<'c>,
     ) -> Result<CsvPieces<'c>> {
         let name = path.display().to_string();
-        let err = |source| Error::Read {
-            path: name.clone(),
-            source,
-        };
-        let mut file = File::open(path).map_err(err)?;
-        let file_size = file.metadata().map_err(err)?.len();
+        let (mut raw, file_size) = Raw::open(path, &name)?;
         // The first piece holds all that detection looks at.
         let first_bytes = piece_bytes.max(super::sniff::SAMPLE_BYTES * 4);
         let piece_bytes = piece_bytes.max(1);
-        let mut head = Vec::with_capacity(first_bytes);
-        (&mut file)
-            .take(first_bytes as u64)
-            .read_to_end(&mut head)
-            .map_err(err)?;
-        let eof = (head.len() as u64) >= file_size;
+        let head = raw.read_up_to(first_bytes, &name)?;
+        let eof = match raw {
+            Raw::File(_) => (head.len() as u64) >= file_size,
+            Raw::Stream { .. } => head.len() < first_bytes,
+        };
         // Detection sees whole lines, so that a character cut at the end of
         // the block does not look like damage.
         let sample = match memrchr(b'\n', &head) {
@@ -118,7 +184,7 @@ impl<'c> CsvPieces<'c> {
         };
         let mut pieces = CsvPieces {
             name,
-            file,
+            raw,
             file_size,
             opts: opts.clone(),
             piece_bytes,
@@ -217,10 +283,8 @@ impl<'c> CsvPieces<'c> {
         let line_breaks = count_line_breaks(&text);
         let more = !(self.eof && self.pending.is_empty());
         // Text that is not read from the file as it is cannot be read again.
-        let copy = match (&self.stage, more) {
-            (Stage::Decoder(_), true) => Some(text.clone()),
-            _ => None,
-        };
+        let rereadable = matches!((&self.stage, &self.raw), (Stage::Utf8 { .. }, Raw::File(_)));
+        let copy = (more && !rereadable).then(|| text.clone());
         let quiet = Control {
             progress: None,
             ..self.ctl
@@ -263,6 +327,7 @@ impl<'c> CsvPieces<'c> {
         if is_first {
             self.columns = table.columns().to_vec();
             self.info = table.info().clone();
+            self.info.compression = self.raw.compression().map(Compression::name);
             self.opts.delimiter = table.info().delimiter;
             self.opts.has_header = Some(false);
             self.opts.skip_lines = 0;
@@ -295,11 +360,12 @@ impl<'c> CsvPieces<'c> {
         };
         table.subset = Some(Box::new(subset));
         self.rows += n;
-        self.ctl.report(
-            Phase::Loading,
-            self.raw_read.min(self.file_size),
-            self.file_size,
-        );
+        let read = match &self.raw {
+            Raw::File(_) => self.raw_read,
+            Raw::Stream { read, .. } => read.load(Ordering::Relaxed),
+        };
+        self.ctl
+            .report(Phase::Loading, read.min(self.file_size), self.file_size);
         Ok(table)
     }
 
@@ -317,7 +383,13 @@ impl<'c> CsvPieces<'c> {
         };
         // A cloned handle would share the file's position, so the position
         // is put back for the reading that goes on from there.
-        let mut file = &self.file;
+        let Raw::File(file) = &self.raw else {
+            return Err(Error::Internal(format!(
+                "'{}' cannot be read again: it is compressed",
+                self.name
+            )));
+        };
+        let mut file = file;
         let position = file.stream_position().map_err(err)?;
         file.seek(SeekFrom::Start(offset)).map_err(err)?;
         let mut bytes = vec![0; len];
@@ -331,14 +403,7 @@ impl<'c> CsvPieces<'c> {
         if self.eof {
             return Ok(false);
         }
-        let mut raw = Vec::with_capacity(self.piece_bytes);
-        (&mut self.file)
-            .take(self.piece_bytes as u64)
-            .read_to_end(&mut raw)
-            .map_err(|source| Error::Read {
-                path: self.name.clone(),
-                source,
-            })?;
+        let raw = self.raw.read_up_to(self.piece_bytes, &self.name)?;
         let eof = raw.len() < self.piece_bytes;
         let n = raw.len() as u64;
         self.take_raw(raw, eof, n)?;
@@ -559,14 +624,16 @@ mod tests {
                 info.encoding,
                 info.delimiter,
                 info.has_header,
-                &info.warnings
+                &info.warnings,
+                info.compression,
             ),
             (
                 wi.bytes,
                 wi.encoding,
                 wi.delimiter,
                 wi.has_header,
-                &wi.warnings
+                &wi.warnings,
+                wi.compression,
             )
         );
         assert_eq!(pieces.rows(), whole.num_rows() as u64);
@@ -642,6 +709,39 @@ mod tests {
         for piece in [1, 50, 1 << 20] {
             same_as_whole(titled.as_bytes(), &skip, piece);
         }
+    }
+
+    #[test]
+    fn compressed_files_are_read_in_pieces_as_their_text_is() {
+        use crate::table::compressed::tests::compress;
+        let text = sample();
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        for c in Compression::ALL {
+            let packed = compress(text.as_bytes(), c);
+            for piece in [1, 50, 400, 1 << 20] {
+                same_as_whole(&packed, &LoadOptions::default(), piece);
+            }
+            same_as_whole(&compress(&utf16, c), &LoadOptions::default(), 64);
+            // The same rows, lines and cells as the plain file.
+            let mut plain = tempfile::NamedTempFile::new().unwrap();
+            plain.write_all(text.as_bytes()).unwrap();
+            let mut gz = tempfile::NamedTempFile::new().unwrap();
+            gz.write_all(&packed).unwrap();
+            let a = load_path(plain.path(), &LoadOptions::default(), Control::default()).unwrap();
+            let b = load_path(gz.path(), &LoadOptions::default(), Control::default()).unwrap();
+            assert_eq!(b.info().compression, Some(c.name()));
+            assert_eq!((a.num_rows(), a.columns()), (b.num_rows(), b.columns()));
+            for r in 0..a.num_rows() {
+                assert_eq!(a.line_of(r), b.line_of(r));
+                for col in 0..a.num_columns() {
+                    assert_eq!(a.cell(r, col), b.cell(r, col));
+                }
+            }
+        }
+        // Cut short: the same error, whole or in pieces.
+        let packed = compress(text.as_bytes(), Compression::Gzip);
+        same_as_whole(&packed[..packed.len() / 2], &LoadOptions::default(), 50);
     }
 
     #[test]

@@ -165,8 +165,9 @@ pub trait Reader: Sync {
     fn load(&self, input: Input<'_>, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table>;
 
     /// Opens a file to be read a piece of about `piece_bytes` at a time,
-    /// for files larger than memory. Readers that cannot read in pieces
-    /// keep this default, which reads the whole file as one piece.
+    /// for files larger than memory; the file may be compressed
+    /// ([`Compression`]). Readers that cannot read in pieces keep this
+    /// default, which reads the whole file (decompressed) as one piece.
     fn pieces<'c>(
         &self,
         path: &Path,
@@ -175,7 +176,10 @@ pub trait Reader: Sync {
         ctl: Control<'c>,
     ) -> Result<Box<dyn ReadPieces + 'c>> {
         let _ = piece_bytes;
-        let table = self.load(Input::Path(path), opts, ctl)?;
+        let table = match Compression::of_path(path) {
+            Some(c) => load_compressed(path, c, opts, ctl)?,
+            None => self.load(Input::Path(path), opts, ctl)?,
+        };
         Ok(Box::new(Whole::of(table, path)))
     }
 }
@@ -273,15 +277,17 @@ pub fn reader_for(name: &str, head: &[u8], opts: &LoadOptions) -> Result<&'stati
         .unwrap_or(READERS[0]))
 }
 
-/// The reader for the file at `path` (not compressed), from its first
-/// bytes and its name (its first bytes are read only when the options name
-/// no format).
+/// The reader for the file at `path`, from its first bytes and its name
+/// (decompressed, and without the compression's extension, when it is
+/// compressed; its first bytes are read only when the options name no
+/// format).
 fn reader_for_path(path: &Path, opts: &LoadOptions) -> Result<&'static dyn Reader> {
     let head = match opts.format {
         Some(_) => Vec::new(),
         None => head_of(path),
     };
-    reader_for(&path.display().to_string(), &head, opts)
+    let name = inner_name(&path.display().to_string(), Compression::of_path(path));
+    reader_for(&name, &head, opts)
 }
 
 /// The first [`HEAD_BYTES`] of the file at `path`, decompressed when it is
@@ -475,10 +481,6 @@ impl<'c> Pieces<'c> {
         piece_bytes: usize,
         ctl: Control<'c>,
     ) -> Result<Pieces<'c>> {
-        if let Some(c) = Compression::of_path(path) {
-            let table = load_compressed(path, c, opts, ctl)?;
-            return Ok(Pieces(Box::new(Whole::of(table, path))));
-        }
         let reader = reader_for_path(path, opts)?;
         Ok(Pieces(reader.pieces(path, opts, piece_bytes, ctl)?))
     }
