@@ -91,7 +91,7 @@ pub enum Error {
     NotText {
         /// The file as the user named it.
         path: String,
-        /// Why, in words (for example "it is a ZIP archive, such as an .xlsx workbook").
+        /// Why, in words (for example "it is a ZIP archive, not a workbook Concord recognises").
         detail: String,
     },
     /// A record has a different number of fields than the header.

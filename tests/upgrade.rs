@@ -192,7 +192,10 @@ fn data_from_a_newer_release_is_refused_with_its_version() {
     assert!(matches!(e, Error::NewerFormat { found: 99, .. }), "{e}");
     assert!(e.to_string().contains("format 99"), "{e}");
 
-    // A newer event, and a newer snapshot, in one session each.
+    // A newer event, and a newer snapshot, in one session each: one past
+    // what this build writes.
+    use concord::backend::format::{EVENT_FORMAT, PORTABLE_FORMAT, SNAPSHOT_FORMAT};
+    let (event, snapshot, portable) = (EVENT_FORMAT + 1, SNAPSHOT_FORMAT + 2, PORTABLE_FORMAT + 1);
     let (dir, w) = opened(fixture);
     let id_of = |w: &Workflow, name: &str| {
         w.list_sessions()
@@ -208,21 +211,21 @@ fn data_from_a_newer_release_is_refused_with_its_version() {
     sql(
         &db,
         &format!(
-            "UPDATE events SET format = 7 WHERE session_id = '{}' AND event_id = 2;",
+            "UPDATE events SET format = {event} WHERE session_id = '{}' AND event_id = 2;",
             ids[0]
         ),
     );
-    sql(&db, "UPDATE snapshots SET format = 8;");
+    sql(&db, &format!("UPDATE snapshots SET format = {snapshot};"));
     let w = Workflow::open(&dir.path().join("data")).unwrap();
     let e = w
         .open_session(&ids[0], concord::Control::default())
         .unwrap_err();
     assert!(
-        e.to_string().contains("event 2") && e.to_string().contains("format 7"),
+        e.to_string().contains("event 2") && e.to_string().contains(&format!("format {event}")),
         "{e}"
     );
     let e = w.session(&id_of(&w, "crash test")).unwrap_err();
-    assert!(e.to_string().contains("format 8"), "{e}");
+    assert!(e.to_string().contains(&format!("format {snapshot}")), "{e}");
     // The others still open.
     assert!(w.open_session(&ids[1], concord::Control::default()).is_ok());
 
@@ -231,11 +234,14 @@ fn data_from_a_newer_release_is_refused_with_its_version() {
     let mut bytes = std::fs::read(fixture.join("bridges.concord")).unwrap();
     bytes.splice(
         0.."CONCORD-SESSION 1".len(),
-        b"CONCORD-SESSION 5".iter().copied(),
+        format!("CONCORD-SESSION {portable}").bytes(),
     );
     std::fs::write(&file, bytes).unwrap();
     let e = w.import_session(&file).unwrap_err();
-    assert!(matches!(e, Error::NewerFormat { found: 5, .. }), "{e}");
+    assert!(
+        matches!(e, Error::NewerFormat { found, .. } if found == u64::from(portable)),
+        "{e}"
+    );
 }
 
 #[test]

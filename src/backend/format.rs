@@ -36,9 +36,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// loads such a file. 6 adds lines skipped above a file's header
 /// ([`crate::table::LoadOptions::skip_lines`]), written only by an event
 /// that loads a file with some. 7 adds the compression a file was found in
-/// ([`crate::table::LoadOptions::compression`]), written only by an event
-/// that loads a compressed file: a release that cannot decompress refuses
-/// that session instead of reading the compressed bytes as text.
+/// ([`crate::table::LoadOptions::compression`]) and a workbook's sheet
+/// ([`crate::table::LoadOptions::sheet`]), written only by an event that
+/// loads a compressed file or a workbook: a release that cannot read
+/// them refuses that session instead of reading the bytes as text.
 pub const EVENT_FORMAT: u32 = 7;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the

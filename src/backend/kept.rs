@@ -173,6 +173,8 @@ pub fn read(
             has_header: head.has_header,
             warnings: head.warnings,
             compression: None,
+            sheet: None,
+            sheets: Vec::new(),
         };
         let mut builder = TableBuilder::new(info, head.columns);
         loop {

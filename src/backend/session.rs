@@ -46,7 +46,7 @@ pub struct FileRef {
 
 impl InputRef {
     /// The event and snapshot format that records this input: 7 when the
-    /// file is compressed, 6 when lines
+    /// file is compressed or a workbook's sheet is named, 6 when lines
     /// above its header are skipped (which a release reading 5 would read
     /// as data), 5 for a
     /// file read by a reader other than CSV's (its options name the format,
@@ -54,7 +54,7 @@ impl InputRef {
     /// file, 1 otherwise, so that a session without either still opens in
     /// releases that read only format 1.
     pub fn format(&self) -> u32 {
-        if self.options.compression.is_some() {
+        if self.options.compression.is_some() || self.options.sheet.is_some() {
             7
         } else if self.options.skip_lines > 0 {
             6

@@ -1446,6 +1446,53 @@ fn a_compressed_file_is_stored_as_it_came_and_read_again_after_a_restart() {
 }
 
 #[test]
+fn a_workbooks_sheet_is_stored_and_read_again_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/workbooks/people.xlsx"),
+    )
+    .unwrap();
+    let more = LoadOptions {
+        sheet: Some("3".into()),
+        ..LoadOptions::default()
+    };
+    let id = {
+        let w = Workflow::open(dir.path()).unwrap();
+        let s = w.create_session("book").unwrap();
+        for (side, opts) in [(Side::Left, LoadOptions::default()), (Side::Right, more)] {
+            w.load_bytes(&s.id, side, "people.xlsx", &book, &opts, Control::default())
+                .unwrap();
+        }
+        s.id
+    };
+    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let last: u32 = db
+        .query_row(
+            "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        last, 7,
+        "a release before workbooks would read the ZIP as text"
+    );
+    let w = Workflow::open(dir.path()).unwrap();
+    let left = w.file(&id, Side::Left).unwrap().table.unwrap();
+    let right = w.file(&id, Side::Right).unwrap().table.unwrap();
+    assert_eq!(
+        (left.format.as_str(), left.sheet.as_deref()),
+        ("workbook", Some("Data"))
+    );
+    assert_eq!(left.sheets, ["Cover", "Data", "More"]);
+    assert_eq!(
+        (right.sheet.as_deref(), right.columns.len()),
+        (Some("More"), 2)
+    );
+}
+
+#[test]
 fn the_overview_counts_the_rows_the_result_lists_duplicates_included() {
     let dir = tempfile::tempdir().unwrap();
     let w = Workflow::open(dir.path()).unwrap();

@@ -771,6 +771,8 @@ fn recorded_info(input: &InputRef, side: Side, result: &CompareResult, why: Erro
         columns,
         warnings: vec![why.to_string()],
         compression: input.options.compression.clone(),
+        sheet: input.options.sheet.clone(),
+        sheets: Vec::new(),
     }
 }
 

@@ -31,6 +31,9 @@ pub(crate) struct ReadArgs {
     /// Skip this many lines at the start of each file, before the header (a title above the table).
     #[arg(long, value_name = "N", default_value_t = 0)]
     skip_lines: usize,
+    /// The sheet of a workbook to read, by name or 1-based number (default: the first sheet with data).
+    #[arg(long, value_name = "NAME|N")]
+    sheet: Option<String>,
 }
 
 impl ReadArgs {
@@ -49,6 +52,7 @@ impl ReadArgs {
             allow_ragged: self.allow_ragged,
             skip_lines: self.skip_lines,
             compression: None,
+            sheet: self.sheet.clone(),
         }
     }
 }
@@ -65,6 +69,12 @@ pub(crate) struct PairReadArgs {
     /// Skip this many lines at the start of the right file only (instead of --skip-lines).
     #[arg(long, value_name = "N")]
     right_skip_lines: Option<usize>,
+    /// The sheet of the left workbook (instead of --sheet).
+    #[arg(long, value_name = "NAME|N")]
+    left_sheet: Option<String>,
+    /// The sheet of the right workbook (instead of --sheet).
+    #[arg(long, value_name = "NAME|N")]
+    right_sheet: Option<String>,
 }
 
 impl PairReadArgs {
@@ -74,6 +84,12 @@ impl PairReadArgs {
         let mut sides = SideOptions::same(both.clone());
         sides.left.skip_lines = self.left_skip_lines.unwrap_or(both.skip_lines);
         sides.right.skip_lines = self.right_skip_lines.unwrap_or(both.skip_lines);
+        if self.left_sheet.is_some() {
+            sides.left.sheet = self.left_sheet.clone();
+        }
+        if self.right_sheet.is_some() {
+            sides.right.sheet = self.right_sheet.clone();
+        }
         sides
     }
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct InspectArgs {
-    /// The CSV file.
+    /// The file: CSV or other delimited text, JSON Lines or a workbook, compressed or not.
     file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -45,6 +45,11 @@ pub(crate) fn run(a: InspectArgs) -> Result<i32, Error> {
     let profiles =
         concord::profile::profile_with(&table, &|_, v| rules.is_null(v), Control::default())?;
     let info = table.info();
+    // A workbook's sheets, with their sizes.
+    let sheets = match info.sheet {
+        Some(_) => concord::table::sheet_sizes(&a.file)?,
+        None => Vec::new(),
+    };
     let mut out = std::io::stdout().lock();
     let written = match a.format {
         InspectFormat::Json => {
@@ -53,6 +58,8 @@ pub(crate) fn run(a: InspectArgs) -> Result<i32, Error> {
                 "bytes": info.bytes,
                 "format": info.format,
                 "compression": info.compression,
+                "sheet": info.sheet,
+                "sheets": sheets,
                 "encoding": info.encoding,
                 "delimiter": info.delimiter.map(|d| (d as char).to_string()),
                 "has_header": info.has_header,
@@ -64,7 +71,7 @@ pub(crate) fn run(a: InspectArgs) -> Result<i32, Error> {
                 .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))
         }
-        InspectFormat::Text => write_inspect_text(&mut out, &table, &profiles),
+        InspectFormat::Text => write_inspect_text(&mut out, &table, &sheets, &profiles),
     };
     finish_stdout(written)?;
     Ok(SAME)
@@ -73,11 +80,25 @@ pub(crate) fn run(a: InspectArgs) -> Result<i32, Error> {
 fn write_inspect_text(
     out: &mut dyn Write,
     table: &Table,
+    sheets: &[concord::table::SheetSize],
     profiles: &[concord::profile::ColumnProfile],
 ) -> std::io::Result<()> {
     let info = table.info();
     writeln!(out, "file:      {}", info.path)?;
     writeln!(out, "format:    {}", info.format)?;
+    if let Some(s) = &info.sheet {
+        writeln!(out, "sheet:     {s}")?;
+    }
+    if !sheets.is_empty() {
+        let listed: Vec<String> = sheets
+            .iter()
+            .map(|s| match (s.rows, s.columns) {
+                (0, _) => format!("{} (empty)", s.name),
+                (r, c) => format!("{} ({r} x {c})", s.name),
+            })
+            .collect();
+        writeln!(out, "sheets:    {}", listed.join(", "))?;
+    }
     if let Some(c) = info.compression {
         writeln!(out, "compressed: {c}")?;
     }

@@ -209,7 +209,7 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
     if raw.starts_with(b"PK\x03\x04") {
         return Err(not_text(
             path,
-            "it is a ZIP archive, such as an .xlsx workbook; save the sheet as CSV first",
+            "it is a ZIP archive, not a workbook Concord recognises; unpack it first",
         ));
     }
     let sample = &raw[..raw.len().min(64 * 1024)];
@@ -467,10 +467,14 @@ mod tests {
 
     #[test]
     fn binary_and_zip_files_are_refused_with_a_reason() {
-        let e = decode(b"PK\x03\x04rest".to_vec().into(), "book.xlsx", None)
+        let e = decode(b"PK\x03\x04rest".to_vec().into(), "data.zip", None)
             .err()
             .unwrap();
-        assert!(e.to_string().contains("book.xlsx") && e.to_string().contains(".xlsx workbook"));
+        assert!(
+            e.to_string().contains("data.zip")
+                && e.to_string().contains("ZIP archive, not a workbook"),
+            "{e}"
+        );
         let e = decode(b"abc\x00def,ghi,jkl,mno".to_vec().into(), "x.bin", None)
             .err()
             .unwrap();

@@ -56,7 +56,11 @@ mod tests {
             InputFormat::of_path(Path::new("a/b.TSV")).map(|f| f.name),
             Some("csv")
         );
-        assert_eq!(InputFormat::of_path(Path::new("b.xlsx")), None);
+        assert_eq!(
+            InputFormat::of_path(Path::new("b.XLSX")).map(|f| f.name),
+            Some("workbook")
+        );
+        assert_eq!(InputFormat::of_path(Path::new("b.parquet")), None);
         assert_eq!(InputFormat::of_path(Path::new("noext")), None);
         let names: Vec<_> = InputFormat::all().iter().map(|f| f.name).collect();
         let mut unique = names.clone();

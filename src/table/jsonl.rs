@@ -90,6 +90,8 @@ impl Reader for JsonLines {
             has_header: true,
             warnings: Vec::new(),
             compression: None,
+            sheet: None,
+            sheets: Vec::new(),
         };
         let mut rows = TableBuilder::new(info, names);
         for (row, (line, object)) in objects.iter().enumerate() {

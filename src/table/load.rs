@@ -323,6 +323,8 @@ pub(super) fn parse_text(
             has_header,
             warnings,
             compression: None,
+            sheet: None,
+            sheets: Vec::new(),
         },
         columns,
         buf: bytes,
@@ -398,7 +400,7 @@ fn first_record_width(text: &[u8], delim: u8, sample: &[Vec<String>]) -> usize {
 /// ..., skipping any name the header already has, so that no new name
 /// collides with a real column (`name,name,name_2` gives `name`, `name_3`,
 /// `name_2`).
-fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
+pub(super) fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     let mut seen: std::collections::HashSet<String> = names
         .iter()

@@ -24,11 +24,12 @@ pub mod source;
 // The readers: each input format is one module and one entry in `READERS`.
 mod csv;
 mod jsonl;
+mod workbook;
 
 /// Every reader, in the order formats are offered: adding an input format
 /// is adding its reader here. The first reads what no other recognises
 /// (CSV, which also refuses what is not text).
-pub static READERS: &[&dyn Reader] = &[&csv::Csv, &jsonl::JsonLines];
+pub static READERS: &[&dyn Reader] = &[&csv::Csv, &jsonl::JsonLines, &workbook::Workbook];
 
 pub use builder::{encode_row, TableBuilder};
 pub use compressed::{text_bytes, Compression};
@@ -41,6 +42,7 @@ pub use source::{
     load_both, load_bytes, load_path, load_to_disk, map_both, map_path, LoadOptions, Pieces,
     Reader, SideOptions,
 };
+pub use workbook::{sheet_sizes, SheetSize};
 
 use crate::array::Array;
 use serde::Serialize;
@@ -67,6 +69,11 @@ pub struct SourceInfo {
     /// The compression the file was found in, if any
     /// ([`Compression::name`]).
     pub compression: Option<&'static str>,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
+    /// Every worksheet of a workbook, in order (empty for other formats):
+    /// what a sheet picker offers.
+    pub sheets: Vec<String>,
 }
 
 impl SourceInfo {
@@ -80,6 +87,9 @@ impl SourceInfo {
         }
         if self.format != csv::NAME {
             parts.push(self.format.to_string());
+        }
+        if let Some(s) = &self.sheet {
+            parts.push(format!("sheet '{s}'"));
         }
         if let Some(e) = self.encoding {
             parts.push(e.to_string());
@@ -127,6 +137,14 @@ pub struct TableInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub compression: Option<String>,
+    /// The sheet read, for a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sheet: Option<String>,
+    /// Every worksheet of a workbook, in order; empty for other formats.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+    pub sheets: Vec<String>,
 }
 
 /// Describes a delimiter for people: `,` or `tab`.
@@ -183,6 +201,8 @@ impl Table {
             columns: self.columns().to_vec(),
             warnings: info.warnings.clone(),
             compression: info.compression.map(str::to_string),
+            sheet: info.sheet.clone(),
+            sheets: info.sheets.clone(),
         }
     }
 
@@ -210,6 +230,7 @@ impl Table {
             allow_ragged: asked.allow_ragged,
             skip_lines: asked.skip_lines,
             compression: self.info.compression.map(str::to_string),
+            sheet: self.info.sheet.clone(),
         }
     }
 

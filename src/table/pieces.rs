@@ -204,6 +204,8 @@ impl<'c> CsvPieces<'c> {
                 has_header: true,
                 warnings: Vec::new(),
                 compression: None,
+                sheet: None,
+                sheets: Vec::new(),
             },
             first: None,
             rows: 0,

@@ -57,6 +57,10 @@ pub struct LoadOptions {
     /// cannot decompress refuses the session instead of misreading it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compression: Option<String>,
+    /// The sheet of a workbook to read: its name, or its 1-based number;
+    /// the first sheet with data when `None`. Stored from event format 7.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -65,7 +69,8 @@ fn is_zero(n: &usize) -> bool {
 
 impl LoadOptions {
     /// Reads options from named text parameters, as a URL query string or
-    /// an IPC call gives them: `format` (an input format's name), `skip`
+    /// an IPC call gives them: `format` (an input format's name), `sheet`
+    /// (a workbook's sheet, by name or number), `skip`
     /// (lines above the header), `delimiter` (one ASCII character, or `tab`),
     /// `header` (`true` or `false`), `encoding` (a name
     /// [`Encoding::from_name`] knows), `allow_ragged` (`true`); an absent
@@ -104,6 +109,7 @@ impl LoadOptions {
         };
         Ok(LoadOptions {
             compression: None,
+            sheet: get("sheet").filter(|s| !s.is_empty()).map(str::to_string),
             format,
             skip_lines,
             delimiter,

@@ -284,6 +284,25 @@ test('a malformed file gets a clear error, in either theme', async () => {
   assert.match(await page.getByTestId('file-right').textContent(), /first 2 lines were skipped/);
 });
 
+test('a workbook and a gzipped file load; the sheet is picked on the file card', async () => {
+  const books = join(root, 'tests', 'fixtures', 'workbooks');
+  await page.getByRole('button', { name: '+ New comparison' }).click();
+  await page.getByTestId('file-input-left').setInputFiles(join(books, 'people.xlsx'));
+  await page.getByTestId('file-input-right').setInputFiles(join(root, 'tests', 'fixtures', 'compressed', 'bridges.csv.gz'));
+  await page.getByTestId('rows-left').waitFor();
+  await page.getByTestId('rows-right').waitFor();
+  assert.equal(await text('format-left'), 'workbook');
+  assert.equal(await text('format-right'), 'csv (gzip)');
+  // The first sheet with data, and the others a choice away.
+  const sheet = page.getByTestId('sheet-left');
+  assert.equal(await sheet.inputValue(), 'Data');
+  assert.equal(await text('rows-left'), '4');
+  await shot('09d-workbook-loaded');
+  await sheet.selectOption('More');
+  await page.waitForFunction(() => document.querySelector('[data-testid=rows-left]')?.textContent.trim() === '1');
+  assert.equal(await page.getByTestId('sheet-left').inputValue(), 'More');
+});
+
 test('at 1280x800 the differing rows fill the screen, and the grid reads like a table', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-fold-'));
   const head = 'id,carrier,origin,dest,dep_delay,arr_delay,tailnum,manufacturer\n';

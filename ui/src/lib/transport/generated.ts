@@ -43,7 +43,15 @@ warnings: Array<string>,
 /**
  * The compression the file was found in (`gzip`, `zstd`, `bzip2`).
  */
-compression?: string, };
+compression?: string, 
+/**
+ * The sheet read, for a workbook.
+ */
+sheet?: string, 
+/**
+ * Every worksheet of a workbook, in order; empty for other formats.
+ */
+sheets?: Array<string>, };
 
 export type GcReport = { 
 /**
@@ -858,6 +866,24 @@ export const INPUT_FORMATS = [
     "mime_types": [
       "application/x-ndjson",
       "application/jsonl"
+    ]
+  },
+  {
+    "name": "workbook",
+    "label": "Excel and OpenDocument workbooks",
+    "extensions": [
+      "xlsx",
+      "xlsm",
+      "xlsb",
+      "xls",
+      "ods"
+    ],
+    "mime_types": [
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "application/vnd.ms-excel.sheet.macroEnabled.12",
+      "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
+      "application/vnd.ms-excel",
+      "application/vnd.oasis.opendocument.spreadsheet"
     ]
   }
 ] as const;

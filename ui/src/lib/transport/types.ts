@@ -62,7 +62,7 @@ export const FILE_ACCEPT = [
 
 /** How to read a file, as the engine's read parameters
  * (`LoadOptions::from_params`) take them. */
-export type ReadOptions = Partial<Record<'delimiter' | 'header' | 'encoding' | 'skip' | 'allow_ragged' | 'format', string>>;
+export type ReadOptions = Partial<Record<'delimiter' | 'header' | 'encoding' | 'skip' | 'allow_ragged' | 'format' | 'sheet', string>>;
 
 /** Everything about a result but its rows (the engine's `ResultOverview`). */
 export type Overview = ResultOverview;
