@@ -1,6 +1,7 @@
 """The DuckDB side of the benchmark: the same keyed diff Concord does.
 
-Reads both CSV files, full-outer-joins them on the key, keeps rows where the
+Reads both files (CSV, or Parquet when they end in .parquet),
+full-outer-joins them on the key, keeps rows where the
 key is missing on one side or any column IS DISTINCT FROM its partner, and
 writes those rows to a CSV file.
 
@@ -14,7 +15,8 @@ left, right, key, out = sys.argv[1:5]
 threads = int(sys.argv[5]) if len(sys.argv) > 5 else 2
 con = duckdb.connect()
 con.execute(f"SET threads TO {threads}")
-cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_csv('{left}')").fetchall()]
+read = "read_parquet" if left.endswith(".parquet") else "read_csv"
+cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {read}('{left}')").fetchall()]
 others = [c for c in cols if c != key]
 distinct = " OR ".join(f'l."{c}" IS DISTINCT FROM r."{c}"' for c in others)
 select = ", ".join([f'COALESCE(l."{key}", r."{key}") AS "{key}"'] +
@@ -24,7 +26,7 @@ COPY (
   SELECT CASE WHEN l."{key}" IS NULL THEN 'only_right'
               WHEN r."{key}" IS NULL THEN 'only_left'
               ELSE 'changed' END AS status, {select}
-  FROM read_csv('{left}') l FULL OUTER JOIN read_csv('{right}') r ON l."{key}" = r."{key}"
+  FROM {read}('{left}') l FULL OUTER JOIN {read}('{right}') r ON l."{key}" = r."{key}"
   WHERE l."{key}" IS NULL OR r."{key}" IS NULL OR {distinct}
 ) TO '{out}' (HEADER, DELIMITER ',')
 """)

@@ -201,19 +201,11 @@ pub fn decompress_file(path: &Path, compression: Compression, ctl: Control<'_>) 
 /// when its format does not say: a ratio CSV files seldom pass.
 const ASSUMED_RATIO: u64 = 8;
 
-/// How many bytes of text the file at `path` holds: its size, or for a
-/// compressed file its decompressed size as far as the format records it
-/// (a single gzip member below 128 MiB, a zstd frame that states it), else
-/// [`ASSUMED_RATIO`] times its size. What a memory budget weighs a file
-/// by; 0 when it cannot be read (reading it then says why).
-pub fn text_bytes(path: &Path) -> u64 {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return 0;
-    };
-    let size = meta.len();
-    let Some(compression) = Compression::of_path(path) else {
-        return size;
-    };
+/// The decompressed size of the file at `path`, of `size` bytes,
+/// compressed with `compression`, as far as the format records it (a
+/// single gzip member below 128 MiB, a zstd frame that states it), else
+/// [`ASSUMED_RATIO`] times its size.
+pub fn decompressed_bytes(path: &Path, size: u64, compression: Compression) -> u64 {
     let stated = match compression {
         Compression::Gzip if size < 128 << 20 => gzip_isize(path),
         Compression::Zstd => zstd_content_size(path),
@@ -322,12 +314,12 @@ pub(crate) mod tests {
             } else {
                 packed.len() as u64 * ASSUMED_RATIO
             };
-            assert_eq!(text_bytes(&path), expected, "{c:?}");
+            assert_eq!(crate::table::text_bytes(&path), expected, "{c:?}");
         }
         let plain = dir.path().join("t.csv");
         std::fs::write(&plain, &text).unwrap();
-        assert_eq!(text_bytes(&plain), text.len() as u64);
-        assert_eq!(text_bytes(&dir.path().join("none.csv")), 0);
+        assert_eq!(crate::table::text_bytes(&plain), text.len() as u64);
+        assert_eq!(crate::table::text_bytes(&dir.path().join("none.csv")), 0);
     }
 
     #[test]

@@ -60,7 +60,7 @@ mod tests {
             InputFormat::of_path(Path::new("b.XLSX")).map(|f| f.name),
             Some("workbook")
         );
-        assert_eq!(InputFormat::of_path(Path::new("b.parquet")), None);
+        assert_eq!(InputFormat::of_path(Path::new("b.numbers")), None);
         assert_eq!(InputFormat::of_path(Path::new("noext")), None);
         let names: Vec<_> = InputFormat::all().iter().map(|f| f.name).collect();
         let mut unique = names.clone();

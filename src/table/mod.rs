@@ -22,6 +22,7 @@ mod sniff;
 pub mod source;
 
 // The readers: each input format is one module and one entry in `READERS`.
+mod columnar;
 mod csv;
 mod jsonl;
 mod workbook;
@@ -29,18 +30,24 @@ mod workbook;
 /// Every reader, in the order formats are offered: adding an input format
 /// is adding its reader here. The first reads what no other recognises
 /// (CSV, which also refuses what is not text).
-pub static READERS: &[&dyn Reader] = &[&csv::Csv, &jsonl::JsonLines, &workbook::Workbook];
+pub static READERS: &[&dyn Reader] = &[
+    &csv::Csv,
+    &jsonl::JsonLines,
+    &workbook::Workbook,
+    &columnar::Parquet,
+    &columnar::ArrowIpc,
+];
 
 pub use builder::{encode_row, TableBuilder};
-pub use compressed::{text_bytes, Compression};
+pub use compressed::Compression;
 /// The name of CSV, the format of inputs stored before formats were named.
 pub use csv::NAME as CSV;
 pub use decode::Encoding;
 pub use formats::InputFormat;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 pub use source::{
-    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, LoadOptions, Pieces,
-    Reader, SideOptions,
+    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, text_bytes, LoadOptions,
+    Pieces, Reader, SideOptions,
 };
 pub use workbook::{sheet_sizes, SheetSize};
 

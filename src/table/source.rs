@@ -170,6 +170,14 @@ pub trait Reader: Sync {
     /// apply to the format (the others are ignored).
     fn load(&self, input: Input<'_>, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table>;
 
+    /// How many bytes of text the (uncompressed) file at `path` comes to
+    /// as a table, when that differs from its size: what a memory budget
+    /// weighs it by. `None` (the default) means its size.
+    fn text_bytes(&self, path: &Path) -> Option<u64> {
+        let _ = path;
+        None
+    }
+
     /// Opens a file to be read a piece of about `piece_bytes` at a time,
     /// for files larger than memory; the file may be compressed
     /// ([`Compression`]). Readers that cannot read in pieces keep this
@@ -366,6 +374,25 @@ pub fn with_format(path: &Path, name: &str, opts: &LoadOptions) -> Result<LoadOp
         format: Some(reader.format().name.to_string()),
         ..opts.clone()
     })
+}
+
+/// How many bytes of text the file at `path` holds as a table: its size,
+/// or what its format records (a compressed file's decompressed size, a
+/// Parquet file's uncompressed one; see [`Reader::text_bytes`]). What a
+/// memory budget weighs a file by; 0 when it cannot be read (reading it
+/// then says why).
+pub fn text_bytes(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 0;
+    };
+    let size = meta.len();
+    if let Some(c) = Compression::of_path(path) {
+        return super::compressed::decompressed_bytes(path, size, c);
+    }
+    reader_for_path(path, &LoadOptions::default())
+        .ok()
+        .and_then(|r| r.text_bytes(path))
+        .unwrap_or(size)
 }
 
 /// Reads the file at `path` into memory as a table, by its format's reader.

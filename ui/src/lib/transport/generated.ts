@@ -885,6 +885,29 @@ export const INPUT_FORMATS = [
       "application/vnd.ms-excel",
       "application/vnd.oasis.opendocument.spreadsheet"
     ]
+  },
+  {
+    "name": "parquet",
+    "label": "Parquet",
+    "extensions": [
+      "parquet",
+      "pq"
+    ],
+    "mime_types": [
+      "application/vnd.apache.parquet"
+    ]
+  },
+  {
+    "name": "arrow",
+    "label": "Arrow IPC (Feather)",
+    "extensions": [
+      "arrow",
+      "feather",
+      "ipc"
+    ],
+    "mime_types": [
+      "application/vnd.apache.arrow.file"
+    ]
   }
 ] as const;
 

@@ -1,0 +1,858 @@
+//! Typed columnar files: Parquet (read with the `parquet` crate) and the
+//! Arrow IPC file format (Feather v2, read with `arrow-ipc`).
+//!
+//! Each value becomes the text a person would write for it, which the
+//! comparison then reads by its type as it reads any cell:
+//!
+//! - integers as written, floats as their shortest text (`1.5`), decimals
+//!   exactly at their scale (`1.50`, which compares equal to `1.5` and to
+//!   a CSV file's `1.50`);
+//! - dates as `2024-03-01`; timestamps as ISO 8601 with as many fraction
+//!   digits as their unit holds (none when the fraction is zero), ending
+//!   in `Z` when the column has a time zone (the instant in UTC, exact
+//!   whatever the zone); times of day as `12:30:00`;
+//! - booleans as `true` / `false`; binary values as hex;
+//! - lists, structs and maps as their JSON text;
+//! - nulls as empty cells.
+//!
+//! Parquet files are read a row group at a time ([`Reader::pieces`]), so a
+//! file larger than memory takes the out-of-core plan as CSV does.
+
+use super::formats::InputFormat;
+use super::load::unique_names;
+use super::source::{rows_per_piece, Input, ReadPieces, Reader};
+use super::{LoadOptions, SourceInfo, Table, TableBuilder};
+use crate::error::{Error, Result};
+use crate::progress::{Control, Phase};
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef, TimeUnit};
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Reads Parquet files.
+pub struct Parquet;
+
+/// Reads Arrow IPC files (Feather v2).
+pub struct ArrowIpc;
+
+/// Parquet's description in the list of formats.
+static PARQUET: InputFormat = InputFormat {
+    name: "parquet",
+    label: "Parquet",
+    extensions: &["parquet", "pq"],
+    mime_types: &["application/vnd.apache.parquet"],
+};
+
+/// Arrow IPC's description in the list of formats.
+static ARROW: InputFormat = InputFormat {
+    name: "arrow",
+    label: "Arrow IPC (Feather)",
+    extensions: &["arrow", "feather", "ipc"],
+    mime_types: &["application/vnd.apache.arrow.file"],
+};
+
+impl Reader for Parquet {
+    fn format(&self) -> &'static InputFormat {
+        &PARQUET
+    }
+
+    fn recognises(&self, head: &[u8]) -> bool {
+        head.starts_with(b"PAR1")
+    }
+
+    /// The uncompressed size of its row groups, which text takes about
+    /// as much of.
+    fn text_bytes(&self, path: &Path) -> Option<u64> {
+        let file = std::fs::File::open(path).ok()?;
+        let reader = ::parquet::file::serialized_reader::SerializedFileReader::new(file).ok()?;
+        use ::parquet::file::reader::FileReader;
+        let groups = reader.metadata().row_groups();
+        Some(
+            groups
+                .iter()
+                .map(|g| g.total_byte_size().max(0) as u64)
+                .sum(),
+        )
+    }
+
+    fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+        let name = input.name();
+        let batches = match input {
+            Input::Path(p) | Input::Mapped(p) => {
+                let file = open(p, &name)?;
+                parquet_batches(file, &name, None)?
+            }
+            Input::Bytes { bytes, .. } => parquet_batches(bytes::Bytes::from(bytes), &name, None)?,
+        };
+        read_all(batches, &name, PARQUET.name, ctl)
+    }
+
+    fn pieces<'c>(
+        &self,
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        ctl: Control<'c>,
+    ) -> Result<Box<dyn ReadPieces + 'c>> {
+        let _ = opts;
+        let name = path.display().to_string();
+        let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let file = open(path, &name)?;
+        let reader = ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| damaged(&name, &e))?;
+        let total_rows = reader.metadata().file_metadata().num_rows().max(0) as u64;
+        let schema = reader.schema().clone();
+        // Rows per batch from the text a row takes, judged by the file's
+        // size: pieces then hold about `piece_bytes` of text.
+        let per = rows_per_piece(piece_bytes, total_rows, file_size * 4).clamp(1, 1 << 20);
+        let batches = reader
+            .with_batch_size(per as usize)
+            .build()
+            .map_err(|e| damaged(&name, &e))?;
+        let mut pieces = BatchPieces::new(
+            Box::new(batches.map(|b| b.map_err(|e| e.to_string()))),
+            &schema,
+            &name,
+            PARQUET.name,
+            file_size,
+            total_rows,
+            ctl,
+        );
+        pieces.first = pieces.take()?;
+        Ok(Box::new(pieces))
+    }
+}
+
+impl Reader for ArrowIpc {
+    fn format(&self) -> &'static InputFormat {
+        &ARROW
+    }
+
+    fn recognises(&self, head: &[u8]) -> bool {
+        head.starts_with(b"ARROW1")
+    }
+
+    fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
+        let name = input.name();
+        let batches = match input {
+            Input::Path(p) | Input::Mapped(p) => ipc_batches(open(p, &name)?, &name)?,
+            Input::Bytes { bytes, .. } => ipc_batches(std::io::Cursor::new(bytes), &name)?,
+        };
+        read_all(batches, &name, ARROW.name, ctl)
+    }
+}
+
+/// Batches of record, with the schema they follow.
+type Batches = (
+    SchemaRef,
+    Box<dyn Iterator<Item = std::result::Result<RecordBatch, String>> + Send>,
+);
+
+fn open(path: &Path, name: &str) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|source| Error::Read {
+        path: name.to_string(),
+        source,
+    })
+}
+
+/// The error for a file the columnar readers cannot read.
+fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
+    Error::InvalidFile {
+        path: name.to_string(),
+        line: None,
+        detail: format!("cannot be read: {why}"),
+    }
+}
+
+fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
+    source: T,
+    name: &str,
+    batch: Option<usize>,
+) -> Result<Batches> {
+    let builder = ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
+        .map_err(|e| damaged(name, &e))?;
+    let schema = builder.schema().clone();
+    let reader = builder
+        .with_batch_size(batch.unwrap_or(64 * 1024))
+        .build()
+        .map_err(|e| damaged(name, &e))?;
+    Ok((
+        schema,
+        Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
+    ))
+}
+
+fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
+    source: R,
+    name: &str,
+) -> Result<Batches> {
+    let reader =
+        arrow_ipc::reader::FileReader::try_new(source, None).map_err(|e| damaged(name, &e))?;
+    let schema = reader.schema();
+    Ok((
+        schema,
+        Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
+    ))
+}
+
+/// Every batch into one table.
+fn read_all(batches: Batches, name: &str, format: &'static str, ctl: Control<'_>) -> Result<Table> {
+    let (schema, batches) = batches;
+    let mut pieces = BatchPieces::new(batches, &schema, name, format, 0, 0, ctl);
+    let mut table = TableBuilder::new(pieces.info.clone(), pieces.columns.clone());
+    while let Some(batch) = pieces.next_batch()? {
+        pieces.push_batch(&mut table, &batch)?;
+    }
+    let mut t = table.finish(pieces.rows)?;
+    t.info = pieces.info();
+    Ok(t)
+}
+
+/// Batches read into tables of about a piece's rows; see [`ReadPieces`].
+struct BatchPieces<'c> {
+    batches: Box<dyn Iterator<Item = std::result::Result<RecordBatch, String>> + Send>,
+    name: String,
+    columns: Vec<String>,
+    info: SourceInfo,
+    /// Rows handed out so far (and the index of the next).
+    rows: u64,
+    total_rows: u64,
+    file_size: u64,
+    first: Option<Table>,
+    ctl: Control<'c>,
+}
+
+impl<'c> BatchPieces<'c> {
+    fn new(
+        batches: Box<dyn Iterator<Item = std::result::Result<RecordBatch, String>> + Send>,
+        schema: &SchemaRef,
+        name: &str,
+        format: &'static str,
+        file_size: u64,
+        total_rows: u64,
+        ctl: Control<'c>,
+    ) -> BatchPieces<'c> {
+        let mut warnings = Vec::new();
+        let names = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let columns = unique_names(names, &mut warnings);
+        let info = SourceInfo {
+            path: name.to_string(),
+            bytes: file_size,
+            format,
+            encoding: None,
+            delimiter: None,
+            has_header: true,
+            warnings,
+            compression: None,
+            sheet: None,
+            sheets: Vec::new(),
+        };
+        BatchPieces {
+            batches,
+            name: name.to_string(),
+            columns,
+            info,
+            rows: 0,
+            total_rows,
+            file_size,
+            first: None,
+            ctl,
+        }
+    }
+
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        self.ctl.check()?;
+        match self.batches.next() {
+            None => Ok(None),
+            Some(Ok(b)) => Ok(Some(b)),
+            Some(Err(e)) => Err(damaged(&self.name, &e)),
+        }
+    }
+
+    /// Adds the rows of `batch` to `table`, as text.
+    fn push_batch(&mut self, table: &mut TableBuilder, batch: &RecordBatch) -> Result<()> {
+        let n = batch.num_rows();
+        let columns: Vec<&dyn Array> = batch.columns().iter().map(|c| c.as_ref()).collect();
+        let writers = columns
+            .iter()
+            .zip(&self.columns)
+            .map(|(a, name)| {
+                writer(*a).map_err(|detail| Error::InvalidFile {
+                    path: self.name.clone(),
+                    line: None,
+                    detail: format!("column '{name}': {detail}"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // One row's cells, end to end, and where each ends.
+        let mut text: Vec<u8> = Vec::with_capacity(256);
+        let mut ends: Vec<usize> = Vec::with_capacity(columns.len());
+        for row in 0..n {
+            text.clear();
+            ends.clear();
+            for (array, write) in columns.iter().zip(&writers) {
+                if !array.is_null(row) {
+                    write(row, &mut text);
+                }
+                ends.push(text.len());
+            }
+            let index = u32::try_from(self.rows).map_err(|_| Error::TooManyRows {
+                path: self.name.clone(),
+                rows: self.total_rows.max(self.rows),
+            })?;
+            let cells = ends.iter().scan(0, |start, &end| {
+                let cell = &text[*start..end];
+                *start = end;
+                Some(cell)
+            });
+            // A row's "line" is its 1-based number among the file's rows.
+            table.push(cells, index, self.rows + 1);
+            self.rows += 1;
+        }
+        if self.total_rows > 0 {
+            self.ctl.report(Phase::Loading, self.rows, self.total_rows);
+        }
+        Ok(())
+    }
+
+    /// The next piece: the next batch's rows; `None` after the last.
+    fn take(&mut self) -> Result<Option<Table>> {
+        let Some(batch) = self.next_batch()? else {
+            return Ok(None);
+        };
+        let mut table = TableBuilder::new(self.info.clone(), self.columns.clone());
+        self.push_batch(&mut table, &batch)?;
+        table.finish(self.total_rows).map(Some)
+    }
+}
+
+impl ReadPieces for BatchPieces<'_> {
+    fn first(&self) -> Option<&Table> {
+        self.first.as_ref()
+    }
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+    fn info(&self) -> SourceInfo {
+        self.info.clone()
+    }
+    fn rows(&self) -> u64 {
+        self.rows
+    }
+    fn file_size(&self) -> u64 {
+        self.file_size
+    }
+    fn next_piece(&mut self) -> Result<Option<Table>> {
+        if let Some(first) = self.first.take() {
+            return Ok(Some(first));
+        }
+        self.take()
+    }
+}
+
+/// Writes the text of one non-null value of a column, by its row.
+type Writer<'a> = Box<dyn Fn(usize, &mut Vec<u8>) + 'a>;
+
+/// The writer of `array`'s values: a fast one for the common flat types,
+/// else [`write_cell`] (nested values, dictionaries, times).
+fn writer(array: &dyn Array) -> std::result::Result<Writer<'_>, String> {
+    macro_rules! ints {
+        ($t:ty) => {{
+            let a = array.as_primitive::<$t>();
+            Box::new(move |i, out: &mut Vec<u8>| {
+                out.extend_from_slice(itoa::Buffer::new().format(a.value(i)).as_bytes())
+            })
+        }};
+    }
+    macro_rules! decimals {
+        ($t:ty, $s:expr) => {{
+            let a = array.as_primitive::<$t>();
+            let scale = $s;
+            Box::new(move |i, out: &mut Vec<u8>| {
+                let v = i128::from(a.value(i));
+                decimal_bytes(itoa::Buffer::new().format(v), scale, out)
+            })
+        }};
+    }
+    Ok(match array.data_type() {
+        DataType::Int8 => ints!(Int8Type),
+        DataType::Int16 => ints!(Int16Type),
+        DataType::Int32 => ints!(Int32Type),
+        DataType::Int64 => ints!(Int64Type),
+        DataType::UInt8 => ints!(UInt8Type),
+        DataType::UInt16 => ints!(UInt16Type),
+        DataType::UInt32 => ints!(UInt32Type),
+        DataType::UInt64 => ints!(UInt64Type),
+        DataType::Decimal32(_, s) => decimals!(Decimal32Type, *s),
+        DataType::Decimal64(_, s) => decimals!(Decimal64Type, *s),
+        DataType::Decimal128(_, s) => decimals!(Decimal128Type, *s),
+        DataType::Float64 => {
+            let a = array.as_primitive::<Float64Type>();
+            Box::new(move |i, out: &mut Vec<u8>| float_bytes(a.value(i), out))
+        }
+        DataType::Utf8 => {
+            let a = array.as_string::<i32>();
+            Box::new(move |i, out: &mut Vec<u8>| out.extend_from_slice(a.value(i).as_bytes()))
+        }
+        DataType::LargeUtf8 => {
+            let a = array.as_string::<i64>();
+            Box::new(move |i, out: &mut Vec<u8>| out.extend_from_slice(a.value(i).as_bytes()))
+        }
+        DataType::Utf8View => {
+            let a = array.as_string_view();
+            Box::new(move |i, out: &mut Vec<u8>| out.extend_from_slice(a.value(i).as_bytes()))
+        }
+        DataType::Boolean => {
+            let a = array.as_boolean();
+            Box::new(move |i, out: &mut Vec<u8>| {
+                out.extend_from_slice(if a.value(i) { b"true" } else { b"false" })
+            })
+        }
+        DataType::Date32 => {
+            let a = array.as_primitive::<Date32Type>();
+            Box::new(move |i, out: &mut Vec<u8>| {
+                let (y, m, d) = civil(i64::from(a.value(i)));
+                date_bytes(y, m, d, out)
+            })
+        }
+        t => {
+            // Check once that the type is one Concord reads.
+            if !array.is_empty() && !array.is_null(0) {
+                write_cell(array, 0, &mut String::new())?;
+            } else if matches!(
+                t,
+                DataType::Interval(_) | DataType::Union(_, _) | DataType::RunEndEncoded(_, _)
+            ) {
+                return Err(format!("its type {t} is not one Concord reads"));
+            }
+            Box::new(move |i, out: &mut Vec<u8>| {
+                let mut s = String::new();
+                let _ = write_cell(array, i, &mut s);
+                out.extend_from_slice(s.as_bytes());
+            })
+        }
+    })
+}
+
+/// [`float`] into bytes, through `ryu` where its text is the same.
+fn float_bytes(v: f64, out: &mut Vec<u8>) {
+    if v.is_finite() {
+        let mut b = ryu::Buffer::new();
+        let s = b.format_finite(v);
+        // ryu writes 1.0 and 1e16 where the shortest text is 1 and
+        // 10000000000000000.
+        if !s.contains('e') {
+            out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
+            return;
+        }
+    }
+    let mut s = String::new();
+    float(v, &mut s);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// [`decimal_text`] into bytes.
+fn decimal_bytes(digits: &str, scale: i8, out: &mut Vec<u8>) {
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(d) => (&b"-"[..], d),
+        None => (&b""[..], digits),
+    };
+    out.extend_from_slice(sign);
+    let d = digits.as_bytes();
+    if scale <= 0 {
+        out.extend_from_slice(d);
+        out.resize(out.len() + (-i32::from(scale)) as usize, b'0');
+        return;
+    }
+    let scale = scale as usize;
+    if d.len() > scale {
+        out.extend_from_slice(&d[..d.len() - scale]);
+        out.push(b'.');
+        out.extend_from_slice(&d[d.len() - scale..]);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + scale - d.len(), b'0');
+        out.extend_from_slice(d);
+    }
+}
+
+/// A date as `YYYY-MM-DD` into bytes.
+fn date_bytes(y: i64, m: u32, d: u32, out: &mut Vec<u8>) {
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        out.extend_from_slice(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (d / 10) as u8,
+            b'0' + (d % 10) as u8,
+        ]);
+    } else {
+        let mut s = String::new();
+        let _ = write!(s, "{y:04}-{m:02}-{d:02}");
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Writes the text of row `i` of `array` (see the module notes).
+fn write_cell(array: &dyn Array, i: usize, out: &mut String) -> std::result::Result<(), String> {
+    if array.is_null(i) {
+        return Ok(());
+    }
+    macro_rules! int {
+        ($t:ty) => {{
+            let _ = write!(out, "{}", array.as_primitive::<$t>().value(i));
+        }};
+    }
+    match array.data_type() {
+        DataType::Null => {}
+        DataType::Boolean => out.push_str(if array.as_boolean().value(i) {
+            "true"
+        } else {
+            "false"
+        }),
+        DataType::Int8 => int!(Int8Type),
+        DataType::Int16 => int!(Int16Type),
+        DataType::Int32 => int!(Int32Type),
+        DataType::Int64 => int!(Int64Type),
+        DataType::UInt8 => int!(UInt8Type),
+        DataType::UInt16 => int!(UInt16Type),
+        DataType::UInt32 => int!(UInt32Type),
+        DataType::UInt64 => int!(UInt64Type),
+        DataType::Float16 => float(
+            f64::from(array.as_primitive::<Float16Type>().value(i).to_f32()),
+            out,
+        ),
+        DataType::Float32 => {
+            // An f32's own shortest text (0.1, not 0.100000001490116).
+            let v = array.as_primitive::<Float32Type>().value(i);
+            if v.is_finite() {
+                let _ = write!(out, "{v}");
+            } else {
+                float(f64::from(v), out);
+            }
+        }
+        DataType::Float64 => float(array.as_primitive::<Float64Type>().value(i), out),
+        DataType::Decimal32(_, s) => decimal(
+            i128::from(array.as_primitive::<Decimal32Type>().value(i)),
+            *s,
+            out,
+        ),
+        DataType::Decimal64(_, s) => decimal(
+            i128::from(array.as_primitive::<Decimal64Type>().value(i)),
+            *s,
+            out,
+        ),
+        DataType::Decimal128(_, s) => {
+            decimal(array.as_primitive::<Decimal128Type>().value(i), *s, out)
+        }
+        DataType::Decimal256(_, s) => {
+            let digits = array.as_primitive::<Decimal256Type>().value(i).to_string();
+            decimal_text(&digits, *s, out);
+        }
+        DataType::Utf8 => out.push_str(array.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => out.push_str(array.as_string::<i64>().value(i)),
+        DataType::Utf8View => out.push_str(array.as_string_view().value(i)),
+        DataType::Binary => hex(array.as_binary::<i32>().value(i), out),
+        DataType::LargeBinary => hex(array.as_binary::<i64>().value(i), out),
+        DataType::BinaryView => hex(array.as_binary_view().value(i), out),
+        DataType::FixedSizeBinary(_) => hex(array.as_fixed_size_binary().value(i), out),
+        DataType::Date32 => {
+            let days = i64::from(array.as_primitive::<Date32Type>().value(i));
+            date(days, out);
+        }
+        DataType::Date64 => {
+            let ms = array.as_primitive::<Date64Type>().value(i);
+            timestamp(i128::from(ms), 3, false, out);
+        }
+        DataType::Timestamp(unit, tz) => {
+            let (v, digits) = match unit {
+                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(i), 0),
+                TimeUnit::Millisecond => {
+                    (array.as_primitive::<TimestampMillisecondType>().value(i), 3)
+                }
+                TimeUnit::Microsecond => {
+                    (array.as_primitive::<TimestampMicrosecondType>().value(i), 6)
+                }
+                TimeUnit::Nanosecond => {
+                    (array.as_primitive::<TimestampNanosecondType>().value(i), 9)
+                }
+            };
+            timestamp(i128::from(v), digits, tz.is_some(), out);
+        }
+        DataType::Time32(unit) => {
+            let (v, digits) = match unit {
+                TimeUnit::Second => (
+                    i64::from(array.as_primitive::<Time32SecondType>().value(i)),
+                    0,
+                ),
+                _ => (
+                    i64::from(array.as_primitive::<Time32MillisecondType>().value(i)),
+                    3,
+                ),
+            };
+            time_of_day(i128::from(v), digits, out);
+        }
+        DataType::Time64(unit) => {
+            let (v, digits) = match unit {
+                TimeUnit::Nanosecond => (array.as_primitive::<Time64NanosecondType>().value(i), 9),
+                _ => (array.as_primitive::<Time64MicrosecondType>().value(i), 6),
+            };
+            time_of_day(i128::from(v), digits, out);
+        }
+        DataType::Dictionary(_, _) => {
+            let dict = array.as_any_dictionary();
+            let key = dict.normalized_keys()[i];
+            write_cell(dict.values().as_ref(), key, out)?;
+        }
+        DataType::List(_)
+        | DataType::LargeList(_)
+        | DataType::FixedSizeList(_, _)
+        | DataType::Struct(_)
+        | DataType::Map(_, _) => out.push_str(&json(array, i)?.to_string()),
+        other => return Err(format!("its type {other} is not one Concord reads")),
+    }
+    Ok(())
+}
+
+/// A nested value as JSON: lists as arrays, structs and maps as objects,
+/// numbers as numbers, other leaves as their text.
+fn json(array: &dyn Array, i: usize) -> std::result::Result<Value, String> {
+    if array.is_null(i) {
+        return Ok(Value::Null);
+    }
+    let list = |values: &dyn Array, range: std::ops::Range<usize>| {
+        range
+            .map(|j| json(values, j))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(Value::Array)
+    };
+    match array.data_type() {
+        DataType::List(_) => {
+            let l = array.as_list::<i32>();
+            let o = l.value_offsets();
+            list(l.values().as_ref(), o[i] as usize..o[i + 1] as usize)
+        }
+        DataType::LargeList(_) => {
+            let l = array.as_list::<i64>();
+            let o = l.value_offsets();
+            list(l.values().as_ref(), o[i] as usize..o[i + 1] as usize)
+        }
+        DataType::FixedSizeList(_, n) => {
+            let l = array.as_fixed_size_list();
+            let n = *n as usize;
+            list(l.values().as_ref(), i * n..(i + 1) * n)
+        }
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            let mut object = serde_json::Map::new();
+            for (f, column) in fields.iter().zip(s.columns()) {
+                object.insert(f.name().clone(), json(column.as_ref(), i)?);
+            }
+            Ok(Value::Object(object))
+        }
+        DataType::Map(_, _) => {
+            let m = array.as_map();
+            let o = m.value_offsets();
+            let mut object = serde_json::Map::new();
+            for j in o[i] as usize..o[i + 1] as usize {
+                let mut key = String::new();
+                write_cell(m.keys().as_ref(), j, &mut key)?;
+                object.insert(key, json(m.values().as_ref(), j)?);
+            }
+            Ok(Value::Object(object))
+        }
+        t => {
+            let mut text = String::new();
+            write_cell(array, i, &mut text)?;
+            let number = t.is_numeric()
+                && !matches!(t, DataType::Float16 | DataType::Float32 | DataType::Float64)
+                || matches!(t, DataType::Float16 | DataType::Float32 | DataType::Float64)
+                    && text.parse::<f64>().is_ok_and(f64::is_finite);
+            Ok(
+                match (number, serde_json::from_str::<serde_json::Number>(&text)) {
+                    (true, Ok(n)) => Value::Number(n),
+                    _ if matches!(t, DataType::Boolean) => Value::Bool(text == "true"),
+                    _ => Value::String(text),
+                },
+            )
+        }
+    }
+}
+
+/// A float's shortest text; `NaN`, `inf` and `-inf` as such.
+fn float(v: f64, out: &mut String) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "inf" } else { "-inf" });
+    } else {
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// An unscaled decimal `v` at scale `scale`, exactly: `150` at 2 is `1.50`.
+fn decimal(v: i128, scale: i8, out: &mut String) {
+    decimal_text(&v.to_string(), scale, out);
+}
+
+/// The decimal whose unscaled digits (with a sign) are `digits`.
+fn decimal_text(digits: &str, scale: i8, out: &mut String) {
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", digits),
+    };
+    out.push_str(sign);
+    if scale <= 0 {
+        out.push_str(digits);
+        for _ in 0..(-i32::from(scale)) {
+            out.push('0');
+        }
+        return;
+    }
+    let scale = scale as usize;
+    if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        let _ = write!(out, "{whole}.{fraction}");
+    } else {
+        let _ = write!(out, "0.{}{digits}", "0".repeat(scale - digits.len()));
+    }
+}
+
+/// Lowercase hex of bytes.
+fn hex(bytes: &[u8], out: &mut String) {
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+}
+
+/// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn date(days: i64, out: &mut String) {
+    let (y, m, d) = civil(days);
+    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+}
+
+/// `v` units of 10^-digits seconds since the epoch, as ISO 8601.
+fn timestamp(v: i128, digits: u32, utc: bool, out: &mut String) {
+    let per_second = 10i128.pow(digits);
+    let per_day = 86_400 * per_second;
+    let days = v.div_euclid(per_day);
+    let in_day = v.rem_euclid(per_day);
+    date(days as i64, out);
+    if in_day != 0 || utc {
+        out.push('T');
+        time_of_day(in_day, digits, out);
+    }
+    if utc {
+        out.push('Z');
+    }
+}
+
+/// `v` units of 10^-digits seconds since midnight, as `HH:MM:SS[.f]`.
+fn time_of_day(v: i128, digits: u32, out: &mut String) {
+    let per_second = 10i128.pow(digits);
+    let seconds = v.div_euclid(per_second);
+    let fraction = v.rem_euclid(per_second);
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    if fraction != 0 {
+        let text = format!("{fraction:0width$}", width = digits as usize);
+        let _ = write!(out, ".{}", text.trim_end_matches('0'));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(f: impl Fn(&mut String)) -> String {
+        let mut s = String::new();
+        f(&mut s);
+        s
+    }
+
+    #[test]
+    fn decimals_are_exact_at_their_scale() {
+        assert_eq!(text(|o| decimal(150, 2, o)), "1.50");
+        assert_eq!(text(|o| decimal(-5, 3, o)), "-0.005");
+        assert_eq!(text(|o| decimal(12, -2, o)), "1200");
+        assert_eq!(text(|o| decimal(0, 2, o)), "0.00");
+    }
+
+    #[test]
+    fn the_fast_writers_write_what_the_general_one_does() {
+        let mut a = Vec::new();
+        for v in [0.1, 1.0, -2.5, 1e16, 1e-7, 123456.789, f64::NAN] {
+            a.clear();
+            float_bytes(v, &mut a);
+            assert_eq!(
+                String::from_utf8(a.clone()).unwrap(),
+                text(|o| float(v, o)),
+                "{v}"
+            );
+        }
+        for (v, s) in [(150i128, 2i8), (-5, 3), (12, -2), (0, 2)] {
+            a.clear();
+            decimal_bytes(&v.to_string(), s, &mut a);
+            assert_eq!(
+                String::from_utf8(a.clone()).unwrap(),
+                text(|o| decimal(v, s, o))
+            );
+        }
+        for days in [-1, 0, 19783, 2_932_896] {
+            a.clear();
+            let (y, m, d) = civil(days);
+            date_bytes(y, m, d, &mut a);
+            assert_eq!(
+                String::from_utf8(a.clone()).unwrap(),
+                text(|o| date(days, o))
+            );
+        }
+    }
+
+    #[test]
+    fn dates_and_timestamps_read_as_iso_8601() {
+        assert_eq!(text(|o| date(19783, o)), "2024-03-01");
+        assert_eq!(text(|o| date(-1, o)), "1969-12-31");
+        let noon = (19783i128 * 86_400 + 12 * 3600) * 1_000_000 + 250_000;
+        assert_eq!(
+            text(|o| timestamp(noon, 6, false, o)),
+            "2024-03-01T12:00:00.25"
+        );
+        assert_eq!(
+            text(|o| timestamp(noon, 6, true, o)),
+            "2024-03-01T12:00:00.25Z"
+        );
+        assert_eq!(
+            text(|o| timestamp(19783 * 86_400, 0, false, o)),
+            "2024-03-01"
+        );
+        assert_eq!(text(|o| time_of_day(45_296_500, 3, o)), "12:34:56.5");
+    }
+}
