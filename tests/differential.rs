@@ -7,6 +7,9 @@
 //! The reference shares no code with the engine: the `csv` crate reads the
 //! files, a `HashMap` pairs the rows, and numbers are exact big rationals.
 //! `CONCORD_DIFF_CASES` sets how many files are generated (300 by default).
+//!
+//! The same generated tables written as `.xlsx` and Parquet (text cells)
+//! must give the comparison their CSV form gives.
 
 use concord::compare::compare_as_configured;
 use concord::compare::{ColumnPair, CompareConfig, RowStatus};
@@ -369,26 +372,7 @@ fn keyed_diff_agrees_with_an_independent_reference() {
         let res = compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap();
 
         let (rows, counts) = reference(&l, &r, tol);
-        let got: Vec<_> = res
-            .rows
-            .iter()
-            .map(|x| {
-                let changed = res
-                    .changed_pairs(&x)
-                    .iter()
-                    .map(|&p| res.pairs[p as usize].left_index)
-                    .collect::<Vec<_>>();
-                (x.status, x.left, x.right, changed)
-            })
-            .collect();
-        let s = &res.summary;
-        let summary = [
-            s.matched,
-            s.changed,
-            s.only_left,
-            s.only_right,
-            s.duplicate_keys_left + s.duplicate_keys_right,
-        ];
+        let (got, summary) = outcome(&res);
         assert_eq!(
             (got, summary),
             (rows, counts),
@@ -407,4 +391,135 @@ fn keyed_diff_agrees_with_an_independent_reference() {
         changed > cases && duplicates > cases / 4 && empty_keys > cases / 4,
         "changed {changed}, duplicate keys {duplicates}, rows {rows}, empty keys {empty_keys}"
     );
+}
+
+/// `rows` (a header first) as an `.xlsx` workbook whose cells are the
+/// same text, written by `rust_xlsxwriter`.
+fn to_xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// `rows` (a header first) as a Parquet file of string columns, written
+/// by the `parquet` crate's Arrow writer.
+fn to_parquet(rows: &[Vec<String>]) -> Vec<u8> {
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    let columns: Vec<(String, ArrayRef)> = (0..rows[0].len())
+        .map(|c| {
+            let values: Vec<&str> = rows[1..].iter().map(|r| r[c].as_str()).collect();
+            let array: ArrayRef = std::sync::Arc::new(StringArray::from(values));
+            (rows[0][c].clone(), array)
+        })
+        .collect();
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let mut out = Vec::new();
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+/// The comparison's rows and summary, as the reference gives them.
+fn outcome(
+    res: &concord::CompareResult,
+) -> (
+    Vec<(RowStatus, Option<u32>, Option<u32>, Vec<usize>)>,
+    [u64; 5],
+) {
+    let rows = res
+        .rows
+        .iter()
+        .map(|x| {
+            let changed = res
+                .changed_pairs(&x)
+                .iter()
+                .map(|&p| res.pairs[p as usize].left_index)
+                .collect::<Vec<_>>();
+            (x.status, x.left, x.right, changed)
+        })
+        .collect();
+    let s = &res.summary;
+    let summary = [
+        s.matched,
+        s.changed,
+        s.only_left,
+        s.only_right,
+        s.duplicate_keys_left + s.duplicate_keys_right,
+    ];
+    (rows, summary)
+}
+
+#[test]
+fn the_same_tables_as_csv_xlsx_and_parquet_give_the_same_comparison() {
+    let cases: u64 = std::env::var("CONCORD_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(60, |n: u64| (n / 5).max(1));
+    let csv_opts = LoadOptions {
+        delimiter: Some(b','),
+        has_header: Some(true),
+        ..LoadOptions::default()
+    };
+    let header = LoadOptions {
+        has_header: Some(true),
+        ..LoadOptions::default()
+    };
+    let mut cfg = CompareConfig {
+        keys: vec![ColumnPair::new("id", "id")],
+        use_suggestions: false,
+        ..CompareConfig::default()
+    };
+    cfg.rules.null_tokens = vec![NULL_TOKEN.to_string()];
+    for seed in 1..=cases {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let (left_rows, right_rows) = generate(&mut rng);
+        let (ltext, rtext) = (to_csv(&left_rows), to_csv(&right_rows));
+        let (l, r) = (left_rows.clone(), right_rows.clone());
+        let with_header = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+            let mut all = vec![["id", "amount", "code", "note"].map(String::from).to_vec()];
+            all.extend(rows.iter().cloned());
+            all
+        };
+        let (lh, rh) = (with_header(&l), with_header(&r));
+        let load =
+            |name: &str, bytes: Vec<u8>, opts: &LoadOptions| load_bytes(name, bytes, opts).unwrap();
+        let csv = (
+            load("l.csv", ltext.clone().into_bytes(), &csv_opts),
+            load("r.csv", rtext.clone().into_bytes(), &csv_opts),
+        );
+        let expected =
+            outcome(&compare_as_configured(&csv.0, &csv.1, &cfg, Control::default()).unwrap());
+        let sources = [
+            (
+                "xlsx",
+                load("l.xlsx", to_xlsx(&lh), &header),
+                load("r.xlsx", to_xlsx(&rh), &header),
+            ),
+            (
+                "parquet",
+                load("l.parquet", to_parquet(&lh), &header),
+                load("r.parquet", to_parquet(&rh), &header),
+            ),
+            (
+                "csv against parquet",
+                load("l.csv", ltext.clone().into_bytes(), &csv_opts),
+                load("r.parquet", to_parquet(&rh), &header),
+            ),
+        ];
+        for (what, lt, rt) in sources {
+            let got = outcome(&compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap());
+            assert_eq!(
+                got, expected,
+                "seed {seed}, {what}\nleft:\n{ltext}\nright:\n{rtext}"
+            );
+        }
+    }
 }
