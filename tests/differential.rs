@@ -428,12 +428,7 @@ fn to_parquet(rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 /// The comparison's rows and summary, as the reference gives them.
-fn outcome(
-    res: &concord::CompareResult,
-) -> (
-    Vec<(RowStatus, Option<u32>, Option<u32>, Vec<usize>)>,
-    [u64; 5],
-) {
+fn outcome(res: &concord::CompareResult) -> Expected {
     let rows = res
         .rows
         .iter()
