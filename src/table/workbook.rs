@@ -85,20 +85,29 @@ impl Reader for Workbook {
         let size = bytes.len() as u64;
         ctl.report(Phase::Loading, 0, size);
         let kind = Kind::of(&bytes);
+        // Looking for formulas and merged cells costs a second parse of the
+        // sheet: a ZIP workbook whose sheets hold none is not parsed again.
+        let marks = Marks::of(&bytes);
         let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
             .map_err(|e| open_error(&name, kind, &e.to_string()))?;
         let sheets = sheet_names(&book);
         let (sheet, range) = choose_sheet(&mut book, &name, &sheets, opts.sheet.as_deref())?;
         ctl.check()?;
         let mut warnings = Vec::new();
-        let unsaved = unsaved_formulas(&mut book, &sheet, &range);
+        let unsaved = match marks.formulas {
+            false => 0,
+            true => unsaved_formulas(&mut book, &sheet, &range),
+        };
         if unsaved > 0 {
             warnings.push(format!(
                 "{unsaved} formula{} saved without a value (by a program that does not calculate) and read as empty",
                 if unsaved == 1 { " was" } else { "s were" }
             ));
         }
-        let merged = merged_ranges(&mut book, &sheet);
+        let merged = match marks.merged {
+            false => 0,
+            true => merged_ranges(&mut book, &sheet),
+        };
         if merged > 0 {
             warnings.push(format!(
                 "{merged} merged range{}: the value is in the first cell of each, the others read empty",
@@ -215,6 +224,64 @@ pub fn sheet_sizes(path: &std::path::Path) -> Result<Vec<SheetSize>> {
         });
     }
     Ok(out)
+}
+
+/// Whether any sheet of a workbook may hold formulas and merged cells:
+/// for a ZIP workbook (`.xlsx`, `.xlsm`, `.ods`), whether its sheets' XML
+/// has their tags; for others, maybe.
+struct Marks {
+    formulas: bool,
+    merged: bool,
+}
+
+impl Marks {
+    fn of(bytes: &[u8]) -> Marks {
+        let maybe = Marks {
+            formulas: true,
+            merged: true,
+        };
+        if !bytes.starts_with(ZIP) {
+            return maybe;
+        }
+        let Ok(mut zip) = zip7::ZipArchive::new(Cursor::new(bytes)) else {
+            return maybe;
+        };
+        let mut marks = Marks {
+            formulas: false,
+            merged: false,
+        };
+        let (formula, merge): (&[&[u8]], &[&[u8]]) = (
+            &[b"<f>", b"<f ", b"table:formula="],
+            &[
+                b"<mergeCell ",
+                b"table:number-columns-spanned=",
+                b"table:number-rows-spanned=",
+            ],
+        );
+        for i in 0..zip.len() {
+            let Ok(mut entry) = zip.by_index(i) else {
+                return maybe;
+            };
+            let name = entry.name().to_string();
+            let sheet = (name.starts_with("xl/worksheets/") && name.ends_with(".xml"))
+                || name == "content.xml";
+            if !sheet {
+                continue;
+            }
+            let mut xml = Vec::new();
+            if std::io::Read::read_to_end(&mut entry, &mut xml).is_err() {
+                return maybe;
+            }
+            let has = |needles: &[&[u8]]| {
+                needles
+                    .iter()
+                    .any(|n| memchr::memmem::find(&xml, n).is_some())
+            };
+            marks.formulas |= has(formula);
+            marks.merged |= has(merge);
+        }
+        marks
+    }
 }
 
 /// What a workbook's bytes are, for the message when it cannot be opened.
