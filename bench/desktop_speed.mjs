@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Driver, root, sleep } from '../src-tauri/e2e/driver.mjs';
+import { Driver, appEnv, root, sleep } from '../src-tauri/e2e/driver.mjs';
 
 const [left, right, runsArg] = process.argv.slice(2);
 if (!left || !right) {
@@ -22,7 +22,7 @@ const files = [resolve(left), resolve(right)];
 const runs = Number(runsArg ?? 5);
 const app = join(root, 'target', 'release', 'concord-desktop');
 const tmp = mkdtempSync(join(tmpdir(), 'concord-desktop-bench-'));
-const env = { ...process.env, CONCORD_DATA_DIR: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config'), XDG_CACHE_HOME: join(tmp, 'cache') };
+const env = appEnv(tmp);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (p) => (statSync(p).size / 1e6).toFixed(0);
 const lines = (p) => readFileSync(p).reduce((n, b) => n + (b === 10), 0);

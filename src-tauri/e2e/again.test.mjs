@@ -9,20 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Driver, concordWindowShown, root } from './driver.mjs';
+import { Driver, appEnv, concordWindowShown, root } from './driver.mjs';
 
 const app = join(root, 'target', 'debug', 'concord-desktop');
 const fixtures = join(root, 'tests', 'fixtures');
 const bridges = [join(fixtures, 'daff', 'bridges.csv'), join(fixtures, 'daff', 'broken_bridges.csv')];
 const runs = Number(process.env.CONCORD_AGAIN_RUNS ?? 20);
 const tmp = mkdtempSync(join(tmpdir(), 'concord-desktop-again-'));
-const env = {
-  ...process.env,
-  CONCORD_DATA_DIR: join(tmp, 'data'),
-  XDG_CONFIG_HOME: join(tmp, 'config'),
-  XDG_DATA_HOME: join(tmp, 'share'),
-  XDG_CACHE_HOME: join(tmp, 'cache'),
-};
+const env = appEnv(tmp);
 let d;
 
 before(async () => {

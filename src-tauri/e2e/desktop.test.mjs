@@ -18,7 +18,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Driver, concordWindow, concordWindowShown, root, sleep, windowTitles, xdo } from './driver.mjs';
+import { Driver, appEnv, concordWindow, concordWindowShown, root, sleep, windowTitles, xdo } from './driver.mjs';
 
 const shots = join(root, 'target', 'e2e-desktop');
 const app = join(root, 'target', 'debug', 'concord-desktop');
@@ -27,16 +27,9 @@ const bridges = [join(fixtures, 'daff', 'bridges.csv'), join(fixtures, 'daff', '
 const boston = [join(fixtures, 'qsv', 'boston311-100.csv'), join(fixtures, 'qsv', 'boston311-100-diff.csv')];
 const waffles = [join(fixtures, 'daff', 'waffle.csv'), join(fixtures, 'daff', 'waffle2.csv')];
 const tmp = mkdtempSync(join(tmpdir(), 'concord-desktop-e2e-'));
-// The app's data, settings and window state stay in the temporary folder.
-const env = {
-  ...process.env,
-  CONCORD_DATA_DIR: join(tmp, 'data'),
-  XDG_CONFIG_HOME: join(tmp, 'config'),
-  XDG_DATA_HOME: join(tmp, 'share'),
-  XDG_CACHE_HOME: join(tmp, 'cache'),
-  // A page silent this long counts as hung (20 s for users).
-  CONCORD_HANG_SECS: '4',
-};
+// The app's data, settings and window state stay in the temporary folder;
+// a page silent 4 s counts as hung (20 s for users).
+const env = appEnv(tmp, { CONCORD_HANG_SECS: '4' });
 let d;
 
 before(async () => {

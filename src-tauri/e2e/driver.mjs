@@ -12,6 +12,19 @@ import { join } from 'node:path';
 export const root = new URL('../../', import.meta.url).pathname;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The app's environment for a test: its data, settings, window state
+ * and caches in the temporary folder `tmp`. */
+export function appEnv(tmp, extra = {}) {
+  return {
+    ...process.env,
+    CONCORD_DATA_DIR: join(tmp, 'data'),
+    XDG_CONFIG_HOME: join(tmp, 'config'),
+    XDG_DATA_HOME: join(tmp, 'share'),
+    XDG_CACHE_HOME: join(tmp, 'cache'),
+    ...extra,
+  };
+}
+
 /** A free TCP port on 127.0.0.1. */
 function freePort() {
   return new Promise((resolve) => {

@@ -12,6 +12,18 @@ use std::time::Duration;
 const LEFT: &str = "id,name,amount\n1,Ann,10\n2,Bob,20\n3,Cy,30\n4,Di,40\n";
 const RIGHT: &str = "id,name,amount\n1,Ann,10\n2,Bob,25\n3,Cy,31\n5,Ed,50\n";
 
+/// The stored format of session `id`'s last event in the data directory
+/// `dir`.
+fn last_event_format(dir: &std::path::Path, id: &str) -> u32 {
+    let db = rusqlite::Connection::open(dir.join("events.db")).unwrap();
+    db.query_row(
+        "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
+        [id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 fn keyed() -> CompareConfig {
     CompareConfig {
         keys: vec![ColumnPair::new("id", "id")],
@@ -1381,14 +1393,7 @@ fn lines_skipped_above_a_header_are_stored_and_skipped_again_after_a_restart() {
         assert_eq!(f.table.unwrap().columns, ["id", "name", "amount"]);
         s.id
     };
-    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
-    let last: u32 = db
-        .query_row(
-            "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
-            [&id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let last = last_event_format(dir.path(), &id);
     assert_eq!(
         last, 6,
         "a release reading 5 would read the title as the header"
@@ -1425,14 +1430,7 @@ fn a_compressed_file_is_stored_as_it_came_and_read_again_after_a_restart() {
         assert_eq!(f.bytes, packed.len() as u64);
         s.id
     };
-    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
-    let last: u32 = db
-        .query_row(
-            "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
-            [&id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let last = last_event_format(dir.path(), &id);
     assert_eq!(
         last, 7,
         "a release before compression would read gzip as text"
@@ -1466,14 +1464,7 @@ fn a_workbooks_sheet_is_stored_and_read_again_after_a_restart() {
         }
         s.id
     };
-    let db = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
-    let last: u32 = db
-        .query_row(
-            "SELECT format FROM events WHERE session_id = ?1 ORDER BY event_id DESC LIMIT 1",
-            [&id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let last = last_event_format(dir.path(), &id);
     assert_eq!(
         last, 7,
         "a release before workbooks would read the ZIP as text"

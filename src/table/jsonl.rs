@@ -30,15 +30,7 @@ impl Reader for JsonLines {
 
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
         let name = input.name();
-        let bytes = match input {
-            Input::Path(p) | Input::Mapped(p) => {
-                std::fs::read(p).map_err(|source| Error::Read {
-                    path: name.clone(),
-                    source,
-                })?
-            }
-            Input::Bytes { bytes, .. } => bytes,
-        };
+        let bytes = input.into_bytes()?;
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         let invalid = |line: u64, detail: String| Error::InvalidFile {
             path: name.clone(),

@@ -145,6 +145,17 @@ pub enum Input<'a> {
 }
 
 impl Input<'_> {
+    /// The input's bytes: the file read whole, or the bytes held.
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        match self {
+            Input::Path(p) | Input::Mapped(p) => std::fs::read(p).map_err(|source| Error::Read {
+                path: p.display().to_string(),
+                source,
+            }),
+            Input::Bytes { bytes, .. } => Ok(bytes),
+        }
+    }
+
     /// The name messages give the input.
     pub fn name(&self) -> String {
         match self {

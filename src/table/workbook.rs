@@ -73,15 +73,7 @@ impl Reader for Workbook {
 
     fn load(&self, input: Input<'_>, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
         let name = input.name();
-        let bytes = match input {
-            Input::Path(p) | Input::Mapped(p) => {
-                std::fs::read(p).map_err(|source| Error::Read {
-                    path: name.clone(),
-                    source,
-                })?
-            }
-            Input::Bytes { bytes, .. } => bytes,
-        };
+        let bytes = input.into_bytes()?;
         let size = bytes.len() as u64;
         ctl.report(Phase::Loading, 0, size);
         let kind = Kind::of(&bytes);
