@@ -26,6 +26,9 @@ pub struct TableBuilder {
     dir: Option<PathBuf>,
     /// The first failed write to disk, reported by [`TableBuilder::finish`].
     failed: Option<io::Error>,
+    /// The cell ends of the row being pushed, kept to spare an allocation
+    /// per row.
+    ends: Vec<u32>,
 }
 
 impl TableBuilder {
@@ -47,6 +50,7 @@ impl TableBuilder {
             lines: ArrayBuilder::default(),
             dir: None,
             failed: None,
+            ends: Vec::new(),
         }
     }
 
@@ -73,6 +77,16 @@ impl TableBuilder {
     /// Makes room for about `bytes` of cell text.
     pub fn reserve(&mut self, bytes: usize) {
         self.buf.reserve(bytes);
+    }
+
+    /// Makes room for `rows` rows holding about `bytes` of cell text, so
+    /// that the table does not grow by copying itself over as it fills.
+    pub fn reserve_rows(&mut self, rows: usize, bytes: usize) {
+        self.buf.reserve(bytes);
+        self.row_start.reserve(rows);
+        self.cell_end.reserve(rows * self.columns.len());
+        self.source_rows.reserve(rows);
+        self.lines.reserve(rows);
     }
 
     /// Moves the rows added so far to unnamed files in `dir`, and the rows
@@ -131,7 +145,8 @@ impl TableBuilder {
         let start = self.buf.len();
         let n = self.columns.len();
         let mut narrow = true;
-        let mut ends = Vec::with_capacity(n);
+        let mut ends = std::mem::take(&mut self.ends);
+        ends.clear();
         for cell in cells {
             if !ends.is_empty() {
                 // Cells are one byte apart, as in a loaded table.
@@ -152,8 +167,9 @@ impl TableBuilder {
         } else {
             self.cell_end.extend_repeat(0, n)?;
             self.wide
-                .push((self.row_start.len() as u32, ends.into_boxed_slice()));
+                .push((self.row_start.len() as u32, ends.as_slice().into()));
         }
+        self.ends = ends;
         self.row_start.push(start as u64)?;
         self.source_rows.push(source_row)?;
         self.lines.push(line)

@@ -80,14 +80,14 @@ impl Reader for Parquet {
 
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
         let name = input.name();
-        let batches = match input {
+        let (batches, size) = match input {
             Input::Path(p) | Input::Mapped(p) => {
                 let file = open(p, &name)?;
                 parquet_batches(file, &name, None)?
             }
             Input::Bytes { bytes, .. } => parquet_batches(bytes::Bytes::from(bytes), &name, None)?,
         };
-        read_all(batches, &name, PARQUET.name, ctl)
+        read_all(batches, Some(size), &name, PARQUET.name, ctl)
     }
 
     fn pieces<'c>(
@@ -141,7 +141,7 @@ impl Reader for ArrowIpc {
             Input::Path(p) | Input::Mapped(p) => ipc_batches(open(p, &name)?, &name)?,
             Input::Bytes { bytes, .. } => ipc_batches(std::io::Cursor::new(bytes), &name)?,
         };
-        read_all(batches, &name, ARROW.name, ctl)
+        read_all(batches, None, &name, ARROW.name, ctl)
     }
 }
 
@@ -167,22 +167,32 @@ fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
     }
 }
 
+/// A Parquet file's batches, and its rows and the uncompressed size of
+/// its row groups (about what its text takes).
 fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
     source: T,
     name: &str,
     batch: Option<usize>,
-) -> Result<Batches> {
+) -> Result<(Batches, (u64, u64))> {
     let builder = ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
         .map_err(|e| damaged(name, &e))?;
+    let meta = builder.metadata();
+    let rows = meta.file_metadata().num_rows().max(0) as u64;
+    let bytes = meta
+        .row_groups()
+        .iter()
+        .map(|g| g.total_byte_size().max(0) as u64)
+        .sum();
     let schema = builder.schema().clone();
     let reader = builder
         .with_batch_size(batch.unwrap_or(64 * 1024))
         .build()
         .map_err(|e| damaged(name, &e))?;
-    Ok((
+    let batches: Batches = (
         schema,
         Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
-    ))
+    );
+    Ok((batches, (rows, bytes)))
 }
 
 fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
@@ -198,11 +208,19 @@ fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
     ))
 }
 
-/// Every batch into one table.
-fn read_all(batches: Batches, name: &str, format: &'static str, ctl: Control<'_>) -> Result<Table> {
+/// Every batch into one table; `size`, the rows and text to expect.
+fn read_all(
+    batches: Batches,
+    size: Option<(u64, u64)>,
+    name: &str,
+    format: &'static str,
+    ctl: Control<'_>,
+) -> Result<Table> {
     let (schema, batches) = batches;
-    let mut pieces = BatchPieces::new(batches, &schema, name, format, 0, 0, ctl);
+    let (rows, bytes) = size.unwrap_or((0, 0));
+    let mut pieces = BatchPieces::new(batches, &schema, name, format, 0, rows, ctl);
     let mut table = TableBuilder::new(pieces.info.clone(), pieces.columns.clone());
+    table.reserve_rows(rows as usize, bytes as usize);
     while let Some(batch) = pieces.next_batch()? {
         pieces.push_batch(&mut table, &batch)?;
     }
@@ -418,6 +436,22 @@ fn writer(array: &dyn Array) -> std::result::Result<Writer<'_>, String> {
                 date_bytes(y, m, d, out)
             })
         }
+        DataType::Timestamp(unit, tz) => {
+            let utc = tz.is_some();
+            let (values, digits): (&[i64], u32) = match unit {
+                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().values(), 0),
+                TimeUnit::Millisecond => {
+                    (array.as_primitive::<TimestampMillisecondType>().values(), 3)
+                }
+                TimeUnit::Microsecond => {
+                    (array.as_primitive::<TimestampMicrosecondType>().values(), 6)
+                }
+                TimeUnit::Nanosecond => {
+                    (array.as_primitive::<TimestampNanosecondType>().values(), 9)
+                }
+            };
+            Box::new(move |i, out: &mut Vec<u8>| timestamp_bytes(values[i], digits, utc, out))
+        }
         t => {
             // Check once that the type is one Concord reads.
             if !array.is_empty() && !array.is_null(0) {
@@ -476,6 +510,42 @@ fn decimal_bytes(digits: &str, scale: i8, out: &mut Vec<u8>) {
         out.extend_from_slice(b"0.");
         out.resize(out.len() + scale - d.len(), b'0');
         out.extend_from_slice(d);
+    }
+}
+
+/// [`timestamp`] into bytes, without formatting machinery for the usual
+/// years.
+fn timestamp_bytes(v: i64, digits: u32, utc: bool, out: &mut Vec<u8>) {
+    let per_second = 10i64.pow(digits);
+    let per_day = 86_400 * per_second;
+    let days = v.div_euclid(per_day);
+    let in_day = v.rem_euclid(per_day);
+    let (y, m, d) = civil(days);
+    date_bytes(y, m, d, out);
+    if in_day == 0 && !utc {
+        return;
+    }
+    let seconds = in_day / per_second;
+    let fraction = in_day % per_second;
+    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    out.push(b'T');
+    out.extend_from_slice(&two(seconds / 3600));
+    out.push(b':');
+    out.extend_from_slice(&two(seconds / 60 % 60));
+    out.push(b':');
+    out.extend_from_slice(&two(seconds % 60));
+    if fraction != 0 {
+        out.push(b'.');
+        let mut f = itoa::Buffer::new();
+        let text = f.format(fraction);
+        out.resize(out.len() + digits as usize - text.len(), b'0');
+        out.extend_from_slice(text.as_bytes());
+        while out.last() == Some(&b'0') {
+            out.pop();
+        }
+    }
+    if utc {
+        out.push(b'Z');
     }
 }
 
@@ -824,6 +894,17 @@ mod tests {
                 String::from_utf8(a.clone()).unwrap(),
                 text(|o| decimal(v, s, o))
             );
+        }
+        for (v, digits, utc) in [
+            (19783 * 86_400_000_000 + 43_200_250_000, 6, true),
+            (19783 * 86_400_000_000, 6, false),
+            (-1, 3, false),
+            (1_700_000_000_123_456_789, 9, true),
+        ] {
+            a.clear();
+            timestamp_bytes(v, digits, utc, &mut a);
+            let expected = text(|o| timestamp(i128::from(v), digits, utc, o));
+            assert_eq!(String::from_utf8(a.clone()).unwrap(), expected);
         }
         for days in [-1, 0, 19783, 2_932_896] {
             a.clear();
