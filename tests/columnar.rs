@@ -195,3 +195,29 @@ fn a_damaged_parquet_file_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_type_concord_does_not_read_is_an_error_naming_the_column() {
+    use arrow_array::{ArrayRef, Int64Array, IntervalYearMonthArray, RecordBatch};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.arrow");
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("id", Arc::new(Int64Array::from(vec![1, 2]))),
+        ("span", Arc::new(IntervalYearMonthArray::from(vec![12, 3]))),
+    ];
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = arrow_ipc::writer::FileWriter::try_new(file, &batch.schema()).unwrap();
+    w.write(&batch).unwrap();
+    w.finish().unwrap();
+    let out = concord(&["inspect", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("odd.arrow")
+            && err.contains("column 'span'")
+            && err.contains("not one Concord reads"),
+        "{err}"
+    );
+}

@@ -15,7 +15,7 @@
 //! - lists, structs and maps as their JSON text;
 //! - nulls as empty cells.
 //!
-//! Parquet files are read a row group at a time ([`Reader::pieces`]), so a
+//! Parquet and Arrow files are read a batch at a time ([`Reader::pieces`]), so a
 //! file larger than memory takes the out-of-core plan as CSV does.
 
 use super::formats::InputFormat;
@@ -142,6 +142,23 @@ impl Reader for ArrowIpc {
             Input::Bytes { bytes, .. } => ipc_batches(std::io::Cursor::new(bytes), &name)?,
         };
         read_all(batches, None, &name, ARROW.name, ctl)
+    }
+
+    /// An Arrow file's record batches, one piece each.
+    fn pieces<'c>(
+        &self,
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        ctl: Control<'c>,
+    ) -> Result<Box<dyn ReadPieces + 'c>> {
+        let _ = (opts, piece_bytes);
+        let name = path.display().to_string();
+        let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let (schema, batches) = ipc_batches(open(path, &name)?, &name)?;
+        let mut pieces = BatchPieces::new(batches, &schema, &name, ARROW.name, file_size, 0, ctl);
+        pieces.first = pieces.take()?;
+        Ok(Box::new(pieces))
     }
 }
 
@@ -935,5 +952,35 @@ mod tests {
             "2024-03-01"
         );
         assert_eq!(text(|o| time_of_day(45_296_500, 3, o)), "12:34:56.5");
+    }
+
+    #[test]
+    fn arrow_and_parquet_files_read_in_pieces_as_whole() {
+        use crate::table::{load_path, Pieces};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/columnar");
+        for name in ["people.feather", "people.parquet"] {
+            let path = dir.join(name);
+            let whole = load_path(&path, &LoadOptions::default(), Control::default()).unwrap();
+            let mut pieces =
+                Pieces::open(&path, &LoadOptions::default(), 1, Control::default()).unwrap();
+            assert_eq!(pieces.columns(), whole.columns());
+            let mut rows = Vec::new();
+            while let Some(t) = pieces.next_piece().unwrap() {
+                for r in 0..t.num_rows() {
+                    let cells: Vec<String> = (0..t.num_columns())
+                        .map(|c| t.cell(r, c).to_string())
+                        .collect();
+                    rows.push((t.source_row(r), cells));
+                }
+            }
+            assert_eq!(rows.len(), whole.num_rows(), "{name}");
+            for (r, (source, cells)) in rows.iter().enumerate() {
+                assert_eq!(*source, r as u64);
+                let expected: Vec<&str> =
+                    (0..whole.num_columns()).map(|c| whole.cell(r, c)).collect();
+                assert_eq!(cells, &expected, "{name} row {r}");
+            }
+            assert_eq!(pieces.rows(), whole.num_rows() as u64);
+        }
     }
 }
