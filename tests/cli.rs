@@ -352,6 +352,7 @@ fn compressed_files_compare_as_their_plain_text_does() {
     for right in [
         "compressed/broken_bridges.csv.zst",
         "compressed/broken_bridges.csv.bz2",
+        "compressed/broken_bridges.csv.xz",
         "compressed/broken_bridges-gzipped.csv",
     ] {
         for left in ["compressed/bridges.csv.gz", "compressed/two-members.csv.gz"] {

@@ -35,7 +35,7 @@ impl<R: Runtime> Dialogs for Native<R> {
             .iter()
             .flat_map(|c| c.extensions().iter().copied())
             .collect();
-        dialog = dialog.add_filter("Compressed files (gzip, zstd, bzip2)", &compressed);
+        dialog = dialog.add_filter("Compressed files (gzip, zstd, bzip2, xz)", &compressed);
         dialog
             .add_filter("All files", &["*"])
             .blocking_pick_file()

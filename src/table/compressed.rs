@@ -1,4 +1,4 @@
-//! Compressed files: gzip, zstd and bzip2, told by their first bytes
+//! Compressed files: gzip, zstd, bzip2 and xz, told by their first bytes
 //! (never by their name: `export.csv` may be gzipped, `data.gz` may not
 //! be), and read through a streaming decoder, so that no decompressed copy
 //! is written anywhere. Any input format can be compressed: the reader is
@@ -26,11 +26,18 @@ pub enum Compression {
     Zstd,
     /// bzip2.
     Bzip2,
+    /// xz (LZMA2), one stream or several.
+    Xz,
 }
 
 impl Compression {
     /// Every compression Concord reads.
-    pub const ALL: [Compression; 3] = [Compression::Gzip, Compression::Zstd, Compression::Bzip2];
+    pub const ALL: [Compression; 4] = [
+        Compression::Gzip,
+        Compression::Zstd,
+        Compression::Bzip2,
+        Compression::Xz,
+    ];
 
     /// Its name, as shown and as the file card says it.
     pub fn name(self) -> &'static str {
@@ -38,6 +45,7 @@ impl Compression {
             Compression::Gzip => "gzip",
             Compression::Zstd => "zstd",
             Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
         }
     }
 
@@ -48,6 +56,7 @@ impl Compression {
             Compression::Gzip => &["gz", "gzip"],
             Compression::Zstd => &["zst", "zstd"],
             Compression::Bzip2 => &["bz2"],
+            Compression::Xz => &["xz"],
         }
     }
 
@@ -58,6 +67,8 @@ impl Compression {
             Some(Compression::Gzip)
         } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
             Some(Compression::Zstd)
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(Compression::Xz)
         } else if head.len() >= 10
             && head.starts_with(b"BZh")
             && (b'1'..=b'9').contains(&head[3])
@@ -106,6 +117,7 @@ impl Compression {
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(inner)),
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(inner)?),
             Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(inner)),
+            Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(inner)),
         })
     }
 
@@ -255,6 +267,11 @@ pub(crate) mod tests {
                 e.write_all(text).unwrap();
                 e.finish().unwrap()
             }
+            Compression::Xz => {
+                let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+                e.write_all(text).unwrap();
+                e.finish().unwrap()
+            }
         }
     }
 
@@ -301,6 +318,7 @@ pub(crate) mod tests {
             (Compression::Gzip, true),
             (Compression::Zstd, true),
             (Compression::Bzip2, false),
+            (Compression::Xz, false),
         ] {
             let path = dir.path().join(format!("t.{}", c.extensions()[0]));
             // As the zstd tool writes it, with the size in the frame.

@@ -140,7 +140,7 @@ pub struct TableInfo {
     pub columns: Vec<String>,
     /// Things the user should know that did not stop loading.
     pub warnings: Vec<String>,
-    /// The compression the file was found in (`gzip`, `zstd`, `bzip2`).
+    /// The compression the file was found in (`gzip`, `zstd`, `bzip2`, `xz`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub compression: Option<String>,

@@ -41,7 +41,7 @@ columns: Array<string>,
  */
 warnings: Array<string>, 
 /**
- * The compression the file was found in (`gzip`, `zstd`, `bzip2`).
+ * The compression the file was found in (`gzip`, `zstd`, `bzip2`, `xz`).
  */
 compression?: string, 
 /**
@@ -931,6 +931,12 @@ export const COMPRESSIONS = [
     "name": "bzip2",
     "extensions": [
       "bz2"
+    ]
+  },
+  {
+    "name": "xz",
+    "extensions": [
+      "xz"
     ]
   }
 ] as const;
