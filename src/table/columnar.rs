@@ -44,6 +44,7 @@ static PARQUET: InputFormat = InputFormat {
     label: "Parquet",
     extensions: &["parquet", "pq"],
     mime_types: &["application/vnd.apache.parquet"],
+    options: &[],
 };
 
 /// Arrow IPC's description in the list of formats.
@@ -52,6 +53,7 @@ static ARROW: InputFormat = InputFormat {
     label: "Arrow IPC (Feather)",
     extensions: &["arrow", "feather", "ipc"],
     mime_types: &["application/vnd.apache.arrow.file"],
+    options: &[],
 };
 
 impl Reader for Parquet {

@@ -23,6 +23,7 @@ static CSV: InputFormat = InputFormat {
     label: "CSV and text files",
     extensions: &["csv", "tsv", "txt", "psv", "tab"],
     mime_types: &["text/csv", "text/tab-separated-values", "text/plain"],
+    options: &["delimiter", "encoding", "header", "skip", "allow_ragged"],
 };
 
 impl Reader for Csv {

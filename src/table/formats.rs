@@ -20,6 +20,10 @@ pub struct InputFormat {
     pub extensions: &'static [&'static str],
     /// MIME types browsers and file managers give its files.
     pub mime_types: &'static [&'static str],
+    /// The read options it takes, by their parameter names
+    /// ([`super::LoadOptions::from_params`]): what a front end offers
+    /// when such a file cannot be read.
+    pub options: &'static [&'static str],
 }
 
 impl InputFormat {
@@ -73,6 +77,33 @@ mod tests {
                 "{}",
                 f.name
             );
+        }
+    }
+
+    #[test]
+    fn every_read_option_a_format_offers_is_one_the_engine_reads() {
+        use crate::table::LoadOptions;
+        // A value each parameter takes.
+        let value = |k: &str| match k {
+            "delimiter" => ";",
+            "encoding" => "utf-16le",
+            "header" => "false",
+            "skip" => "2",
+            "allow_ragged" => "true",
+            "sheet" => "2",
+            _ => "x",
+        };
+        for format in InputFormat::all() {
+            for &option in format.options {
+                let read = LoadOptions::from_params(|k| (k == option).then(|| value(k)));
+                let read = read.unwrap_or_else(|e| panic!("{}: {option}: {e}", format.name));
+                assert_ne!(
+                    read,
+                    LoadOptions::default(),
+                    "{}: {option} is not read",
+                    format.name
+                );
+            }
         }
     }
 }

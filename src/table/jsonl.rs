@@ -21,6 +21,7 @@ static JSONL: InputFormat = InputFormat {
     label: "JSON Lines",
     extensions: &["jsonl", "ndjson"],
     mime_types: &["application/x-ndjson", "application/jsonl"],
+    options: &[],
 };
 
 impl Reader for JsonLines {

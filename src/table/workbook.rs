@@ -48,6 +48,7 @@ static WORKBOOK: InputFormat = InputFormat {
         "application/vnd.ms-excel",
         "application/vnd.oasis.opendocument.spreadsheet",
     ],
+    options: &["sheet", "header", "skip"],
 };
 
 /// The first bytes of a Compound File (an `.xls` workbook, or an

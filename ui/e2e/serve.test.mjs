@@ -301,6 +301,15 @@ test('a workbook and a gzipped file load; the sheet is picked on the file card',
   await sheet.selectOption('More');
   await page.waitForFunction(() => document.querySelector('[data-testid=rows-left]')?.textContent.trim() === '1');
   assert.equal(await page.getByTestId('sheet-left').inputValue(), 'More');
+  // A workbook that cannot be read: the error, and the choices a
+  // workbook takes (a sheet, not a delimiter or an encoding).
+  await page.getByTestId('file-input-right').setInputFiles(join(books, 'locked.xlsx'));
+  const alert = page.getByTestId('zone-right').getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /locked\.xlsx.*protected by a password/);
+  await page.getByTestId('read-sheet-right').waitFor();
+  assert.equal(await page.getByTestId('read-delimiter-right').count(), 0);
+  await shot('09e-workbook-error');
 });
 
 test('at 1280x800 the differing rows fill the screen, and the grid reads like a table', async () => {

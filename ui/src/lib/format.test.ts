@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, bytes, keyName, millis, orList, pairName, percent, size, thousands, when } from './format';
+import { baseName, bytes, formatOfName, keyName, readOptionsOf, millis, orList, pairName, percent, size, thousands, when } from './format';
 
 describe('numbers', () => {
   it('group thousands', () => {
@@ -58,5 +58,25 @@ describe('orList', () => {
     expect(orList(['CSV'])).toBe('CSV');
     expect(orList(['CSV', 'JSON Lines'])).toBe('CSV or JSON Lines');
     expect(orList(['a', 'b', 'c'])).toBe('a, b or c');
+  });
+});
+
+describe('formatOfName', () => {
+  it('tells the format a name says, past a compression', () => {
+    expect(formatOfName('q3.XLSX')).toBe('workbook');
+    expect(formatOfName('export.csv.gz')).toBe('csv');
+    expect(formatOfName('out.parquet')).toBe('parquet');
+    expect(formatOfName('events.jsonl.zst')).toBe('jsonl');
+    expect(formatOfName('README')).toBeNull();
+  });
+});
+
+describe('readOptionsOf', () => {
+  it("offers the read options of the file's format, from the engine's list", () => {
+    expect(readOptionsOf('a.csv')).toContain('delimiter');
+    expect(readOptionsOf('unnamed')).toContain('delimiter');
+    expect(readOptionsOf('q3.xlsx')).toContain('sheet');
+    expect(readOptionsOf('q3.xlsx')).not.toContain('delimiter');
+    expect(readOptionsOf('out.parquet')).toEqual([]);
   });
 });

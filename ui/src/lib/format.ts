@@ -1,3 +1,4 @@
+import { COMPRESSIONS, INPUT_FORMATS } from './transport/generated';
 // Numbers and sizes as people read them.
 
 /** `1234567` as `1,234,567`. */
@@ -73,4 +74,25 @@ export function keyName(keys: { left: string; right: string }[]): string {
 /** Names a list as a sentence does: `a`, `a or b`, `a, b or c`. */
 export function orList(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** The read options (`LoadOptions::from_params`' names) the format a
+ * file's name says takes; CSV's when the name says no format, as the
+ * engine reads such a file. */
+export function readOptionsOf(name: string): readonly string[] {
+  const format = formatOfName(name) ?? 'csv';
+  return INPUT_FORMATS.find((f) => f.name === format)?.options ?? [];
+}
+
+/** The input format a file's name says (`csv`, `workbook`, ...), looking
+ * past a compression's extension (`a.csv.gz` is `csv`); null when the
+ * name says none. */
+export function formatOfName(name: string): string | null {
+  let lower = name.toLowerCase();
+  for (const c of COMPRESSIONS) {
+    const ext = c.extensions.find((e) => lower.endsWith(`.${e}`));
+    if (ext) lower = lower.slice(0, -(ext.length + 1));
+  }
+  const ext = lower.includes('.') ? lower.slice(lower.lastIndexOf('.') + 1) : '';
+  return INPUT_FORMATS.find((f) => (f.extensions as readonly string[]).includes(ext))?.name ?? null;
 }

@@ -854,6 +854,13 @@ export const INPUT_FORMATS = [
       "text/csv",
       "text/tab-separated-values",
       "text/plain"
+    ],
+    "options": [
+      "delimiter",
+      "encoding",
+      "header",
+      "skip",
+      "allow_ragged"
     ]
   },
   {
@@ -866,7 +873,8 @@ export const INPUT_FORMATS = [
     "mime_types": [
       "application/x-ndjson",
       "application/jsonl"
-    ]
+    ],
+    "options": []
   },
   {
     "name": "workbook",
@@ -884,6 +892,11 @@ export const INPUT_FORMATS = [
       "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
       "application/vnd.ms-excel",
       "application/vnd.oasis.opendocument.spreadsheet"
+    ],
+    "options": [
+      "sheet",
+      "header",
+      "skip"
     ]
   },
   {
@@ -895,7 +908,8 @@ export const INPUT_FORMATS = [
     ],
     "mime_types": [
       "application/vnd.apache.parquet"
-    ]
+    ],
+    "options": []
   },
   {
     "name": "arrow",
@@ -907,7 +921,8 @@ export const INPUT_FORMATS = [
     ],
     "mime_types": [
       "application/vnd.apache.arrow.file"
-    ]
+    ],
+    "options": []
   }
 ] as const;
 
