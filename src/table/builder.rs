@@ -29,6 +29,10 @@ pub struct TableBuilder {
     /// The cell ends of the row being pushed, kept to spare an allocation
     /// per row.
     ends: Vec<u32>,
+    /// Set for a whole file whose row `i` is its `i`-th row, on line
+    /// `first_line + i`: then no row's place is stored (see
+    /// [`TableBuilder::whole`]).
+    whole: Option<u64>,
 }
 
 impl TableBuilder {
@@ -51,6 +55,17 @@ impl TableBuilder {
             dir: None,
             failed: None,
             ends: Vec::new(),
+            whole: None,
+        }
+    }
+
+    /// An empty table of a whole file's rows, pushed in the file's order,
+    /// row `i` on line `first_line + i`: each row's index and line are
+    /// then known without storing them (12 bytes a row).
+    pub fn whole(info: SourceInfo, columns: Vec<String>, first_line: u64) -> TableBuilder {
+        TableBuilder {
+            whole: Some(first_line),
+            ..TableBuilder::new(info, columns)
         }
     }
 
@@ -85,8 +100,10 @@ impl TableBuilder {
         self.buf.reserve(bytes);
         self.row_start.reserve(rows);
         self.cell_end.reserve(rows * self.columns.len());
-        self.source_rows.reserve(rows);
-        self.lines.reserve(rows);
+        if self.whole.is_none() {
+            self.source_rows.reserve(rows);
+            self.lines.reserve(rows);
+        }
     }
 
     /// Moves the rows added so far to unnamed files in `dir`, and the rows
@@ -171,6 +188,17 @@ impl TableBuilder {
         }
         self.ends = ends;
         self.row_start.push(start as u64)?;
+        if let Some(first) = self.whole {
+            debug_assert_eq!(
+                (u64::from(source_row), line),
+                (
+                    self.row_start.len() as u64 - 1,
+                    first + self.row_start.len() as u64 - 1
+                ),
+                "a whole file's rows come in its order"
+            );
+            return Ok(());
+        }
         self.source_rows.push(source_row)?;
         self.lines.push(line)
     }
@@ -193,6 +221,17 @@ impl TableBuilder {
         })();
         let (buf, row_start, cell_end, source_rows, lines) =
             arrays.map_err(|e| disk_error(self.dir.as_deref(), e))?;
+        let (subset, first_data_line) = match self.whole {
+            Some(first) => (None, first),
+            None => (
+                Some(Box::new(Subset {
+                    source_rows,
+                    lines,
+                    file_rows,
+                })),
+                1,
+            ),
+        };
         Ok(Table {
             info: self.info,
             columns: self.columns,
@@ -202,12 +241,8 @@ impl TableBuilder {
             cell_end,
             wide: self.wide,
             line_jumps: Vec::new(),
-            first_data_line: 1,
-            subset: Some(Box::new(Subset {
-                source_rows,
-                lines,
-                file_rows,
-            })),
+            first_data_line,
+            subset,
         })
     }
 }

@@ -238,7 +238,7 @@ fn read_all(
     let (schema, batches) = batches;
     let (rows, bytes) = size.unwrap_or((0, 0));
     let mut pieces = BatchPieces::new(batches, &schema, name, format, 0, rows, ctl);
-    let mut table = TableBuilder::new(pieces.info.clone(), pieces.columns.clone());
+    let mut table = TableBuilder::whole(pieces.info.clone(), pieces.columns.clone(), 1);
     table.reserve_rows(rows as usize, bytes as usize);
     while let Some(batch) = pieces.next_batch()? {
         pieces.push_batch(&mut table, &batch)?;
