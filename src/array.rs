@@ -381,6 +381,13 @@ impl<T: Plain> ArrayBuilder<T> {
     }
 
     #[inline]
+    /// Adds values that `write` appends to the values not yet written,
+    /// which it is handed (it must only append).
+    pub(crate) fn append_with(&mut self, write: impl FnOnce(&mut Vec<T>)) -> io::Result<()> {
+        write(&mut self.pending);
+        self.written_if_full()
+    }
+
     fn written_if_full(&mut self) -> io::Result<()> {
         if self.disk.is_some() && self.pending.len() * size_of::<T>() >= WRITE_BYTES {
             self.write_pending()?;

@@ -150,6 +150,76 @@ impl TableBuilder {
         }
     }
 
+    /// Adds a row whose cells `write` writes straight into the table's text,
+    /// one call per column (`write(column, text)` appends the cell), so
+    /// that no cell is copied on its way. The row is row `source_row` of
+    /// its file and starts on line `line`.
+    pub fn push_written(
+        &mut self,
+        source_row: u32,
+        line: u64,
+        mut write: impl FnMut(usize, &mut Vec<u8>),
+    ) {
+        if self.failed.is_some() {
+            return;
+        }
+        let n = self.columns.len();
+        let delimiter = self.info.delimiter.unwrap_or(b',');
+        let start = self.buf.len();
+        let mut ends = std::mem::take(&mut self.ends);
+        ends.clear();
+        let written = self.buf.append_with(|text| {
+            let base = text.len();
+            for c in 0..n {
+                if c > 0 {
+                    // Cells are one byte apart, as in a loaded table.
+                    text.push(delimiter);
+                }
+                write(c, text);
+                ends.push((text.len() - base) as u32);
+            }
+        });
+        let stored = written.and_then(|()| self.store_ends(&ends, start, source_row, line));
+        self.ends = ends;
+        if let Err(e) = stored {
+            self.failed.get_or_insert(e);
+        }
+    }
+
+    /// Records a row's cell ends (from its start in the text, `start`)
+    /// and its place in its file.
+    fn store_ends(
+        &mut self,
+        ends: &[u32],
+        start: usize,
+        source_row: u32,
+        line: u64,
+    ) -> io::Result<()> {
+        let n = self.columns.len();
+        // The top bit of a stored end marks a field in quotes: wider rows
+        // keep their ends apart.
+        if ends.iter().all(|&e| e < 1 << 15) {
+            for &e in ends {
+                self.cell_end.push(e as u16)?;
+            }
+        } else {
+            self.cell_end.extend_repeat(0, n)?;
+            self.wide.push((self.row_start.len() as u32, ends.into()));
+        }
+        self.row_start.push(start as u64)?;
+        if let Some(first) = self.whole {
+            let row = self.row_start.len() as u64 - 1;
+            debug_assert_eq!(
+                (u64::from(source_row), line),
+                (row, first + row),
+                "a whole file's rows come in its order"
+            );
+            return Ok(());
+        }
+        self.source_rows.push(source_row)?;
+        self.lines.push(line)
+    }
+
     fn try_push<'c>(
         &mut self,
         cells: impl Iterator<Item = &'c [u8]>,
@@ -160,8 +230,6 @@ impl TableBuilder {
             return Ok(());
         }
         let start = self.buf.len();
-        let n = self.columns.len();
-        let mut narrow = true;
         let mut ends = std::mem::take(&mut self.ends);
         ends.clear();
         for cell in cells {
@@ -171,36 +239,16 @@ impl TableBuilder {
                     .extend_from_slice(&[self.info.delimiter.unwrap_or(b',')])?;
             }
             self.buf.extend_from_slice(cell)?;
-            let end = self.buf.len() - start;
-            // The top bit of a stored end marks a field in quotes.
-            narrow &= end < 1 << 15;
-            ends.push(end as u32);
+            ends.push((self.buf.len() - start) as u32);
         }
-        debug_assert_eq!(ends.len(), n, "a row has one cell per column");
-        if narrow {
-            for &e in &ends {
-                self.cell_end.push(e as u16)?;
-            }
-        } else {
-            self.cell_end.extend_repeat(0, n)?;
-            self.wide
-                .push((self.row_start.len() as u32, ends.as_slice().into()));
-        }
+        debug_assert_eq!(
+            ends.len(),
+            self.columns.len(),
+            "a row has one cell per column"
+        );
+        let stored = self.store_ends(&ends, start, source_row, line);
         self.ends = ends;
-        self.row_start.push(start as u64)?;
-        if let Some(first) = self.whole {
-            debug_assert_eq!(
-                (u64::from(source_row), line),
-                (
-                    self.row_start.len() as u64 - 1,
-                    first + self.row_start.len() as u64 - 1
-                ),
-                "a whole file's rows come in its order"
-            );
-            return Ok(());
-        }
-        self.source_rows.push(source_row)?;
-        self.lines.push(line)
+        stored
     }
 
     /// The table, which says its file has `file_rows` data rows in all.

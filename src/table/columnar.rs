@@ -324,29 +324,17 @@ impl<'c> BatchPieces<'c> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        // One row's cells, end to end, and where each ends.
-        let mut text: Vec<u8> = Vec::with_capacity(256);
-        let mut ends: Vec<usize> = Vec::with_capacity(columns.len());
         for row in 0..n {
-            text.clear();
-            ends.clear();
-            for (array, write) in columns.iter().zip(&writers) {
-                if !array.is_null(row) {
-                    write(row, &mut text);
-                }
-                ends.push(text.len());
-            }
             let index = u32::try_from(self.rows).map_err(|_| Error::TooManyRows {
                 path: self.name.clone(),
                 rows: self.total_rows.max(self.rows),
             })?;
-            let cells = ends.iter().scan(0, |start, &end| {
-                let cell = &text[*start..end];
-                *start = end;
-                Some(cell)
-            });
             // A row's "line" is its 1-based number among the file's rows.
-            table.push(cells, index, self.rows + 1);
+            table.push_written(index, self.rows + 1, |c, text| {
+                if !columns[c].is_null(row) {
+                    writers[c](row, text);
+                }
+            });
             self.rows += 1;
         }
         if self.total_rows > 0 {
