@@ -4,13 +4,20 @@
 //! shortest text (`1.50` reads `1.5`), `true`/`false` as words, `null` as
 //! an empty cell, and arrays and objects as their JSON text. Blank lines
 //! are skipped; a line that is not an object is an error naming it.
+//!
+//! The text is read twice, the keys first and then the rows, so that no
+//! parsed object outlives its line; a file larger than memory is read as
+//! a stream (decompressed as it goes), a piece of lines at a time.
 
+use super::compressed::Compression;
 use super::formats::InputFormat;
-use super::source::{Input, Reader};
+use super::source::{Input, ReadPieces, Reader};
 use super::{Encoding, LoadOptions, SourceInfo, Table, TableBuilder};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
 use serde_json::{Map, Value};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 
 /// Reads JSON Lines (`.jsonl`, `.ndjson`).
 pub struct JsonLines;
@@ -32,70 +39,282 @@ impl Reader for JsonLines {
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
         let name = input.name();
         let bytes = input.into_bytes()?;
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let invalid = |line: u64, detail: String| Error::InvalidFile {
-            path: name.clone(),
-            line: Some(line),
-            detail,
+        let size = bytes.len() as u64;
+        // Two passes over the text: the keys first, then the rows, so that
+        // no parsed object is held beyond its line.
+        let (columns, rows) = keys(Lines::new(&bytes[..], &name, None), size, ctl)?;
+        let mut table = TableBuilder::new(info(&name, size), column_names(&columns));
+        let mut lines = Lines::new(&bytes[..], &name, None);
+        let mut row = 0u64;
+        while let Some((line, object)) = lines.next_object()? {
+            push(&mut table, &columns, &object, row, line, &name, rows)?;
+            row += 1;
+        }
+        table.finish(rows)
+    }
+
+    /// Reads the file twice, as a stream (decompressed as it goes): once
+    /// for its keys, then a piece of lines at a time.
+    fn pieces<'c>(
+        &self,
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        ctl: Control<'c>,
+    ) -> Result<Box<dyn ReadPieces + 'c>> {
+        let _ = opts;
+        let name = path.display().to_string();
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let (columns, rows) = keys(open_lines(path, &name)?, size, ctl)?;
+        let mut pieces = JsonlPieces {
+            lines: open_lines(path, &name)?,
+            columns: column_names(&columns),
+            keys: columns,
+            info: SourceInfo {
+                compression: Compression::of_path(path).map(Compression::name),
+                ..info(&name, size)
+            },
+            name,
+            total_rows: rows,
+            rows: 0,
+            piece_bytes: piece_bytes.max(1),
+            size,
+            first: None,
+            ctl,
         };
-        let mut objects: Vec<(u64, Map<String, Value>)> = Vec::new();
-        let mut columns: Map<String, Value> = Map::new();
-        let mut offset = 0u64;
-        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-            let number = i as u64 + 1;
-            if i % 8192 == 0 {
-                ctl.check()?;
-                ctl.report(Phase::Loading, offset, text.len() as u64);
+        pieces.first = pieces.take()?;
+        Ok(Box::new(pieces))
+    }
+}
+
+/// A file's JSON Lines, read line by line.
+struct Lines<R> {
+    reader: R,
+    name: String,
+    compression: Option<Compression>,
+    /// The number of the last line read.
+    number: u64,
+    /// Bytes read so far.
+    read: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R, name: &str, compression: Option<Compression>) -> Lines<R> {
+        Lines {
+            reader,
+            name: name.to_string(),
+            compression,
+            number: 0,
+            read: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next non-blank line's number and object; `None` at the end.
+    fn next_object(&mut self) -> Result<Option<(u64, Map<String, Value>)>> {
+        loop {
+            self.buf.clear();
+            let n = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| {
+                match self.compression {
+                    Some(c) => c.error(&self.name, &e),
+                    None => Error::Read {
+                        path: self.name.clone(),
+                        source: e,
+                    },
+                }
+            })?;
+            if n == 0 {
+                return Ok(None);
             }
-            offset += line.len() as u64 + 1;
+            self.number += 1;
+            self.read += n as u64;
+            let mut line = &self.buf[..];
+            if self.number == 1 {
+                line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+            }
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let value: Value = serde_json::from_slice(line)
-                .map_err(|e| invalid(number, format!("not JSON: {e}")))?;
-            let Value::Object(object) = value else {
-                return Err(invalid(number, "is not a JSON object ({...})".into()));
+            let invalid = |detail: String| Error::InvalidFile {
+                path: self.name.clone(),
+                line: Some(self.number),
+                detail,
             };
-            for key in object.keys() {
-                if !columns.contains_key(key) {
-                    columns.insert(key.clone(), Value::Null);
-                }
+            let value: Value =
+                serde_json::from_slice(line).map_err(|e| invalid(format!("not JSON: {e}")))?;
+            let Value::Object(object) = value else {
+                return Err(invalid("is not a JSON object ({...})".into()));
+            };
+            return Ok(Some((self.number, object)));
+        }
+    }
+}
+
+/// The lines of the file at `path`, decompressed when it is compressed.
+fn open_lines(path: &Path, name: &str) -> Result<Lines<Box<dyn BufRead + Send>>> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: name.to_string(),
+        source,
+    })?;
+    let compression = Compression::of_path(path);
+    let reader: Box<dyn BufRead + Send> = match compression {
+        Some(c) => Box::new(BufReader::new(
+            c.decoder(BufReader::new(file))
+                .map_err(|e| c.error(name, &e))?,
+        )),
+        None => Box::new(BufReader::new(file)),
+    };
+    Ok(Lines::new(reader, name, compression))
+}
+
+/// The keys of every object, in the order they are first seen (a JSON
+/// map keeps that order), and how many objects there are.
+fn keys<R: BufRead>(
+    mut lines: Lines<R>,
+    size: u64,
+    ctl: Control<'_>,
+) -> Result<(Vec<String>, u64)> {
+    let mut seen: Map<String, Value> = Map::new();
+    let mut rows = 0u64;
+    while let Some((_, object)) = lines.next_object()? {
+        if rows % 8192 == 0 {
+            ctl.check()?;
+            ctl.report(Phase::Loading, lines.read.min(size), size.max(1));
+        }
+        rows += 1;
+        for key in object.keys() {
+            if !seen.contains_key(key) {
+                seen.insert(key.clone(), Value::Null);
             }
-            objects.push((number, object));
         }
-        if objects.is_empty() {
-            return Err(Error::EmptyFile { path: name });
+    }
+    if rows == 0 {
+        return Err(Error::EmptyFile { path: lines.name });
+    }
+    Ok((seen.keys().cloned().collect(), rows))
+}
+
+/// Column names for the keys: an empty key is `column_N`.
+fn column_names(keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| match k.as_str() {
+            "" => format!("column_{}", i + 1),
+            k => k.to_string(),
+        })
+        .collect()
+}
+
+/// How a JSON Lines file named `name`, of `size` bytes, is read.
+fn info(name: &str, size: u64) -> SourceInfo {
+    SourceInfo {
+        path: name.to_string(),
+        bytes: size,
+        format: JSONL.name,
+        encoding: Some(Encoding::Utf8),
+        delimiter: None,
+        has_header: true,
+        warnings: Vec::new(),
+        compression: None,
+        sheet: None,
+        sheets: Vec::new(),
+    }
+}
+
+/// Adds `object`, row `row` of the file on line `line`, to `table`.
+fn push(
+    table: &mut TableBuilder,
+    keys: &[String],
+    object: &Map<String, Value>,
+    row: u64,
+    line: u64,
+    name: &str,
+    rows: u64,
+) -> Result<()> {
+    let row = u32::try_from(row).map_err(|_| Error::TooManyRows {
+        path: name.to_string(),
+        rows,
+    })?;
+    let cells: Vec<String> = keys.iter().map(|k| cell(object.get(k))).collect();
+    table.push(cells.iter().map(|c| c.as_bytes()), row, line);
+    Ok(())
+}
+
+/// A JSON Lines file read a piece of lines at a time.
+struct JsonlPieces<'c> {
+    lines: Lines<Box<dyn BufRead + Send>>,
+    /// The JSON keys, one per column.
+    keys: Vec<String>,
+    /// The column names.
+    columns: Vec<String>,
+    info: SourceInfo,
+    name: String,
+    total_rows: u64,
+    rows: u64,
+    piece_bytes: usize,
+    size: u64,
+    first: Option<Table>,
+    ctl: Control<'c>,
+}
+
+impl JsonlPieces<'_> {
+    /// The next piece: lines up to about `piece_bytes`; `None` at the end.
+    fn take(&mut self) -> Result<Option<Table>> {
+        self.ctl.check()?;
+        let mut table = TableBuilder::new(self.info.clone(), self.columns.clone());
+        let start = self.lines.read;
+        let mut any = false;
+        while self.lines.read - start < self.piece_bytes as u64 {
+            let Some((line, object)) = self.lines.next_object()? else {
+                break;
+            };
+            push(
+                &mut table,
+                &self.keys,
+                &object,
+                self.rows,
+                line,
+                &self.name,
+                self.total_rows,
+            )?;
+            self.rows += 1;
+            any = true;
         }
-        let names: Vec<String> = columns
-            .keys()
-            .enumerate()
-            .map(|(i, k)| match k.as_str() {
-                "" => format!("column_{}", i + 1),
-                k => k.to_string(),
-            })
-            .collect();
-        let info = SourceInfo {
-            path: name.clone(),
-            bytes: bytes.len() as u64,
-            format: JSONL.name,
-            encoding: Some(Encoding::Utf8),
-            delimiter: None,
-            has_header: true,
-            warnings: Vec::new(),
-            compression: None,
-            sheet: None,
-            sheets: Vec::new(),
-        };
-        let mut rows = TableBuilder::new(info, names);
-        for (row, (line, object)) in objects.iter().enumerate() {
-            let cells: Vec<String> = columns.keys().map(|k| cell(object.get(k))).collect();
-            let row = u32::try_from(row).map_err(|_| Error::TooManyRows {
-                path: name.clone(),
-                rows: objects.len() as u64,
-            })?;
-            rows.push(cells.iter().map(|c| c.as_bytes()), row, *line);
+        self.ctl.report(
+            Phase::Loading,
+            self.lines.read.min(self.size),
+            self.size.max(1),
+        );
+        // The file has rows (an empty one is refused by its first pass).
+        if !any {
+            return Ok(None);
         }
-        rows.finish(objects.len() as u64)
+        table.finish(self.total_rows).map(Some)
+    }
+}
+
+impl ReadPieces for JsonlPieces<'_> {
+    fn first(&self) -> Option<&Table> {
+        self.first.as_ref()
+    }
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+    fn info(&self) -> SourceInfo {
+        self.info.clone()
+    }
+    fn rows(&self) -> u64 {
+        self.rows
+    }
+    fn file_size(&self) -> u64 {
+        self.size
+    }
+    fn next_piece(&mut self) -> Result<Option<Table>> {
+        if let Some(first) = self.first.take() {
+            return Ok(Some(first));
+        }
+        self.take()
     }
 }
 
@@ -197,5 +416,56 @@ mod tests {
         let result = crate::compare(&l, &r, &config, ctl).unwrap();
         assert_eq!(result.summary.identical, 2, "{:?}", result.rows);
         assert_eq!(result.summary.changed, 0);
+    }
+
+    #[test]
+    fn a_json_lines_file_is_read_in_pieces_as_whole_compressed_or_not() {
+        use crate::table::compressed::tests::compress;
+        use crate::table::{Compression, Pieces};
+        let dir = tempfile::tempdir().unwrap();
+        // A blank line, and a key that is empty (its column is named).
+        let mut text = String::from("\n{\"id\": -1, \"\": \"x\"}\n");
+        for i in 0..500 {
+            match i % 4 {
+                0 => text.push_str(&format!("{{\"id\": {i}, \"name\": \"n{i}\"}}\n")),
+                1 => text.push_str(&format!(
+                    "{{\"name\": \"m{i}\", \"id\": {i}, \"late\": true}}\n"
+                )),
+                2 => text.push('\n'),
+                _ => text.push_str(&format!("{{\"id\": {i}}}\n")),
+            }
+        }
+        for (file, bytes) in [
+            ("t.jsonl", text.clone().into_bytes()),
+            ("t.jsonl.gz", compress(text.as_bytes(), Compression::Gzip)),
+        ] {
+            let path = dir.path().join(file);
+            std::fs::write(&path, &bytes).unwrap();
+            let opts = LoadOptions::default();
+            let ctl = crate::progress::Control::default();
+            let whole = load_path(&path, &opts, ctl).unwrap();
+            assert_eq!(
+                whole.columns(),
+                ["id", "column_2", "name", "late"],
+                "{file}"
+            );
+            let mut pieces = Pieces::open(&path, &opts, 300, ctl).unwrap();
+            assert_eq!(pieces.columns(), whole.columns());
+            let (mut rows, mut count) = (0, 0);
+            while let Some(t) = pieces.next_piece().unwrap() {
+                count += 1;
+                for r in 0..t.num_rows() {
+                    assert_eq!(t.source_row(r), rows as u64);
+                    assert_eq!(t.line_of(r), whole.line_of(rows), "{file} row {rows}");
+                    for c in 0..t.num_columns() {
+                        assert_eq!(t.cell(r, c), whole.cell(rows, c));
+                    }
+                    rows += 1;
+                }
+            }
+            assert_eq!(rows, whole.num_rows(), "{file}");
+            assert_eq!(pieces.info().compression, whole.info().compression);
+            assert!(count > 3, "{file}: {count} pieces");
+        }
     }
 }

@@ -696,17 +696,22 @@ mod tests {
 
     #[test]
     fn a_reader_without_pieces_hands_out_the_whole_file_as_one() {
+        // Workbooks are read whole.
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.jsonl");
-        std::fs::write(&path, "{\"id\":1}\n{\"id\":2}\n").unwrap();
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbooks/people-1904.xlsx");
         let mut pieces =
             Pieces::open(&path, &LoadOptions::default(), 1, Control::default()).unwrap();
-        assert_eq!(pieces.columns(), ["id"]);
-        assert_eq!(pieces.first().map(|t| t.num_rows()), Some(2));
+        assert_eq!(pieces.columns()[0], "id");
+        assert_eq!(pieces.first().map(|t| t.num_rows()), Some(4));
         let piece = pieces.next_piece().unwrap().unwrap();
-        assert_eq!((piece.num_rows(), piece.line_of(1)), (2, 2));
+        assert_eq!(
+            (piece.num_rows(), piece.line_of(1)),
+            (4, 3),
+            "sheet row numbers"
+        );
         assert!(pieces.next_piece().unwrap().is_none());
-        assert_eq!(pieces.rows(), 2);
+        assert_eq!(pieces.rows(), 4);
         let on_disk = load_to_disk(
             &path,
             &LoadOptions::default(),
@@ -715,6 +720,9 @@ mod tests {
             Control::default(),
         )
         .unwrap();
-        assert_eq!((on_disk.cell(1, 0), on_disk.info().format), ("2", "jsonl"));
+        assert_eq!(
+            (on_disk.cell(1, 0), on_disk.info().format),
+            ("2", "workbook")
+        );
     }
 }
