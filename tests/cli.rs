@@ -873,3 +873,37 @@ fn a_file_cut_short_while_mapped_is_an_error_naming_it() {
     );
     assert!(!err.contains("read "), "the lost page was not read: {err}");
 }
+
+#[test]
+fn json_lines_files_over_the_memory_limit_are_compared_on_disk_with_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut left, mut right) = (String::new(), String::new());
+    for i in 0..30_000u32 {
+        left.push_str(&format!(
+            "{{\"id\": {i}, \"name\": \"name {i}\", \"amount\": {}.5}}\n",
+            i % 97
+        ));
+        if i % 11 != 0 {
+            let amount = if i % 13 == 0 { i % 89 } else { i % 97 };
+            right.push_str(&format!(
+                "{{\"amount\": {amount}.5, \"id\": {i}, \"name\": \"name {i}\"}}\n"
+            ));
+        }
+    }
+    let (l, r) = (dir.path().join("l.jsonl"), dir.path().join("r.jsonl"));
+    std::fs::write(&l, left).unwrap();
+    std::fs::write(&r, right).unwrap();
+    let (l, r) = (l.to_str().unwrap(), r.to_str().unwrap());
+    let compare = ["compare", l, r, "--key", "id", "--format", "csv"];
+    let whole = concord(&compare);
+    assert_eq!(whole.status.code(), Some(1), "{}", text(&whole.stderr));
+    let parts = concord(&[&compare[..], &["--memory-limit", "1M"]].concat());
+    assert_eq!(parts.status.code(), Some(1), "{}", text(&parts.stderr));
+    assert!(
+        text(&parts.stderr).contains("do not fit the memory limit"),
+        "{}",
+        text(&parts.stderr)
+    );
+    assert!(parts.stdout == whole.stdout, "the outputs differ");
+    assert!(text(&whole.stdout).lines().count() > 3000);
+}
