@@ -20,7 +20,7 @@
 
 use super::formats::InputFormat;
 use super::load::unique_names;
-use super::source::{rows_per_piece, Input, ReadPieces, Reader};
+use super::source::{rows_per_piece, Input, Piecewise, ReadPieces, Reader, TakePiece};
 use super::{LoadOptions, SourceInfo, Table, TableBuilder};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -114,7 +114,7 @@ impl Reader for Parquet {
             .with_batch_size(per as usize)
             .build()
             .map_err(|e| damaged(&name, &e))?;
-        let mut pieces = BatchPieces::new(
+        let pieces = BatchPieces::new(
             Box::new(batches.map(|b| b.map_err(|e| e.to_string()))),
             &schema,
             &name,
@@ -123,8 +123,10 @@ impl Reader for Parquet {
             total_rows,
             ctl,
         );
-        pieces.first = pieces.take()?;
-        Ok(Box::new(pieces))
+        let (columns, info) = (pieces.columns.clone(), pieces.info.clone());
+        Ok(Box::new(Piecewise::start(
+            pieces, columns, info, file_size,
+        )?))
     }
 }
 
@@ -158,9 +160,11 @@ impl Reader for ArrowIpc {
         let name = path.display().to_string();
         let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
         let (schema, batches) = ipc_batches(open(path, &name)?, &name)?;
-        let mut pieces = BatchPieces::new(batches, &schema, &name, ARROW.name, file_size, 0, ctl);
-        pieces.first = pieces.take()?;
-        Ok(Box::new(pieces))
+        let pieces = BatchPieces::new(batches, &schema, &name, ARROW.name, file_size, 0, ctl);
+        let (columns, info) = (pieces.columns.clone(), pieces.info.clone());
+        Ok(Box::new(Piecewise::start(
+            pieces, columns, info, file_size,
+        )?))
     }
 }
 
@@ -244,7 +248,7 @@ fn read_all(
         pieces.push_batch(&mut table, &batch)?;
     }
     let mut t = table.finish(pieces.rows)?;
-    t.info = pieces.info();
+    t.info = pieces.info;
     Ok(t)
 }
 
@@ -257,8 +261,6 @@ struct BatchPieces<'c> {
     /// Rows handed out so far (and the index of the next).
     rows: u64,
     total_rows: u64,
-    file_size: u64,
-    first: Option<Table>,
     ctl: Control<'c>,
 }
 
@@ -294,8 +296,6 @@ impl<'c> BatchPieces<'c> {
             info,
             rows: 0,
             total_rows,
-            file_size,
-            first: None,
             ctl,
         }
     }
@@ -342,8 +342,10 @@ impl<'c> BatchPieces<'c> {
         }
         Ok(())
     }
+}
 
-    /// The next piece: the next batch's rows; `None` after the last.
+impl TakePiece for BatchPieces<'_> {
+    /// The next batch's rows; `None` after the last.
     fn take(&mut self) -> Result<Option<Table>> {
         let Some(batch) = self.next_batch()? else {
             return Ok(None);
@@ -352,29 +354,8 @@ impl<'c> BatchPieces<'c> {
         self.push_batch(&mut table, &batch)?;
         table.finish(self.total_rows).map(Some)
     }
-}
-
-impl ReadPieces for BatchPieces<'_> {
-    fn first(&self) -> Option<&Table> {
-        self.first.as_ref()
-    }
-    fn columns(&self) -> &[String] {
-        &self.columns
-    }
-    fn info(&self) -> SourceInfo {
-        self.info.clone()
-    }
     fn rows(&self) -> u64 {
         self.rows
-    }
-    fn file_size(&self) -> u64 {
-        self.file_size
-    }
-    fn next_piece(&mut self) -> Result<Option<Table>> {
-        if let Some(first) = self.first.take() {
-            return Ok(Some(first));
-        }
-        self.take()
     }
 }
 

@@ -11,7 +11,7 @@
 
 use super::compressed::Compression;
 use super::formats::InputFormat;
-use super::source::{Input, ReadPieces, Reader};
+use super::source::{Input, Piecewise, ReadPieces, Reader, TakePiece};
 use super::{Encoding, LoadOptions, SourceInfo, Table, TableBuilder};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -66,24 +66,24 @@ impl Reader for JsonLines {
         let name = path.display().to_string();
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         let (columns, rows) = keys(open_lines(path, &name)?, size, ctl)?;
-        let mut pieces = JsonlPieces {
+        let info = SourceInfo {
+            compression: Compression::of_path(path).map(Compression::name),
+            ..info(&name, size)
+        };
+        let names = column_names(&columns);
+        let pieces = JsonlPieces {
             lines: open_lines(path, &name)?,
-            columns: column_names(&columns),
             keys: columns,
-            info: SourceInfo {
-                compression: Compression::of_path(path).map(Compression::name),
-                ..info(&name, size)
-            },
+            columns: names.clone(),
+            info: info.clone(),
             name,
             total_rows: rows,
             rows: 0,
             piece_bytes: piece_bytes.max(1),
             size,
-            first: None,
             ctl,
         };
-        pieces.first = pieces.take()?;
-        Ok(Box::new(pieces))
+        Ok(Box::new(Piecewise::start(pieces, names, info, size)?))
     }
 }
 
@@ -254,11 +254,10 @@ struct JsonlPieces<'c> {
     rows: u64,
     piece_bytes: usize,
     size: u64,
-    first: Option<Table>,
     ctl: Control<'c>,
 }
 
-impl JsonlPieces<'_> {
+impl TakePiece for JsonlPieces<'_> {
     /// The next piece: lines up to about `piece_bytes`; `None` at the end.
     fn take(&mut self) -> Result<Option<Table>> {
         self.ctl.check()?;
@@ -292,29 +291,8 @@ impl JsonlPieces<'_> {
         }
         table.finish(self.total_rows).map(Some)
     }
-}
-
-impl ReadPieces for JsonlPieces<'_> {
-    fn first(&self) -> Option<&Table> {
-        self.first.as_ref()
-    }
-    fn columns(&self) -> &[String] {
-        &self.columns
-    }
-    fn info(&self) -> SourceInfo {
-        self.info.clone()
-    }
     fn rows(&self) -> u64 {
         self.rows
-    }
-    fn file_size(&self) -> u64 {
-        self.size
-    }
-    fn next_piece(&mut self) -> Result<Option<Table>> {
-        if let Some(first) = self.first.take() {
-            return Ok(Some(first));
-        }
-        self.take()
     }
 }
 

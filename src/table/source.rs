@@ -205,7 +205,7 @@ pub trait Reader: Sync {
             Some(c) => load_compressed(path, c, opts, ctl)?,
             None => self.load(Input::Path(path), opts, ctl)?,
         };
-        Ok(Box::new(Whole::of(table, path)))
+        Ok(Box::new(Whole::of(table, path)?))
     }
 }
 
@@ -229,31 +229,49 @@ pub trait ReadPieces: Send {
     fn next_piece(&mut self) -> Result<Option<Table>>;
 }
 
-/// The pieces of a reader that reads only whole files: one piece.
-struct Whole {
-    table: Option<Table>,
-    info: SourceInfo,
+/// How a reader that reads in pieces takes its next one; [`Piecewise`]
+/// does the rest of [`ReadPieces`].
+pub(crate) trait TakePiece: Send {
+    /// The next piece; `None` after the last.
+    fn take(&mut self) -> Result<Option<Table>>;
+    /// Rows taken so far.
+    fn rows(&self) -> u64;
+}
+
+/// The pieces a [`TakePiece`] takes, with what every reader's pieces
+/// share: the first piece, taken at once as a sample of the file's start,
+/// and the columns, description and size, fixed by then.
+pub(crate) struct Piecewise<T> {
+    next: T,
+    first: Option<Table>,
     columns: Vec<String>,
-    rows: u64,
+    info: SourceInfo,
     file_size: u64,
 }
 
-impl Whole {
-    /// `table`, read from the file at `path`, as one piece.
-    fn of(table: Table, path: &Path) -> Whole {
-        Whole {
-            file_size: std::fs::metadata(path).map_or(table.info().bytes, |m| m.len()),
-            info: table.info().clone(),
-            columns: table.columns().to_vec(),
-            rows: 0,
-            table: Some(table),
-        }
+impl<T: TakePiece> Piecewise<T> {
+    /// Takes the first piece of `next`, a file of `file_size` bytes with
+    /// `columns`, read as `info` says.
+    pub(crate) fn start(
+        mut next: T,
+        columns: Vec<String>,
+        info: SourceInfo,
+        file_size: u64,
+    ) -> Result<Piecewise<T>> {
+        let first = next.take()?;
+        Ok(Piecewise {
+            next,
+            first,
+            columns,
+            info,
+            file_size,
+        })
     }
 }
 
-impl ReadPieces for Whole {
+impl<T: TakePiece> ReadPieces for Piecewise<T> {
     fn first(&self) -> Option<&Table> {
-        self.table.as_ref()
+        self.first.as_ref()
     }
     fn columns(&self) -> &[String] {
         &self.columns
@@ -262,17 +280,49 @@ impl ReadPieces for Whole {
         self.info.clone()
     }
     fn rows(&self) -> u64 {
-        self.rows
+        self.next.rows()
     }
     fn file_size(&self) -> u64 {
         self.file_size
     }
     fn next_piece(&mut self) -> Result<Option<Table>> {
+        match self.first.take() {
+            Some(first) => Ok(Some(first)),
+            None => self.next.take(),
+        }
+    }
+}
+
+/// A whole table as the one piece of a reader that reads only whole
+/// files.
+struct Whole {
+    table: Option<Table>,
+    rows: u64,
+}
+
+impl Whole {
+    /// `table`, read from the file at `path`, as one piece.
+    fn of(table: Table, path: &Path) -> Result<Piecewise<Whole>> {
+        let file_size = std::fs::metadata(path).map_or(table.info().bytes, |m| m.len());
+        let (info, columns) = (table.info().clone(), table.columns().to_vec());
+        let whole = Whole {
+            table: Some(table),
+            rows: 0,
+        };
+        Piecewise::start(whole, columns, info, file_size)
+    }
+}
+
+impl TakePiece for Whole {
+    fn take(&mut self) -> Result<Option<Table>> {
         let table = self.table.take();
         if let Some(t) = &table {
             self.rows = t.num_rows() as u64;
         }
         Ok(table)
+    }
+    fn rows(&self) -> u64 {
+        self.rows
     }
 }
 
