@@ -354,36 +354,34 @@ pub fn reader_for(name: &str, head: &[u8], opts: &LoadOptions) -> Result<&'stati
 
 /// The reader for the file at `path`, from its first bytes and its name
 /// (decompressed, and without the compression's extension, when it is
-/// compressed; its first bytes are read only when the options name no
-/// format).
-fn reader_for_path(path: &Path, opts: &LoadOptions) -> Result<&'static dyn Reader> {
-    let head = match opts.format {
-        Some(_) => Vec::new(),
-        None => head_of(path),
-    };
-    let name = inner_name(&path.display().to_string(), Compression::of_path(path));
-    reader_for(&name, &head, opts)
+/// compressed), and the file's compression.
+fn reader_for_path(
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<(&'static dyn Reader, Option<Compression>)> {
+    let (compression, head) = peek(path);
+    let name = inner_name(&path.display().to_string(), compression);
+    Ok((reader_for(&name, &head, opts)?, compression))
 }
 
-/// The first [`HEAD_BYTES`] of the file at `path`, decompressed when it is
-/// compressed; none when it cannot be read (the reader then reports that,
-/// naming the file).
-fn head_of(path: &Path) -> Vec<u8> {
+/// What the first bytes of the file at `path` say: its compression, and
+/// its first [`HEAD_BYTES`], decompressed when it is compressed (the file
+/// is then opened a second time, for the decoder). None when it cannot be
+/// read: the reader then reports that, naming the file.
+fn peek(path: &Path) -> (Option<Compression>, Vec<u8>) {
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    let Ok(file) = std::fs::File::open(path) else {
-        return head;
-    };
-    match Compression::of_path(path) {
-        Some(c) => {
-            if let Ok(decoder) = c.decoder(std::io::BufReader::new(file)) {
-                let _ = decoder.take(HEAD_BYTES as u64).read_to_end(&mut head);
-            }
-        }
-        None => {
-            let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    if let Ok(file) = std::fs::File::open(path) {
+        let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    }
+    let compression = Compression::of_head(&head);
+    if let Some(c) = compression {
+        head.clear();
+        let file = std::fs::File::open(path).map(std::io::BufReader::new);
+        if let Ok(decoder) = file.and_then(|f| c.decoder(f)) {
+            let _ = decoder.take(HEAD_BYTES as u64).read_to_end(&mut head);
         }
     }
-    head
+    (compression, head)
 }
 
 /// The name that tells the format of a file called `name`: without the
@@ -429,8 +427,8 @@ pub fn with_format(path: &Path, name: &str, opts: &LoadOptions) -> Result<LoadOp
     if opts.format.is_some() {
         return Ok(opts.clone());
     }
-    let compression = Compression::of_path(path);
-    let reader = reader_for(&inner_name(name, compression), &head_of(path), opts)?;
+    let (compression, head) = peek(path);
+    let reader = reader_for(&inner_name(name, compression), &head, opts)?;
     Ok(LoadOptions {
         format: Some(reader.format().name.to_string()),
         ..opts.clone()
@@ -447,23 +445,21 @@ pub fn text_bytes(path: &Path) -> u64 {
         return 0;
     };
     let size = meta.len();
-    if let Some(c) = Compression::of_path(path) {
-        return super::compressed::decompressed_bytes(path, size, c);
+    match reader_for_path(path, &LoadOptions::default()) {
+        Ok((_, Some(c))) => super::compressed::decompressed_bytes(path, size, c),
+        Ok((reader, None)) => reader.text_bytes(path).unwrap_or(size),
+        Err(_) => size,
     }
-    reader_for_path(path, &LoadOptions::default())
-        .ok()
-        .and_then(|r| r.text_bytes(path))
-        .unwrap_or(size)
 }
 
 /// Reads the file at `path` into memory as a table, by its format's reader.
 ///
 /// Large CSV files are parsed on all cores. The file is read once.
 pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
-    if let Some(c) = Compression::of_path(path) {
-        return load_compressed(path, c, opts, ctl);
+    match reader_for_path(path, opts)? {
+        (_, Some(c)) => load_compressed(path, c, opts, ctl),
+        (reader, None) => reader.load(Input::Path(path), opts, ctl),
     }
-    reader_for_path(path, opts)?.load(Input::Path(path), opts, ctl)
 }
 
 /// Reads the file at `path` as [`load_path`] does, but a reader that can
@@ -478,10 +474,10 @@ pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Ta
 /// one else writes, or in a process that exits when the work is done and
 /// turns that signal into an error message, as the command line does.
 pub fn map_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
-    if let Some(c) = Compression::of_path(path) {
-        return load_compressed(path, c, opts, ctl);
+    match reader_for_path(path, opts)? {
+        (_, Some(c)) => load_compressed(path, c, opts, ctl),
+        (reader, None) => reader.load(Input::Mapped(path), opts, ctl),
     }
-    reader_for_path(path, opts)?.load(Input::Mapped(path), opts, ctl)
 }
 
 /// Reads a file held in memory (an upload, say), named `name` in messages.
@@ -575,7 +571,7 @@ impl<'c> Pieces<'c> {
         piece_bytes: usize,
         ctl: Control<'c>,
     ) -> Result<Pieces<'c>> {
-        let reader = reader_for_path(path, opts)?;
+        let (reader, _) = reader_for_path(path, opts)?;
         Ok(Pieces(reader.pieces(path, opts, piece_bytes, ctl)?))
     }
 
