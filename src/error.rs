@@ -302,6 +302,16 @@ pub enum Error {
         /// The session.
         id: String,
     },
+    /// A patch whose rows no longer fit the file it is applied to.
+    #[error("the patch '{path}' does not fit '{file}': {} of its rows are in conflict{}:\n  {}", .conflicts.len(), if .conflicts.len() > 20 { " (the first 20)" } else { "" }, .conflicts.iter().take(20).cloned().collect::<Vec<_>>().join("\n  "))]
+    PatchConflict {
+        /// The patch.
+        path: String,
+        /// The file it was applied to.
+        file: String,
+        /// The rows in conflict, one line each.
+        conflicts: Vec<String>,
+    },
     /// Another process (or window) changed the session since it was read.
     #[error("session '{id}' was changed elsewhere (another Concord window or process) since it was opened; reopen it and try again")]
     Conflict {
@@ -419,6 +429,7 @@ impl Error {
             Error::NoResult { .. } => "no_result",
             Error::Stale { .. } => "stale",
             Error::Conflict { .. } => "conflict",
+            Error::PatchConflict { .. } => "patch_conflict",
             Error::Corrupt { .. } => "corrupt",
             Error::NewerFormat { .. } => "newer_format",
             Error::Storage { .. } => "storage",
@@ -441,6 +452,7 @@ impl Error {
             | Error::NoResult { .. }
             | Error::Stale { .. }
             | Error::Conflict { .. }
+            | Error::PatchConflict { .. }
             | Error::SourceChanged { .. }
             | Error::Busy { .. }
             | Error::NotRunning { .. }

@@ -30,6 +30,7 @@ pub mod compare;
 pub mod error;
 pub mod export;
 pub mod operations;
+pub mod patch;
 pub mod plan;
 pub mod profile;
 pub mod progress;

@@ -20,6 +20,7 @@ macro_rules! say {
     }};
 }
 pub(crate) use say;
+mod apply;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concord::Error;
@@ -56,6 +57,12 @@ enum Command {
     /// pairs) and uses them when it is confident, saying so on stderr.
     /// Exit status: 0 when the files match, 1 when they differ, 2 on error.
     Compare(Box<compare::CompareArgs>),
+    /// Apply a patch (`concord compare L R --format patch`) to the left file.
+    ///
+    /// Rows the patch does not touch keep their bytes; a patch whose rows
+    /// no longer fit the file is refused with the rows in conflict.
+    /// Exit status: 0 when the patch applied, 2 on error.
+    Apply(apply::ApplyArgs),
     /// Suggest how the columns of two files correspond, and which identify a row.
     Suggest(suggest::SuggestArgs),
     /// Serve the web UI and its API on this machine (http://127.0.0.1:7480/).
@@ -104,6 +111,7 @@ pub fn run() -> i32 {
     let outcome = match cli.command {
         Command::Inspect(a) => inspect::run(a),
         Command::Compare(a) => compare::run(*a, &data_dir),
+        Command::Apply(a) => apply::run(a),
         Command::Suggest(a) => suggest::run(a),
         Command::Serve(a) => serve::run(a, &data_dir),
         Command::Sessions(c) => sessions::run(c, &data_dir),
@@ -134,6 +142,9 @@ fn hint(e: &Error) -> Option<String> {
         } => Some(format!(
             "pass --skip-lines {n} to read from the header below them (--left-skip-lines or --right-skip-lines for one file of two)"
         )),
+        Error::PatchConflict { .. } => {
+            Some("pass --force to apply the rows that fit and list the others".into())
+        }
         Error::FieldCount { .. } => Some("pass --allow-ragged to pad short rows and cut long ones".into()),
         Error::NotText { detail, .. } if detail.contains("not valid UTF-8") => {
             Some("try --encoding windows-1252".into())

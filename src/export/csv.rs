@@ -31,7 +31,8 @@ fn write_csv_bytes<W: Write + ?Sized>(w: &mut W, s: &[u8]) -> io::Result<()> {
     w.write_all(b"\"")
 }
 
-fn write_record<'s>(
+/// Writes one CSV record of `fields`, each quoted when needed.
+pub(super) fn write_record<'s>(
     w: &mut dyn Write,
     fields: impl IntoIterator<Item = &'s str>,
 ) -> io::Result<()> {

@@ -11,6 +11,7 @@ mod csv;
 mod html;
 mod json;
 mod output;
+mod patch;
 mod text;
 mod xlsx;
 
@@ -38,6 +39,9 @@ pub enum Format {
     Html,
     /// An Excel workbook with changed cells highlighted.
     Xlsx,
+    /// The differences as a patch that `concord apply` applies to the left
+    /// file: a CSV of the rows to change, remove and add ([`crate::patch`]).
+    Patch,
 }
 
 /// A file name for an export of something called `name` (a session's
@@ -65,12 +69,13 @@ pub fn file_name(name: &str, format: Format) -> String {
 
 impl Format {
     /// Every format, in the order they are listed to users.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Text,
         Format::Json,
         Format::Csv,
         Format::Html,
         Format::Xlsx,
+        Format::Patch,
     ];
 
     /// The format's name, as on the command line.
@@ -81,6 +86,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Html => "html",
             Format::Xlsx => "xlsx",
+            Format::Patch => "patch",
         }
     }
 
@@ -92,13 +98,15 @@ impl Format {
     }
 
     /// The format a file name's extension asks for (`report.html`,
-    /// `diff.XLSX`, `notes.txt`), as an "Export as..." dialog or `--output`
-    /// gives it.
+    /// `diff.XLSX`, `notes.txt`, `fixes.patch.csv`), as an "Export as..."
+    /// dialog or `--output` gives it. The longest extension that fits wins,
+    /// so `.patch.csv` is a patch and `.csv` a CSV export.
     pub fn from_extension(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?;
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
         Format::ALL
             .into_iter()
-            .find(|f| f.extension().eq_ignore_ascii_case(ext))
+            .filter(|f| name.ends_with(&format!(".{}", f.extension())))
+            .max_by_key(|f| f.extension().len())
     }
 
     /// The format named `name` ([`Format::from_name`]), or an error that
@@ -137,6 +145,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Html => "HTML report",
             Format::Xlsx => "Excel workbook",
+            Format::Patch => "Patch (CSV)",
         }
     }
 
@@ -144,6 +153,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Text => "txt",
+            Format::Patch => "patch.csv",
             f => f.name(),
         }
     }
@@ -153,7 +163,7 @@ impl Format {
         match self {
             Format::Text => "text/plain; charset=utf-8",
             Format::Json => "application/json",
-            Format::Csv => "text/csv; charset=utf-8",
+            Format::Csv | Format::Patch => "text/csv; charset=utf-8",
             Format::Html => "text/html; charset=utf-8",
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
@@ -284,6 +294,7 @@ pub fn write(
         Format::Text => text::write(report, out, text::DEFAULT_ROWS).map_err(io),
         Format::Json => json::write(report, out, ctl),
         Format::Csv => csv::write(report, out, ctl),
+        Format::Patch => patch::write(report, out, ctl),
         Format::Html => html::write(report, out, ctl),
         Format::Xlsx => {
             let tmp = tempfile::Builder::new()
@@ -321,6 +332,19 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
             w.flush().map_err(io)?;
         }
     }
+    out.commit().map_err(io)
+}
+
+/// Writes `bytes` to the file `path` atomically, as [`write_file`] does
+/// an export (a patched file, say).
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let out = OutputFile::create(path).map_err(io)?;
+    let mut file = out.file();
+    file.write_all(bytes).map_err(io)?;
     out.commit().map_err(io)
 }
 

@@ -42,8 +42,11 @@ pub use builder::{encode_row, TableBuilder};
 pub use compressed::Compression;
 /// The name of CSV, the format of inputs stored before formats were named.
 pub use csv::NAME as CSV;
+pub(crate) use decode::decode;
 pub use decode::Encoding;
 pub use formats::InputFormat;
+pub(crate) use parse::{next_record, record_cells, Outcome, QUOTED};
+pub(crate) use sniff::skip_lines;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 pub use source::{
     load_both, load_bytes, load_path, load_to_disk, map_both, map_path, text_bytes, LoadOptions,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod generate;
+
 use std::process::{Command, Output};
 
 /// Runs the `concord` binary with `args`, as a user would.

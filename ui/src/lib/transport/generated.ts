@@ -982,6 +982,11 @@ export const EXPORT_FORMATS = [
     "name": "xlsx",
     "label": "Excel workbook",
     "extension": "xlsx"
+  },
+  {
+    "name": "patch",
+    "label": "Patch (CSV)",
+    "extension": "patch.csv"
   }
 ] as const;
 
