@@ -455,6 +455,18 @@ fn upload_compare_page_and_export() {
     assert!(header("").contains("length"));
     let xlsx = s.get(&format!("/api/sessions/{id}/export?format=xlsx"));
     assert!(xlsx.body.starts_with(b"PK"));
+    // A patch, named as one.
+    let patch = s.get(&format!("/api/sessions/{id}/export?format=patch"));
+    assert!(patch
+        .header("content-disposition")
+        .unwrap()
+        .contains("concord-bridges.patch.csv"));
+    let text = patch.text();
+    assert!(
+        text.starts_with("action,right_row,key:bridge,changed_columns,")
+            && text.contains("change,,Williamsburg,designer,"),
+        "{text}"
+    );
     let bad = s.get(&format!("/api/sessions/{id}/export?format=pdf"));
     assert_eq!(
         (bad.status, bad.json()["code"].clone()),

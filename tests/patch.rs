@@ -198,11 +198,7 @@ fn a_patch_gives_right_byte_for_byte_when_every_text_difference_counts() {
                 r.sort();
                 r
             };
-            assert_eq!(
-                sorted(&applied),
-                sorted(rtext.as_bytes()),
-                "seed {seed}"
-            );
+            assert_eq!(sorted(&applied), sorted(rtext.as_bytes()), "seed {seed}");
         }
     }
     assert!(
@@ -466,7 +462,12 @@ fn a_utf16_file_larger_than_a_chunk_stays_utf16_with_one_byte_order_mark() {
     };
     let lt = load_path(&left_path, &LoadOptions::default(), Control::default()).unwrap();
     assert!(lt.info().encoding.is_some_and(|e| e.name() == "utf-16le"));
-    let rt = load_bytes("right.csv", right.clone().into_bytes(), &LoadOptions::default()).unwrap();
+    let rt = load_bytes(
+        "right.csv",
+        right.clone().into_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let res = compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap();
     let path = dir.path().join("p.patch.csv");
     let report = Report {
@@ -475,7 +476,15 @@ fn a_utf16_file_larger_than_a_chunk_stays_utf16_with_one_byte_order_mark() {
         result: &res,
     };
     export::write_file(report, Format::Patch, &path, Control::default()).unwrap();
-    let out = patched(&left_path, &LoadOptions::default(), &Patch::read(&path).unwrap()).unwrap();
-    assert!(out.len() > 4 << 20, "the output spans more than one chunk of 1 MiB");
+    let out = patched(
+        &left_path,
+        &LoadOptions::default(),
+        &Patch::read(&path).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        out.len() > 4 << 20,
+        "the output spans more than one chunk of 1 MiB"
+    );
     assert_eq!(out, utf16(&right));
 }

@@ -33,14 +33,28 @@ pub(crate) fn run(a: ApplyArgs) -> Result<i32, Error> {
     let opts = a.read.options();
     let applied = if a.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
-        let applied = apply(&a.left, &opts, &patch, a.force, &mut out, Control::default())?;
+        let applied = apply(
+            &a.left,
+            &opts,
+            &patch,
+            a.force,
+            &mut out,
+            Control::default(),
+        )?;
         out.flush().map_err(|source| Error::Write {
             path: "standard output".into(),
             source,
         })?;
         applied
     } else {
-        apply_to_file(&a.left, &opts, &patch, a.force, &a.output, Control::default())?
+        apply_to_file(
+            &a.left,
+            &opts,
+            &patch,
+            a.force,
+            &a.output,
+            Control::default(),
+        )?
     };
     for note in &applied.notes {
         say!("concord: note: {note}");

@@ -312,10 +312,12 @@ impl Sink<'_> {
 
     fn pass_on(&mut self) -> Result<()> {
         let encoded = self.source.encode(&self.buf, !self.started)?;
-        self.out.write_all(&encoded).map_err(|source| Error::Write {
-            path: "output".to_string(),
-            source,
-        })?;
+        self.out
+            .write_all(&encoded)
+            .map_err(|source| Error::Write {
+                path: "output".to_string(),
+                source,
+            })?;
         self.started = true;
         self.buf.clear();
         Ok(())
@@ -605,8 +607,10 @@ impl Plan {
                 Fate::Change(li) => {
                     let l = &patch.lines[li];
                     let body = record_body(record);
-                    let mut fields: Vec<Vec<u8>> =
-                        raw_fields(body, delim).into_iter().map(<[u8]>::to_vec).collect();
+                    let mut fields: Vec<Vec<u8>> = raw_fields(body, delim)
+                        .into_iter()
+                        .map(<[u8]>::to_vec)
+                        .collect();
                     if fields.len() < width {
                         fields.resize(width, Vec::new());
                     }
