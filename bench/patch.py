@@ -5,7 +5,13 @@
 `concord compare --format patch` writes the patch of left against right;
 `concord apply` applies it to left. The result is checked: compared with
 right, it must have no differences. Beside them, in the same run, the
-plain keyed compare to CSV for scale. Medians of RUNS warm runs.
+plain keyed compare to CSV for scale. Then the merge driver on two
+branches of left: "theirs" is right (about 20,000 rows changed, removed
+or added), "ours" is left with the `notes` of every 50th row edited;
+`concord git merge` merges theirs into a fresh copy of ours (the copy is
+in the time), and the result must hold both sides' edits; rows both
+sides edited, or one removed and the other edited, are in conflict. Medians of
+RUNS warm runs.
 
 Usage: python3 bench/patch.py [RUNS]
 """
@@ -35,6 +41,18 @@ def main():
     check = subprocess.run([concord, "compare", patched, right, "--key", "id", "--format", "text"], capture_output=True)
     if check.returncode != 0:
         sys.exit(f"the patched file differs from right:\n{check.stdout.decode()}")
+    ours = os.path.join(OUT, "ours.csv")
+    with open(left, newline="") as f, open(ours, "w", newline="") as o:
+        for i, line in enumerate(f):
+            if i > 0 and i % 50 == 0:
+                line = line.rstrip("\n") + " (ours)\n"
+            o.write(line)
+    merged = os.path.join(OUT, "merged.csv")
+    m_time, m_mem = median(["sh", "-c", f'cp "{ours}" "{merged}" && exec "{concord}" git merge "{left}" "{merged}" "{right}" data.csv 2>/dev/null'], RUNS)
+    text = open(merged).read()
+    if text.count(" (ours)") < 19000:
+        sys.exit("the merge lost ours' edits")
+    conflicts = text.count("<<<<<<< ours")
     mib = 1024 * 1024
     lines = sum(1 for _ in open(patch)) - 1
     print(f"1M rows x 12 columns a side ({os.path.getsize(left) / mib:.0f} MiB each); patch of {lines} rows, "
@@ -43,7 +61,8 @@ def main():
     print(f"{'compare, differences as CSV':<32}{csv_time:>10.2f}{csv_mem / mib:>16.0f}")
     print(f"{'compare, write the patch':<32}{p_time:>10.2f}{p_mem / mib:>16.0f}")
     print(f"{'apply the patch to left':<32}{a_time:>10.2f}{a_mem / mib:>16.0f}")
-    print("the patched file compared with right: identical")
+    print(f"{'git merge driver (with the copy)':<32}{m_time:>10.2f}{m_mem / mib:>16.0f}  ({conflicts} rows in conflict)")
+    print("the patched file compared with right: identical; the merge holds ours' edits")
 
 
 if __name__ == "__main__":

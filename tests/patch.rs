@@ -10,7 +10,7 @@ mod common;
 use common::generate::*;
 use concord::compare::{compare_as_configured, ColumnPair, CompareConfig, NumericMode};
 use concord::export::{self, Format, Report};
-use concord::patch::{apply, Patch};
+use concord::patch::{apply, OnConflict, Patch};
 use concord::{load_bytes, load_path, Control, Error, LoadOptions};
 use std::collections::HashMap;
 use std::path::Path;
@@ -41,7 +41,14 @@ fn patch_of(dir: &Path, left: &str, right: &str, cfg: &CompareConfig) -> Patch {
 /// `patch` applied to the file at `left`: the patched bytes.
 fn patched(left: &Path, opts: &LoadOptions, patch: &Patch) -> concord::Result<Vec<u8>> {
     let mut out = Vec::new();
-    apply(left, opts, patch, false, &mut out, Control::default())?;
+    apply(
+        left,
+        opts,
+        patch,
+        OnConflict::Refuse,
+        &mut out,
+        Control::default(),
+    )?;
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 use super::args::ReadArgs;
 use super::SAME;
 use clap::Args;
-use concord::patch::{apply, apply_to_file, Patch};
+use concord::patch::{apply, apply_to_file, OnConflict, Patch};
 use concord::{Control, Error};
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,13 +31,18 @@ pub(crate) struct ApplyArgs {
 pub(crate) fn run(a: ApplyArgs) -> Result<i32, Error> {
     let patch = Patch::read(&a.patch)?;
     let opts = a.read.options();
+    let on_conflict = if a.force {
+        OnConflict::Skip
+    } else {
+        OnConflict::Refuse
+    };
     let applied = if a.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
         let applied = apply(
             &a.left,
             &opts,
             &patch,
-            a.force,
+            on_conflict,
             &mut out,
             Control::default(),
         )?;
@@ -51,7 +56,7 @@ pub(crate) fn run(a: ApplyArgs) -> Result<i32, Error> {
             &a.left,
             &opts,
             &patch,
-            a.force,
+            on_conflict,
             &a.output,
             Control::default(),
         )?

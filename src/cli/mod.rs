@@ -21,6 +21,7 @@ macro_rules! say {
 }
 pub(crate) use say;
 mod apply;
+mod git;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concord::Error;
@@ -63,6 +64,9 @@ enum Command {
     /// no longer fit the file is refused with the rows in conflict.
     /// Exit status: 0 when the patch applied, 2 on error.
     Apply(apply::ApplyArgs),
+    /// Set Concord up as git's diff and merge driver for tables.
+    #[command(subcommand)]
+    Git(git::GitCommand),
     /// Suggest how the columns of two files correspond, and which identify a row.
     Suggest(suggest::SuggestArgs),
     /// Serve the web UI and its API on this machine (http://127.0.0.1:7480/).
@@ -112,6 +116,7 @@ pub fn run() -> i32 {
         Command::Inspect(a) => inspect::run(a),
         Command::Compare(a) => compare::run(*a, &data_dir),
         Command::Apply(a) => apply::run(a),
+        Command::Git(c) => git::run(c),
         Command::Suggest(a) => suggest::run(a),
         Command::Serve(a) => serve::run(a, &data_dir),
         Command::Sessions(c) => sessions::run(c, &data_dir),

@@ -10,7 +10,7 @@
 mod csv;
 mod html;
 mod json;
-mod output;
+
 mod patch;
 mod text;
 mod xlsx;
@@ -22,8 +22,9 @@ use crate::table::Table;
 use std::io::Write;
 use std::path::Path;
 
+pub(crate) use crate::output::OutputFile;
 pub use csv::write_csv_field;
-pub(crate) use output::OutputFile;
+pub use patch::patch_of;
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

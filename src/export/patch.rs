@@ -6,7 +6,7 @@ use super::csv::write_record;
 use super::{progress_every, Report};
 use crate::compare::{Mode, RowDiff};
 use crate::error::{Error, Result};
-use crate::patch::{Action, ACTION, AFTER, BEFORE, CHANGED, KEY, RIGHT_ROW};
+use crate::patch::{Action, Line, Patch, ACTION, AFTER, BEFORE, CHANGED, KEY, RIGHT_ROW};
 use crate::progress::Control;
 use std::io::{self, Write};
 
@@ -25,6 +25,49 @@ fn actions(row: &RowDiff, mode: Mode) -> &'static [Action] {
     }
 }
 
+/// The line of the patch that does `act` to result row `row`. With
+/// `full_rows`, a change holds every value of the row before and after,
+/// equal where the cell did not change, instead of empty ones (what a
+/// three-way merge needs to show a whole row in conflict).
+fn line_of(report: Report<'_>, row: &RowDiff, act: Action, full_rows: bool) -> Line {
+    let res = report.result;
+    let right_row = match (act, row.right) {
+        (Action::Add, Some(r)) => report.right.source_row(r as usize) + 1,
+        _ => 0,
+    };
+    let key = res
+        .keys
+        .iter()
+        .map(|k| match (act, row.left, row.right) {
+            (Action::Add, _, Some(r)) => report.right.cell(r as usize, k.right_index).to_string(),
+            (_, Some(l), _) => report.left.cell(l as usize, k.left_index).to_string(),
+            _ => String::new(),
+        })
+        .collect();
+    let changed = report.changed(row);
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for p in 0..res.pairs.len() {
+        let (b, a) = match act {
+            Action::Change if full_rows || changed.contains(&(p as u32)) => {
+                (report.left_value(row, p), report.right_value(row, p))
+            }
+            Action::Change => ("", ""),
+            Action::Remove => (report.left_value(row, p), ""),
+            Action::Add => ("", report.right_value(row, p)),
+        };
+        before.push(b.to_string());
+        after.push(a.to_string());
+    }
+    Line {
+        line: 0,
+        action: act,
+        right_row,
+        key,
+        before,
+        after,
+    }
+}
+
 /// Writes one line of the patch; `fields` is scratch space.
 fn write_line(
     w: &mut dyn Write,
@@ -34,41 +77,49 @@ fn write_line(
     fields: &mut Vec<String>,
 ) -> io::Result<()> {
     let res = report.result;
+    let line = line_of(report, row, act, false);
     fields.clear();
     fields.push(act.name().to_string());
-    fields.push(match (act, row.right) {
-        (Action::Add, Some(r)) => (report.right.source_row(r as usize) + 1).to_string(),
-        _ => String::new(),
+    fields.push(match line.right_row {
+        0 => String::new(),
+        n => n.to_string(),
     });
-    for k in &res.keys {
-        fields.push(match (act, row.left, row.right) {
-            (Action::Add, _, Some(r)) => report.right.cell(r as usize, k.right_index).to_string(),
-            (_, Some(l), _) => report.left.cell(l as usize, k.left_index).to_string(),
-            _ => String::new(),
-        });
-    }
-    let changed = report.changed(row);
-    let names: Vec<&str> = changed
-        .iter()
-        .map(|&p| res.pairs[p as usize].left.as_str())
-        .collect();
+    fields.extend(line.key);
     fields.push(if act == Action::Change {
+        let changed = report.changed(row).iter();
+        let names: Vec<&str> = changed
+            .map(|&p| res.pairs[p as usize].left.as_str())
+            .collect();
         names.join(";")
     } else {
         String::new()
     });
-    for (p, _) in res.pairs.iter().enumerate() {
-        let keep = act != Action::Change || changed.contains(&(p as u32));
-        let (before, after) = match act {
-            Action::Change if !keep => ("", ""),
-            Action::Change => (report.left_value(row, p), report.right_value(row, p)),
-            Action::Remove => (report.left_value(row, p), ""),
-            Action::Add => ("", report.right_value(row, p)),
-        };
-        fields.push(before.to_string());
-        fields.push(after.to_string());
+    for (b, a) in line.before.into_iter().zip(line.after) {
+        fields.push(b);
+        fields.push(a);
     }
     write_record(w, fields.iter().map(String::as_str))
+}
+
+/// The patch of `report` (as [`write`] writes it, or with every value of
+/// a changed row: see [`line_of`]), in memory, its lines numbered as in
+/// the written file.
+pub fn patch_of(report: Report<'_>, full_rows: bool) -> Patch {
+    let res = report.result;
+    let mut lines = Vec::new();
+    for row in res.rows.iter() {
+        for &act in actions(&row, res.mode) {
+            let mut line = line_of(report, &row, act, full_rows);
+            line.line = lines.len() as u64 + 2;
+            lines.push(line);
+        }
+    }
+    Patch {
+        path: "the patch".to_string(),
+        keys: res.keys.iter().map(|k| k.left.clone()).collect(),
+        columns: res.pairs.iter().map(|p| p.left.clone()).collect(),
+        lines,
+    }
 }
 
 pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {

@@ -26,7 +26,7 @@ pub fn apply_to_file(
     left: &Path,
     opts: &LoadOptions,
     patch: &Patch,
-    force: bool,
+    on_conflict: OnConflict,
     output: &Path,
     ctl: Control<'_>,
 ) -> Result<Applied> {
@@ -35,9 +35,9 @@ pub fn apply_to_file(
         path: shown.clone(),
         source,
     };
-    let file = crate::export::OutputFile::create(output).map_err(io)?;
+    let file = crate::output::OutputFile::create(output).map_err(io)?;
     let mut w = std::io::BufWriter::with_capacity(CHUNK, file.file());
-    let applied = apply(left, opts, patch, force, &mut w, ctl).map_err(|e| match e {
+    let applied = apply(left, opts, patch, on_conflict, &mut w, ctl).map_err(|e| match e {
         Error::Write { source, .. } => io(source),
         e => e,
     })?;
@@ -45,6 +45,21 @@ pub fn apply_to_file(
     drop(w);
     file.commit().map_err(io)?;
     Ok(applied)
+}
+
+/// What to do with the lines of a patch that do not fit the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Refuse the patch, naming them, and write nothing.
+    Refuse,
+    /// Apply the other lines and list them ([`Applied::skipped`]).
+    Skip,
+    /// Merge: a line already in the file (the same change made on both
+    /// sides, a row removed on both) is passed over, a change to other
+    /// cells of a changed row is merged in, and a real conflict is written
+    /// between conflict markers, both versions of the row, as git writes
+    /// conflicting lines ([`Applied::skipped`] lists them).
+    Mark,
 }
 
 /// What applying a patch did.
@@ -56,7 +71,8 @@ pub struct Applied {
     pub removed: u64,
     /// Rows added.
     pub added: u64,
-    /// The patch's lines that were not applied (only when forced).
+    /// The patch's lines that were not applied (or, when merging, were
+    /// written in conflict).
     pub skipped: Vec<Conflict>,
     /// What the user should know about the output (a workbook written as
     /// CSV, say).
@@ -89,7 +105,7 @@ impl std::fmt::Display for Conflict {
 /// Applies `patch` to the file at `left` (read with `opts`, as the
 /// comparison read it) and writes the patched file to `out`. Refuses a
 /// patch that conflicts with the file, naming the lines in conflict and
-/// writing nothing, unless `force`: then the other lines are applied and
+/// writing nothing, unless told otherwise: then the other lines are applied
 /// the conflicting ones listed in [`Applied::skipped`].
 ///
 /// A CSV file keeps its bytes where the patch does not touch it; any other
@@ -99,7 +115,7 @@ pub fn apply(
     left: &Path,
     opts: &LoadOptions,
     patch: &Patch,
-    force: bool,
+    on_conflict: OnConflict,
     out: &mut dyn Write,
     ctl: Control<'_>,
 ) -> Result<Applied> {
@@ -143,8 +159,15 @@ pub fn apply(
     };
     notes.extend(source.warnings.iter().cloned());
     let text = &source.text[source.start..];
-    let plan = Plan::make(text, &source, patch, &at, &ctl)?;
-    if !plan.conflicts.is_empty() && !force {
+    let plan = Plan::make(
+        text,
+        &source,
+        patch,
+        &at,
+        on_conflict == OnConflict::Mark,
+        &ctl,
+    )?;
+    if !plan.conflicts.is_empty() && on_conflict == OnConflict::Refuse {
         return Err(Error::PatchConflict {
             path: patch.path.clone(),
             file: name,
@@ -340,6 +363,19 @@ enum Fate {
     /// Changed by the patch line at this index.
     Change(usize),
     Remove,
+    /// In conflict with the patch line at this index, when merging.
+    Clash(Clash),
+}
+
+/// How a row and a line of the patch conflict, when merging.
+#[derive(Debug, Clone, Copy)]
+enum Clash {
+    /// Both changed some of the same cells ([`Plan::clash_cells`]).
+    Cells(usize),
+    /// The patch removes the row, which the file changed.
+    Removed(usize),
+    /// The patch adds a row with the key of another row of the file.
+    Added(usize),
 }
 
 /// The first pass's findings.
@@ -358,6 +394,12 @@ struct Plan {
     counts: [u64; 3],
     /// The add lines to apply, by their row in the right file.
     adds: Vec<usize>,
+    /// When merging: the cells in conflict of the lines that [`Clash::Cells`]
+    /// names, by their index among the patch's columns.
+    clash_cells: HashMap<usize, Vec<usize>>,
+    /// When merging: the change lines whose row the file removed, written
+    /// in conflict at the end.
+    orphans: Vec<usize>,
 }
 
 /// Key values as one byte string (each value with its length first), to
@@ -376,6 +418,7 @@ impl Plan {
         source: &Source,
         patch: &Patch,
         place: &Columns,
+        merge: bool,
         ctl: &Control<'_>,
     ) -> Result<Plan> {
         let (keys, cols) = (&place.keys[..], &place.cols[..]);
@@ -408,6 +451,9 @@ impl Plan {
         let mut kept_keys: HashMap<Vec<u8>, u64> = HashMap::new();
         let mut quoting = vec![[0u64; 4]; place.width];
         let mut counts = [0u64; 3];
+        let mut clash_cells = HashMap::new();
+        // When merging: the lines written in conflict, with the file's line.
+        let mut conflicts_here: Vec<(usize, u64)> = Vec::new();
         let mut line = source.skip_lines as u64 + 1;
         loop {
             let start = at;
@@ -474,19 +520,36 @@ impl Plan {
                     key_bytes(found_by.iter().map(|&k| cell(k)), &mut kb);
                     let mut fate = Fate::Keep;
                     let mut adds_here = false;
+                    // When merging, the first line that clashes with the row.
+                    let mut clash = None;
                     for &li in wanted.get(&kb).into_iter().flatten() {
                         if used[li] {
                             continue;
                         }
                         let l = &patch.lines[li];
-                        let differs = |i: usize, before: &str| cell(cols[i]) != before.as_bytes();
+                        let differs = |i: usize, v: &str| cell(cols[i]) != v.as_bytes();
+                        let changed = |i: &usize| l.before[*i] != l.after[*i];
                         let mismatch = match l.action {
+                            Action::Add if merge && !keys.is_empty() => {
+                                // Added on both sides: the same row, or a clash.
+                                used[li] = true;
+                                if (0..cols.len()).any(|i| differs(i, &l.after[i])) {
+                                    clash = clash.or(Some(Clash::Added(li)));
+                                }
+                                continue;
+                            }
                             Action::Add => {
                                 adds_here = true;
                                 continue;
                             }
+                            // Merging, a cell that already holds the new
+                            // value is no conflict.
+                            Action::Change if merge => (0..cols.len())
+                                .filter(changed)
+                                .find(|&i| differs(i, &l.before[i]) && differs(i, &l.after[i])),
                             Action::Change => (0..cols.len())
-                                .find(|&i| l.before[i] != l.after[i] && differs(i, &l.before[i])),
+                                .filter(changed)
+                                .find(|&i| differs(i, &l.before[i])),
                             Action::Remove => (0..cols.len()).find(|&i| differs(i, &l.before[i])),
                         };
                         match mismatch {
@@ -501,8 +564,32 @@ impl Plan {
                                 };
                                 break;
                             }
-                            Some(c) => near[li] = near[li].or(Some((this_line, c))),
+                            Some(c) => {
+                                near[li] = near[li].or(Some((this_line, c)));
+                                if merge && clash.is_none() {
+                                    clash = Some(match l.action {
+                                        Action::Change => {
+                                            let cells = (0..cols.len())
+                                                .filter(changed)
+                                                .filter(|&i| {
+                                                    differs(i, &l.before[i])
+                                                        && differs(i, &l.after[i])
+                                                })
+                                                .collect();
+                                            clash_cells.insert(li, cells);
+                                            Clash::Cells(li)
+                                        }
+                                        _ => Clash::Removed(li),
+                                    });
+                                }
+                            }
                         }
+                    }
+                    if let (Fate::Keep, Some(c)) = (fate, clash) {
+                        let (Clash::Cells(li) | Clash::Removed(li) | Clash::Added(li)) = c;
+                        used[li] = true;
+                        fate = Fate::Clash(c);
+                        conflicts_here.push((li, this_line));
                     }
                     if adds_here && !keys.is_empty() && !matches!(fate, Fate::Remove) {
                         kept_keys.entry(kb.clone()).or_insert(this_line);
@@ -513,9 +600,44 @@ impl Plan {
         }
         let mut conflicts = Vec::new();
         let mut adds = Vec::new();
+        let mut orphans = Vec::new();
+        for &(li, at) in &conflicts_here {
+            let l = &patch.lines[li];
+            conflicts.push(Conflict {
+                line: l.line,
+                action: l.action,
+                key: l.key.clone(),
+                reason: match l.action {
+                    Action::Change => {
+                        let names: Vec<String> = clash_cells
+                            .get(&li)
+                            .into_iter()
+                            .flatten()
+                            .map(|&i: &usize| format!("'{}'", patch.columns[i]))
+                            .collect();
+                        format!(
+                            "both sides changed {} differently (line {at})",
+                            names.join(", ")
+                        )
+                    }
+                    Action::Remove => {
+                        format!("one side removed the row on line {at}, which the other changed")
+                    }
+                    Action::Add => {
+                        format!("both sides added a row with this key, differently (line {at})")
+                    }
+                },
+            });
+        }
         for (li, l) in patch.lines.iter().enumerate() {
             let reason = match l.action {
                 _ if used[li] => continue,
+                // Merging: removed on both sides.
+                Action::Remove if merge => continue,
+                Action::Change if merge => {
+                    orphans.push(li);
+                    "one side removed the row, which the other changed".to_string()
+                }
                 Action::Add => {
                     key_bytes(l.key.iter().map(|k| k.as_bytes()), &mut kb);
                     match kept_keys.get(&kb) {
@@ -557,6 +679,8 @@ impl Plan {
             conflicts,
             counts,
             adds,
+            clash_cells,
+            orphans,
         })
     }
 
@@ -605,33 +729,52 @@ impl Plan {
                 Fate::Keep => emit(sink, record, &mut rows, &mut open)?,
                 Fate::Remove => {}
                 Fate::Change(li) => {
-                    let l = &patch.lines[li];
-                    let body = record_body(record);
-                    let mut fields: Vec<Vec<u8>> = raw_fields(body, delim)
-                        .into_iter()
-                        .map(<[u8]>::to_vec)
-                        .collect();
-                    if fields.len() < width {
-                        fields.resize(width, Vec::new());
-                    }
-                    for (k, &c) in cols.iter().enumerate() {
-                        if l.before[k] != l.after[k] {
-                            fields[c].clear();
-                            let v = l.after[k].as_bytes();
-                            write_field(&mut fields[c], v, delim, self.quotes(c, v));
+                    self.rewrite(
+                        record,
+                        &patch.lines[li],
+                        &at.cols,
+                        width,
+                        delim,
+                        |_| true,
+                        &mut scratch,
+                    );
+                    emit(sink, &scratch, &mut rows, &mut open)?;
+                }
+                Fate::Clash(clash) => {
+                    let mut theirs = Vec::new();
+                    let ours = match clash {
+                        Clash::Cells(li) => {
+                            let l = &patch.lines[li];
+                            let cells = &self.clash_cells[&li];
+                            self.rewrite(record, l, cols, width, delim, |_| true, &mut theirs);
+                            let mut ours = Vec::new();
+                            self.rewrite(
+                                record,
+                                l,
+                                cols,
+                                width,
+                                delim,
+                                |k| !cells.contains(&k),
+                                &mut ours,
+                            );
+                            ours
                         }
-                    }
-                    scratch.clear();
-                    for (k, f) in fields.iter().enumerate() {
-                        if k > 0 {
-                            scratch.push(delim);
+                        Clash::Removed(_) => record.to_vec(),
+                        Clash::Added(li) => {
+                            self.added_row(&patch.lines[li], source, at, &mut theirs);
+                            record.to_vec()
                         }
-                        scratch.extend_from_slice(f);
-                    }
-                    scratch.extend_from_slice(&record[body.len()..]);
+                    };
+                    self.markers(&ours, &theirs, &mut scratch);
                     emit(sink, &scratch, &mut rows, &mut open)?;
                 }
             }
+        }
+        for &li in &self.orphans {
+            self.added_row(&patch.lines[li], source, at, &mut scratch);
+            let theirs = std::mem::take(&mut scratch);
+            self.markers(&[], &theirs, &mut scratch);
+            emit(sink, &scratch, &mut rows, &mut open)?;
         }
         for &li in adds {
             self.added_row(&patch.lines[li], source, at, &mut scratch);
@@ -644,6 +787,60 @@ impl Plan {
             sink.buf.truncate(cut);
         }
         Ok(())
+    }
+
+    /// `record` with the changed cells of `l` that `take` chooses (by their
+    /// index among the patch's columns) rewritten, the others as they are.
+    #[allow(clippy::too_many_arguments)]
+    fn rewrite(
+        &self,
+        record: &[u8],
+        l: &Line,
+        cols: &[usize],
+        width: usize,
+        delim: u8,
+        take: impl Fn(usize) -> bool,
+        out: &mut Vec<u8>,
+    ) {
+        let body = record_body(record);
+        let mut fields: Vec<Vec<u8>> = raw_fields(body, delim)
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
+        if fields.len() < width {
+            fields.resize(width, Vec::new());
+        }
+        for (k, &c) in cols.iter().enumerate() {
+            if l.before[k] != l.after[k] && take(k) {
+                fields[c].clear();
+                let v = l.after[k].as_bytes();
+                write_field(&mut fields[c], v, delim, self.quotes(c, v));
+            }
+        }
+        out.clear();
+        for (k, f) in fields.iter().enumerate() {
+            if k > 0 {
+                out.push(delim);
+            }
+            out.extend_from_slice(f);
+        }
+        out.extend_from_slice(&record[body.len()..]);
+    }
+
+    /// Two versions of a row between conflict markers, as git writes
+    /// conflicting lines (either may be missing: a row removed).
+    fn markers(&self, ours: &[u8], theirs: &[u8], out: &mut Vec<u8>) {
+        out.clear();
+        for (marker, version) in [(&b"<<<<<<< ours"[..], ours), (b"=======", theirs)] {
+            out.extend_from_slice(marker);
+            out.extend_from_slice(self.line_end);
+            if !version.is_empty() {
+                out.extend_from_slice(record_body(version));
+                out.extend_from_slice(self.line_end);
+            }
+        }
+        out.extend_from_slice(b">>>>>>> theirs");
+        out.extend_from_slice(self.line_end);
     }
 
     /// An added row, in the file's columns and way of quoting, with its

@@ -28,8 +28,8 @@
 mod apply;
 mod read;
 
-pub use apply::{apply, apply_to_file, Applied, Conflict};
-pub use read::Patch;
+pub use apply::{apply, apply_to_file, Applied, Conflict, OnConflict};
+pub use read::{Line, Patch};
 
 /// The header's first column.
 pub const ACTION: &str = "action";
