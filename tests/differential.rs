@@ -204,7 +204,7 @@ fn keyed_diff_agrees_with_an_independent_reference() {
     };
     let mut interesting = [0u64; 4];
     for seed in 1..=cases {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::for_case(seed);
         let (left_rows, right_rows) = generate(&mut rng, true);
         let tol = TOLERANCES[rng.below(TOLERANCES.len())];
         let (ltext, rtext) = (to_csv(&left_rows), to_csv(&right_rows));
@@ -213,13 +213,7 @@ fn keyed_diff_agrees_with_an_independent_reference() {
 
         let lt = load_bytes("left.csv", ltext.clone().into_bytes(), &opts).unwrap();
         let rt = load_bytes("right.csv", rtext.clone().into_bytes(), &opts).unwrap();
-        let mut cfg = CompareConfig {
-            keys: vec![ColumnPair::new("id", "id")],
-            use_suggestions: false,
-            ..CompareConfig::default()
-        };
-        cfg.rules.null_tokens = vec![NULL_TOKEN.to_string()];
-        cfg.rules.abs_tolerance = tol;
+        let cfg = keyed_config(tol);
         let res = compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap();
 
         let (rows, counts) = reference(&l, &r, tol);
@@ -325,7 +319,7 @@ fn the_same_tables_as_csv_xlsx_and_parquet_give_the_same_comparison() {
     };
     cfg.rules.null_tokens = vec![NULL_TOKEN.to_string()];
     for seed in 1..=cases {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::for_case(seed);
         let (left_rows, right_rows) = generate(&mut rng, true);
         let (ltext, rtext) = (to_csv(&left_rows), to_csv(&right_rows));
         let (l, r) = (left_rows.clone(), right_rows.clone());

@@ -11,7 +11,7 @@ use common::generate::*;
 use concord::compare::{compare_as_configured, ColumnPair, CompareConfig, NumericMode};
 use concord::export::{self, Format, Report};
 use concord::patch::{apply, OnConflict, Patch};
-use concord::{load_bytes, load_path, Control, Error, LoadOptions};
+use concord::{load_bytes, load_path, Control, Error, LoadOptions, Table};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -27,10 +27,15 @@ fn opts() -> LoadOptions {
 fn patch_of(dir: &Path, left: &str, right: &str, cfg: &CompareConfig) -> Patch {
     let lt = load_bytes("left.csv", left.as_bytes().to_vec(), &opts()).unwrap();
     let rt = load_bytes("right.csv", right.as_bytes().to_vec(), &opts()).unwrap();
-    let res = compare_as_configured(&lt, &rt, cfg, Control::default()).unwrap();
+    patch_of_tables(dir, &lt, &rt, cfg)
+}
+
+/// The patch of two loaded tables, written to `dir` and read back.
+fn patch_of_tables(dir: &Path, lt: &Table, rt: &Table, cfg: &CompareConfig) -> Patch {
+    let res = compare_as_configured(lt, rt, cfg, Control::default()).unwrap();
     let report = Report {
-        left: &lt,
-        right: &rt,
+        left: lt,
+        right: rt,
         result: &res,
     };
     let path = dir.join("p.patch.csv");
@@ -75,17 +80,11 @@ fn a_patch_turns_left_into_right_under_the_comparisons_rules() {
     let left_path = dir.path().join("left.csv");
     let (mut patched_rows, mut conflicts_seen) = (0, 0);
     for seed in 1..=seeds() {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::for_case(seed);
         let (left_rows, right_rows) = generate(&mut rng, true);
         let tol = TOLERANCES[rng.below(TOLERANCES.len())];
         let (ltext, rtext) = (to_csv(&left_rows), to_csv(&right_rows));
-        let mut cfg = CompareConfig {
-            keys: vec![ColumnPair::new("id", "id")],
-            use_suggestions: false,
-            ..CompareConfig::default()
-        };
-        cfg.rules.null_tokens = vec![NULL_TOKEN.to_string()];
-        cfg.rules.abs_tolerance = tol;
+        let cfg = keyed_config(tol);
         std::fs::write(&left_path, &ltext).unwrap();
         let patch = patch_of(dir.path(), &ltext, &rtext, &cfg);
         let applied = patched(&left_path, &opts(), &patch)
@@ -165,7 +164,7 @@ fn a_patch_gives_right_byte_for_byte_when_every_text_difference_counts() {
     let left_path = dir.path().join("left.csv");
     let mut identical = 0;
     for seed in 1..=seeds() {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::for_case(seed);
         let (left_rows, right_rows) = generate(&mut rng, false);
         let (ltext, rtext) = (to_csv(&left_rows), to_csv(&right_rows));
         let mut cfg = CompareConfig {
@@ -235,15 +234,7 @@ fn untouched_rows_keep_their_bytes_and_new_ones_follow_the_files_dialect() {
         use_suggestions: false,
         ..CompareConfig::default()
     };
-    let res = compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap();
-    let path = dir.path().join("p.patch.csv");
-    let report = Report {
-        left: &lt,
-        right: &rt,
-        result: &res,
-    };
-    export::write_file(report, Format::Patch, &path, Control::default()).unwrap();
-    let patch = Patch::read(&path).unwrap();
+    let patch = patch_of_tables(dir.path(), &lt, &rt, &cfg);
     let applied = patched(&left_path, &LoadOptions::default(), &patch).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&applied),
@@ -260,7 +251,7 @@ fn rows_paired_by_position_or_content_are_patched_by_their_values_and_places() {
     let dir = tempfile::tempdir().unwrap();
     let left_path = dir.path().join("left.csv");
     for (seed, by_position) in (1..=seeds() / 3).flat_map(|s| [(s, true), (s, false)]) {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::for_case(seed);
         let (left_rows, right_rows) = generate(&mut rng, true);
         let (ltext, rtext) = (to_csv(&left_rows), to_csv(&right_rows));
         let cfg = CompareConfig {
@@ -475,20 +466,8 @@ fn a_utf16_file_larger_than_a_chunk_stays_utf16_with_one_byte_order_mark() {
         &LoadOptions::default(),
     )
     .unwrap();
-    let res = compare_as_configured(&lt, &rt, &cfg, Control::default()).unwrap();
-    let path = dir.path().join("p.patch.csv");
-    let report = Report {
-        left: &lt,
-        right: &rt,
-        result: &res,
-    };
-    export::write_file(report, Format::Patch, &path, Control::default()).unwrap();
-    let out = patched(
-        &left_path,
-        &LoadOptions::default(),
-        &Patch::read(&path).unwrap(),
-    )
-    .unwrap();
+    let patch = patch_of_tables(dir.path(), &lt, &rt, &cfg);
+    let out = patched(&left_path, &LoadOptions::default(), &patch).unwrap();
     assert!(
         out.len() > 4 << 20,
         "the output spans more than one chunk of 1 MiB"

@@ -7,6 +7,11 @@ pub const NULL_TOKEN: &str = "NULL";
 pub struct Rng(pub u64);
 
 impl Rng {
+    /// The generator of case `seed` (1, 2, ...): every test that walks
+    /// the cases sees the same files for the same seed.
+    pub fn for_case(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -152,4 +157,17 @@ pub fn generate(rng: &mut Rng, shuffle: bool) -> (Vec<Vec<String>>, Vec<Vec<Stri
         right.swap(i, j);
     }
     (left, right)
+}
+
+/// The configuration the generated pairs are compared with: keyed on `id`,
+/// `NULL` a null, numbers equal within `tolerance`.
+pub fn keyed_config(tolerance: f64) -> concord::CompareConfig {
+    let mut cfg = concord::CompareConfig {
+        keys: vec![concord::ColumnPair::new("id", "id")],
+        use_suggestions: false,
+        ..concord::CompareConfig::default()
+    };
+    cfg.rules.null_tokens = vec![NULL_TOKEN.to_string()];
+    cfg.rules.abs_tolerance = tolerance;
+    cfg
 }
