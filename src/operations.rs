@@ -18,6 +18,7 @@
 //! app's build step and the UI's routes read.
 
 use crate::backend::models::{PageQuery, SettingsChange};
+use crate::backend::reconcile::{Choice, Reconciled};
 use crate::backend::Workflow;
 use crate::compare::CompareConfig;
 use crate::error::{Error, Result, Side};
@@ -376,6 +377,43 @@ pub static OPERATIONS: &[Operation] = &[
             let params = a.params("query");
             let view = PageQuery::view_from_params(|k| params.get(k).and_then(Value::as_str))?;
             w.export_file(&a.text("id")?, Format::of_path(&path)?, view.as_ref(), &path, Control::default())?;
+            answer(Ok(path.display().to_string()))
+        }),
+    },
+    Operation {
+        name: "choose",
+        http: http_body("POST", "/api/sessions/{id}/choices", "choice"),
+        command: Some("call"),
+        ui: Some("Transport.choose"),
+        why: None,
+        call: Some(|w, a| answer(w.choose(&a.text("id")?, a.value::<Choice>("choice")?, Control::default()))),
+    },
+    Operation {
+        name: "reconciliation",
+        http: http("GET", "/api/sessions/{id}/choices"),
+        command: Some("call"),
+        ui: Some("Transport.reconciliation"),
+        why: None,
+        call: Some(|w, a| answer(w.reconciliation(&a.text("id")?, Control::default()))),
+    },
+    Operation {
+        name: "save_reconciled",
+        http: http("GET", "/api/sessions/{id}/reconciled"),
+        command: Some("choose_reconciled"),
+        ui: Some("Transport.saveReconciled"),
+        why: None,
+        call: None,
+    },
+    Operation {
+        name: "save_reconciled_file",
+        http: None,
+        command: Some("call"),
+        ui: None,
+        why: Some("a reconciled file or patch saved to a path named by the caller: the desktop's scripted saves; the browser downloads instead"),
+        call: Some(|w, a| {
+            let path = PathBuf::from(a.text("path")?);
+            let what = Reconciled::named(&a.text("what")?)?;
+            w.save_reconciled(&a.text("id")?, what, &path, Control::default())?;
             answer(Ok(path.display().to_string()))
         }),
     },

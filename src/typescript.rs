@@ -49,6 +49,11 @@ macro_rules! each_type {
             crate::backend::models::ResultOverview,
             crate::backend::models::Settings,
             crate::backend::models::SettingsChange,
+            crate::backend::reconcile::Take,
+            crate::backend::reconcile::Scope,
+            crate::backend::reconcile::Choice,
+            crate::backend::reconcile::Reconciliation,
+            crate::backend::reconcile::Reconciled,
             crate::backend::models::CellChange,
             crate::backend::models::PageRow,
             crate::backend::models::Page

@@ -9,6 +9,7 @@ use crate::dialogs::SharedDialogs;
 use crate::{open, Desktop};
 use concord::backend::jobs::JobEvent;
 use concord::backend::models::{Incoming, Loaded, PageQuery, SessionInfo, Started};
+use concord::backend::reconcile::Reconciled;
 use concord::export::Format;
 use concord::operations::{self, Args};
 use concord::{Control, Error, LoadOptions, Result, Side};
@@ -129,6 +130,35 @@ pub async fn choose_export(
         };
         let format = Format::from_extension(&path).unwrap_or(asked);
         w.export_file(&id, format, view.as_ref(), &path, Control::default())?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
+}
+
+/// Asks where to save the reconciled file (`what` is `file`) or the patch
+/// of the accepted differences (`patch`), in the left file's folder, then
+/// saves it; the saved path, or null when cancelled.
+#[tauri::command]
+pub async fn choose_reconciled(
+    dialogs: State<'_, SharedDialogs>,
+    state: State<'_, Desktop>,
+    id: String,
+    what: String,
+) -> Result<Option<String>> {
+    let w = workflow(&state);
+    let dialogs = dialogs.inner().clone();
+    blocking(move || {
+        let what = Reconciled::named(&what)?;
+        let suggested = w.reconciled_name(&id, what)?;
+        let folder = w.export_folder(&id)?;
+        let title = match what {
+            Reconciled::File => "Save reconciled file…",
+            Reconciled::Patch => "Save patch…",
+        };
+        let Some(path) = dialogs.save_file(title, folder.as_deref(), &suggested) else {
+            return Ok(None);
+        };
+        w.save_reconciled(&id, what, &path, Control::default())?;
         Ok(Some(path.display().to_string()))
     })
     .await

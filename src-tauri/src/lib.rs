@@ -84,6 +84,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::start_compare,
         commands::choose_file,
         commands::choose_export,
+        commands::choose_reconciled,
         commands::take_opened,
         commands::alive,
     ])

@@ -7,6 +7,7 @@
 use super::error::ApiError;
 use super::AppState;
 use crate::backend::models::{Incoming, Loaded, PageQuery, SessionInfo, Started, Upload};
+use crate::backend::reconcile::Reconciled;
 use crate::error::{Error, Side};
 use crate::export::Format;
 use crate::operations::{self, Args, Operation};
@@ -240,6 +241,42 @@ pub async fn export(
             ),
         ],
         Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Downloads what *Save reconciled…* saves (`as=file`, the default, or
+/// `as=patch`).
+pub async fn save_reconciled(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> Answer<Response> {
+    let what = Reconciled::named(q.get("as").map_or("file", String::as_str))?;
+    // Work it out before the download starts, so that a refusal is an
+    // error answer rather than a cut download.
+    let w = s.workflow.clone();
+    let (file, bytes) = blocking(move || {
+        let file = w.reconciled_name(&id, what)?;
+        let mut bytes = Vec::new();
+        w.save_reconciled_to(&id, what, &mut bytes, Control::default())?;
+        Ok::<_, crate::Error>((file, bytes))
+    })
+    .await?;
+    let mime = if file.ends_with(".csv") || what == Reconciled::Patch {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
     )
         .into_response())
 }

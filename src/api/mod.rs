@@ -64,6 +64,7 @@ fn add(
         "start_compare" => mr.on(method, start_compare),
         "events" => mr.on(method, events),
         "export" => mr.on(method, export),
+        "save_reconciled" => mr.on(method, save_reconciled),
         other => panic!("the operation '{other}' has a route but no handler"),
     }
 }

@@ -39,12 +39,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// ([`crate::table::LoadOptions::compression`]) and a workbook's sheet
 /// ([`crate::table::LoadOptions::sheet`]), written only by an event that
 /// loads a compressed file or a workbook: a release that cannot read
-/// them refuses that session instead of reading the bytes as text.
-pub const EVENT_FORMAT: u32 = 7;
+/// them refuses that session instead of reading the bytes as text. 8 adds
+/// choices about a result's differences ([`super::session::Event::Chose`]),
+/// written only by such an event (and a snapshot that holds choices).
+pub const EVENT_FORMAT: u32 = 8;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
 /// same numbers and rule as [`EVENT_FORMAT`].
-pub const SNAPSHOT_FORMAT: u32 = 7;
+pub const SNAPSHOT_FORMAT: u32 = 8;
 
 /// The encoding of a stored [`crate::compare::CompareResult`]: 0 is bare
 /// postcard (the first release), 1 is [`RESULT_MAGIC`] and the version
@@ -82,8 +84,9 @@ pub const KEPT_MAGIC: &[u8; 4] = b"\xC0KPT";
 /// release that reads 2 would refuse only after importing the session;
 /// 4: a file in it was read by a reader other than CSV's (its input names
 /// the format) or with lines skipped above its header, written only then;
-/// 5: a file in it is compressed, written only then.
-pub const PORTABLE_FORMAT: u32 = 5;
+/// 5: a file in it is compressed, written only then; 6: it holds choices
+/// about the result's differences, written only then.
+pub const PORTABLE_FORMAT: u32 = 6;
 
 /// The settings file (`settings.json`, see [`super::settings`]). A file
 /// with a higher one came from a newer Concord: its settings this build

@@ -17,6 +17,7 @@ pub mod log;
 pub mod models;
 pub mod naming;
 pub mod portable;
+pub mod reconcile;
 mod results;
 pub mod session;
 pub mod settings;

@@ -96,9 +96,10 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
             .map_err(|e| Error::storage_from("cannot encode the session", e))?;
         // A session with no file read by a reader other than CSV's is
         // written as 3, which releases before named formats import; one
-        // with no compressed file as 4.
+        // with no compressed file as 4, one without choices as 5.
         let version = match manifest.state.format() {
-            7.. => PORTABLE_FORMAT,
+            8.. => PORTABLE_FORMAT,
+            7 => 5,
             5 | 6 => 4,
             _ => 3,
         };

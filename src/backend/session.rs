@@ -5,6 +5,7 @@
 //! state, which is what lets a session be rebuilt after a restart or a crash
 //! from its last snapshot and the events after it.
 
+use super::reconcile::Choice;
 use crate::compare::{CompareConfig, CompareResult, Comparison, Summary};
 use crate::error::Side;
 use crate::table::{LoadOptions, Table};
@@ -128,6 +129,7 @@ impl Event {
             Event::Loaded { input, .. } => input.format(),
             Event::Compared { result } => result.format(),
             Event::ConfigSet { config } => config_format(config),
+            Event::Chose { .. } => 8,
             _ => 1,
         }
     }
@@ -164,6 +166,12 @@ pub enum Event {
         /// The stored result.
         result: ResultRef,
     },
+    /// A choice about the current result's differences was made (see
+    /// [`super::reconcile`]). Stored from event format 8 on.
+    Chose {
+        /// The choice.
+        choice: Choice,
+    },
 }
 
 /// Everything durable about a session, folded from its events.
@@ -185,6 +193,11 @@ pub struct SessionState {
     pub config: CompareConfig,
     /// The latest comparison, if any.
     pub result: Option<ResultRef>,
+    /// The choices about the current result's differences, in order;
+    /// cleared when a file or the configuration changes. Stored from
+    /// snapshot format 8 on, and left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
     /// Bumped by every change to the inputs (a file or the configuration);
     /// a result is current when it was made at this revision.
     pub data_revision: u64,
@@ -204,6 +217,7 @@ impl SessionState {
             right: None,
             config: CompareConfig::default(),
             result: None,
+            choices: Vec::new(),
             data_revision: 0,
             last_event: 0,
         }
@@ -223,12 +237,15 @@ impl SessionState {
                     Side::Right => self.right = Some(input.clone()),
                 }
                 self.data_revision += 1;
+                self.choices.clear();
             }
             Event::ConfigSet { config } => {
                 self.config = config.clone();
                 self.data_revision += 1;
+                self.choices.clear();
             }
             Event::Compared { result } => self.result = Some(result.clone()),
+            Event::Chose { choice } => self.choices.push(choice.clone()),
         }
         self.updated = at;
         self.last_event = event_id;
@@ -240,9 +257,10 @@ impl SessionState {
         let inputs = [&self.left, &self.right].into_iter().flatten();
         let result = self.result.as_ref().map_or(1, ResultRef::format);
         let config = config_format(&self.config);
+        let choices = if self.choices.is_empty() { 1 } else { 8 };
         inputs
             .map(InputRef::format)
-            .fold(result.max(config), u32::max)
+            .fold(result.max(config).max(choices), u32::max)
     }
 
     /// The input on one side.
@@ -302,6 +320,9 @@ pub struct SessionData {
     /// Referenced files that could not be read when the session was
     /// opened (moved, deleted or changed): their sides have no table.
     pub unavailable: Vec<Unavailable>,
+    /// The choices in force for the current result's differences, worked
+    /// out once from `state.choices` (see [`super::reconcile`]).
+    pub(crate) decisions: Option<Arc<super::reconcile::Decisions>>,
 }
 
 /// A referenced file a session could not read back.
@@ -339,7 +360,10 @@ impl SessionData {
                 self.views.clear();
             }
             Event::ConfigSet { .. } | Event::Compared { .. } => self.views.clear(),
-            Event::Created { .. } | Event::Renamed { .. } => {}
+            Event::Created { .. } | Event::Renamed { .. } | Event::Chose { .. } => {}
+        }
+        if !matches!(event, Event::Created { .. } | Event::Renamed { .. }) {
+            self.decisions = None;
         }
     }
 
@@ -354,6 +378,7 @@ impl SessionData {
             plan: None,
             views: Vec::new(),
             unavailable: Vec::new(),
+            decisions: None,
         }
     }
 

@@ -1517,3 +1517,127 @@ fn the_overview_counts_the_rows_the_result_lists_duplicates_included() {
         all
     );
 }
+
+/// The page rows of session `id`, by their key.
+fn rows_by_key(w: &Workflow, id: &str) -> std::collections::HashMap<String, models::PageRow> {
+    let page = w
+        .page(id, &PageQuery::default(), Control::default())
+        .unwrap();
+    page.rows
+        .into_iter()
+        .map(|r| (r.key.join(","), r))
+        .collect()
+}
+
+#[test]
+fn choices_reconcile_the_left_file_and_survive_a_restart() {
+    use reconcile::{Choice, Reconciled, Scope, Take};
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let w = Workflow::open(dir.path()).unwrap();
+        let id = compared(&w);
+        let rows = rows_by_key(&w, &id);
+        let (three, four) = (rows["3"].index, rows["4"].index);
+        let choose = |take, scope| {
+            w.choose(&id, Choice { take, scope }, Control::default())
+                .unwrap()
+        };
+        let cell = |row: usize| Scope::Cell {
+            row: row as u32,
+            column: "amount".into(),
+        };
+        // Every difference taken, then some declined again: later wins.
+        choose(
+            Take::Right,
+            Scope::Filter {
+                statuses: vec![],
+                column: None,
+                search: None,
+            },
+        );
+        choose(Take::Left, cell(three));
+        choose(Take::Left, Scope::Row { row: four as u32 });
+        let counts = w.reconciliation(&id, Control::default()).unwrap();
+        assert_eq!(
+            (counts.taken, counts.kept, counts.open, counts.choices),
+            (2, 2, 0, 3)
+        );
+        assert_eq!(last_event_format(dir.path(), &id), 8);
+        id
+    };
+    // Reopened: the choices are still there, on the page and in the file.
+    let w = Workflow::open(dir.path()).unwrap();
+    let rows = rows_by_key(&w, &id);
+    assert_eq!(rows["2"].changes[0].choice, Some(reconcile::Take::Right));
+    assert_eq!(rows["3"].changes[0].choice, Some(reconcile::Take::Left));
+    assert_eq!(rows["4"].choice, Some(reconcile::Take::Left));
+    assert_eq!(rows["5"].choice, Some(reconcile::Take::Right));
+    let mut file = Vec::new();
+    w.save_reconciled_to(&id, Reconciled::File, &mut file, Control::default())
+        .unwrap();
+    // Ed goes where the right file has him (its row 4), before the row
+    // whose removal was declined.
+    assert_eq!(
+        String::from_utf8(file).unwrap(),
+        "id,name,amount\n1,Ann,10\n2,Bob,25\n3,Cy,30\n5,Ed,50\n4,Di,40\n"
+    );
+    let mut patch = Vec::new();
+    w.save_reconciled_to(&id, Reconciled::Patch, &mut patch, Control::default())
+        .unwrap();
+    let patch = String::from_utf8(patch).unwrap();
+    assert!(
+        patch.contains("change,,2,amount,,,20,25") && patch.contains("add,4,5,,,Ed,,50"),
+        "{patch}"
+    );
+    assert!(
+        !patch.contains(",3,") && !patch.contains("remove"),
+        "{patch}"
+    );
+    assert_eq!(
+        w.reconciled_name(&id, Reconciled::File).unwrap(),
+        "left-reconciled.csv"
+    );
+    // A new configuration is a new comparison: its choices start afresh.
+    w.set_config(&id, keyed()).unwrap();
+    w.compare(&id, Control::default()).unwrap();
+    assert_eq!(
+        w.reconciliation(&id, Control::default()).unwrap().choices,
+        0
+    );
+}
+
+#[test]
+fn a_choice_about_what_the_result_does_not_have_is_refused() {
+    use reconcile::{Choice, Scope, Take};
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(dir.path()).unwrap();
+    let id = compared(&w);
+    let rows = rows_by_key(&w, &id);
+    let refused = |scope| {
+        w.choose(
+            &id,
+            Choice {
+                take: Take::Right,
+                scope,
+            },
+            Control::default(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert!(refused(Scope::Column {
+        column: "price".into()
+    })
+    .contains("price"));
+    assert!(refused(Scope::Row { row: 99 }).contains("no row 99"));
+    let only_left = rows["4"].index as u32;
+    assert!(refused(Scope::Cell {
+        row: only_left,
+        column: "amount".into()
+    })
+    .contains("no changed cell"));
+    assert_eq!(
+        w.reconciliation(&id, Control::default()).unwrap().choices,
+        0
+    );
+}

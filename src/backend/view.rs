@@ -5,6 +5,7 @@
 //! per session under a [`ViewKey`]; later pages of the same view only read
 //! their own rows. Building notices cancellation between blocks of rows.
 
+use super::reconcile::{Decisions, Take};
 use crate::compare::{CompareResult, ResolvedPair, RowDiff, RowStatus};
 use crate::error::{Error, Result};
 use crate::export::Report;
@@ -162,6 +163,10 @@ pub struct CellChange {
     pub left: String,
     /// Right value.
     pub right: String,
+    /// The choice made about it, if any (see [`super::reconcile`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub choice: Option<Take>,
 }
 
 /// One result row in a page.
@@ -193,6 +198,12 @@ pub struct PageRow {
     /// The whole right row, in the right file's column order.
     #[serde(default)]
     pub right_values: Option<Vec<String>>,
+    /// For a row added or removed whole (one on one side only, or whose
+    /// key is not unique), the choice made about it, if any; a changed
+    /// row's choices are its cells'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub choice: Option<Take>,
 }
 
 /// A page of result rows.
@@ -438,7 +449,12 @@ fn row_contains(
 }
 
 /// The rows of one page of a view.
-pub(crate) fn page_rows(report: Report<'_>, order: &[u32], q: &PageQuery) -> Vec<PageRow> {
+pub(crate) fn page_rows(
+    report: Report<'_>,
+    order: &[u32],
+    q: &PageQuery,
+    decisions: &Decisions,
+) -> Vec<PageRow> {
     let result = report.result;
     order
         .iter()
@@ -462,10 +478,12 @@ pub(crate) fn page_rows(report: Report<'_>, order: &[u32], q: &PageQuery) -> Vec
                         right_column: result.pairs[p as usize].right.clone(),
                         left: report.left_value(row, p as usize).to_string(),
                         right: report.right_value(row, p as usize).to_string(),
+                        choice: decisions.get(i, Some(p)),
                     })
                     .collect(),
                 left_values: row.left.map(|l| values(report.left, l as usize)),
                 right_values: row.right.map(|r| values(report.right, r as usize)),
+                choice: decisions.get(i, None),
             }
         })
         .collect()

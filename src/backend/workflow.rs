@@ -7,6 +7,7 @@ use super::models::{
     FileInfo, Page, PageQuery, ResultOverview, SessionInfo, Settings, SettingsChange, Upload,
 };
 use super::naming;
+use super::reconcile::{Choice, Decisions, Reconciled, Reconciliation};
 use super::session::{Event, InputRef, ResultRef};
 use super::settings;
 use super::store::SessionStore;
@@ -20,7 +21,7 @@ use crate::progress::Control;
 use crate::suggest::Suggestions;
 use crate::table::LoadOptions;
 use crate::table::{Table, TableInfo};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -527,11 +528,178 @@ impl Workflow {
     /// exports do.
     pub fn page(&self, id: &str, q: &PageQuery, ctl: Control<'_>) -> Result<Page> {
         let (c, order) = self.view(id, q, ctl)?;
+        let decisions = self.decisions(id, &c, ctl)?;
         Ok(Page {
             total: order.len(),
             offset: q.offset,
-            rows: page_rows(Report::of(&c), &order, q),
+            rows: page_rows(Report::of(&c), &order, q, &decisions),
         })
+    }
+
+    /// The choices in force for the differences of the session's current
+    /// result `c`, worked out once and kept until the next event.
+    fn decisions(&self, id: &str, c: &Comparison, ctl: Control<'_>) -> Result<Arc<Decisions>> {
+        let (cached, choices) = self
+            .store
+            .with_session(id, |d| (d.decisions.clone(), d.state.choices.clone()))?;
+        if let Some(d) = cached {
+            return Ok(d);
+        }
+        let d = Arc::new(Decisions::of(&c.left, &c.right, &c.result, &choices, ctl)?);
+        let _ = self.store.with_session_mut(id, |_, data| {
+            if data.state.choices == choices {
+                data.decisions = Some(d.clone());
+            }
+            Ok(())
+        });
+        Ok(d)
+    }
+
+    /// Records a choice about the current result's differences (checked
+    /// against it first: a row it has, a column it compares) and returns
+    /// what the choices add up to.
+    pub fn choose(&self, id: &str, choice: Choice, ctl: Control<'_>) -> Result<Reconciliation> {
+        let (c, seen) = self
+            .store
+            .with_session(id, |d| {
+                let blob = d.state.current_result().map(|r| r.blob.clone());
+                (current(d), blob, d.state.choices.clone())
+            })
+            .map(|(c, blob, choices)| (c.map(|c| (c, choices)), blob))?;
+        let (c, choices) = c?;
+        let mut decisions = Decisions::of(&c.left, &c.right, &c.result, &choices, ctl)?;
+        decisions.decide(&c.left, &c.right, &c.result, &choice, ctl)?;
+        self.store.with_session_mut(id, |store, d| {
+            // The result and choices the choice was checked against must
+            // still be the session's.
+            let blob = d.state.current_result().map(|r| r.blob.clone());
+            if blob != seen || d.state.choices != choices {
+                return Err(Error::Conflict { id: id.to_string() });
+            }
+            store.commit(d, Event::Chose { choice })?;
+            let count = decisions.count(&c.result, d.state.choices.len());
+            d.decisions = Some(Arc::new(decisions));
+            Ok(count)
+        })
+    }
+
+    /// What the choices about the current result's differences add up to.
+    pub fn reconciliation(&self, id: &str, ctl: Control<'_>) -> Result<Reconciliation> {
+        let c = self.comparison(id)?;
+        let d = self.decisions(id, &c, ctl)?;
+        let n = self.store.with_session(id, |d| d.state.choices.len())?;
+        Ok(d.count(&c.result, n))
+    }
+
+    /// The patch of the accepted differences (the right values taken).
+    pub fn reconciled_patch(&self, id: &str, ctl: Control<'_>) -> Result<crate::patch::Patch> {
+        let c = self.comparison(id)?;
+        let d = self.decisions(id, &c, ctl)?;
+        Ok(export::patch_taken(Report::of(&c), false, |row, pair| {
+            d.taken(row as u32, pair)
+        }))
+    }
+
+    /// Writes the patch of the accepted differences as CSV.
+    pub fn reconciled_patch_to(
+        &self,
+        id: &str,
+        out: &mut dyn std::io::Write,
+        ctl: Control<'_>,
+    ) -> Result<()> {
+        export::write_patch(&self.reconciled_patch(id, ctl)?, out)
+    }
+
+    /// Writes the reconciled file: the left file with the accepted
+    /// differences applied, by the rules of `concord apply` (rows left
+    /// alone keep their bytes; a left file that is not CSV is written as
+    /// CSV).
+    pub fn reconciled_to(
+        &self,
+        id: &str,
+        out: &mut dyn std::io::Write,
+        ctl: Control<'_>,
+    ) -> Result<crate::patch::Applied> {
+        let patch = self.reconciled_patch(id, ctl)?;
+        let (path, options, name) = self.left_file(id)?;
+        crate::patch::apply(
+            &path,
+            &options,
+            &patch,
+            crate::patch::OnConflict::Refuse,
+            out,
+            ctl,
+        )
+        .map_err(|e| e.with_path(&name))
+    }
+
+    /// The file name *Save reconciled…* offers for `what`, once there is a
+    /// result ([`Error::NoResult`] before).
+    pub fn reconciled_name(&self, id: &str, what: Reconciled) -> Result<String> {
+        self.comparison(id)?;
+        let state = self.store.read_state(id)?;
+        let left = state.left.map(|l| l.name).unwrap_or_default();
+        Ok(what.file_name(&left, &state.name))
+    }
+
+    /// Writes what *Save reconciled…* saves: the reconciled file or the
+    /// patch of the accepted differences.
+    pub fn save_reconciled_to(
+        &self,
+        id: &str,
+        what: Reconciled,
+        out: &mut dyn std::io::Write,
+        ctl: Control<'_>,
+    ) -> Result<()> {
+        match what {
+            Reconciled::File => self.reconciled_to(id, out, ctl).map(drop),
+            Reconciled::Patch => self.reconciled_patch_to(id, out, ctl),
+        }
+    }
+
+    /// Saves what *Save reconciled…* saves to the file `path`, atomically.
+    pub fn save_reconciled(
+        &self,
+        id: &str,
+        what: Reconciled,
+        path: &Path,
+        ctl: Control<'_>,
+    ) -> Result<()> {
+        let shown = path.display().to_string();
+        let io = |source| Error::Write {
+            path: shown.clone(),
+            source,
+        };
+        let file = crate::output::OutputFile::create(path).map_err(io)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file.file());
+        self.save_reconciled_to(id, what, &mut out, ctl)
+            .map_err(|e| match e {
+                Error::Write { source, .. } => io(source),
+                e => e,
+            })?;
+        std::io::Write::flush(&mut out).map_err(io)?;
+        drop(out);
+        file.commit().map_err(io)
+    }
+
+    /// Where the session's left file is (its stored copy, or the user's
+    /// file it references), how it was read, and its name.
+    fn left_file(&self, id: &str) -> Result<(PathBuf, crate::table::LoadOptions, String)> {
+        self.store.with_session(id, |d| {
+            let input = d.state.left.clone().ok_or_else(|| Error::MissingInput {
+                id: id.to_string(),
+                side: Side::Left,
+            })?;
+            let path = match &input.reference {
+                Some(r) => PathBuf::from(&r.path),
+                None => self.store.blobs().path(&input.blob),
+            };
+            let options = crate::table::LoadOptions {
+                format: Some(input.options.format_name().to_string()),
+                ..input.options.clone()
+            };
+            Ok((path, options, input.name))
+        })?
     }
 
     /// The session's comparison and the rows the view `q` selects, in its

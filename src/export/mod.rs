@@ -24,7 +24,7 @@ use std::path::Path;
 
 pub(crate) use crate::output::OutputFile;
 pub use csv::write_csv_field;
-pub use patch::patch_of;
+pub use patch::{patch_of, patch_taken, write_patch};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -68,35 +68,42 @@ fn line_of(report: Report<'_>, row: &RowDiff, act: Action, full_rows: bool) -> L
     }
 }
 
-/// Writes one line of the patch; `fields` is scratch space.
+/// Writes a patch's header: its key columns and compared columns.
+fn write_header(w: &mut dyn Write, keys: &[String], columns: &[String]) -> io::Result<()> {
+    let mut header = vec![ACTION.to_string(), RIGHT_ROW.to_string()];
+    header.extend(keys.iter().map(|k| format!("{KEY}{k}")));
+    header.push(CHANGED.to_string());
+    for c in columns {
+        header.push(format!("{BEFORE}{c}"));
+        header.push(format!("{AFTER}{c}"));
+    }
+    write_record(w, header.iter().map(String::as_str))
+}
+
+/// Writes one line of a patch of `columns`; `fields` is scratch space.
 fn write_line(
     w: &mut dyn Write,
-    report: Report<'_>,
-    row: &RowDiff,
-    act: Action,
+    line: &Line,
+    columns: &[String],
     fields: &mut Vec<String>,
 ) -> io::Result<()> {
-    let res = report.result;
-    let line = line_of(report, row, act, false);
     fields.clear();
-    fields.push(act.name().to_string());
+    fields.push(line.action.name().to_string());
     fields.push(match line.right_row {
         0 => String::new(),
         n => n.to_string(),
     });
-    fields.extend(line.key);
-    fields.push(if act == Action::Change {
-        let changed = report.changed(row).iter();
-        let names: Vec<&str> = changed
-            .map(|&p| res.pairs[p as usize].left.as_str())
-            .collect();
+    fields.extend(line.key.iter().cloned());
+    let changed = (0..columns.len()).filter(|&i| line.before[i] != line.after[i]);
+    fields.push(if line.action == Action::Change {
+        let names: Vec<&str> = changed.map(|i| columns[i].as_str()).collect();
         names.join(";")
     } else {
         String::new()
     });
-    for (b, a) in line.before.into_iter().zip(line.after) {
-        fields.push(b);
-        fields.push(a);
+    for (b, a) in line.before.iter().zip(&line.after) {
+        fields.push(b.clone());
+        fields.push(a.clone());
     }
     write_record(w, fields.iter().map(String::as_str))
 }
@@ -105,11 +112,40 @@ fn write_line(
 /// a changed row: see [`line_of`]), in memory, its lines numbered as in
 /// the written file.
 pub fn patch_of(report: Report<'_>, full_rows: bool) -> Patch {
+    patch_taken(report, full_rows, |_, _| true)
+}
+
+/// The patch of the differences of `report` that `taken` accepts:
+/// `taken(row, Some(pair))` for a changed cell (by the result row's index
+/// and the column pair's), `taken(row, None)` for a row that is removed
+/// or added whole (one on one side only, one whose key is not unique, or
+/// a changed row of a comparison without a key). A change keeps only its
+/// accepted cells, and goes when it has none.
+pub fn patch_taken(
+    report: Report<'_>,
+    full_rows: bool,
+    taken: impl Fn(usize, Option<u32>) -> bool,
+) -> Patch {
     let res = report.result;
     let mut lines = Vec::new();
-    for row in res.rows.iter() {
+    for (i, row) in res.rows.iter().enumerate() {
         for &act in actions(&row, res.mode) {
             let mut line = line_of(report, &row, act, full_rows);
+            if act == Action::Change {
+                let mut any = false;
+                for &p in report.changed(&row) {
+                    if taken(i, Some(p)) {
+                        any = true;
+                    } else {
+                        line.after[p as usize] = line.before[p as usize].clone();
+                    }
+                }
+                if !any {
+                    continue;
+                }
+            } else if !taken(i, None) {
+                continue;
+            }
             line.line = lines.len() as u64 + 2;
             lines.push(line);
         }
@@ -122,26 +158,37 @@ pub fn patch_of(report: Report<'_>, full_rows: bool) -> Patch {
     }
 }
 
+/// Writes a patch held in memory, as [`write`] writes one.
+pub fn write_patch(patch: &Patch, w: &mut dyn Write) -> Result<()> {
+    let io = |source| Error::Write {
+        path: "output".to_string(),
+        source,
+    };
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    write_header(&mut w, &patch.keys, &patch.columns).map_err(io)?;
+    let mut fields = Vec::new();
+    for line in &patch.lines {
+        write_line(&mut w, line, &patch.columns, &mut fields).map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
 pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
     let res = report.result;
     let io = |source| Error::Write {
         path: "output".to_string(),
         source,
     };
-    let mut header = vec![ACTION.to_string(), RIGHT_ROW.to_string()];
-    header.extend(res.keys.iter().map(|k| format!("{KEY}{}", k.left)));
-    header.push(CHANGED.to_string());
-    for p in &res.pairs {
-        header.push(format!("{BEFORE}{}", p.left));
-        header.push(format!("{AFTER}{}", p.left));
-    }
+    let keys: Vec<String> = res.keys.iter().map(|k| k.left.clone()).collect();
+    let columns: Vec<String> = res.pairs.iter().map(|p| p.left.clone()).collect();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-    write_record(&mut w, header.iter().map(String::as_str)).map_err(io)?;
+    write_header(&mut w, &keys, &columns).map_err(io)?;
     let mut fields = Vec::new();
     for (i, row) in res.rows.iter().enumerate() {
         progress_every(&ctl, i, res.rows.len())?;
         for &act in actions(&row, res.mode) {
-            write_line(&mut w, report, &row, act, &mut fields).map_err(io)?;
+            let line = line_of(report, &row, act, false);
+            write_line(&mut w, &line, &columns, &mut fields).map_err(io)?;
         }
     }
     w.flush().map_err(io)

@@ -765,6 +765,68 @@ memory_limit?: string,
  */
 reference_above?: string, };
 
+export type Take = "right" | "left";
+
+export type Scope = { "kind": "cell", 
+/**
+ * The result row.
+ */
+row: number, 
+/**
+ * The column.
+ */
+column: string, } | { "kind": "row", 
+/**
+ * The result row.
+ */
+row: number, } | { "kind": "column", 
+/**
+ * The column, by its left name.
+ */
+column: string, } | { "kind": "filter", 
+/**
+ * Only rows with one of these statuses (all when empty).
+ */
+statuses: Array<RowStatus>, 
+/**
+ * Only changed rows where this column differs.
+ */
+column: string | null, 
+/**
+ * Only rows with a key or cell containing this text.
+ */
+search: string | null, };
+
+export type Choice = { 
+/**
+ * The value it keeps.
+ */
+take: Take, 
+/**
+ * What it covers.
+ */
+scope: Scope, };
+
+export type Reconciliation = { 
+/**
+ * Differences accepted (the right value taken).
+ */
+taken: number, 
+/**
+ * Differences declined (the left value kept).
+ */
+kept: number, 
+/**
+ * Differences no choice covers yet.
+ */
+open: number, 
+/**
+ * Choices made.
+ */
+choices: number, };
+
+export type Reconciled = "file" | "patch";
+
 export type CellChange = { 
 /**
  * Left column name.
@@ -781,7 +843,11 @@ left: string,
 /**
  * Right value.
  */
-right: string, };
+right: string, 
+/**
+ * The choice made about it, if any (see [`super::reconcile`]).
+ */
+choice?: Take, };
 
 export type PageRow = { 
 /**
@@ -822,7 +888,13 @@ left_values: Array<string> | null,
 /**
  * The whole right row, in the right file's column order.
  */
-right_values: Array<string> | null, };
+right_values: Array<string> | null, 
+/**
+ * For a row added or removed whole (one on one side only, or whose
+ * key is not unique), the choice made about it, if any; a changed
+ * row's choices are its cells'.
+ */
+choice?: Take, };
 
 export type Page = { 
 /**
