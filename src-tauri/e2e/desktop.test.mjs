@@ -15,7 +15,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Driver, appEnv, concordWindow, concordWindowShown, root, sleep, windowTitles, xdo } from './driver.mjs';
@@ -118,6 +118,39 @@ test('compare, then export through the export command', async () => {
   assert.equal(csv.length - 1, s.changed + s['only-left'] + s['only-right'], 'one line per difference');
 });
 
+test('reconcile in the window: two cells and a row taken, the reconciled file saved byte for byte', async () => {
+  const left = join(tmp, 'stock.csv');
+  const right = join(tmp, 'stock-new.csv');
+  writeFileSync(left, 'id,name,amount,city\r\n1,Ann,10,Oslo\r\n2,Bob,20,Rome\r\n3,Cy,30,Lima\r\n');
+  writeFileSync(right, 'id,name,amount,city\n1,Ann,11,Bergen\n2,Bob,20,Turin\n3,Cy,30,Lima\n4,Di,40,Kyiv\n');
+  await d.click('[data-testid=new-session]');
+  await d.until('an empty window', () => !document.querySelector('[data-testid=file-left]'));
+  await d.dragEvent('tauri://drag-drop', { paths: [left, right], position: { x: 10, y: 300 } });
+  const counts = (re) =>
+    d.until(`the counts to read ${re}`, (src) => new RegExp(src).test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''), re.source);
+  await counts(/0 taken · 0 kept · 4 to decide/);
+  const open = (name) =>
+    d.run((n) => {
+      const row = [...document.querySelectorAll('[data-testid=results-grid] [role=row][data-index]')].find((e) => e.textContent.includes(n));
+      row.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    }, name);
+  await open('Ann');
+  await d.click('[data-testid=take-right-amount]');
+  await counts(/1 taken/);
+  await open('Bob');
+  await d.click('[data-testid=take-right-city]');
+  await counts(/2 taken/);
+  await open('Di');
+  await d.click('[data-testid=row-take-right]');
+  await counts(/3 taken · 0 kept · 1 to decide/);
+  await d.shot('05a-reconciled');
+  const id = await d.sessionId();
+  const out = join(tmp, 'stock-reconciled.csv');
+  const saved = await d.command('call', { name: 'save_reconciled_file', args: { id, what: 'file', path: out } });
+  assert.equal(saved, out);
+  assert.equal(readFileSync(out, 'utf8'), 'id,name,amount,city\r\n1,Ann,11,Oslo\r\n2,Bob,20,Turin\r\n3,Cy,30,Lima\r\n4,Di,40,Kyiv\r\n');
+});
+
 test('a dropped folder gets a clear message and loses nothing', async () => {
   await openSetup();
   const left = await d.text('file-left');
@@ -161,9 +194,9 @@ test('a second launch hands its files to the running window', { skip: !process.e
 });
 
 test('quit with Ctrl+Q and relaunch: the sessions and the window size are still there', async () => {
-  const before = await d.until('three sessions', () => {
+  const before = await d.until('four sessions', () => {
     const names = [...document.querySelectorAll('[data-testid=session-item] .name')].map((e) => e.textContent.trim());
-    return names.length === 3 && names;
+    return names.length === 4 && names;
   });
   const win = concordWindow();
   xdo('windowsize', win, '1100', '720');

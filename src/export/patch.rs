@@ -136,8 +136,13 @@ pub fn patch_taken(
                 for &p in report.changed(&row) {
                     if taken(i, Some(p)) {
                         any = true;
-                    } else {
+                    } else if full_rows {
                         line.after[p as usize] = line.before[p as usize].clone();
+                    } else {
+                        // Left alone: both empty, as for a cell that did
+                        // not change.
+                        line.before[p as usize].clear();
+                        line.after[p as usize].clear();
                     }
                 }
                 if !any {

@@ -240,6 +240,70 @@ test('after a SIGKILL and a restart the session and its result are there', async
   await shot('08-restarted');
 });
 
+test('choices reconcile the left file, and survive a reload and a server kill', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-reconcile-'));
+  // CRLF line ends on the left: the reconciled file keeps them.
+  writeFileSync(join(dir, 'stock.csv'), 'id,name,amount,city\r\n1,Ann,10,Oslo\r\n2,Bob,20,Rome\r\n3,Cy,30,Lima\r\n');
+  writeFileSync(join(dir, 'stock-new.csv'), 'id,name,amount,city\n1,Ann,11,Bergen\n2,Bob,20,Turin\n3,Cy,30,Lima\n4,Di,40,Kyiv\n');
+  await page.goto(url);
+  await page.getByTestId('file-input-left').setInputFiles(join(dir, 'stock.csv'));
+  await page.getByTestId('file-input-right').setInputFiles(join(dir, 'stock-new.csv'));
+  await page.getByTestId('rows-right').waitFor();
+  await page.getByTestId('compare-button').click();
+  const counts = page.getByTestId('reconcile-counts');
+  const says = (re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''), re.source);
+  await says(/0 taken · 0 kept · 4 to decide/);
+  const grid = page.getByTestId('results-grid');
+  const rowOf = (name) => grid.locator('[role=row][data-index]').filter({ hasText: name });
+  const detail = page.getByRole('complementary', { name: 'Row detail' });
+  // Two cells of two rows taken, and a row added; one cell left to decide.
+  await rowOf('Ann').dblclick();
+  await detail.getByTestId('take-right-amount').click();
+  await says(/1 taken · 0 kept · 3 to decide/);
+  assert.equal(await detail.getByTestId('take-right-amount').getAttribute('aria-pressed'), 'true');
+  await rowOf('Bob').dblclick();
+  await detail.getByTestId('take-right-city').click();
+  await says(/2 taken/);
+  await shot('08a-reconcile-cells');
+  await rowOf('Di').dblclick();
+  await detail.getByTestId('row-take-right').click();
+  await says(/3 taken · 0 kept · 1 to decide/);
+  await grid.locator('[data-testid=changed-cell].taken').nth(1).waitFor();
+  await shot('08b-reconciled');
+  const expected = 'id,name,amount,city\r\n1,Ann,11,Oslo\r\n2,Bob,20,Turin\r\n3,Cy,30,Lima\r\n4,Di,40,Kyiv\r\n';
+  const saved = async () => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-reconciled').click()]);
+    assert.equal(d.suggestedFilename(), 'stock-reconciled.csv');
+    return readFileSync(await d.path(), 'utf8');
+  };
+  assert.equal(await saved(), expected);
+  const [patch] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-accepted-patch').click()]);
+  const patchText = readFileSync(await patch.path(), 'utf8');
+  assert.match(patchText, /^action,right_row,key:id,changed_columns,/);
+  assert.match(patchText, /\nchange,,1,amount,,,10,11,,\n/);
+  assert.match(patchText, /\nadd,4,4,/);
+  // A reload, then a killed server: the choices are the session's.
+  await page.reload();
+  await says(/3 taken · 0 kept · 1 to decide/);
+  const query = new URL(page.url()).search;
+  server.kill('SIGKILL');
+  await once(server, 'exit');
+  ({ process: server, url } = await startServer());
+  await page.goto(url + query);
+  await says(/3 taken · 0 kept · 1 to decide/);
+  assert.equal(await grid.locator('[data-testid=changed-cell].taken').count(), 2);
+  assert.equal(await counts.isVisible(), true);
+  assert.equal(await saved(), expected);
+  // A whole column: every changed city kept.
+  await rowOf('Ann').dblclick();
+  await detail.getByTestId('column-keep-left-city').click();
+  await says(/2 taken · 2 kept · 0 to decide/);
+  // Every difference shown, kept: nothing to save.
+  await page.getByTestId('keep-shown').click();
+  await says(/0 taken · 4 kept · 0 to decide/);
+  assert.equal(await page.getByTestId('save-reconciled').isDisabled(), true);
+});
+
 test('a malformed file gets a clear error, in either theme', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-bad-'));
   writeFileSync(join(dir, 'ragged.csv'), 'a,b\n1,2\n3,4,5\n');

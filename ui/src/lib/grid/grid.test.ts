@@ -105,3 +105,18 @@ describe('RowWindow', () => {
     expect(w.row(0)).toBeUndefined();
   });
 });
+
+describe('a row window fetched again', () => {
+  it('asks for the blocks it holds with the same query, and finds rows by their result index', async () => {
+    const { fetch, asked } = backend(BLOCK * 3);
+    const w = new RowWindow(fetch, { status: ['changed'] }, () => {});
+    await w.want(0, 1);
+    await w.want(BLOCK * 2, BLOCK * 2 + 1);
+    asked.length = 0;
+    await w.refetch();
+    expect(asked.map((q) => q.offset).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([0, BLOCK * 2]);
+    expect(asked.every((q) => q.status?.[0] === 'changed')).toBe(true);
+    expect(w.byResultIndex(BLOCK * 2 + 5)?.index).toBe(BLOCK * 2 + 5);
+    expect(w.byResultIndex(BLOCK + 5)).toBeUndefined();
+  });
+});

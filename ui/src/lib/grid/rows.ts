@@ -37,6 +37,24 @@ export class RowWindow {
     this.error = null;
   }
 
+  /** Fetches the held blocks again, for the same query (their rows
+   * changed, as when a choice was made): the old rows show until the new
+   * ones arrive. Resolves once they are all in. */
+  async refetch(): Promise<void> {
+    this.generation += 1;
+    this.pending.clear();
+    await Promise.all([...this.blocks.keys()].map((b) => this.load(b)));
+  }
+
+  /** The held row whose position in the whole result is `index`. */
+  byResultIndex(index: number): PageRow | undefined {
+    for (const rows of this.blocks.values()) {
+      const r = rows.find((x) => x.index === index);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
   /** The row at `index`, if its block is here. */
   row(index: number): PageRow | undefined {
     return this.blocks.get(Math.floor(index / BLOCK))?.[index % BLOCK];

@@ -3,7 +3,7 @@
 // toggle, the selected cell and the row shown in the detail panel. Rows
 // come through a RowWindow, a block at a time.
 import { RowWindow } from '../grid/rows';
-import type { Overview, PageQuery, PageRow, RowStatus, Transport } from '../transport/types';
+import type { Overview, PageQuery, PageRow, Reconciled, Reconciliation, RowStatus, Scope, Take, Transport } from '../transport/types';
 
 /** A selected cell: a result row, and a column of the grid. */
 export interface Cell {
@@ -27,6 +27,10 @@ export class ResultsView {
   detail = $state<PageRow | null>(null);
   /** Counts per status under the current column filter and search. */
   counts = $state<Partial<Record<RowStatus, number>>>({});
+  /** What the choices about the differences add up to (null until known). */
+  reconciliation = $state<Reconciliation | null>(null);
+  /** Where the last reconciled file or patch was saved (the desktop app's). */
+  savedReconciled = $state<string | null>(null);
   readonly rows: RowWindow;
   private id: string | null = null;
 
@@ -66,10 +70,45 @@ export class ResultsView {
     this.selected = null;
     this.detail = null;
     this.tick += 1;
+    this.reconciliation = null;
     if (this.id) {
+      const id = this.id;
       void this.rows.want(0, 1);
-      void this.countStatuses(this.id, overview);
+      void this.countStatuses(id, overview);
+      void this.transport.reconciliation(id).then(
+        (r) => this.id === id && (this.reconciliation = r),
+        () => {},
+      );
     }
+  }
+
+  /** Takes the right value (or keeps the left one) for the differences
+   * `scope` covers; the rows on screen and the counts follow. */
+  async choose(take: Take, scope: Scope) {
+    const id = this.id;
+    if (!id) return;
+    const r = await this.transport.choose(id, { take, scope });
+    if (this.id !== id) return;
+    this.reconciliation = r;
+    await this.rows.refetch();
+    if (this.detail) this.detail = this.rows.byResultIndex(this.detail.index) ?? this.detail;
+  }
+
+  /** The same choice for every difference of the rows the filter shows. */
+  chooseShown(take: Take) {
+    return this.choose(take, {
+      kind: 'filter',
+      statuses: [...this.statuses],
+      column: this.column,
+      search: this.search.trim() || null,
+    });
+  }
+
+  /** Saves the reconciled file or the patch of the accepted differences. */
+  async saveReconciled(what: Reconciled) {
+    if (!this.id) return;
+    const saved = await this.transport.saveReconciled(this.id, what);
+    if (saved) this.savedReconciled = saved;
   }
 
   /** Counts for the status chips: the summary's when nothing narrows the

@@ -3,6 +3,7 @@
 // transports. A transport implements `call`; the typed methods are
 // written here once, and a store may call an operation by name.
 import type {
+  Choice,
   ColumnProfile,
   CompareConfig,
   FileInfo,
@@ -10,6 +11,7 @@ import type {
   Page,
   PageQuery,
   Pairing,
+  Reconciliation,
   SessionInfo,
   Settings,
   SettingsChange,
@@ -85,5 +87,11 @@ export abstract class Calls {
   }
   page(id: string, q: PageQuery) {
     return this.call<Page>('results', { id, query: pageParams(q) });
+  }
+  choose(id: string, choice: Choice) {
+    return this.call<Reconciliation>('choose', { id, choice });
+  }
+  reconciliation(id: string) {
+    return this.call<Reconciliation>('reconciliation', { id });
   }
 }

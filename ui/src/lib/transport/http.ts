@@ -8,6 +8,7 @@ import {
   type ColumnProfile,
   type CompareConfig,
   type ExportFormat,
+  type Reconciled,
   type FileInfo,
   type FileSource,
   type JobEvent,
@@ -130,12 +131,21 @@ export class HttpTransport extends Calls implements Transport {
   async exportResult(id: string, format: ExportFormat, view?: PageQuery): Promise<string | null> {
     // The browser downloads it; the server names the file
     // (Content-Disposition) and streams it.
-    const a = document.createElement('a');
-    a.href = this.exportUrl(id, format, view);
-    a.download = '';
-    document.body.append(a);
-    a.click();
-    a.remove();
+    download(this.exportUrl(id, format, view));
     return null;
   }
+  async saveReconciled(id: string, what: Reconciled): Promise<string | null> {
+    download(`${this.base}${routePath('save_reconciled', { id }).path}?${new URLSearchParams({ as: what })}`);
+    return null;
+  }
+}
+
+/** Has the browser download `url` (the server names the file). */
+function download(url: string) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = '';
+  document.body.append(a);
+  a.click();
+  a.remove();
 }

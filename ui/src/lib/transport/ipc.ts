@@ -16,6 +16,7 @@ import {
   type CompareConfig,
   type DropEvent,
   type ExportFormat,
+  type Reconciled,
   type FileInfo,
   type FileSource,
   type JobEvent,
@@ -94,6 +95,9 @@ export class IpcTransport extends Calls implements Transport {
 
   exportResult(id: string, format: ExportFormat, view?: PageQuery) {
     return this.call<string | null>('export', { id, format, query: view ? pageParams(view) : {} });
+  }
+  saveReconciled(id: string, what: Reconciled) {
+    return this.call<string | null>('save_reconciled', { id, what });
   }
 }
 

@@ -32,6 +32,7 @@ export class TransportError extends Error {
 // types (src/typescript.rs, written by scripts/types.sh); only what the UI
 // adds is declared here.
 import type {
+  Choice,
   ColumnProfile,
   CompareConfig,
   FileInfo,
@@ -40,6 +41,8 @@ import type {
   NumericMode,
   Page,
   Pairing,
+  Reconciled,
+  Reconciliation,
   ResultOverview,
   RowStatus,
   SessionInfo,
@@ -144,6 +147,16 @@ export interface Transport {
    * with null), a file chosen in a save dialog on the desktop (resolves
    * with its path, or null when the user chose none). */
   exportResult(id: string, format: ExportFormat, view?: PageQuery): Promise<string | null>;
+  /** Records a choice about the result's differences (take the right
+   * value, keep the left); resolves with what the choices add up to. */
+  choose(id: string, choice: Choice): Promise<Reconciliation>;
+  /** What the choices about the result's differences add up to. */
+  reconciliation(id: string): Promise<Reconciliation>;
+  /** Saves the reconciled file (the left file with the accepted
+   * differences) or the patch of the accepted differences: a download in
+   * the browser (resolves with null), a save dialog on the desktop
+   * (resolves with its path, or null when the user chose none). */
+  saveReconciled(id: string, what: Reconciled): Promise<string | null>;
 }
 
 import { DELIMITERS, ENCODINGS, EXPORT_FORMATS, type ExportFormat } from './generated';
