@@ -212,6 +212,15 @@ pub(crate) fn replay(store: &SessionStore, state: &SessionState) -> Result<Strin
                 ..r.clone()
             };
             store.commit(d, Event::Compared { result })?;
+            // Choices are about the current result: they go with it.
+            for choice in &state.choices {
+                store.commit(
+                    d,
+                    Event::Chose {
+                        choice: choice.clone(),
+                    },
+                )?;
+            }
         }
         Ok(())
     })?;
@@ -245,6 +254,9 @@ enum LogLine {
     },
     Compared {
         result: ResultRef,
+    },
+    Chose {
+        choice: super::reconcile::Choice,
     },
 }
 
@@ -376,6 +388,11 @@ fn import_jsonl(
                         store.commit(d, Event::Compared { result }).map(|_| ())
                     })?;
                 }
+            }
+            LogLine::Chose { choice } => {
+                // As recorded: one that does not fit the result counts for
+                // nothing (see `Decisions::of`).
+                commit(Event::Chose { choice })?;
             }
         }
     }

@@ -171,7 +171,9 @@ fn by_cells(result: &CompareResult, status: RowStatus) -> bool {
 }
 
 impl Decisions {
-    /// The decisions `choices` make, in order, on `result`.
+    /// The decisions `choices` make, in order, on `result`. A stored
+    /// choice that does not fit the result (an imported log's, say) counts
+    /// for nothing rather than making the result unreadable.
     pub(crate) fn of(
         left: &Table,
         right: &Table,
@@ -181,7 +183,10 @@ impl Decisions {
     ) -> Result<Decisions> {
         let mut d = Decisions::default();
         for choice in choices {
-            d.decide(left, right, result, choice, ctl)?;
+            match d.decide(left, right, result, choice, ctl) {
+                Err(Error::Cancelled) => return Err(Error::Cancelled),
+                _ => continue,
+            }
         }
         Ok(d)
     }

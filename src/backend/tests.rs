@@ -1641,3 +1641,37 @@ fn a_choice_about_what_the_result_does_not_have_is_refused() {
         0
     );
 }
+
+#[test]
+fn a_portable_copy_keeps_the_choices_and_says_its_version() {
+    use reconcile::{Choice, Scope, Take};
+    let dir = tempfile::tempdir().unwrap();
+    let w = Workflow::open(&dir.path().join("a")).unwrap();
+    let id = compared(&w);
+    let plain = dir.path().join("plain.concord");
+    w.export_session(&id, &plain).unwrap();
+    let first_line = |p: &std::path::Path| {
+        let text = std::fs::read(p).unwrap();
+        String::from_utf8_lossy(&text[..text.iter().position(|&b| b == b'\n').unwrap()])
+            .into_owned()
+    };
+    // Without choices, a version releases before choices import (3 for
+    // a CSV session).
+    assert!(first_line(&plain).ends_with(" 3"), "{}", first_line(&plain));
+    let choice = Choice {
+        take: Take::Right,
+        scope: Scope::Column {
+            column: "amount".into(),
+        },
+    };
+    w.choose(&id, choice, Control::default()).unwrap();
+    let path = dir.path().join("s.concord");
+    w.export_session(&id, &path).unwrap();
+    assert!(first_line(&path).ends_with(" 6"), "{}", first_line(&path));
+    let other = Workflow::open(&dir.path().join("b")).unwrap();
+    let imported = other.import_session(&path).unwrap();
+    let r = other
+        .reconciliation(&imported.id, Control::default())
+        .unwrap();
+    assert_eq!((r.taken, r.choices), (2, 1));
+}
