@@ -10,11 +10,13 @@ use crate::{open, Desktop};
 use concord::backend::jobs::JobEvent;
 use concord::backend::models::{Incoming, Loaded, PageQuery, SessionInfo, Started};
 use concord::backend::reconcile::Reconciled;
+use concord::backend::Workflow;
 use concord::export::Format;
 use concord::operations::{self, Args};
 use concord::{Control, Error, LoadOptions, Result, Side};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -27,7 +29,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 }
 
 /// What a command holds to call the workflow on a blocking thread.
-fn workflow(state: &State<'_, Desktop>) -> Arc<concord::backend::Workflow> {
+fn workflow(state: &State<'_, Desktop>) -> Arc<Workflow> {
     state.workflow.clone()
 }
 
@@ -105,10 +107,28 @@ pub async fn choose_file(dialogs: State<'_, SharedDialogs>, side: Side) -> Resul
     blocking(move || Ok(dialogs.pick_file(&title).map(|p| p.display().to_string()))).await
 }
 
-/// Asks where to export the result (in the left file's folder; the
-/// chosen extension picks the format, else `format` does), then exports
-/// it, or the rows of the view `query` gives (the web API's parameters);
-/// the saved path, or null when cancelled.
+/// Asks where to save something of session `id` (a save dialog titled
+/// `title`, in the left file's folder, offering `suggested`), then saves
+/// it there with `save`; the saved path, or null when cancelled.
+fn save_as(
+    dialogs: &SharedDialogs,
+    w: &Workflow,
+    id: &str,
+    title: &str,
+    suggested: &str,
+    save: impl FnOnce(&Path) -> Result<()>,
+) -> Result<Option<String>> {
+    let folder = w.export_folder(id)?;
+    let Some(path) = dialogs.save_file(title, folder.as_deref(), suggested) else {
+        return Ok(None);
+    };
+    save(&path)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Asks where to export the result (the chosen extension picks the
+/// format, else `format` does), then exports it, or the rows of the view
+/// `query` gives (the web API's parameters); see [`save_as`].
 #[tauri::command]
 pub async fn choose_export(
     dialogs: State<'_, SharedDialogs>,
@@ -124,20 +144,16 @@ pub async fn choose_export(
         let query = query.unwrap_or_default();
         let view = PageQuery::view_from_params(|k| query.get(k).map(String::as_str))?;
         let suggested = w.export_name(&id, asked)?;
-        let folder = w.export_folder(&id)?;
-        let Some(path) = dialogs.save_file("Export as…", folder.as_deref(), &suggested) else {
-            return Ok(None);
-        };
-        let format = Format::from_extension(&path).unwrap_or(asked);
-        w.export_file(&id, format, view.as_ref(), &path, Control::default())?;
-        Ok(Some(path.display().to_string()))
+        save_as(&dialogs, &w, &id, "Export as…", &suggested, |path| {
+            let format = Format::from_extension(path).unwrap_or(asked);
+            w.export_file(&id, format, view.as_ref(), path, Control::default())
+        })
     })
     .await
 }
 
 /// Asks where to save the reconciled file (`what` is `file`) or the patch
-/// of the accepted differences (`patch`), in the left file's folder, then
-/// saves it; the saved path, or null when cancelled.
+/// of the accepted differences (`patch`), then saves it; see [`save_as`].
 #[tauri::command]
 pub async fn choose_reconciled(
     dialogs: State<'_, SharedDialogs>,
@@ -149,17 +165,14 @@ pub async fn choose_reconciled(
     let dialogs = dialogs.inner().clone();
     blocking(move || {
         let what = Reconciled::named(&what)?;
-        let suggested = w.reconciled_name(&id, what)?;
-        let folder = w.export_folder(&id)?;
         let title = match what {
             Reconciled::File => "Save reconciled file…",
             Reconciled::Patch => "Save patch…",
         };
-        let Some(path) = dialogs.save_file(title, folder.as_deref(), &suggested) else {
-            return Ok(None);
-        };
-        w.save_reconciled(&id, what, &path, Control::default())?;
-        Ok(Some(path.display().to_string()))
+        let suggested = w.reconciled_name(&id, what)?;
+        save_as(&dialogs, &w, &id, title, &suggested, |path| {
+            w.save_reconciled(&id, what, path, Control::default())
+        })
     })
     .await
 }
