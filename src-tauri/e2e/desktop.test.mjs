@@ -222,6 +222,12 @@ test('quit with Ctrl+Q and relaunch: the sessions and the window size are still 
   await d.until('the saved result', () => document.querySelector('[data-testid=summary-changed]'));
   assert.deepEqual(await d.summary(), { matched: 7, identical: 6, changed: 1, 'only-left': 1, 'only-right': 1 });
   await d.shot('08-relaunched');
+  // The choices made in the reconcile test are the session's.
+  const stockAt = names.findIndex((n) => n.startsWith('stock.csv')) + 1;
+  await d.click(`[data-testid=session-item]:nth-child(${stockAt}) button.open`);
+  await d.until('the choices made before the quit', () =>
+    /3 taken · 0 kept · 1 to decide/.test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''),
+  );
 });
 
 test('when the page hangs, the app ends its web process and shows the page again', async () => {
