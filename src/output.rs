@@ -80,6 +80,30 @@ impl OutputFile {
     }
 }
 
+/// Writes the file `path` atomically (see [`OutputFile`]) with `write`,
+/// which gets a buffered writer: the file appears complete or not at all.
+/// A failed write is reported naming `path`.
+pub(crate) fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> crate::Result<T>,
+) -> crate::Result<T> {
+    let shown = path.display().to_string();
+    let io = |source| crate::Error::Write {
+        path: shown.clone(),
+        source,
+    };
+    let file = OutputFile::create(path).map_err(io)?;
+    let mut w = io::BufWriter::with_capacity(1 << 20, file.file());
+    let value = write(&mut w).map_err(|e| match e {
+        crate::Error::Write { source, .. } => io(source),
+        e => e,
+    })?;
+    io::Write::flush(&mut w).map_err(io)?;
+    drop(w);
+    file.commit().map_err(io)?;
+    Ok(value)
+}
+
 /// A temporary file in `dir` that will become `path`, created with the
 /// permissions any new file of the user gets (0666 less the umask) or, when
 /// `path` exists, with its permissions: a temporary file is otherwise only

@@ -339,14 +339,12 @@ pub fn write_file(report: Report<'_>, format: Format, path: &Path, ctl: Control<
 /// Writes `bytes` to the file `path` atomically, as [`write_file`] does
 /// an export (a patched file, say).
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let out = OutputFile::create(path).map_err(io)?;
-    let mut file = out.file();
-    file.write_all(bytes).map_err(io)?;
-    out.commit().map_err(io)
+    crate::output::write_atomically(path, |w| {
+        w.write_all(bytes).map_err(|source| Error::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    })
 }
 
 /// The columns section every report shows, as (label, text) lines:

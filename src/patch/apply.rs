@@ -30,21 +30,7 @@ pub fn apply_to_file(
     output: &Path,
     ctl: Control<'_>,
 ) -> Result<Applied> {
-    let shown = output.display().to_string();
-    let io = |source| Error::Write {
-        path: shown.clone(),
-        source,
-    };
-    let file = crate::output::OutputFile::create(output).map_err(io)?;
-    let mut w = std::io::BufWriter::with_capacity(CHUNK, file.file());
-    let applied = apply(left, opts, patch, on_conflict, &mut w, ctl).map_err(|e| match e {
-        Error::Write { source, .. } => io(source),
-        e => e,
-    })?;
-    w.flush().map_err(io)?;
-    drop(w);
-    file.commit().map_err(io)?;
-    Ok(applied)
+    crate::output::write_atomically(output, |w| apply(left, opts, patch, on_conflict, w, ctl))
 }
 
 /// What to do with the lines of a patch that do not fit the file.
