@@ -211,6 +211,36 @@ impl std::io::Write for ChannelWriter {
     }
 }
 
+/// A download named `file` of type `mime` whose body `write` writes, a
+/// piece at a time, on a blocking thread (a failure then cuts the
+/// download short: callers check what can fail first).
+fn download(
+    mime: &str,
+    file: &str,
+    write: impl FnOnce(&mut dyn std::io::Write) + Send + 'static,
+) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    tokio::task::spawn_blocking(move || {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter(tx));
+        write(&mut out);
+        let _ = std::io::Write::flush(&mut out);
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
 pub async fn export(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -221,64 +251,30 @@ pub async fn export(
     // Fail before the download starts when there is nothing to export.
     let (check, sid) = (s.clone(), id.clone());
     let file = blocking(move || check.workflow.export_name(&sid, format)).await?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    tokio::task::spawn_blocking(move || {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter(tx));
+    Ok(download(format.mime(), &file, move |out| {
         let _ = s
             .workflow
-            .export_to(&id, format, view.as_ref(), &mut out, Control::default());
-        let _ = std::io::Write::flush(&mut out);
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<Bytes, Infallible>(b), rx))
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.mime().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response())
+            .export_to(&id, format, view.as_ref(), out, Control::default());
+    }))
 }
 
 /// Downloads what *Save reconciled…* saves (`as=file`, the default, or
-/// `as=patch`).
+/// `as=patch`), streamed as an export is: a reconciled file is as large
+/// as the left file.
 pub async fn save_reconciled(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Params,
 ) -> Answer<Response> {
     let what = Reconciled::named(q.get("as").map_or("file", String::as_str))?;
-    // Work it out before the download starts, so that a refusal is an
-    // error answer rather than a cut download.
-    let w = s.workflow.clone();
-    let (file, bytes) = blocking(move || {
-        let file = w.reconciled_name(&id, what)?;
-        let mut bytes = Vec::new();
-        w.save_reconciled_to(&id, what, &mut bytes, Control::default())?;
-        Ok::<_, crate::Error>((file, bytes))
-    })
-    .await?;
-    let mime = if file.ends_with(".csv") || what == Reconciled::Patch {
-        "text/csv; charset=utf-8"
-    } else {
-        "application/octet-stream"
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    // Fail before the download starts when there is nothing to save.
+    let (check, sid) = (s.clone(), id.clone());
+    let file = blocking(move || check.workflow.reconciled_name(&sid, what)).await?;
+    Ok(download("text/csv; charset=utf-8", &file, move |out| {
+        let _ = s
+            .workflow
+            .save_reconciled_to(&id, what, out, Control::default());
+    }))
 }
 
 /// Any `/api/...` path that is not a route.
