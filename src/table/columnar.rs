@@ -83,8 +83,12 @@ impl Reader for Parquet {
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
         let name = input.name();
         let (batches, rows) = match input {
-            Input::Path(p) | Input::Mapped(p) => parquet_batches(open(p, &name)?, &name)?,
-            Input::Bytes { bytes, .. } => parquet_batches(bytes::Bytes::from(bytes), &name)?,
+            Input::Path(p) | Input::Mapped(p) => {
+                parquet_batches(open(p, &name)?, &name, |_| BATCH_ROWS)?
+            }
+            Input::Bytes { bytes, .. } => {
+                parquet_batches(bytes::Bytes::from(bytes), &name, |_| BATCH_ROWS)?
+            }
         };
         read_all(batches, rows, &name, PARQUET.name, ctl)
     }
@@ -99,31 +103,12 @@ impl Reader for Parquet {
         let _ = opts;
         let name = path.display().to_string();
         let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
-        let file = open(path, &name)?;
-        let reader = ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|e| damaged(&name, &e))?;
-        let total_rows = reader.metadata().file_metadata().num_rows().max(0) as u64;
-        let schema = reader.schema().clone();
         // Rows per batch from the text a row takes, judged by the file's
         // size: pieces then hold about `piece_bytes` of text.
-        let per = rows_per_piece(piece_bytes, total_rows, file_size * 4).clamp(1, 1 << 20);
-        let batches = reader
-            .with_batch_size(per as usize)
-            .build()
-            .map_err(|e| damaged(&name, &e))?;
-        let pieces = BatchPieces::new(
-            Box::new(batches.map(|b| b.map_err(|e| e.to_string()))),
-            &schema,
-            &name,
-            PARQUET.name,
-            file_size,
-            total_rows,
-            ctl,
-        );
-        let (columns, info) = (pieces.columns.clone(), pieces.info.clone());
-        Ok(Box::new(Piecewise::start(
-            pieces, columns, info, file_size,
-        )?))
+        let per_piece =
+            |rows| rows_per_piece(piece_bytes, rows, file_size * 4).clamp(1, 1 << 20) as usize;
+        let (batches, rows) = parquet_batches(open(path, &name)?, &name, per_piece)?;
+        batch_pieces(batches, &name, PARQUET.name, file_size, rows, ctl)
     }
 }
 
@@ -156,12 +141,8 @@ impl Reader for ArrowIpc {
         let _ = (opts, piece_bytes);
         let name = path.display().to_string();
         let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
-        let (schema, batches) = ipc_batches(open(path, &name)?, &name)?;
-        let pieces = BatchPieces::new(batches, &schema, &name, ARROW.name, file_size, 0, ctl);
-        let (columns, info) = (pieces.columns.clone(), pieces.info.clone());
-        Ok(Box::new(Piecewise::start(
-            pieces, columns, info, file_size,
-        )?))
+        let batches = ipc_batches(open(path, &name)?, &name)?;
+        batch_pieces(batches, &name, ARROW.name, file_size, 0, ctl)
     }
 }
 
@@ -187,21 +168,24 @@ fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
     }
 }
 
-/// A Parquet file's batches, and its rows and the uncompressed size of
-/// its row groups (about what its text takes).
+/// The rows of a batch of a file read whole: few enough that a dozen or
+/// so columns stay in the cache while their rows are put together (8K
+/// measured fastest on bench/parquet_vs_duckdb.py, against 2K to 64K).
+const BATCH_ROWS: usize = 8 * 1024;
+
+/// A Parquet file's batches, of the rows `batch_rows` gives for the
+/// file's number of rows, and that number.
 fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
     source: T,
     name: &str,
+    batch_rows: impl FnOnce(u64) -> usize,
 ) -> Result<(Batches, u64)> {
     let builder = ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
         .map_err(|e| damaged(name, &e))?;
     let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
     let schema = builder.schema().clone();
-    // Batches small enough that their dozen or so columns stay in the
-    // cache while their rows are put together (8K rows measured fastest
-    // on bench/parquet_vs_duckdb.py, against 2K to 64K).
     let reader = builder
-        .with_batch_size(8 * 1024)
+        .with_batch_size(batch_rows(rows))
         .build()
         .map_err(|e| damaged(name, &e))?;
     let batches: Batches = (
@@ -209,6 +193,23 @@ fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
         Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
     );
     Ok((batches, rows))
+}
+
+/// `batches` as pieces ([`ReadPieces`]), a batch each.
+fn batch_pieces<'c>(
+    batches: Batches,
+    name: &str,
+    format: &'static str,
+    file_size: u64,
+    total_rows: u64,
+    ctl: Control<'c>,
+) -> Result<Box<dyn ReadPieces + 'c>> {
+    let (schema, batches) = batches;
+    let pieces = BatchPieces::new(batches, &schema, name, format, file_size, total_rows, ctl);
+    let (columns, info) = (pieces.columns.clone(), pieces.info.clone());
+    Ok(Box::new(Piecewise::start(
+        pieces, columns, info, file_size,
+    )?))
 }
 
 fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
