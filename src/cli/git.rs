@@ -292,24 +292,12 @@ fn diff(a: &DriverArgs) -> Result<i32, Error> {
 fn textconv(file: &Path) -> Result<i32, Error> {
     let t = concord::load_path(file, &LoadOptions::default(), Control::default())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let io = |source| Error::Write {
-        path: "standard output".into(),
-        source,
-    };
-    let mut record = |cells: &mut dyn Iterator<Item = &str>| -> std::io::Result<()> {
-        for (i, c) in cells.enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            export::write_csv_field(&mut out, c)?;
-        }
-        out.write_all(b"\n")
-    };
-    record(&mut t.columns().iter().map(String::as_str)).map_err(io)?;
-    for r in 0..t.num_rows() {
-        record(&mut (0..t.num_columns()).map(|c| t.cell(r, c))).map_err(io)?;
-    }
-    out.flush().map_err(io)?;
+    concord::table::write_csv(&t, &mut out)
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Write {
+            path: "standard output".into(),
+            source,
+        })?;
     Ok(SAME)
 }
 

@@ -11,7 +11,7 @@ use super::Action;
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::progress::Control;
-use crate::table::{self, Encoding, LoadOptions, Table};
+use crate::table::{self, needs_quotes, write_field, Encoding, LoadOptions, Table};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
@@ -232,19 +232,7 @@ impl Source {
 
     fn of_table(t: &Table, name: &str) -> Source {
         let mut text = Vec::new();
-        let mut record = |cells: &mut dyn Iterator<Item = &str>| {
-            for (i, c) in cells.enumerate() {
-                if i > 0 {
-                    text.push(b',');
-                }
-                write_field(&mut text, c.as_bytes(), b',', false);
-            }
-            text.push(b'\n');
-        };
-        record(&mut t.columns().iter().map(String::as_str));
-        for r in 0..t.num_rows() {
-            record(&mut (0..t.num_columns()).map(|c| t.cell(r, c)));
-        }
+        table::write_csv(t, &mut text).expect("writing to memory does not fail");
         Source {
             name: name.to_string(),
             text: text.into(),
@@ -485,18 +473,18 @@ impl Plan {
                     let cells: Vec<&[u8]> =
                         table::record_cells(text, start, &copy, copied, &ends).collect();
                     let cell = |c: usize| cells.get(c).copied().unwrap_or(b"");
+                    // A copied record's cells lost their quotes: its raw
+                    // fields say which had them (split once per record).
+                    let raw = copied.then(|| raw_fields(record_body(&text[start..at]), delim));
                     for (c, q) in quoting.iter_mut().enumerate().take(cells.len()) {
                         // Only fields that need no quotes say how the file
                         // quotes when it need not.
                         if needs_quotes(cells[c], delim) {
                             continue;
                         }
-                        let quoted = if copied {
-                            raw_fields(record_body(&text[start..at]), delim)
-                                .get(c)
-                                .is_some_and(|f| f.first() == Some(&b'"'))
-                        } else {
-                            ends[c] & table::QUOTED != 0
+                        let quoted = match &raw {
+                            Some(raw) => raw.get(c).is_some_and(|f| f.first() == Some(&b'"')),
+                            None => ends[c] & table::QUOTED != 0,
                         };
                         let empty = usize::from(cells[c].is_empty()) * 2;
                         q[empty] += u64::from(quoted);
@@ -865,29 +853,6 @@ impl Plan {
         };
         quoted * 2 > all
     }
-}
-
-/// Writes a field, in quotes when it must be (it holds the delimiter, a
-/// quote or a line break) or when `quote`.
-fn write_field(out: &mut Vec<u8>, v: &[u8], delim: u8, quote: bool) {
-    if !quote && !needs_quotes(v, delim) {
-        out.extend_from_slice(v);
-        return;
-    }
-    out.push(b'"');
-    for &b in v {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-}
-
-/// Whether a value must be quoted to be read back as it is.
-fn needs_quotes(v: &[u8], delim: u8) -> bool {
-    v.iter()
-        .any(|&b| b == delim || matches!(b, b'"' | b'\n' | b'\r'))
 }
 
 /// A record without its line end.

@@ -40,8 +40,10 @@ pub static READERS: &[&dyn Reader] = &[
 
 pub use builder::{encode_row, TableBuilder};
 pub use compressed::Compression;
+pub use csv::write_csv;
 /// The name of CSV, the format of inputs stored before formats were named.
 pub use csv::NAME as CSV;
+pub(crate) use csv::{needs_quotes, write_field};
 pub(crate) use decode::decode;
 pub use decode::Encoding;
 pub use formats::InputFormat;
