@@ -42,6 +42,10 @@ impl KeyColumns<'_> {
     }
 
     /// Whether row `a` of this side and row `b` of `other` have the same key.
+    /// Inlined on purpose: it runs once per probe of the key index, and
+    /// whether the compiler inlined it on its own changed with unrelated
+    /// code elsewhere in the crate (5% of a 1M-row compare).
+    #[inline]
     pub fn same_key(&self, a: usize, other: &KeyColumns<'_>, b: usize) -> bool {
         let (x, y) = (self.table.row(a), other.table.row(b));
         self.columns
