@@ -199,12 +199,8 @@ impl TableBuilder {
         // The top bit of a stored end marks a field in quotes: wider rows
         // keep their ends apart.
         if ends.iter().all(|&e| e < 1 << 15) {
-            let mut short = [0u16; 64];
-            for chunk in ends.chunks(short.len()) {
-                for (s, &e) in short.iter_mut().zip(chunk) {
-                    *s = e as u16;
-                }
-                self.cell_end.extend_from_slice(&short[..chunk.len()])?;
+            for &e in ends {
+                self.cell_end.push(e as u16)?;
             }
         } else {
             self.cell_end.extend_repeat(0, n)?;
