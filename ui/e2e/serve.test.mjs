@@ -543,6 +543,14 @@ test('without a key rows pair by content in any order, or by position on request
   await page.waitForFunction(() => document.querySelector('[data-testid=summary-changed]')?.textContent.trim() === '2');
   await openAbout();
   assert.match(await page.getByRole('list', { name: 'Notes on this comparison' }).textContent(), /compared by position, as asked/);
+  // Without a key a changed row is taken or kept whole, not cell by cell.
+  await page.getByTestId('results-grid').locator('[role=row][data-index]').first().dblclick();
+  const detail = page.getByRole('complementary', { name: 'Row detail' });
+  assert.equal(await detail.getByTestId('row-take-right').textContent(), 'Take the right row');
+  assert.equal(await detail.locator('[data-testid^=take-right-]').count(), 0);
+  await detail.getByTestId('row-take-right').click();
+  await page.waitForFunction(() => /1 taken · 0 kept · 1 to decide/.test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''));
+  await detail.getByRole('button', { name: 'Close the row detail' }).click();
   // A key of several columns, ticked: Ann in Oslo repeats, so her rows are duplicates.
   await openSetup();
   if ((await mapping.getAttribute('aria-expanded')) === 'false') await mapping.click();
