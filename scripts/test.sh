@@ -42,7 +42,10 @@ npm run --silent e2e
 
 echo "==> end to end: the desktop app under Xvfb + tauri-driver (screenshots in target/e2e-desktop/)"
 need_desktop_e2e
-cargo build -p concord-desktop --quiet
+# The desktop binary as `cargo test` built it: `cargo build -p
+# concord-desktop` alone resolves its dependencies' features otherwise and
+# would compile arrow, tauri and the rest a second time (minutes, gigabytes).
+cargo build --workspace --all-targets --quiet
 mkdir -p target/e2e-desktop
 # The display's and the bus's chatter goes to a log, shown if the test fails.
 if ! xvfb-run -a -s '-screen 0 1400x900x24' dbus-run-session -- \

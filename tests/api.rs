@@ -2,7 +2,7 @@
 //! requests it must refuse (unknown sessions, bad configurations, malformed
 //! CSV, oversized uploads, foreign hosts and origins, path-like names).
 
-use concord::api::{self, security::Guard, AppState};
+use concord::api::{self, security::Guard, AppState, Limits};
 use concord::backend::Workflow;
 use concord::operations::OPERATIONS;
 use serde_json::{json, Value};
@@ -23,12 +23,16 @@ struct Server {
 
 impl Server {
     fn start(upload_limit: Option<u64>) -> Server {
+        Server::start_with(upload_limit, Limits::default())
+    }
+
+    fn start_with(upload_limit: Option<u64>, limits: Limits) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let workflow = Arc::new(Workflow::open(dir.path()).unwrap());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(workflow.clone(), upload_limit);
+        let state = AppState::new(workflow.clone(), upload_limit).with_limits(limits);
         let app = api::router(state.clone(), Guard::new(addr, None));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -872,4 +876,171 @@ fn settings_show_the_data_folder_and_unused_copies_can_be_removed() {
     assert_eq!(r.status, 204);
     let young = s.send("POST", "/api/data/clean", &[], b"").json();
     assert_eq!(young["removed"], 0, "{young}");
+}
+
+/// Sends `bytes` as they are and reads the whole answer.
+fn raw(addr: SocketAddr, bytes: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    s.write_all(bytes).unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    Reply::parse(&answer)
+}
+
+/// A refusal said as every error is: JSON `{code, message}` with a
+/// message, and the security headers.
+fn said(r: &Reply, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json"),
+        "{status}"
+    );
+    let json = r.json();
+    assert_eq!(json["code"], code, "{json}");
+    assert!(
+        json["message"].as_str().is_some_and(|m| m.len() > 10),
+        "{json}"
+    );
+    assert!(r.header("content-security-policy").is_some(), "{status}");
+}
+
+#[test]
+fn every_refusal_is_said_as_json_even_the_http_layers() {
+    let limits = Limits {
+        head_timeout: std::time::Duration::from_millis(800),
+        body_idle: std::time::Duration::from_millis(800),
+        ..Limits::default()
+    };
+    let s = Server::start_with(Some(1000), limits);
+    let host = format!("Host: 127.0.0.1:{}\r\n", s.addr.port());
+    // Headers larger than the server takes, or too many of them.
+    let big = format!(
+        "GET /api/health HTTP/1.1\r\n{host}X-Big: {}\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    said(&raw(s.addr, big.as_bytes()), 431, "headers_too_large");
+    let many: String = (0..120).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let many = format!("GET /api/health HTTP/1.1\r\n{host}{many}\r\n");
+    said(&raw(s.addr, many.as_bytes()), 431, "headers_too_large");
+    // Not HTTP at all.
+    said(&raw(s.addr, b"HELLO THERE\r\n\r\n"), 400, "bad_request");
+    // A method a route does not take keeps its Allow header.
+    let r = s.send("DELETE", "/api/health", &[], b"");
+    said(&r, 405, "method_not_allowed");
+    assert!(r.header("allow").is_some_and(|a| a.contains("GET")));
+    said(&s.get("/api/no/such/route"), 404, "no_route");
+    // A JSON body larger than a call takes, and an upload over the limit.
+    let huge = format!("{{\"name\": \"{}\"}}", "n".repeat(3 << 20));
+    said(
+        &s.send(
+            "POST",
+            "/api/sessions",
+            &[("Content-Type", "application/json")],
+            huge.as_bytes(),
+        ),
+        413,
+        "too_large",
+    );
+    let id = s.json("POST", "/api/sessions", json!({"name": "t"})).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = s.upload(&id, "left", "big.csv", &vec![b'a'; 5000]);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    // A head that comes too slowly, and a body that stops coming.
+    let slow = |first: &[u8]| {
+        let mut c = TcpStream::connect(s.addr).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        c.write_all(first).unwrap();
+        let mut answer = Vec::new();
+        c.read_to_end(&mut answer).unwrap();
+        Reply::parse(&answer)
+    };
+    said(
+        &slow(format!("GET /api/health HTTP/1.1\r\n{host}X-Slow: ").as_bytes()),
+        408,
+        "request_timeout",
+    );
+    let upload = format!(
+        "PUT /api/sessions/{id}/files/left HTTP/1.1\r\n{host}X-File-Name: a.csv\r\nContent-Length: 900\r\n\r\nid,v\n"
+    );
+    said(&slow(upload.as_bytes()), 408, "request_timeout");
+    // A connection that says nothing is closed without an answer.
+    let mut quiet = TcpStream::connect(s.addr).unwrap();
+    let mut answer = Vec::new();
+    quiet.read_to_end(&mut answer).unwrap();
+    assert!(answer.is_empty());
+    // The server still serves.
+    assert_eq!(s.get("/api/health").status, 200);
+}
+
+#[test]
+fn connections_and_uploads_at_once_are_bounded() {
+    let limits = Limits {
+        connections: 2,
+        uploads: 1,
+        head_timeout: std::time::Duration::from_secs(20),
+        body_idle: std::time::Duration::from_millis(1500),
+        ..Limits::default()
+    };
+    let s = Server::start_with(None, limits);
+    let host = format!("Host: 127.0.0.1:{}\r\n", s.addr.port());
+    let id = s.json("POST", "/api/sessions", json!({"name": "t"})).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // One upload trickles in, holding the one upload slot: a second waits
+    // for it as long as a body may pause, then is told the server is busy.
+    let mut first = TcpStream::connect(s.addr).unwrap();
+    let head = format!(
+        "PUT /api/sessions/{id}/files/left HTTP/1.1\r\n{host}X-File-Name: a.csv\r\nContent-Length: 100000\r\n\r\nid,v\n"
+    );
+    first.write_all(head.as_bytes()).unwrap();
+    let trickle = {
+        let mut first = first.try_clone().unwrap();
+        std::thread::spawn(move || {
+            for i in 0..12 {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                if first.write_all(format!("{i},x\n").as_bytes()).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let r = s.upload(&id, "right", "b.csv", b"id,v\n1,x\n");
+    said(&r, 503, "server_busy");
+    trickle.join().unwrap();
+    drop(first);
+    // (Time for the server to end that upload and free its connection.)
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Two connections held open (neither answered): a third is refused at once.
+    let held: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut c = TcpStream::connect(s.addr).unwrap();
+            c.write_all(b"GET /api/health HTTP/1.1\r\n").unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for mut c in held.iter() {
+        c.set_read_timeout(Some(std::time::Duration::from_millis(50)))
+            .unwrap();
+        let err = c
+            .read(&mut [0u8; 64])
+            .expect_err("a held connection is not answered");
+        assert!(matches!(
+            err.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ));
+    }
+    said(&s.get("/api/health"), 503, "server_busy");
+    drop(held);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(s.get("/api/health").status, 200);
 }

@@ -154,8 +154,22 @@ pub async fn upload_file(
         size,
         limit: s.upload_limit,
     };
+    // Each upload streams to disk through its own buffers: bounding how
+    // many are read at once bounds their memory.
+    let waited = tokio::time::timeout(s.limits.body_idle, s.uploads.clone().acquire_owned()).await;
+    let Ok(Ok(slot)) = waited else {
+        return Err(ApiError::refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_busy",
+            format!(
+                "{} uploads are being read already; try again when one has ended",
+                s.limits.uploads
+            ),
+        ));
+    };
     let sink = s.channels.sink(&id);
     let loaded = blocking(move || {
+        let _slot = slot;
         let incoming = Incoming::Upload(upload);
         s.workflow.load(&id, side, incoming, &options, &*sink)
     })

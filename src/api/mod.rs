@@ -11,10 +11,15 @@
 //! the server to its own pages and machine.
 
 mod assets;
+mod connections;
 pub mod error;
 pub mod events;
 mod handlers;
+mod limits;
 pub mod security;
+
+pub use connections::serve;
+pub use limits::Limits;
 
 use crate::backend::Workflow;
 use crate::operations::{Operation, OPERATIONS};
@@ -34,16 +39,29 @@ pub struct AppState {
     pub channels: Arc<Channels>,
     /// Uploads of this many bytes or more are refused (`None`: no limit).
     pub upload_limit: Option<u64>,
+    /// What the server takes from a client before it refuses.
+    pub limits: Limits,
+    /// The uploads that may be read at once ([`Limits::uploads`]).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
-    /// The state of a server over `workflow`.
+    /// The state of a server over `workflow`, with the default [`Limits`].
     pub fn new(workflow: Arc<Workflow>, upload_limit: Option<u64>) -> AppState {
         AppState {
             workflow,
             channels: Arc::default(),
             upload_limit,
+            uploads: Arc::new(tokio::sync::Semaphore::new(Limits::default().uploads)),
+            limits: Limits::default(),
         }
+    }
+
+    /// The same state with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        self.uploads = Arc::new(tokio::sync::Semaphore::new(limits.uploads));
+        self.limits = limits;
+        self
     }
 }
 
@@ -77,6 +95,7 @@ fn filter(method: &str) -> MethodFilter {
 /// The whole application: the API from the list of operations, the UI for every
 /// other path, and the guard around both.
 pub fn router(state: AppState, guard: security::Guard) -> Router {
+    let limits = Arc::new(state.limits.clone());
     let mut paths: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
     for op in OPERATIONS {
         let Some(http) = &op.http else { continue };
@@ -102,32 +121,11 @@ pub fn router(state: AppState, guard: security::Guard) -> Router {
         .with_state(state);
     api.fallback(assets::serve)
         .layer(axum::middleware::from_fn_with_state(
+            limits,
+            error::in_our_words,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             Arc::new(guard),
             security::guard,
         ))
-}
-
-/// Serves `app` (made from `state`) on `listener` until `shutdown`
-/// completes; then stops the running jobs and waits (up to 30 s) for them
-/// to end, so that nothing a client was told is stored is lost.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let stopping = state.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stopping.workflow.cancel_jobs();
-            stopping.channels.close();
-        })
-        .await?;
-    let workflow = state.workflow;
-    let _ = tokio::task::spawn_blocking(move || {
-        workflow.wait_for_jobs(crate::backend::jobs::STOP_WAIT)
-    })
-    .await;
-    Ok(())
 }
