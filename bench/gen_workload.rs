@@ -3,8 +3,11 @@
 //! the left one shuffled, with 1% of rows having one changed cell, 0.5% of
 //! rows deleted and 0.5% new rows inserted.
 //!
-//! Usage: cargo run --release --example gen_workload -- OUT_DIR [ROWS] [COLUMNS]
+//! Usage: cargo run --release --example gen_workload -- OUT_DIR [ROWS] [COLUMNS] [--doubled-quotes]
 //! COLUMNS (default 12) adds filler columns beyond the first 12 when larger.
+//! `--doubled-quotes` writes a fifth of the rows' notes as `"""fragile"""`: a
+//! quoted field with doubled quotes, which a CSV reader cannot read where it
+//! stands (the workload that watches the memory such rows take).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -43,7 +46,7 @@ const CITY: [&str; 8] = [
 ];
 const STATUS: [&str; 4] = ["open", "closed", "pending", "on hold"];
 
-fn row(id: u64, rng: &mut Rng, extra: usize) -> Vec<String> {
+fn row(id: u64, rng: &mut Rng, extra: usize, doubled_quotes: bool) -> Vec<String> {
     let f = FIRST[rng.below(8) as usize];
     let l = LAST[rng.below(8) as usize];
     let mut r = vec![
@@ -81,6 +84,9 @@ fn row(id: u64, rng: &mut Rng, extra: usize) -> Vec<String> {
             format!("note {}", rng.below(100_000))
         },
     ];
+    if doubled_quotes && id > 0 && id % 5 == 0 {
+        r[11] = "\"\"\"fragile\"\"\"".to_string();
+    }
     for i in 0..extra {
         r.push(format!("x{}_{}", i, rng.below(10_000)));
     }
@@ -93,7 +99,9 @@ const HEADER: [&str; 12] = [
 ];
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let doubled_quotes = args.iter().any(|a| a == "--doubled-quotes");
+    args.retain(|a| a != "--doubled-quotes");
     let out = std::path::PathBuf::from(args.get(1).map(String::as_str).unwrap_or("bench/data"));
     let rows: u64 = args
         .get(2)
@@ -111,7 +119,7 @@ fn main() -> std::io::Result<()> {
     let header = header.join(",");
 
     let mut rng = Rng(42);
-    let table: Vec<Vec<String>> = (0..rows).map(|i| row(i + 1, &mut rng, extra)).collect();
+    let table: Vec<Vec<String>> = (0..rows).map(|i| row(i + 1, &mut rng, extra, doubled_quotes)).collect();
     let mut left = BufWriter::with_capacity(1 << 20, File::create(out.join("left.csv"))?);
     writeln!(left, "{header}")?;
     for r in &table {
@@ -130,7 +138,7 @@ fn main() -> std::io::Result<()> {
                 // A fresh value of the same kind, so typed readers still parse it.
                 let old = r[c].clone();
                 while r[c] == old {
-                    r[c] = row(0, &mut rng, extra).swap_remove(c);
+                    r[c] = row(0, &mut rng, extra, doubled_quotes).swap_remove(c);
                 }
                 changed += 1;
                 right_rows.push(r);
@@ -140,7 +148,7 @@ fn main() -> std::io::Result<()> {
     }
     let inserted = rows / 200;
     for i in 0..inserted {
-        right_rows.push(row(rows + 1 + i, &mut rng, extra));
+        right_rows.push(row(rows + 1 + i, &mut rng, extra, doubled_quotes));
     }
     for i in (1..right_rows.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
