@@ -86,30 +86,45 @@ impl KeyColumns<'_> {
                 }
             })
             .collect();
-        let bucket = |e: Entry| {
-            if bits == 0 {
-                0
-            } else {
-                (e >> (64 - bits)) as usize
-            }
+        // The entries are then grouped by bucket in place (an American
+        // flag sort's one pass), empty keys last and cut off: a second
+        // array of entries would be the largest thing a keyed comparison
+        // holds besides the tables.
+        let n = 1usize << bits;
+        let bucket = |e: Entry| match e {
+            EMPTY_KEY => n,
+            _ if bits == 0 => 0,
+            _ => (e >> (64 - bits)) as usize,
         };
-        let mut starts = vec![0usize; (1 << bits) + 1];
+        let mut starts = vec![0usize; n + 2];
         for &e in &hashed {
-            if e != EMPTY_KEY {
-                starts[bucket(e) + 1] += 1;
-            }
+            starts[bucket(e) + 1] += 1;
         }
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
+        let mut entries = hashed;
         let mut next = starts.clone();
-        let mut out = vec![0; starts[1 << bits]];
-        for e in hashed.into_iter().filter(|&e| e != EMPTY_KEY) {
-            let b = bucket(e);
-            out[next[b]] = e;
-            next[b] += 1;
+        for b in 0..n {
+            while next[b] < starts[b + 1] {
+                // Carry the entry found here to its bucket, and the one it
+                // displaces to its own, until one belongs here.
+                let mut e = entries[next[b]];
+                loop {
+                    let t = bucket(e);
+                    if t == b {
+                        break;
+                    }
+                    std::mem::swap(&mut e, &mut entries[next[t]]);
+                    next[t] += 1;
+                }
+                entries[next[b]] = e;
+                next[b] += 1;
+            }
         }
-        (out, starts)
+        entries.truncate(starts[n]);
+        starts.truncate(n + 1);
+        (entries, starts)
     }
 }
 
