@@ -119,7 +119,9 @@ fn main() -> std::io::Result<()> {
     let header = header.join(",");
 
     let mut rng = Rng(42);
-    let table: Vec<Vec<String>> = (0..rows).map(|i| row(i + 1, &mut rng, extra, doubled_quotes)).collect();
+    let table: Vec<Vec<String>> = (0..rows)
+        .map(|i| row(i + 1, &mut rng, extra, doubled_quotes))
+        .collect();
     let mut left = BufWriter::with_capacity(1 << 20, File::create(out.join("left.csv"))?);
     writeln!(left, "{header}")?;
     for r in &table {

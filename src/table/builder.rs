@@ -196,9 +196,8 @@ impl TableBuilder {
         line: u64,
     ) -> io::Result<()> {
         let n = self.columns.len();
-        // The top bit of a stored end marks a field in quotes: wider rows
-        // keep their ends apart.
-        if ends.iter().all(|&e| e < 1 << 15) {
+        // Rows of 64 KiB or more keep their ends apart.
+        if ends.iter().all(|&e| e < 1 << 16) {
             for &e in ends {
                 self.cell_end.push(e as u16)?;
             }
@@ -285,9 +284,12 @@ impl TableBuilder {
             columns: self.columns,
             buf,
             copies: Default::default(),
+            escaped_rows: Vec::new(),
+            escapes: Vec::new(),
             row_start,
-            cell_end,
+            cell_end: super::CellEnds::Shorts(cell_end),
             wide: self.wide,
+            quotes_in_text: false,
             line_jumps: Vec::new(),
             first_data_line,
             subset,

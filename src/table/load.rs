@@ -2,14 +2,15 @@
 
 use super::decode::{decode, Decoded};
 use super::parse::{
-    chunk_cuts, next_record, parse_chunk, record_cells, ChunkError, ChunkRows, Outcome, COPIED,
+    chunk_cuts, next_record, parse_chunk, record_cells, ChunkError, ChunkRows, Outcome, ESCAPED,
 };
+use super::parse::{Escape, EscapedRow};
 use super::sniff::{
     excel_sep_line, sample_records, skip_lines, sniff_delimiter, sniff_header, title_lines,
     SAMPLE_BYTES,
 };
 use super::source::Input;
-use super::{LoadOptions, SourceInfo, Table};
+use super::{CellEnds, LoadOptions, SourceInfo, Table};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -275,11 +276,15 @@ pub(super) fn parse_text(
     }
     let ragged: u64 = chunks.iter().map(|c| c.ragged_rows).sum();
 
-    // Gather the chunks' rows. Rows read in place point into the text;
-    // the copies of quoted rows are put one after another.
+    // Gather the chunks' rows. Rows point into the text, or, for escaped
+    // rows, into the list of those; their copied cells are put one after
+    // another.
     let mut row_start = Vec::with_capacity(total_rows);
-    let mut cell_end = Vec::with_capacity(total_rows * ncols);
+    let narrow = chunks.iter().all(|c| c.widest < 1 << 8);
+    let mut cell_end = Gathered::new(narrow, total_rows * ncols);
     let mut copies = Vec::with_capacity(chunks.iter().map(|c| c.copies.len()).sum());
+    let mut escaped_rows = Vec::with_capacity(chunks.iter().map(|c| c.escaped_rows.len()).sum());
+    let mut escapes = Vec::with_capacity(chunks.iter().map(|c| c.escapes.len()).sum());
     let mut wide = Vec::new();
     let mut line_jumps: Vec<(u32, u64)> = Vec::new();
     let mut rows_before = 0u32;
@@ -288,15 +293,24 @@ pub(super) fn parse_text(
         let rows = chunk.rows();
         let base = (data_start + w[0]) as u64;
         let copies_base = copies.len() as u64;
+        let (rows_base, escapes_base) = (escaped_rows.len() as u64, escapes.len() as u32);
         row_start.extend(chunk.row_start.iter().map(|&s| {
-            if s & COPIED == 0 {
+            if s & ESCAPED == 0 {
                 s + base
             } else {
-                s + copies_base
+                s + rows_base
             }
         }));
+        escaped_rows.extend(chunk.escaped_rows.iter().map(|r| EscapedRow {
+            start: r.start + base,
+            first: r.first + escapes_base,
+        }));
+        escapes.extend(chunk.escapes.iter().map(|e| Escape {
+            start: e.start + copies_base,
+            ..*e
+        }));
         copies.extend_from_slice(&chunk.copies);
-        cell_end.extend_from_slice(&chunk.cell_end);
+        cell_end.extend(&chunk.cell_end);
         wide.extend(chunk.wide.into_iter().map(|(r, e)| (r + rows_before, e)));
         let own_first_jump = chunk.line_jumps.first().is_some_and(|j| j.0 == 0);
         let current = line_jumps.last().map_or(0, |j| j.1);
@@ -329,14 +343,50 @@ pub(super) fn parse_text(
         columns,
         buf: bytes,
         copies: copies.into(),
+        escaped_rows,
+        escapes,
         row_start: row_start.into(),
         cell_end: cell_end.into(),
         wide,
+        quotes_in_text: true,
         line_jumps,
         first_data_line,
         subset: None,
     };
     Ok((table, ragged))
+}
+
+/// The chunks' field ends gathered into one table's: a byte each when
+/// every row is shorter than 256 bytes (see [`CellEnds`]).
+enum Gathered {
+    Bytes(Vec<u8>),
+    Shorts(Vec<u16>),
+}
+
+impl Gathered {
+    fn new(narrow: bool, capacity: usize) -> Gathered {
+        match narrow {
+            true => Gathered::Bytes(Vec::with_capacity(capacity)),
+            false => Gathered::Shorts(Vec::with_capacity(capacity)),
+        }
+    }
+
+    fn extend(&mut self, ends: &[u16]) {
+        match self {
+            // Every end fits: the chunks' widest rows were checked.
+            Gathered::Bytes(v) => v.extend(ends.iter().map(|&e| e as u8)),
+            Gathered::Shorts(v) => v.extend_from_slice(ends),
+        }
+    }
+}
+
+impl From<Gathered> for CellEnds {
+    fn from(g: Gathered) -> CellEnds {
+        match g {
+            Gathered::Bytes(v) => CellEnds::Bytes(v.into()),
+            Gathered::Shorts(v) => CellEnds::Shorts(v.into()),
+        }
+    }
 }
 
 /// Parses `data` cut at `cuts` into chunks on all cores, reporting progress.

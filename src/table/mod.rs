@@ -174,15 +174,55 @@ pub struct Table {
     info: SourceInfo,
     columns: Vec<String>,
     buf: Array<u8>,
-    /// Rows that could not be read in `buf` (quoted fields), unquoted;
-    /// their starts in `row_start` are marked [`parse::COPIED`].
+    /// The cells that cannot be read in `buf` (quoted fields with `""`,
+    /// say), unquoted; their rows' starts in `row_start` are marked
+    /// [`parse::ESCAPED`] and index `escaped_rows`.
     copies: Array<u8>,
+    /// The rows with such cells: where each starts in `buf`, and its first
+    /// entry in `escapes`.
+    escaped_rows: Vec<parse::EscapedRow>,
+    /// Those cells, by row and column, and where their bytes are in `copies`.
+    escapes: Vec<parse::Escape>,
     row_start: Array<u64>,
-    cell_end: Array<u16>,
+    cell_end: CellEnds,
     wide: Vec<(u32, Box<[u32]>)>,
+    /// Whether a field read in place that begins with a quote is a field in
+    /// quotes (rows parsed from a CSV file's text; see `parse`): its cell
+    /// is then the field without its first and last byte. Rows a builder
+    /// wrote, and copied rows, hold their cells as they are.
+    quotes_in_text: bool,
     line_jumps: Vec<(u32, u64)>,
     first_data_line: u64,
     subset: Option<Box<Subset>>,
+}
+
+/// Where each row's fields end, relative to the row's start: a byte a
+/// field when every row is shorter than 256 bytes (the usual case: half
+/// the memory of the offsets, which are most of what a table holds besides
+/// its text), two bytes otherwise. Rows of 64 KiB or more keep theirs in
+/// the table's `wide` list instead (their entries here are zeros).
+#[derive(Debug, Clone)]
+pub(crate) enum CellEnds {
+    /// One byte a field.
+    Bytes(Array<u8>),
+    /// Two bytes a field.
+    Shorts(Array<u16>),
+}
+
+impl CellEnds {
+    fn heap_bytes(&self) -> usize {
+        match self {
+            CellEnds::Bytes(e) => e.heap_bytes(),
+            CellEnds::Shorts(e) => e.heap_bytes(),
+        }
+    }
+
+    fn is_mapped(&self) -> bool {
+        match self {
+            CellEnds::Bytes(e) => e.is_mapped(),
+            CellEnds::Shorts(e) => e.is_mapped(),
+        }
+    }
 }
 
 /// Where the rows of a table that holds only some rows of its file came
@@ -291,60 +331,49 @@ impl Table {
     /// The bytes of a cell (valid UTF-8), for comparisons that need no `str`.
     #[inline]
     pub fn cell_bytes(&self, row: usize, col: usize) -> &[u8] {
-        let (start, end) = self.cell_span(row, col);
-        &self.row_text(row)[start..end]
+        self.row(row).bytes(col)
     }
 
-    /// The text from the start of `row` on, in the file's text or in the
-    /// copies of quoted rows.
+    /// Where a row starts in the text, and its cells read from the copies
+    /// (none unless its start is marked [`parse::ESCAPED`]).
     #[inline]
-    fn row_text(&self, row: usize) -> &[u8] {
-        let (text, at) = self.text_of(self.row_start[row]);
-        &text[at..]
-    }
-
-    /// The text a row start points into (the file's text, or the copies
-    /// of quoted rows when it is marked [`parse::COPIED`]), and where in it.
-    #[inline]
-    fn text_of(&self, row_start: u64) -> (&Array<u8>, usize) {
-        if row_start & parse::COPIED == 0 {
-            (&self.buf, row_start as usize)
-        } else {
-            (&self.copies, (row_start & !parse::COPIED) as usize)
+    fn text_of(&self, row_start: u64) -> (usize, &[parse::Escape]) {
+        if row_start & parse::ESCAPED == 0 {
+            return (row_start as usize, &[]);
         }
+        let i = (row_start & !parse::ESCAPED) as usize;
+        let row = self.escaped_rows[i];
+        let last = self
+            .escaped_rows
+            .get(i + 1)
+            .map_or(self.escapes.len(), |next| next.first as usize);
+        (row.start as usize, &self.escapes[row.first as usize..last])
     }
 
     /// All cells of a row, for loops that read several cells of one row.
     #[inline]
     pub fn row(&self, row: usize) -> RowCells<'_> {
         let n = self.columns.len();
-        let ends = if !self.wide.is_empty() {
-            match self.wide.binary_search_by_key(&(row as u32), |w| w.0) {
-                Ok(i) => RowEnds::Wide(&self.wide[i].1),
-                Err(_) => RowEnds::Narrow(&self.cell_end[row * n..row * n + n]),
-            }
-        } else {
-            RowEnds::Narrow(&self.cell_end[row * n..row * n + n])
+        let wide = match self.wide.is_empty() {
+            true => None,
+            false => self.wide.binary_search_by_key(&(row as u32), |w| w.0).ok(),
         };
-        let len = match ends {
-            RowEnds::Narrow(e) => e.last().map_or(0, |&x| (x & !QUOTED16) as usize),
-            RowEnds::Wide(e) => e.last().map_or(0, |&x| (x & !QUOTED32) as usize),
+        let ends = match (wide, &self.cell_end) {
+            (Some(i), _) => RowEnds::Wide(&self.wide[i].1),
+            (None, CellEnds::Bytes(e)) => RowEnds::Byte(&e[row * n..row * n + n]),
+            (None, CellEnds::Shorts(e)) => RowEnds::Short(&e[row * n..row * n + n]),
         };
+        let (at, escapes) = self.text_of(self.row_start[row]);
         RowCells {
-            bytes: &self.row_text(row)[..len],
+            bytes: &self.buf[at..at + ends.row_len()],
             ends,
+            quotes: self.quotes_in_text,
+            escaped: escapes
+                .iter()
+                .fold(0, |mask, e| mask | escaped_bit(e.col as usize)),
+            escapes,
+            copies: &self.copies,
         }
-    }
-
-    #[inline]
-    fn cell_span(&self, row: usize, col: usize) -> (usize, usize) {
-        let n = self.columns.len();
-        if !self.wide.is_empty() {
-            if let Ok(i) = self.wide.binary_search_by_key(&(row as u32), |w| w.0) {
-                return span32(&self.wide[i].1, col);
-            }
-        }
-        span16(&self.cell_end[row * n..row * n + n], col)
     }
 
     /// Asks the CPU to start loading a row's offsets (`stage` 0) or, once
@@ -356,12 +385,15 @@ impl Table {
         let n = self.columns.len();
         if stage == 0 {
             prefetch(self.row_start.get(row));
-            prefetch(self.cell_end.get(row * n));
+            match &self.cell_end {
+                CellEnds::Bytes(e) => prefetch(e.get(row * n)),
+                CellEnds::Shorts(e) => prefetch(e.get(row * n)),
+            }
         } else if let Some(&s) = self.row_start.get(row) {
-            let (text, s) = self.text_of(s);
-            prefetch(text.get(s));
+            let (s, _) = self.text_of(s);
+            prefetch(self.buf.get(s));
             // Rows often span two cache lines.
-            prefetch(text.get(s + 64));
+            prefetch(self.buf.get(s + 64));
         }
     }
 
@@ -379,13 +411,15 @@ impl Table {
     /// Whether the table's rows are read from files on disk (see
     /// [`load_to_disk`]) rather than held in memory.
     pub fn on_disk(&self) -> bool {
-        self.row_start.is_mapped()
+        self.row_start.is_mapped() || self.cell_end.is_mapped()
     }
 
     /// Bytes of memory the table holds, for memory budgets.
     pub fn heap_bytes(&self) -> usize {
         self.buf.heap_bytes()
             + self.copies.heap_bytes()
+            + self.escaped_rows.capacity() * std::mem::size_of::<parse::EscapedRow>()
+            + self.escapes.capacity() * std::mem::size_of::<parse::Escape>()
             + self.row_start.heap_bytes()
             + self.cell_end.heap_bytes()
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
@@ -424,12 +458,35 @@ fn prefetch<T>(value: Option<&T>) {
 pub struct RowCells<'a> {
     bytes: &'a [u8],
     ends: RowEnds<'a>,
+    /// Whether a field that begins with a quote is in quotes (see
+    /// `Table::quotes_in_text`).
+    quotes: bool,
+    /// The row's cells read from `copies` (see `Table::escapes`).
+    escapes: &'a [parse::Escape],
+    /// Their columns' [`escaped_bit`]s: most rows have none, and the rest
+    /// few, so a cell is looked for among them only when its bit is set.
+    escaped: u64,
+    copies: &'a [u8],
 }
 
+/// A row's field ends, as the table holds them.
 #[derive(Clone, Copy)]
 enum RowEnds<'a> {
-    Narrow(&'a [u16]),
+    Byte(&'a [u8]),
+    Short(&'a [u16]),
     Wide(&'a [u32]),
+}
+
+impl RowEnds<'_> {
+    /// Where the row's last field ends.
+    #[inline]
+    fn row_len(&self) -> usize {
+        match self {
+            RowEnds::Byte(e) => e.last().map_or(0, |&x| x as usize),
+            RowEnds::Short(e) => e.last().map_or(0, |&x| x as usize),
+            RowEnds::Wide(e) => e.last().map_or(0, |&x| x as usize),
+        }
+    }
 }
 
 impl<'a> RowCells<'a> {
@@ -439,47 +496,53 @@ impl<'a> RowCells<'a> {
     }
 
     /// The bytes of cell `col`. Panics if `col` is out of range.
-    #[inline]
+    /// Always inlined: it runs for every cell a comparison reads, and
+    /// once it held the escapes' check the compiler stopped inlining it on
+    /// its own (8% of a 1M-row compare with escaped cells spent in the call).
+    #[inline(always)]
     pub fn bytes(&self, col: usize) -> &'a [u8] {
+        if self.escaped & escaped_bit(col) != 0 {
+            if let Some(cell) = self.escaped(col) {
+                return cell;
+            }
+        }
         let (start, end) = match self.ends {
-            RowEnds::Narrow(e) => span16(e, col),
-            RowEnds::Wide(e) => span32(e, col),
+            RowEnds::Byte(e) => span(e, col),
+            RowEnds::Short(e) => span(e, col),
+            RowEnds::Wide(e) => span(e, col),
         };
-        &self.bytes[start..end]
+        let field = &self.bytes[start..end];
+        match field {
+            [b'"', inner @ .., _] if self.quotes => inner,
+            _ => field,
+        }
     }
 }
 
-/// The top bit of a stored field end: the field is in quotes, read in place
-/// (`parse::QUOTED`).
-const QUOTED16: u16 = 1 << 15;
-/// The same for rows with 32-bit ends.
-const QUOTED32: u32 = 1 << 31;
+/// A column's bit in [`RowCells::escaped`]; columns past the 63rd share the last.
+#[inline(always)]
+fn escaped_bit(col: usize) -> u64 {
+    1 << col.min(63)
+}
 
-/// Where cell `col` starts and ends within its row, from the row's stored
-/// field ends (as `parse::cell_span` reads the parser's); `quoted` is the
-/// top bit of an end, [`QUOTED16`] or [`QUOTED32`].
+impl<'a> RowCells<'a> {
+    /// Cell `col` when it is read from the copies.
+    #[inline(never)]
+    fn escaped(&self, col: usize) -> Option<&'a [u8]> {
+        let e = self.escapes.iter().find(|e| e.col as usize == col)?;
+        Some(&self.copies[e.start as usize..][..e.len as usize])
+    }
+}
+
+/// Where field `col` starts and ends within its row, from the row's field
+/// ends: it starts one byte (the delimiter) after the one before it ends.
 #[inline]
-fn span<E: Copy + Into<u32>>(ends: &[E], col: usize, quoted: u32) -> (usize, usize) {
-    let end: u32 = ends[col].into();
-    let in_quotes = usize::from(end & quoted != 0);
-    let start = if col == 0 {
-        0
-    } else {
-        (ends[col - 1].into() & !quoted) as usize + 1
+fn span<E: Copy + Into<u32>>(ends: &[E], col: usize) -> (usize, usize) {
+    let start = match col {
+        0 => 0,
+        _ => ends[col - 1].into() as usize + 1,
     };
-    (start + in_quotes, (end & !quoted) as usize - in_quotes)
-}
-
-/// [`span`] for rows with 16-bit ends.
-#[inline]
-fn span16(ends: &[u16], col: usize) -> (usize, usize) {
-    span(ends, col, QUOTED16.into())
-}
-
-/// [`span`] for rows with 32-bit ends.
-#[inline]
-fn span32(ends: &[u32], col: usize) -> (usize, usize) {
-    span(ends, col, QUOTED32)
+    (start, ends[col].into() as usize)
 }
 
 #[cfg(test)]

@@ -5,11 +5,15 @@
 //! where it stands: its fields are separated by one delimiter byte, and each
 //! is found from its end offset and the one before it. A field in quotes is
 //! read in place too, its end marked [`QUOTED`]: its cell is the field
-//! without its first and last byte. Only a record with a field that does not
-//! read as it stands (`""` inside quotes, text after a closing quote) is
-//! copied, its quotes removed and `""` turned into `"`, into a second buffer
-//! in the same layout (one byte between cells, none marked), so that every
-//! row reads the same way wherever it is.
+//! without its first and last byte. A table does not store the mark: a
+//! field read in place begins with a quote only if it is in quotes (one that
+//! does not is read as it stands, quotes and all, only when the quote comes
+//! later), so its first byte says so. A field that does not read as it
+//! stands (`""` inside quotes, text after a closing quote) is still found
+//! where it stands, but its cell is copied, its quotes removed and `""`
+//! turned into `"`, into a second buffer: its row is marked [`ESCAPED`] and
+//! lists its copied cells ([`Escape`]), so that such a row costs the bytes
+//! of those cells, not a copy of the whole row.
 //!
 //! Large inputs are cut into chunks at line ends and the chunks are parsed on
 //! all cores. A cut could fall inside a quoted field that spans lines; the
@@ -69,6 +73,20 @@ pub(crate) fn next_record(
     ends: &mut Vec<usize>,
     copy: &mut Vec<u8>,
 ) -> Outcome {
+    record(text, at, delim, ends, copy, None)
+}
+
+/// [`next_record`]; with `place`, a copied record also notes where each of
+/// its fields ends in the text (relative to its start), so that a table
+/// can find them there.
+fn record(
+    text: &[u8],
+    at: &mut usize,
+    delim: u8,
+    ends: &mut Vec<usize>,
+    copy: &mut Vec<u8>,
+    place: Option<&mut Vec<usize>>,
+) -> Outcome {
     ends.clear();
     let end = text.len();
     let start = *at;
@@ -103,7 +121,7 @@ pub(crate) fn next_record(
             let q = r + 1 + i;
             let after = text.get(q + 1).copied();
             if !matches!(after, None | Some(b'\n' | b'\r')) && after != Some(delim) {
-                return copied_record(text, at, delim, ends, copy);
+                return copied_record(text, at, delim, ends, copy, place);
             }
             line_breaks += memchr::memchr_iter(b'\n', &text[r + 1..q]).count() as u64;
             r = q + 1;
@@ -154,17 +172,21 @@ fn after_field(text: &[u8], r: usize, delim: u8) -> After {
     }
 }
 
-/// Parses the record at `*at`, which has a quoted field, into `copy`.
+/// Parses the record at `*at`, which has a quoted field, into `copy`;
+/// with `place`, also notes where each field ends in the text (relative to
+/// the record's start).
 fn copied_record(
     text: &[u8],
     at: &mut usize,
     delim: u8,
     ends: &mut Vec<usize>,
     copy: &mut Vec<u8>,
+    mut place: Option<&mut Vec<usize>>,
 ) -> Outcome {
     ends.clear();
     copy.clear();
     let end = text.len();
+    let start = *at;
     let mut r = *at;
     let mut line_breaks = 0u64;
     let mut field_ends = FieldEnds::new(delim);
@@ -192,6 +214,9 @@ fn copied_record(
         r = field_ends.next(text, r);
         copy.extend_from_slice(&text[s..r]);
         ends.push(copy.len());
+        if let Some(place) = place.as_deref_mut() {
+            place.push(r - start);
+        }
         match after_field(text, r, delim) {
             After::Field(next) => {
                 copy.push(delim);
@@ -348,26 +373,51 @@ pub(crate) enum ChunkError {
     TooLarge { line: u64 },
 }
 
-/// Marks a row start that points into a table's copies of quoted records
-/// rather than into its text (see the module note).
-pub(crate) const COPIED: u64 = 1 << 63;
+/// Marks a row start that is an index into the escaped rows
+/// ([`EscapedRow`]) rather than a place in the text (see the module note).
+pub(crate) const ESCAPED: u64 = 1 << 63;
+
+/// A row with cells that cannot be read where they stand: where it starts
+/// in the text, and its first [`Escape`] (its last is before the next
+/// escaped row's first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EscapedRow {
+    pub start: u64,
+    pub first: u32,
+}
+
+/// A cell read from the copies instead of the text: its column, and where
+/// its bytes are in the copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Escape {
+    pub col: u32,
+    pub len: u32,
+    pub start: u64,
+}
 
 /// The rows one chunk of input produced. Offsets are relative to the chunk
-/// start, or to the chunk's copies for rows marked [`COPIED`]; lines are
-/// 0-based counts of line breaks from the chunk start.
+/// start (copies and escapes to the chunk's own); lines are 0-based counts
+/// of line breaks from the chunk start.
 #[derive(Debug, Default)]
 pub(crate) struct ChunkRows {
     /// Where each row's first cell starts.
     pub row_start: Vec<u64>,
-    /// For each row, the end of each field relative to the row start, with
-    /// the top bit for [`QUOTED`]; zeros for wide rows.
+    /// For each row, the end of each field relative to the row start
+    /// (without the [`QUOTED`] mark: see the module note); zeros for wide rows.
     pub cell_end: Vec<u16>,
-    /// Rows with a field ending 32 KiB or more from the row start: (row,
-    /// field ends, with the top bit for [`QUOTED`]).
+    /// The longest row in `cell_end`, in bytes: rows shorter than 256 bytes
+    /// have their ends kept in a byte each.
+    pub widest: usize,
+    /// Rows with a field ending 64 KiB or more from the row start: (row,
+    /// field ends).
     pub wide: Vec<(u32, Box<[u32]>)>,
     /// Rows that start on a later line than their index predicts: (row, extra line breaks before it).
     pub line_jumps: Vec<(u32, u64)>,
-    /// The cells of the rows that could not be read in place, one after another.
+    /// The rows marked [`ESCAPED`], in order.
+    pub escaped_rows: Vec<EscapedRow>,
+    /// Their cells that cannot be read in place, by row and column.
+    pub escapes: Vec<Escape>,
+    /// Those cells' bytes, unquoted, one after another.
     pub copies: Vec<u8>,
     /// Line breaks consumed.
     pub line_breaks: u64,
@@ -404,12 +454,14 @@ pub(crate) fn parse_chunk(
     out.cell_end.reserve(out.row_start.capacity() * ncols);
     let mut at = 0;
     let mut ends = Vec::with_capacity(ncols + 1);
+    let mut place = Vec::with_capacity(ncols + 1);
     let mut copy = Vec::new();
     let mut last_extra = 0u64;
     loop {
         let line = out.line_breaks;
         let start = at;
-        match next_record(text, &mut at, delim, &mut ends, &mut copy) {
+        place.clear();
+        match record(text, &mut at, delim, &mut ends, &mut copy, Some(&mut place)) {
             Outcome::End => break,
             Outcome::Blank => out.line_breaks += 1,
             Outcome::Unterminated => {
@@ -422,34 +474,55 @@ pub(crate) fn parse_chunk(
             }
             Outcome::Record {
                 line_breaks,
-                mut copied,
+                copied,
             } => {
                 out.line_breaks += line_breaks;
-                if ends.len() != ncols {
+                // Where the fields end in the text (a copied record's
+                // cells, unquoted, are in `copy` at `ends`).
+                if !copied {
+                    place.extend(ends.iter().map(|&e| e & !QUOTED));
+                }
+                let found = place.len();
+                if found != ncols {
                     if !allow_ragged {
                         out.error = Some(ChunkError::FieldCount {
                             line,
                             expected: ncols,
-                            found: ends.len(),
+                            found,
                         });
                         break;
                     }
                     out.ragged_rows += 1;
-                    if ends.len() > ncols {
-                        ends.truncate(ncols);
+                }
+                let fields = found.min(ncols);
+                let width = place[fields - 1];
+                // The cells that cannot be read where they stand: those
+                // of a copied record that differ from their field read in
+                // place, and the padding of a short one.
+                let first = out.escapes.len();
+                for c in 0..ncols {
+                    let cell = if c >= fields {
+                        &[][..]
+                    } else if copied {
+                        let (s, e) = cell_span(&ends, c);
+                        let field = &text[start + cell_span(&place, c).0..start + place[c]];
+                        let here = match field {
+                            [b'"', inner @ .., _] => inner,
+                            _ => field,
+                        };
+                        if here == &copy[s..e] {
+                            continue;
+                        }
+                        &copy[s..e]
                     } else {
-                        // Padding cells lie past the record's text: the row
-                        // is copied, with room for them.
-                        if !copied {
-                            let mut from = start;
-                            copied_record(text, &mut from, delim, &mut ends, &mut copy);
-                            copied = true;
-                        }
-                        while ends.len() < ncols {
-                            copy.push(delim);
-                            ends.push(copy.len());
-                        }
-                    }
+                        continue;
+                    };
+                    out.escapes.push(Escape {
+                        col: c as u32,
+                        len: cell.len() as u32,
+                        start: out.copies.len() as u64,
+                    });
+                    out.copies.extend_from_slice(cell);
                 }
                 let row = out.row_start.len() as u32;
                 let extra = line - row as u64;
@@ -457,24 +530,25 @@ pub(crate) fn parse_chunk(
                     out.line_jumps.push((row, extra));
                     last_extra = extra;
                 }
-                let width = ends.last().map_or(0, |&e| e & !QUOTED);
-                if copied {
-                    out.row_start.push(COPIED | out.copies.len() as u64);
-                    out.copies.extend_from_slice(&copy[..width]);
+                if out.escapes.len() > first {
+                    out.row_start.push(ESCAPED | out.escaped_rows.len() as u64);
+                    out.escaped_rows.push(EscapedRow {
+                        start: start as u64,
+                        first: first as u32,
+                    });
                 } else {
                     out.row_start.push(start as u64);
                 }
-                // Stored ends keep the mark in their top bit.
-                if width < 1 << 15 {
-                    out.cell_end.extend(ends.iter().map(|&e| {
-                        (e & !QUOTED) as u16 | if e & QUOTED != 0 { 1 << 15 } else { 0 }
-                    }));
+                // Padding cells end where the record does (they are read
+                // from their escapes, never from the text).
+                place.truncate(fields);
+                place.resize(ncols, width);
+                if width < 1 << 16 {
+                    out.cell_end.extend(place.iter().map(|&e| e as u16));
+                    out.widest = out.widest.max(width);
                 } else if width < 1 << 31 {
                     out.cell_end.extend(std::iter::repeat_n(0, ncols));
-                    let wide: Box<[u32]> = ends
-                        .iter()
-                        .map(|&e| (e & !QUOTED) as u32 | if e & QUOTED != 0 { 1 << 31 } else { 0 })
-                        .collect();
+                    let wide: Box<[u32]> = place.iter().map(|&e| e as u32).collect();
                     out.wide.push((row, wide));
                 } else {
                     out.error = Some(ChunkError::TooLarge { line });
@@ -567,19 +641,35 @@ mod tests {
     /// The cells of row `row` of a chunk parsed from `text`.
     fn row_cells(text: &[u8], rows: &ChunkRows, ncols: usize, row: usize) -> Vec<String> {
         let s = rows.row_start[row];
-        let bytes = if s & COPIED == 0 {
-            &text[s as usize..]
-        } else {
-            &rows.copies[(s & !COPIED) as usize..]
+        let (start, escapes) = match s & ESCAPED {
+            0 => (s as usize, &[][..]),
+            _ => {
+                let i = (s & !ESCAPED) as usize;
+                let last = rows
+                    .escaped_rows
+                    .get(i + 1)
+                    .map_or(rows.escapes.len(), |r| r.first as usize);
+                let r = rows.escaped_rows[i];
+                (r.start as usize, &rows.escapes[r.first as usize..last])
+            }
         };
         let ends: Vec<usize> = rows.cell_end[row * ncols..(row + 1) * ncols]
             .iter()
-            .map(|&e| (e & 0x7FFF) as usize | if e >> 15 == 1 { QUOTED } else { 0 })
+            .map(|&e| e as usize)
             .collect();
         (0..ncols)
             .map(|k| {
-                let (s, e) = cell_span(&ends, k);
-                String::from_utf8(bytes[s..e].to_vec()).unwrap()
+                let cell = match escapes.iter().find(|e| e.col as usize == k) {
+                    Some(e) => &rows.copies[e.start as usize..][..e.len as usize],
+                    None => {
+                        let (s, e) = cell_span(&ends, k);
+                        match &text[start + s..start + e] {
+                            [b'"', inner @ .., _] => inner,
+                            field => field,
+                        }
+                    }
+                };
+                String::from_utf8(cell.to_vec()).unwrap()
             })
             .collect()
     }
@@ -594,11 +684,27 @@ mod tests {
         // Quoted fields without `""` or trailing text are read in place.
         assert_eq!(rows.row_start[0], 0);
         assert_eq!(rows.row_start[3], 26);
-        assert_eq!(rows.cell_end[1], 8 | 1 << 15);
-        // `""` and text after a closing quote are copied, unquoted.
-        assert_eq!(rows.row_start[1], COPIED);
-        assert_eq!(rows.row_start[2], COPIED | 5);
-        assert_eq!(rows.copies, b"x\"y,z,de");
+        assert_eq!(rows.cell_end[1], 8);
+        // Only the cells with `""` or text after a closing quote are
+        // copied, unquoted; their rows are still found in the text.
+        assert_eq!(rows.row_start[1], ESCAPED);
+        assert_eq!(rows.row_start[2], ESCAPED | 1);
+        assert_eq!(
+            rows.escaped_rows[1],
+            EscapedRow {
+                start: 18,
+                first: 1
+            }
+        );
+        assert_eq!(rows.copies, b"x\"yde");
+        assert_eq!(
+            rows.escapes[1],
+            Escape {
+                col: 1,
+                len: 2,
+                start: 3
+            }
+        );
         assert_eq!(rows.line_breaks, 4);
     }
 
@@ -654,9 +760,11 @@ mod tests {
             all,
             [["1", "2"], ["3", ""], ["4", "5"], ["7", "8"], ["9", ""]]
         );
-        // The padded rows are copied; the cut one is read in place.
+        // The padded rows have their padding copied (empty); the cut one
+        // is read in place.
         assert_eq!(rows.row_start[2], 6);
-        assert!(rows.row_start[1] & COPIED != 0 && rows.row_start[4] & COPIED != 0);
+        assert!(rows.row_start[1] & ESCAPED != 0 && rows.row_start[4] & ESCAPED != 0);
+        assert!(rows.copies.is_empty());
     }
 
     #[test]
@@ -683,7 +791,8 @@ mod tests {
         let text = format!("{big},\"y\"\n1,2\n").into_bytes();
         let rows = parse_chunk(&text, b',', 2, false, true);
         assert_eq!(rows.wide.len(), 1);
-        assert_eq!(&*rows.wide[0].1, &[70_000, 70_004 | 1 << 31]);
+        assert_eq!(&*rows.wide[0].1, &[70_000, 70_004]);
+        assert_eq!(rows.widest, 3);
         assert_eq!(&rows.cell_end[2..], &[1, 3]);
     }
 
