@@ -785,3 +785,41 @@ fn differences_only_in_case_or_spaces_are_pointed_out() {
     let (res, ..) = run("id,x\n1,a\n", "id,x\n1, a\n", &keyed("id"));
     assert!(res.notes.iter().any(|n| n == "the 1 difference in 'x' is in spaces at the start or end: trim spaces for this column to leave it out"), "{:?}", res.notes);
 }
+
+#[test]
+fn rows_with_the_same_text_are_the_same_only_when_read_alike() {
+    // The same text with the columns in another order: `a` and `b` differ.
+    let (res, l, r) = run(
+        "id,a,b\n1,x,y\n2,z,z\n",
+        "id,b,a\n1,x,y\n2,z,z\n",
+        &keyed("id"),
+    );
+    let changed = (
+        RowStatus::Changed,
+        vec!["1".to_string()],
+        vec!["a".to_string(), "b".to_string()],
+    );
+    assert_eq!(described(&res, &l, &r), [changed]);
+    assert_eq!(res.summary.identical, 1);
+    // The same text read with another delimiter: other cells.
+    let read = |text: &str, delimiter| {
+        let opts = LoadOptions {
+            delimiter: Some(delimiter),
+            ..LoadOptions::default()
+        };
+        load_bytes("t.csv", text.as_bytes().to_vec(), &opts).unwrap()
+    };
+    let comma = read("a,b\n1;2,3\n", b',');
+    let semicolon = read("a;b\n1;2,3\n", b';');
+    let by_position = CompareConfig {
+        by_position: true,
+        ..CompareConfig::default()
+    };
+    let res = compare_as_configured(&comma, &semicolon, &by_position, Control::default()).unwrap();
+    assert_eq!(
+        (res.summary.matched, res.summary.changed),
+        (1, 1),
+        "{:?}",
+        res.summary
+    );
+}

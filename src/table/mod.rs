@@ -328,6 +328,17 @@ impl Table {
         std::str::from_utf8(self.cell_bytes(row, col)).unwrap_or_default()
     }
 
+    /// Whether a row of this table and a row of `other` whose text
+    /// ([`RowCells::text`]) is the same have the same cells: both were
+    /// read from a CSV file's text with the same delimiter, so the same
+    /// bytes parse the same way.
+    pub fn reads_text_as(&self, other: &Table) -> bool {
+        self.quotes_in_text
+            && other.quotes_in_text
+            && self.info.delimiter.is_some()
+            && self.info.delimiter == other.info.delimiter
+    }
+
     /// The bytes of a cell (valid UTF-8), for comparisons that need no `str`.
     #[inline]
     pub fn cell_bytes(&self, row: usize, col: usize) -> &[u8] {
@@ -493,6 +504,13 @@ impl<'a> RowCells<'a> {
     /// Bytes of the row's text: its cells and the delimiters between them.
     pub fn text_len(&self) -> usize {
         self.bytes.len()
+    }
+
+    /// The row's text as its table holds it: its fields (quotes and all,
+    /// for a table read from a CSV file) and the delimiters between them.
+    #[inline]
+    pub fn text(&self) -> &'a [u8] {
+        self.bytes
     }
 
     /// The bytes of cell `col`. Panics if `col` is out of range.
