@@ -286,7 +286,7 @@ impl TableBuilder {
             copies: Default::default(),
             escaped_rows: Vec::new(),
             escapes: Vec::new(),
-            row_start,
+            row_start: super::RowStarts::Full(row_start),
             cell_end: super::CellEnds::Shorts(cell_end),
             wide: self.wide,
             quotes_in_text: false,

@@ -2,15 +2,15 @@
 
 use super::decode::{decode, Decoded};
 use super::parse::{
-    chunk_cuts, next_record, parse_chunk, record_cells, ChunkError, ChunkRows, Outcome, ESCAPED,
+    chunk_cuts, next_record, parse_chunk, record_cells, ChunkEnds, ChunkError, ChunkRows, Outcome,
+    ESCAPED,
 };
-use super::parse::{Escape, EscapedRow};
 use super::sniff::{
     excel_sep_line, sample_records, skip_lines, sniff_delimiter, sniff_header, title_lines,
     SAMPLE_BYTES,
 };
 use super::source::Input;
-use super::{CellEnds, LoadOptions, SourceInfo, Table};
+use super::{CellEnds, CopiedCell, EscapedRow, LoadOptions, RowStarts, SourceInfo, Table};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -279,8 +279,20 @@ pub(super) fn parse_text(
     // Gather the chunks' rows. Rows point into the text, or, for escaped
     // rows, into the list of those; their copied cells are put one after
     // another.
-    let mut row_start = Vec::with_capacity(total_rows);
-    let narrow = chunks.iter().all(|c| c.widest < 1 << 8);
+    let shift = {
+        let starts = chunks.iter().zip(cuts.windows(2)).flat_map(|(chunk, w)| {
+            let base = (data_start + w[0]) as u64;
+            chunk.row_start.iter().map(move |&s| match s & ESCAPED {
+                0 => s + base,
+                _ => chunk.escaped_rows[(s & !ESCAPED) as usize].start + base,
+            })
+        });
+        RowStarts::shift_for(starts)
+    };
+    let mut row_start = Blocked::new(shift, total_rows);
+    let narrow = chunks
+        .iter()
+        .all(|c| matches!(c.cell_end, ChunkEnds::Bytes(_)));
     let mut cell_end = Gathered::new(narrow, total_rows * ncols);
     let mut copies = Vec::with_capacity(chunks.iter().map(|c| c.copies.len()).sum());
     let mut escaped_rows = Vec::with_capacity(chunks.iter().map(|c| c.escaped_rows.len()).sum());
@@ -293,22 +305,40 @@ pub(super) fn parse_text(
         let rows = chunk.rows();
         let base = (data_start + w[0]) as u64;
         let copies_base = copies.len() as u64;
-        let (rows_base, escapes_base) = (escaped_rows.len() as u64, escapes.len() as u32);
-        row_start.extend(chunk.row_start.iter().map(|&s| {
-            if s & ESCAPED == 0 {
-                s + base
-            } else {
-                s + rows_base
+        let escapes_base = escapes.len() as u32;
+        for &s in &chunk.row_start {
+            match s & ESCAPED {
+                0 => {
+                    row_start.push(s + base, None);
+                }
+                _ => {
+                    let r = chunk.escaped_rows[(s & !ESCAPED) as usize];
+                    let escaped = escaped_rows.len();
+                    if escaped >= 1 << 31 {
+                        return Err(Error::TooManyRows {
+                            path: name.to_string(),
+                            rows: total_rows as u64,
+                        });
+                    }
+                    let offset = row_start.push(r.start + base, Some(escaped as u32));
+                    escaped_rows.push(EscapedRow {
+                        offset,
+                        first: r.first + escapes_base,
+                    });
+                }
             }
-        }));
-        escaped_rows.extend(chunk.escaped_rows.iter().map(|r| EscapedRow {
-            start: r.start + base,
-            first: r.first + escapes_base,
-        }));
-        escapes.extend(chunk.escapes.iter().map(|e| Escape {
-            start: e.start + copies_base,
-            ..*e
-        }));
+        }
+        for e in &chunk.escapes {
+            let end = e.start + u64::from(e.len) + copies_base;
+            let end = u32::try_from(end).map_err(|_| {
+                Error::Invalid(format!(
+                    "'{name}': its fields that cannot be read where they stand (quoted, with \"\" inside) \
+                     take 4 GiB or more, more than one table holds; compare it with a lower memory \
+                     limit (--memory-limit), so that it is read a part at a time"
+                ))
+            })?;
+            escapes.push(CopiedCell { col: e.col, end });
+        }
         copies.extend_from_slice(&chunk.copies);
         cell_end.extend(&chunk.cell_end);
         wide.extend(chunk.wide.into_iter().map(|(r, e)| (r + rows_before, e)));
@@ -345,7 +375,7 @@ pub(super) fn parse_text(
         copies: copies.into(),
         escaped_rows,
         escapes,
-        row_start: row_start.into(),
+        row_start: row_start.finish(),
         cell_end: cell_end.into(),
         wide,
         quotes_in_text: true,
@@ -354,6 +384,47 @@ pub(super) fn parse_text(
         subset: None,
     };
     Ok((table, ragged))
+}
+
+/// The chunks' row starts gathered into blocks (see [`RowStarts`]).
+struct Blocked {
+    shift: u32,
+    offsets: Vec<u32>,
+    bases: Vec<u64>,
+}
+
+impl Blocked {
+    fn new(shift: u32, rows: usize) -> Blocked {
+        Blocked {
+            shift,
+            offsets: Vec::with_capacity(rows),
+            bases: Vec::with_capacity((rows >> shift) + 1),
+        }
+    }
+
+    /// Adds the row starting at `start` in the text, or, if it has
+    /// escaped cells, the `escaped` row it is; returns where it starts
+    /// after its block's base.
+    fn push(&mut self, start: u64, escaped: Option<u32>) -> u32 {
+        if self.offsets.len() & ((1 << self.shift) - 1) == 0 {
+            self.bases.push(start);
+        }
+        let base = self.bases.last().copied().unwrap_or(0);
+        let offset = start.wrapping_sub(base) as u32;
+        self.offsets.push(match escaped {
+            Some(i) => RowStarts::ESCAPED | i,
+            None => offset,
+        });
+        offset
+    }
+
+    fn finish(self) -> RowStarts {
+        RowStarts::Blocked {
+            offsets: self.offsets.into(),
+            shift: self.shift,
+            bases: self.bases,
+        }
+    }
 }
 
 /// The chunks' field ends gathered into one table's: a byte each when
@@ -371,11 +442,15 @@ impl Gathered {
         }
     }
 
-    fn extend(&mut self, ends: &[u16]) {
-        match self {
-            // Every end fits: the chunks' widest rows were checked.
-            Gathered::Bytes(v) => v.extend(ends.iter().map(|&e| e as u8)),
-            Gathered::Shorts(v) => v.extend_from_slice(ends),
+    fn extend(&mut self, ends: &ChunkEnds) {
+        match (self, ends) {
+            (Gathered::Bytes(v), ChunkEnds::Bytes(e)) => v.extend_from_slice(e),
+            (Gathered::Shorts(v), ChunkEnds::Shorts(e)) => v.extend_from_slice(e),
+            (Gathered::Shorts(v), ChunkEnds::Bytes(e)) => v.extend(e.iter().map(|&x| u16::from(x))),
+            // Bytes are gathered only when every chunk has bytes.
+            (Gathered::Bytes(_), ChunkEnds::Shorts(_)) => {
+                unreachable!("a chunk of two-byte ends gathered into bytes")
+            }
         }
     }
 }

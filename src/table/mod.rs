@@ -178,12 +178,14 @@ pub struct Table {
     /// say), unquoted; their rows' starts in `row_start` are marked
     /// [`parse::ESCAPED`] and index `escaped_rows`.
     copies: Array<u8>,
-    /// The rows with such cells: where each starts in `buf`, and its first
-    /// entry in `escapes`.
-    escaped_rows: Vec<parse::EscapedRow>,
-    /// Those cells, by row and column, and where their bytes are in `copies`.
-    escapes: Vec<parse::Escape>,
-    row_start: Array<u64>,
+    /// The rows with such cells, in order: where each starts in `buf`
+    /// (after its block's base, see [`RowStarts`]) and its first entry in
+    /// `escapes`.
+    escaped_rows: Vec<EscapedRow>,
+    /// Those cells, by row and column, and where their bytes end in
+    /// `copies` (they start where the entry before ends).
+    escapes: Vec<CopiedCell>,
+    row_start: RowStarts,
     cell_end: CellEnds,
     wide: Vec<(u32, Box<[u32]>)>,
     /// Whether a field read in place that begins with a quote is a field in
@@ -194,6 +196,125 @@ pub struct Table {
     line_jumps: Vec<(u32, u64)>,
     first_data_line: u64,
     subset: Option<Box<Subset>>,
+}
+
+/// A row of a table with cells read from its copies (8 bytes, as a
+/// table holds one for each such row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EscapedRow {
+    /// Where the row starts in the text, after its block's base.
+    pub offset: u32,
+    /// Its first entry in the table's escapes.
+    pub first: u32,
+}
+
+/// A cell read from a table's copies: its column, and where its bytes end
+/// in the copies (8 bytes, as a table holds one for each such cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CopiedCell {
+    pub col: u32,
+    pub end: u32,
+}
+
+/// Where each row starts in the table's text, or, for a row with cells
+/// read from the copies, which escaped row it is ([`parse::ESCAPED`]).
+#[derive(Debug, Clone)]
+pub(crate) enum RowStarts {
+    /// Eight bytes a row (tables a builder wrote).
+    Full(Array<u64>),
+    /// Four bytes a row (tables read from a file's text): each start
+    /// relative to the first of its block of `1 << shift` rows, whose
+    /// start is in `bases`; blocks are as large as they can be (up to 64K
+    /// rows) with no row starting 2 GiB or more after its block's first.
+    /// A start marked [`RowStarts::ESCAPED`] is an escaped row's index.
+    Blocked {
+        offsets: Array<u32>,
+        shift: u32,
+        bases: Vec<u64>,
+    },
+}
+
+impl RowStarts {
+    /// Marks a blocked start that is an escaped row's index.
+    pub(crate) const ESCAPED: u32 = 1 << 31;
+
+    /// Row `row`'s start, as [`parse::ESCAPED`] marks it.
+    #[inline]
+    fn get(&self, row: usize) -> u64 {
+        match self {
+            RowStarts::Full(s) => s[row],
+            RowStarts::Blocked {
+                offsets,
+                shift,
+                bases,
+            } => {
+                let o = offsets[row];
+                match o & RowStarts::ESCAPED {
+                    0 => bases[row >> shift] + o as u64,
+                    _ => parse::ESCAPED | (o & !RowStarts::ESCAPED) as u64,
+                }
+            }
+        }
+    }
+
+    /// The base that row `row`'s offset is after (0 for full starts).
+    #[inline]
+    fn base(&self, row: usize) -> u64 {
+        match self {
+            RowStarts::Full(_) => 0,
+            RowStarts::Blocked { shift, bases, .. } => bases[row >> shift],
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            RowStarts::Full(s) => s.len(),
+            RowStarts::Blocked { offsets, .. } => offsets.len(),
+        }
+    }
+
+    /// Asks the CPU to start loading row `row`'s start.
+    #[inline]
+    fn prefetch(&self, row: usize) {
+        match self {
+            RowStarts::Full(s) => prefetch(s.get(row)),
+            RowStarts::Blocked { offsets, .. } => prefetch(offsets.get(row)),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            RowStarts::Full(s) => s.heap_bytes(),
+            RowStarts::Blocked { offsets, bases, .. } => {
+                offsets.heap_bytes() + bases.capacity() * 8
+            }
+        }
+    }
+
+    fn is_mapped(&self) -> bool {
+        match self {
+            RowStarts::Full(s) => s.is_mapped(),
+            RowStarts::Blocked { offsets, .. } => offsets.is_mapped(),
+        }
+    }
+
+    /// The largest block (as a power of two of rows, up to 64K) for rows
+    /// starting at `starts`, in order, in which no row starts 2 GiB or
+    /// more after its block's first. A block of one row always does.
+    pub(crate) fn shift_for(starts: impl Iterator<Item = u64> + Clone) -> u32 {
+        (1..=16)
+            .rev()
+            .find(|&shift| {
+                let mut base = 0;
+                starts.clone().enumerate().all(|(i, s)| {
+                    if i & ((1 << shift) - 1) == 0 {
+                        base = s;
+                    }
+                    s.wrapping_sub(base) < 1 << 31
+                })
+            })
+            .unwrap_or(0)
+    }
 }
 
 /// Where each row's fields end, relative to the row's start: a byte a
@@ -345,20 +466,29 @@ impl Table {
         self.row(row).bytes(col)
     }
 
-    /// Where a row starts in the text, and its cells read from the copies
-    /// (none unless its start is marked [`parse::ESCAPED`]).
+    /// Where row `row` starts in the text, its cells read from the copies
+    /// (none unless its start is marked [`parse::ESCAPED`]), and where the
+    /// first of those starts in the copies.
     #[inline]
-    fn text_of(&self, row_start: u64) -> (usize, &[parse::Escape]) {
-        if row_start & parse::ESCAPED == 0 {
-            return (row_start as usize, &[]);
+    fn text_of(&self, row: usize) -> (usize, &[CopiedCell], usize) {
+        let s = self.row_start.get(row);
+        if s & parse::ESCAPED == 0 {
+            return (s as usize, &[], 0);
         }
-        let i = (row_start & !parse::ESCAPED) as usize;
-        let row = self.escaped_rows[i];
-        let last = self
-            .escaped_rows
-            .get(i + 1)
-            .map_or(self.escapes.len(), |next| next.first as usize);
-        (row.start as usize, &self.escapes[row.first as usize..last])
+        let i = (s & !parse::ESCAPED) as usize;
+        let at = self.escaped_rows[i];
+        let (first, last) = (
+            at.first as usize,
+            self.escaped_rows
+                .get(i + 1)
+                .map_or(self.escapes.len(), |next| next.first as usize),
+        );
+        let copied_from = match first {
+            0 => 0,
+            _ => self.escapes[first - 1].end as usize,
+        };
+        let start = self.row_start.base(row) + u64::from(at.offset);
+        (start as usize, &self.escapes[first..last], copied_from)
     }
 
     /// All cells of a row, for loops that read several cells of one row.
@@ -374,7 +504,7 @@ impl Table {
             (None, CellEnds::Bytes(e)) => RowEnds::Byte(&e[row * n..row * n + n]),
             (None, CellEnds::Shorts(e)) => RowEnds::Short(&e[row * n..row * n + n]),
         };
-        let (at, escapes) = self.text_of(self.row_start[row]);
+        let (at, escapes, copied_from) = self.text_of(row);
         RowCells {
             bytes: &self.buf[at..at + ends.row_len()],
             ends,
@@ -384,6 +514,7 @@ impl Table {
                 .fold(0, |mask, e| mask | escaped_bit(e.col as usize)),
             escapes,
             copies: &self.copies,
+            copied_from,
         }
     }
 
@@ -395,13 +526,13 @@ impl Table {
     pub fn prefetch_row(&self, row: usize, stage: u8) {
         let n = self.columns.len();
         if stage == 0 {
-            prefetch(self.row_start.get(row));
+            self.row_start.prefetch(row);
             match &self.cell_end {
                 CellEnds::Bytes(e) => prefetch(e.get(row * n)),
                 CellEnds::Shorts(e) => prefetch(e.get(row * n)),
             }
-        } else if let Some(&s) = self.row_start.get(row) {
-            let (s, _) = self.text_of(s);
+        } else if row < self.row_start.len() {
+            let (s, ..) = self.text_of(row);
             prefetch(self.buf.get(s));
             // Rows often span two cache lines.
             prefetch(self.buf.get(s + 64));
@@ -429,8 +560,8 @@ impl Table {
     pub fn heap_bytes(&self) -> usize {
         self.buf.heap_bytes()
             + self.copies.heap_bytes()
-            + self.escaped_rows.capacity() * std::mem::size_of::<parse::EscapedRow>()
-            + self.escapes.capacity() * std::mem::size_of::<parse::Escape>()
+            + self.escaped_rows.capacity() * std::mem::size_of::<EscapedRow>()
+            + self.escapes.capacity() * std::mem::size_of::<CopiedCell>()
             + self.row_start.heap_bytes()
             + self.cell_end.heap_bytes()
             + self.wide.iter().map(|w| w.1.len() * 4 + 16).sum::<usize>()
@@ -472,8 +603,10 @@ pub struct RowCells<'a> {
     /// Whether a field that begins with a quote is in quotes (see
     /// `Table::quotes_in_text`).
     quotes: bool,
-    /// The row's cells read from `copies` (see `Table::escapes`).
-    escapes: &'a [parse::Escape],
+    /// The row's cells read from `copies` (see `Table::escapes`); the
+    /// first starts at `copied_from`.
+    escapes: &'a [CopiedCell],
+    copied_from: usize,
     /// Their columns' [`escaped_bit`]s: most rows have none, and the rest
     /// few, so a cell is looked for among them only when its bit is set.
     escaped: u64,
@@ -547,8 +680,14 @@ impl<'a> RowCells<'a> {
     /// Cell `col` when it is read from the copies.
     #[inline(never)]
     fn escaped(&self, col: usize) -> Option<&'a [u8]> {
-        let e = self.escapes.iter().find(|e| e.col as usize == col)?;
-        Some(&self.copies[e.start as usize..][..e.len as usize])
+        let mut start = self.copied_from;
+        for e in self.escapes {
+            if e.col as usize == col {
+                return Some(&self.copies[start..e.end as usize]);
+            }
+            start = e.end as usize;
+        }
+        None
     }
 }
 

@@ -404,10 +404,7 @@ pub(crate) struct ChunkRows {
     pub row_start: Vec<u64>,
     /// For each row, the end of each field relative to the row start
     /// (without the [`QUOTED`] mark: see the module note); zeros for wide rows.
-    pub cell_end: Vec<u16>,
-    /// The longest row in `cell_end`, in bytes: rows shorter than 256 bytes
-    /// have their ends kept in a byte each.
-    pub widest: usize,
+    pub cell_end: ChunkEnds,
     /// Rows with a field ending 64 KiB or more from the row start: (row,
     /// field ends).
     pub wide: Vec<(u32, Box<[u32]>)>,
@@ -427,6 +424,62 @@ pub(crate) struct ChunkRows {
     pub ended_in_quote: bool,
     /// The first error, if parsing stopped early.
     pub error: Option<ChunkError>,
+}
+
+/// A chunk's field ends: a byte each until a row of 256 bytes or more
+/// comes, then two (so that a chunk takes no more memory than the table
+/// it is gathered into).
+#[derive(Debug)]
+pub(crate) enum ChunkEnds {
+    /// One byte a field: every row so far is shorter than 256 bytes.
+    Bytes(Vec<u8>),
+    /// Two bytes a field.
+    Shorts(Vec<u16>),
+}
+
+impl Default for ChunkEnds {
+    fn default() -> ChunkEnds {
+        ChunkEnds::Bytes(Vec::new())
+    }
+}
+
+impl ChunkEnds {
+    fn reserve(&mut self, n: usize) {
+        match self {
+            ChunkEnds::Bytes(v) => v.reserve(n),
+            ChunkEnds::Shorts(v) => v.reserve(n),
+        }
+    }
+
+    /// Adds a row's field ends; the row is `width` bytes, less than 64 KiB.
+    fn push(&mut self, ends: &[usize], width: usize) {
+        if width >= 1 << 8 {
+            if let ChunkEnds::Bytes(v) = self {
+                *self = ChunkEnds::Shorts(v.iter().map(|&e| u16::from(e)).collect());
+            }
+        }
+        match self {
+            ChunkEnds::Bytes(v) => v.extend(ends.iter().map(|&e| e as u8)),
+            ChunkEnds::Shorts(v) => v.extend(ends.iter().map(|&e| e as u16)),
+        }
+    }
+
+    /// Adds `n` zeros (the entries of a wide row).
+    fn push_zeros(&mut self, n: usize) {
+        match self {
+            ChunkEnds::Bytes(v) => v.extend(std::iter::repeat_n(0, n)),
+            ChunkEnds::Shorts(v) => v.extend(std::iter::repeat_n(0, n)),
+        }
+    }
+
+    /// Entry `i`.
+    #[cfg(test)]
+    pub fn get(&self, i: usize) -> usize {
+        match self {
+            ChunkEnds::Bytes(v) => v[i] as usize,
+            ChunkEnds::Shorts(v) => v[i] as usize,
+        }
+    }
 }
 
 impl ChunkRows {
@@ -544,10 +597,9 @@ pub(crate) fn parse_chunk(
                 place.truncate(fields);
                 place.resize(ncols, width);
                 if width < 1 << 16 {
-                    out.cell_end.extend(place.iter().map(|&e| e as u16));
-                    out.widest = out.widest.max(width);
+                    out.cell_end.push(&place, width);
                 } else if width < 1 << 31 {
-                    out.cell_end.extend(std::iter::repeat_n(0, ncols));
+                    out.cell_end.push_zeros(ncols);
                     let wide: Box<[u32]> = place.iter().map(|&e| e as u32).collect();
                     out.wide.push((row, wide));
                 } else {
@@ -653,9 +705,8 @@ mod tests {
                 (r.start as usize, &rows.escapes[r.first as usize..last])
             }
         };
-        let ends: Vec<usize> = rows.cell_end[row * ncols..(row + 1) * ncols]
-            .iter()
-            .map(|&e| e as usize)
+        let ends: Vec<usize> = (row * ncols..(row + 1) * ncols)
+            .map(|i| rows.cell_end.get(i))
             .collect();
         (0..ncols)
             .map(|k| {
@@ -684,7 +735,7 @@ mod tests {
         // Quoted fields without `""` or trailing text are read in place.
         assert_eq!(rows.row_start[0], 0);
         assert_eq!(rows.row_start[3], 26);
-        assert_eq!(rows.cell_end[1], 8);
+        assert_eq!(rows.cell_end.get(1), 8);
         // Only the cells with `""` or text after a closing quote are
         // copied, unquoted; their rows are still found in the text.
         assert_eq!(rows.row_start[1], ESCAPED);
@@ -792,8 +843,7 @@ mod tests {
         let rows = parse_chunk(&text, b',', 2, false, true);
         assert_eq!(rows.wide.len(), 1);
         assert_eq!(&*rows.wide[0].1, &[70_000, 70_004]);
-        assert_eq!(rows.widest, 3);
-        assert_eq!(&rows.cell_end[2..], &[1, 3]);
+        assert!(matches!(&rows.cell_end, ChunkEnds::Bytes(e) if e[2..] == [1, 3]));
     }
 
     #[test]

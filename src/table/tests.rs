@@ -490,3 +490,35 @@ fn short_rows_keep_a_byte_per_field_end_and_quotes_read_the_same_either_way() {
         assert_eq!(rows(&rebuilt), rows(&t));
     }
 }
+
+#[test]
+fn row_starts_are_kept_in_blocks_no_row_of_which_is_2_gib_past_the_first() {
+    let gib = 1u64 << 30;
+    let shift = |starts: &[u64]| RowStarts::shift_for(starts.iter().copied());
+    assert_eq!(shift(&[0, 10, 20, 30]), 16);
+    assert_eq!(shift(&[0, 1, 3 * gib, 3 * gib + 5]), 1);
+    assert_eq!(shift(&[0, 3 * gib, 6 * gib]), 0);
+    // A table of more rows than a block, with escaped rows on both sides
+    // of the blocks' border, reads every row where it is.
+    let mut text = String::from("id,v\n");
+    for i in 0..70_000 {
+        if i % 7 == 0 {
+            text.push_str(&format!("{i},\"say \"\"{i}\"\"\"\n"));
+        } else {
+            text.push_str(&format!("{i},v{i}\n"));
+        }
+    }
+    let t = load(&text);
+    assert!(matches!(t.row_start, RowStarts::Blocked { shift: 16, .. }));
+    for i in [0, 1, 65_534, 65_535, 65_536, 65_537, 69_999] {
+        let want = match i % 7 {
+            0 => format!("say \"{i}\""),
+            _ => format!("v{i}"),
+        };
+        assert_eq!(
+            (t.cell(i, 0), t.cell(i, 1)),
+            (i.to_string().as_str(), want.as_str())
+        );
+        assert_eq!(t.line_of(i), i as u64 + 2);
+    }
+}
