@@ -11,7 +11,9 @@
 // once), drag and drop two more on the window through the native
 // drag-drop events, compare, export through the export command, a dropped
 // folder, a change of settings, a second launch handing its files to the running window, then
-// Ctrl+Q, relaunch, and find the sessions and the window size again.
+// Ctrl+Q, relaunch, and find the sessions and the window size again; then
+// SIGKILL in the middle of a comparison, relaunch, and find every session,
+// the last saved result, and no result half-written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -228,6 +230,63 @@ test('quit with Ctrl+Q and relaunch: the sessions and the window size are still 
   await d.until('the choices made before the quit', () =>
     /3 taken · 0 kept · 1 to decide/.test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''),
   );
+});
+
+test('killed with SIGKILL in the middle of a comparison and relaunched: the sessions, the last saved result, nothing half-written', async () => {
+  const names = async () =>
+    d.until('the session list', () => {
+      const n = [...document.querySelectorAll('[data-testid=session-item] .name')].map((e) => e.textContent.trim());
+      return n.length && n;
+    });
+  const before = await names();
+  // A pair large enough that the debug build compares it for seconds
+  // (2.5M rows, 85 MB a side: about 5 s).
+  const big = [join(tmp, 'big-left.csv'), join(tmp, 'big-right.csv')];
+  for (const [i, file] of big.entries()) {
+    const rows = ['id,name,amount,city'];
+    for (let r = 0; r < 2_500_000; r++) rows.push(`${r},name ${r},${(r * 7) % 1000}.${i && r % 50 === 0 ? 5 : 0},city ${r % 97}`);
+    writeFileSync(file, rows.join('\n') + '\n');
+  }
+  const running = () => execFileSync('pgrep', ['-n', '-x', 'concord-desktop'], { encoding: 'utf8' }).trim();
+  process.kill(Number(running()), 'SIGTERM');
+  while (concordWindowShown()) await sleep(100);
+  await d.quit().catch(() => {});
+  await d.launch(big);
+  await d.until('the comparison running', () => {
+    const bar = document.querySelector('progress[aria-label="Comparison progress"]');
+    bar?.scrollIntoView();
+    return !!bar;
+  });
+  await d.shot('11-comparing-before-the-kill');
+  process.kill(Number(running()), 'SIGKILL');
+  while (concordWindowShown()) await sleep(100);
+  await d.quit().catch(() => {});
+
+  await d.launch();
+  const after = await names();
+  assert.deepEqual(after.filter((n) => before.includes(n)).sort(), [...before].sort(), 'every session is still there');
+  const bigAt = after.findIndex((n) => n.startsWith('big-left.csv')) + 1;
+  assert.ok(bigAt > 0, `the killed comparison's session is listed: ${after}`);
+  // The last saved result is whole.
+  const bridgesAt = after.findIndex((n) => n.startsWith('bridges.csv')) + 1;
+  await d.click(`[data-testid=session-item]:nth-child(${bridgesAt}) button.open`);
+  await d.until('the saved result', () => document.querySelector('[data-testid=summary-changed]'));
+  assert.deepEqual(await d.summary(), { matched: 7, identical: 6, changed: 1, 'only-left': 1, 'only-right': 1 });
+  // The killed comparison left no result, half or whole: its files are
+  // there and it compares again to the end.
+  await d.click(`[data-testid=session-item]:nth-child(${bigAt}) button.open`);
+  await d.until('the files, no result', () => {
+    const compare = document.querySelector('[data-testid=compare-button]');
+    return !document.querySelector('[data-testid=summary-changed]') && compare && !compare.disabled;
+  });
+  assert.match(await d.run(() => document.querySelector('[data-testid=session-item].active, [data-testid=session-item][aria-current]')?.textContent ?? document.body.textContent), /not compared yet/);
+  await d.shot('12-relaunched-after-the-kill');
+  await d.click('[data-testid=compare-button]');
+  await d.until('the comparison running again', () =>
+    !!document.querySelector('progress[aria-label="Comparison progress"]') || !!document.querySelector('[data-testid=summary-changed]'),
+  );
+  await d.until('the new result', () => document.querySelector('[data-testid=summary-changed]'));
+  assert.deepEqual(await d.summary(), { matched: 2_500_000, identical: 2_450_000, changed: 50_000, 'only-left': 0, 'only-right': 0 });
 });
 
 test('when the page hangs, the app ends its web process and shows the page again', async () => {

@@ -41,8 +41,18 @@ export const xdo = (...args) => execFileSync('xdotool', args, { encoding: 'utf8'
 /** The X window id of Concord's window (its title ends in "Concord"). */
 export const concordWindow = () => xdo('search', '--name', 'Concord$').split('\n')[0];
 
-/** Whether a Concord window is on the screen. */
-export const concordWindowShown = () => execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' }).includes('Concord"');
+/** Whether a Concord window is on the screen. `xwininfo` fails when a
+ * window goes while it walks the tree (a killed app's, say): asked again. */
+export function concordWindowShown() {
+  for (let tries = 0; ; tries++) {
+    try {
+      return execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('Concord"');
+    } catch (e) {
+      if (tries >= 20) throw e;
+      execFileSync('sleep', ['0.05']);
+    }
+  }
+}
 
 /** The names of the top-level X windows (their titles), as one text. */
 export const windowTitles = () => execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' });
