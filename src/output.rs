@@ -4,6 +4,12 @@
 //! pipe) is written through instead: renaming over it would replace the
 //! device with a regular file, which breaks every other program on the
 //! machine that writes to `/dev/null` or reads from it.
+//!
+//! A replaced file is made durable before it is put in place, and its
+//! folder after: a power cut then leaves the old file or the whole new one,
+//! never a new name over bytes the disk never got (issue 27's usual
+//! suspects: a rename before the data's fsync, a rename without the
+//! folder's).
 
 use std::fs::File;
 use std::io;
@@ -34,10 +40,7 @@ impl OutputFile {
                 return Ok(OutputFile::Special(f));
             }
         }
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let dir = folder_of(&target);
         let tmp = new_file_beside(&target, dir)?;
         Ok(OutputFile::Replace { tmp, target })
     }
@@ -59,25 +62,33 @@ impl OutputFile {
         }
     }
 
-    /// Makes the written bytes durable (a regular file only: devices and
-    /// pipes do not support it).
-    pub(crate) fn sync(&self) -> io::Result<()> {
-        match self {
-            OutputFile::Replace { tmp, .. } => tmp.as_file().sync_all(),
-            OutputFile::Special(_) => Ok(()),
-        }
-    }
-
-    /// Puts a completed export in place. Dropping an `OutputFile` without
-    /// committing it removes the temporary file.
+    /// Puts a completed export in place, durably (see the module note).
+    /// Dropping an `OutputFile` without committing it removes the
+    /// temporary file.
     pub(crate) fn commit(self) -> io::Result<()> {
         match self {
             OutputFile::Replace { tmp, target } => {
-                tmp.persist(target).map(drop).map_err(|e| e.error)
+                tmp.as_file().sync_all()?;
+                tmp.persist(&target).map_err(|e| e.error)?;
+                sync_dir(folder_of(&target))
             }
             OutputFile::Special(_) => Ok(()),
         }
     }
+}
+
+/// The folder that holds `path` (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Makes the entries of the folder `dir` durable (a file created, renamed
+/// or removed in it): fsyncs the folder itself.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 /// Writes the file `path` atomically (see [`OutputFile`]) with `write`,

@@ -907,3 +907,25 @@ fn json_lines_files_over_the_memory_limit_are_compared_on_disk_with_the_same_out
     assert!(parts.stdout == whole.stdout, "the outputs differ");
     assert!(text(&whole.stdout).lines().count() > 3000);
 }
+
+#[test]
+fn an_export_named_without_a_folder_lands_in_the_working_folder() {
+    // Its folder is synced after the rename: `.` for a bare file name.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(dir.path())
+        .args([
+            "compare",
+            &f("daff/bridges.csv"),
+            &f("daff/broken_bridges.csv"),
+            "--key",
+            "bridge",
+            "--output",
+            "diff.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let body = std::fs::read_to_string(dir.path().join("diff.csv")).unwrap();
+    assert!(body.starts_with("status,bridge"), "{body}");
+}

@@ -23,9 +23,7 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
 
 /// Makes a directory entry durable: fsyncs the directory itself.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io("cannot sync directory", dir, e))
+    crate::output::sync_dir(dir).map_err(|e| io("cannot sync directory", dir, e))
 }
 
 impl BlobStore {

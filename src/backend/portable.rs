@@ -111,7 +111,6 @@ pub(crate) fn export_session(store: &SessionStore, id: &str, path: &Path) -> Res
         }
         out.flush().map_err(write_err(path))?;
     }
-    file.sync().map_err(write_err(path))?;
     file.commit().map_err(write_err(path))?;
     Ok(())
 }

@@ -92,10 +92,9 @@ pub fn write(dir: &Path, saved: &Saved) -> Result<()> {
     let failed = |e: std::io::Error| {
         Error::storage_from(format!("cannot save the settings to {}", path.display()), e)
     };
-    // Written as exports are: beside the file, then renamed over it.
+    // Written as exports are: beside the file, then renamed over it, durably.
     let out = OutputFile::create(&path).map_err(failed)?;
     serde_json::to_writer_pretty(out.file(), &saved).map_err(|e| failed(e.into()))?;
-    out.sync().map_err(failed)?;
     out.commit().map_err(failed)
 }
 
