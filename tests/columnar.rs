@@ -71,10 +71,12 @@ fn two_parquet_files_from_two_writers_compare_by_key() {
         "--key",
         "id",
     ]);
+    let report = text(&out.stdout);
+    assert!(report.contains("amount: 20.00 → 25.00"), "{report}");
+    // A Parquet file has rows, not lines: a row's place is called so.
     assert!(
-        text(&out.stdout).contains("amount: 20.00 → 25.00"),
-        "{}",
-        text(&out.stdout)
+        report.contains("left row ") && !report.contains(" line "),
+        "{report}"
     );
 }
 

@@ -191,7 +191,13 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
     for k in report.id_names() {
         h.push_str(&format!("<th>{}</th>", escape(&k)));
     }
-    h.push_str("<th>lines</th><th>differences</th></tr></thead><tbody>");
+    let places = match report.places() {
+        (l, r) if l == r => format!("{l}s"),
+        (l, r) => format!("{l} / {r}"),
+    };
+    h.push_str(&format!(
+        "<th>{places}</th><th>differences</th></tr></thead><tbody>"
+    ));
     w.write_all(h.as_bytes()).map_err(io)?;
     for (i, row) in res.rows.iter().take(MAX_ROWS).enumerate() {
         let row = &row;

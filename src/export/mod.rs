@@ -214,7 +214,15 @@ impl<'a> Report<'a> {
         })
     }
 
-    /// The 1-based file lines of the row on each side.
+    /// What the left and the right file call a row's place beside its
+    /// number ([`crate::table::InputFormat::place`]): `line`, or `row`.
+    pub fn places(&self) -> (&'static str, &'static str) {
+        let place = |t: &Table| crate::table::InputFormat::place_of(t.info().format);
+        (place(self.left), place(self.right))
+    }
+
+    /// The 1-based place of the row on each side: its file line, or its
+    /// row in a file without lines (see [`Report::places`]).
     pub fn lines(&self, row: &RowDiff) -> (Option<u64>, Option<u64>) {
         (
             row.left.map(|l| self.left.line_of(l as usize)),

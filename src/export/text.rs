@@ -122,10 +122,11 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, max_rows: usize) -> i
             let row = &row;
             let key = report.key(row);
             let (ll, rl) = report.lines(row);
+            let (lw, rw) = report.places();
             let place = match (ll, rl) {
-                (Some(l), Some(r)) => format!("left line {l}, right line {r}"),
-                (Some(l), None) => format!("left line {l}"),
-                (None, Some(r)) => format!("right line {r}"),
+                (Some(l), Some(r)) => format!("left {lw} {l}, right {rw} {r}"),
+                (Some(l), None) => format!("left {lw} {l}"),
+                (None, Some(r)) => format!("right {rw} {r}"),
                 (None, None) => String::new(),
             };
             let key_text = if let Some(n) = report.row_number(row) {

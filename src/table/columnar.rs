@@ -44,6 +44,7 @@ static PARQUET: InputFormat = InputFormat {
     label: "Parquet",
     extensions: &["parquet", "pq"],
     mime_types: &["application/vnd.apache.parquet"],
+    place: "row",
     options: &[],
 };
 
@@ -53,6 +54,7 @@ static ARROW: InputFormat = InputFormat {
     label: "Arrow IPC (Feather)",
     extensions: &["arrow", "feather", "ipc"],
     mime_types: &["application/vnd.apache.arrow.file"],
+    place: "row",
     options: &[],
 };
 

@@ -24,6 +24,7 @@ static CSV: InputFormat = InputFormat {
     label: "CSV and text files",
     extensions: &["csv", "tsv", "txt", "psv", "tab"],
     mime_types: &["text/csv", "text/tab-separated-values", "text/plain"],
+    place: "line",
     options: &["delimiter", "encoding", "header", "skip", "allow_ragged"],
 };
 

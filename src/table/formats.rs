@@ -20,6 +20,10 @@ pub struct InputFormat {
     pub extensions: &'static [&'static str],
     /// MIME types browsers and file managers give its files.
     pub mime_types: &'static [&'static str],
+    /// What a row's place in such a file is called beside its number:
+    /// `line` in text formats (the line a row starts on), `row` where a
+    /// file has rows but no lines (workbooks, Parquet, Arrow).
+    pub place: &'static str,
     /// The read options it takes, by their parameter names
     /// ([`super::LoadOptions::from_params`]): what a front end offers
     /// when such a file cannot be read.
@@ -30,6 +34,13 @@ impl InputFormat {
     /// Every input format, in the order they are offered.
     pub fn all() -> Vec<&'static InputFormat> {
         READERS.iter().map(|r| r.format()).collect()
+    }
+
+    /// What a row's place is called in a file of the format called
+    /// `name` ([`InputFormat::place`]; `line` for a name Concord does not
+    /// know).
+    pub fn place_of(name: &str) -> &'static str {
+        InputFormat::named(name).map_or("line", |f| f.place)
     }
 
     /// The format called `name`, if Concord reads it.

@@ -28,6 +28,7 @@ static JSONL: InputFormat = InputFormat {
     label: "JSON Lines",
     extensions: &["jsonl", "ndjson"],
     mime_types: &["application/x-ndjson", "application/jsonl"],
+    place: "line",
     options: &[],
 };
 

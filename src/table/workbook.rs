@@ -48,6 +48,7 @@ static WORKBOOK: InputFormat = InputFormat {
         "application/vnd.ms-excel",
         "application/vnd.oasis.opendocument.spreadsheet",
     ],
+    place: "row",
     options: &["sheet", "header", "skip"],
 };
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, bytes, formatOfName, keyName, readOptionsOf, millis, orList, pairName, percent, size, thousands, when } from './format';
+import { baseName, bytes, formatOfName, keyName, placeWord, readOptionsOf, millis, orList, pairName, percent, size, thousands, when } from './format';
+
+describe('places', () => {
+  it('are lines in text files and rows where a file has no lines', () => {
+    expect(placeWord('csv')).toBe('line');
+    expect(placeWord('jsonl')).toBe('line');
+    expect(placeWord('parquet')).toBe('row');
+    expect(placeWord('workbook')).toBe('row');
+    expect(placeWord('unknown')).toBe('line');
+  });
+});
 
 describe('numbers', () => {
   it('group thousands', () => {

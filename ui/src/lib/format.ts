@@ -84,6 +84,13 @@ export function readOptionsOf(name: string): readonly string[] {
   return INPUT_FORMATS.find((f) => f.name === format)?.options ?? [];
 }
 
+/** What a row's place is called beside its number in a file of the
+ * format `format` (`InputFormat::place`): `line`, or `row` in a file
+ * without lines (a workbook, Parquet). */
+export function placeWord(format: string): string {
+  return INPUT_FORMATS.find((f) => f.name === format)?.place ?? 'line';
+}
+
 /** The input format a file's name says (`csv`, `workbook`, ...), looking
  * past a compression's extension (`a.csv.gz` is `csv`); null when the
  * name says none. */

@@ -927,6 +927,7 @@ export const INPUT_FORMATS = [
       "text/tab-separated-values",
       "text/plain"
     ],
+    "place": "line",
     "options": [
       "delimiter",
       "encoding",
@@ -946,6 +947,7 @@ export const INPUT_FORMATS = [
       "application/x-ndjson",
       "application/jsonl"
     ],
+    "place": "line",
     "options": []
   },
   {
@@ -965,6 +967,7 @@ export const INPUT_FORMATS = [
       "application/vnd.ms-excel",
       "application/vnd.oasis.opendocument.spreadsheet"
     ],
+    "place": "row",
     "options": [
       "sheet",
       "header",
@@ -981,6 +984,7 @@ export const INPUT_FORMATS = [
     "mime_types": [
       "application/vnd.apache.parquet"
     ],
+    "place": "row",
     "options": []
   },
   {
@@ -994,6 +998,7 @@ export const INPUT_FORMATS = [
     "mime_types": [
       "application/vnd.apache.arrow.file"
     ],
+    "place": "row",
     "options": []
   }
 ] as const;
