@@ -13,7 +13,7 @@
 //! of microseconds; `bench/load.py` measures the server as it is.
 
 use super::error::refusal_body;
-use super::security::CSP;
+use super::security::HEADERS;
 use super::{AppState, Limits};
 use axum::http::StatusCode;
 use axum::Router;
@@ -171,8 +171,8 @@ async fn read_head(stream: &mut (impl AsyncRead + Unpin), limits: &Limits) -> He
                 ),
             );
         }
-        let more = (&mut *stream).take((limits.head_bytes + 1 - read.len()) as u64);
-        match tokio::time::timeout_at(deadline, read_some(more, &mut read)).await {
+        let mut more = (&mut *stream).take((limits.head_bytes + 1 - read.len()) as u64);
+        match tokio::time::timeout_at(deadline, more.read_buf(&mut read)).await {
             Ok(Ok(0)) | Ok(Err(_)) => return Head::Gone,
             Ok(Ok(_)) => {}
             Err(_) if read.is_empty() => return Head::Gone,
@@ -188,10 +188,6 @@ async fn read_head(stream: &mut (impl AsyncRead + Unpin), limits: &Limits) -> He
             }
         }
     }
-}
-
-async fn read_some(mut from: impl AsyncRead + Unpin, into: &mut Vec<u8>) -> io::Result<usize> {
-    from.read_buf(into).await
 }
 
 /// Answers `stream` with a refusal, then closes it gently: the client may
@@ -217,15 +213,17 @@ async fn refuse(mut stream: TcpStream, status: StatusCode, code: &str, message: 
 /// `{code, message}` with the security headers every response carries.
 fn raw_refusal(status: StatusCode, code: &str, message: &str) -> Vec<u8> {
     let body = refusal_body(code, message);
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\ncontent-security-policy: {CSP}\r\n\
-         x-content-type-options: nosniff\r\nreferrer-policy: no-referrer\r\nx-frame-options: DENY\r\n\r\n",
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
         body.len(),
-    )
-    .into_bytes();
+    );
+    for (name, value) in HEADERS {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut out = head.into_bytes();
     out.extend_from_slice(&body);
     out
 }

@@ -48,12 +48,13 @@ pub struct AppState {
 impl AppState {
     /// The state of a server over `workflow`, with the default [`Limits`].
     pub fn new(workflow: Arc<Workflow>, upload_limit: Option<u64>) -> AppState {
+        let limits = Limits::default();
         AppState {
             workflow,
             channels: Arc::default(),
             upload_limit,
-            uploads: Arc::new(tokio::sync::Semaphore::new(Limits::default().uploads)),
-            limits: Limits::default(),
+            uploads: Arc::new(tokio::sync::Semaphore::new(limits.uploads)),
+            limits,
         }
     }
 

@@ -10,7 +10,7 @@ use super::sniff::{
     SAMPLE_BYTES,
 };
 use super::source::Input;
-use super::{CellEnds, CopiedCell, EscapedRow, LoadOptions, RowStarts, SourceInfo, Table};
+use super::{CopiedCell, EscapedRow, LoadOptions, RowStarts, SourceInfo, Table};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -293,7 +293,7 @@ pub(super) fn parse_text(
     let narrow = chunks
         .iter()
         .all(|c| matches!(c.cell_end, ChunkEnds::Bytes(_)));
-    let mut cell_end = Gathered::new(narrow, total_rows * ncols);
+    let mut cell_end = ChunkEnds::with_capacity(narrow, total_rows * ncols);
     let mut copies = Vec::with_capacity(chunks.iter().map(|c| c.copies.len()).sum());
     let mut escaped_rows = Vec::with_capacity(chunks.iter().map(|c| c.escaped_rows.len()).sum());
     let mut escapes = Vec::with_capacity(chunks.iter().map(|c| c.escapes.len()).sum());
@@ -340,7 +340,7 @@ pub(super) fn parse_text(
             escapes.push(CopiedCell { col: e.col, end });
         }
         copies.extend_from_slice(&chunk.copies);
-        cell_end.extend(&chunk.cell_end);
+        cell_end.append(&chunk.cell_end);
         wide.extend(chunk.wide.into_iter().map(|(r, e)| (r + rows_before, e)));
         let own_first_jump = chunk.line_jumps.first().is_some_and(|j| j.0 == 0);
         let current = line_jumps.last().map_or(0, |j| j.1);
@@ -423,43 +423,6 @@ impl Blocked {
             offsets: self.offsets.into(),
             shift: self.shift,
             bases: self.bases,
-        }
-    }
-}
-
-/// The chunks' field ends gathered into one table's: a byte each when
-/// every row is shorter than 256 bytes (see [`CellEnds`]).
-enum Gathered {
-    Bytes(Vec<u8>),
-    Shorts(Vec<u16>),
-}
-
-impl Gathered {
-    fn new(narrow: bool, capacity: usize) -> Gathered {
-        match narrow {
-            true => Gathered::Bytes(Vec::with_capacity(capacity)),
-            false => Gathered::Shorts(Vec::with_capacity(capacity)),
-        }
-    }
-
-    fn extend(&mut self, ends: &ChunkEnds) {
-        match (self, ends) {
-            (Gathered::Bytes(v), ChunkEnds::Bytes(e)) => v.extend_from_slice(e),
-            (Gathered::Shorts(v), ChunkEnds::Shorts(e)) => v.extend_from_slice(e),
-            (Gathered::Shorts(v), ChunkEnds::Bytes(e)) => v.extend(e.iter().map(|&x| u16::from(x))),
-            // Bytes are gathered only when every chunk has bytes.
-            (Gathered::Bytes(_), ChunkEnds::Shorts(_)) => {
-                unreachable!("a chunk of two-byte ends gathered into bytes")
-            }
-        }
-    }
-}
-
-impl From<Gathered> for CellEnds {
-    fn from(g: Gathered) -> CellEnds {
-        match g {
-            Gathered::Bytes(v) => CellEnds::Bytes(v.into()),
-            Gathered::Shorts(v) => CellEnds::Shorts(v.into()),
         }
     }
 }

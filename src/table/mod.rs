@@ -330,6 +330,15 @@ pub(crate) enum CellEnds {
     Shorts(Array<u16>),
 }
 
+impl From<parse::ChunkEnds> for CellEnds {
+    fn from(ends: parse::ChunkEnds) -> CellEnds {
+        match ends {
+            parse::ChunkEnds::Bytes(v) => CellEnds::Bytes(v.into()),
+            parse::ChunkEnds::Shorts(v) => CellEnds::Shorts(v.into()),
+        }
+    }
+}
+
 impl CellEnds {
     fn heap_bytes(&self) -> usize {
         match self {

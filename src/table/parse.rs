@@ -426,9 +426,9 @@ pub(crate) struct ChunkRows {
     pub error: Option<ChunkError>,
 }
 
-/// A chunk's field ends: a byte each until a row of 256 bytes or more
-/// comes, then two (so that a chunk takes no more memory than the table
-/// it is gathered into).
+/// A chunk's field ends, and then the table's they are gathered into: a
+/// byte each until a row of 256 bytes or more comes, then two (so that a
+/// chunk takes no more memory than the table).
 #[derive(Debug)]
 pub(crate) enum ChunkEnds {
     /// One byte a field: every row so far is shorter than 256 bytes.
@@ -444,6 +444,30 @@ impl Default for ChunkEnds {
 }
 
 impl ChunkEnds {
+    /// No ends yet, with room for `n`: a byte each if `bytes`.
+    pub fn with_capacity(bytes: bool, n: usize) -> ChunkEnds {
+        match bytes {
+            true => ChunkEnds::Bytes(Vec::with_capacity(n)),
+            false => ChunkEnds::Shorts(Vec::with_capacity(n)),
+        }
+    }
+
+    /// Adds the ends of `other` (the next chunk's), widened to two bytes
+    /// when either holds two.
+    pub fn append(&mut self, other: &ChunkEnds) {
+        if let (ChunkEnds::Bytes(v), ChunkEnds::Shorts(_)) = (&*self, other) {
+            *self = ChunkEnds::Shorts(v.iter().map(|&e| u16::from(e)).collect());
+        }
+        match (self, other) {
+            (ChunkEnds::Bytes(v), ChunkEnds::Bytes(e)) => v.extend_from_slice(e),
+            (ChunkEnds::Shorts(v), ChunkEnds::Shorts(e)) => v.extend_from_slice(e),
+            (ChunkEnds::Shorts(v), ChunkEnds::Bytes(e)) => {
+                v.extend(e.iter().map(|&x| u16::from(x)))
+            }
+            (ChunkEnds::Bytes(_), ChunkEnds::Shorts(_)) => unreachable!("widened above"),
+        }
+    }
+
     fn reserve(&mut self, n: usize) {
         match self {
             ChunkEnds::Bytes(v) => v.reserve(n),
