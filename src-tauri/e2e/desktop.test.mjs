@@ -275,9 +275,10 @@ test('killed with SIGKILL in the middle of a comparison and relaunched: the sess
   // The killed comparison left no result, half or whole: its files are
   // there and it compares again to the end.
   await d.click(`[data-testid=session-item]:nth-child(${bigAt}) button.open`);
-  await d.until('the files, no result', () => {
+  await d.until('the files and their key, no result', () => {
     const compare = document.querySelector('[data-testid=compare-button]');
-    return !document.querySelector('[data-testid=summary-changed]') && compare && !compare.disabled;
+    const key = document.querySelector('[data-testid=key-select]')?.selectedOptions[0]?.textContent ?? '';
+    return !document.querySelector('[data-testid=summary-changed]') && compare && !compare.disabled && /^id\b/.test(key);
   });
   assert.match(await d.run(() => document.querySelector('[data-testid=session-item].active, [data-testid=session-item][aria-current]')?.textContent ?? document.body.textContent), /not compared yet/);
   await d.shot('12-relaunched-after-the-kill');
