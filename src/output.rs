@@ -85,6 +85,24 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
+/// Creates the folder `dir` and any missing parents, each made durable in
+/// its own parent: a folder made with `create_dir_all` alone can vanish
+/// at a power cut with everything later written in it, however carefully.
+pub(crate) fn create_dir_durably(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir_durably(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        // Another process may have made it and not synced it yet.
+        Err(e) if !(e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir()) => return Err(e),
+        _ => {}
+    }
+    sync_dir(folder_of(dir))
+}
+
 /// Makes the entries of the folder `dir` durable (a file created, renamed
 /// or removed in it): fsyncs the folder itself.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {

@@ -29,7 +29,8 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 impl BlobStore {
     /// Opens (creating if needed) the blob store in `dir`.
     pub fn open(dir: &Path) -> Result<BlobStore> {
-        fs::create_dir_all(dir.join("tmp")).map_err(|e| io("cannot create", dir, e))?;
+        crate::output::create_dir_durably(&dir.join("tmp"))
+            .map_err(|e| io("cannot create", dir, e))?;
         Ok(BlobStore {
             dir: dir.to_path_buf(),
         })
@@ -189,11 +190,11 @@ impl BlobStore {
     fn place(&self, tmp: tempfile::NamedTempFile, hash: &str) -> Result<()> {
         let target = self.path(hash);
         let parent = target.parent().expect("blob paths have a folder");
-        fs::create_dir_all(parent).map_err(|e| io("cannot create", parent, e))?;
+        crate::output::create_dir_durably(parent).map_err(|e| io("cannot create", parent, e))?;
         tmp.persist(&target)
             .map_err(|e| io("cannot store blob", &target, e.error))?;
-        sync_dir(parent)?;
-        sync_dir(&self.dir)
+        // The fan-out folder itself was made durable when it was created.
+        sync_dir(parent)
     }
 
     /// Reads a blob and checks its hash.

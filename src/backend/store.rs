@@ -112,7 +112,7 @@ impl SessionStore {
 
     /// Opens the store in `dir` with the given limits.
     pub fn open_with(dir: &Path, limits: StoreLimits) -> Result<SessionStore> {
-        std::fs::create_dir_all(dir)
+        crate::output::create_dir_durably(dir)
             .map_err(|e| Error::storage_from(format!("cannot create '{}'", dir.display()), e))?;
         Ok(SessionStore {
             dir: dir.to_path_buf(),
