@@ -8,7 +8,7 @@ use clap::Args;
 use concord::compare::NumericMode;
 use concord::export::Format;
 use concord::table::Encoding;
-use concord::{ColumnPair, LoadOptions, SideOptions};
+use concord::{LoadOptions, SideOptions};
 
 /// How input files are read; every option is detected when not given.
 #[derive(Args, Clone)]
@@ -124,58 +124,8 @@ pub(crate) fn numeric() -> impl TypedValueParser<Value = NumericMode> {
         .map(|s| NumericMode::from_name(&s).expect("one of NumericMode::ALL"))
 }
 
-/// `--key`: `COL`, or `LEFT=RIGHT` when the names differ.
-pub(crate) fn key(s: &str) -> Result<ColumnPair, String> {
-    match s.split_once('=') {
-        Some((l, r)) if !l.is_empty() && !r.is_empty() => Ok(ColumnPair::new(l, r)),
-        None if !s.is_empty() => Ok(ColumnPair::new(s, s)),
-        _ => Err(format!("expected COLUMN or LEFT=RIGHT, not '{s}'")),
-    }
-}
-
-/// `--map`: `LEFT=RIGHT`.
-pub(crate) fn mapping(s: &str) -> Result<ColumnPair, String> {
-    match s.split_once('=') {
-        Some((l, r)) if !l.is_empty() && !r.is_empty() => Ok(ColumnPair::new(l, r)),
-        _ => Err(format!("expected LEFT=RIGHT, not '{s}'")),
-    }
-}
-
-/// A value for all columns or, as `COL=VALUE`, for one.
-#[derive(Clone, Debug)]
-pub(crate) struct PerColumn<T> {
-    /// The column, or `None` for all columns.
-    pub column: Option<String>,
-    /// The value.
-    pub value: T,
-}
-
-/// `[COL=]TEXT` (a null token, a date format).
-pub(crate) fn per_column_text(s: &str) -> Result<PerColumn<String>, String> {
-    Ok(match s.split_once('=') {
-        Some((c, v)) if !c.is_empty() => PerColumn {
-            column: Some(c.to_string()),
-            value: v.to_string(),
-        },
-        _ => PerColumn {
-            column: None,
-            value: s.to_string(),
-        },
-    })
-}
-
-/// `[COL=]NUMBER`, a number of zero or more (a tolerance).
-pub(crate) fn per_column_number(s: &str) -> Result<PerColumn<f64>, String> {
-    let text = per_column_text(s)?;
-    let value = text
-        .value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| format!("expected a number of zero or more, not '{}'", text.value))?;
-    Ok(PerColumn {
-        column: text.column,
-        value,
-    })
-}
+// `--key`, `--map` and the `[COL=]VALUE` flags read as the library reads
+// them for every front end.
+pub(crate) use concord::compare::options::{
+    key, mapping, per_column_number, per_column_text, PerColumn,
+};

@@ -5,7 +5,8 @@ use super::{finish_stdout, progress, say, DIFFERENT, SAME};
 use clap::Args;
 use concord::backend::Workflow;
 use concord::budget::MemoryBudget;
-use concord::compare::{Comparison, NumericMode, RuleOverrides, Rules, Sides};
+use concord::compare::options::CompareOptions;
+use concord::compare::{Comparison, NumericMode, Sides};
 use concord::export::{self, Format};
 use concord::plan::{compare_files, Resources, Strategy};
 use concord::{ColumnPair, CompareConfig, Control, Error, Side, SideOptions};
@@ -44,8 +45,8 @@ pub(crate) struct CompareArgs {
     decimal_comma: Vec<String>,
     /// The file whose numbers have decimal commas (with --decimal-comma, or
     /// alone for every column) [default: both].
-    #[arg(long, value_name = "SIDE", value_parser = ["left", "right", "both"])]
-    decimal_comma_side: Option<String>,
+    #[arg(long, value_name = "SIDE", value_parser = concord::compare::options::sides)]
+    decimal_comma_side: Option<Sides>,
     /// A value that means "no value", like an empty cell (e.g. NULL, N/A);
     /// `COL=T` for one column only. Repeatable.
     #[arg(long = "null-token", value_name = "[COL=]T", value_parser = args::per_column_text)]
@@ -104,93 +105,25 @@ pub(crate) struct CompareArgs {
 
 /// Turns the arguments into the library's configuration.
 fn config(a: &CompareArgs) -> CompareConfig {
-    let mut cfg = CompareConfig {
+    CompareOptions {
         keys: a.keys.clone(),
         mappings: a.maps.clone(),
         ignore: a.ignore.clone(),
-        use_suggestions: !a.no_suggest,
-        infer_rules: !a.no_suggest && !a.no_infer,
         ignore_extra_columns: a.ignore_extra_columns,
+        trim: a.trim.clone(),
+        ignore_case: a.ignore_case.clone(),
+        decimal_comma: a.decimal_comma.clone(),
+        decimal_comma_side: a.decimal_comma_side,
+        null_tokens: a.null_tokens.clone(),
+        tolerances: a.tolerances.clone(),
+        rel_tolerances: a.rel_tolerances.clone(),
+        date_formats: a.date_formats.clone(),
+        numeric: a.numeric,
+        suggest: !a.no_suggest,
+        infer: !a.no_infer,
         by_position: a.by_position,
-        ..CompareConfig::default()
-    };
-    cfg.rules.numeric = a.numeric;
-    // `--flag` sets the global rule; `--flag=COL` the column's.
-    set_flag(&mut cfg, &a.trim, |r| &mut r.trim, |o| &mut o.trim);
-    set_flag(
-        &mut cfg,
-        &a.ignore_case,
-        |r| &mut r.ignore_case,
-        |o| &mut o.ignore_case,
-    );
-    let sides = match a.decimal_comma_side.as_deref() {
-        Some("left") => Sides::Left,
-        Some("right") => Sides::Right,
-        _ => Sides::Both,
-    };
-    if a.decimal_comma.is_empty() && a.decimal_comma_side.is_some() {
-        cfg.rules.decimal_comma = sides;
     }
-    for name in &a.decimal_comma {
-        if name.is_empty() {
-            cfg.rules.decimal_comma = sides;
-        } else {
-            column(&mut cfg, name).decimal_comma = Some(sides);
-        }
-    }
-    for t in &a.null_tokens {
-        match &t.column {
-            Some(c) => column(&mut cfg, c)
-                .null_tokens
-                .get_or_insert_with(Vec::new)
-                .push(t.value.clone()),
-            None => cfg.rules.null_tokens.push(t.value.clone()),
-        }
-    }
-    for t in &a.tolerances {
-        match &t.column {
-            Some(c) => column(&mut cfg, c).abs_tolerance = Some(t.value),
-            None => cfg.rules.abs_tolerance = t.value,
-        }
-    }
-    for t in &a.rel_tolerances {
-        match &t.column {
-            Some(c) => column(&mut cfg, c).rel_tolerance = Some(t.value),
-            None => cfg.rules.rel_tolerance = t.value,
-        }
-    }
-    for f in &a.date_formats {
-        match &f.column {
-            Some(c) => column(&mut cfg, c)
-                .date_formats
-                .get_or_insert_with(Vec::new)
-                .push(f.value.clone()),
-            None => cfg.rules.date_formats.push(f.value.clone()),
-        }
-    }
-    cfg
-}
-
-/// Applies a switch given as `--flag` (an empty name: every column, through
-/// `global`) or `--flag=COL` (that column, through `own`).
-fn set_flag(
-    cfg: &mut CompareConfig,
-    names: &[String],
-    global: fn(&mut Rules) -> &mut bool,
-    own: fn(&mut RuleOverrides) -> &mut Option<bool>,
-) {
-    for name in names {
-        if name.is_empty() {
-            *global(&mut cfg.rules) = true;
-        } else {
-            *own(column(cfg, name)) = Some(true);
-        }
-    }
-}
-
-/// The rule overrides of one column, created on first use.
-fn column<'c>(cfg: &'c mut CompareConfig, name: &str) -> &'c mut RuleOverrides {
-    cfg.column_rules.entry(name.to_string()).or_default()
+    .config()
 }
 
 /// Picks the output format: the flag, else the output file's extension, else text.

@@ -5,6 +5,7 @@
 mod content;
 mod hints;
 mod index;
+pub mod options;
 pub mod partitioned;
 mod result;
 pub(crate) mod result_v1;
