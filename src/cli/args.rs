@@ -14,7 +14,7 @@ use concord::{LoadOptions, SideOptions};
 #[derive(Args, Clone)]
 pub(crate) struct ReadArgs {
     /// Field delimiter: a single character, or `tab`.
-    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    #[arg(long, value_name = "CHAR", value_parser = concord::table::parse_delimiter)]
     delimiter: Option<u8>,
     /// The first line is data, not a header (columns are named column_1, column_2, ...).
     #[arg(long, conflicts_with = "header")]
@@ -91,15 +91,6 @@ impl PairReadArgs {
             sides.right.sheet = self.right_sheet.clone();
         }
         sides
-    }
-}
-
-/// `--delimiter`: one ASCII character, or `tab`.
-fn delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "tab" | "\\t" => Ok(b'\t'),
-        d if d.len() == 1 && d.is_ascii() => Ok(d.as_bytes()[0]),
-        d => Err(format!("expected one ASCII character or `tab`, not '{d}'")),
     }
 }
 

@@ -29,19 +29,17 @@ struct Row<'a> {
     changes: Vec<Change<'a>>,
 }
 
-pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
-    let io = |source| Error::Write {
-        path: "output".to_string(),
-        source,
-    };
-    let ser = |e: serde_json::Error| io(e.into());
+/// Everything the JSON export says but its rows: what, how and how many,
+/// the same object whichever front end asks (the Python package's result
+/// is made of it).
+pub fn head(report: &Report<'_>) -> serde_json::Value {
     let res = report.result;
     let keys: Vec<[&str; 2]> = res
         .keys
         .iter()
         .map(|k| [k.left.as_str(), k.right.as_str()])
         .collect();
-    let head = json!({
+    json!({
         "left": report.left.describe(),
         "right": report.right.describe(),
         "mode": res.mode,
@@ -65,7 +63,17 @@ pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> 
             .collect::<Vec<_>>(),
         "notes": res.notes,
         "suggested": res.suggested,
-    });
+    })
+}
+
+pub(super) fn write(report: Report<'_>, w: &mut dyn Write, ctl: Control<'_>) -> Result<()> {
+    let io = |source| Error::Write {
+        path: "output".to_string(),
+        source,
+    };
+    let ser = |e: serde_json::Error| io(e.into());
+    let res = report.result;
+    let head = head(&report);
     // Write the head object without its closing brace, then stream "rows".
     let head = serde_json::to_string(&head).map_err(ser)?;
     w.write_all(&head.as_bytes()[..head.len() - 1])

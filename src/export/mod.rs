@@ -10,6 +10,7 @@
 mod csv;
 mod html;
 mod json;
+pub use json::head as json_head;
 
 mod patch;
 mod text;

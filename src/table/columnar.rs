@@ -148,6 +148,24 @@ impl Reader for ArrowIpc {
     }
 }
 
+/// A table of Arrow record batches already in memory (a pyarrow table, a
+/// pandas or polars frame through Arrow's C stream interface), read as an
+/// Arrow file's batches are; `name` names it in messages.
+pub fn table_from_arrow(
+    name: &str,
+    schema: SchemaRef,
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>
+        + Send
+        + 'static,
+    ctl: Control<'_>,
+) -> Result<Table> {
+    let batches: Batches = (
+        schema,
+        Box::new(batches.map(|b| b.map_err(|e| e.to_string()))),
+    );
+    read_all(batches, 0, name, ARROW.name, ctl)
+}
+
 /// Batches of record, with the schema they follow.
 type Batches = (
     SchemaRef,

@@ -39,6 +39,7 @@ pub static READERS: &[&dyn Reader] = &[
 ];
 
 pub use builder::{encode_row, TableBuilder};
+pub use columnar::table_from_arrow;
 pub use compressed::Compression;
 pub use csv::write_csv;
 /// The name of CSV, the format of inputs stored before formats were named.
@@ -51,8 +52,8 @@ pub(crate) use parse::{next_record, record_cells, Outcome, QUOTED};
 pub(crate) use sniff::skip_lines;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 pub use source::{
-    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, text_bytes, LoadOptions,
-    Pieces, Reader, SideOptions,
+    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, parse_delimiter,
+    text_bytes, LoadOptions, Pieces, Reader, SideOptions,
 };
 pub use workbook::{sheet_sizes, SheetSize};
 

@@ -63,6 +63,15 @@ pub struct LoadOptions {
     pub sheet: Option<String>,
 }
 
+/// A delimiter as people name it: one ASCII character, or `tab`.
+pub fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        d if d.len() == 1 && d.is_ascii() => Ok(d.as_bytes()[0]),
+        d => Err(format!("expected one ASCII character or `tab`, not '{d}'")),
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
