@@ -221,7 +221,7 @@ fn export_and_import(w: &Workflow, places: &Places, id: &str, n: u64) -> Result<
 }
 
 fn settings(w: &Workflow, rng: &mut Rng) -> Result<(), String> {
-    let choices = ["64M", "512M", "2G", ""];
+    let choices = ["32M", "512M", "2G", ""];
     let choice = choices[rng.below(choices.len() as u64) as usize];
     let change = SettingsChange {
         memory_limit: Some(choice.to_string()),
