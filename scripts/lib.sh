@@ -78,3 +78,17 @@ need_desktop_e2e() {
     cargo install tauri-driver --locked --quiet
   fi
 }
+
+# The Python package's build and tests: a virtual environment in
+# target/python-venv with maturin, pytest and the frame libraries (PyPI),
+# and the headers PyO3 builds against (Debian's python3-dev).
+PYTHON_VENV=target/python-venv
+need_python() {
+  apt_install python3-venv python3-dev
+  if [ ! -x "$PYTHON_VENV/bin/maturin" ]; then
+    echo "==> a Python environment for the package's tests ($PYTHON_VENV)"
+    python3 -m venv "$PYTHON_VENV"
+    "$PYTHON_VENV/bin/pip" install --quiet --upgrade pip
+    "$PYTHON_VENV/bin/pip" install --quiet "maturin>=1.9,<2" pytest pyarrow "pandas<3" polars
+  fi
+}

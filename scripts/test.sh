@@ -32,9 +32,20 @@ cargo check --lib --no-default-features --quiet
 echo "==> the UI's TypeScript types are the Rust types' (scripts/types.sh writes them)"
 cargo clippy --lib --no-default-features --features ts --quiet -- -D warnings
 cargo test --lib --no-default-features --features ts --quiet typescript
-echo "==> cargo test"
+echo "==> cargo test (the power-cut test mounts a FUSE file system: root, or fusermount3 from fuse3)"
+apt_install fuse3
+if [ ! -e /dev/fuse ]; then
+  echo "/dev/fuse is missing: load the fuse module (modprobe fuse) for the power-cut test" >&2
+  exit 1
+fi
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
+
+echo "==> the Python package: built with maturin into a virtual environment, tested with pytest"
+need_python
+# `maturin develop` builds into target/ beside the rest (the debug profile).
+(cd python && VIRTUAL_ENV="$PWD/../$PYTHON_VENV" "../$PYTHON_VENV/bin/maturin" develop --quiet)
+CONCORD_BIN="$PWD/target/debug/concord" "$PYTHON_VENV/bin/python" -m pytest -q python/tests
 
 echo "==> end to end: concord serve + Chromium (screenshots in target/e2e/)"
 apt_install chromium

@@ -1,0 +1,409 @@
+//! `concord._concord`: the engine for Python, translation only. Arguments
+//! become the library's [`CompareOptions`] and [`LoadOptions`] (read as
+//! the command line reads its flags), inputs become tables (a path read by
+//! Concord's own readers, or Arrow data through Arrow's C stream
+//! interface), and the result stays in Rust: Python reads its head (the
+//! JSON export's, without rows), its rows as CSV and its exports. The
+//! package's Python side (`concord/__init__.py`) is the documented API.
+
+use arrow_array::ffi_stream::ArrowArrayStreamReader;
+use arrow_array::RecordBatchReader;
+use arrow_pyarrow::FromPyArrow;
+use concord::budget::MemoryBudget;
+use concord::compare::options::{self, CompareOptions, PerColumn};
+use concord::compare::{Comparison, NumericMode};
+use concord::export::{self, Format, Report};
+use concord::plan::{compare_files, Resources};
+use concord::table::Encoding;
+use concord::{Control, LoadOptions, SideOptions, Table};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use std::path::PathBuf;
+
+/// An engine error as the package's `ConcordError` (its `code` and
+/// `message` are the engine's, as the CLI and the server give them).
+fn error(py: Python<'_>, e: concord::Error) -> PyErr {
+    let raised = py
+        .import("concord")
+        .and_then(|m| m.getattr("ConcordError"))
+        .and_then(|c| c.call1((e.code(), e.to_string())));
+    match raised {
+        Ok(obj) => PyErr::from_value(obj),
+        Err(err) => err,
+    }
+}
+
+/// A setting that does not read, as Python's `ValueError` naming it.
+fn invalid(name: &str, why: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("{name}: {why}"))
+}
+
+/// `None`, a string, or a list of strings.
+fn strings(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(v) if v.is_none() => Ok(Vec::new()),
+        Some(v) if v.is_instance_of::<PyString>() => Ok(vec![v.extract()?]),
+        Some(v) => v.extract::<Vec<String>>().map_err(|_| {
+            PyTypeError::new_err(format!("{name}: expected a string or a list of strings"))
+        }),
+    }
+}
+
+/// A switch for every column (`True`) or for some (a name or a list).
+fn switch(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    match value {
+        Some(v) if v.extract::<bool>().is_ok() && !v.is_instance_of::<PyString>() => {
+            Ok(if v.extract::<bool>()? {
+                vec![String::new()]
+            } else {
+                Vec::new()
+            })
+        }
+        _ => strings(name, value),
+    }
+}
+
+/// A value for every column, or a dict of values by column; a value may
+/// itself be a list (`many`) where the setting repeats.
+fn per_column<T>(
+    name: &str,
+    value: Option<&Bound<'_, PyAny>>,
+    one: impl Fn(&Bound<'_, PyAny>) -> PyResult<Vec<T>>,
+) -> PyResult<Vec<PerColumn<T>>> {
+    let Some(v) = value.filter(|v| !v.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    if let Ok(d) = v.cast::<PyDict>() {
+        for (column, value) in d.iter() {
+            let column: String = column
+                .extract()
+                .map_err(|_| PyTypeError::new_err(format!("{name}: column names are strings")))?;
+            for value in one(&value)? {
+                out.push(PerColumn {
+                    column: Some(column.clone()),
+                    value,
+                });
+            }
+        }
+    } else {
+        for value in one(v)? {
+            out.push(PerColumn {
+                column: None,
+                value,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn number(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    let n = v.extract::<f64>().ok();
+    let shown = v.str().map(|s| s.to_string()).unwrap_or_default();
+    Ok(vec![
+        options::tolerance(n, &shown).map_err(|why| invalid(name, why))?
+    ])
+}
+
+/// The comparison's settings, read as the command line reads its flags.
+#[allow(clippy::too_many_arguments)]
+fn compare_options(
+    key: Option<&Bound<'_, PyAny>>,
+    map: Option<&Bound<'_, PyAny>>,
+    ignore: Option<&Bound<'_, PyAny>>,
+    ignore_extra_columns: bool,
+    trim: Option<&Bound<'_, PyAny>>,
+    ignore_case: Option<&Bound<'_, PyAny>>,
+    decimal_comma: Option<&Bound<'_, PyAny>>,
+    decimal_comma_side: Option<&str>,
+    null_tokens: Option<&Bound<'_, PyAny>>,
+    tolerance: Option<&Bound<'_, PyAny>>,
+    rel_tolerance: Option<&Bound<'_, PyAny>>,
+    date_format: Option<&Bound<'_, PyAny>>,
+    numeric: &str,
+    suggest: bool,
+    infer: bool,
+    by_position: bool,
+) -> PyResult<CompareOptions> {
+    let keys = strings("key", key)?
+        .iter()
+        .map(|k| options::key(k).map_err(|why| invalid("key", why)))
+        .collect::<PyResult<_>>()?;
+    let mappings = match map.and_then(|m| m.cast::<PyDict>().ok()) {
+        Some(d) => d
+            .iter()
+            .map(|(l, r)| {
+                let (l, r): (String, String) = (l.extract()?, r.extract()?);
+                Ok(concord::ColumnPair::new(&l, &r))
+            })
+            .collect::<PyResult<_>>()
+            .map_err(|_: PyErr| PyTypeError::new_err("map: expected {left: right} names"))?,
+        _ => strings("map", map)?
+            .iter()
+            .map(|m| options::mapping(m).map_err(|why| invalid("map", why)))
+            .collect::<PyResult<_>>()?,
+    };
+    let texts = |name: &'static str| move |v: &Bound<'_, PyAny>| strings(name, Some(v));
+    Ok(CompareOptions {
+        keys,
+        mappings,
+        ignore: strings("ignore", ignore)?,
+        ignore_extra_columns,
+        trim: switch("trim", trim)?,
+        ignore_case: switch("ignore_case", ignore_case)?,
+        decimal_comma: switch("decimal_comma", decimal_comma)?,
+        decimal_comma_side: decimal_comma_side
+            .map(|s| options::sides(s).map_err(|why| invalid("decimal_comma_side", why)))
+            .transpose()?,
+        null_tokens: per_column("null_tokens", null_tokens, texts("null_tokens"))?,
+        tolerances: per_column("tolerance", tolerance, |v| number("tolerance", v))?,
+        rel_tolerances: per_column("rel_tolerance", rel_tolerance, |v| {
+            number("rel_tolerance", v)
+        })?,
+        date_formats: per_column("date_format", date_format, texts("date_format"))?,
+        numeric: NumericMode::from_name(numeric).ok_or_else(|| {
+            let names: Vec<&str> = NumericMode::ALL.iter().map(|m| m.name()).collect();
+            invalid(
+                "numeric",
+                format!("expected {}, not '{numeric}'", names.join(", ")),
+            )
+        })?,
+        suggest,
+        infer,
+        by_position,
+    })
+}
+
+/// How each file is read, as the command line's reading flags say it.
+#[allow(clippy::too_many_arguments)]
+fn read_options(
+    delimiter: Option<&str>,
+    has_header: Option<bool>,
+    encoding: Option<&str>,
+    sheet: Option<String>,
+    left_sheet: Option<String>,
+    right_sheet: Option<String>,
+    skip_lines: usize,
+    allow_ragged: bool,
+) -> PyResult<SideOptions> {
+    let both = LoadOptions {
+        delimiter: delimiter
+            .map(|d| concord::table::parse_delimiter(d).map_err(|why| invalid("delimiter", why)))
+            .transpose()?,
+        has_header,
+        encoding: encoding
+            .map(|e| {
+                Encoding::from_name(e)
+                    .ok_or_else(|| invalid("encoding", format!("unknown encoding '{e}'")))
+            })
+            .transpose()?,
+        allow_ragged,
+        skip_lines,
+        sheet,
+        ..LoadOptions::default()
+    };
+    let mut sides = SideOptions::same(both);
+    if left_sheet.is_some() {
+        sides.left.sheet = left_sheet;
+    }
+    if right_sheet.is_some() {
+        sides.right.sheet = right_sheet;
+    }
+    Ok(sides)
+}
+
+/// One side of a comparison: a file, or Arrow data already in memory.
+enum Input {
+    Path(PathBuf),
+    Arrow(ArrowArrayStreamReader),
+}
+
+fn input(side: &str, value: &Bound<'_, PyAny>) -> PyResult<Input> {
+    if let Ok(path) = value.extract::<PathBuf>() {
+        return Ok(Input::Path(path));
+    }
+    ArrowArrayStreamReader::from_pyarrow_bound(value)
+        .map(Input::Arrow)
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{side}: expected a path, or a table with Arrow data (pyarrow, pandas, polars)"
+            ))
+        })
+}
+
+/// Reads one side into a table.
+fn table(side: &str, input: Input, opts: &LoadOptions) -> concord::Result<Table> {
+    match input {
+        Input::Path(p) => concord::load_path(&p, opts, Control::default()),
+        Input::Arrow(stream) => {
+            let schema = stream.schema();
+            concord::table::table_from_arrow(side, schema, stream, Control::default())
+        }
+    }
+}
+
+/// Compares two tables; see `concord.compare` for the arguments.
+#[pyfunction]
+#[pyo3(signature = (
+    left, right, *, key=None, map=None, ignore=None, ignore_extra_columns=false,
+    trim=None, ignore_case=None, decimal_comma=None, decimal_comma_side=None,
+    null_tokens=None, tolerance=None, rel_tolerance=None, date_format=None,
+    numeric="auto", suggest=true, infer=true, by_position=false,
+    delimiter=None, has_header=None, encoding=None, sheet=None, left_sheet=None,
+    right_sheet=None, skip_lines=0, allow_ragged=false, memory_limit=None
+))]
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    py: Python<'_>,
+    left: &Bound<'_, PyAny>,
+    right: &Bound<'_, PyAny>,
+    key: Option<&Bound<'_, PyAny>>,
+    map: Option<&Bound<'_, PyAny>>,
+    ignore: Option<&Bound<'_, PyAny>>,
+    ignore_extra_columns: bool,
+    trim: Option<&Bound<'_, PyAny>>,
+    ignore_case: Option<&Bound<'_, PyAny>>,
+    decimal_comma: Option<&Bound<'_, PyAny>>,
+    decimal_comma_side: Option<&str>,
+    null_tokens: Option<&Bound<'_, PyAny>>,
+    tolerance: Option<&Bound<'_, PyAny>>,
+    rel_tolerance: Option<&Bound<'_, PyAny>>,
+    date_format: Option<&Bound<'_, PyAny>>,
+    numeric: &str,
+    suggest: bool,
+    infer: bool,
+    by_position: bool,
+    delimiter: Option<&str>,
+    has_header: Option<bool>,
+    encoding: Option<&str>,
+    sheet: Option<String>,
+    left_sheet: Option<String>,
+    right_sheet: Option<String>,
+    skip_lines: usize,
+    allow_ragged: bool,
+    memory_limit: Option<&str>,
+) -> PyResult<Result> {
+    let config = compare_options(
+        key,
+        map,
+        ignore,
+        ignore_extra_columns,
+        trim,
+        ignore_case,
+        decimal_comma,
+        decimal_comma_side,
+        null_tokens,
+        tolerance,
+        rel_tolerance,
+        date_format,
+        numeric,
+        suggest,
+        infer,
+        by_position,
+    )?
+    .config();
+    let read = read_options(
+        delimiter,
+        has_header,
+        encoding,
+        sheet,
+        left_sheet,
+        right_sheet,
+        skip_lines,
+        allow_ragged,
+    )?;
+    let mut resources = Resources::default();
+    if let Some(limit) = memory_limit {
+        resources.budget =
+            MemoryBudget::parse(limit).map_err(|why| invalid("memory_limit", why))?;
+    }
+    let (left, right) = (input("left", left)?, input("right", right)?);
+    // The engine runs without the GIL: other Python threads go on.
+    let compared = py.detach(move || match (left, right) {
+        (Input::Path(l), Input::Path(r)) => compare_files(
+            &l,
+            &r,
+            &read,
+            &config,
+            &resources,
+            &|_, _| {},
+            Control::default(),
+        )
+        .map(|(c, _)| c),
+        (l, r) => {
+            let l = table("left", l, &read.left)?;
+            let r = table("right", r, &read.right)?;
+            let result = concord::compare(&l, &r, &config, Control::default())?;
+            Ok(Comparison::new(l, r, result))
+        }
+    });
+    compared
+        .map(|c| Result { comparison: c })
+        .map_err(|e| error(py, e))
+}
+
+/// What a comparison found, kept in Rust; the Python side reads it.
+#[pyclass(frozen, module = "concord._concord")]
+struct Result {
+    comparison: Comparison,
+}
+
+fn format_named(name: &str) -> PyResult<Format> {
+    Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        invalid(
+            "format",
+            format!("expected {}, not '{name}'", names.join(", ")),
+        )
+    })
+}
+
+#[pymethods]
+impl Result {
+    /// The JSON export's object without its rows.
+    fn head_json(&self) -> String {
+        export::json_head(&Report::of(&self.comparison)).to_string()
+    }
+
+    /// Whether the tables differ (as the CLI's exit status says).
+    fn differs(&self) -> bool {
+        self.comparison.result.summary.has_differences()
+    }
+
+    /// The export in `format` (a name of the CLI's `--format`), as bytes.
+    fn export_bytes<'py>(&self, py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let format = format_named(format)?;
+        let mut out = Vec::new();
+        let c = &self.comparison;
+        py.detach(|| export::write(Report::of(c), format, &mut out, Control::default()))
+            .map_err(|e| error(py, e))?;
+        Ok(PyBytes::new(py, &out))
+    }
+
+    /// Writes the export to `path` (atomically), in `format` or the one its
+    /// extension names.
+    #[pyo3(signature = (path, format=None))]
+    fn export(&self, py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<()> {
+        let format = match format {
+            Some(f) => format_named(f)?,
+            None => Format::of_path(&path).map_err(|why| invalid("format", why))?,
+        };
+        let c = &self.comparison;
+        py.detach(|| export::write_file(Report::of(c), format, &path, Control::default()))
+            .map_err(|e| error(py, e))
+    }
+}
+
+/// The module.
+#[pymodule]
+fn _concord(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_class::<Result>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The one list of export formats, so the package cannot drift from it.
+    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    m.add("FORMATS", formats)?;
+    Ok(())
+}
