@@ -333,8 +333,13 @@ fn compare(
         )
         .map(|(c, _)| c),
         (l, r) => {
-            let l = table("left", l, &read.left)?;
-            let r = table("right", r, &read.right)?;
+            // Both sides at once, as the command line reads two files.
+            let (l, r) = std::thread::scope(|s| {
+                let right = s.spawn(|| table("right", r, &read.right));
+                let left = table("left", l, &read.left);
+                (left, right.join().expect("reading a table does not panic"))
+            });
+            let (l, r) = (l?, r?);
             let result = concord::compare(&l, &r, &config, Control::default())?;
             Ok(Comparison::new(l, r, result))
         }

@@ -330,8 +330,21 @@ impl<'c> BatchPieces<'c> {
         }
     }
 
-    /// Adds the rows of `batch` to `table`, as text.
+    /// Adds the rows of `batch` to `table`, as text, a slice of at most
+    /// [`BATCH_ROWS`] at a time (a frame in memory may come as one batch of
+    /// a million rows, whose columns would not stay in the cache).
     fn push_batch(&mut self, table: &mut TableBuilder, batch: &RecordBatch) -> Result<()> {
+        let n = batch.num_rows();
+        if n > BATCH_ROWS {
+            for start in (0..n).step_by(BATCH_ROWS) {
+                self.push_rows(table, &batch.slice(start, BATCH_ROWS.min(n - start)))?;
+            }
+            return Ok(());
+        }
+        self.push_rows(table, batch)
+    }
+
+    fn push_rows(&mut self, table: &mut TableBuilder, batch: &RecordBatch) -> Result<()> {
         let n = batch.num_rows();
         // Each column is made text once for the batch, so that rows are
         // then put together by copying slices, with no call per cell.
@@ -386,6 +399,8 @@ enum ColumnText<'a> {
     Utf8(&'a arrow_array::StringArray),
     /// Large strings, read where the array holds them.
     LargeUtf8(&'a arrow_array::LargeStringArray),
+    /// String views (polars' strings), read where the array holds them.
+    Utf8View(&'a arrow_array::StringViewArray),
     /// Values written into one buffer: row `i`'s text is
     /// `bytes[ends[i]..ends[i + 1]]`.
     Written { bytes: Vec<u8>, ends: Vec<usize> },
@@ -398,7 +413,8 @@ impl ColumnText<'_> {
         match self {
             ColumnText::Utf8(a) if a.is_valid(row) => a.value(row).as_bytes(),
             ColumnText::LargeUtf8(a) if a.is_valid(row) => a.value(row).as_bytes(),
-            ColumnText::Utf8(_) | ColumnText::LargeUtf8(_) => b"",
+            ColumnText::Utf8View(a) if a.is_valid(row) => a.value(row).as_bytes(),
+            ColumnText::Utf8(_) | ColumnText::LargeUtf8(_) | ColumnText::Utf8View(_) => b"",
             ColumnText::Written { bytes, ends } => &bytes[ends[row]..ends[row + 1]],
         }
     }
@@ -461,12 +477,7 @@ fn column_text(array: &dyn Array) -> std::result::Result<ColumnText<'_>, String>
         }
         DataType::Utf8 => ColumnText::Utf8(array.as_string::<i32>()),
         DataType::LargeUtf8 => ColumnText::LargeUtf8(array.as_string::<i64>()),
-        DataType::Utf8View => {
-            let a = array.as_string_view();
-            written(array, move |i, out| {
-                out.extend_from_slice(a.value(i).as_bytes())
-            })
-        }
+        DataType::Utf8View => ColumnText::Utf8View(array.as_string_view()),
         DataType::Boolean => {
             let a = array.as_boolean();
             written(array, move |i, out| {
