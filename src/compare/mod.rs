@@ -443,7 +443,10 @@ impl Plan {
         stats: &mut [ColumnTally],
     ) {
         let (lrow, rrow) = (left.row(l), right.row(r));
-        if self.aligned && lrow.text() == rrow.text() && left.reads_text_as(right) {
+        if self.aligned
+            && lrow.text() == rrow.text()
+            && (left.reads_text_as(right) || lrow.same_ends(&rrow))
+        {
             return;
         }
         for (p, (pair, rules)) in self.pairs.iter().zip(&self.pair_rules).enumerate() {
