@@ -107,111 +107,183 @@ fn number(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     ])
 }
 
-/// The comparison's settings, read as the command line reads its flags.
-#[allow(clippy::too_many_arguments)]
-fn compare_options(
-    key: Option<&Bound<'_, PyAny>>,
-    map: Option<&Bound<'_, PyAny>>,
-    ignore: Option<&Bound<'_, PyAny>>,
-    ignore_extra_columns: bool,
-    trim: Option<&Bound<'_, PyAny>>,
-    ignore_case: Option<&Bound<'_, PyAny>>,
-    decimal_comma: Option<&Bound<'_, PyAny>>,
-    decimal_comma_side: Option<&str>,
-    null_tokens: Option<&Bound<'_, PyAny>>,
-    tolerance: Option<&Bound<'_, PyAny>>,
-    rel_tolerance: Option<&Bound<'_, PyAny>>,
-    date_format: Option<&Bound<'_, PyAny>>,
-    numeric: &str,
-    suggest: bool,
-    infer: bool,
-    by_position: bool,
-) -> PyResult<CompareOptions> {
-    let keys = strings("key", key)?
-        .iter()
-        .map(|k| options::key(k).map_err(|why| invalid("key", why)))
-        .collect::<PyResult<_>>()?;
-    let mappings = match map.and_then(|m| m.cast::<PyDict>().ok()) {
-        Some(d) => d
-            .iter()
-            .map(|(l, r)| {
-                let (l, r): (String, String) = (l.extract()?, r.extract()?);
-                Ok(concord::ColumnPair::new(&l, &r))
-            })
-            .collect::<PyResult<_>>()
-            .map_err(|_: PyErr| PyTypeError::new_err("map: expected {left: right} names"))?,
-        _ => strings("map", map)?
-            .iter()
-            .map(|m| options::mapping(m).map_err(|why| invalid("map", why)))
-            .collect::<PyResult<_>>()?,
-    };
-    let texts = |name: &'static str| move |v: &Bound<'_, PyAny>| strings(name, Some(v));
-    Ok(CompareOptions {
-        keys,
-        mappings,
-        ignore: strings("ignore", ignore)?,
-        ignore_extra_columns,
-        trim: switch("trim", trim)?,
-        ignore_case: switch("ignore_case", ignore_case)?,
-        decimal_comma: switch("decimal_comma", decimal_comma)?,
-        decimal_comma_side: decimal_comma_side
-            .map(|s| options::sides(s).map_err(|why| invalid("decimal_comma_side", why)))
-            .transpose()?,
-        null_tokens: per_column("null_tokens", null_tokens, texts("null_tokens"))?,
-        tolerances: per_column("tolerance", tolerance, |v| number("tolerance", v))?,
-        rel_tolerances: per_column("rel_tolerance", rel_tolerance, |v| {
-            number("rel_tolerance", v)
-        })?,
-        date_formats: per_column("date_format", date_format, texts("date_format"))?,
-        numeric: NumericMode::from_name(numeric).ok_or_else(|| {
-            let names: Vec<&str> = NumericMode::ALL.iter().map(|m| m.name()).collect();
-            invalid(
-                "numeric",
-                format!("expected {}, not '{numeric}'", names.join(", ")),
-            )
-        })?,
-        suggest,
-        infer,
-        by_position,
-    })
+/// The keyword arguments of `compare`, read one by one; a name it does
+/// not know is refused (the Python side lists them all, typed).
+struct Settings<'py> {
+    given: Option<Bound<'py, PyDict>>,
 }
 
-/// How each file is read, as the command line's reading flags say it.
-#[allow(clippy::too_many_arguments)]
-fn read_options(
-    delimiter: Option<&str>,
-    has_header: Option<bool>,
-    encoding: Option<&str>,
-    sheet: Option<String>,
-    left_sheet: Option<String>,
-    right_sheet: Option<String>,
-    skip_lines: usize,
-    allow_ragged: bool,
-) -> PyResult<SideOptions> {
-    let both = LoadOptions {
-        delimiter: delimiter
-            .map(|d| concord::table::parse_delimiter(d).map_err(|why| invalid("delimiter", why)))
-            .transpose()?,
-        has_header,
-        encoding: encoding
-            .map(|e| {
-                Encoding::from_name(e)
-                    .ok_or_else(|| invalid("encoding", format!("unknown encoding '{e}'")))
-            })
-            .transpose()?,
-        allow_ragged,
-        skip_lines,
-        sheet,
-        ..LoadOptions::default()
-    };
-    let mut sides = SideOptions::same(both);
-    if left_sheet.is_some() {
-        sides.left.sheet = left_sheet;
+/// Every setting `compare` takes: the command line's names.
+const SETTINGS: &[&str] = &[
+    "key",
+    "map",
+    "ignore",
+    "ignore_extra_columns",
+    "trim",
+    "ignore_case",
+    "decimal_comma",
+    "decimal_comma_side",
+    "null_tokens",
+    "tolerance",
+    "rel_tolerance",
+    "date_format",
+    "numeric",
+    "suggest",
+    "infer",
+    "by_position",
+    "delimiter",
+    "has_header",
+    "encoding",
+    "sheet",
+    "left_sheet",
+    "right_sheet",
+    "skip_lines",
+    "allow_ragged",
+    "memory_limit",
+];
+
+impl<'py> Settings<'py> {
+    fn new(given: Option<&Bound<'py, PyDict>>) -> PyResult<Settings<'py>> {
+        if let Some(d) = given {
+            for name in d.keys() {
+                let name: String = name.extract()?;
+                if !SETTINGS.contains(&name.as_str()) {
+                    return Err(PyTypeError::new_err(format!(
+                        "compare() got an unexpected setting '{name}'"
+                    )));
+                }
+            }
+        }
+        Ok(Settings {
+            given: given.cloned(),
+        })
     }
-    if right_sheet.is_some() {
-        sides.right.sheet = right_sheet;
+
+    /// The setting's value, `None` when absent or `None`.
+    fn get(&self, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(d) = &self.given else {
+            return Ok(None);
+        };
+        Ok(d.get_item(name)?.filter(|v| !v.is_none()))
     }
-    Ok(sides)
+
+    /// A typed setting, or `default` when absent.
+    fn value<T: for<'a> FromPyObject<'a, 'py>>(&self, name: &str, default: T) -> PyResult<T> {
+        match self.get(name)? {
+            None => Ok(default),
+            Some(v) => v
+                .extract()
+                .map_err(|_| PyTypeError::new_err(format!("{name}: not the type it takes"))),
+        }
+    }
+
+    /// The comparison's settings, read as the command line reads its flags.
+    fn compare_options(&self) -> PyResult<CompareOptions> {
+        let keys = strings("key", self.get("key")?.as_ref())?
+            .iter()
+            .map(|k| options::key(k).map_err(|why| invalid("key", why)))
+            .collect::<PyResult<_>>()?;
+        let map = self.get("map")?;
+        let mappings = match map.as_ref().and_then(|m| m.cast::<PyDict>().ok()) {
+            Some(d) => d
+                .iter()
+                .map(|(l, r)| {
+                    let (l, r): (String, String) = (l.extract()?, r.extract()?);
+                    Ok(concord::ColumnPair::new(&l, &r))
+                })
+                .collect::<PyResult<_>>()
+                .map_err(|_: PyErr| PyTypeError::new_err("map: expected {left: right} names"))?,
+            _ => strings("map", map.as_ref())?
+                .iter()
+                .map(|m| options::mapping(m).map_err(|why| invalid("map", why)))
+                .collect::<PyResult<_>>()?,
+        };
+        let texts = |name: &'static str| move |v: &Bound<'_, PyAny>| strings(name, Some(v));
+        let numeric: String = self.value("numeric", "auto".to_string())?;
+        let side: Option<String> = self.value("decimal_comma_side", None)?;
+        Ok(CompareOptions {
+            keys,
+            mappings,
+            ignore: strings("ignore", self.get("ignore")?.as_ref())?,
+            ignore_extra_columns: self.value("ignore_extra_columns", false)?,
+            trim: switch("trim", self.get("trim")?.as_ref())?,
+            ignore_case: switch("ignore_case", self.get("ignore_case")?.as_ref())?,
+            decimal_comma: switch("decimal_comma", self.get("decimal_comma")?.as_ref())?,
+            decimal_comma_side: side
+                .map(|s| options::sides(&s).map_err(|why| invalid("decimal_comma_side", why)))
+                .transpose()?,
+            null_tokens: per_column(
+                "null_tokens",
+                self.get("null_tokens")?.as_ref(),
+                texts("null_tokens"),
+            )?,
+            tolerances: per_column("tolerance", self.get("tolerance")?.as_ref(), |v| {
+                number("tolerance", v)
+            })?,
+            rel_tolerances: per_column(
+                "rel_tolerance",
+                self.get("rel_tolerance")?.as_ref(),
+                |v| number("rel_tolerance", v),
+            )?,
+            date_formats: per_column(
+                "date_format",
+                self.get("date_format")?.as_ref(),
+                texts("date_format"),
+            )?,
+            numeric: NumericMode::from_name(&numeric).ok_or_else(|| {
+                let names: Vec<&str> = NumericMode::ALL.iter().map(|m| m.name()).collect();
+                invalid(
+                    "numeric",
+                    format!("expected {}, not '{numeric}'", names.join(", ")),
+                )
+            })?,
+            suggest: self.value("suggest", true)?,
+            infer: self.value("infer", true)?,
+            by_position: self.value("by_position", false)?,
+        })
+    }
+
+    /// How each file is read, as the command line's reading flags say it.
+    fn read_options(&self) -> PyResult<SideOptions> {
+        let delimiter: Option<String> = self.value("delimiter", None)?;
+        let encoding: Option<String> = self.value("encoding", None)?;
+        let both = LoadOptions {
+            delimiter: delimiter
+                .map(|d| {
+                    concord::table::parse_delimiter(&d).map_err(|why| invalid("delimiter", why))
+                })
+                .transpose()?,
+            has_header: self.value("has_header", None)?,
+            encoding: encoding
+                .map(|e| {
+                    Encoding::from_name(&e)
+                        .ok_or_else(|| invalid("encoding", format!("unknown encoding '{e}'")))
+                })
+                .transpose()?,
+            allow_ragged: self.value("allow_ragged", false)?,
+            skip_lines: self.value("skip_lines", 0)?,
+            sheet: self.value("sheet", None)?,
+            ..LoadOptions::default()
+        };
+        let mut sides = SideOptions::same(both);
+        if let Some(sheet) = self.value("left_sheet", None)? {
+            sides.left.sheet = Some(sheet);
+        }
+        if let Some(sheet) = self.value("right_sheet", None)? {
+            sides.right.sheet = Some(sheet);
+        }
+        Ok(sides)
+    }
+
+    /// Where the comparison works: the memory limit, if one is given.
+    fn resources(&self) -> PyResult<Resources> {
+        let mut resources = Resources::default();
+        if let Some(limit) = self.value::<Option<String>>("memory_limit", None)? {
+            resources.budget =
+                MemoryBudget::parse(&limit).map_err(|why| invalid("memory_limit", why))?;
+        }
+        Ok(resources)
+    }
 }
 
 /// One side of a comparison: a file, or Arrow data already in memory.
@@ -244,81 +316,19 @@ fn table(side: &str, input: Input, opts: &LoadOptions) -> concord::Result<Table>
     }
 }
 
-/// Compares two tables; see `concord.compare` for the arguments.
+/// Compares two tables; see `concord.compare` for the settings.
 #[pyfunction]
-#[pyo3(signature = (
-    left, right, *, key=None, map=None, ignore=None, ignore_extra_columns=false,
-    trim=None, ignore_case=None, decimal_comma=None, decimal_comma_side=None,
-    null_tokens=None, tolerance=None, rel_tolerance=None, date_format=None,
-    numeric="auto", suggest=true, infer=true, by_position=false,
-    delimiter=None, has_header=None, encoding=None, sheet=None, left_sheet=None,
-    right_sheet=None, skip_lines=0, allow_ragged=false, memory_limit=None
-))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (left, right, **settings))]
 fn compare(
     py: Python<'_>,
     left: &Bound<'_, PyAny>,
     right: &Bound<'_, PyAny>,
-    key: Option<&Bound<'_, PyAny>>,
-    map: Option<&Bound<'_, PyAny>>,
-    ignore: Option<&Bound<'_, PyAny>>,
-    ignore_extra_columns: bool,
-    trim: Option<&Bound<'_, PyAny>>,
-    ignore_case: Option<&Bound<'_, PyAny>>,
-    decimal_comma: Option<&Bound<'_, PyAny>>,
-    decimal_comma_side: Option<&str>,
-    null_tokens: Option<&Bound<'_, PyAny>>,
-    tolerance: Option<&Bound<'_, PyAny>>,
-    rel_tolerance: Option<&Bound<'_, PyAny>>,
-    date_format: Option<&Bound<'_, PyAny>>,
-    numeric: &str,
-    suggest: bool,
-    infer: bool,
-    by_position: bool,
-    delimiter: Option<&str>,
-    has_header: Option<bool>,
-    encoding: Option<&str>,
-    sheet: Option<String>,
-    left_sheet: Option<String>,
-    right_sheet: Option<String>,
-    skip_lines: usize,
-    allow_ragged: bool,
-    memory_limit: Option<&str>,
+    settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Result> {
-    let config = compare_options(
-        key,
-        map,
-        ignore,
-        ignore_extra_columns,
-        trim,
-        ignore_case,
-        decimal_comma,
-        decimal_comma_side,
-        null_tokens,
-        tolerance,
-        rel_tolerance,
-        date_format,
-        numeric,
-        suggest,
-        infer,
-        by_position,
-    )?
-    .config();
-    let read = read_options(
-        delimiter,
-        has_header,
-        encoding,
-        sheet,
-        left_sheet,
-        right_sheet,
-        skip_lines,
-        allow_ragged,
-    )?;
-    let mut resources = Resources::default();
-    if let Some(limit) = memory_limit {
-        resources.budget =
-            MemoryBudget::parse(limit).map_err(|why| invalid("memory_limit", why))?;
-    }
+    let settings = Settings::new(settings)?;
+    let config = settings.compare_options()?.config();
+    let read = settings.read_options()?;
+    let resources = settings.resources()?;
     let (left, right) = (input("left", left)?, input("right", right)?);
     // The engine runs without the GIL: other Python threads go on.
     let compared = py.detach(move || match (left, right) {

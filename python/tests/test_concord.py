@@ -171,3 +171,15 @@ def test_parquet_written_by_pyarrow_reads_like_its_frame(tmp_path):
     res = concord.compare(tmp_path / "t.parquet", table, key="id")
     assert not res.differs
     assert res.summary["identical"] == 2
+
+
+def test_an_unknown_setting_is_refused_by_name():
+    bridges = str(FIXTURES / "daff" / "bridges.csv")
+    with pytest.raises(TypeError, match="keys"):
+        concord.compare(bridges, bridges, keys="bridge")
+    # The engine's module checks the names too, for callers that skip the
+    # typed wrapper.
+    with pytest.raises(TypeError, match="unexpected setting 'keys'"):
+        concord._concord.compare(bridges, bridges, keys="bridge")
+    with pytest.raises(TypeError, match="skip_lines"):
+        concord.compare(bridges, bridges, skip_lines="two")

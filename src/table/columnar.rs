@@ -258,14 +258,21 @@ fn read_all(
     let mut table = TableBuilder::whole(pieces.info.clone(), pieces.columns.clone(), 1);
     table.reserve_rows(rows as usize, 0);
     while let Some(batch) = pieces.next_batch()? {
-        let first = pieces.rows == 0;
-        pieces.push_batch(&mut table, &batch)?;
-        if first && pieces.rows > 0 && rows > pieces.rows {
-            // The text the other rows take, judged by the first batch's
-            // (a file's own sizes undercount text by a third or more), so
-            // that the table does not grow by copying itself over.
-            let per_row = table.text_bytes() as u64 / pieces.rows + 1;
-            table.reserve(((rows - pieces.rows) * per_row * 21 / 20) as usize);
+        // Rows to expect: the file's count, or at least this batch's (a
+        // frame in memory comes as batches of unknown number).
+        let expected = rows.max(pieces.rows + batch.num_rows() as u64);
+        let n = batch.num_rows();
+        for start in (0..n).step_by(BATCH_ROWS) {
+            let first = pieces.rows == 0;
+            pieces.push_rows(&mut table, &batch.slice(start, BATCH_ROWS.min(n - start)))?;
+            if first && pieces.rows > 0 && expected > pieces.rows {
+                // The text the other rows take, judged by the first rows'
+                // (a file's own sizes undercount text by a third or more),
+                // so that the table does not grow by copying itself over.
+                let per_row = table.text_bytes() as u64 / pieces.rows + 1;
+                table.reserve(((expected - pieces.rows) * per_row * 21 / 20) as usize);
+                table.reserve_rows((expected - pieces.rows) as usize, 0);
+            }
         }
     }
     let mut t = table.finish(pieces.rows)?;
