@@ -420,5 +420,6 @@ fn _concord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The one list of export formats, so the package cannot drift from it.
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     m.add("FORMATS", formats)?;
+    m.add("SETTINGS", SETTINGS.to_vec())?;
     Ok(())
 }

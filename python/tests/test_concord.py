@@ -183,3 +183,18 @@ def test_an_unknown_setting_is_refused_by_name():
         concord._concord.compare(bridges, bridges, keys="bridge")
     with pytest.raises(TypeError, match="skip_lines"):
         concord.compare(bridges, bridges, skip_lines="two")
+
+
+def test_the_settings_are_one_list_with_the_command_lines_flags():
+    import inspect
+
+    typed = [p for p in inspect.signature(concord.compare).parameters if p not in ("left", "right")]
+    assert sorted(typed) == sorted(concord._concord.SETTINGS)
+    help_text = subprocess.run([CLI, "compare", "--help"], capture_output=True, text=True).stdout
+    # Where a flag is spelled otherwise (a switch that turns a default off,
+    # a repeatable flag named in the singular).
+    spelled = {"suggest": "--no-suggest", "infer": "--no-infer", "has_header": "--no-header",
+               "null_tokens": "--null-token", "memory_limit": "--memory-limit"}
+    for name in typed:
+        flag = spelled.get(name, "--" + name.replace("_", "-"))
+        assert flag in help_text, f"{name}: no {flag} in `concord compare --help`"
