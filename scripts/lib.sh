@@ -80,15 +80,17 @@ need_desktop_e2e() {
 }
 
 # The Python package's build and tests: a virtual environment in
-# target/python-venv with maturin, pytest and the frame libraries (PyPI),
-# and the headers PyO3 builds against (Debian's python3-dev).
+# target/python-venv with maturin, pytest, the frame libraries and pyspark
+# (PyPI; pip keeps its downloads in ~/.cache/pip, pyspark's 450 MB too),
+# the headers PyO3 builds against (python3-dev) and the Java that Spark's
+# local mode runs on (Debian's).
 PYTHON_VENV=target/python-venv
 need_python() {
-  apt_install python3-venv python3-dev
-  if [ ! -x "$PYTHON_VENV/bin/maturin" ]; then
+  apt_install python3-venv python3-dev openjdk-17-jre-headless
+  if [ ! -x "$PYTHON_VENV/bin/pip" ]; then
     echo "==> a Python environment for the package's tests ($PYTHON_VENV)"
     python3 -m venv "$PYTHON_VENV"
     "$PYTHON_VENV/bin/pip" install --quiet --upgrade pip
-    "$PYTHON_VENV/bin/pip" install --quiet "maturin>=1.9,<2" pytest pyarrow "pandas<3" polars
   fi
+  "$PYTHON_VENV/bin/pip" install --quiet "maturin>=1.9,<2" pytest pyarrow "pandas<3" polars "pyspark==4.*"
 }

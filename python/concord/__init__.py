@@ -20,6 +20,7 @@ interface, without a copy where Arrow allows.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import os
@@ -27,7 +28,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _concord
 
-__all__ = ["compare", "Result", "ConcordError", "FORMATS", "__version__"]
+__all__ = ["compare", "complete_config", "Result", "ConcordError", "FORMATS", "__version__"]
 
 __version__: str = _concord.__version__
 
@@ -194,6 +195,7 @@ def compare(
     skip_lines: int = 0,
     allow_ragged: bool = False,
     memory_limit: Optional[str] = None,
+    config: Union[str, Mapping[str, Any], None] = None,
 ) -> Result:
     """Compares ``left`` (the "before") with ``right`` (the "after").
 
@@ -216,38 +218,50 @@ def compare(
       (or ``left_sheet`` / ``right_sheet``), ``skip_lines``, ``allow_ragged``.
     - ``memory_limit`` (``"2G"``): two files larger than it are compared a
       partition at a time on disk, with the same result.
+    - ``config``: a whole configuration (as :func:`complete_config` returns
+      it) instead of the settings that make one; nothing is then suggested
+      or inferred from the rows.
 
     Raises :class:`ConcordError` for what the engine refuses (a file that
     cannot be read, an unknown column), ``ValueError`` or ``TypeError`` for
     a setting that does not read.
     """
-    inner = _concord.compare(
-        _arrow(left),
-        _arrow(right),
-        key=key,
-        map=map,
-        ignore=ignore,
-        ignore_extra_columns=ignore_extra_columns,
-        trim=trim,
-        ignore_case=ignore_case,
-        decimal_comma=decimal_comma,
-        decimal_comma_side=decimal_comma_side,
-        null_tokens=null_tokens,
-        tolerance=tolerance,
-        rel_tolerance=rel_tolerance,
-        date_format=date_format,
-        numeric=numeric,
-        suggest=suggest,
-        infer=infer,
-        by_position=by_position,
-        delimiter=delimiter,
-        has_header=has_header,
-        encoding=encoding,
-        sheet=sheet,
-        left_sheet=left_sheet,
-        right_sheet=right_sheet,
-        skip_lines=skip_lines,
-        allow_ragged=allow_ragged,
-        memory_limit=memory_limit,
-    )
+    given = dict(locals())
+    # Only the settings given: the engine knows the defaults, and refuses a
+    # whole `config` beside settings that would make another.
+    chosen = {
+        name: given[name]
+        for name, default in _DEFAULTS.items()
+        if given[name] is not default and given[name] != default
+    }
+    if "config" in chosen:
+        chosen["config"] = _config_text(chosen["config"])
+    inner = _concord.compare(_arrow(left), _arrow(right), **chosen)
     return Result(inner)
+
+
+#: The settings of :func:`compare` and their defaults.
+_DEFAULTS: Dict[str, Any] = {}
+
+
+def _config_text(config: Union[str, Mapping[str, Any], None]) -> Optional[str]:
+    if config is None or isinstance(config, str):
+        return config
+    return json.dumps(config)
+
+
+def complete_config(left: Table, right: Table, **settings: Any) -> Dict[str, Any]:
+    """The configuration :func:`compare` would use for ``left`` and
+    ``right`` with ``settings``: the key, mappings and rules completed from
+    suggestions and from what the values show, with nothing left to
+    suggest. Given back as ``config=``, it makes a comparison decide nothing
+    from its own rows: how Spark compares partitions alike (see
+    :mod:`concord.spark`)."""
+    return json.loads(_concord.complete_config(_arrow(left), _arrow(right), **settings))
+
+
+_DEFAULTS.update(
+    (p.name, p.default)
+    for p in inspect.signature(compare).parameters.values()
+    if p.kind is p.KEYWORD_ONLY
+)

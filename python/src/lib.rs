@@ -15,7 +15,7 @@ use concord::compare::{Comparison, NumericMode};
 use concord::export::{self, Format, Report};
 use concord::plan::{compare_files, Resources};
 use concord::table::Encoding;
-use concord::{Control, LoadOptions, SideOptions, Table};
+use concord::{CompareConfig, Control, LoadOptions, SideOptions, Table};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
@@ -113,8 +113,9 @@ struct Settings<'py> {
     given: Option<Bound<'py, PyDict>>,
 }
 
-/// Every setting `compare` takes: the command line's names.
-const SETTINGS: &[&str] = &[
+/// The settings that make the configuration (the command line's names),
+/// which `config` replaces.
+const CONFIG_SETTINGS: &[&str] = &[
     "key",
     "map",
     "ignore",
@@ -131,6 +132,10 @@ const SETTINGS: &[&str] = &[
     "suggest",
     "infer",
     "by_position",
+];
+
+/// The settings of how files are read and where the comparison works.
+const OTHER_SETTINGS: &[&str] = &[
     "delimiter",
     "has_header",
     "encoding",
@@ -140,14 +145,20 @@ const SETTINGS: &[&str] = &[
     "skip_lines",
     "allow_ragged",
     "memory_limit",
+    "config",
 ];
+
+/// Every setting `compare` takes.
+fn all_settings() -> impl Iterator<Item = &'static str> {
+    CONFIG_SETTINGS.iter().chain(OTHER_SETTINGS).copied()
+}
 
 impl<'py> Settings<'py> {
     fn new(given: Option<&Bound<'py, PyDict>>) -> PyResult<Settings<'py>> {
         if let Some(d) = given {
             for name in d.keys() {
                 let name: String = name.extract()?;
-                if !SETTINGS.contains(&name.as_str()) {
+                if !all_settings().any(|known| known == name) {
                     return Err(PyTypeError::new_err(format!(
                         "compare() got an unexpected setting '{name}'"
                     )));
@@ -175,6 +186,22 @@ impl<'py> Settings<'py> {
                 .extract()
                 .map_err(|_| PyTypeError::new_err(format!("{name}: not the type it takes"))),
         }
+    }
+
+    /// The configuration to compare with: `config` (a whole configuration
+    /// as JSON, such as [`complete_config`] returns), or the settings.
+    fn config(&self) -> PyResult<CompareConfig> {
+        let Some(json) = self.value::<Option<String>>("config", None)? else {
+            return Ok(self.compare_options()?.config());
+        };
+        for name in CONFIG_SETTINGS {
+            if self.get(name)?.is_some() {
+                return Err(PyTypeError::new_err(format!(
+                    "config: give a whole configuration or the settings ({name}), not both"
+                )));
+            }
+        }
+        serde_json::from_str(&json).map_err(|e| invalid("config", e))
     }
 
     /// The comparison's settings, read as the command line reads its flags.
@@ -326,7 +353,7 @@ fn compare(
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Result> {
     let settings = Settings::new(settings)?;
-    let config = settings.compare_options()?.config();
+    let config = settings.config()?;
     let read = settings.read_options()?;
     let resources = settings.resources()?;
     let (left, right) = (input("left", left)?, input("right", right)?);
@@ -357,6 +384,34 @@ fn compare(
     compared
         .map(|c| Result { comparison: c })
         .map_err(|e| error(py, e))
+}
+
+/// The configuration the engine would compare `left` and `right` with:
+/// the settings, completed from suggestions and from what the values show
+/// (a key, mappings, null spellings, decimal commas), as JSON, with nothing
+/// left to suggest. A comparison given it as `config` then decides nothing
+/// from its own rows, which is what lets Spark compare partitions alike.
+#[pyfunction]
+#[pyo3(signature = (left, right, **settings))]
+fn complete_config(
+    py: Python<'_>,
+    left: &Bound<'_, PyAny>,
+    right: &Bound<'_, PyAny>,
+    settings: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
+    let settings = Settings::new(settings)?;
+    let config = settings.config()?;
+    let read = settings.read_options()?;
+    let (left, right) = (input("left", left)?, input("right", right)?);
+    let completed = py.detach(move || {
+        let l = table("left", left, &read.left)?;
+        let r = table("right", right, &read.right)?;
+        concord::suggest::complete_config(&l, &r, &config, Control::default())
+    });
+    let mut config = completed.map_err(|e| error(py, e))?.config;
+    config.use_suggestions = false;
+    config.infer_rules = false;
+    serde_json::to_string(&config).map_err(|e| invalid("config", e))
 }
 
 /// What a comparison found, kept in Rust; the Python side reads it.
@@ -415,11 +470,12 @@ impl Result {
 #[pymodule]
 fn _concord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(complete_config, m)?)?;
     m.add_class::<Result>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The one list of export formats, so the package cannot drift from it.
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     m.add("FORMATS", formats)?;
-    m.add("SETTINGS", SETTINGS.to_vec())?;
+    m.add("SETTINGS", all_settings().collect::<Vec<_>>())?;
     Ok(())
 }

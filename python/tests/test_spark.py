@@ -1,0 +1,108 @@
+"""concord.spark on a real Spark in local mode (local[2], two executor
+threads, Python workers from this environment): the same comparison as the
+local engine's, partition by partition."""
+
+import json
+import os
+import random
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import concord
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by the test command")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("concord-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def pair(tmp_path, rows=3000):
+    """A pair of CSV files: rows changed, removed and added, a repeated key,
+    numbers written two ways and a quoted field with a comma."""
+    rnd = random.Random(7)
+    header = "id,name,amount,city\n"
+    left, right = [header], [header]
+    for i in range(rows):
+        amount = rnd.randint(0, 10_000)
+        line = f'{i},name {i},{amount}.50,"City, {i % 7}"\n'
+        left.append(line)
+        roll = rnd.random()
+        if roll < 0.02:
+            continue
+        if roll < 0.06:
+            right.append(f'{i},name {i},{amount + 1}.50,"City, {i % 7}"\n')
+        elif roll < 0.08:
+            right.append(f'{i},name {i},{amount}.5,"City, {i % 7}"\n')
+        else:
+            right.append(line)
+    right.append(f"{rows},new,1,Oslo\n")
+    right.append("5,name 5,1,Oslo\n")
+    (tmp_path / "left.csv").write_text("".join(left))
+    (tmp_path / "right.csv").write_text("".join(right))
+    return str(tmp_path / "left.csv"), str(tmp_path / "right.csv")
+
+
+def without_lines(table):
+    names = [n for n in table.column_names if n not in ("left_line", "right_line")]
+    return sorted(tuple(r.values()) for r in table.select(names).to_pylist())
+
+
+def test_spark_gives_the_local_engines_answer(spark, tmp_path):
+    from concord import spark as cs
+
+    left, right = pair(tmp_path)
+    local = concord.compare(left, right, key="id")
+    out = str(tmp_path / "out")
+    found = cs.compare(left, right, key="id", spark=spark, output=out, partitions=5)
+    assert found.summary == local.summary
+    assert found.summary["changed"] > 50 and found.summary["duplicate_keys_right"] == 1
+    assert found.columns == local.columns
+    assert found.differs
+    spark_rows = pa.Table.from_pandas(found.rows.toPandas(), preserve_index=False)
+    assert without_lines(spark_rows) == without_lines(local.rows)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["concord"] == concord.__version__
+    assert manifest["summary"] == local.summary
+    assert manifest["inputs"] == {"left": left, "right": right}
+    assert manifest["configuration"]["keys"] == [{"left": "id", "right": "id"}]
+    assert pq.read_table(tmp_path / "out" / "rows").num_rows == spark_rows.num_rows
+
+
+def test_parquet_and_frames_compare_by_their_types(spark, tmp_path):
+    from concord import spark as cs
+
+    left = pa.table({"id": list(range(500)), "x": [i * 0.5 for i in range(500)]})
+    right = pa.table({"id": list(range(1, 501)), "x": [i * 0.5 if i % 50 else i for i in range(1, 501)]})
+    pq.write_table(left, tmp_path / "l.parquet")
+    pq.write_table(right, tmp_path / "r.parquet")
+    local = concord.compare(str(tmp_path / "l.parquet"), str(tmp_path / "r.parquet"), key="id")
+    found = cs.compare(str(tmp_path / "l.parquet"), spark.read.parquet(str(tmp_path / "r.parquet")),
+                       key="id", spark=spark, partitions=3)
+    assert found.summary == local.summary
+    assert (found.summary["only_left"], found.summary["only_right"]) == (1, 1)
+    assert found.rows.count() == local.rows.num_rows
+
+
+def test_without_a_key_spark_refuses(spark, tmp_path):
+    from concord import spark as cs
+
+    left, right = pair(tmp_path, rows=50)
+    with pytest.raises(ValueError, match="key"):
+        cs.compare(left, right, spark=spark, suggest=False)
