@@ -227,3 +227,44 @@ def _write_text(spark: Any, path: str, text: str) -> None:
     out = fs.create(target, True)
     out.write(bytearray(text.encode()))
     out.close()
+
+
+#: The line a job run by ``concord compare --engine spark`` prints its
+#: result on (Spark's own logs go to standard error, but a job may print).
+RESULT_MARK = "concord-spark-result "
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """The job ``concord compare --engine spark`` submits (and the one to
+    submit by hand on a cluster: ``spark-submit job.py --left L --right R
+    --config JSON --output DIR``): compares, writes ``DIR``, and prints the
+    result's summary and columns as one JSON line after
+    :data:`RESULT_MARK`. Exits 1 when the tables differ, as the CLI does."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="concord-spark-job")
+    parser.add_argument("--left", required=True)
+    parser.add_argument("--right", required=True)
+    parser.add_argument("--config", required=True, help="a configuration as JSON, the settings to complete")
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--partitions", type=int)
+    args = parser.parse_args(argv)
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.appName("concord compare").getOrCreate()
+    try:
+        found = compare(args.left, args.right, output=args.output, spark=spark, partitions=args.partitions,
+                        config=args.config)
+    except concord.ConcordError as e:
+        print(RESULT_MARK + json.dumps({"error": {"code": e.code, "message": e.message}}), flush=True)
+        return 2
+    keys = [[k["left"], k["right"]] for k in found.config["keys"]]
+    print(RESULT_MARK + json.dumps({"mode": "keyed", "keys": keys, "summary": found.summary,
+                                    "columns": found.columns, "differs": found.differs,
+                                    "output": args.output}), flush=True)
+    spark.stop()
+    return 1 if found.differs else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -106,3 +106,32 @@ def test_without_a_key_spark_refuses(spark, tmp_path):
     left, right = pair(tmp_path, rows=50)
     with pytest.raises(ValueError, match="key"):
         cs.compare(left, right, spark=spark, suggest=False)
+
+
+def test_the_command_line_submits_to_spark(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    cli = os.environ.get("CONCORD_BIN", str(root / "target" / "debug" / "concord"))
+    left, right = pair(tmp_path, rows=400)
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable,
+               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [cli, "compare", left, right, "--key", "id", "--engine", "spark", "--master", "local[2]",
+         "--output", str(out), "--format", "json"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert run.returncode == 1, run.stderr[-3000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    local = concord.compare(left, right, key="id")
+    assert found["summary"] == local.summary
+    assert found["columns"] == local.columns
+    assert found["keys"] == local.keys
+    assert (out / "manifest.json").exists()
+    # Rows go to the output directory as Parquet: no CSV on standard output.
+    refused = subprocess.run([cli, "compare", left, right, "--key", "id", "--engine", "spark",
+                              "--output", str(out), "--format", "csv"], capture_output=True, text=True, env=env)
+    assert refused.returncode == 2
+    assert "--format takes text or json" in refused.stderr

@@ -75,6 +75,17 @@ pub(crate) struct CompareArgs {
     /// their content in any order.
     #[arg(long, conflicts_with = "keys")]
     by_position: bool,
+    /// Where the comparison runs: here, or on Apache Spark through
+    /// spark-submit (with --master and --output DIR; the Python package
+    /// must be installed where Spark runs Python).
+    #[arg(long, default_value = "local", value_parser = ["local", "spark"])]
+    engine: String,
+    /// With --engine spark: the Spark master (local[2], yarn, spark://HOST:7077, k8s://...).
+    #[arg(long, value_name = "URL", default_value = "local[*]")]
+    master: String,
+    /// With --engine spark: partitions both sides are split into [default: twice Spark's parallelism].
+    #[arg(long, value_name = "N")]
+    partitions: Option<u32>,
     /// Keep this comparison as a session (see `concord sessions`).
     #[arg(long)]
     save: bool,
@@ -144,6 +155,20 @@ fn output_format(a: &CompareArgs) -> Result<Format, Error> {
 pub(crate) fn run(a: CompareArgs, data_dir: &Path) -> Result<i32, Error> {
     let opts = a.read.options();
     let cfg = config(&a);
+    if a.engine == "spark" {
+        let Some(output) = &a.output else {
+            return Err(Error::Invalid(
+                "--engine spark writes the differing rows to a directory: pass --output DIR".into(),
+            ));
+        };
+        let format = a.format.unwrap_or(Format::Text);
+        let run = super::spark::SparkRun {
+            master: &a.master,
+            output,
+            partitions: a.partitions,
+        };
+        return super::spark::compare(&a.left, &a.right, &cfg, &run, format);
+    }
     let format = output_format(&a)?;
     if format == Format::Xlsx && a.output.is_none() && std::io::stdout().is_terminal() {
         return Err(Error::Invalid(

@@ -9,6 +9,7 @@ mod mapped;
 mod progress;
 mod serve;
 mod sessions;
+mod spark;
 mod suggest;
 
 /// Writes a line to stderr. Unlike `eprintln!`, a closed stderr is not a
