@@ -833,9 +833,18 @@ fn rows_a_builder_wrote_are_the_same_only_when_their_fields_end_alike() {
     use std::sync::Arc;
     let table = |a: [&str; 2], b: [&str; 2]| {
         let batch = RecordBatch::try_from_iter([
-            ("id", Arc::new(StringArray::from(vec!["1", "2"])) as ArrayRef),
-            ("a", Arc::new(StringArray::from(vec![a[0], a[1]])) as ArrayRef),
-            ("b", Arc::new(StringArray::from(vec![b[0], b[1]])) as ArrayRef),
+            (
+                "id",
+                Arc::new(StringArray::from(vec!["1", "2"])) as ArrayRef,
+            ),
+            (
+                "a",
+                Arc::new(StringArray::from(vec![a[0], a[1]])) as ArrayRef,
+            ),
+            (
+                "b",
+                Arc::new(StringArray::from(vec![b[0], b[1]])) as ArrayRef,
+            ),
         ])
         .unwrap();
         let schema = batch.schema();
