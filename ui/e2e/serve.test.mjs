@@ -139,6 +139,11 @@ test('upload, accept the suggestions, compare and read the summary', async () =>
   assert.match(await cell.textContent(), /L\. L\. Buck\s*→\s*D\. Duck/);
   const bg = await cell.evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.notEqual(bg, 'rgba(0, 0, 0, 0)', 'a changed cell has its own background');
+  // In file order no header says it is sorted (the status column is no sort).
+  assert.equal(await page.getByTestId('results-sort').inputValue(), 'file');
+  const sortedHeaders = page.getByTestId('results-grid').locator('[role=columnheader][aria-sort]:not([aria-sort=none])');
+  assert.equal(await sortedHeaders.count(), 0);
+  assert.equal(await page.getByTestId('sort-status').count(), 0);
   await page.getByTestId('results-grid').scrollIntoViewIfNeeded();
   await shot('03-compared');
   sessionUrl = page.url();
@@ -371,6 +376,11 @@ test('a workbook and a gzipped file load; the sheet is picked on the file card',
   const alert = page.getByTestId('zone-right').getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.textContent(), /locked\.xlsx.*protected by a password/);
+  // The error's code is a tooltip, not text to read.
+  assert.doesNotMatch(await alert.textContent(), /invalid_file/);
+  assert.equal(await alert.locator('strong').getAttribute('title'), 'error code: invalid_file');
+  // The file that failed replaced nothing, and the card says which one stays.
+  assert.equal(await page.getByTestId('kept-right').textContent(), 'bridges.csv.gz is still loaded on this side.');
   await page.getByTestId('read-sheet-right').waitFor();
   assert.equal(await page.getByTestId('read-delimiter-right').count(), 0);
   await shot('09e-workbook-error');
