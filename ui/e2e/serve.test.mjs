@@ -259,6 +259,11 @@ test('choices reconcile the left file, and survive a reload and a server kill', 
   const says = (re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''), re.source);
   await says(/0 taken · 0 kept · 4 to decide/);
   const grid = page.getByTestId('results-grid');
+  // Columns are fitted to what they show: no old → new pair is cut short.
+  const clipped = await grid.getByTestId('changed-cell').evaluateAll((cells) =>
+    cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent),
+  );
+  assert.deepEqual(clipped, []);
   const rowOf = (name) => grid.locator('[role=row][data-index]').filter({ hasText: name });
   const detail = page.getByRole('complementary', { name: 'Row detail' });
   // Two cells of two rows taken, and a row added; one cell left to decide.
@@ -269,6 +274,12 @@ test('choices reconcile the left file, and survive a reload and a server kill', 
   await rowOf('Bob').dblclick();
   await detail.getByTestId('take-right-city').click();
   await says(/2 taken/);
+  // The row detail's choices stay inside the panel.
+  const overflowing = await detail.evaluate((panel) => {
+    const edge = panel.getBoundingClientRect().right;
+    return [...panel.querySelectorAll('button')].filter((b) => b.getBoundingClientRect().right > edge + 1).map((b) => b.textContent);
+  });
+  assert.deepEqual(overflowing, []);
   await shot('08a-reconcile-cells');
   await rowOf('Di').dblclick();
   await detail.getByTestId('row-take-right').click();
