@@ -259,6 +259,8 @@ test('choices reconcile the left file, and survive a reload and a server kill', 
   const says = (re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=reconcile-counts]')?.textContent ?? ''), re.source);
   await says(/0 taken · 0 kept · 4 to decide/);
   const grid = page.getByTestId('results-grid');
+  // The session list counts rows in words that say so (the bar counts cells).
+  await page.waitForFunction(() => /3 rows differ/.test(document.querySelector('[data-testid=session-list] .current')?.textContent ?? ''));
   // Columns are fitted to what they show: no old → new pair is cut short.
   const clipped = await grid.getByTestId('changed-cell').evaluateAll((cells) =>
     cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent),
