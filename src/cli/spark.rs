@@ -10,8 +10,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// The job file's text: the package's own entry point.
-const JOB: &str = "from concord.spark import main\nraise SystemExit(main())\n";
+/// The job it submits: the job folder's own (`python/spark-job/job.py`,
+/// the package's `concord.spark.main`), so that the one users submit by
+/// hand is the one the tests run.
+const JOB: &str = include_str!("../../python/spark-job/job.py");
 
 /// The line the job prints its result on (`concord.spark.RESULT_MARK`).
 const RESULT_MARK: &str = "concord-spark-result ";
