@@ -343,6 +343,16 @@ fn table(side: &str, input: Input, opts: &LoadOptions) -> concord::Result<Table>
     }
 }
 
+/// Reads both sides at once, as the command line reads two files.
+fn tables(left: Input, right: Input, read: &SideOptions) -> concord::Result<(Table, Table)> {
+    let (l, r) = std::thread::scope(|s| {
+        let r = s.spawn(|| table("right", right, &read.right));
+        let l = table("left", left, &read.left);
+        (l, r.join().expect("reading a table does not panic"))
+    });
+    Ok((l?, r?))
+}
+
 /// Compares two tables; see `concord.compare` for the settings.
 #[pyfunction]
 #[pyo3(signature = (left, right, **settings))]
@@ -370,13 +380,7 @@ fn compare(
         )
         .map(|(c, _)| c),
         (l, r) => {
-            // Both sides at once, as the command line reads two files.
-            let (l, r) = std::thread::scope(|s| {
-                let right = s.spawn(|| table("right", r, &read.right));
-                let left = table("left", l, &read.left);
-                (left, right.join().expect("reading a table does not panic"))
-            });
-            let (l, r) = (l?, r?);
+            let (l, r) = tables(l, r, &read)?;
             let result = concord::compare(&l, &r, &config, Control::default())?;
             Ok(Comparison::new(l, r, result))
         }
@@ -404,8 +408,7 @@ fn complete_config(
     let read = settings.read_options()?;
     let (left, right) = (input("left", left)?, input("right", right)?);
     let completed = py.detach(move || {
-        let l = table("left", left, &read.left)?;
-        let r = table("right", right, &read.right)?;
+        let (l, r) = tables(left, right, &read)?;
         concord::suggest::complete_config(&l, &r, &config, Control::default())
     });
     let mut config = completed.map_err(|e| error(py, e))?.config;
