@@ -193,6 +193,14 @@ fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
 /// measured fastest on bench/parquet_vs_duckdb.py, against 2K to 64K).
 const BATCH_ROWS: usize = 8 * 1024;
 
+/// `batch` in slices of at most [`BATCH_ROWS`] rows (views, not copies).
+fn slices(batch: &RecordBatch) -> impl Iterator<Item = RecordBatch> + '_ {
+    let n = batch.num_rows();
+    (0..n)
+        .step_by(BATCH_ROWS)
+        .map(move |start| batch.slice(start, BATCH_ROWS.min(n - start)))
+}
+
 /// A Parquet file's batches, of the rows `batch_rows` gives for the
 /// file's number of rows, and that number.
 fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
@@ -261,10 +269,9 @@ fn read_all(
         // Rows to expect: the file's count, or at least this batch's (a
         // frame in memory comes as batches of unknown number).
         let expected = rows.max(pieces.rows + batch.num_rows() as u64);
-        let n = batch.num_rows();
-        for start in (0..n).step_by(BATCH_ROWS) {
+        for slice in slices(&batch) {
             let first = pieces.rows == 0;
-            pieces.push_rows(&mut table, &batch.slice(start, BATCH_ROWS.min(n - start)))?;
+            pieces.push_rows(&mut table, &slice)?;
             if first && pieces.rows > 0 && expected > pieces.rows {
                 // The text the other rows take, judged by the first rows'
                 // (a file's own sizes undercount text by a third or more),
@@ -341,14 +348,7 @@ impl<'c> BatchPieces<'c> {
     /// [`BATCH_ROWS`] at a time (a frame in memory may come as one batch of
     /// a million rows, whose columns would not stay in the cache).
     fn push_batch(&mut self, table: &mut TableBuilder, batch: &RecordBatch) -> Result<()> {
-        let n = batch.num_rows();
-        if n > BATCH_ROWS {
-            for start in (0..n).step_by(BATCH_ROWS) {
-                self.push_rows(table, &batch.slice(start, BATCH_ROWS.min(n - start)))?;
-            }
-            return Ok(());
-        }
-        self.push_rows(table, batch)
+        slices(batch).try_for_each(|slice| self.push_rows(table, &slice))
     }
 
     fn push_rows(&mut self, table: &mut TableBuilder, batch: &RecordBatch) -> Result<()> {
