@@ -11,6 +11,7 @@ mod result;
 pub(crate) mod result_v1;
 mod rows;
 mod rules;
+pub mod spread;
 mod suggested;
 
 pub use result::{

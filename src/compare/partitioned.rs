@@ -383,7 +383,7 @@ impl<'a> Spill<'a> {
             .clone()
             .into_par_iter()
             .with_min_len(4096)
-            .map(|r| (keys.hash(r) % n) as usize)
+            .map(|r| super::spread::partition_of(&keys, r, n) as usize)
             .collect();
         for (r, &p) in rows.zip(&parts) {
             if p >= self.writers.len() {
