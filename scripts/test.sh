@@ -41,7 +41,7 @@ fi
 cargo test --workspace --all-targets --quiet
 cargo test --workspace --doc --quiet
 
-echo "==> the Python package: built with maturin into a virtual environment, tested with pytest (Spark in local mode too)"
+echo "==> the Python package: built with maturin into a virtual environment, tested with pytest (on a Spark standalone cluster on localhost too)"
 need_python
 # `maturin develop` builds into target/ beside the rest (the debug profile).
 (cd python && VIRTUAL_ENV="$PWD/../$PYTHON_VENV" "../$PYTHON_VENV/bin/maturin" develop --quiet)

@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _concord
 
-__all__ = ["compare", "complete_config", "Result", "ConcordError", "FORMATS", "__version__"]
+__all__ = ["compare", "complete_config", "read", "Result", "ConcordError", "FORMATS", "__version__"]
 
 __version__: str = _concord.__version__
 
@@ -258,6 +258,34 @@ def complete_config(left: Table, right: Table, **settings: Any) -> Dict[str, Any
     from its own rows: how Spark compares partitions alike (see
     :mod:`concord.spark`)."""
     return json.loads(_concord.complete_config(_arrow(left), _arrow(right), **settings))
+
+
+def read(
+    source: Union[str, "os.PathLike[str]", bytes],
+    *,
+    name: Optional[str] = None,
+    side: str = "left",
+    line_column: Optional[str] = None,
+    delimiter: Optional[str] = None,
+    has_header: Optional[bool] = None,
+    encoding: Optional[str] = None,
+    sheet: Optional[str] = None,
+    skip_lines: int = 0,
+    allow_ragged: bool = False,
+) -> Any:
+    """The table Concord reads from a file, as a ``pyarrow.Table`` whose
+    columns hold the text Concord compares: the same columns, cells and
+    rows as :func:`compare` reads from the path. ``source`` is a path, or
+    the file's bytes (``name`` then gives its file name, which can tell
+    its format). With ``line_column``, a last column of that name holds
+    the line each row starts on. The reading settings are
+    :func:`compare`'s; ``side`` says which side's they are (the sheet)."""
+    given = {"delimiter": delimiter, "has_header": has_header, "encoding": encoding, "sheet": sheet,
+             "skip_lines": skip_lines or None, "allow_ragged": allow_ragged or None}
+    chosen = {k: v for k, v in given.items() if v is not None}
+    if not isinstance(source, bytes):
+        source = os.fspath(source)
+    return _concord.read(source, name=name, side=side, line_column=line_column, **chosen)
 
 
 _DEFAULTS.update(

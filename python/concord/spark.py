@@ -13,19 +13,29 @@ How it runs:
    (:func:`concord.complete_config`: the key, mappings and rules suggested
    or inferred), then fixes it, so that no partition decides anything from
    its own rows.
-2. **Both sides are partitioned by a hash of the key** (its text, trimmed or
-   lower-cased when the key's rules say so), and each pair of partitions is
-   compared by Concord's engine on the executors, through
+2. **Both sides are read as the local engine reads them.** A path of
+   Parquet files is read by Spark (its types; each row numbered by its row
+   in its file). Any other file is read by Concord itself on an executor, a
+   file per task (Spark's ``binaryFile`` source, so at most 2 GiB a file):
+   the same sniffing, encodings, quoting and line numbers as the local
+   engine's. A folder is one side, its files in name order.
+3. **Both sides are partitioned by the key, by the engine's own key rules**
+   (trimming and case folding are Unicode's, not Spark's), and each pair of
+   partitions is compared by Concord's engine on the executors, through
    ``cogroup(...).applyInArrow``. The package must be installed where the
    executors run Python.
-3. **The driver adds up** the partitions' summaries and per-column counts.
-   With ``output``, it writes the differing rows as Parquet (``rows/``) and
-   a ``manifest.json`` naming the Concord version, the configuration, the
-   inputs, the summary and the columns.
+4. **The driver adds up** the partitions' summaries and per-column counts,
+   and puts the rows in the local engine's order (left file order, then
+   rows only on the right in right file order; a repeated key's rows
+   together). With ``output``, it writes the differing rows as Parquet
+   (``rows/``: part files in name order hold the rows in order) and a
+   ``manifest.json`` naming the Concord version, the configuration, the
+   inputs and their files, the summary and the columns.
 
-Inputs are DataFrames or paths Spark reads: Parquet as its types, CSV with
-every column as text (the header names the columns). Rows are placed by
-their key: the differing rows have no line numbers.
+Rows carry the line numbers of the local engine when their side is one
+file read by Concord (or one Parquet file, numbered by row). A side of
+several files, or a DataFrame, has no line numbers: its rows are
+identified by their key, and a DataFrame's come in partition order.
 """
 
 from __future__ import annotations
@@ -37,6 +47,12 @@ import concord
 
 #: The column the partition number goes in while both sides are grouped.
 _PART = "__concord_partition"
+#: The columns each row's file and line (or row number) go in.
+_FILE, _LINE = "__concord_file", "__concord_line"
+#: The columns that put the rows of all partitions in the local engine's
+#: order: the side of the row that places it (left 0, right 1), that row's
+#: file and line, and (after the partition) the row's place in its partition.
+_ORDER = ("__concord_side", "__concord_order_file", "__concord_order_line", "__concord_seq")
 #: The column a partition's summary goes in (one row per partition).
 _SUMMARY = "__concord_summary"
 #: The counts of a summary that add up over partitions; the others are the
@@ -78,31 +94,110 @@ class SparkResult:
                 f"only_left={s['only_left']} only_right={s['only_right']}>")
 
 
-def _frame(spark: Any, side: Any) -> Any:
-    """A DataFrame for ``side``: itself, or the Parquet or CSV files at a path."""
-    if not isinstance(side, str):
-        return side
-    if side.rstrip("/").lower().endswith((".csv", ".tsv", ".txt", ".csv.gz")):
-        sep = "\t" if ".tsv" in side.lower() else ","
-        return spark.read.csv(side, header=True, inferSchema=False, sep=sep)
-    return spark.read.parquet(side)
+#: The settings that say how files are read (the rest say how to compare).
+_READ = ("delimiter", "has_header", "encoding", "sheet", "left_sheet", "right_sheet", "skip_lines",
+         "allow_ragged")
+#: How many bytes of a side's first file its sample is read from.
+_SAMPLE_BYTES = 16 << 20
 
 
-def _key_text(df: Any, column: str, rules: Dict[str, Any]) -> Any:
+class _Side:
+    """One side as Spark holds it: a DataFrame of the side's columns, plus
+    the file (``_FILE``) and the line or row (``_LINE``) each row comes
+    from, and its partition (``_PART``)."""
+
+    def __init__(self, frame: Any, sample: Any, files: List[str], lines: bool) -> None:
+        self.frame = frame
+        #: The first rows, as a pyarrow table of the side's columns.
+        self.sample = sample
+        #: The side's files, in the order their rows come in.
+        self.files = files
+        #: Whether ``_LINE`` holds the rows' own line numbers (one file read
+        #: by Concord, or one Parquet file): otherwise rows have none.
+        self.lines = lines
+
+
+def _is_parquet(path: str) -> bool:
+    return path.lower().rstrip("/").endswith((".parquet", ".parq", ".pq"))
+
+
+def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: int) -> _Side:
+    """``side`` (a DataFrame or a path) with its rows' files and lines."""
+    import pyarrow as pa
     from pyspark.sql import functions as F
 
-    text = F.coalesce(F.col(f"`{column}`").cast("string"), F.lit(""))
-    if rules.get("trim"):
-        text = F.trim(text)
-    if rules.get("ignore_case"):
-        text = F.lower(text)
-    return text
+    if not isinstance(side, str):
+        sample = side.limit(sample_rows).toArrow()
+        frame = side.withColumn(_FILE, F.lit(0)).withColumn(_LINE, F.lit(0).cast("long"))
+        return _Side(frame, sample, [], False)
+    listing = spark.read.format("binaryFile").load(side).select("path")
+    files = sorted(r.path for r in listing.collect())
+    if not files:
+        raise concord.ConcordError("read_failed", f"{which}: no files at {side}")
+    if all(_is_parquet(f) for f in files):
+        data = spark.read.parquet(*files)
+        sample = data.limit(sample_rows).toArrow()
+        order = F.array_position(F.array(*[F.lit(f) for f in files]), F.col("_metadata.file_path"))
+        frame = (data.withColumn(_FILE, (order - 1).cast("int"))
+                 .withColumn(_LINE, F.col("_metadata.row_index") + 1))
+        return _Side(frame, sample, files, len(files) == 1)
 
+    # Anything else is read by Concord itself, a file per task, as the
+    # local engine reads it: the same columns, cells and line numbers.
+    first = files[0]
+    options = {k: read[k] for k in ("delimiter", "has_header", "encoding", "skip_lines", "allow_ragged", "sheet")
+               if read.get(k) is not None}
+    if read.get(f"{which}_sheet") is not None:
+        options["sheet"] = read[f"{which}_sheet"]
 
-def _rules_of(config: Dict[str, Any], column: str) -> Dict[str, Any]:
-    rules = dict(config.get("rules") or {})
-    rules.update({k: v for k, v in (config.get("column_rules") or {}).get(column, {}).items() if v is not None})
-    return rules
+    def head(batches: Any) -> Any:
+        import concord as engine
+
+        for batch in batches:
+            for path, content in zip(batch.column("path").to_pylist(), batch.column("content")):
+                if path != first:
+                    continue
+                data = content.as_py()
+                table = None
+                if len(data) > _SAMPLE_BYTES:
+                    # The first rows from the first bytes, less the last row
+                    # (which may be cut); the whole file when that fails.
+                    try:
+                        table = engine.read(data[:_SAMPLE_BYTES], name=path, side=which, **options)
+                        table = table.slice(0, max(0, min(sample_rows, table.num_rows - 1)))
+                    except engine.ConcordError:
+                        table = None
+                if table is None:
+                    table = engine.read(data, name=path, side=which, **options).slice(0, sample_rows)
+                sink = pa.BufferOutputStream()
+                with pa.ipc.new_stream(sink, table.schema) as out:
+                    out.write_table(table)
+                yield pa.record_batch([pa.array([sink.getvalue().to_pybytes()], pa.binary())], names=["ipc"])
+
+    raw = spark.read.format("binaryFile").load(side)
+    ipc = raw.where(F.col("path") == first).mapInArrow(head, "ipc binary").collect()
+    sample = pa.ipc.open_stream(ipc[0]["ipc"]).read_all()
+    columns = sample.column_names
+    index = {f: i for i, f in enumerate(files)}
+
+    def parse(batches: Any) -> Any:
+        import concord as engine
+
+        for batch in batches:
+            for path, content in zip(batch.column("path").to_pylist(), batch.column("content")):
+                table = engine.read(content.as_py(), name=path, side=which, line_column=_LINE, **options)
+                if table.column_names[:-1] != columns:
+                    raise engine.ConcordError(
+                        "invalid_file",
+                        f"{path}: its columns ({', '.join(table.column_names[:-1])}) are not those of "
+                        f"{first} ({', '.join(columns)}): every file of a side has the same columns")
+                table = table.append_column(_FILE, pa.array([index[path]] * table.num_rows, pa.int32()))
+                table = table.set_column(table.num_columns - 2, _LINE, table.column(_LINE).cast(pa.int64()))
+                yield from table.to_batches(max_chunksize=64 * 1024)
+
+    schema = ", ".join(f"`{c}` string" for c in columns) + f", `{_LINE}` long, `{_FILE}` int"
+    frame = raw.mapInArrow(parse, schema)
+    return _Side(frame, sample, files, len(files) == 1)
 
 
 def compare(
@@ -125,57 +220,96 @@ def compare(
     configuration. Raises :class:`concord.ConcordError` as the local engine
     does, and ``ValueError`` when no key is given or found.
     """
+    import numpy as np
     import pyarrow as pa
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     spark = spark or SparkSession.builder.getOrCreate()
-    ldf, rdf = _frame(spark, left), _frame(spark, right)
     if key is not None:
         settings["key"] = key
+    read = {name: settings.pop(name) for name in _READ if name in settings}
+    lside = _side(spark, left, "left", read, sample_rows)
+    rside = _side(spark, right, "right", read, sample_rows)
 
     # 1. The driver decides, from samples, what the local engine would.
-    lsample, rsample = ldf.limit(sample_rows).toArrow(), rdf.limit(sample_rows).toArrow()
+    lsample, rsample = lside.sample, rside.sample
     config = concord.complete_config(lsample, rsample, **settings)
     if not config.get("keys"):
         raise ValueError("concord.spark compares by key: give key=, or columns from which one can be suggested")
     config_text = json.dumps(config)
     # The rows' layout, all text, as the local engine writes it for these columns.
     layout = concord.compare(lsample.slice(0, 0), rsample.slice(0, 0), config=config_text).rows.schema
-    kept = [name for name in layout.names if name not in ("left_line", "right_line")]
-    schema = T.StructType([T.StructField(n, T.StringType(), False) for n in kept]
+    order = [T.StructField(_ORDER[0], T.IntegerType(), False), T.StructField(_ORDER[1], T.IntegerType(), False),
+             T.StructField(_ORDER[2], T.LongType(), False), T.StructField(_PART, T.IntegerType(), False),
+             T.StructField(_ORDER[3], T.LongType(), False)]
+    schema = T.StructType([T.StructField(n, T.StringType(), False) for n in layout.names] + order
                           + [T.StructField(_SUMMARY, T.StringType(), False)])
 
-    # 2. Both sides partitioned by a hash of the key's text.
+    # 2. Both sides partitioned by the key, as the engine's key rules see it.
     n = partitions or max(2, spark.sparkContext.defaultParallelism * 2)
+    lnames, rnames = lsample.column_names, rsample.column_names
 
-    def part(df: Any, side: str) -> Any:
-        texts = [_key_text(df, k[side], _rules_of(config, k["left"])) for k in config["keys"]]
-        return df.withColumn(_PART, F.pmod(F.xxhash64(*texts), F.lit(n)))
+    def partitioned(s: _Side, which: str, other: List[str]) -> Any:
+        def add(batches: Any) -> Any:
+            from concord import _concord
 
-    lpart, rpart = part(ldf, "left"), part(rdf, "right")
+            for batch in batches:
+                own = pa.Table.from_batches([batch]).drop_columns([_FILE, _LINE])
+                parts = _concord.key_partitions(own, other, which, config_text, n).cast(pa.int32())
+                yield batch.append_column(_PART, parts)
+
+        fields = T.StructType(s.frame.schema.fields + [T.StructField(_PART, T.IntegerType(), False)])
+        return s.frame.mapInArrow(add, fields)
+
+    lpart, rpart = partitioned(lside, "left", rnames), partitioned(rside, "right", lnames)
+    lines = (lside.lines, rside.lines)
 
     def compare_partition(l: pa.Table, r: pa.Table) -> pa.Table:
         import concord as engine
 
-        l = l.drop_columns([_PART]) if _PART in l.column_names else l
-        r = r.drop_columns([_PART]) if _PART in r.column_names else r
-        found = engine.compare(l, r, config=config_text)
-        rows = found.rows.select(kept)
-        rows = rows.append_column(_SUMMARY, pa.array([""] * rows.num_rows, pa.string()))
-        note = {name: [""] for name in kept}
+        part = (l.column(_PART) if l.num_rows else r.column(_PART))[0].as_py() if l.num_rows + r.num_rows else 0
+        # Each side's rows in file order, so the engine's order is the whole's.
+        l, r = (t.sort_by([(_FILE, "ascending"), (_LINE, "ascending")]) for t in (l, r))
+        where = [(t.column(_FILE).to_numpy(), t.column(_LINE).to_numpy()) for t in (l, r)]
+        found = engine.compare(l.drop_columns([_PART, _FILE, _LINE]), r.drop_columns([_PART, _FILE, _LINE]),
+                               config=config_text)
+        rows = found.rows
+        places = found._inner.places(config_text).to_numpy()
+        flag, at = (places >> 32).astype(np.int32), (places & 0xFFFFFFFF).astype(np.int64)
+        ofile, oline = np.zeros(len(places), np.int32), np.zeros(len(places), np.int64)
+        for side, (files, line) in enumerate(where):
+            mask = flag == side
+            ofile[mask], oline[mask] = files[at[mask]], line[at[mask]]
+        # The rows' lines in their files, where a side has them.
+        for side, name in enumerate(("left_line", "right_line")):
+            local = rows.column(name).to_pylist()
+            files, line = where[side]
+            whole = [str(line[int(x) - 1]) if x and lines[side] else "" for x in local]
+            rows = rows.set_column(rows.column_names.index(name), name, pa.array(whole, pa.string()))
+        count = rows.num_rows
+        rows = (rows.append_column(_ORDER[0], pa.array(flag, pa.int32()))
+                .append_column(_ORDER[1], pa.array(ofile, pa.int32()))
+                .append_column(_ORDER[2], pa.array(oline, pa.int64()))
+                .append_column(_PART, pa.array([part] * count, pa.int32()))
+                .append_column(_ORDER[3], pa.array(np.arange(count), pa.int64()))
+                .append_column(_SUMMARY, pa.array([""] * count, pa.string())))
+        note = {name: [""] for name in layout.names}
+        note.update({_ORDER[0]: [0], _ORDER[1]: [0], _ORDER[2]: [0], _PART: [part], _ORDER[3]: [0]})
         note[_SUMMARY] = [json.dumps({"summary": found.summary, "columns": found.columns})]
         return pa.concat_tables([rows, pa.table(note, schema=rows.schema)])
 
     found = lpart.groupBy(_PART).cogroup(rpart.groupBy(_PART)).applyInArrow(compare_partition, schema)
     found = found.persist()
 
-    # 3. The driver adds the partitions up.
+    # 3. The driver adds the partitions up, and puts the rows in order.
     notes = [json.loads(row[_SUMMARY]) for row in found.where(F.col(_SUMMARY) != "").select(_SUMMARY).collect()]
     summary = _add_summaries([n["summary"] for n in notes])
     columns = _add_columns([n["columns"] for n in notes])
-    rows = found.where(F.col(_SUMMARY) == "").drop(_SUMMARY)
+    rows = (found.where(F.col(_SUMMARY) == "")
+            .orderBy(_ORDER[0], _ORDER[1], _ORDER[2], _PART, _ORDER[3])
+            .drop(_SUMMARY, _PART, *_ORDER))
     if output is not None:
         rows.write.mode("overwrite").parquet(output.rstrip("/") + "/rows")
         manifest = {
@@ -183,6 +317,8 @@ def compare(
             "configuration": config,
             "inputs": {"left": left if isinstance(left, str) else "DataFrame",
                        "right": right if isinstance(right, str) else "DataFrame"},
+            "files": {"left": lside.files, "right": rside.files},
+            "lines": {"left": lside.lines, "right": rside.lines},
             "partitions": n,
             "summary": summary,
             "columns": columns,

@@ -6,11 +6,14 @@
 //! JSON export's, without rows), its rows as CSV and its exports. The
 //! package's Python side (`concord/__init__.py`) is the documented API.
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::ffi_stream::ArrowArrayStreamReader;
-use arrow_array::RecordBatchReader;
-use arrow_pyarrow::FromPyArrow;
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader, UInt32Array, UInt64Array};
+use arrow_pyarrow::{FromPyArrow, IntoPyArrow, ToPyArrow};
+use arrow_schema::{DataType, Field, Schema};
 use concord::budget::MemoryBudget;
 use concord::compare::options::{self, CompareOptions, PerColumn};
+use concord::compare::spread;
 use concord::compare::{Comparison, NumericMode};
 use concord::export::{self, Format, Report};
 use concord::plan::{compare_files, Resources};
@@ -20,6 +23,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// An engine error as the package's `ConcordError` (its `code` and
 /// `message` are the engine's, as the CLI and the server give them).
@@ -392,8 +396,9 @@ fn compare(
 
 /// The configuration the engine would compare `left` and `right` with:
 /// the settings, completed from suggestions and from what the values show
-/// (a key, mappings, null spellings, decimal commas), as JSON, with nothing
-/// left to suggest. A comparison given it as `config` then decides nothing
+/// (a key, mappings, null spellings, decimal commas, and whether each
+/// column's numbers compare by value), as JSON, with nothing left to
+/// suggest. A comparison given it as `config` then decides nothing
 /// from its own rows, which is what lets Spark compare partitions alike.
 #[pyfunction]
 #[pyo3(signature = (left, right, **settings))]
@@ -409,12 +414,138 @@ fn complete_config(
     let (left, right) = (input("left", left)?, input("right", right)?);
     let completed = py.detach(move || {
         let (l, r) = tables(left, right, &read)?;
-        concord::suggest::complete_config(&l, &r, &config, Control::default())
+        let mut config =
+            concord::suggest::complete_config(&l, &r, &config, Control::default())?.config;
+        config.use_suggestions = false;
+        config.infer_rules = false;
+        spread::numeric_decided(&l, &r, &config)
     });
-    let mut config = completed.map_err(|e| error(py, e))?.config;
-    config.use_suggestions = false;
-    config.infer_rules = false;
+    let config = completed.map_err(|e| error(py, e))?;
     serde_json::to_string(&config).map_err(|e| invalid("config", e))
+}
+
+/// Reads one file as Concord reads it: a pyarrow table of its columns,
+/// every cell as the text Concord compares, and, in `line_column` when it
+/// is named, the line each row starts on. `source` is a path, or the
+/// file's bytes with `name` the file's name (which can tell its format).
+#[pyfunction]
+#[pyo3(signature = (source, name=None, side="left", line_column=None, **settings))]
+fn read<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    name: Option<String>,
+    side: &str,
+    line_column: Option<String>,
+    settings: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let read = Settings::new(settings)?.read_options()?;
+    let opts = match side {
+        "left" => read.left,
+        "right" => read.right,
+        other => {
+            return Err(invalid(
+                "side",
+                format!("expected left or right, not '{other}'"),
+            ))
+        }
+    };
+    let loaded = if let Ok(bytes) = source.cast::<PyBytes>() {
+        let bytes = bytes.as_bytes().to_vec();
+        let name = name.unwrap_or_else(|| "bytes".to_string());
+        py.detach(move || concord::load_bytes(&name, bytes, &opts))
+    } else {
+        let path: PathBuf = source
+            .extract()
+            .map_err(|_| PyTypeError::new_err("source: expected a path or bytes"))?;
+        py.detach(move || concord::load_path(&path, &opts, Control::default()))
+    };
+    let table = loaded.map_err(|e| error(py, e))?;
+    let (batches, schema) = py
+        .detach(|| text_batches(&table, line_column.as_deref()))
+        .map_err(|e| invalid("read", e))?;
+    arrow_pyarrow::Table::try_new(batches, schema)
+        .map_err(|e| invalid("read", e))?
+        .into_pyarrow(py)
+}
+
+/// A table's cells as Arrow text columns, in batches of at most 64K rows,
+/// with its rows' lines in a last column when `lines` names one.
+fn text_batches(
+    table: &Table,
+    lines: Option<&str>,
+) -> std::result::Result<(Vec<RecordBatch>, Arc<Schema>), arrow_schema::ArrowError> {
+    let mut fields: Vec<Field> = table
+        .columns()
+        .iter()
+        .map(|c| Field::new(c, DataType::Utf8, false))
+        .collect();
+    if let Some(name) = lines {
+        fields.push(Field::new(name, DataType::UInt64, false));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let mut batches = Vec::new();
+    let rows = table.num_rows();
+    for start in (0..rows).step_by(1 << 16) {
+        let end = (start + (1 << 16)).min(rows);
+        let mut columns: Vec<ArrayRef> = (0..table.num_columns())
+            .map(|c| {
+                let mut b = StringBuilder::new();
+                for r in start..end {
+                    b.append_value(table.cell(r, c));
+                }
+                Arc::new(b.finish()) as ArrayRef
+            })
+            .collect();
+        if lines.is_some() {
+            let at: UInt64Array = (start..end).map(|r| table.line_of(r)).collect();
+            columns.push(Arc::new(at));
+        }
+        batches.push(RecordBatch::try_new(schema.clone(), columns)?);
+    }
+    Ok((batches, schema))
+}
+
+/// Which of `n` partitions each row of `table` goes to when it is the
+/// `side` of a comparison by `config` (JSON) whose other side has the
+/// columns `other_columns`: rows with matching keys on either side get the
+/// same partition, by the engine's own key rules. A pyarrow UInt32 array.
+#[pyfunction]
+fn key_partitions<'py>(
+    py: Python<'py>,
+    table: &Bound<'py, PyAny>,
+    other_columns: Vec<String>,
+    side: &str,
+    config: &str,
+    n: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let config: CompareConfig = serde_json::from_str(config).map_err(|e| invalid("config", e))?;
+    let side = concord::Side::from_name(side).map_err(|e| error(py, e))?;
+    let name = match side {
+        concord::Side::Left => "left",
+        concord::Side::Right => "right",
+    };
+    let stream = input(name, table)?;
+    let parts = py.detach(move || -> concord::Result<Vec<u32>> {
+        let this = self::table(name, stream, &LoadOptions::default())?;
+        let fields: Vec<Field> = other_columns
+            .iter()
+            .map(|c| Field::new(c, DataType::Utf8, true))
+            .collect();
+        let empty =
+            std::iter::empty::<std::result::Result<RecordBatch, arrow_schema::ArrowError>>();
+        let other = concord::table::table_from_arrow(
+            "other",
+            Arc::new(Schema::new(fields)),
+            empty,
+            Control::default(),
+        )?;
+        match side {
+            concord::Side::Left => spread::key_partitions(&this, &other, &config, side, n),
+            concord::Side::Right => spread::key_partitions(&other, &this, &config, side, n),
+        }
+    });
+    let parts = parts.map_err(|e| error(py, e))?;
+    UInt32Array::from(parts).to_data().to_pyarrow(py)
 }
 
 /// What a comparison found, kept in Rust; the Python side reads it.
@@ -438,6 +569,19 @@ impl Result {
     /// The JSON export's object without its rows.
     fn head_json(&self) -> String {
         export::json_head(&Report::of(&self.comparison)).to_string()
+    }
+
+    /// Where each differing row stands in the order of results, as
+    /// [`spread::result_places`] says (for a keyed comparison by `config`,
+    /// JSON): a pyarrow UInt64 array, one per row of the rows.
+    fn places<'py>(&self, py: Python<'py>, config: &str) -> PyResult<Bound<'py, PyAny>> {
+        let config: CompareConfig =
+            serde_json::from_str(config).map_err(|e| invalid("config", e))?;
+        let c = &self.comparison;
+        let places = py
+            .detach(|| spread::result_places(&c.left, &c.right, &config, &c.result))
+            .map_err(|e| error(py, e))?;
+        UInt64Array::from(places).to_data().to_pyarrow(py)
     }
 
     /// Whether the tables differ (as the CLI's exit status says).
@@ -474,6 +618,8 @@ impl Result {
 fn _concord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(complete_config, m)?)?;
+    m.add_function(wrap_pyfunction!(read, m)?)?;
+    m.add_function(wrap_pyfunction!(key_partitions, m)?)?;
     m.add_class::<Result>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The one list of export formats, so the package cannot drift from it.

@@ -200,3 +200,24 @@ def test_the_settings_are_one_list_with_the_command_lines_flags():
     for name in (n for n in typed if n != "config"):
         flag = spelled.get(name, "--" + name.replace("_", "-"))
         assert flag in help_text, f"{name}: no {flag} in `concord compare --help`"
+
+
+def test_read_gives_the_cells_and_lines_the_engine_compares(tmp_path):
+    text = 'id;note\r\n1;"two\r\nlines"\r\n2;"say ""hi"""\r\n'
+    path = tmp_path / "semi.csv"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))  # UTF-16 with its byte-order mark
+    table = concord.read(path, line_column="line")
+    assert table.column_names == ["id", "note", "line"]
+    assert table.to_pylist() == [
+        {"id": "1", "note": "two\r\nlines", "line": 2},
+        {"id": "2", "note": 'say "hi"', "line": 4},
+    ]
+    assert concord.read(path.read_bytes(), name="semi.csv").equals(concord.read(path))
+    # Compared with itself after a change, the rows carry the same lines.
+    other = tmp_path / "other.csv"
+    other.write_bytes(b'id;note\n1;"two\r\nlines"\n2;changed\n')
+    rows = concord.compare(path, other, key="id").rows.to_pylist()
+    assert [(r["id"], r["left_line"]) for r in rows] == [("2", "4")]
+    with pytest.raises(concord.ConcordError) as e:
+        concord.read(tmp_path / "missing.csv")
+    assert e.value.code == "read_failed" and "missing.csv" in e.value.message

@@ -1,6 +1,7 @@
-"""concord.spark on a real Spark in local mode (local[2], two executor
-threads, Python workers from this environment): the same comparison as the
-local engine's, partition by partition."""
+"""concord.spark on a real Spark standalone cluster on this machine (a
+master and two workers, see conftest.py; Python workers from this
+environment): the same comparison as the local engine's, partition by
+partition, with the same rows in the same order."""
 
 import json
 import os
@@ -14,23 +15,6 @@ import pytest
 import concord
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by the test command")
-
-
-@pytest.fixture(scope="module")
-def spark():
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("concord-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def pair(tmp_path, rows=3000):
@@ -97,7 +81,14 @@ def test_parquet_and_frames_compare_by_their_types(spark, tmp_path):
                        key="id", spark=spark, partitions=3)
     assert found.summary == local.summary
     assert (found.summary["only_left"], found.summary["only_right"]) == (1, 1)
-    assert found.rows.count() == local.rows.num_rows
+    # One Parquet file: rows numbered by their row, as locally. A DataFrame:
+    # no line numbers; its rows are known by their key.
+    got = pa.Table.from_pandas(found.rows.toPandas(), preserve_index=False).to_pylist()
+    expected = local.rows.to_pylist()
+    assert [r["left_line"] for r in got] == [r["left_line"] for r in expected]
+    assert all(r["right_line"] == "" for r in got)
+    blank = lambda rows: [{**r, "right_line": ""} for r in rows]
+    assert got == blank(expected)
 
 
 def test_without_a_key_spark_refuses(spark, tmp_path):
@@ -108,7 +99,7 @@ def test_without_a_key_spark_refuses(spark, tmp_path):
         cs.compare(left, right, spark=spark, suggest=False)
 
 
-def test_the_command_line_submits_to_spark(tmp_path):
+def test_the_command_line_submits_to_spark(cluster, tmp_path):
     import subprocess
     from pathlib import Path
 
@@ -119,7 +110,7 @@ def test_the_command_line_submits_to_spark(tmp_path):
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     out = tmp_path / "out"
     run = subprocess.run(
-        [cli, "compare", left, right, "--key", "id", "--engine", "spark", "--master", "local[2]",
+        [cli, "compare", left, right, "--key", "id", "--engine", "spark", "--master", cluster,
          "--output", str(out), "--format", "json"],
         capture_output=True, text=True, env=env, timeout=600,
     )

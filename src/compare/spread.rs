@@ -7,7 +7,7 @@
 //! by them gets the rows the local engine gets, in the same order.
 
 use super::index::KeyColumns;
-use super::{place, CompareConfig, CompareResult, Plan, RowDiff, RowStatus};
+use super::{place, CompareConfig, CompareResult, NumericMode, Plan, RowDiff, RowStatus};
 use crate::error::{Result, Side};
 use crate::table::Table;
 use rayon::prelude::*;
@@ -59,6 +59,35 @@ pub fn key_partitions(
         .with_min_len(4096)
         .map(|r| partition_of(&keys, r, n) as u32)
         .collect())
+}
+
+/// `config` with the one thing a comparison of `left` and `right` still
+/// decides from their rows fixed: whether each compared pair's cells are
+/// numbers compared by value (numeric mode `auto`, decided by the column
+/// types). Pieces of larger tables, each judging from its own rows, could
+/// decide differently; given this configuration, none decides.
+pub fn numeric_decided(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+) -> Result<CompareConfig> {
+    let plan = Plan::new(left, right, config)?;
+    let mut decided = config.clone();
+    for (pair, rules) in plan.pairs.iter().zip(&plan.pair_rules) {
+        if rules.rules.numeric != NumericMode::Auto {
+            continue;
+        }
+        // Overrides are found under the left name, else the right one.
+        let name = match decided.column_rules.contains_key(&pair.left) {
+            false if decided.column_rules.contains_key(&pair.right) => pair.right.clone(),
+            _ => pair.left.clone(),
+        };
+        decided.column_rules.entry(name).or_default().numeric = Some(match rules.numeric {
+            true => NumericMode::Always,
+            false => NumericMode::Never,
+        });
+    }
+    Ok(decided)
 }
 
 /// Where each row of `result` (a keyed comparison of `left` and `right`
@@ -164,6 +193,33 @@ mod tests {
         // Rows whose repeated key comes late on the left, after the right's.
         right.insert(0, "k5,early\n".to_string());
         (left, right)
+    }
+
+    #[test]
+    fn numbers_decided_on_the_whole_stay_decided_in_a_piece() {
+        let lines = |v: &[&str]| -> Vec<String> {
+            v.iter()
+                .enumerate()
+                .map(|(i, x)| format!("{i},{x}\n"))
+                .collect()
+        };
+        let (whole_l, whole_r) = (table(&lines(&["1.0", "x"])), table(&lines(&["1", "y"])));
+        let (piece_l, piece_r) = (table(&lines(&["1.0"])), table(&lines(&["1"])));
+        let config = CompareConfig {
+            keys: vec![ColumnPair::new("id", "id")],
+            ..CompareConfig::default()
+        };
+        let on_piece = |c: &CompareConfig| {
+            compare_as_configured(&piece_l, &piece_r, c, Control::default())
+                .unwrap()
+                .summary
+                .changed
+        };
+        // Alone, the piece's column holds numbers: 1.0 equals 1.
+        assert_eq!(on_piece(&config), 0);
+        let decided = numeric_decided(&whole_l, &whole_r, &config).unwrap();
+        assert_eq!(decided.column_rules["v"].numeric, Some(NumericMode::Never));
+        assert_eq!(on_piece(&decided), 1);
     }
 
     #[test]
