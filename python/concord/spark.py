@@ -102,12 +102,12 @@ _SAMPLE_BYTES = 16 << 20
 
 
 class _Side:
-    """One side as Spark holds it: a DataFrame of the side's columns, plus
-    the file (``_FILE``) and the line or row (``_LINE``) each row comes
-    from, and its partition (``_PART``)."""
+    """One side as Spark holds it: its first rows, its files, and how to
+    make its DataFrame: the side's columns, plus the file (``_FILE``) and
+    the line or row (``_LINE``) each row comes from, and its partition
+    (``_PART``) once the configuration is known."""
 
-    def __init__(self, frame: Any, sample: Any, files: List[str], lines: bool) -> None:
-        self.frame = frame
+    def __init__(self, sample: Any, files: List[str], lines: bool, frame: Any) -> None:
         #: The first rows, as a pyarrow table of the side's columns.
         self.sample = sample
         #: The side's files, in the order their rows come in.
@@ -115,6 +115,29 @@ class _Side:
         #: Whether ``_LINE`` holds the rows' own line numbers (one file read
         #: by Concord, or one Parquet file): otherwise rows have none.
         self.lines = lines
+        #: ``frame(config_text, other_columns, n)``: the DataFrame.
+        self.frame = frame
+
+
+def _partitioned(frame: Any, which: str) -> Any:
+    """``frame(config_text, other_columns, n)`` for a DataFrame with
+    ``_FILE`` and ``_LINE``: ``_PART`` added by the engine's key rules."""
+    import pyarrow as pa
+    from pyspark.sql import types as T
+
+    def build(config_text: str, other: List[str], n: int) -> Any:
+        def add(batches: Any) -> Any:
+            from concord import _concord
+
+            for batch in batches:
+                own = pa.Table.from_batches([batch]).drop_columns([_FILE, _LINE])
+                parts = _concord.key_partitions(own, other, which, config_text, n).cast(pa.int32())
+                yield batch.append_column(_PART, parts)
+
+        fields = T.StructType(frame.schema.fields + [T.StructField(_PART, T.IntegerType(), False)])
+        return frame.mapInArrow(add, fields)
+
+    return build
 
 
 def _is_parquet(path: str) -> bool:
@@ -129,7 +152,7 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
     if not isinstance(side, str):
         sample = side.limit(sample_rows).toArrow()
         frame = side.withColumn(_FILE, F.lit(0)).withColumn(_LINE, F.lit(0).cast("long"))
-        return _Side(frame, sample, [], False)
+        return _Side(sample, [], False, _partitioned(frame, which))
     listing = spark.read.format("binaryFile").load(side).select("path")
     files = sorted(r.path for r in listing.collect())
     if not files:
@@ -140,7 +163,7 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
         order = F.array_position(F.array(*[F.lit(f) for f in files]), F.col("_metadata.file_path"))
         frame = (data.withColumn(_FILE, (order - 1).cast("int"))
                  .withColumn(_LINE, F.col("_metadata.row_index") + 1))
-        return _Side(frame, sample, files, len(files) == 1)
+        return _Side(sample, files, len(files) == 1, _partitioned(frame, which))
 
     # Anything else is read by Concord itself, a file per task, as the
     # local engine reads it: the same columns, cells and line numbers.
@@ -150,54 +173,79 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
     if read.get(f"{which}_sheet") is not None:
         options["sheet"] = read[f"{which}_sheet"]
 
+    # Files on this machine's file system (or one mounted on every node)
+    # are read by the executors from where they are; others come through
+    # the JVM as bytes.
+    local = all(f.startswith("file:") for f in files)
+    raw = spark.read.format("binaryFile").load(side)
+    raw = raw.select("path") if local else raw.select("path", "content")
+
+    def sources(batch: Any) -> Any:
+        """Each file of a batch as ``(uri, path or bytes)``."""
+        from urllib.parse import unquote, urlparse
+
+        paths = batch.column("path").to_pylist()
+        if local:
+            return [(p, unquote(urlparse(p).path)) for p in paths]
+        return zip(paths, (c.as_py() for c in batch.column("content")))
+
     def head(batches: Any) -> Any:
         import concord as engine
 
         for batch in batches:
-            for path, content in zip(batch.column("path").to_pylist(), batch.column("content")):
+            for path, source in sources(batch):
                 if path != first:
                     continue
-                data = content.as_py()
+                if isinstance(source, str):
+                    with open(source, "rb") as f:
+                        prefix = f.read(_SAMPLE_BYTES + 1)
+                else:
+                    prefix = source[:_SAMPLE_BYTES + 1]
                 table = None
-                if len(data) > _SAMPLE_BYTES:
+                if len(prefix) > _SAMPLE_BYTES:
                     # The first rows from the first bytes, less the last row
                     # (which may be cut); the whole file when that fails.
                     try:
-                        table = engine.read(data[:_SAMPLE_BYTES], name=path, side=which, **options)
+                        table = engine.read(prefix[:_SAMPLE_BYTES], name=path, side=which, **options)
                         table = table.slice(0, max(0, min(sample_rows, table.num_rows - 1)))
                     except engine.ConcordError:
                         table = None
                 if table is None:
-                    table = engine.read(data, name=path, side=which, **options).slice(0, sample_rows)
+                    table = engine.read(source, name=path, side=which, **options).slice(0, sample_rows)
                 sink = pa.BufferOutputStream()
                 with pa.ipc.new_stream(sink, table.schema) as out:
                     out.write_table(table)
                 yield pa.record_batch([pa.array([sink.getvalue().to_pybytes()], pa.binary())], names=["ipc"])
 
-    raw = spark.read.format("binaryFile").load(side)
     ipc = raw.where(F.col("path") == first).mapInArrow(head, "ipc binary").collect()
     sample = pa.ipc.open_stream(ipc[0]["ipc"]).read_all()
     columns = sample.column_names
     index = {f: i for i, f in enumerate(files)}
 
-    def parse(batches: Any) -> Any:
-        import concord as engine
+    def build(config_text: str, other: List[str], n: int) -> Any:
+        def parse(batches: Any) -> Any:
+            from concord import _concord
 
-        for batch in batches:
-            for path, content in zip(batch.column("path").to_pylist(), batch.column("content")):
-                table = engine.read(content.as_py(), name=path, side=which, line_column=_LINE, **options)
-                if table.column_names[:-1] != columns:
-                    raise engine.ConcordError(
-                        "invalid_file",
-                        f"{path}: its columns ({', '.join(table.column_names[:-1])}) are not those of "
-                        f"{first} ({', '.join(columns)}): every file of a side has the same columns")
-                table = table.append_column(_FILE, pa.array([index[path]] * table.num_rows, pa.int32()))
-                table = table.set_column(table.num_columns - 2, _LINE, table.column(_LINE).cast(pa.int64()))
-                yield from table.to_batches(max_chunksize=64 * 1024)
+            for batch in batches:
+                for path, source in sources(batch):
+                    # Read, and partitioned by key, in one pass over the rows.
+                    table = _concord.read(source, name=path, side=which, line_column=_LINE,
+                                          partitions=(_PART, config_text, other, n), **options)
+                    own = table.column_names[:-2]
+                    if own != columns:
+                        raise concord.ConcordError(
+                            "invalid_file",
+                            f"{path}: its columns ({', '.join(own)}) are not those of {first} "
+                            f"({', '.join(columns)}): every file of a side has the same columns")
+                    table = table.set_column(len(own), _LINE, table.column(_LINE).cast(pa.int64()))
+                    table = table.set_column(len(own) + 1, _PART, table.column(_PART).cast(pa.int32()))
+                    table = table.append_column(_FILE, pa.array([index[path]] * table.num_rows, pa.int32()))
+                    yield from table.to_batches(max_chunksize=64 * 1024)
 
-    schema = ", ".join(f"`{c}` string" for c in columns) + f", `{_LINE}` long, `{_FILE}` int"
-    frame = raw.mapInArrow(parse, schema)
-    return _Side(frame, sample, files, len(files) == 1)
+        schema = ", ".join(f"`{c}` string" for c in columns) + f", `{_LINE}` long, `{_PART}` int, `{_FILE}` int"
+        return raw.mapInArrow(parse, schema)
+
+    return _Side(sample, files, len(files) == 1, build)
 
 
 def compare(
@@ -251,19 +299,7 @@ def compare(
     n = partitions or max(2, spark.sparkContext.defaultParallelism * 2)
     lnames, rnames = lsample.column_names, rsample.column_names
 
-    def partitioned(s: _Side, which: str, other: List[str]) -> Any:
-        def add(batches: Any) -> Any:
-            from concord import _concord
-
-            for batch in batches:
-                own = pa.Table.from_batches([batch]).drop_columns([_FILE, _LINE])
-                parts = _concord.key_partitions(own, other, which, config_text, n).cast(pa.int32())
-                yield batch.append_column(_PART, parts)
-
-        fields = T.StructType(s.frame.schema.fields + [T.StructField(_PART, T.IntegerType(), False)])
-        return s.frame.mapInArrow(add, fields)
-
-    lpart, rpart = partitioned(lside, "left", rnames), partitioned(rside, "right", lnames)
+    lpart, rpart = lside.frame(config_text, rnames, n), rside.frame(config_text, lnames, n)
     lines = (lside.lines, rside.lines)
 
     def compare_partition(l: pa.Table, r: pa.Table) -> pa.Table:

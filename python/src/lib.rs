@@ -428,14 +428,19 @@ fn complete_config(
 /// every cell as the text Concord compares, and, in `line_column` when it
 /// is named, the line each row starts on. `source` is a path, or the
 /// file's bytes with `name` the file's name (which can tell its format).
+///
+/// With `partitions` (`(column, config, other_columns, n)`), a last column
+/// of that name holds each row's partition, as [`key_partitions`] gives it
+/// (for Spark, which then needs no second pass over the rows).
 #[pyfunction]
-#[pyo3(signature = (source, name=None, side="left", line_column=None, **settings))]
+#[pyo3(signature = (source, name=None, side="left", line_column=None, partitions=None, **settings))]
 fn read<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
     name: Option<String>,
     side: &str,
     line_column: Option<String>,
+    partitions: Option<(String, String, Vec<String>, u32)>,
     settings: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let read = Settings::new(settings)?.read_options()?;
@@ -460,8 +465,20 @@ fn read<'py>(
         py.detach(move || concord::load_path(&path, &opts, Control::default()))
     };
     let table = loaded.map_err(|e| error(py, e))?;
+    let parts = match partitions {
+        None => None,
+        Some((column, config, other, n)) => {
+            let config: CompareConfig =
+                serde_json::from_str(&config).map_err(|e| invalid("config", e))?;
+            let side = concord::Side::from_name(side).map_err(|e| error(py, e))?;
+            let parts = py
+                .detach(|| partitions_of(&table, side, &config, &other, n))
+                .map_err(|e| error(py, e))?;
+            Some((column, parts))
+        }
+    };
     let (batches, schema) = py
-        .detach(|| text_batches(&table, line_column.as_deref()))
+        .detach(|| text_batches(&table, line_column.as_deref(), parts.as_ref()))
         .map_err(|e| invalid("read", e))?;
     arrow_pyarrow::Table::try_new(batches, schema)
         .map_err(|e| invalid("read", e))?
@@ -469,10 +486,12 @@ fn read<'py>(
 }
 
 /// A table's cells as Arrow text columns, in batches of at most 64K rows,
-/// with its rows' lines in a last column when `lines` names one.
+/// with its rows' lines in a column when `lines` names one, then their
+/// partitions when there are some.
 fn text_batches(
     table: &Table,
     lines: Option<&str>,
+    parts: Option<&(String, Vec<u32>)>,
 ) -> std::result::Result<(Vec<RecordBatch>, Arc<Schema>), arrow_schema::ArrowError> {
     let mut fields: Vec<Field> = table
         .columns()
@@ -481,6 +500,9 @@ fn text_batches(
         .collect();
     if let Some(name) = lines {
         fields.push(Field::new(name, DataType::UInt64, false));
+    }
+    if let Some((name, _)) = parts {
+        fields.push(Field::new(name, DataType::UInt32, false));
     }
     let schema = Arc::new(Schema::new(fields));
     let mut batches = Vec::new();
@@ -499,6 +521,9 @@ fn text_batches(
         if lines.is_some() {
             let at: UInt64Array = (start..end).map(|r| table.line_of(r)).collect();
             columns.push(Arc::new(at));
+        }
+        if let Some((_, parts)) = parts {
+            columns.push(Arc::new(UInt32Array::from(parts[start..end].to_vec())));
         }
         batches.push(RecordBatch::try_new(schema.clone(), columns)?);
     }
@@ -527,25 +552,36 @@ fn key_partitions<'py>(
     let stream = input(name, table)?;
     let parts = py.detach(move || -> concord::Result<Vec<u32>> {
         let this = self::table(name, stream, &LoadOptions::default())?;
-        let fields: Vec<Field> = other_columns
-            .iter()
-            .map(|c| Field::new(c, DataType::Utf8, true))
-            .collect();
-        let empty =
-            std::iter::empty::<std::result::Result<RecordBatch, arrow_schema::ArrowError>>();
-        let other = concord::table::table_from_arrow(
-            "other",
-            Arc::new(Schema::new(fields)),
-            empty,
-            Control::default(),
-        )?;
-        match side {
-            concord::Side::Left => spread::key_partitions(&this, &other, &config, side, n),
-            concord::Side::Right => spread::key_partitions(&other, &this, &config, side, n),
-        }
+        partitions_of(&this, side, &config, &other_columns, n)
     });
     let parts = parts.map_err(|e| error(py, e))?;
     UInt32Array::from(parts).to_data().to_pyarrow(py)
+}
+
+/// [`spread::key_partitions`] for `table` as `side`, the other side
+/// having the columns `other_columns` (and no rows).
+fn partitions_of(
+    table: &Table,
+    side: concord::Side,
+    config: &CompareConfig,
+    other_columns: &[String],
+    n: u32,
+) -> concord::Result<Vec<u32>> {
+    let fields: Vec<Field> = other_columns
+        .iter()
+        .map(|c| Field::new(c, DataType::Utf8, true))
+        .collect();
+    let empty = std::iter::empty::<std::result::Result<RecordBatch, arrow_schema::ArrowError>>();
+    let other = concord::table::table_from_arrow(
+        "other",
+        Arc::new(Schema::new(fields)),
+        empty,
+        Control::default(),
+    )?;
+    match side {
+        concord::Side::Left => spread::key_partitions(table, &other, config, side, n),
+        concord::Side::Right => spread::key_partitions(&other, table, config, side, n),
+    }
 }
 
 /// What a comparison found, kept in Rust; the Python side reads it.
