@@ -97,6 +97,9 @@ class SparkResult:
 #: The settings that say how files are read (the rest say how to compare).
 _READ = ("delimiter", "has_header", "encoding", "sheet", "left_sheet", "right_sheet", "skip_lines",
          "allow_ragged")
+#: About how many bytes of input (both sides) go to one partition by
+#: default: Spark holds a partition's rows of both sides in memory at once.
+_PARTITION_BYTES = 64 << 20
 #: How many bytes of a side's first file its sample is read from.
 _SAMPLE_BYTES = 16 << 20
 
@@ -107,7 +110,7 @@ class _Side:
     the line or row (``_LINE``) each row comes from, and its partition
     (``_PART``) once the configuration is known."""
 
-    def __init__(self, sample: Any, files: List[str], lines: bool, frame: Any) -> None:
+    def __init__(self, sample: Any, files: List[str], lines: bool, frame: Any, size: int = 0) -> None:
         #: The first rows, as a pyarrow table of the side's columns.
         self.sample = sample
         #: The side's files, in the order their rows come in.
@@ -117,6 +120,8 @@ class _Side:
         self.lines = lines
         #: ``frame(config_text, other_columns, n)``: the DataFrame.
         self.frame = frame
+        #: The bytes of its files (0 for a DataFrame).
+        self.size = size
 
 
 def _partitioned(frame: Any, which: str) -> Any:
@@ -153,8 +158,9 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
         sample = side.limit(sample_rows).toArrow()
         frame = side.withColumn(_FILE, F.lit(0)).withColumn(_LINE, F.lit(0).cast("long"))
         return _Side(sample, [], False, _partitioned(frame, which))
-    listing = spark.read.format("binaryFile").load(side).select("path")
-    files = sorted(r.path for r in listing.collect())
+    listing = spark.read.format("binaryFile").load(side).select("path", "length").collect()
+    files = sorted(r.path for r in listing)
+    size = sum(r.length for r in listing)
     if not files:
         raise concord.ConcordError("read_failed", f"{which}: no files at {side}")
     if all(_is_parquet(f) for f in files):
@@ -163,7 +169,7 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
         order = F.array_position(F.array(*[F.lit(f) for f in files]), F.col("_metadata.file_path"))
         frame = (data.withColumn(_FILE, (order - 1).cast("int"))
                  .withColumn(_LINE, F.col("_metadata.row_index") + 1))
-        return _Side(sample, files, len(files) == 1, _partitioned(frame, which))
+        return _Side(sample, files, len(files) == 1, _partitioned(frame, which), size)
 
     # Anything else is read by Concord itself, a file per task, as the
     # local engine reads it: the same columns, cells and line numbers.
@@ -245,7 +251,7 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
         schema = ", ".join(f"`{c}` string" for c in columns) + f", `{_LINE}` long, `{_PART}` int, `{_FILE}` int"
         return raw.mapInArrow(parse, schema)
 
-    return _Side(sample, files, len(files) == 1, build)
+    return _Side(sample, files, len(files) == 1, build, size)
 
 
 def compare(
@@ -264,7 +270,8 @@ def compare(
     ``left`` and ``right`` are DataFrames or paths; ``key`` and
     ``settings`` are :func:`concord.compare`'s. A key is needed (given, or
     suggested from the samples). ``partitions`` defaults to twice Spark's
-    default parallelism; ``sample_rows`` rows of each side decide the
+    default parallelism, or one per 64 MiB of input files when that is more;
+    ``sample_rows`` rows of each side decide the
     configuration. Raises :class:`concord.ConcordError` as the local engine
     does, and ``ValueError`` when no key is given or found.
     """
@@ -296,7 +303,8 @@ def compare(
                           + [T.StructField(_SUMMARY, T.StringType(), False)])
 
     # 2. Both sides partitioned by the key, as the engine's key rules see it.
-    n = partitions or max(2, spark.sparkContext.defaultParallelism * 2)
+    n = partitions or max(2, spark.sparkContext.defaultParallelism * 2,
+                          -(-(lside.size + rside.size) // _PARTITION_BYTES))
     lnames, rnames = lsample.column_names, rsample.column_names
 
     lpart, rpart = lside.frame(config_text, rnames, n), rside.frame(config_text, lnames, n)
