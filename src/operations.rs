@@ -269,6 +269,14 @@ pub static OPERATIONS: &[Operation] = &[
         call: None,
     },
     Operation {
+        name: "open_result",
+        http: http_status("POST", "/api/results", 201),
+        command: Some("open_result"),
+        ui: Some("Transport.openResult"),
+        why: None,
+        call: None,
+    },
+    Operation {
         name: "cancel_load",
         http: None,
         command: Some("call"),

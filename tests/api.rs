@@ -1044,3 +1044,91 @@ fn connections_and_uploads_at_once_are_bounded() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(s.get("/api/health").status, 200);
 }
+
+/// The folder of a result made on Spark as the browser sends it: the
+/// manifest and each Parquet file of `rows/`, framed in one body.
+fn result_upload() -> Vec<u8> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spark-result/result");
+    let mut body = b"CONCORD-RESULT 1\n".to_vec();
+    let mut add = |name: String, bytes: Vec<u8>| {
+        body.extend(format!("{}\n", json!({"name": name, "bytes": bytes.len()})).as_bytes());
+        body.extend(bytes);
+    };
+    add(
+        "manifest.json".into(),
+        std::fs::read(dir.join("manifest.json")).unwrap(),
+    );
+    let mut parts: Vec<_> = std::fs::read_dir(dir.join("rows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    parts.sort();
+    for p in parts {
+        let name = format!("rows/{}", p.file_name().unwrap().to_string_lossy());
+        add(name, std::fs::read(p).unwrap());
+    }
+    body
+}
+
+#[test]
+fn a_result_from_spark_is_uploaded_as_a_session() {
+    let s = Server::start(None);
+    let body = result_upload();
+    let r = s.send("POST", "/api/results", &[], &body);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let session = r.json();
+    assert_eq!(session["summary"]["changed"], 38, "{session}");
+    let id = session["id"].as_str().unwrap();
+    let page = s
+        .get(&format!(
+            "/api/sessions/{id}/results?status=changed&limit=5"
+        ))
+        .json();
+    assert_eq!(page["total"], 38, "{page}");
+    assert_eq!(page["rows"].as_array().unwrap().len(), 5);
+    let overview = s.get(&format!("/api/sessions/{id}/overview")).json();
+    assert!(
+        overview["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("from an upload"),
+        "{overview}"
+    );
+    // The upload's files are gone from the data folder once it is a session.
+    let data = s.get("/api/settings").json();
+    let folder = std::path::PathBuf::from(data["data_dir"].as_str().unwrap());
+    let left: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("upload-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    said(
+        &s.send("POST", "/api/results", &[], b"id,name\n1,a\n"),
+        422,
+        "invalid_file",
+    );
+    let mut cut = body.clone();
+    cut.truncate(body.len() - 10);
+    said(
+        &s.send("POST", "/api/results", &[], &cut),
+        422,
+        "invalid_file",
+    );
+    let mut outside = b"CONCORD-RESULT 1\n".to_vec();
+    outside.extend(br#"{"name": "../../evil.parquet", "bytes": 1}"#);
+    outside.extend(b"\nx");
+    let r = s.send("POST", "/api/results", &[], &outside);
+    said(&r, 422, "invalid_file");
+    assert!(r.text().contains("not a file of a result"), "{}", r.text());
+    let small = Server::start(Some(1000));
+    said(
+        &small.send("POST", "/api/results", &[], &body),
+        413,
+        "too_large",
+    );
+    assert_eq!(s.get("/api/sessions").json().as_array().unwrap().len(), 1);
+}

@@ -7,7 +7,10 @@ must agree on the summary, the key, every column's counts, and every
 differing row: its status, key, line numbers, changed columns and values,
 in the same order."""
 
+import json
+import os
 import random
+import subprocess
 from pathlib import Path
 
 import pyarrow as pa
@@ -127,6 +130,17 @@ def test_spark_and_the_local_engine_give_the_same_rows_in_the_same_order(spark, 
     got = rows_in_order(out / "rows")
     assert len(got) == len(expected)
     assert got == expected
+
+    # The result opens as a session (`concord sessions import-result`).
+    root = Path(__file__).resolve().parents[2]
+    cli = os.environ.get("CONCORD_BIN", str(root / "target" / "debug" / "concord"))
+    env = dict(os.environ, CONCORD_DATA_DIR=str(tmp_path / "sessions"))
+    run = subprocess.run([cli, "sessions", "import-result", str(out)], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    session = run.stdout.split()[2]
+    shown = subprocess.run([cli, "sessions", "show", session, "--format", "json"], capture_output=True, text=True,
+                           env=env, check=True)
+    assert json.loads(shown.stdout)["summary"] == local.summary
 
     # The pairs hold the hard cases, so a pass means something.
     s = local.summary

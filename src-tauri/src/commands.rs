@@ -107,6 +107,24 @@ pub async fn choose_file(dialogs: State<'_, SharedDialogs>, side: Side) -> Resul
     blocking(move || Ok(dialogs.pick_file(&title).map(|p| p.display().to_string()))).await
 }
 
+/// Asks for the folder of a comparison made on Apache Spark and opens it
+/// as a new session; the session, or null when the user chose none.
+#[tauri::command]
+pub async fn open_result(
+    dialogs: State<'_, SharedDialogs>,
+    state: State<'_, Desktop>,
+) -> Result<Option<SessionInfo>> {
+    let w = workflow(&state);
+    let dialogs = dialogs.inner().clone();
+    blocking(move || {
+        let Some(dir) = dialogs.pick_folder("Open a result from Spark") else {
+            return Ok(None);
+        };
+        w.import_result(&dir, None, Control::default()).map(Some)
+    })
+    .await
+}
+
 /// Asks where to save something of session `id` (a save dialog titled
 /// `title`, in the left file's folder, offering `suggested`), then saves
 /// it there with `save`; the saved path, or null when cancelled.

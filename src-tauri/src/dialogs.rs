@@ -14,6 +14,9 @@ use tauri_plugin_dialog::DialogExt;
 pub trait Dialogs: Send + Sync {
     /// Asks for a CSV file to open; `None` when the user cancels.
     fn pick_file(&self, title: &str) -> Option<PathBuf>;
+    /// Asks for a folder (a comparison's result written by Spark); `None`
+    /// when the user cancels.
+    fn pick_folder(&self, title: &str) -> Option<PathBuf>;
     /// Asks where to save an export, starting in `folder` (when given)
     /// and suggesting `name`; `None` when cancelled.
     fn save_file(&self, title: &str, folder: Option<&Path>, name: &str) -> Option<PathBuf>;
@@ -39,6 +42,13 @@ impl<R: Runtime> Dialogs for Native<R> {
         dialog
             .add_filter("All files", &["*"])
             .blocking_pick_file()
+            .and_then(|p| p.into_path().ok())
+    }
+
+    fn pick_folder(&self, title: &str) -> Option<PathBuf> {
+        let dialog = self.0.dialog().file().set_title(title);
+        dialog
+            .blocking_pick_folder()
             .and_then(|p| p.into_path().ok())
     }
 

@@ -83,6 +83,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::load_file,
         commands::start_compare,
         commands::choose_file,
+        commands::open_result,
         commands::choose_export,
         commands::choose_reconciled,
         commands::take_opened,

@@ -1,7 +1,8 @@
-//! The window's menu: File > Open Left, Open Right, Export, Recent
-//! Sessions, Settings, Quit, with the usual shortcuts. Items are handed to
-//! the UI as `menu` events (`open-left`, `open-right`, `export`,
-//! `session:ID`, `settings`), so that the UI does what its own buttons do;
+//! The window's menu: File > Open Left, Open Right, Open Result, Export,
+//! Recent Sessions, Settings, Quit, with the usual shortcuts. Items are
+//! handed to the UI as `menu` events (`open-left`, `open-right`,
+//! `open-result`, `export`, `session:ID`, `settings`), so that the UI does
+//! what its own buttons do;
 //! Quit quits.
 
 use concord::backend::models::SessionInfo;
@@ -27,6 +28,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
                 .accelerator("CmdOrCtrl+Shift+O")
                 .build(app)?,
         )
+        .item(&MenuItemBuilder::with_id("open-result", "Open Result from Spark…").build(app)?)
         .separator()
         .item(
             &MenuItemBuilder::with_id("export", "Export…")

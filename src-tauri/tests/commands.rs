@@ -35,6 +35,11 @@ impl Dialogs for Answers {
         self.pick.lock().unwrap().take()
     }
 
+    fn pick_folder(&self, title: &str) -> Option<PathBuf> {
+        self.asked.lock().unwrap().push(title.to_string());
+        self.pick.lock().unwrap().take()
+    }
+
     fn save_file(&self, title: &str, folder: Option<&Path>, name: &str) -> Option<PathBuf> {
         let folder = folder.map_or("nowhere".into(), |f| {
             f.file_name().unwrap().to_string_lossy().into_owned()
@@ -539,4 +544,27 @@ fn file_associations_are_input_formats() {
             );
         }
     }
+}
+
+#[test]
+fn a_result_from_spark_opens_from_a_chosen_folder() {
+    let app = App::new();
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/spark-result/result");
+    *app.dialogs.pick.lock().unwrap() = Some(folder);
+    let session = app.ok("open_result", json!({}));
+    assert_eq!(session["summary"]["changed"], 38, "{session}");
+    let id = session["id"].as_str().unwrap().to_string();
+    let page = app.ok("results", json!({"id": id, "query": {"status": "changed"}}));
+    assert_eq!(page["total"], 38, "{page}");
+    assert_eq!(
+        app.ok("open_result", json!({})),
+        Value::Null,
+        "a cancelled dialog answers null"
+    );
+    let asked = app.dialogs.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked,
+        ["Open a result from Spark", "Open a result from Spark"]
+    );
 }

@@ -130,6 +130,24 @@ fn file_name(headers: &HeaderMap) -> Answer<String> {
     Ok(name.to_string())
 }
 
+/// A place among the uploads being read. Each upload streams to disk
+/// through its own buffers: bounding how many are read at once bounds
+/// their memory.
+async fn upload_slot(s: &AppState) -> Answer<tokio::sync::OwnedSemaphorePermit> {
+    let waited = tokio::time::timeout(s.limits.body_idle, s.uploads.clone().acquire_owned()).await;
+    match waited {
+        Ok(Ok(slot)) => Ok(slot),
+        _ => Err(ApiError::refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_busy",
+            format!(
+                "{} uploads are being read already; try again when one has ended",
+                s.limits.uploads
+            ),
+        )),
+    }
+}
+
 pub async fn upload_file(
     State(s): State<AppState>,
     Path((id, side_name)): Path<(String, String)>,
@@ -154,19 +172,7 @@ pub async fn upload_file(
         size,
         limit: s.upload_limit,
     };
-    // Each upload streams to disk through its own buffers: bounding how
-    // many are read at once bounds their memory.
-    let waited = tokio::time::timeout(s.limits.body_idle, s.uploads.clone().acquire_owned()).await;
-    let Ok(Ok(slot)) = waited else {
-        return Err(ApiError::refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "server_busy",
-            format!(
-                "{} uploads are being read already; try again when one has ended",
-                s.limits.uploads
-            ),
-        ));
-    };
+    let slot = upload_slot(&s).await?;
     let sink = s.channels.sink(&id);
     let loaded = blocking(move || {
         let _slot = slot;
@@ -175,6 +181,22 @@ pub async fn upload_file(
     })
     .await?;
     Ok(Json(loaded))
+}
+
+/// Opens an uploaded Spark result (its folder as one stream, see
+/// [`crate::backend::Workflow::import_result_upload`]) as a new session.
+pub async fn open_result(State(s): State<AppState>, request: Body) -> Answer<Response> {
+    let stream = request.into_data_stream().map_err(std::io::Error::other);
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let slot = upload_slot(&s).await?;
+    let limit = s.upload_limit;
+    let info = blocking(move || {
+        let _slot = slot;
+        s.workflow
+            .import_result_upload(reader, limit, Control::default())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(info)).into_response())
 }
 
 pub async fn start_compare(

@@ -80,6 +80,7 @@ fn add(
     match op.name {
         "health" => mr.on(method, health),
         "upload_file" => mr.on(method, upload_file),
+        "open_result" => mr.on(method, open_result),
         "start_compare" => mr.on(method, start_compare),
         "events" => mr.on(method, events),
         "export" => mr.on(method, export),

@@ -63,6 +63,9 @@ pub(crate) fn check_reference(input: &InputRef, r: &FileRef) -> Result<()> {
         path: r.path.clone(),
         detail,
     };
+    if super::spark::is_spark_input(input) {
+        return Err(changed(super::spark::SPARK_DETAIL.into()));
+    }
     let meta = match std::fs::metadata(&r.path) {
         Ok(m) if m.is_file() => m,
         Ok(_) => return Err(changed("is no longer a file".into())),

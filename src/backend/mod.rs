@@ -21,6 +21,7 @@ pub mod reconcile;
 mod results;
 pub mod session;
 pub mod settings;
+mod spark;
 pub mod store;
 pub mod view;
 pub mod workflow;

@@ -364,14 +364,20 @@ impl Workflow {
     /// Names an untitled session after its two files, apart from the
     /// others' names (see [`naming`]).
     fn name_by_files(&self, id: &str, left: &str, right: &str) -> Result<()> {
+        let name = self.name_for(left, right, Some(id))?;
+        self.rename_session(id, &name).map(|_| ())
+    }
+
+    /// The name a session of these two files gets: after them, apart from
+    /// the other sessions' names (all but `except`'s).
+    fn name_for(&self, left: &str, right: &str, except: Option<&str>) -> Result<String> {
         let taken: Vec<String> = self
             .list_sessions()?
             .into_iter()
-            .filter(|s| s.id != id)
+            .filter(|s| Some(s.id.as_str()) != except)
             .map(|s| s.name)
             .collect();
-        let name = naming::default_name(left, right, &taken, &naming::today());
-        self.rename_session(id, &name).map(|_| ())
+        Ok(naming::default_name(left, right, &taken, &naming::today()))
     }
 
     /// The file loaded on one side, with how it was read: what a load
@@ -690,6 +696,12 @@ impl Workflow {
                 id: id.to_string(),
                 side: Side::Left,
             })?;
+            if super::spark::is_spark_input(&input) {
+                return Err(Error::SourceChanged {
+                    path: input.name.clone(),
+                    detail: super::spark::SPARK_DETAIL.into(),
+                });
+            }
             let path = match &input.reference {
                 Some(r) => PathBuf::from(&r.path),
                 None => self.store.blobs().path(&input.blob),
@@ -826,6 +838,48 @@ impl Workflow {
     pub fn import_session(&self, path: &Path) -> Result<SessionInfo> {
         let id = super::portable::import_session(&self.store, path)?;
         self.open_session(&id, Control::default())
+    }
+
+    /// Opens the result of a comparison made on Apache Spark (the folder
+    /// `concord.spark` writes: `manifest.json` and `rows/`) as a new
+    /// session, named `name` or after its inputs. Its differing rows are
+    /// kept in the session; its inputs stay where they are.
+    pub fn import_result(
+        &self,
+        dir: &Path,
+        name: Option<&str>,
+        ctl: Control<'_>,
+    ) -> Result<SessionInfo> {
+        let named = |left: &str, right: &str| match name {
+            Some(name) => Ok(name.to_string()),
+            None => self.name_for(left, right, None),
+        };
+        let from = dir.display().to_string();
+        let id = super::spark::import_result(&self.store, dir, &from, named, ctl)?;
+        self.open_session(&id, ctl)
+    }
+
+    /// [`Workflow::import_result`] for a result folder sent as one stream
+    /// (the browser's upload; see [`super::spark::UPLOAD_MAGIC`]), of at
+    /// most `limit` bytes of files. The files go to a folder in the data
+    /// directory, removed once the session is made.
+    pub fn import_result_upload(
+        &self,
+        input: impl std::io::Read,
+        limit: Option<u64>,
+        ctl: Control<'_>,
+    ) -> Result<SessionInfo> {
+        let dir = tempfile::Builder::new()
+            .prefix("upload-")
+            .tempdir_in(self.store.dir())
+            .map_err(|source| Error::Write {
+                path: self.store.dir().display().to_string(),
+                source,
+            })?;
+        super::spark::receive_upload(input, dir.path(), limit)?;
+        let named = |left: &str, right: &str| self.name_for(left, right, None);
+        let id = super::spark::import_result(&self.store, dir.path(), "an upload", named, ctl)?;
+        self.open_session(&id, ctl)
     }
 
     /// Imports every `*.jsonl` event log in a folder, one session each.

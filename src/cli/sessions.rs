@@ -42,6 +42,17 @@ pub(crate) enum SessionsCommand {
         /// A file written by `sessions export`, or a folder of JSON Lines logs.
         path: PathBuf,
     },
+    /// Open the result of a comparison made on Apache Spark (`compare
+    /// --engine spark --output DIR`) as a session: its differing rows can
+    /// then be paged, filtered and exported in the app, the browser or
+    /// `export`. The inputs stay where they are.
+    ImportResult {
+        /// The folder Spark wrote: `manifest.json` and `rows/`.
+        dir: PathBuf,
+        /// The session's name (by default, after its two inputs).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Remove stored files that no session refers to.
     Gc {
         /// Keep files younger than this many seconds (an operation may be writing them).
@@ -92,6 +103,10 @@ pub(crate) fn run(c: SessionsCommand, data_dir: &Path) -> Result<i32, Error> {
             imported
                 .iter()
                 .try_for_each(|s| writeln!(out, "imported session {} ({})", s.id, s.name))
+        }
+        SessionsCommand::ImportResult { dir, name } => {
+            let s = w.import_result(&dir, name.as_deref(), Control::default())?;
+            writeln!(out, "imported session {} ({})", s.id, s.name)
         }
         SessionsCommand::Gc { grace } => {
             let r = w.gc(std::time::Duration::from_secs(grace))?;

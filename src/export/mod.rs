@@ -223,11 +223,15 @@ impl<'a> Report<'a> {
     }
 
     /// The 1-based place of the row on each side: its file line, or its
-    /// row in a file without lines (see [`Report::places`]).
+    /// row in a file without lines (see [`Report::places`]). `None` on a
+    /// side the row is not on, and where the place is not known (line 0:
+    /// rows of a comparison made on Spark from several files).
     pub fn lines(&self, row: &RowDiff) -> (Option<u64>, Option<u64>) {
+        let known = |n: u64| (n > 0).then_some(n);
         (
-            row.left.map(|l| self.left.line_of(l as usize)),
-            row.right.map(|r| self.right.line_of(r as usize)),
+            row.left.and_then(|l| known(self.left.line_of(l as usize))),
+            row.right
+                .and_then(|r| known(self.right.line_of(r as usize))),
         )
     }
 
