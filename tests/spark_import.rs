@@ -246,7 +246,7 @@ fn a_folder_that_is_not_a_whole_result_is_refused() {
     let c = local();
     let data = tempfile::tempdir().unwrap();
     let w = Workflow::open(data.path()).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    let cases: Vec<(&str, Spoil, &str)> = vec![
         (
             "no manifest",
             Box::new(|d: &Path| std::fs::remove_file(d.join("manifest.json")).unwrap()),
@@ -303,6 +303,9 @@ fn a_folder_that_is_not_a_whole_result_is_refused() {
     assert!(e.to_string().contains("part-00000"), "{e}");
     assert_eq!(sessions(&w), 0);
 }
+
+/// What a case does to a good folder.
+type Spoil = Box<dyn Fn(&Path)>;
 
 fn first_part(dir: &Path) -> PathBuf {
     dir.join("rows").join("part-00000-x.snappy.parquet")
