@@ -18,6 +18,22 @@ pub enum Side {
     Right,
 }
 
+/// The [`Error::SourceChanged`] detail of a side compared on Apache Spark
+/// and opened from its result folder: its file is never read here.
+pub const COMPARED_ON_SPARK: &str =
+    "was compared on Apache Spark: this session holds the differing rows Spark found, not the file";
+
+/// What a user can do about a file that changed under a session: load it
+/// again, unless it was compared elsewhere (on Spark), where there is
+/// nothing to load.
+fn reload_hint(detail: &str) -> &'static str {
+    if detail == COMPARED_ON_SPARK {
+        ""
+    } else {
+        "; the session did not keep a copy of this large file: load it again to compare its current contents"
+    }
+}
+
 impl Side {
     /// The side named `left` or `right`, as front ends receive it.
     pub fn from_name(name: &str) -> Result<Side> {
@@ -244,10 +260,7 @@ pub enum Error {
     /// A session reads this file from where the user keeps it (it was too
     /// large to copy into the store), and it is no longer the file that was
     /// loaded.
-    #[error(
-        "'{path}' {detail}; the session did not keep a copy of this large file: \
-         load it again to compare its current contents"
-    )]
+    #[error("'{path}' {detail}{}", reload_hint(detail))]
     SourceChanged {
         /// The file.
         path: String,

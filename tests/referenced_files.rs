@@ -2,6 +2,8 @@
 //! a real data directory (SQLite log, blob store) and real files that are
 //! changed, touched, moved and exported between loads.
 
+mod common;
+
 use concord::backend::models::{PageQuery, SessionInfo};
 use concord::backend::Workflow;
 use concord::{Control, Error, LoadOptions, Side};
@@ -324,6 +326,8 @@ fn the_rows_of_a_result_are_kept_and_shown_when_a_referenced_file_changes() {
     let overview = w.result_overview(&s.id).unwrap();
     assert!(overview.kept_rows);
     assert!(overview.right.warnings[0].contains("changed since it was loaded"));
+    // The grid finds each kept cell under its column's name.
+    assert!(common::columns_name_the_cells(&w, &s.id) > 0);
     // The rows and every export are those of the comparison, not of the
     // files as they are now.
     assert_eq!(rows(&w, &s.id).unwrap(), before);

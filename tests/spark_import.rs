@@ -4,6 +4,8 @@
 //! export's rows as Parquet parts, as `concord.spark` writes them, and a
 //! manifest), so the session must show exactly the local result.
 
+mod common;
+
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use concord::backend::view::PageQuery;
 use concord::backend::Workflow;
@@ -192,6 +194,7 @@ fn a_spark_result_opens_as_a_session_showing_the_local_rows() {
     let overview = w.result_overview(&info.id).unwrap();
     assert_eq!(overview.columns, c.result.columns);
     assert!(overview.kept_rows);
+    assert!(common::columns_name_the_cells(&w, &info.id) > 100);
     assert!(
         overview.notes[0].contains("compared on Apache Spark"),
         "{:?}",

@@ -136,6 +136,11 @@ pub struct ResultOverview {
     /// rows this result names, which it does when a file it references has
     /// changed or gone: the rows are then shown as they were compared.
     pub kept_rows: bool,
+    /// Whether the result was made on Apache Spark and opened from its
+    /// folder (`sessions import-result`, *Open result from Spark…*): its
+    /// files are not read here, and its rows are the differing rows Spark
+    /// found.
+    pub spark: bool,
     /// The rows the result lists: every differing row, duplicates included
     /// (what an export of all differences writes).
     pub rows: usize,

@@ -73,8 +73,7 @@ pub(crate) fn is_spark_input(input: &InputRef) -> bool {
 }
 
 /// Why a side compared on Spark cannot be read again.
-pub(crate) const SPARK_DETAIL: &str =
-    "was compared on Apache Spark: the session holds only the differing rows of that comparison";
+pub(crate) const SPARK_DETAIL: &str = crate::error::COMPARED_ON_SPARK;
 
 fn invalid(path: &Path, detail: String) -> Error {
     Error::InvalidFile {

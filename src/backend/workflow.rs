@@ -895,24 +895,41 @@ impl Workflow {
     /// changed or gone: that side's file is then described from what the
     /// session recorded, with the reason among its warnings.
     pub fn result_overview(&self, id: &str) -> Result<ResultOverview> {
-        let (result, (left, right), kept_rows, plan) = self.store.with_session(id, |d| {
-            let result = d
-                .current_result()
-                .ok_or_else(|| Error::NoResult { id: id.to_string() })?;
-            let info = |side| match (d.table(side), d.state.input(side)) {
-                (Some(t), _) => Ok(t.describe()),
-                (None, Some(input)) => Ok(recorded_info(input, side, result, d.missing(side))),
-                (None, None) => Err(d.missing(side)),
-            };
-            let kept = d
-                .state
-                .current_result()
-                .is_some_and(|r| r.kept_rows.is_some());
-            let kept_rows = kept && d.copies.is_some();
-            let plan = d.plan.clone();
-            let infos = (info(Side::Left)?, info(Side::Right)?);
-            Ok::<_, Error>((result.clone(), infos, kept_rows, plan))
-        })??;
+        let (result, (left, right), (kept_rows, spark), plan) =
+            self.store.with_session(id, |d| {
+                let result = d
+                    .current_result()
+                    .ok_or_else(|| Error::NoResult { id: id.to_string() })?;
+                let info = |side| match (d.table(side), d.state.input(side)) {
+                    (Some(t), _) => Ok(t.describe()),
+                    (None, Some(input)) => {
+                        // Pages send the kept rows' cells: their columns, in
+                        // their order, name them.
+                        let kept = d.copies.as_ref().map(|c| match side {
+                            Side::Left => &c.left,
+                            Side::Right => &c.right,
+                        });
+                        let mut info = recorded_info(input, side, result, d.missing(side));
+                        if let Some(kept) = kept {
+                            info.columns = kept.columns().to_vec();
+                        }
+                        Ok(info)
+                    }
+                    (None, None) => Err(d.missing(side)),
+                };
+                let kept = d
+                    .state
+                    .current_result()
+                    .is_some_and(|r| r.kept_rows.is_some());
+                let kept_rows = kept && d.copies.is_some();
+                let spark = d
+                    .state
+                    .input(Side::Left)
+                    .is_some_and(super::spark::is_spark_input);
+                let plan = d.plan.clone();
+                let infos = (info(Side::Left)?, info(Side::Right)?);
+                Ok::<_, Error>((result.clone(), infos, (kept_rows, spark), plan))
+            })??;
         let r = &result;
         Ok(ResultOverview {
             mode: r.mode,
@@ -936,6 +953,7 @@ impl Workflow {
             right,
             plan,
             kept_rows,
+            spark,
             rows: r.rows.len(),
         })
     }

@@ -667,6 +667,37 @@ test('a session whose referenced file changed still shows its result and says wh
   await shot('10-referenced-rows-kept');
 });
 
+test('a comparison made on Spark opens from its folder, and its rows page, filter and export', async () => {
+  // The folder `concord compare --engine spark --output` wrote (a fixture,
+  // made by a real Spark): chosen in the browser's folder input.
+  const folder = join(root, 'tests', 'fixtures', 'spark-result', 'result');
+  await page.goto(url);
+  await page.getByTestId('result-folder').setInputFiles(folder);
+  await page.getByTestId('summary-changed').waitFor();
+  assert.equal(await text('summary-changed'), '38');
+  assert.equal(await text('summary-only-left'), '9');
+  // The session is listed under its inputs' names.
+  await page.getByTestId('session-list').getByText('left.csv vs right.csv').first().waitFor();
+  // Its files were compared on Spark: they are not read here, and the
+  // rows shown are the ones it kept.
+  assert.match(await text('unavailable-left'), /compared on Apache Spark/);
+  assert.doesNotMatch(await text('unavailable-left'), /load it again/);
+  assert.match(await text('rows-kept'), /differing rows Apache Spark found/);
+  assert.match(await text('compared-on-spark'), /Compared on Apache Spark/);
+  const grid = page.getByTestId('results-grid');
+  await grid.locator('[role=row][data-index="0"]').waitFor();
+  await shot('10b-spark-result');
+  // Only the changed rows, exported as the screen shows them.
+  await page.getByTestId('chip-changed').click();
+  await page.getByTestId('export-menu').click();
+  await page.getByTestId('export-view').check();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  // Records start with their status (cells may hold line breaks).
+  const lines = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('changed,')).length, 38);
+  assert.equal(lines.filter((l) => /^(only_left|only_right|duplicate),/.test(l)).length, 0);
+});
+
 test(`scroll to the last row of a ${bigRows.toLocaleString('en')}-row result`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-big-'));
   await Promise.all([bigFile(join(dir, 'big-left.csv'), 0), bigFile(join(dir, 'big-right.csv'), 1)]);

@@ -18,6 +18,7 @@ import type {
   Pairing,
   Progress,
   ReadOptions,
+  ResultSource,
   RowPairing,
   RuleOverrides,
   Rules,
@@ -159,6 +160,14 @@ export class Workspace {
     } finally {
       this.opening = false;
     }
+  }
+
+  /** Opens the result of a comparison made on Spark as a new session
+   * and shows it; the session, or null when the user chose no folder. */
+  async openResult(source: ResultSource): Promise<SessionInfo | null> {
+    const opened = await this.transport.openResult(source);
+    if (opened) await this.open(opened.id);
+    return opened;
   }
 
   private creating: Promise<string> | null = null;

@@ -720,6 +720,13 @@ plan: string | null,
  */
 kept_rows: boolean, 
 /**
+ * Whether the result was made on Apache Spark and opened from its
+ * folder (`sessions import-result`, *Open result from Spark…*): its
+ * files are not read here, and its rows are the differing rows Spark
+ * found.
+ */
+spark: boolean, 
+/**
  * The rows the result lists: every differing row, duplicates included
  * (what an export of all differences writes).
  */

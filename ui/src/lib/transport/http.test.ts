@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpTransport } from './http';
+import { HttpTransport, resultUpload } from './http';
 import { ROUTES, routePath } from './routes';
 import { TransportError } from './types';
 
@@ -81,5 +81,50 @@ describe('HttpTransport', () => {
       ['/api/settings', 'PUT'],
     ]);
     expect(calls[1][1].body).toBe('{"memory_limit":"2G"}');
+  });
+});
+
+/** A file as a folder input gives it, at `path` inside the chosen folder. */
+function picked(path: string, text: string): File {
+  const f = new File([text], path.split('/').at(-1)!);
+  Object.defineProperty(f, 'webkitRelativePath', { value: path });
+  return f;
+}
+
+describe('a Spark result folder sent as one body', () => {
+  it('holds the manifest and the rows in name order, and nothing else', async () => {
+    const files = [
+      picked('out/rows/part-00001-a.snappy.parquet', 'P1'),
+      picked('out/rows/_SUCCESS', ''),
+      picked('out/rows/.part-00000-a.snappy.parquet.crc', 'crc'),
+      picked('out/manifest.json', '{"m":1}'),
+      picked('out/rows/part-00000-a.snappy.parquet', 'P0'),
+      picked('out/other/manifest.json', 'not this one'),
+      picked('out/other/part-9.parquet', 'nor this'),
+    ];
+    const text = await resultUpload(files).text();
+    expect(text).toBe(
+      'CONCORD-RESULT 1\n' +
+        '{"name":"manifest.json","bytes":7}\n{"m":1}' +
+        '{"name":"rows/part-00000-a.snappy.parquet","bytes":2}\nP0' +
+        '{"name":"rows/part-00001-a.snappy.parquet","bytes":2}\nP1',
+    );
+  });
+
+  it('is refused without a manifest, naming what to choose', () => {
+    expect(() => resultUpload([picked('out/rows/part-0.parquet', 'P')])).toThrow(/manifest\.json/);
+  });
+
+  it('is posted to the listed route, and the session comes back', async () => {
+    const calls: [string, RequestInit][] = [];
+    const t = new HttpTransport('', async (url, init) => {
+      calls.push([String(url), init!]);
+      return new Response('{"id":"s9","name":"a vs b"}', { status: 201 });
+    });
+    const session = await t.openResult({ kind: 'files', files: [picked('r/manifest.json', '{}')] });
+    expect(session?.id).toBe('s9');
+    expect(calls[0][0]).toBe(routePath('open_result', {}).path);
+    expect(calls[0][1].method).toBe('POST');
+    await expect(t.openResult({ kind: 'dialog' })).rejects.toThrow(/folder input/);
   });
 });

@@ -17,6 +17,7 @@ import {
   type Page,
   type PageQuery,
   type ReadOptions,
+  type ResultSource,
   type Pairing,
   type SessionInfo,
   type Settings,
@@ -106,6 +107,14 @@ export class HttpTransport extends Calls implements Transport {
     return { done, cancel: () => xhr.abort() };
   }
 
+  async openResult(source: ResultSource): Promise<SessionInfo | null> {
+    if (source.kind !== 'files') {
+      throw new TransportError({ code: 'invalid', message: 'the browser sends a result folder chosen in its folder input' });
+    }
+    const { method, path } = routePath('open_result', {});
+    return answer<SessionInfo>(await this.fetcher(this.base + path, { method, body: resultUpload(source.files) }));
+  }
+
   compare(id: string) {
     return this.call<{ job: number }>('start_compare', { id });
   }
@@ -138,6 +147,40 @@ export class HttpTransport extends Calls implements Transport {
     download(`${this.base}${routePath('save_reconciled', { id }).path}?${new URLSearchParams({ as: what })}`);
     return null;
   }
+}
+
+/** The first line of a result folder sent as one body (the server's
+ * `UPLOAD_MAGIC`, src/backend/spark.rs). */
+const RESULT_MAGIC = 'CONCORD-RESULT 1';
+
+/** The files of a Spark result folder (as a folder input gives them) in
+ * one body the server reads as they stream: `manifest.json` and the
+ * Parquet files of `rows/`, each after a line naming it and its size.
+ * Spark's marker and checksum files stay behind; the files are not read
+ * here (the Blob refers to them). */
+export function resultUpload(files: File[]): Blob {
+  const relative = (f: File) => (f.webkitRelativePath || f.name).split('/');
+  const manifest = files
+    .filter((f) => relative(f).at(-1) === 'manifest.json')
+    .sort((a, b) => relative(a).length - relative(b).length)[0];
+  if (!manifest) {
+    throw new TransportError({
+      code: 'invalid_file',
+      message: 'this folder holds no manifest.json: choose the folder Spark wrote (its --output)',
+    });
+  }
+  const top = relative(manifest).slice(0, -1).join('/');
+  const rows = files
+    .filter((f) => {
+      const parts = relative(f);
+      const name = parts.at(-1) ?? '';
+      return parts.slice(0, -1).join('/') === (top ? `${top}/rows` : 'rows') && name.endsWith('.parquet') && !/^[._]/.test(name);
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const head = (name: string, f: File) => `${JSON.stringify({ name, bytes: f.size })}\n`;
+  const parts: BlobPart[] = [`${RESULT_MAGIC}\n`, head('manifest.json', manifest), manifest];
+  for (const f of rows) parts.push(head(`rows/${f.name}`, f), f);
+  return new Blob(parts);
 }
 
 /** Has the browser download `url` (the server names the file). */

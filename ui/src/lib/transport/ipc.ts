@@ -26,6 +26,7 @@ import {
   type Page,
   type PageQuery,
   type ReadOptions,
+  type ResultSource,
   type Pairing,
   type SessionInfo,
   type Settings,
@@ -98,6 +99,13 @@ export class IpcTransport extends Calls implements Transport {
   }
   saveReconciled(id: string, what: Reconciled) {
     return this.call<string | null>('save_reconciled', { id, what });
+  }
+
+  async openResult(source: ResultSource): Promise<SessionInfo | null> {
+    if (source.kind !== 'dialog') {
+      throw new TransportError({ code: 'invalid', message: 'the desktop app opens a result folder chosen in its dialog' });
+    }
+    return this.call<SessionInfo | null>('open_result');
   }
 }
 

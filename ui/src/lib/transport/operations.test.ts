@@ -18,6 +18,11 @@ const ARGS: Record<string, (source: unknown) => unknown[]> = {
   forkSession: () => ['s1', 'n'],
   deleteSession: () => ['s1'],
   loadFile: (source) => ['s1', 'left', source],
+  openResult: (source) => [
+    (source as { kind: string }).kind === 'path'
+      ? { kind: 'dialog' }
+      : { kind: 'files', files: [new File(['{}'], 'manifest.json')] },
+  ],
   file: () => ['s1', 'left'],
   profiles: () => ['s1', 'left'],
   suggestions: () => ['s1'],

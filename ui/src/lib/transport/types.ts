@@ -92,6 +92,12 @@ export interface PageQuery {
 /** What a file to load is: bytes in the browser, a path on the desktop. */
 export type FileSource = { kind: 'bytes'; file: File } | { kind: 'path'; path: string };
 
+/** A comparison made on Apache Spark to open as a session: the files of
+ * its folder as the browser's folder input gives them (each with its
+ * `webkitRelativePath`), or, on the desktop, a folder asked for in a
+ * native dialog. */
+export type ResultSource = { kind: 'files'; files: File[] } | { kind: 'dialog' };
+
 /** A subscription to a session's events. */
 export interface Subscription {
   /** Resolves once events will be delivered. */
@@ -128,6 +134,11 @@ export interface Transport {
     progress?: (fraction: number) => void,
     options?: ReadOptions,
   ): Cancellable<Loaded>;
+  /** Opens the result of a comparison made on Apache Spark (the folder
+   * `concord compare --engine spark --output DIR` writes) as a new
+   * session: its differing rows become the session's rows. Resolves with
+   * the session, or null when the user chose no folder. */
+  openResult(source: ResultSource): Promise<SessionInfo | null>;
   /** The file loaded on one side, with how it was read. */
   file(id: string, side: Side): Promise<FileInfo>;
   profiles(id: string, side: Side): Promise<ColumnProfile[]>;
@@ -186,7 +197,7 @@ export interface Shell {
   chooseFile(side: Side): Promise<string | null>;
   /** Native drags and drops; returns a function that stops listening. */
   onDrop(handler: (e: DropEvent) => void): Promise<() => void>;
-  /** Menu items chosen: `open-left`, `open-right`, `export`, `session:ID`, `settings`. */
+  /** Menu items chosen: `open-left`, `open-right`, `open-result`, `export`, `session:ID`, `settings`. */
   onMenu(handler: (item: string) => void): Promise<() => void>;
   /** Sessions opened from outside while the window is open. */
   onOpened(handler: (o: Opened) => void): Promise<() => void>;
