@@ -40,8 +40,9 @@ identified by their key, and a DataFrame's come in partition order.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
 import concord
 
@@ -49,6 +50,13 @@ import concord
 _PART = "__concord_partition"
 #: The columns each row's file and line (or row number) go in.
 _FILE, _LINE = "__concord_file", "__concord_line"
+#: The column a piece of a partition's rows travels in, as an Arrow IPC
+#: stream, between reading and comparing.
+_ROWS = "__concord_rows"
+#: The most rows in one such piece: Spark holds each piece whole.
+_PIECE_ROWS = 256 * 1024
+#: The shape of the pieces as Spark holds them.
+_PIECES = f"`__concord_partition` int, `{_ROWS}` binary"
 #: The columns that put the rows of all partitions in the local engine's
 #: order: the side of the row that places it (left 0, right 1), that row's
 #: file and line, and (after the partition) the row's place in its partition.
@@ -122,25 +130,58 @@ class _Side:
         self.frame = frame
         #: The bytes of its files (0 for a DataFrame).
         self.size = size
+        #: Its rows' Arrow schema, ``_LINE`` and ``_FILE`` included.
+        import pyarrow as pa
+
+        self.schema = pa.schema(list(sample.schema) + [pa.field(_LINE, pa.int64()), pa.field(_FILE, pa.int32())])
+
+
+def _pieces(table: Any) -> Any:
+    """``table``'s rows (with ``_PART``) as Spark rows of a partition and
+    an Arrow IPC stream of some of its rows there. Spark then moves a few
+    large values, where converting every cell to its own row format and
+    back took most of a comparison's time on Spark."""
+    import numpy as np
+    import pyarrow as pa
+
+    parts = table.column(_PART).to_numpy()
+    order = np.argsort(parts, kind="stable")
+    table, parts = table.take(order).drop_columns([_PART]), parts[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(parts)) + 1))
+    ends = np.concatenate((starts[1:], [len(parts)]))
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        for at in range(start, end, _PIECE_ROWS):
+            sink = pa.BufferOutputStream()
+            piece = table.slice(at, min(end, at + _PIECE_ROWS) - at)
+            with pa.ipc.new_stream(sink, piece.schema) as out:
+                out.write_table(piece)
+            yield pa.record_batch([pa.array([int(parts[start])], pa.int32()), pa.array([sink.getvalue().to_pybytes()], pa.binary())],
+                                  names=[_PART, _ROWS])
+
+
+def _unpieced(pieces: Any, schema: Any) -> Any:
+    """The rows of a partition's pieces (see :func:`_pieces`), as one table."""
+    import pyarrow as pa
+
+    tables = [pa.ipc.open_stream(v.as_buffer()).read_all() for v in pieces.column(_ROWS)]
+    return pa.concat_tables(tables) if tables else schema.empty_table()
 
 
 def _partitioned(frame: Any, which: str) -> Any:
     """``frame(config_text, other_columns, n)`` for a DataFrame with
     ``_FILE`` and ``_LINE``: ``_PART`` added by the engine's key rules."""
     import pyarrow as pa
-    from pyspark.sql import types as T
 
     def build(config_text: str, other: List[str], n: int) -> Any:
         def add(batches: Any) -> Any:
             from concord import _concord
 
             for batch in batches:
-                own = pa.Table.from_batches([batch]).drop_columns([_FILE, _LINE])
-                parts = _concord.key_partitions(own, other, which, config_text, n).cast(pa.int32())
-                yield batch.append_column(_PART, parts)
+                table = pa.Table.from_batches([batch])
+                parts = _concord.key_partitions(table.drop_columns([_FILE, _LINE]), other, which, config_text, n)
+                yield from _pieces(table.append_column(_PART, parts.cast(pa.int32())))
 
-        fields = T.StructType(frame.schema.fields + [T.StructField(_PART, T.IntegerType(), False)])
-        return frame.mapInArrow(add, fields)
+        return frame.mapInArrow(add, _PIECES)
 
     return build
 
@@ -246,10 +287,9 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
                     table = table.set_column(len(own), _LINE, table.column(_LINE).cast(pa.int64()))
                     table = table.set_column(len(own) + 1, _PART, table.column(_PART).cast(pa.int32()))
                     table = table.append_column(_FILE, pa.array([index[path]] * table.num_rows, pa.int32()))
-                    yield from table.to_batches(max_chunksize=64 * 1024)
+                    yield from _pieces(table)
 
-        schema = ", ".join(f"`{c}` string" for c in columns) + f", `{_LINE}` long, `{_PART}` int, `{_FILE}` int"
-        return raw.mapInArrow(parse, schema)
+        return raw.mapInArrow(parse, _PIECES)
 
     return _Side(sample, files, len(files) == 1, build, size)
 
@@ -310,15 +350,17 @@ def compare(
     lpart, rpart = lside.frame(config_text, rnames, n), rside.frame(config_text, lnames, n)
     lines = (lside.lines, rside.lines)
 
-    def compare_partition(l: pa.Table, r: pa.Table) -> pa.Table:
+    schemas = (lside.schema, rside.schema)
+
+    def compare_partition(lp: pa.Table, rp: pa.Table) -> pa.Table:
         import concord as engine
 
-        part = (l.column(_PART) if l.num_rows else r.column(_PART))[0].as_py() if l.num_rows + r.num_rows else 0
+        part = (lp.column(_PART) if lp.num_rows else rp.column(_PART))[0].as_py() if lp.num_rows + rp.num_rows else 0
         # Each side's rows in file order, so the engine's order is the whole's.
-        l, r = (t.sort_by([(_FILE, "ascending"), (_LINE, "ascending")]) for t in (l, r))
+        l, r = (_unpieced(t, schema).sort_by([(_FILE, "ascending"), (_LINE, "ascending")])
+                for t, schema in zip((lp, rp), schemas))
         where = [(t.column(_FILE).to_numpy(), t.column(_LINE).to_numpy()) for t in (l, r)]
-        found = engine.compare(l.drop_columns([_PART, _FILE, _LINE]), r.drop_columns([_PART, _FILE, _LINE]),
-                               config=config_text)
+        found = engine.compare(l.drop_columns([_FILE, _LINE]), r.drop_columns([_FILE, _LINE]), config=config_text)
         rows = found.rows
         places = found._inner.places(config_text).to_numpy()
         flag, at = (places >> 32).astype(np.int32), (places & 0xFFFFFFFF).astype(np.int64)
@@ -344,6 +386,18 @@ def compare(
         note[_SUMMARY] = [json.dumps({"summary": found.summary, "columns": found.columns})]
         return pa.concat_tables([rows, pa.table(note, schema=rows.schema)])
 
+    with _shuffle_partitions(spark, n):
+        return _finish(spark, lpart, rpart, compare_partition, schema, config, (left, right), (lside, rside), n,
+                       output)
+
+
+def _finish(spark: Any, lpart: Any, rpart: Any, compare_partition: Any, schema: Any, config: Dict[str, Any],
+            inputs: Any, sides: Any, n: int, output: Optional[str]) -> SparkResult:
+    """Runs the comparison of the partitions, adds them up and writes the
+    output (steps 3 and 4 of the module notes)."""
+    from pyspark.sql import functions as F
+
+    (left, right), (lside, rside) = inputs, sides
     found = lpart.groupBy(_PART).cogroup(rpart.groupBy(_PART)).applyInArrow(compare_partition, schema)
     found = found.persist()
 
@@ -372,6 +426,20 @@ def compare(
         found.unpersist()
         rows = spark.read.parquet(output.rstrip("/") + "/rows")
     return SparkResult(summary, columns, config, rows, output)
+
+
+@contextlib.contextmanager
+def _shuffle_partitions(spark: Any, n: int) -> Iterator[None]:
+    """Spark's shuffles in ``n`` partitions meanwhile: as many as there
+    are key partitions, where Spark's default (200) is mostly empty tasks,
+    each a few milliseconds on every stage."""
+    key = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(key)
+    spark.conf.set(key, str(n))
+    try:
+        yield
+    finally:
+        spark.conf.set(key, before)
 
 
 def _add_summaries(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
