@@ -2,9 +2,8 @@
 """Times Concord on Spark against datacompy's SparkSQLCompare on the same
 Spark standalone cluster, and against Concord alone on this machine, in one
 run, on a pair of the benchmark workload keyed on `id` (12 columns, every
-column as text; default the 10M-row pair in bench/data-10000000, made by
-`cargo run --release --bin gen_workload -- 10000000` as the other
-benchmarks make theirs).
+column as text; default the 10M-row pair in bench/data-10000000, which
+`CONCORD_BENCH_ROWS=10000000 python3 bench/compare_vs_duckdb.py 3` makes).
 
 - concord-spark: `concord.spark.compare(L, R, key="id", output=DIR)`, the
   files read by Concord on the executors, the differing rows written as
