@@ -178,17 +178,9 @@ fn kept_tables(
             .chain(manifest.columns.iter().map(|c| pick(&c.left, &c.right)))
             .collect()
     };
-    let info = |given: &str| SourceInfo {
-        path: given.to_string(),
-        format: InputFormat::of_path(Path::new(given)).map_or(crate::table::CSV, |f| f.name),
-        bytes: 0,
-        encoding: None,
-        delimiter: None,
-        has_header: true,
-        warnings: Vec::new(),
-        compression: None,
-        sheet: None,
-        sheets: Vec::new(),
+    let info = |given: &str| {
+        let format = InputFormat::of_path(Path::new(given)).map_or(crate::table::CSV, |f| f.name);
+        SourceInfo::new(given, format)
     };
     let mut builders = [
         TableBuilder::new(info(&manifest.inputs.left), names(Side::Left)),

@@ -210,16 +210,9 @@ fn column_names(keys: &[String]) -> Vec<String> {
 /// How a JSON Lines file named `name`, of `size` bytes, is read.
 fn info(name: &str, size: u64) -> SourceInfo {
     SourceInfo {
-        path: name.to_string(),
         bytes: size,
-        format: JSONL.name,
         encoding: Some(Encoding::Utf8),
-        delimiter: None,
-        has_header: true,
-        warnings: Vec::new(),
-        compression: None,
-        sheet: None,
-        sheets: Vec::new(),
+        ..SourceInfo::new(name, JSONL.name)
     }
 }
 

@@ -90,6 +90,23 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
+    /// A file named `path` in `format` with a header, of which nothing
+    /// else is known yet: what a reader starts from and fills in.
+    pub fn new(path: &str, format: &'static str) -> SourceInfo {
+        SourceInfo {
+            path: path.to_string(),
+            bytes: 0,
+            format,
+            encoding: None,
+            delimiter: None,
+            has_header: true,
+            warnings: Vec::new(),
+            compression: None,
+            sheet: None,
+            sheets: Vec::new(),
+        }
+    }
+
     /// How the file was read, in words for people: its format when it is
     /// not CSV, then its encoding and delimiter when it is text (`utf-8,
     /// delimiter ;`). Reports, `inspect` and the results screen say this.

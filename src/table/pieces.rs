@@ -196,16 +196,8 @@ impl<'c> CsvPieces<'c> {
             decoded_bytes: 0,
             columns: Vec::new(),
             info: SourceInfo {
-                path: String::new(),
-                bytes: 0,
-                format: super::csv::NAME,
                 encoding: Some(detected.encoding),
-                delimiter: None,
-                has_header: true,
-                warnings: Vec::new(),
-                compression: None,
-                sheet: None,
-                sheets: Vec::new(),
+                ..SourceInfo::new("", super::csv::NAME)
             },
             first: None,
             rows: 0,
