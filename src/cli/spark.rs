@@ -145,5 +145,6 @@ fn print_result(value: &serde_json::Value, format: Format) {
     );
     if let Some(out) = value["output"].as_str() {
         println!("differing rows and manifest.json in {out}");
+        println!("to page, filter and export them: concord sessions import-result {out}");
     }
 }
