@@ -664,6 +664,9 @@ test('a session whose referenced file changed still shows its result and says wh
   await grid.getByText('D. Duck').waitFor();
   assert.equal(await grid.getByText('D. Drake').count(), 0);
   assert.equal(await grid.locator('[role=row][data-index]').count(), 3);
+  // Each kept cell under its own column (they once came one column off).
+  const onlyRight = grid.locator('[role=row][data-index]').filter({ hasText: 'Spamspan' });
+  assert.equal((await onlyRight.locator('[role=gridcell]').nth(2).textContent()).trim(), 'S. Spamington');
   await shot('10-referenced-rows-kept');
 });
 
