@@ -318,7 +318,6 @@ def compare(
     import numpy as np
     import pyarrow as pa
     from pyspark.sql import SparkSession
-    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     spark = spark or SparkSession.builder.getOrCreate()
@@ -403,6 +402,11 @@ def _finish(spark: Any, lpart: Any, rpart: Any, compare_partition: Any, schema: 
 
     # 3. The driver adds the partitions up, and puts the rows in order.
     notes = [json.loads(row[_SUMMARY]) for row in found.where(F.col(_SUMMARY) != "").select(_SUMMARY).collect()]
+    if not notes:
+        # No rows on either side: no partition was compared.
+        empty = concord.compare(lside.schema.empty_table().drop_columns([_FILE, _LINE]),
+                                rside.schema.empty_table().drop_columns([_FILE, _LINE]), config=json.dumps(config))
+        notes = [{"summary": empty.summary, "columns": empty.columns}]
     summary = _add_summaries([n["summary"] for n in notes])
     columns = _add_columns([n["columns"] for n in notes])
     rows = (found.where(F.col(_SUMMARY) == "")

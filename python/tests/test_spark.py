@@ -126,3 +126,14 @@ def test_the_command_line_submits_to_spark(cluster, tmp_path):
                               "--output", str(out), "--format", "csv"], capture_output=True, text=True, env=env)
     assert refused.returncode == 2
     assert "--format takes text or json" in refused.stderr
+
+
+def test_two_empty_files_compare_as_empty(spark, tmp_path):
+    from concord import spark as cs
+
+    (tmp_path / "l.csv").write_text("id,v\n")
+    (tmp_path / "r.csv").write_text("id,v\n")
+    local = concord.compare(str(tmp_path / "l.csv"), str(tmp_path / "r.csv"), key="id")
+    found = cs.compare(str(tmp_path / "l.csv"), str(tmp_path / "r.csv"), key="id", spark=spark, partitions=2)
+    assert found.summary == local.summary
+    assert not found.differs
