@@ -173,6 +173,7 @@ def _partitioned(frame: Any, which: str) -> Any:
     import pyarrow as pa
 
     def build(config_text: str, other: List[str], n: int) -> Any:
+        @_on_executor
         def add(batches: Any) -> Any:
             from concord import _concord
 
@@ -236,6 +237,7 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
             return [(p, unquote(urlparse(p).path)) for p in paths]
         return zip(paths, (c.as_py() for c in batch.column("content")))
 
+    @_on_executor
     def head(batches: Any) -> Any:
         import concord as engine
 
@@ -264,12 +266,14 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
                     out.write_table(table)
                 yield pa.record_batch([pa.array([sink.getvalue().to_pybytes()], pa.binary())], names=["ipc"])
 
-    ipc = raw.where(F.col("path") == first).mapInArrow(head, "ipc binary").collect()
+    with _engine_errors():
+        ipc = raw.where(F.col("path") == first).mapInArrow(head, "ipc binary").collect()
     sample = pa.ipc.open_stream(ipc[0]["ipc"]).read_all()
     columns = sample.column_names
     index = {f: i for i, f in enumerate(files)}
 
     def build(config_text: str, other: List[str], n: int) -> Any:
+        @_on_executor
         def parse(batches: Any) -> Any:
             from concord import _concord
 
@@ -351,6 +355,7 @@ def compare(
 
     schemas = (lside.schema, rside.schema)
 
+    @_on_executor
     def compare_partition(lp: pa.Table, rp: pa.Table) -> pa.Table:
         import concord as engine
 
@@ -385,7 +390,7 @@ def compare(
         note[_SUMMARY] = [json.dumps({"summary": found.summary, "columns": found.columns})]
         return pa.concat_tables([rows, pa.table(note, schema=rows.schema)])
 
-    with _shuffle_partitions(spark, n):
+    with _shuffle_partitions(spark, n), _engine_errors():
         return _finish(spark, lpart, rpart, compare_partition, schema, config, (left, right), (lside, rside), n,
                        output)
 
@@ -444,6 +449,60 @@ def _shuffle_partitions(spark: Any, n: int) -> Iterator[None]:
         yield
     finally:
         spark.conf.set(key, before)
+
+
+#: How an engine error crosses from an executor to the driver: Spark hands
+#: on only an exception's text.
+_ERROR_MARK = "concord-error "
+
+
+def _said(error: "concord.ConcordError") -> RuntimeError:
+    """An engine error on an executor, as text the driver reads back."""
+    return RuntimeError(_ERROR_MARK + json.dumps({"code": error.code, "message": error.message}))
+
+
+def _on_executor(f: Any) -> Any:
+    """``f`` (a function of Spark's Arrow UDFs, returning a table or a
+    generator of batches), with the engine's errors said (:func:`_said`)."""
+    import functools
+    import inspect
+
+    if inspect.isgeneratorfunction(f):
+        @functools.wraps(f)
+        def generate(*args: Any) -> Any:
+            try:
+                yield from f(*args)
+            except concord.ConcordError as e:
+                raise _said(e) from None
+
+        return generate
+
+    @functools.wraps(f)
+    def call(*args: Any) -> Any:
+        try:
+            return f(*args)
+        except concord.ConcordError as e:
+            raise _said(e) from None
+
+    return call
+
+
+@contextlib.contextmanager
+def _engine_errors() -> Iterator[None]:
+    """Spark's jobs meanwhile, with an engine error on an executor raised
+    again here as the :class:`concord.ConcordError` it was."""
+    import re
+
+    try:
+        yield
+    except concord.ConcordError:
+        raise
+    except Exception as e:
+        found = re.search(re.escape(_ERROR_MARK) + r"(\{[^\n]*\})", str(e))
+        if not found:
+            raise
+        said = json.loads(found.group(1))
+        raise concord.ConcordError(said["code"], said["message"]) from None
 
 
 def _add_summaries(parts: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -137,3 +137,18 @@ def test_two_empty_files_compare_as_empty(spark, tmp_path):
     found = cs.compare(str(tmp_path / "l.csv"), str(tmp_path / "r.csv"), key="id", spark=spark, partitions=2)
     assert found.summary == local.summary
     assert not found.differs
+
+
+def test_a_malformed_file_is_the_engines_error_naming_it(spark, tmp_path):
+    from concord import spark as cs
+
+    left, right = pair(tmp_path, rows=300)
+    with open(right, "a") as f:
+        f.write('1,"an unclosed quote\n')
+    with pytest.raises(concord.ConcordError) as local:
+        concord.compare(left, right, key="id")
+    with pytest.raises(concord.ConcordError) as found:
+        cs.compare(left, right, key="id", spark=spark, partitions=2)
+    assert found.value.code == local.value.code
+    assert found.value.message == local.value.message
+    assert "right.csv" in found.value.message
