@@ -355,8 +355,14 @@ def compare(
 
     schemas = (lside.schema, rside.schema)
 
-    @_on_executor
     def compare_partition(lp: pa.Table, rp: pa.Table) -> pa.Table:
+        # Spark counts this function's arguments: it is not wrapped.
+        try:
+            return compare_pieces(lp, rp)
+        except concord.ConcordError as e:
+            raise _said(e) from None
+
+    def compare_pieces(lp: pa.Table, rp: pa.Table) -> pa.Table:
         import concord as engine
 
         part = (lp.column(_PART) if lp.num_rows else rp.column(_PART))[0].as_py() if lp.num_rows + rp.num_rows else 0
@@ -462,29 +468,16 @@ def _said(error: "concord.ConcordError") -> RuntimeError:
 
 
 def _on_executor(f: Any) -> Any:
-    """``f`` (a function of Spark's Arrow UDFs, returning a table or a
-    generator of batches), with the engine's errors said (:func:`_said`)."""
-    import functools
-    import inspect
+    """``f`` (a ``mapInArrow`` function: batches in, batches out), with the
+    engine's errors said (:func:`_said`)."""
 
-    if inspect.isgeneratorfunction(f):
-        @functools.wraps(f)
-        def generate(*args: Any) -> Any:
-            try:
-                yield from f(*args)
-            except concord.ConcordError as e:
-                raise _said(e) from None
-
-        return generate
-
-    @functools.wraps(f)
-    def call(*args: Any) -> Any:
+    def generate(batches: Any) -> Any:
         try:
-            return f(*args)
+            yield from f(batches)
         except concord.ConcordError as e:
             raise _said(e) from None
 
-    return call
+    return generate
 
 
 @contextlib.contextmanager
