@@ -42,6 +42,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// them refuses that session instead of reading the bytes as text. 8 adds
 /// choices about a result's differences ([`super::session::Event::Chose`]),
 /// written only by such an event (and a snapshot that holds choices).
+///
+/// No version: a side compared on Apache Spark (a result opened with
+/// `sessions import-result`) is a referenced input (2) whose `blob` is
+/// `spark:` and a hash of the result's manifest, which no file hashes to.
+/// Every release checks a referenced file against its hash, so each one,
+/// older ones too, finds the file "changed" and shows the kept rows (3):
+/// nothing reads the value as a stored copy (see [`super::spark`]).
 pub const EVENT_FORMAT: u32 = 8;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the
