@@ -48,7 +48,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// `spark:` and a hash of the result's manifest, which no file hashes to.
 /// Every release checks a referenced file against its hash, so each one,
 /// older ones too, finds the file "changed" and shows the kept rows (3):
-/// nothing reads the value as a stored copy (see [`super::spark`]).
+/// nothing reads the value as a stored copy (see `src/backend/spark.rs`).
 pub const EVENT_FORMAT: u32 = 8;
 
 /// The JSON form of a snapshot's [`super::session::SessionState`], with the

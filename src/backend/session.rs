@@ -18,7 +18,7 @@ pub struct InputRef {
     /// Hash (BLAKE3) of the file's bytes: the name of its copy in the blob
     /// store, or, for a file referenced by path, the hash it had when it
     /// was loaded (`spark:` and a manifest's hash for a side compared on
-    /// Apache Spark, which no file matches: see [`super::spark`]).
+    /// Apache Spark, which no file matches: see `src/backend/spark.rs`).
     pub blob: String,
     /// The file's name as the user gave it.
     pub name: String,
