@@ -860,7 +860,7 @@ impl Workflow {
     }
 
     /// [`Workflow::import_result`] for a result folder sent as one stream
-    /// (the browser's upload; see [`super::spark::UPLOAD_MAGIC`]), of at
+    /// (the browser's upload: `CONCORD-RESULT 1`, then per file a JSON head and its bytes), of at
     /// most `limit` bytes of files. The files go to a folder in the data
     /// directory, removed once the session is made.
     pub fn import_result_upload(
