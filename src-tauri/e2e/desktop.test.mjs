@@ -163,6 +163,17 @@ test('a dropped folder gets a clear message and loses nothing', async () => {
   await d.shot('05-folder-dropped');
 });
 
+test('a dropped folder Spark wrote opens as a session of its differing rows', async () => {
+  // The folder `concord compare --engine spark --output` wrote (a fixture,
+  // made by a real Spark), dropped on the window.
+  const folder = join(fixtures, 'spark-result', 'result');
+  await d.dragEvent('tauri://drag-drop', { paths: [folder], position: { x: 10, y: 300 } });
+  await d.until('the result', () => document.querySelector('[data-testid=summary-changed]')?.textContent.trim() === '38');
+  assert.match(await d.text('compared-on-spark'), /Compared on Apache Spark/);
+  await d.until('its rows', () => document.querySelector('[data-testid=results-grid] [role=row][data-index]'));
+  await d.shot('05b-spark-result-dropped');
+});
+
 test('Settings shows the limits in force and saves a change in the data directory', async () => {
   // File > Settings… (Ctrl+,) opens it, as the ⚙ button does.
   xdo('windowfocus', '--sync', concordWindow());
@@ -196,9 +207,9 @@ test('a second launch hands its files to the running window', { skip: !process.e
 });
 
 test('quit with Ctrl+Q and relaunch: the sessions and the window size are still there', async () => {
-  const before = await d.until('four sessions', () => {
+  const before = await d.until('five sessions', () => {
     const names = [...document.querySelectorAll('[data-testid=session-item] .name')].map((e) => e.textContent.trim());
-    return names.length === 4 && names;
+    return names.length === 5 && names;
   });
   const win = concordWindow();
   xdo('windowsize', win, '1100', '720');

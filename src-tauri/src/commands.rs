@@ -107,20 +107,29 @@ pub async fn choose_file(dialogs: State<'_, SharedDialogs>, side: Side) -> Resul
     blocking(move || Ok(dialogs.pick_file(&title).map(|p| p.display().to_string()))).await
 }
 
-/// Asks for the folder of a comparison made on Apache Spark and opens it
-/// as a new session; the session, or null when the user chose none.
+/// Opens the folder of a comparison made on Apache Spark as a new
+/// session: the folder at `path` (a drop), or one asked for in a dialog.
+/// The session; null when the user chose no folder, or when `path` is not
+/// such a folder (no `manifest.json` in it), which the caller then loads
+/// as it would.
 #[tauri::command]
 pub async fn open_result(
     dialogs: State<'_, SharedDialogs>,
     state: State<'_, Desktop>,
+    path: Option<String>,
 ) -> Result<Option<SessionInfo>> {
     let w = workflow(&state);
     let dialogs = dialogs.inner().clone();
     blocking(move || {
-        let Some(dir) = dialogs.pick_folder("Open a result from Spark") else {
-            return Ok(None);
+        let dir = match path {
+            Some(p) => open::path_from_arg(&p, &std::env::current_dir().unwrap_or_default())
+                .filter(|d| d.join("manifest.json").is_file()),
+            None => dialogs.pick_folder("Open a result from Spark"),
         };
-        w.import_result(&dir, None, Control::default()).map(Some)
+        match dir {
+            Some(dir) => w.import_result(&dir, None, Control::default()).map(Some),
+            None => Ok(None),
+        }
     })
     .await
 }

@@ -567,4 +567,16 @@ fn a_result_from_spark_opens_from_a_chosen_folder() {
         asked,
         ["Open a result from Spark", "Open a result from Spark"]
     );
+
+    // A dropped folder opens when it is a result, and is left to the
+    // caller (null) when it is not; no dialog is shown.
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/spark-result/result");
+    let dropped = app.ok("open_result", json!({"path": folder.display().to_string()}));
+    assert_eq!(dropped["summary"]["changed"], 38, "{dropped}");
+    for other in [folder.join("rows"), folder.join("manifest.json")] {
+        let path = other.display().to_string();
+        assert_eq!(app.ok("open_result", json!({"path": path})), Value::Null);
+    }
+    assert_eq!(app.dialogs.asked.lock().unwrap().len(), 2);
 }

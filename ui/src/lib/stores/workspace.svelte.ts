@@ -81,6 +81,15 @@ export class Workspace {
 
   /** Loads files by path (desktop drops, dialogs, the command line). */
   async loadPaths(paths: string[], side?: Side) {
+    // One folder may be a comparison made on Spark: that opens as a session.
+    if (paths.length === 1 && this.shell) {
+      try {
+        if (await this.openResult({ kind: 'path', path: paths[0] })) return;
+      } catch (e) {
+        this.error = asApiError(e);
+        return;
+      }
+    }
     await this.loadMany(
       paths.map((path) => ({ source: { kind: 'path' as const, path }, name: baseName(path) })),
       side,
@@ -166,7 +175,9 @@ export class Workspace {
    * and shows it; the session, or null when the user chose no folder. */
   async openResult(source: ResultSource): Promise<SessionInfo | null> {
     const opened = await this.transport.openResult(source);
-    if (opened) await this.open(opened.id);
+    if (!opened) return null;
+    this.sessionsChanged();
+    await this.open(opened.id);
     return opened;
   }
 

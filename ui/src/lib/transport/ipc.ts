@@ -102,10 +102,10 @@ export class IpcTransport extends Calls implements Transport {
   }
 
   async openResult(source: ResultSource): Promise<SessionInfo | null> {
-    if (source.kind !== 'dialog') {
-      throw new TransportError({ code: 'invalid', message: 'the desktop app opens a result folder chosen in its dialog' });
+    if (source.kind === 'files') {
+      throw new TransportError({ code: 'invalid', message: 'the desktop app opens a result folder by path: choose or drop it' });
     }
-    return this.call<SessionInfo | null>('open_result');
+    return this.call<SessionInfo | null>('open_result', source.kind === 'path' ? { path: source.path } : {});
   }
 }
 

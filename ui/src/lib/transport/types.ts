@@ -95,8 +95,9 @@ export type FileSource = { kind: 'bytes'; file: File } | { kind: 'path'; path: s
 /** A comparison made on Apache Spark to open as a session: the files of
  * its folder as the browser's folder input gives them (each with its
  * `webkitRelativePath`), or, on the desktop, a folder asked for in a
- * native dialog. */
-export type ResultSource = { kind: 'files'; files: File[] } | { kind: 'dialog' };
+ * native dialog or dropped on the window (`path`; not a result folder
+ * answers null). */
+export type ResultSource = { kind: 'files'; files: File[] } | { kind: 'dialog' } | { kind: 'path'; path: string };
 
 /** A subscription to a session's events. */
 export interface Subscription {
