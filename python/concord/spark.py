@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
 import concord
@@ -108,6 +109,9 @@ _READ = ("delimiter", "has_header", "encoding", "sheet", "left_sheet", "right_sh
 #: About how many bytes of input (both sides) go to one partition by
 #: default: Spark holds a partition's rows of both sides in memory at once.
 _PARTITION_BYTES = 64 << 20
+#: Whether the driver reads the sample itself when it sees the file (the
+#: tests turn it off to run the executors' way, which other file systems take).
+_SAMPLE_ON_DRIVER = True
 #: How many bytes of a side's first file its sample is read from.
 _SAMPLE_BYTES = 16 << 20
 
@@ -187,6 +191,13 @@ def _partitioned(frame: Any, which: str) -> Any:
     return build
 
 
+def _local_path(uri: str) -> str:
+    """The path on this machine of a ``file:`` URI as Spark lists it."""
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(uri).path)
+
+
 def _is_parquet(path: str) -> bool:
     return path.lower().rstrip("/").endswith((".parquet", ".parq", ".pq"))
 
@@ -230,45 +241,51 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
 
     def sources(batch: Any) -> Any:
         """Each file of a batch as ``(uri, path or bytes)``."""
-        from urllib.parse import unquote, urlparse
-
         paths = batch.column("path").to_pylist()
         if local:
-            return [(p, unquote(urlparse(p).path)) for p in paths]
+            return [(p, _local_path(p)) for p in paths]
         return zip(paths, (c.as_py() for c in batch.column("content")))
+
+    def first_rows(path: str, source: Any) -> Any:
+        """The sample: the first rows of ``path`` (a local path or bytes)."""
+        import concord as engine
+
+        if isinstance(source, str):
+            with open(source, "rb") as f:
+                prefix = f.read(_SAMPLE_BYTES + 1)
+        else:
+            prefix = source[:_SAMPLE_BYTES + 1]
+        if len(prefix) > _SAMPLE_BYTES:
+            # The first rows from the first bytes, less the last row (which
+            # may be cut); the whole file when that fails.
+            try:
+                table = engine.read(prefix[:_SAMPLE_BYTES], name=path, side=which, **options)
+                return table.slice(0, max(0, min(sample_rows, table.num_rows - 1)))
+            except engine.ConcordError:
+                pass
+        return engine.read(source, name=path, side=which, **options).slice(0, sample_rows)
 
     @_on_executor
     def head(batches: Any) -> Any:
-        import concord as engine
-
         for batch in batches:
             for path, source in sources(batch):
                 if path != first:
                     continue
-                if isinstance(source, str):
-                    with open(source, "rb") as f:
-                        prefix = f.read(_SAMPLE_BYTES + 1)
-                else:
-                    prefix = source[:_SAMPLE_BYTES + 1]
-                table = None
-                if len(prefix) > _SAMPLE_BYTES:
-                    # The first rows from the first bytes, less the last row
-                    # (which may be cut); the whole file when that fails.
-                    try:
-                        table = engine.read(prefix[:_SAMPLE_BYTES], name=path, side=which, **options)
-                        table = table.slice(0, max(0, min(sample_rows, table.num_rows - 1)))
-                    except engine.ConcordError:
-                        table = None
-                if table is None:
-                    table = engine.read(source, name=path, side=which, **options).slice(0, sample_rows)
+                table = first_rows(path, source)
                 sink = pa.BufferOutputStream()
                 with pa.ipc.new_stream(sink, table.schema) as out:
                     out.write_table(table)
                 yield pa.record_batch([pa.array([sink.getvalue().to_pybytes()], pa.binary())], names=["ipc"])
 
-    with _engine_errors():
-        ipc = raw.where(F.col("path") == first).mapInArrow(head, "ipc binary").collect()
-    sample = pa.ipc.open_stream(ipc[0]["ipc"]).read_all()
+    here = _local_path(first) if local else None
+    if _SAMPLE_ON_DRIVER and here is not None and os.path.isfile(here):
+        # The driver sees the file too (local mode, or a shared file
+        # system): it reads the sample itself, sparing a job.
+        sample = first_rows(first, here)
+    else:
+        with _engine_errors():
+            ipc = raw.where(F.col("path") == first).mapInArrow(head, "ipc binary").collect()
+        sample = pa.ipc.open_stream(ipc[0]["ipc"]).read_all()
     columns = sample.column_names
     index = {f: i for i, f in enumerate(files)}
 

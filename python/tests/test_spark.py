@@ -139,8 +139,12 @@ def test_two_empty_files_compare_as_empty(spark, tmp_path):
     assert not found.differs
 
 
-def test_a_malformed_file_is_the_engines_error_naming_it(spark, tmp_path):
+@pytest.mark.parametrize("on_driver", [True, False])
+def test_a_malformed_file_is_the_engines_error_naming_it(spark, tmp_path, monkeypatch, on_driver):
     from concord import spark as cs
+
+    # Read where the driver sees the file, or on an executor (as for HDFS).
+    monkeypatch.setattr(cs, "_SAMPLE_ON_DRIVER", on_driver)
 
     left, right = pair(tmp_path, rows=300)
     with open(right, "a") as f:

@@ -154,7 +154,7 @@ def test_spark_and_the_local_engine_give_the_same_rows_in_the_same_order(spark, 
         assert 0 < tolerated["differences"]
 
 
-def test_a_side_of_several_files_reads_each_as_concord_does(spark, tmp_path):
+def test_a_side_of_several_files_reads_each_as_concord_does(spark, tmp_path, monkeypatch):
     """A folder of CSV files is one side (Spark's parts, for example): each
     file read by Concord, rows in the files' name order; rows have no line
     numbers then (a line number without its file would mislead)."""
@@ -175,6 +175,8 @@ def test_a_side_of_several_files_reads_each_as_concord_does(spark, tmp_path):
     for n in range(3):
         body = "\n".join(text_lines[bounds[n] - 1: bounds[n + 1] - 1])
         (folder / f"part-{n}.csv").write_text(text_lines[0] + "\n" + body + ("\n" if not body.endswith("\n") else ""))
+    # Samples read on the executors, as for files the driver cannot see.
+    monkeypatch.setattr(cs, "_SAMPLE_ON_DRIVER", False)
     found = cs.compare(str(tmp_path / "left.csv"), str(folder), key="id=ID", spark=spark, partitions=3,
                        output=str(tmp_path / "out"))
     assert found.summary == local.summary
