@@ -159,8 +159,11 @@ def _pieces(table: Any) -> Any:
             piece = table.slice(at, min(end, at + _PIECE_ROWS) - at)
             with pa.ipc.new_stream(sink, piece.schema) as out:
                 out.write_table(piece)
-            yield pa.record_batch([pa.array([int(parts[start])], pa.int32()), pa.array([sink.getvalue().to_pybytes()], pa.binary())],
-                                  names=[_PART, _ROWS])
+            data = sink.getvalue()
+            # One binary value over the stream's buffer, not a copy of it.
+            offsets = pa.array([0, data.size], pa.int32()).buffers()[1]
+            value = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, data])
+            yield pa.record_batch([pa.array([int(parts[start])], pa.int32()), value], names=[_PART, _ROWS])
 
 
 def _unpieced(pieces: Any, schema: Any) -> Any:
@@ -169,6 +172,18 @@ def _unpieced(pieces: Any, schema: Any) -> Any:
 
     tables = [pa.ipc.open_stream(v.as_buffer()).read_all() for v in pieces.column(_ROWS)]
     return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def _in_file_order(table: Any) -> Any:
+    """``table``'s rows in the order of their files and lines: as they
+    are, when its pieces came in that order (one file's, usually)."""
+    import numpy as np
+
+    files, lines = table.column(_FILE).to_numpy(), table.column(_LINE).to_numpy()
+    if len(files) < 2 or (np.all(files[1:] >= files[:-1]) and np.all(
+            (files[1:] > files[:-1]) | (lines[1:] >= lines[:-1]))):
+        return table
+    return table.sort_by([(_FILE, "ascending"), (_LINE, "ascending")])
 
 
 def _partitioned(frame: Any, which: str) -> Any:
@@ -384,8 +399,7 @@ def compare(
 
         part = (lp.column(_PART) if lp.num_rows else rp.column(_PART))[0].as_py() if lp.num_rows + rp.num_rows else 0
         # Each side's rows in file order, so the engine's order is the whole's.
-        l, r = (_unpieced(t, schema).sort_by([(_FILE, "ascending"), (_LINE, "ascending")])
-                for t, schema in zip((lp, rp), schemas))
+        l, r = (_in_file_order(_unpieced(t, schema)) for t, schema in zip((lp, rp), schemas))
         where = [(t.column(_FILE).to_numpy(), t.column(_LINE).to_numpy()) for t in (l, r)]
         found = engine.compare(l.drop_columns([_FILE, _LINE]), r.drop_columns([_FILE, _LINE]), config=config_text)
         rows = found.rows
