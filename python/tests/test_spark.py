@@ -156,3 +156,16 @@ def test_a_malformed_file_is_the_engines_error_naming_it(spark, tmp_path, monkey
     assert found.value.code == local.value.code
     assert found.value.message == local.value.message
     assert "right.csv" in found.value.message
+
+
+def test_a_partitions_rows_are_put_in_file_order_when_they_are_not():
+    from concord import spark as cs
+
+    ordered = pa.table({"v": ["a", "b", "c"], cs._FILE: pa.array([0, 0, 1], pa.int32()),
+                        cs._LINE: pa.array([2, 5, 2], pa.int64())})
+    assert cs._in_file_order(ordered) is ordered
+    shuffled = pa.table({"v": ["c", "a", "b"], cs._FILE: pa.array([1, 0, 0], pa.int32()),
+                         cs._LINE: pa.array([2, 2, 5], pa.int64())})
+    assert cs._in_file_order(shuffled).column("v").to_pylist() == ["a", "b", "c"]
+    lines = pa.table({"v": ["b", "a"], cs._FILE: pa.array([0, 0], pa.int32()), cs._LINE: pa.array([9, 3], pa.int64())})
+    assert cs._in_file_order(lines).column("v").to_pylist() == ["a", "b"]
