@@ -271,10 +271,12 @@ def _side(spark: Any, side: Any, which: str, read: Dict[str, Any], sample_rows: 
         else:
             prefix = source[:_SAMPLE_BYTES + 1]
         if len(prefix) > _SAMPLE_BYTES:
-            # The first rows from the first bytes, less the last row (which
-            # may be cut); the whole file when that fails.
+            # The first rows from the first bytes, up to a line's end, less
+            # the last row (a quoted field may go on past it); the whole
+            # file only when even that does not read.
+            cut = prefix.rfind(b"\n", 0, _SAMPLE_BYTES) + 1
             try:
-                table = engine.read(prefix[:_SAMPLE_BYTES], name=path, side=which, **options)
+                table = engine.read(prefix[:cut or _SAMPLE_BYTES], name=path, side=which, **options)
                 return table.slice(0, max(0, min(sample_rows, table.num_rows - 1)))
             except engine.ConcordError:
                 pass

@@ -169,3 +169,16 @@ def test_a_partitions_rows_are_put_in_file_order_when_they_are_not():
     assert cs._in_file_order(shuffled).column("v").to_pylist() == ["a", "b", "c"]
     lines = pa.table({"v": ["b", "a"], cs._FILE: pa.array([0, 0], pa.int32()), cs._LINE: pa.array([9, 3], pa.int64())})
     assert cs._in_file_order(lines).column("v").to_pylist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("on_driver", [True, False])
+def test_the_sample_is_read_from_the_first_bytes_not_the_whole_file(spark, tmp_path, monkeypatch, on_driver):
+    from concord import spark as cs
+
+    left, _ = pair(tmp_path, rows=400)
+    monkeypatch.setattr(cs, "_SAMPLE_BYTES", 1000)
+    monkeypatch.setattr(cs, "_SAMPLE_ON_DRIVER", on_driver)
+    side = cs._side(spark, left, "left", {}, 100_000)
+    # About 1000 bytes of 30-byte rows, less the last one: not all 400.
+    assert 10 < side.sample.num_rows < 40
+    assert side.sample.column_names == ["id", "name", "amount", "city"]
