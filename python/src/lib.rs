@@ -205,7 +205,7 @@ impl<'py> Settings<'py> {
                 )));
             }
         }
-        serde_json::from_str(&json).map_err(|e| invalid("config", e))
+        config_json(&json)
     }
 
     /// The comparison's settings, read as the command line reads its flags.
@@ -315,6 +315,17 @@ impl<'py> Settings<'py> {
         }
         Ok(resources)
     }
+}
+
+/// A whole configuration given as JSON (`config=`, or one
+/// [`complete_config`] returned).
+fn config_json(text: &str) -> PyResult<CompareConfig> {
+    serde_json::from_str(text).map_err(|e| invalid("config", e))
+}
+
+/// The side named `left` or `right`.
+fn side_named(py: Python<'_>, name: &str) -> PyResult<concord::Side> {
+    concord::Side::from_name(name).map_err(|e| error(py, e))
 }
 
 /// One side of a comparison: a file, or Arrow data already in memory.
@@ -444,15 +455,10 @@ fn read<'py>(
     settings: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let read = Settings::new(settings)?.read_options()?;
+    let side = side_named(py, side)?;
     let opts = match side {
-        "left" => read.left,
-        "right" => read.right,
-        other => {
-            return Err(invalid(
-                "side",
-                format!("expected left or right, not '{other}'"),
-            ))
-        }
+        concord::Side::Left => read.left,
+        concord::Side::Right => read.right,
     };
     let loaded = if let Ok(bytes) = source.cast::<PyBytes>() {
         let bytes = bytes.as_bytes().to_vec();
@@ -468,9 +474,7 @@ fn read<'py>(
     let parts = match partitions {
         None => None,
         Some((column, config, other, n)) => {
-            let config: CompareConfig =
-                serde_json::from_str(&config).map_err(|e| invalid("config", e))?;
-            let side = concord::Side::from_name(side).map_err(|e| error(py, e))?;
+            let config = config_json(&config)?;
             let parts = py
                 .detach(|| partitions_of(&table, side, &config, &other, n))
                 .map_err(|e| error(py, e))?;
@@ -543,8 +547,8 @@ fn key_partitions<'py>(
     config: &str,
     n: u32,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let config: CompareConfig = serde_json::from_str(config).map_err(|e| invalid("config", e))?;
-    let side = concord::Side::from_name(side).map_err(|e| error(py, e))?;
+    let config = config_json(config)?;
+    let side = side_named(py, side)?;
     let name = match side {
         concord::Side::Left => "left",
         concord::Side::Right => "right",
@@ -611,8 +615,7 @@ impl Result {
     /// [`spread::result_places`] says (for a keyed comparison by `config`,
     /// JSON): a pyarrow UInt64 array, one per row of the rows.
     fn places<'py>(&self, py: Python<'py>, config: &str) -> PyResult<Bound<'py, PyAny>> {
-        let config: CompareConfig =
-            serde_json::from_str(config).map_err(|e| invalid("config", e))?;
+        let config = config_json(config)?;
         let c = &self.comparison;
         let places = py
             .detach(|| spread::result_places(&c.left, &c.right, &config, &c.result))
