@@ -11,11 +11,13 @@ use crate::budget::{size_text, MemoryBudget};
 use crate::compare::partitioned::{
     compare_pieces, compare_streams, in_whole_tables, Inputs, Keep, Partitioned, Source,
 };
-use crate::compare::{CompareConfig, CompareResult, Comparison};
+use crate::compare::{type_step, typed, CompareConfig, CompareResult, Comparison};
 use crate::error::{Error, Result, Side};
 use crate::progress::Control;
-use crate::suggest::{annotate, complete_config, with_suggestions, Completed};
-use crate::table::{map_both, Pieces, SideOptions, Table, TableBuilder};
+use crate::suggest::{
+    annotate, complete_config, sampled_rows, suggests_pairing, with_suggestions, Completed,
+};
+use crate::table::{load_arrow, map_path, ArrowTable, Pieces, SideOptions, Table, TableBuilder};
 use std::path::{Path, PathBuf};
 
 /// How a comparison of two files was carried out.
@@ -103,9 +105,26 @@ pub fn compare_files(
     let (left_bytes, right_bytes) = (size(left)?, size(right)?);
     if resources.budget.fits(left_bytes, right_bytes) {
         decided(Strategy::InMemory, left_bytes + right_bytes);
-        let (l, r) = map_both(left, right, opts, ctl)?;
-        let result = crate::suggest::compare(&l, &r, config, ctl)?;
-        return Ok((Comparison::new(l, r, result), Strategy::InMemory));
+        let read = |path: &Path, side: Side| -> Result<Loaded> {
+            let (opts, ctl) = (opts.side(side), ctl.with_side(side));
+            Ok(match load_arrow(path, opts, ctl)? {
+                Some(t) => Loaded::Arrow(t),
+                None => Loaded::Text(map_path(path, opts, ctl)?),
+            })
+        };
+        let (l, r) = rayon::join(|| read(left, Side::Left), || read(right, Side::Right));
+        let comparison = match (l?, r?) {
+            (Loaded::Arrow(l), Loaded::Arrow(r)) => compare_arrow(l, r, config, resources, ctl)?,
+            (l, r) => {
+                let (l, r) = (
+                    l.into_table(Side::Left, ctl)?,
+                    r.into_table(Side::Right, ctl)?,
+                );
+                let result = crate::suggest::compare(&l, &r, config, ctl)?;
+                Comparison::new(l, r, result)
+            }
+        };
+        return Ok((comparison, Strategy::InMemory));
     }
     let limits = resources.budget.limits();
     let inputs = Inputs {
@@ -145,6 +164,94 @@ pub fn compare_files(
     )?;
     let result = annotate(done.result, completed);
     Ok((Comparison::new(done.left, done.right, result), strategy))
+}
+
+/// One side read into memory: as Arrow columns when its format has them.
+// One value a side, moved once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Loaded {
+    Arrow(ArrowTable),
+    Text(Table),
+}
+
+impl Loaded {
+    fn into_table(self, side: Side, ctl: Control<'_>) -> Result<Table> {
+        match self {
+            Loaded::Arrow(t) => t.into_table(ctl.with_side(side)),
+            Loaded::Text(t) => Ok(t),
+        }
+    }
+}
+
+/// Compares two tables held as Arrow columns (Parquet or Arrow files,
+/// frames) after the suggestion stage, as [`crate::suggest::compare`]
+/// compares them as text, with the same result. When the key is named, the
+/// rows that are the same on both sides are found on their typed values
+/// and only the others are made text ([`typed`]); the comparison's tables
+/// then hold the rows its result refers to, as after a comparison on disk.
+/// Otherwise both tables are made text and compared whole.
+pub fn compare_arrow(
+    left: ArrowTable,
+    right: ArrowTable,
+    config: &CompareConfig,
+    resources: &Resources,
+    ctl: Control<'_>,
+) -> Result<Comparison> {
+    if let Some(done) = compare_typed(&left, &right, config, resources, ctl)? {
+        // Their memory goes back while the result is used.
+        rayon::spawn(move || drop((left, right)));
+        return Ok(done);
+    }
+    let (l, r) = rayon::join(
+        || left.into_table(ctl.with_side(Side::Left)),
+        || right.into_table(ctl.with_side(Side::Right)),
+    );
+    let (l, r) = (l?, r?);
+    let result = crate::suggest::compare(&l, &r, config, ctl)?;
+    Ok(Comparison::new(l, r, result))
+}
+
+/// [`compare_arrow`] by [`typed::compare`], or `None` where it does not
+/// apply. The configuration is completed from the rows the whole tables'
+/// completion reads, so it is completed alike: it is not when a key or
+/// column pairs are to be suggested, which read more of the tables.
+fn compare_typed(
+    left: &ArrowTable,
+    right: &ArrowTable,
+    config: &CompareConfig,
+    resources: &Resources,
+    ctl: Control<'_>,
+) -> Result<Option<Comparison>> {
+    let shapes = (left.shape()?, right.shape()?);
+    if config.keys.is_empty() || suggests_pairing(&shapes.0, &shapes.1, config) {
+        return Ok(None);
+    }
+    let rows = |t: &ArrowTable, rows: &mut dyn Iterator<Item = usize>| {
+        t.rows(&rows.map(|r| r as u32).collect::<Vec<_>>())
+    };
+    let completed = if config.completes() {
+        let (l, r) = (left.num_rows(), right.num_rows());
+        let l = rows(left, &mut sampled_rows(l))?;
+        let r = rows(right, &mut sampled_rows(r))?;
+        complete_config(&l, &r, config, ctl)?
+    } else {
+        Completed::unchanged(config)
+    };
+    let typed_rows = |t: &ArrowTable| {
+        let n = t.num_rows();
+        rows(t, &mut (0..n).step_by(type_step(n)))
+    };
+    let samples = (typed_rows(left)?, typed_rows(right)?);
+    let keep = Keep {
+        dir: &resources.spill_dir,
+        bytes: resources.budget.limits().result_bytes,
+    };
+    let samples = (&samples.0, &samples.1);
+    let Some(done) = typed::compare(left, right, &completed.config, samples, keep, ctl)? else {
+        return Ok(None);
+    };
+    let result = annotate(done.result, completed);
+    Ok(Some(Comparison::new(done.left, done.right, result)))
 }
 
 /// Compares `inputs`, which do not fit the memory budget, by what the

@@ -4,11 +4,12 @@
 
 mod common;
 
+use common::exports::{every_export, same_exports, Exports};
 use common::Rng;
 use concord::budget::MemoryBudget;
 use concord::compare::Comparison;
 use concord::compare::{ColumnPair, CompareConfig, Mode};
-use concord::export::{self, Format, Report};
+use concord::export::{Format, Report};
 use concord::plan::{compare_files, compare_loaded, Resources, Strategy};
 use concord::table::load_to_disk;
 use concord::{Control, Error, LoadOptions};
@@ -32,9 +33,6 @@ fn compared(
     let opts = concord::SideOptions::default();
     compare_files(left, right, &opts, config, resources, &|_, _| {}, ctl)
 }
-
-/// Each format with the bytes of its export.
-type Exports = Vec<(Format, Vec<u8>)>;
 
 /// Every export of comparing `left` with `right` under `budget`, and how
 /// the comparison was made.
@@ -85,61 +83,6 @@ fn exports_on_disk(
     })?;
     assert!(from_copies == from_whole, "{}", left.display());
     Ok((from_whole, done.strategy))
-}
-
-/// The bytes of every export of `report`.
-fn every_export(report: Report<'_>) -> Result<Exports, Error> {
-    let mut out = Vec::new();
-    for format in Format::ALL {
-        let mut bytes = Vec::new();
-        export::write(report, format, &mut bytes, Control::default())?;
-        if format == Format::Xlsx {
-            bytes = workbook_parts(&bytes);
-        }
-        out.push((format, bytes));
-    }
-    Ok(out)
-}
-
-/// Every part of a workbook but the one that holds its creation time, each
-/// named and unzipped, so that two workbooks of the same cells compare
-/// equal.
-fn workbook_parts(book: &[u8]) -> Vec<u8> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
-    let mut names: Vec<String> = zip.file_names().map(String::from).collect();
-    names.sort();
-    let mut out = Vec::new();
-    for name in names.iter().filter(|n| *n != "docProps/core.xml") {
-        out.extend_from_slice(name.as_bytes());
-        out.push(b'\n');
-        std::io::copy(&mut zip.by_name(name).unwrap(), &mut out).unwrap();
-    }
-    assert!(
-        names.iter().any(|n| n.starts_with("xl/worksheets/")),
-        "{names:?}"
-    );
-    out
-}
-
-/// Panics, showing where, unless `other` exports what `whole` does.
-fn same_exports(left: &Path, right: &Path, whole: &Exports, other: &Exports, how: &str) {
-    for ((format, a), (_, b)) in whole.iter().zip(other) {
-        if a != b {
-            let at = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
-            let around = |s: &[u8]| {
-                String::from_utf8_lossy(&s[at.saturating_sub(200)..(at + 200).min(s.len())])
-                    .into_owned()
-            };
-            panic!(
-                "{} vs {} differ as {} at byte {at}:\n--- in memory\n{}\n--- {how}\n{}",
-                left.display(),
-                right.display(),
-                format.name(),
-                around(a),
-                around(b)
-            );
-        }
-    }
 }
 
 /// Compares both ways, checks the exports agree and spill files are gone,

@@ -13,6 +13,7 @@ mod rows;
 mod rules;
 pub mod spread;
 mod suggested;
+pub mod typed;
 
 pub use result::{
     pair_label, ColumnPair, ColumnStats, CompareResult, Comparison, Mode, ResolvedPair, RowDiff,

@@ -184,6 +184,30 @@ fn compare_partitions(
     Ok(())
 }
 
+/// Compares `left` and `right`, which hold some of the rows of two tables
+/// shaped as `shapes` (each row knowing its index and line there), by the
+/// key of `plan`, as one partition of them: the rows left out are
+/// `identical` pairs of rows, each pair the only rows of its key on both
+/// sides and the same in every compared column, which the whole tables'
+/// comparison would count as matched and identical and say nothing else
+/// of. The result is that comparison's.
+pub(super) fn compare_subset(
+    (left, right): (&Table, &Table),
+    shapes: (&Table, &Table),
+    plan: Plan,
+    identical: u64,
+    keep: Keep<'_>,
+    ctl: Control<'_>,
+) -> Result<Partitioned> {
+    let mut out = Gathered::new(shapes.0, shapes.1, &plan, keep);
+    let (result, order) = compare_keyed(left, right, plan.clone(), ctl)?;
+    out.empty_keys = order.empty_keys;
+    out.add(left, right, result, &order.order)?;
+    out.summary.matched += identical;
+    out.summary.identical += identical;
+    out.finish(plan, true, 1)
+}
+
 /// Compares two files row N with row N without spilling: a first pass
 /// over each file takes the rows that judge column types (which need the
 /// file's length), a second reads both files side by side and compares

@@ -225,9 +225,8 @@ fn date_layout(column: &str, values: &[Vec<&str>; 2]) -> Option<Result<InferredR
 /// would miss the cache at every cell.
 fn sample<'t>(table: &'t Table, cols: &[Option<usize>]) -> Vec<Vec<&'t str>> {
     let n = table.num_rows();
-    let step = n.div_ceil(SAMPLE).max(1);
     let mut out = vec![Vec::with_capacity(n.min(SAMPLE)); cols.len()];
-    for r in (0..n).step_by(step) {
+    for r in sampled_rows(n) {
         let cells = table.row(r);
         for (vals, c) in out.iter_mut().zip(cols) {
             if let Some(c) = *c {
@@ -236,6 +235,13 @@ fn sample<'t>(table: &'t Table, cols: &[Option<usize>]) -> Vec<Vec<&'t str>> {
         }
     }
     out
+}
+
+/// The rows of a table of `n` rows whose values rules are inferred from:
+/// at most [`SAMPLE`], spread evenly. A table of just these rows has them
+/// all sampled, so inferring from it infers what the whole table does.
+pub fn sampled_rows(n: usize) -> std::iter::StepBy<std::ops::Range<usize>> {
+    (0..n).step_by(n.div_ceil(SAMPLE).max(1))
 }
 
 /// The type of a value, read with a decimal comma when it is not a usual

@@ -14,7 +14,7 @@ mod names;
 mod sample;
 
 pub use assign::assign;
-pub use inferred::{infer_rules, Inferred};
+pub use inferred::{infer_rules, sampled_rows, Inferred};
 pub use names::{compare_names, words, NameMatch};
 
 pub use crate::compare::{AppliedSuggestions, KeySuggestion, MappingSuggestion};
@@ -341,14 +341,9 @@ fn complete(
     Ok(completed)
 }
 
-/// Completes `config` with a suggested key and renamed pairs.
-fn complete_pairing(
-    left: &Table,
-    right: &Table,
-    config: &CompareConfig,
-    check: Check,
-    ctl: Control<'_>,
-) -> Result<Completed> {
+/// Whether completing `config` for tables with the columns of `left` and
+/// `right` looks for a key, and for renamed column pairs.
+fn wanted(left: &Table, right: &Table, config: &CompareConfig) -> (bool, bool) {
     // Rows paired by position on request need no key.
     let want_key = config.use_suggestions && config.keys.is_empty() && !config.by_position;
     // Renamed pairs are worth looking for only if some column on each side
@@ -358,6 +353,27 @@ fn complete_pairing(
         && config.mappings.is_empty()
         && unpaired(left, right)
         && unpaired(right, left);
+    (want_key, want_maps)
+}
+
+/// Whether completing `config` for tables with the columns of `left` and
+/// `right` (which may hold no rows) suggests a key or column pairs, which
+/// read the tables' rows; when it does not, completing it reads only the
+/// rows [`sampled_rows`] names.
+pub fn suggests_pairing(left: &Table, right: &Table, config: &CompareConfig) -> bool {
+    let (key, maps) = wanted(left, right, config);
+    key || maps
+}
+
+/// Completes `config` with a suggested key and renamed pairs.
+fn complete_pairing(
+    left: &Table,
+    right: &Table,
+    config: &CompareConfig,
+    check: Check,
+    ctl: Control<'_>,
+) -> Result<Completed> {
+    let (want_key, want_maps) = wanted(left, right, config);
     if !want_key && !want_maps {
         return Ok(Completed::unchanged(config));
     }

@@ -21,7 +21,7 @@
 use super::formats::InputFormat;
 use super::load::unique_names;
 use super::source::{rows_per_piece, Input, Piecewise, ReadPieces, Reader, TakePiece};
-use super::{LoadOptions, SourceInfo, Table, TableBuilder};
+use super::{ArrowTable, LoadOptions, SourceInfo, Table, TableBuilder};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
 use arrow_array::cast::AsArray;
@@ -39,7 +39,7 @@ pub struct Parquet;
 pub struct ArrowIpc;
 
 /// Parquet's description in the list of formats.
-static PARQUET: InputFormat = InputFormat {
+pub(super) static PARQUET: InputFormat = InputFormat {
     name: "parquet",
     label: "Parquet",
     extensions: &["parquet", "pq"],
@@ -49,7 +49,7 @@ static PARQUET: InputFormat = InputFormat {
 };
 
 /// Arrow IPC's description in the list of formats.
-static ARROW: InputFormat = InputFormat {
+pub(super) static ARROW: InputFormat = InputFormat {
     name: "arrow",
     label: "Arrow IPC (Feather)",
     extensions: &["arrow", "feather", "ipc"],
@@ -95,6 +95,20 @@ impl Reader for Parquet {
         read_all(batches, rows, &name, PARQUET.name, ctl)
     }
 
+    /// The file in batches of at most a million rows (fewer when they
+    /// would hold more than [`WHOLE_BATCH_TEXT`] of text).
+    fn arrow(&self, path: &Path, ctl: Control<'_>) -> Option<Result<ArrowTable>> {
+        let name = path.display().to_string();
+        let text = self.text_bytes(path).unwrap_or(0);
+        let per_batch =
+            |rows| rows_per_piece(WHOLE_BATCH_TEXT, rows, text).clamp(1, 1 << 20) as usize;
+        let read = || {
+            let (batches, rows) = parquet_batches(open(path, &name)?, &name, per_batch)?;
+            ArrowTable::collect(batches, rows, &name, PARQUET.name, ctl)
+        };
+        Some(read())
+    }
+
     fn pieces<'c>(
         &self,
         path: &Path,
@@ -132,6 +146,15 @@ impl Reader for ArrowIpc {
         read_all(batches, 0, &name, ARROW.name, ctl)
     }
 
+    fn arrow(&self, path: &Path, ctl: Control<'_>) -> Option<Result<ArrowTable>> {
+        let name = path.display().to_string();
+        let read = || {
+            let batches = ipc_batches(open(path, &name)?, &name)?;
+            ArrowTable::collect(batches, 0, &name, ARROW.name, ctl)
+        };
+        Some(read())
+    }
+
     /// An Arrow file's record batches, one piece each.
     fn pieces<'c>(
         &self,
@@ -167,12 +190,12 @@ pub fn table_from_arrow(
 }
 
 /// Batches of record, with the schema they follow.
-type Batches = (
+pub(super) type Batches = (
     SchemaRef,
     Box<dyn Iterator<Item = std::result::Result<RecordBatch, String>> + Send>,
 );
 
-fn open(path: &Path, name: &str) -> Result<std::fs::File> {
+pub(super) fn open(path: &Path, name: &str) -> Result<std::fs::File> {
     std::fs::File::open(path).map_err(|source| Error::Read {
         path: name.to_string(),
         source,
@@ -180,7 +203,7 @@ fn open(path: &Path, name: &str) -> Result<std::fs::File> {
 }
 
 /// The error for a file the columnar readers cannot read.
-fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
+pub(super) fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
     Error::InvalidFile {
         path: name.to_string(),
         line: None,
@@ -191,7 +214,10 @@ fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
 /// The rows of a batch of a file read whole: few enough that a dozen or
 /// so columns stay in the cache while their rows are put together (8K
 /// measured fastest on bench/parquet_vs_duckdb.py, against 2K to 64K).
-const BATCH_ROWS: usize = 8 * 1024;
+pub(super) const BATCH_ROWS: usize = 8 * 1024;
+
+/// Text a batch of a file read whole as Arrow columns holds at most.
+const WHOLE_BATCH_TEXT: usize = 256 << 20;
 
 /// `batch` in slices of at most [`BATCH_ROWS`] rows (views, not copies).
 fn slices(batch: &RecordBatch) -> impl Iterator<Item = RecordBatch> + '_ {
@@ -203,7 +229,7 @@ fn slices(batch: &RecordBatch) -> impl Iterator<Item = RecordBatch> + '_ {
 
 /// A Parquet file's batches, of the rows `batch_rows` gives for the
 /// file's number of rows, and that number.
-fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
+pub(super) fn parquet_batches<T: ::parquet::file::reader::ChunkReader + 'static>(
     source: T,
     name: &str,
     batch_rows: impl FnOnce(u64) -> usize,
@@ -240,7 +266,7 @@ fn batch_pieces<'c>(
     )?))
 }
 
-fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
+pub(super) fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
     source: R,
     name: &str,
 ) -> Result<Batches> {
@@ -254,7 +280,7 @@ fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
 }
 
 /// Every batch into one table; `rows`, the rows to expect (0 if unknown).
-fn read_all(
+pub(super) fn read_all(
     batches: Batches,
     rows: u64,
     name: &str,
@@ -287,6 +313,25 @@ fn read_all(
     Ok(t)
 }
 
+/// The columns of a file of `schema` (names made unique, which the
+/// description's warnings say) and its description.
+pub(super) fn described(
+    schema: &SchemaRef,
+    name: &str,
+    format: &'static str,
+    file_size: u64,
+) -> (Vec<String>, SourceInfo) {
+    let mut warnings = Vec::new();
+    let names = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let columns = unique_names(names, &mut warnings);
+    let info = SourceInfo {
+        bytes: file_size,
+        warnings,
+        ..SourceInfo::new(name, format)
+    };
+    (columns, info)
+}
+
 /// Batches read into tables of about a piece's rows; see [`ReadPieces`].
 struct BatchPieces<'c> {
     batches: Box<dyn Iterator<Item = std::result::Result<RecordBatch, String>> + Send>,
@@ -309,21 +354,7 @@ impl<'c> BatchPieces<'c> {
         total_rows: u64,
         ctl: Control<'c>,
     ) -> BatchPieces<'c> {
-        let mut warnings = Vec::new();
-        let names = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let columns = unique_names(names, &mut warnings);
-        let info = SourceInfo {
-            path: name.to_string(),
-            bytes: file_size,
-            format,
-            encoding: None,
-            delimiter: None,
-            has_header: true,
-            warnings,
-            compression: None,
-            sheet: None,
-            sheets: Vec::new(),
-        };
+        let (columns, info) = described(schema, name, format, file_size);
         BatchPieces {
             batches,
             name: name.to_string(),
@@ -352,37 +383,55 @@ impl<'c> BatchPieces<'c> {
     }
 
     fn push_rows(&mut self, table: &mut TableBuilder, batch: &RecordBatch) -> Result<()> {
-        let n = batch.num_rows();
-        // Each column is made text once for the batch, so that rows are
-        // then put together by copying slices, with no call per cell.
-        let texts = batch
-            .columns()
-            .iter()
-            .zip(&self.columns)
-            .map(|(a, name)| {
-                column_text(a.as_ref()).map_err(|detail| Error::InvalidFile {
-                    path: self.name.clone(),
-                    line: None,
-                    detail: format!("column '{name}': {detail}"),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for row in 0..n {
-            let index = u32::try_from(self.rows).map_err(|_| Error::TooManyRows {
-                path: self.name.clone(),
-                rows: self.total_rows.max(self.rows),
-            })?;
-            // A row's "line" is its 1-based number among the file's rows.
-            table.push_written(index, self.rows + 1, |c, text| {
-                text.extend_from_slice(texts[c].value(row))
-            });
-            self.rows += 1;
-        }
+        let first = self.rows;
+        let total = self.total_rows.max(first + batch.num_rows() as u64);
+        push_text(table, batch, &self.name, &self.columns, total, |k| {
+            first + k as u64
+        })?;
+        self.rows += batch.num_rows() as u64;
         if self.total_rows > 0 {
             self.ctl.report(Phase::Loading, self.rows, self.total_rows);
         }
         Ok(())
     }
+}
+
+/// Adds the rows of `batch`, of the file `name` with `columns` and
+/// `file_rows` rows, to `table` as text, its row `k` as the file's row
+/// `index(k)` (0-based; its "line" is its 1-based number among the rows).
+pub(super) fn push_text(
+    table: &mut TableBuilder,
+    batch: &RecordBatch,
+    name: &str,
+    columns: &[String],
+    file_rows: u64,
+    index: impl Fn(usize) -> u64,
+) -> Result<()> {
+    // Each column is made text once for the batch, so that rows are
+    // then put together by copying slices, with no call per cell.
+    let texts = batch
+        .columns()
+        .iter()
+        .zip(columns)
+        .map(|(a, column)| {
+            column_text(a.as_ref()).map_err(|detail| Error::InvalidFile {
+                path: name.to_string(),
+                line: None,
+                detail: format!("column '{column}': {detail}"),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for row in 0..batch.num_rows() {
+        let at = index(row);
+        let source_row = u32::try_from(at).map_err(|_| Error::TooManyRows {
+            path: name.to_string(),
+            rows: file_rows,
+        })?;
+        table.push_written(source_row, at + 1, |c, text| {
+            text.extend_from_slice(texts[c].value(row))
+        });
+    }
+    Ok(())
 }
 
 impl TakePiece for BatchPieces<'_> {

@@ -11,6 +11,7 @@
 //! which are read from copies, unquoted, laid out the same way (see
 //! `parse`). There is no allocation per cell.
 
+mod arrow_table;
 mod builder;
 mod compressed;
 mod decode;
@@ -38,6 +39,7 @@ pub static READERS: &[&dyn Reader] = &[
     &columnar::ArrowIpc,
 ];
 
+pub use arrow_table::ArrowTable;
 pub use builder::{encode_row, TableBuilder};
 pub use columnar::table_from_arrow;
 pub use compressed::Compression;
@@ -52,8 +54,8 @@ pub(crate) use parse::{next_record, record_cells, Outcome, QUOTED};
 pub(crate) use sniff::skip_lines;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 pub use source::{
-    load_both, load_bytes, load_path, load_to_disk, map_both, map_path, parse_delimiter,
-    text_bytes, LoadOptions, Pieces, Reader, SideOptions,
+    load_arrow, load_both, load_bytes, load_path, load_to_disk, map_both, map_path,
+    parse_delimiter, text_bytes, LoadOptions, Pieces, Reader, SideOptions,
 };
 pub use workbook::{sheet_sizes, SheetSize};
 

@@ -198,6 +198,16 @@ pub trait Reader: Sync {
         None
     }
 
+    /// Reads the whole (uncompressed) file at `path` as Arrow columns, for
+    /// readers of typed columnar formats: what lets a keyed comparison
+    /// find equal rows without making them text (see
+    /// [`ArrowTable`](super::ArrowTable)). `None` (the default): the format
+    /// is read as text only.
+    fn arrow(&self, path: &Path, ctl: Control<'_>) -> Option<Result<super::ArrowTable>> {
+        let _ = (path, ctl);
+        None
+    }
+
     /// Opens a file to be read a piece of about `piece_bytes` at a time,
     /// for files larger than memory; the file may be compressed
     /// ([`Compression`]). Readers that cannot read in pieces keep this
@@ -468,6 +478,19 @@ pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Ta
     match reader_for_path(path, opts)? {
         (_, Some(c)) => load_compressed(path, c, opts, ctl),
         (reader, None) => reader.load(Input::Path(path), opts, ctl),
+    }
+}
+
+/// Reads the file at `path` as Arrow columns when its reader can
+/// ([`Reader::arrow`]); `None` for other formats and compressed files.
+pub fn load_arrow(
+    path: &Path,
+    opts: &LoadOptions,
+    ctl: Control<'_>,
+) -> Result<Option<super::ArrowTable>> {
+    match reader_for_path(path, opts)? {
+        (reader, None) => reader.arrow(path, ctl).transpose(),
+        (_, Some(_)) => Ok(None),
     }
 }
 

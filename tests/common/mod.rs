@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod exports;
 pub mod generate;
 
 use std::process::{Command, Output};

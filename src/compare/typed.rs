@@ -1,0 +1,499 @@
+//! A keyed comparison of two tables held as Arrow columns
+//! ([`ArrowTable`]: Parquet and Arrow files, frames), where most rows are
+//! usually the same on both sides.
+//!
+//! A value's text depends on its type and value alone (see
+//! `table::columnar`), so two rows whose compared columns hold the same
+//! typed values hold the same text, which every rule reads as equal. When
+//! such a pair's key is the only one of its kind on either side, the text
+//! comparison counts the pair as matched and identical and says nothing
+//! else of it. Those pairs are found on the Arrow columns here: keys
+//! hashed, values compared where Arrow holds them. Only the other rows are
+//! made text and compared as usual, as one partition of the whole tables
+//! ([`compare_subset`]), which gives the result comparing the whole tables
+//! as text gives, row for row, at a fraction of the work when few rows
+//! differ.
+//!
+//! That holds when keys match by their exact text. The plan is declined
+//! (`None`: the tables are then compared as text) when a key's rules trim,
+//! ignore case or name null tokens; when a key column's type is one whose
+//! text could be the same for different values (floats: every NaN is
+//! `NaN`); and when a key or compared column has different types on the
+//! two sides.
+
+use super::partitioned::{compare_subset, Keep, Partitioned};
+use super::{CompareConfig, Plan};
+use crate::error::Result;
+use crate::progress::Control;
+use crate::table::{ArrowTable, Table};
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{
+    Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, GenericStringArray, OffsetSizeTrait,
+    PrimitiveArray,
+};
+
+use arrow_buffer::BooleanBuffer;
+use arrow_ord::ord::make_comparator;
+use arrow_row::{RowConverter, SortField};
+use arrow_schema::{DataType, SortOptions, TimeUnit};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::hash::{BuildHasherDefault, Hasher};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Compares `left` with `right` by the key of `config` (complete: nothing
+/// left to suggest), judging column types from `samples` (the rows the
+/// whole tables' comparison samples, as `partitioned` takes them), or
+/// `None` when the plan does not apply (see the module notes). The
+/// differing rows are copied out, with `keep` saying where they go when
+/// they outgrow memory.
+pub fn compare(
+    left: &ArrowTable,
+    right: &ArrowTable,
+    config: &CompareConfig,
+    samples: (&Table, &Table),
+    keep: Keep<'_>,
+    ctl: Control<'_>,
+) -> Result<Option<Partitioned>> {
+    let shapes = (left.shape()?, right.shape()?);
+    let plan = Plan::with_samples(&shapes.0, &shapes.1, config, samples)?;
+    let exact_keys = plan
+        .key_rules
+        .iter()
+        .all(|r| !r.normalizes_keys() && !r.nulls_beyond_empty());
+    let keys: Vec<(usize, usize)> = plan
+        .keys
+        .iter()
+        .map(|k| (k.left_index, k.right_index))
+        .collect();
+    let same_type = |&(l, r): &(usize, usize)| left.data_type(l) == right.data_type(r);
+    let key_types = keys
+        .iter()
+        .all(|k| same_type(k) && key_text_is_exact(left.data_type(k.0)));
+    let pairs: Vec<(usize, usize)> = plan
+        .pairs
+        .iter()
+        .map(|p| (p.left_index, p.right_index))
+        .collect();
+    if keys.is_empty() || !exact_keys || !key_types || !pairs.iter().all(same_type) {
+        return Ok(None);
+    }
+    let Some(split) = split(left, right, &keys, &pairs, ctl)? else {
+        return Ok(None);
+    };
+    ctl.check()?;
+    let (lt, rt) = rayon::join(|| left.rows(&split.left), || right.rows(&split.right));
+    let (lt, rt) = (lt?, rt?);
+    let done = compare_subset(
+        (&lt, &rt),
+        (&shapes.0, &shapes.1),
+        plan,
+        split.identical,
+        keep,
+        ctl,
+    )?;
+    Ok(Some(done))
+}
+
+/// Whether a key column of type `t` has a different text for every value,
+/// so that keys that are equal as text are equal as values: integers,
+/// decimals, strings, dates, timestamps and booleans (not floats, whose
+/// NaNs are all `NaN`, nor dates in milliseconds, which show only the day).
+fn key_text_is_exact(t: &DataType) -> bool {
+    use DataType::*;
+    matches!(
+        t,
+        Int8 | Int16
+            | Int32
+            | Int64
+            | UInt8
+            | UInt16
+            | UInt32
+            | UInt64
+            | Decimal32(..)
+            | Decimal64(..)
+            | Decimal128(..)
+            | Utf8
+            | LargeUtf8
+            | Utf8View
+            | Date32
+            | Timestamp(..)
+            | Boolean
+    )
+}
+
+/// Which of the pairs of a left batch's rows with their right partners
+/// (`partners`: batch and row) hold the same value in the column pair
+/// `left`, `right` (a piece per right batch), nulls equal to nulls. The
+/// pairs are compared column by column, which reads each right column
+/// alone at random, where reading whole rows at random would miss the
+/// cache at every value. `None` when the columns cannot be compared.
+fn same_values(
+    left: &ArrayRef,
+    right: &[ArrayRef],
+    partners: &[(usize, usize)],
+) -> Option<BooleanBuffer> {
+    macro_rules! primitive {
+        ($t:ty) => {
+            same_by::<PrimitiveArray<$t>>(left, right, partners)
+        };
+    }
+    Some(match left.data_type() {
+        DataType::Int8 => primitive!(Int8Type),
+        DataType::Int16 => primitive!(Int16Type),
+        DataType::Int32 => primitive!(Int32Type),
+        DataType::Int64 => primitive!(Int64Type),
+        DataType::UInt8 => primitive!(UInt8Type),
+        DataType::UInt16 => primitive!(UInt16Type),
+        DataType::UInt32 => primitive!(UInt32Type),
+        DataType::UInt64 => primitive!(UInt64Type),
+        DataType::Float32 => primitive!(Float32Type),
+        DataType::Float64 => primitive!(Float64Type),
+        DataType::Date32 => primitive!(Date32Type),
+        DataType::Decimal128(..) => primitive!(Decimal128Type),
+        DataType::Timestamp(TimeUnit::Second, _) => primitive!(TimestampSecondType),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => primitive!(TimestampMillisecondType),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => primitive!(TimestampMicrosecondType),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => primitive!(TimestampNanosecondType),
+        DataType::Utf8 => same_by::<GenericStringArray<i32>>(left, right, partners),
+        DataType::LargeUtf8 => same_by::<GenericStringArray<i64>>(left, right, partners),
+        _ => return same_gathered(left, right, partners),
+    })
+}
+
+/// A column whose values [`same_by`] compares, read at random on the
+/// right. It asks for a right value's memory before it reads it: its
+/// [`Column::far`] memory (a string's offset) rows before its
+/// [`Column::near`] memory (the string the offset points to), which
+/// comes rows before the value is read. Asked for ahead, the loads of
+/// rows read at random overlap instead of waiting one after the other.
+trait Column: Array {
+    /// Asks for the memory that value `j` is found by.
+    #[inline(always)]
+    fn far(&self, j: usize) {
+        let _ = j;
+    }
+    /// Asks for the memory that value `j` is read from.
+    fn near(&self, j: usize);
+    /// Whether value `i` (set) is the same as `other`'s value `j` (set):
+    /// for floats, the same bits, as the same text needs.
+    fn same(&self, i: usize, other: &Self, j: usize) -> bool;
+}
+
+impl<T: ArrowPrimitiveType> Column for PrimitiveArray<T> {
+    #[inline(always)]
+    fn near(&self, j: usize) {
+        prefetch(self.values().as_ptr().wrapping_add(j))
+    }
+    #[inline(always)]
+    fn same(&self, i: usize, other: &Self, j: usize) -> bool {
+        self.value(i).is_eq(other.value(j))
+    }
+}
+
+impl<O: OffsetSizeTrait> Column for GenericStringArray<O> {
+    #[inline(always)]
+    fn far(&self, j: usize) {
+        prefetch(self.value_offsets().as_ptr().wrapping_add(j))
+    }
+    #[inline(always)]
+    fn near(&self, j: usize) {
+        let at = self.value_offsets()[j].as_usize();
+        prefetch(self.value_data().as_ptr().wrapping_add(at))
+    }
+    #[inline(always)]
+    fn same(&self, i: usize, other: &Self, j: usize) -> bool {
+        self.value(i) == other.value(j)
+    }
+}
+
+/// Rows ahead that [`Column::near`] is asked for; [`Column::far`], twice as many.
+const AHEAD: usize = 8;
+
+/// Asks the processor to bring the memory at `p` into the cache (nothing
+/// on processors without the instruction).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// [`same_values`] for columns of type `A`.
+fn same_by<A: Column + 'static>(
+    left: &ArrayRef,
+    right: &[ArrayRef],
+    partners: &[(usize, usize)],
+) -> BooleanBuffer {
+    fn view<A: 'static>(a: &ArrayRef) -> &A {
+        a.as_any()
+            .downcast_ref::<A>()
+            .expect("a column of its type")
+    }
+    let l = view::<A>(left);
+    let rs: Vec<&A> = right.iter().map(view::<A>).collect();
+    let nulls = l.null_count() > 0 || rs.iter().any(|r| r.null_count() > 0);
+    BooleanBuffer::collect_bool(l.len(), |i| {
+        if let Some(&(b, j)) = partners.get(i + 2 * AHEAD) {
+            rs[b].far(j);
+        }
+        if let Some(&(b, j)) = partners.get(i + AHEAD) {
+            rs[b].near(j);
+        }
+        let (b, j) = partners[i];
+        let r = rs[b];
+        if !nulls {
+            return l.same(i, r, j);
+        }
+        match (l.is_valid(i), r.is_valid(j)) {
+            (true, true) => l.same(i, r, j),
+            (a, b) => a == b,
+        }
+    })
+}
+
+/// [`same_values`] for other types: the right values gathered in the left
+/// rows' order, then compared by Arrow's kernels.
+fn same_gathered(
+    left: &ArrayRef,
+    right: &[ArrayRef],
+    partners: &[(usize, usize)],
+) -> Option<BooleanBuffer> {
+    let arrays: Vec<&dyn Array> = right.iter().map(|a| a.as_ref()).collect();
+    let gathered = arrow_select::interleave::interleave(&arrays, partners).ok()?;
+    if let Ok(same) = arrow_ord::cmp::not_distinct(left, &gathered) {
+        return Some(same.values().clone());
+    }
+    // Nested values, which the kernel does not compare.
+    let compare = make_comparator(left.as_ref(), gathered.as_ref(), SortOptions::default()).ok()?;
+    Some(BooleanBuffer::collect_bool(left.len(), |i| {
+        compare(i, i) == Ordering::Equal
+    }))
+}
+
+/// The rows of both sides that must be compared as text, and how many
+/// identical pairs of rows were left out.
+struct Split {
+    left: Vec<u32>,
+    right: Vec<u32>,
+    identical: u64,
+}
+
+/// A key's hash, or none for a key with an empty part (null, or an empty
+/// string), which matches nothing.
+type KeyHash = Option<u64>;
+
+/// The hash of each row's key on one side: the hash of its key columns as
+/// Arrow rows (bytes that are equal exactly when the keys are).
+struct Keys {
+    hashes: Vec<KeyHash>,
+}
+
+impl Keys {
+    /// `None` when the key columns cannot be made rows.
+    fn new(table: &ArrowTable, columns: &[usize], converter: &RowConverter) -> Option<Keys> {
+        let pieces: Vec<Vec<ArrayRef>> = columns.iter().map(|&c| table.column(c)).collect();
+        let batches = pieces.first().map_or(0, Vec::len);
+        let rows = (0..batches)
+            .map(|b| {
+                let cols: Vec<ArrayRef> = pieces.iter().map(|p| p[b].clone()).collect();
+                converter.convert_columns(&cols).ok()
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mut hashes = Vec::with_capacity(table.num_rows());
+        for (b, batch_rows) in rows.iter().enumerate() {
+            let cols: Vec<&ArrayRef> = pieces.iter().map(|p| &p[b]).collect();
+            let hashed = (0..batch_rows.num_rows())
+                .into_par_iter()
+                .with_min_len(4096)
+                .map(|i| {
+                    if cols.iter().any(|c| empty_at(c.as_ref(), i)) {
+                        None
+                    } else {
+                        Some(xxh3_64(batch_rows.row(i).as_ref()))
+                    }
+                });
+            hashes.par_extend(hashed);
+        }
+        Some(Keys { hashes })
+    }
+
+    /// The row of every hash held by one row, [`MANY`] for a hash held by
+    /// more (a repeated key, or two keys that hash alike).
+    fn index(&self) -> Index {
+        // Two maps, of the hashes with the top bit clear and set, are
+        // filled at the same time.
+        let part = |top: u64| {
+            let mut map =
+                HashMap::with_capacity_and_hasher(self.hashes.len() / 2, Default::default());
+            for (r, h) in self.hashes.iter().enumerate() {
+                match *h {
+                    Some(h) if h >> 63 == top => {
+                        map.entry(h).and_modify(|v| *v = MANY).or_insert(r as u32);
+                    }
+                    _ => {}
+                }
+            }
+            map
+        };
+        let (low, high) = rayon::join(|| part(0), || part(1));
+        Index([low, high])
+    }
+}
+
+/// The rows of one side's key hashes (see [`Keys::index`]).
+struct Index([HashMap; 2]);
+
+impl Index {
+    /// The row that holds hash `h` ([`MANY`] when more than one does).
+    fn get(&self, h: u64) -> Option<u32> {
+        self.0[(h >> 63) as usize].get(&h).copied()
+    }
+}
+
+/// Whether the key part in `array` at `i` is empty: null, or an empty string.
+fn empty_at(array: &dyn Array, i: usize) -> bool {
+    if array.is_null(i) {
+        return true;
+    }
+    match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().value(i).is_empty(),
+        DataType::LargeUtf8 => array.as_string::<i64>().value(i).is_empty(),
+        DataType::Utf8View => array.as_string_view().value(i).is_empty(),
+        _ => false,
+    }
+}
+
+/// The row of a hash held by more than one row.
+const MANY: u32 = u32::MAX;
+
+/// Hashes are already well spread: the map takes them as they are.
+#[derive(Default)]
+struct Spread(u64);
+
+impl Hasher for Spread {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 hashes are hashed")
+    }
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
+    }
+}
+
+type HashMap = hashbrown::HashMap<u64, u32, BuildHasherDefault<Spread>>;
+
+/// Pairs the rows whose key is held by one row on each side and finds the
+/// pairs whose values are all the same in the column pairs `pairs`; every
+/// other row is to be compared as text. `None` when the keys cannot be
+/// made rows or the values cannot be compared.
+fn split(
+    left: &ArrowTable,
+    right: &ArrowTable,
+    keys: &[(usize, usize)],
+    pairs: &[(usize, usize)],
+    ctl: Control<'_>,
+) -> Result<Option<Split>> {
+    let fields = keys
+        .iter()
+        .map(|&(l, _)| SortField::new(left.data_type(l).clone()))
+        .collect();
+    let Ok(converter) = RowConverter::new(fields) else {
+        return Ok(None);
+    };
+    let lcols: Vec<usize> = keys.iter().map(|k| k.0).collect();
+    let rcols: Vec<usize> = keys.iter().map(|k| k.1).collect();
+    let (lk, right_index) = rayon::join(
+        || Keys::new(left, &lcols, &converter),
+        || Keys::new(right, &rcols, &converter).map(|k| k.index()),
+    );
+    let (Some(lk), Some(rindex)) = (lk, right_index) else {
+        return Ok(None);
+    };
+    // Per left row, the right row that holds its hash when no other right
+    // row does; then none when another left row claims it too (the key
+    // is repeated on the left), and once keys and values are compared,
+    // none unless they are the same.
+    let mut partners: Vec<u32> = lk
+        .hashes
+        .par_iter()
+        .with_min_len(4096)
+        .map(|h| match h.and_then(|h| rindex.get(h)) {
+            Some(r) => r,
+            None => MANY,
+        })
+        .collect();
+    let mut claims = vec![0u8; right.num_rows()];
+    for &r in &partners {
+        if r != MANY {
+            claims[r as usize] = claims[r as usize].saturating_add(1);
+        }
+    }
+    for r in partners.iter_mut() {
+        if *r != MANY && claims[*r as usize] > 1 {
+            *r = MANY;
+        }
+    }
+    drop(claims);
+    // The keys are compared as the values are: two keys that hash alike
+    // are told apart there.
+    let compared: Vec<(usize, usize)> = keys.iter().chain(pairs).copied().collect();
+    if right.num_rows() > 0 {
+        for (b, batch) in left.batch_rows().enumerate() {
+            ctl.check()?;
+            let at: Vec<(usize, usize)> = partners[batch.clone()]
+                .iter()
+                .map(|&r| {
+                    if r == MANY {
+                        (0, 0)
+                    } else {
+                        right.batch_of(r as usize)
+                    }
+                })
+                .collect();
+            let same = compared
+                .par_iter()
+                .map(|&(l, r)| same_values(&left.column(l)[b], &right.column(r), &at))
+                .collect::<Option<Vec<_>>>();
+            let Some(same) = same else {
+                return Ok(None);
+            };
+            let all = same
+                .iter()
+                .skip(1)
+                .fold(same.first().cloned(), |all, s| all.map(|a| &a & s));
+            if let Some(all) = all {
+                for (k, p) in partners[batch].iter_mut().enumerate() {
+                    if !all.value(k) {
+                        *p = MANY;
+                    }
+                }
+            }
+        }
+    }
+    let mut paired = vec![false; right.num_rows()];
+    let mut left_rows = Vec::new();
+    for (l, &r) in partners.iter().enumerate() {
+        if r == MANY {
+            left_rows.push(l as u32);
+        } else {
+            paired[r as usize] = true;
+        }
+    }
+    let identical = (left.num_rows() - left_rows.len()) as u64;
+    let right_rows = (0..right.num_rows() as u32)
+        .filter(|&r| !paired[r as usize])
+        .collect();
+    Ok(Some(Split {
+        left: left_rows,
+        right: right_rows,
+        identical,
+    }))
+}
