@@ -13,7 +13,7 @@ mod common;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Decimal128Builder, Float64Builder, Int64Builder, ListBuilder,
-    StringBuilder, StringDictionaryBuilder, TimestampMicrosecondBuilder,
+    StringBuilder, StringDictionaryBuilder, StringViewBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
@@ -21,7 +21,8 @@ use common::exports::{every_export, same_exports};
 use common::Rng;
 use concord::compare::{ColumnPair, CompareConfig, Comparison, RuleOverrides};
 use concord::export::Report;
-use concord::plan::{compare_files, Resources};
+use concord::plan::{compare_arrow, compare_files, Resources};
+use concord::table::{table_from_arrow, ArrowTable};
 use concord::{Control, SideOptions};
 use std::path::Path;
 use std::sync::Arc;
@@ -53,7 +54,18 @@ const FLOATS: [f64; 9] = [
     f64::INFINITY,
     2.5,
 ];
-const CODES: [&str; 7] = ["a", "A", " a", "", "007", "7", "Ünï"];
+const CODES: [&str; 10] = [
+    "a",
+    "A",
+    " a",
+    "",
+    "007",
+    "7",
+    "Ünï",
+    "twelve bytes",
+    "same start, then one way",
+    "same start, then one wax",
+];
 
 fn nan(payload: u64) -> f64 {
     f64::from_bits(0x7ff8_0000_0000_0000 | payload)
@@ -83,10 +95,22 @@ fn row(rng: &mut Rng, id: Option<i64>) -> Row {
     }
 }
 
+/// A string of the same length as `code` that differs from it only past
+/// its first 4 bytes (a string view holds its length and those bytes).
+fn twin(code: Option<&str>) -> &'static str {
+    match code {
+        Some("same start, then one way") => "same start, then one wax",
+        Some("twelve bytes") => "twelve bytez",
+        Some("twelve bytez") => "twelve bytes",
+        _ => "same start, then one way",
+    }
+}
+
 /// A change to one value of `r`, of the kinds the rules may or may not see.
 fn change(rng: &mut Rng, r: &mut Row) {
-    match rng.below(9) {
+    match rng.below(10) {
         0 => r.code = r.code.take().map(|c| c.to_uppercase()),
+        9 => r.code = Some(twin(r.code.as_deref()).to_string()),
         1 => r.code = Some(String::new()),
         2 => r.amount = r.amount.map(|a| a + 0.001),
         3 => r.amount = Some(nan(rng.below(3))),
@@ -146,9 +170,9 @@ fn pair(seed: u64, rows: usize) -> (Vec<Row>, Vec<Row>) {
     (left, right)
 }
 
-/// `rows` as a Parquet file of typed columns (a dictionary column among
-/// them), in row groups of 64 rows.
-fn write(path: &Path, rows: &[Row]) {
+/// `rows` as a record batch of typed columns (a dictionary column among
+/// them), its strings as string views (as polars gives them) or not.
+fn batch(rows: &[Row], views: bool) -> RecordBatch {
     let mut id = Int64Builder::new();
     let mut label = StringBuilder::new();
     let mut code = StringBuilder::new();
@@ -162,8 +186,6 @@ fn write(path: &Path, rows: &[Row]) {
     let mut kind = StringDictionaryBuilder::<Int32Type>::new();
     for r in rows {
         id.append_option(r.id);
-        label.append_option(r.label.as_deref());
-        code.append_option(r.code.as_deref());
         amount.append_option(r.amount);
         price.append_option(r.price);
         day.append_option(r.day);
@@ -180,10 +202,25 @@ fn write(path: &Path, rows: &[Row]) {
         }
         kind.append_option(r.kind.as_deref());
     }
+    let text = |b: &mut StringBuilder, values: Vec<Option<&str>>| -> ArrayRef {
+        if views {
+            let mut v = StringViewBuilder::new();
+            values.into_iter().for_each(|x| v.append_option(x));
+            Arc::new(v.finish())
+        } else {
+            values.into_iter().for_each(|x| b.append_option(x));
+            Arc::new(b.finish())
+        }
+    };
+    let label = text(
+        &mut label,
+        rows.iter().map(|r| r.label.as_deref()).collect(),
+    );
+    let code = text(&mut code, rows.iter().map(|r| r.code.as_deref()).collect());
     let columns: Vec<(&str, ArrayRef)> = vec![
         ("id", Arc::new(id.finish())),
-        ("label", Arc::new(label.finish())),
-        ("code", Arc::new(code.finish())),
+        ("label", label),
+        ("code", code),
         ("amount", Arc::new(amount.finish())),
         ("price", Arc::new(price.finish())),
         ("day", Arc::new(day.finish())),
@@ -192,7 +229,12 @@ fn write(path: &Path, rows: &[Row]) {
         ("tags", Arc::new(tags.finish())),
         ("kind", Arc::new(kind.finish())),
     ];
-    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    RecordBatch::try_from_iter(columns).unwrap()
+}
+
+/// `rows` as a Parquet file, in row groups of 64 rows.
+fn write(path: &Path, rows: &[Row]) {
+    let batch = batch(rows, false);
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(64))
         .build();
@@ -398,4 +440,64 @@ fn rows_of_different_keys_are_never_paired_whatever_their_hashes() {
     assert!(same_as_text(&l, &r, &keyed("id")));
     let s = typed(&l, &r, &keyed("id")).result.summary.clone();
     assert_eq!((s.only_left, s.only_right, s.identical), (1, 1, 2), "{s:?}");
+}
+
+/// `rows` as a frame of two batches, its strings as string views.
+fn frame(rows: &[Row]) -> Vec<RecordBatch> {
+    let b = batch(rows, true);
+    let half = b.num_rows() / 2;
+    vec![b.slice(0, half), b.slice(half, b.num_rows() - half)]
+}
+
+/// A frame's batches as the stream an Arrow table reader takes.
+type Stream = std::vec::IntoIter<Result<RecordBatch, arrow_schema::ArrowError>>;
+
+fn stream(batches: &[RecordBatch]) -> Stream {
+    batches
+        .iter()
+        .cloned()
+        .map(Ok)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+#[test]
+fn frames_of_string_views_compare_as_their_text_does() {
+    // Polars' strings: views holding short strings in themselves, and
+    // longer ones that start alike.
+    let ctl = Control::default();
+    for seed in 0..6 {
+        let (left, right) = pair(seed, 300);
+        let (l, r) = (frame(&left), frame(&right));
+        let schema = l[0].schema();
+        for (what, config, applies) in configs() {
+            let arrow = |name: &str, b: &[RecordBatch]| {
+                ArrowTable::from_batches(name, schema.clone(), stream(b), ctl).unwrap()
+            };
+            let typed = compare_arrow(
+                arrow("left", &l),
+                arrow("right", &r),
+                &config,
+                &Resources::default(),
+                ctl,
+            )
+            .unwrap();
+            let table = |name: &str, b: &[RecordBatch]| {
+                table_from_arrow(name, schema.clone(), stream(b), ctl).unwrap()
+            };
+            let (lt, rt) = (table("left", &l), table("right", &r));
+            let result = concord::compare(&lt, &rt, &config, ctl).unwrap();
+            let text = Comparison::new(lt, rt, result);
+            let exports = |c: &Comparison| every_export(Report::of(c)).unwrap();
+            let name = Path::new(what);
+            same_exports(
+                name,
+                name,
+                &exports(&text),
+                &exports(&typed),
+                "typed, from string views",
+            );
+            assert_eq!(rows_copied(&typed), applies, "seed {seed}, {what}");
+        }
+    }
 }

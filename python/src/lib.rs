@@ -16,7 +16,8 @@ use concord::compare::options::{self, CompareOptions, PerColumn};
 use concord::compare::spread;
 use concord::compare::{Comparison, NumericMode};
 use concord::export::{self, Format, Report};
-use concord::plan::{compare_files, Resources};
+use concord::plan::{compare_arrow, compare_files, Resources};
+use concord::table::ArrowTable;
 use concord::table::Encoding;
 use concord::{CompareConfig, Control, LoadOptions, SideOptions, Table};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -358,6 +359,12 @@ fn table(side: &str, input: Input, opts: &LoadOptions) -> concord::Result<Table>
     }
 }
 
+/// Reads one side's Arrow stream as it is.
+fn arrow_table(side: &str, stream: ArrowArrayStreamReader) -> concord::Result<ArrowTable> {
+    let schema = stream.schema();
+    ArrowTable::from_batches(side, schema, stream, Control::default())
+}
+
 /// Reads both sides at once, as the command line reads two files.
 fn tables(left: Input, right: Input, read: &SideOptions) -> concord::Result<(Table, Table)> {
     let (l, r) = std::thread::scope(|s| {
@@ -394,6 +401,16 @@ fn compare(
             Control::default(),
         )
         .map(|(c, _)| c),
+        (Input::Arrow(l), Input::Arrow(r)) => {
+            // Frames are compared as Arrow columns where they can be, as
+            // Parquet files are.
+            let (l, r) = std::thread::scope(|s| {
+                let r = s.spawn(|| arrow_table("right", r));
+                let l = arrow_table("left", l);
+                (l, r.join().expect("reading a table does not panic"))
+            });
+            compare_arrow(l?, r?, &config, &resources, Control::default())
+        }
         (l, r) => {
             let (l, r) = tables(l, r, &read)?;
             let result = concord::compare(&l, &r, &config, Control::default())?;

@@ -7,7 +7,7 @@
 //! by them gets the rows the local engine gets, in the same order.
 
 use super::index::KeyColumns;
-use super::{place, CompareConfig, CompareResult, NumericMode, Plan, RowDiff, RowStatus};
+use super::{CompareConfig, CompareResult, NumericMode, Plan, RowDiff, RowStatus};
 use crate::error::{Result, Side};
 use crate::table::Table;
 use rayon::prelude::*;
@@ -91,8 +91,10 @@ pub fn numeric_decided(
 }
 
 /// Where each row of `result` (a keyed comparison of `left` and `right`
-/// by `config`) stands in the order of results: its left row's index, or
-/// `1 << 32` plus its right row's index when it has no left row; every row
+/// by `config`) stands in the order of results: its left row's index in
+/// its file ([`Table::source_row`]: the tables may hold only the rows the
+/// result refers to), or `1 << 32` plus its right row's index when it has
+/// no left row; every row
 /// of a repeated key takes the place of the first row of its key. When the
 /// tables are pieces of larger ones holding their rows in the same order,
 /// sorting all pieces' rows by these places (mapped to the whole tables'
@@ -115,6 +117,13 @@ pub fn result_places(
         let (ka, ra) = side_row(a, &lk, &rk);
         let (kb, rb) = side_row(b, &lk, &rk);
         ka.same_key(ra, kb, rb)
+    };
+    // Places in the whole tables: a comparison's tables may hold only the
+    // rows its result refers to.
+    let place = |row: &RowDiff| match (row.left, row.right) {
+        (Some(l), _) => left.source_row(l as usize),
+        (None, Some(r)) => 1 << 32 | right.source_row(r as usize),
+        (None, None) => unreachable!("a result row has a side"),
     };
     let mut places = Vec::with_capacity(result.rows.len());
     let mut group: Option<(RowDiff, u64)> = None;

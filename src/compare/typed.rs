@@ -30,10 +30,11 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{
     Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, GenericStringArray, OffsetSizeTrait,
-    PrimitiveArray,
+    PrimitiveArray, StringViewArray,
 };
 
 use arrow_buffer::BooleanBuffer;
+use arrow_data::ByteView;
 use arrow_ord::ord::make_comparator;
 use arrow_row::{RowConverter, SortField};
 use arrow_schema::{DataType, SortOptions, TimeUnit};
@@ -158,6 +159,7 @@ fn same_values(
         DataType::Timestamp(TimeUnit::Nanosecond, _) => primitive!(TimestampNanosecondType),
         DataType::Utf8 => same_by::<GenericStringArray<i32>>(left, right, partners),
         DataType::LargeUtf8 => same_by::<GenericStringArray<i64>>(left, right, partners),
+        DataType::Utf8View => same_by::<StringViewArray>(left, right, partners),
         _ => return same_gathered(left, right, partners),
     })
 }
@@ -207,6 +209,43 @@ impl<O: OffsetSizeTrait> Column for GenericStringArray<O> {
         self.value(i) == other.value(j)
     }
 }
+
+/// String views (polars' strings): a view holds a string's length, then
+/// the string itself when it has at most 12 bytes, else its first 4 bytes
+/// and where the rest is. Most strings are told apart, or found the same,
+/// by their views alone.
+impl Column for StringViewArray {
+    #[inline(always)]
+    fn far(&self, j: usize) {
+        prefetch(self.views().as_ptr().wrapping_add(j))
+    }
+    #[inline(always)]
+    fn near(&self, j: usize) {
+        let view = ByteView::from(self.views()[j]);
+        if view.length > INLINE {
+            let data = &self.data_buffers()[view.buffer_index as usize];
+            prefetch(data.as_ptr().wrapping_add(view.offset as usize))
+        }
+    }
+    #[inline(always)]
+    fn same(&self, i: usize, other: &Self, j: usize) -> bool {
+        let (a, b) = (self.views()[i], other.views()[j]);
+        let len = a as u32;
+        if len != b as u32 {
+            return false;
+        }
+        if len <= INLINE {
+            // The length and the string's bytes, not the padding after them.
+            let mask = u128::MAX >> (8 * (INLINE - len));
+            return a & mask == b & mask;
+        }
+        // The length and the first 4 bytes, then the rest.
+        a as u64 == b as u64 && self.value(i) == other.value(j)
+    }
+}
+
+/// The longest string a view holds in itself.
+const INLINE: u32 = 12;
 
 /// Rows ahead that [`Column::near`] is asked for; [`Column::far`], twice as many.
 const AHEAD: usize = 8;
