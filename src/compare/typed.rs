@@ -29,19 +29,18 @@ use crate::table::{ArrowTable, Table};
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{
-    Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, GenericStringArray, OffsetSizeTrait,
-    PrimitiveArray, StringViewArray,
+    Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, BooleanArray, GenericStringArray,
+    OffsetSizeTrait, PrimitiveArray, StringViewArray,
 };
 
 use arrow_buffer::BooleanBuffer;
 use arrow_data::ByteView;
 use arrow_ord::ord::make_comparator;
-use arrow_row::{RowConverter, SortField};
 use arrow_schema::{DataType, SortOptions, TimeUnit};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::hash::{BuildHasherDefault, Hasher};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Compares `left` with `right` by the key of `config` (complete: nothing
 /// left to suggest), judging column types from `samples` (the rows the
@@ -133,7 +132,7 @@ fn key_text_is_exact(t: &DataType) -> bool {
 fn same_values(
     left: &ArrayRef,
     right: &[ArrayRef],
-    partners: &[(usize, usize)],
+    partners: &[(u32, u32)],
 ) -> Option<BooleanBuffer> {
     macro_rules! primitive {
         ($t:ty) => {
@@ -267,7 +266,7 @@ fn prefetch<T>(p: *const T) {
 fn same_by<A: Column + 'static>(
     left: &ArrayRef,
     right: &[ArrayRef],
-    partners: &[(usize, usize)],
+    partners: &[(u32, u32)],
 ) -> BooleanBuffer {
     fn view<A: 'static>(a: &ArrayRef) -> &A {
         a.as_any()
@@ -279,12 +278,12 @@ fn same_by<A: Column + 'static>(
     let nulls = l.null_count() > 0 || rs.iter().any(|r| r.null_count() > 0);
     BooleanBuffer::collect_bool(l.len(), |i| {
         if let Some(&(b, j)) = partners.get(i + 2 * AHEAD) {
-            rs[b].far(j);
+            rs[b as usize].far(j as usize);
         }
         if let Some(&(b, j)) = partners.get(i + AHEAD) {
-            rs[b].near(j);
+            rs[b as usize].near(j as usize);
         }
-        let (b, j) = partners[i];
+        let (b, j) = (partners[i].0 as usize, partners[i].1 as usize);
         let r = rs[b];
         if !nulls {
             return l.same(i, r, j);
@@ -301,10 +300,14 @@ fn same_by<A: Column + 'static>(
 fn same_gathered(
     left: &ArrayRef,
     right: &[ArrayRef],
-    partners: &[(usize, usize)],
+    partners: &[(u32, u32)],
 ) -> Option<BooleanBuffer> {
     let arrays: Vec<&dyn Array> = right.iter().map(|a| a.as_ref()).collect();
-    let gathered = arrow_select::interleave::interleave(&arrays, partners).ok()?;
+    let at: Vec<(usize, usize)> = partners
+        .iter()
+        .map(|&(b, j)| (b as usize, j as usize))
+        .collect();
+    let gathered = arrow_select::interleave::interleave(&arrays, &at).ok()?;
     if let Ok(same) = arrow_ord::cmp::not_distinct(left, &gathered) {
         return Some(same.values().clone());
     }
@@ -323,40 +326,118 @@ struct Split {
     identical: u64,
 }
 
-/// A key's hash, or none for a key with an empty part (null, or an empty
-/// string), which matches nothing.
-type KeyHash = Option<u64>;
+/// The hash of a key with an empty part (a null, or an empty string),
+/// which matches nothing; no key hashes to it.
+const EMPTY: u64 = 0;
 
-/// The hash of each row's key on one side: the hash of its key columns as
-/// Arrow rows (bytes that are equal exactly when the keys are).
+/// One key column's values as the bytes that are hashed: a value's
+/// native bytes, or a string's.
+enum KeyValues<'a> {
+    Fixed {
+        data: &'a [u8],
+        width: usize,
+        array: &'a dyn Array,
+    },
+    Utf8(&'a GenericStringArray<i32>),
+    LargeUtf8(&'a GenericStringArray<i64>),
+    Utf8View(&'a StringViewArray),
+    Boolean(&'a BooleanArray),
+}
+
+impl<'a> KeyValues<'a> {
+    /// `None` for a type that [`key_text_is_exact`] does not let through.
+    fn of(array: &'a ArrayRef) -> Option<KeyValues<'a>> {
+        Some(match array.data_type() {
+            DataType::Utf8 => KeyValues::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => KeyValues::LargeUtf8(array.as_string::<i64>()),
+            DataType::Utf8View => KeyValues::Utf8View(array.as_string_view()),
+            DataType::Boolean => KeyValues::Boolean(array.as_boolean()),
+            t => {
+                macro_rules! fixed {
+                    ($t:ty) => {{
+                        let values = array.as_primitive::<$t>().values();
+                        KeyValues::Fixed {
+                            data: values.inner().as_slice(),
+                            width: std::mem::size_of::<<$t as ArrowPrimitiveType>::Native>(),
+                            array: array.as_ref(),
+                        }
+                    }};
+                }
+                match t {
+                    DataType::Int8 => fixed!(Int8Type),
+                    DataType::Int16 => fixed!(Int16Type),
+                    DataType::Int32 => fixed!(Int32Type),
+                    DataType::Int64 => fixed!(Int64Type),
+                    DataType::UInt8 => fixed!(UInt8Type),
+                    DataType::UInt16 => fixed!(UInt16Type),
+                    DataType::UInt32 => fixed!(UInt32Type),
+                    DataType::UInt64 => fixed!(UInt64Type),
+                    DataType::Decimal32(..) => fixed!(Decimal32Type),
+                    DataType::Decimal64(..) => fixed!(Decimal64Type),
+                    DataType::Decimal128(..) => fixed!(Decimal128Type),
+                    DataType::Date32 => fixed!(Date32Type),
+                    DataType::Timestamp(TimeUnit::Second, _) => fixed!(TimestampSecondType),
+                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
+                        fixed!(TimestampMillisecondType)
+                    }
+                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                        fixed!(TimestampMicrosecondType)
+                    }
+                    DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+                        fixed!(TimestampNanosecondType)
+                    }
+                    _ => return None,
+                }
+            }
+        })
+    }
+
+    /// Value `i`'s bytes; `None` when it is empty (null, or an empty string).
+    #[inline]
+    fn bytes(&self, i: usize) -> Option<&[u8]> {
+        let value: &[u8] = match self {
+            KeyValues::Fixed { data, width, array } => {
+                return array.is_valid(i).then(|| &data[i * width..(i + 1) * width]);
+            }
+            KeyValues::Boolean(a) => {
+                return a
+                    .is_valid(i)
+                    .then_some(if a.value(i) { &[1] } else { &[0] });
+            }
+            KeyValues::Utf8(a) => a.is_valid(i).then(|| a.value(i).as_bytes())?,
+            KeyValues::LargeUtf8(a) => a.is_valid(i).then(|| a.value(i).as_bytes())?,
+            KeyValues::Utf8View(a) => a.is_valid(i).then(|| a.value(i).as_bytes())?,
+        };
+        (!value.is_empty()).then_some(value)
+    }
+}
+
+/// The hash of each row's key on one side: equal keys hash alike
+/// ([`EMPTY`] for a key with an empty part).
 struct Keys {
-    hashes: Vec<KeyHash>,
+    hashes: Vec<u64>,
 }
 
 impl Keys {
-    /// `None` when the key columns cannot be made rows.
-    fn new(table: &ArrowTable, columns: &[usize], converter: &RowConverter) -> Option<Keys> {
+    /// `None` when a key column's type is not one keys are hashed from.
+    fn new(table: &ArrowTable, columns: &[usize]) -> Option<Keys> {
         let pieces: Vec<Vec<ArrayRef>> = columns.iter().map(|&c| table.column(c)).collect();
-        let batches = pieces.first().map_or(0, Vec::len);
-        let rows = (0..batches)
-            .map(|b| {
-                let cols: Vec<ArrayRef> = pieces.iter().map(|p| p[b].clone()).collect();
-                converter.convert_columns(&cols).ok()
-            })
-            .collect::<Option<Vec<_>>>()?;
         let mut hashes = Vec::with_capacity(table.num_rows());
-        for (b, batch_rows) in rows.iter().enumerate() {
-            let cols: Vec<&ArrayRef> = pieces.iter().map(|p| &p[b]).collect();
-            let hashed = (0..batch_rows.num_rows())
-                .into_par_iter()
-                .with_min_len(4096)
-                .map(|i| {
-                    if cols.iter().any(|c| empty_at(c.as_ref(), i)) {
-                        None
-                    } else {
-                        Some(xxh3_64(batch_rows.row(i).as_ref()))
+        for (b, rows) in table.batch_rows().enumerate() {
+            let values = pieces
+                .iter()
+                .map(|p| KeyValues::of(&p[b]))
+                .collect::<Option<Vec<_>>>()?;
+            let hashed = (0..rows.len()).into_par_iter().with_min_len(4096).map(|i| {
+                let mut h = 0;
+                for v in &values {
+                    match v.bytes(i) {
+                        Some(bytes) => h = xxh3_64_with_seed(bytes, h),
+                        None => return EMPTY,
                     }
-                });
+                }
+                h.max(1)
+            });
             hashes.par_extend(hashed);
         }
         Some(Keys { hashes })
@@ -370,12 +451,9 @@ impl Keys {
         let part = |top: u64| {
             let mut map =
                 HashMap::with_capacity_and_hasher(self.hashes.len() / 2, Default::default());
-            for (r, h) in self.hashes.iter().enumerate() {
-                match *h {
-                    Some(h) if h >> 63 == top => {
-                        map.entry(h).and_modify(|v| *v = MANY).or_insert(r as u32);
-                    }
-                    _ => {}
+            for (r, &h) in self.hashes.iter().enumerate() {
+                if h != EMPTY && h >> 63 == top {
+                    map.entry(h).and_modify(|v| *v = MANY).or_insert(r as u32);
                 }
             }
             map
@@ -392,19 +470,6 @@ impl Index {
     /// The row that holds hash `h` ([`MANY`] when more than one does).
     fn get(&self, h: u64) -> Option<u32> {
         self.0[(h >> 63) as usize].get(&h).copied()
-    }
-}
-
-/// Whether the key part in `array` at `i` is empty: null, or an empty string.
-fn empty_at(array: &dyn Array, i: usize) -> bool {
-    if array.is_null(i) {
-        return true;
-    }
-    match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().value(i).is_empty(),
-        DataType::LargeUtf8 => array.as_string::<i64>().value(i).is_empty(),
-        DataType::Utf8View => array.as_string_view().value(i).is_empty(),
-        _ => false,
     }
 }
 
@@ -440,18 +505,11 @@ fn split(
     pairs: &[(usize, usize)],
     ctl: Control<'_>,
 ) -> Result<Option<Split>> {
-    let fields = keys
-        .iter()
-        .map(|&(l, _)| SortField::new(left.data_type(l).clone()))
-        .collect();
-    let Ok(converter) = RowConverter::new(fields) else {
-        return Ok(None);
-    };
     let lcols: Vec<usize> = keys.iter().map(|k| k.0).collect();
     let rcols: Vec<usize> = keys.iter().map(|k| k.1).collect();
     let (lk, right_index) = rayon::join(
-        || Keys::new(left, &lcols, &converter),
-        || Keys::new(right, &rcols, &converter).map(|k| k.index()),
+        || Keys::new(left, &lcols),
+        || Keys::new(right, &rcols).map(|k| k.index()),
     );
     let (Some(lk), Some(rindex)) = (lk, right_index) else {
         return Ok(None);
@@ -464,9 +522,9 @@ fn split(
         .hashes
         .par_iter()
         .with_min_len(4096)
-        .map(|h| match h.and_then(|h| rindex.get(h)) {
-            Some(r) => r,
-            None => MANY,
+        .map(|&h| match h {
+            EMPTY => MANY,
+            h => rindex.get(h).unwrap_or(MANY),
         })
         .collect();
     let mut claims = vec![0u8; right.num_rows()];
@@ -487,13 +545,14 @@ fn split(
     if right.num_rows() > 0 {
         for (b, batch) in left.batch_rows().enumerate() {
             ctl.check()?;
-            let at: Vec<(usize, usize)> = partners[batch.clone()]
+            let at: Vec<(u32, u32)> = partners[batch.clone()]
                 .iter()
                 .map(|&r| {
                     if r == MANY {
                         (0, 0)
                     } else {
-                        right.batch_of(r as usize)
+                        let (b, j) = right.batch_of(r as usize);
+                        (b as u32, j as u32)
                     }
                 })
                 .collect();
