@@ -119,10 +119,7 @@ impl ArrowTable {
             + 'static,
         ctl: Control<'_>,
     ) -> Result<ArrowTable> {
-        let batches: Batches = (
-            schema,
-            Box::new(batches.map(|b| b.map_err(|e| e.to_string()))),
-        );
+        let batches = super::columnar::streamed(schema, batches);
         ArrowTable::collect(batches, 0, name, super::columnar::ARROW.name, ctl)
     }
 

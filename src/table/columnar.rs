@@ -182,11 +182,21 @@ pub fn table_from_arrow(
         + 'static,
     ctl: Control<'_>,
 ) -> Result<Table> {
-    let batches: Batches = (
+    read_all(streamed(schema, batches), 0, name, ARROW.name, ctl)
+}
+
+/// Batches that come from Arrow's stream interface (or any reader of
+/// record batches), as [`Batches`].
+pub(super) fn streamed(
+    schema: SchemaRef,
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>
+        + Send
+        + 'static,
+) -> Batches {
+    (
         schema,
         Box::new(batches.map(|b| b.map_err(|e| e.to_string()))),
-    );
-    read_all(batches, 0, name, ARROW.name, ctl)
+    )
 }
 
 /// Batches of record, with the schema they follow.
