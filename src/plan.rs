@@ -17,7 +17,9 @@ use crate::progress::Control;
 use crate::suggest::{
     annotate, complete_config, sampled_rows, suggests_pairing, with_suggestions, Completed,
 };
-use crate::table::{load_arrow, map_path, ArrowTable, Pieces, SideOptions, Table, TableBuilder};
+use crate::table::{
+    load_arrow, map_both, reads_arrow, ArrowTable, Pieces, SideOptions, Table, TableBuilder,
+};
 use std::path::{Path, PathBuf};
 
 /// How a comparison of two files was carried out.
@@ -105,24 +107,23 @@ pub fn compare_files(
     let (left_bytes, right_bytes) = (size(left)?, size(right)?);
     if resources.budget.fits(left_bytes, right_bytes) {
         decided(Strategy::InMemory, left_bytes + right_bytes);
-        let read = |path: &Path, side: Side| -> Result<Loaded> {
-            let (opts, ctl) = (opts.side(side), ctl.with_side(side));
-            Ok(match load_arrow(path, opts, ctl)? {
-                Some(t) => Loaded::Arrow(t),
-                None => Loaded::Text(map_path(path, opts, ctl)?),
-            })
-        };
-        let (l, r) = rayon::join(|| read(left, Side::Left), || read(right, Side::Right));
-        let comparison = match (l?, r?) {
-            (Loaded::Arrow(l), Loaded::Arrow(r)) => compare_arrow(l, r, config, resources, ctl)?,
-            (l, r) => {
-                let (l, r) = (
-                    l.into_table(Side::Left, ctl)?,
-                    r.into_table(Side::Right, ctl)?,
-                );
-                let result = crate::suggest::compare(&l, &r, config, ctl)?;
-                Comparison::new(l, r, result)
-            }
+        // Two typed files that may take the typed plan are read as Arrow
+        // columns; others, or when the plan cannot apply, as text.
+        let typed = typed::may_apply(config)
+            && reads_arrow(left, &opts.left)
+            && reads_arrow(right, &opts.right);
+        let comparison = if typed {
+            let read = |path: &Path, side: Side| {
+                load_arrow(path, opts.side(side), ctl.with_side(side))?.ok_or_else(|| {
+                    Error::Invalid(format!("{} is not read as Arrow", path.display()))
+                })
+            };
+            let (l, r) = rayon::join(|| read(left, Side::Left), || read(right, Side::Right));
+            compare_arrow(l?, r?, config, resources, ctl)?
+        } else {
+            let (l, r) = map_both(left, right, opts, ctl)?;
+            let result = crate::suggest::compare(&l, &r, config, ctl)?;
+            Comparison::new(l, r, result)
         };
         return Ok((comparison, Strategy::InMemory));
     }
@@ -166,23 +167,6 @@ pub fn compare_files(
     Ok((Comparison::new(done.left, done.right, result), strategy))
 }
 
-/// One side read into memory: as Arrow columns when its format has them.
-// One value a side, moved once: its size does not matter.
-#[allow(clippy::large_enum_variant)]
-enum Loaded {
-    Arrow(ArrowTable),
-    Text(Table),
-}
-
-impl Loaded {
-    fn into_table(self, side: Side, ctl: Control<'_>) -> Result<Table> {
-        match self {
-            Loaded::Arrow(t) => t.into_table(ctl.with_side(side)),
-            Loaded::Text(t) => Ok(t),
-        }
-    }
-}
-
 /// Compares two tables held as Arrow columns (Parquet or Arrow files,
 /// frames) after the suggestion stage, as [`crate::suggest::compare`]
 /// compares them as text, with the same result. When the key is named, the
@@ -223,7 +207,7 @@ fn compare_typed(
     ctl: Control<'_>,
 ) -> Result<Option<Comparison>> {
     let shapes = (left.shape()?, right.shape()?);
-    if config.keys.is_empty() || suggests_pairing(&shapes.0, &shapes.1, config) {
+    if !typed::may_apply(config) || suggests_pairing(&shapes.0, &shapes.1, config) {
         return Ok(None);
     }
     let rows = |t: &ArrowTable, rows: &mut dyn Iterator<Item = usize>| {

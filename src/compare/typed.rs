@@ -96,6 +96,17 @@ pub fn compare(
     Ok(Some(done))
 }
 
+/// Whether the typed plan may apply to a comparison by `config`, told
+/// before the tables are read: a key is named, and its rules read keys as
+/// written (rules the values show may still make the plan step aside).
+pub fn may_apply(config: &CompareConfig) -> bool {
+    !config.keys.is_empty()
+        && config.keys.iter().all(|k| {
+            let r = config.rules_for(&k.left, &k.right);
+            !r.trim && !r.ignore_case && r.null_tokens.is_empty()
+        })
+}
+
 /// Whether a key column of type `t` has a different text for every value,
 /// so that keys that are equal as text are equal as values: integers,
 /// decimals, strings, dates, timestamps and booleans (not floats, whose

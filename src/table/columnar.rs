@@ -20,7 +20,7 @@
 
 use super::formats::InputFormat;
 use super::load::unique_names;
-use super::source::{rows_per_piece, Input, Piecewise, ReadPieces, Reader, TakePiece};
+use super::source::{rows_per_piece, ArrowReader, Input, Piecewise, ReadPieces, Reader, TakePiece};
 use super::{ArrowTable, LoadOptions, SourceInfo, Table, TableBuilder};
 use crate::error::{Error, Result};
 use crate::progress::{Control, Phase};
@@ -95,18 +95,8 @@ impl Reader for Parquet {
         read_all(batches, rows, &name, PARQUET.name, ctl)
     }
 
-    /// The file in batches of at most a million rows (fewer when they
-    /// would hold more than [`WHOLE_BATCH_TEXT`] of text).
-    fn arrow(&self, path: &Path, ctl: Control<'_>) -> Option<Result<ArrowTable>> {
-        let name = path.display().to_string();
-        let text = self.text_bytes(path).unwrap_or(0);
-        let per_batch =
-            |rows| rows_per_piece(WHOLE_BATCH_TEXT, rows, text).clamp(1, 1 << 20) as usize;
-        let read = || {
-            let (batches, rows) = parquet_batches(open(path, &name)?, &name, per_batch)?;
-            ArrowTable::collect(batches, rows, &name, PARQUET.name, ctl)
-        };
-        Some(read())
+    fn arrow(&self) -> Option<&dyn ArrowReader> {
+        Some(self)
     }
 
     fn pieces<'c>(
@@ -146,13 +136,8 @@ impl Reader for ArrowIpc {
         read_all(batches, 0, &name, ARROW.name, ctl)
     }
 
-    fn arrow(&self, path: &Path, ctl: Control<'_>) -> Option<Result<ArrowTable>> {
-        let name = path.display().to_string();
-        let read = || {
-            let batches = ipc_batches(open(path, &name)?, &name)?;
-            ArrowTable::collect(batches, 0, &name, ARROW.name, ctl)
-        };
-        Some(read())
+    fn arrow(&self) -> Option<&dyn ArrowReader> {
+        Some(self)
     }
 
     /// An Arrow file's record batches, one piece each.
@@ -168,6 +153,28 @@ impl Reader for ArrowIpc {
         let file_size = std::fs::metadata(path).map_or(0, |m| m.len());
         let batches = ipc_batches(open(path, &name)?, &name)?;
         batch_pieces(batches, &name, ARROW.name, file_size, 0, ctl)
+    }
+}
+
+impl ArrowReader for Parquet {
+    /// The file in batches of at most a million rows (fewer when they
+    /// would hold more than [`WHOLE_BATCH_TEXT`] of text).
+    fn read(&self, path: &Path, ctl: Control<'_>) -> Result<ArrowTable> {
+        let name = path.display().to_string();
+        let text = self.text_bytes(path).unwrap_or(0);
+        let per_batch =
+            |rows| rows_per_piece(WHOLE_BATCH_TEXT, rows, text).clamp(1, 1 << 20) as usize;
+        let (batches, rows) = parquet_batches(open(path, &name)?, &name, per_batch)?;
+        ArrowTable::collect(batches, rows, &name, PARQUET.name, ctl)
+    }
+}
+
+impl ArrowReader for ArrowIpc {
+    /// The file's record batches.
+    fn read(&self, path: &Path, ctl: Control<'_>) -> Result<ArrowTable> {
+        let name = path.display().to_string();
+        let batches = ipc_batches(open(path, &name)?, &name)?;
+        ArrowTable::collect(batches, 0, &name, ARROW.name, ctl)
     }
 }
 

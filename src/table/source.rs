@@ -198,13 +198,11 @@ pub trait Reader: Sync {
         None
     }
 
-    /// Reads the whole (uncompressed) file at `path` as Arrow columns, for
-    /// readers of typed columnar formats: what lets a keyed comparison
-    /// find equal rows without making them text (see
-    /// [`ArrowTable`](super::ArrowTable)). `None` (the default): the format
-    /// is read as text only.
-    fn arrow(&self, path: &Path, ctl: Control<'_>) -> Option<Result<super::ArrowTable>> {
-        let _ = (path, ctl);
+    /// How the format is read as Arrow columns, for readers of typed
+    /// columnar formats: what lets a keyed comparison find equal rows
+    /// without making them text (see [`ArrowTable`](super::ArrowTable)).
+    /// `None` (the default): the format is read as text only.
+    fn arrow(&self) -> Option<&dyn ArrowReader> {
         None
     }
 
@@ -226,6 +224,12 @@ pub trait Reader: Sync {
         };
         Ok(Box::new(Whole::of(table, path)?))
     }
+}
+
+/// Reads a whole (uncompressed) file as Arrow columns ([`Reader::arrow`]).
+pub trait ArrowReader: Sync {
+    /// The file at `path`, whole.
+    fn read(&self, path: &Path, ctl: Control<'_>) -> Result<super::ArrowTable>;
 }
 
 /// A file read a piece at a time: each piece a table of whole rows that
@@ -489,9 +493,15 @@ pub fn load_arrow(
     ctl: Control<'_>,
 ) -> Result<Option<super::ArrowTable>> {
     match reader_for_path(path, opts)? {
-        (reader, None) => reader.arrow(path, ctl).transpose(),
+        (reader, None) => reader.arrow().map(|a| a.read(path, ctl)).transpose(),
         (_, Some(_)) => Ok(None),
     }
+}
+
+/// Whether [`load_arrow`] reads the file at `path` as Arrow columns (told
+/// from its first bytes and name, without reading it).
+pub fn reads_arrow(path: &Path, opts: &LoadOptions) -> bool {
+    matches!(reader_for_path(path, opts), Ok((reader, None)) if reader.arrow().is_some())
 }
 
 /// Reads the file at `path` as [`load_path`] does, but a reader that can
