@@ -17,9 +17,7 @@ use crate::progress::Control;
 use crate::suggest::{
     annotate, complete_config, sampled_rows, suggests_pairing, with_suggestions, Completed,
 };
-use crate::table::{
-    load_arrow, map_both, reads_arrow, ArrowTable, Pieces, SideOptions, Table, TableBuilder,
-};
+use crate::table::{arrow_reader, map_both, ArrowTable, Pieces, SideOptions, Table, TableBuilder};
 use std::path::{Path, PathBuf};
 
 /// How a comparison of two files was carried out.
@@ -109,21 +107,22 @@ pub fn compare_files(
         decided(Strategy::InMemory, left_bytes + right_bytes);
         // Two typed files that may take the typed plan are read as Arrow
         // columns; others, or when the plan cannot apply, as text.
-        let typed = typed::may_apply(config)
-            && reads_arrow(left, &opts.left)
-            && reads_arrow(right, &opts.right);
-        let comparison = if typed {
-            let read = |path: &Path, side: Side| {
-                load_arrow(path, opts.side(side), ctl.with_side(side))?.ok_or_else(|| {
-                    Error::Invalid(format!("{} is not read as Arrow", path.display()))
-                })
-            };
-            let (l, r) = rayon::join(|| read(left, Side::Left), || read(right, Side::Right));
-            compare_arrow(l?, r?, config, resources, ctl)?
-        } else {
-            let (l, r) = map_both(left, right, opts, ctl)?;
-            let result = crate::suggest::compare(&l, &r, config, ctl)?;
-            Comparison::new(l, r, result)
+        let readers = typed::may_apply(config)
+            .then(|| arrow_reader(left, &opts.left).zip(arrow_reader(right, &opts.right)))
+            .flatten();
+        let comparison = match readers {
+            Some((lr, rr)) => {
+                let (l, r) = rayon::join(
+                    || lr.read(left, ctl.with_side(Side::Left)),
+                    || rr.read(right, ctl.with_side(Side::Right)),
+                );
+                compare_arrow(l?, r?, config, resources, ctl)?
+            }
+            None => {
+                let (l, r) = map_both(left, right, opts, ctl)?;
+                let result = crate::suggest::compare(&l, &r, config, ctl)?;
+                Comparison::new(l, r, result)
+            }
         };
         return Ok((comparison, Strategy::InMemory));
     }

@@ -32,7 +32,6 @@ use arrow_array::{
     Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, BooleanArray, GenericStringArray,
     OffsetSizeTrait, PrimitiveArray, StringViewArray,
 };
-
 use arrow_buffer::BooleanBuffer;
 use arrow_data::ByteView;
 use arrow_ord::ord::make_comparator;

@@ -54,9 +54,8 @@ pub(crate) use parse::{next_record, record_cells, Outcome, QUOTED};
 pub(crate) use sniff::skip_lines;
 pub use sniff::{sample_records, sniff_delimiter, sniff_header, DELIMITERS};
 pub use source::{
-    load_arrow, load_both, load_bytes, load_path, load_to_disk, map_both, map_path,
-    parse_delimiter, reads_arrow, text_bytes, ArrowReader, LoadOptions, Pieces, Reader,
-    SideOptions,
+    arrow_reader, load_both, load_bytes, load_path, load_to_disk, map_both, map_path,
+    parse_delimiter, text_bytes, ArrowReader, LoadOptions, Pieces, Reader, SideOptions,
 };
 pub use workbook::{sheet_sizes, SheetSize};
 

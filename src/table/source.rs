@@ -485,23 +485,15 @@ pub fn load_path(path: &Path, opts: &LoadOptions, ctl: Control<'_>) -> Result<Ta
     }
 }
 
-/// Reads the file at `path` as Arrow columns when its reader can
-/// ([`Reader::arrow`]); `None` for other formats and compressed files.
-pub fn load_arrow(
-    path: &Path,
-    opts: &LoadOptions,
-    ctl: Control<'_>,
-) -> Result<Option<super::ArrowTable>> {
-    match reader_for_path(path, opts)? {
-        (reader, None) => reader.arrow().map(|a| a.read(path, ctl)).transpose(),
-        (_, Some(_)) => Ok(None),
+/// The reader that reads the file at `path` as Arrow columns
+/// ([`Reader::arrow`]), told from its first bytes and name without reading
+/// it; `None` for other formats, compressed files and files that cannot be
+/// read (reading them as text says why).
+pub fn arrow_reader(path: &Path, opts: &LoadOptions) -> Option<&'static dyn ArrowReader> {
+    match reader_for_path(path, opts) {
+        Ok((reader, None)) => reader.arrow(),
+        _ => None,
     }
-}
-
-/// Whether [`load_arrow`] reads the file at `path` as Arrow columns (told
-/// from its first bytes and name, without reading it).
-pub fn reads_arrow(path: &Path, opts: &LoadOptions) -> bool {
-    matches!(reader_for_path(path, opts), Ok((reader, None)) if reader.arrow().is_some())
 }
 
 /// Reads the file at `path` as [`load_path`] does, but a reader that can
