@@ -551,6 +551,19 @@ fn column_text(array: &dyn Array) -> std::result::Result<ColumnText<'_>, String>
         DataType::Utf8 => ColumnText::Utf8(array.as_string::<i32>()),
         DataType::LargeUtf8 => ColumnText::LargeUtf8(array.as_string::<i64>()),
         DataType::Utf8View => ColumnText::Utf8View(array.as_string_view()),
+        DataType::Dictionary(_, _) => {
+            // Each distinct value is made text once, then copied per row.
+            let dict = array.as_any_dictionary();
+            if dict.values().is_empty() {
+                // No value to refer to: every key is null.
+                return Ok(written(array, |_, _| {}));
+            }
+            let values = column_text(dict.values().as_ref())?;
+            let keys = dict.normalized_keys();
+            written(array, move |i, out| {
+                out.extend_from_slice(values.value(keys[i]))
+            })
+        }
         DataType::Boolean => {
             let a = array.as_boolean();
             written(array, move |i, out| {
@@ -1016,6 +1029,32 @@ mod tests {
             cells,
             [["7", ""], ["", "1.5"], ["a", ""], ["", "2024-03-01"]]
         );
+    }
+
+    #[test]
+    fn a_dictionary_column_reads_as_its_values() {
+        use arrow_array::{DictionaryArray, Float64Array, Int8Array, StringArray};
+        use std::sync::Arc;
+        let cells = |a: &dyn Array| -> Vec<String> {
+            let t = column_text(a).unwrap();
+            (0..a.len())
+                .map(|r| String::from_utf8(t.value(r).to_vec()).unwrap())
+                .collect()
+        };
+        // Repeated keys, a null key, a key to a null value; a slice of it.
+        let values = Arc::new(StringArray::from(vec![Some("x"), None, Some("yz")]));
+        let keys = Int8Array::from(vec![Some(2), Some(0), None, Some(1), Some(2)]);
+        let d = DictionaryArray::new(keys, values);
+        assert_eq!(cells(&d), ["yz", "x", "", "", "yz"]);
+        assert_eq!(cells(&d.slice(1, 3)), ["x", "", ""]);
+        // Values made text by their own type.
+        let floats = Arc::new(Float64Array::from(vec![0.1 + 0.2, 2.0]));
+        let d = DictionaryArray::new(Int8Array::from(vec![1, 0]), floats);
+        assert_eq!(cells(&d), ["2", "0.30000000000000004"]);
+        // No values at all: every key is null.
+        let none = Arc::new(StringArray::from(Vec::<&str>::new()));
+        let d = DictionaryArray::new(Int8Array::from(vec![None, None]), none);
+        assert_eq!(cells(&d), ["", ""]);
     }
 
     fn text(f: impl Fn(&mut String)) -> String {
