@@ -213,10 +213,9 @@ fn compare_typed(
         t.rows(&rows.map(|r| r as u32).collect::<Vec<_>>())
     };
     let completed = if config.completes() {
-        let (l, r) = (left.num_rows(), right.num_rows());
-        let l = rows(left, &mut sampled_rows(l))?;
-        let r = rows(right, &mut sampled_rows(r))?;
-        complete_config(&l, &r, config, ctl)?
+        let sampled = |t: &ArrowTable| rows(t, &mut sampled_rows(t.num_rows()));
+        let (l, r) = rayon::join(|| sampled(left), || sampled(right));
+        complete_config(&l?, &r?, config, ctl)?
     } else {
         Completed::unchanged(config)
     };
@@ -224,7 +223,8 @@ fn compare_typed(
         let n = t.num_rows();
         rows(t, &mut (0..n).step_by(type_step(n)))
     };
-    let samples = (typed_rows(left)?, typed_rows(right)?);
+    let (l, r) = rayon::join(|| typed_rows(left), || typed_rows(right));
+    let samples = (l?, r?);
     let keep = Keep {
         dir: &resources.spill_dir,
         bytes: resources.budget.limits().result_bytes,

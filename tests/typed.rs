@@ -108,7 +108,9 @@ fn twin(code: Option<&str>) -> &'static str {
 
 /// A change to one value of `r`, of the kinds the rules may or may not see.
 fn change(rng: &mut Rng, r: &mut Row) {
-    match rng.below(10) {
+    match rng.below(12) {
+        10 => r.code = None,
+        11 => r.kind = r.kind.take().xor(Some("x".into())),
         0 => r.code = r.code.take().map(|c| c.to_uppercase()),
         9 => r.code = Some(twin(r.code.as_deref()).to_string()),
         1 => r.code = Some(String::new()),
@@ -232,11 +234,28 @@ fn batch(rows: &[Row], views: bool) -> RecordBatch {
     RecordBatch::try_from_iter(columns).unwrap()
 }
 
+/// How a Parquet file's strings are written: the values of each row group
+/// once in a dictionary (the reader keeps it), plain, or in a dictionary
+/// that overflows into plain pages (the reader reads the values).
+#[derive(Clone, Copy, Debug)]
+enum Strings {
+    Dictionary,
+    Plain,
+    Overflowing,
+}
+
 /// `rows` as a Parquet file, in row groups of 64 rows.
-fn write(path: &Path, rows: &[Row]) {
+fn write(path: &Path, rows: &[Row], strings: Strings) {
     let batch = batch(rows, false);
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(64))
+        .set_dictionary_enabled(!matches!(strings, Strings::Plain))
+        .set_dictionary_page_size_limit(match strings {
+            Strings::Overflowing => 40,
+            _ => 1 << 20,
+        })
+        .set_data_page_row_count_limit(8)
+        .set_write_batch_size(8)
         .build();
     let file = std::fs::File::create(path).unwrap();
     let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
@@ -351,10 +370,12 @@ fn the_typed_plan_exports_what_the_text_plan_does() {
         dir.path().join("left.parquet"),
         dir.path().join("right.parquet"),
     );
+    let strings = [Strings::Dictionary, Strings::Plain, Strings::Overflowing];
     for seed in 0..12 {
         let (left, right) = pair(seed, [0, 1, 7, 150, 400][seed as usize % 5]);
-        write(&l, &left);
-        write(&r, &right);
+        // Strings kept in dictionaries on both sides, on one, or on neither.
+        write(&l, &left, strings[seed as usize % 3]);
+        write(&r, &right, strings[(seed as usize / 3) % 3]);
         for (what, config, applies) in configs() {
             let took = same_as_text(&l, &r, &config);
             // An empty or one-row pair may leave nothing out either way.
@@ -380,8 +401,8 @@ fn keys_that_read_alike_as_text_are_repeated_keys() {
             ..row(&mut Rng(5), Some(i as i64))
         })
         .collect();
-    write(&l, &rows);
-    write(&r, &rows);
+    write(&l, &rows, Strings::Dictionary);
+    write(&r, &rows, Strings::Dictionary);
     assert!(!same_as_text(&l, &r, &keyed("amount")));
     let t = typed(&l, &r, &keyed("amount"));
     assert_eq!(t.result.summary.duplicate_keys_left, 1);
@@ -397,8 +418,8 @@ fn most_rows_of_a_large_pair_are_never_made_text() {
         dir.path().join("right.parquet"),
     );
     let (left, right) = pair(99, 5000);
-    write(&l, &left);
-    write(&r, &right);
+    write(&l, &left, Strings::Dictionary);
+    write(&r, &right, Strings::Dictionary);
     let t = typed(&l, &r, &keyed("id"));
     assert!(same_as_text(&l, &r, &keyed("id")));
     // The rows kept are the differing ones (and the type samples' rows
@@ -435,8 +456,8 @@ fn rows_of_different_keys_are_never_paired_whatever_their_hashes() {
             ..same.clone()
         })
         .to_vec();
-    write(&l, &left);
-    write(&r, &right);
+    write(&l, &left, Strings::Dictionary);
+    write(&r, &right, Strings::Dictionary);
     assert!(same_as_text(&l, &r, &keyed("id")));
     let s = typed(&l, &r, &keyed("id")).result.summary.clone();
     assert_eq!((s.only_left, s.only_right, s.identical), (1, 1, 2), "{s:?}");

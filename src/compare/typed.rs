@@ -30,15 +30,17 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{
     Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, BooleanArray, GenericStringArray,
-    OffsetSizeTrait, PrimitiveArray, StringViewArray,
+    OffsetSizeTrait, PrimitiveArray, StringViewArray, UInt32Array,
 };
 use arrow_buffer::BooleanBuffer;
+use arrow_buffer::NullBuffer;
 use arrow_data::ByteView;
 use arrow_ord::ord::make_comparator;
 use arrow_schema::{DataType, SortOptions, TimeUnit};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Compares `left` with `right` by the key of `config` (complete: nothing
@@ -66,10 +68,11 @@ pub fn compare(
         .iter()
         .map(|k| (k.left_index, k.right_index))
         .collect();
-    let same_type = |&(l, r): &(usize, usize)| left.data_type(l) == right.data_type(r);
+    let same_type =
+        |&(l, r): &(usize, usize)| logical(left.data_type(l)) == logical(right.data_type(r));
     let key_types = keys
         .iter()
-        .all(|k| same_type(k) && key_text_is_exact(left.data_type(k.0)));
+        .all(|k| same_type(k) && key_text_is_exact(logical(left.data_type(k.0))));
     let pairs: Vec<(usize, usize)> = plan
         .pairs
         .iter()
@@ -106,6 +109,15 @@ pub fn may_apply(config: &CompareConfig) -> bool {
         })
 }
 
+/// The type of the values of a column of type `t`: a dictionary's values'
+/// type (a column may keep its dictionary on one side and not the other).
+fn logical(t: &DataType) -> &DataType {
+    match t {
+        DataType::Dictionary(_, values) => values,
+        t => t,
+    }
+}
+
 /// Whether a key column of type `t` has a different text for every value,
 /// so that keys that are equal as text are equal as values: integers,
 /// decimals, strings, dates, timestamps and booleans (not floats, whose
@@ -131,6 +143,116 @@ fn key_text_is_exact(t: &DataType) -> bool {
             | Timestamp(..)
             | Boolean
     )
+}
+
+/// A column pair's pieces (a piece per batch) as [`same_values`] compares
+/// them, with no dictionary left: two dictionaries of strings, small
+/// beside the column, as each value's number among the distinct strings
+/// of both ([`interned`]); any other dictionary as its values.
+fn comparable(left: Vec<ArrayRef>, right: Vec<ArrayRef>) -> (Vec<ArrayRef>, Vec<ArrayRef>) {
+    let dictionary = |a: &ArrayRef| matches!(a.data_type(), DataType::Dictionary(_, _));
+    if !left.iter().chain(&right).any(dictionary) {
+        return (left, right);
+    }
+    if let Some(numbers) = interned(&left, &right) {
+        return numbers;
+    }
+    let plain = |pieces: Vec<ArrayRef>| -> Vec<ArrayRef> {
+        pieces
+            .into_iter()
+            .map(|a| match a.as_any_dictionary_opt() {
+                Some(d) => {
+                    arrow_select::take::take(d.values().as_ref(), d.keys(), None).unwrap_or(a)
+                }
+                None => a,
+            })
+            .collect()
+    };
+    (plain(left), plain(right))
+}
+
+/// The keys of a dictionary column as indexes into its values (those of
+/// null keys, any index; all 0 when there are no values, every key null).
+fn dictionary_keys(array: &ArrayRef) -> Vec<usize> {
+    let d = array.as_any_dictionary();
+    match d.values().is_empty() {
+        true => vec![0; array.len()],
+        false => d.normalized_keys(),
+    }
+}
+
+/// The number of a null in [`interned`] columns.
+const NULL_NUMBER: u32 = u32::MAX;
+
+/// Dictionaries of strings on both sides as numbers: the same number for
+/// the same string on either side, in any piece, [`NULL_NUMBER`] for a
+/// null. Each distinct string is hashed once, so it pays when the
+/// dictionaries are small beside the column (`None` otherwise, or when a
+/// piece is not such a dictionary).
+fn interned(left: &[ArrayRef], right: &[ArrayRef]) -> Option<(Vec<ArrayRef>, Vec<ArrayRef>)> {
+    let dictionaries = left
+        .iter()
+        .chain(right)
+        .map(|a| a.as_any_dictionary_opt())
+        .collect::<Option<Vec<_>>>()?;
+    let values: usize = dictionaries.iter().map(|d| d.values().len()).sum();
+    let rows: usize = dictionaries.iter().map(|d| d.keys().len()).sum();
+    if values > rows / 8 {
+        return None;
+    }
+    let mut numbers: std::collections::HashMap<&[u8], u32> = std::collections::HashMap::new();
+    let mut each = Vec::with_capacity(dictionaries.len());
+    for d in &dictionaries {
+        let values = d.values();
+        let strings: Vec<Option<&[u8]>> = match values.data_type() {
+            DataType::Utf8 => values
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.map(str::as_bytes))
+                .collect(),
+            DataType::LargeUtf8 => values
+                .as_string::<i64>()
+                .iter()
+                .map(|v| v.map(str::as_bytes))
+                .collect(),
+            DataType::Utf8View => values
+                .as_string_view()
+                .iter()
+                .map(|v| v.map(str::as_bytes))
+                .collect(),
+            _ => return None,
+        };
+        let codes: Vec<u32> = strings
+            .into_iter()
+            .map(|v| match v {
+                None => NULL_NUMBER,
+                Some(v) => {
+                    let next = numbers.len() as u32;
+                    *numbers.entry(v).or_insert(next)
+                }
+            })
+            .collect();
+        each.push(codes);
+    }
+    let numbered = |a: &ArrayRef, codes: &[u32]| -> ArrayRef {
+        let nulls = a.logical_nulls();
+        let keys = dictionary_keys(a);
+        let values = (0..a.len()).map(|i| match nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+            true => NULL_NUMBER,
+            false => codes.get(keys[i]).copied().unwrap_or(NULL_NUMBER),
+        });
+        Arc::new(UInt32Array::from_iter_values(values))
+    };
+    let mut codes = each.iter();
+    let mut side = |pieces: &[ArrayRef]| -> Vec<ArrayRef> {
+        pieces
+            .iter()
+            .map(|a| numbered(a, codes.next().expect("a code list per piece")))
+            .collect()
+    };
+    let l = side(left);
+    let r = side(right);
+    Some((l, r))
 }
 
 /// Which of the pairs of a left batch's rows with their right partners
@@ -352,6 +474,13 @@ enum KeyValues<'a> {
     LargeUtf8(&'a GenericStringArray<i64>),
     Utf8View(&'a StringViewArray),
     Boolean(&'a BooleanArray),
+    /// A dictionary's values, by each row's key (`nulls`: the rows whose
+    /// key, or the value it refers to, is null).
+    Dictionary {
+        keys: Vec<usize>,
+        nulls: Option<NullBuffer>,
+        values: Box<KeyValues<'a>>,
+    },
 }
 
 impl<'a> KeyValues<'a> {
@@ -362,6 +491,14 @@ impl<'a> KeyValues<'a> {
             DataType::LargeUtf8 => KeyValues::LargeUtf8(array.as_string::<i64>()),
             DataType::Utf8View => KeyValues::Utf8View(array.as_string_view()),
             DataType::Boolean => KeyValues::Boolean(array.as_boolean()),
+            DataType::Dictionary(_, _) => {
+                let d = array.as_any_dictionary();
+                KeyValues::Dictionary {
+                    keys: dictionary_keys(array),
+                    nulls: array.logical_nulls(),
+                    values: Box::new(KeyValues::of(d.values())?),
+                }
+            }
             t => {
                 macro_rules! fixed {
                     ($t:ty) => {{
@@ -408,6 +545,16 @@ impl<'a> KeyValues<'a> {
         let value: &[u8] = match self {
             KeyValues::Fixed { data, width, array } => {
                 return array.is_valid(i).then(|| &data[i * width..(i + 1) * width]);
+            }
+            KeyValues::Dictionary {
+                keys,
+                nulls,
+                values,
+            } => {
+                return match nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                    true => None,
+                    false => values.bytes(keys[i]),
+                };
             }
             KeyValues::Boolean(a) => {
                 return a
@@ -552,33 +699,49 @@ fn split(
     // The keys are compared as the values are: two keys that hash alike
     // are told apart there.
     let compared: Vec<(usize, usize)> = keys.iter().chain(pairs).copied().collect();
+    let batches: Vec<std::ops::Range<usize>> = left.batch_rows().collect();
     if right.num_rows() > 0 {
-        for (b, batch) in left.batch_rows().enumerate() {
-            ctl.check()?;
-            let at: Vec<(u32, u32)> = partners[batch.clone()]
-                .iter()
-                .map(|&r| {
-                    if r == MANY {
-                        (0, 0)
-                    } else {
-                        let (b, j) = right.batch_of(r as usize);
-                        (b as u32, j as u32)
-                    }
-                })
-                .collect();
-            let same = compared
-                .par_iter()
-                .map(|&(l, r)| same_values(&left.column(l)[b], &right.column(r), &at))
-                .collect::<Option<Vec<_>>>();
-            let Some(same) = same else {
-                return Ok(None);
-            };
+        // Per left batch, each row's partner by its right batch and row.
+        let at: Vec<Vec<(u32, u32)>> = batches
+            .iter()
+            .map(|rows| {
+                partners[rows.clone()]
+                    .iter()
+                    .map(|&r| match r {
+                        MANY => (0, 0),
+                        r => {
+                            let (b, j) = right.batch_of(r as usize);
+                            (b as u32, j as u32)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        // Per column pair, per left batch, which pairs hold the same value.
+        let same = compared
+            .par_iter()
+            .map(|&(l, r)| {
+                ctl.check()?;
+                let (lp, rp) = comparable(left.column(l), right.column(r));
+                Ok(lp
+                    .iter()
+                    .zip(&at)
+                    .map(|(piece, at)| same_values(piece, &rp, at))
+                    .collect::<Option<Vec<_>>>())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let Some(same) = same.into_iter().collect::<Option<Vec<_>>>() else {
+            return Ok(None);
+        };
+        for (b, rows) in batches.iter().enumerate() {
             let all = same
                 .iter()
                 .skip(1)
-                .fold(same.first().cloned(), |all, s| all.map(|a| &a & s));
+                .fold(same.first().map(|s| s[b].clone()), |all, s| {
+                    all.map(|a| &a & &s[b])
+                });
             if let Some(all) = all {
-                for (k, p) in partners[batch].iter_mut().enumerate() {
+                for (k, p) in partners[rows.clone()].iter_mut().enumerate() {
                     if !all.value(k) {
                         *p = MANY;
                     }
@@ -604,4 +767,45 @@ fn split(
         right: right_rows,
         identical,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{DictionaryArray, Int8Array, StringArray, UInt16Array};
+
+    fn numbers(a: &ArrayRef) -> Vec<u32> {
+        a.as_primitive::<UInt32Type>().values().to_vec()
+    }
+
+    #[test]
+    fn strings_are_numbered_alike_across_dictionaries() {
+        // The same strings in another order, under other key types, with a
+        // null key and a null value; a string found on one side only.
+        let keys = [Some(0), Some(1), None, Some(1), Some(0)];
+        let left: ArrayRef = Arc::new(DictionaryArray::new(
+            Int8Array::from(keys.repeat(20)),
+            Arc::new(StringArray::from(vec!["x", "y"])),
+        ));
+        let right: ArrayRef = Arc::new(DictionaryArray::new(
+            UInt16Array::from(vec![1, 0, 2, 3, 0]),
+            Arc::new(StringArray::from(vec![
+                Some("y"),
+                Some("x"),
+                None,
+                Some("z"),
+            ])),
+        ));
+        let (l, r) = interned(std::slice::from_ref(&left), std::slice::from_ref(&right)).unwrap();
+        let (l, r) = (numbers(&l[0]), numbers(&r[0]));
+        assert_eq!(l[0], r[0], "x");
+        assert_eq!(l[1], r[1], "y");
+        assert_ne!(l[0], l[1]);
+        assert_eq!((l[2], r[2]), (NULL_NUMBER, NULL_NUMBER));
+        assert!(r[3] != NULL_NUMBER && !l.contains(&r[3]), "z");
+        // Dictionaries large beside their columns are left to be compared
+        // as values.
+        let both = std::slice::from_ref(&right);
+        assert!(interned(both, both).is_none());
+    }
 }

@@ -21,6 +21,10 @@ const MAX_BATCH_ROWS: usize = 1 << 20;
 /// Bytes of Arrow memory a batch is made of at most when small batches
 /// are put together.
 const MAX_BATCH_BYTES: usize = 256 << 20;
+/// Rows of a batch that is kept as it is, not put together with others:
+/// enough that a table has few batches, and a Parquet row group's batch
+/// keeps its dictionaries (putting batches together merges them).
+const KEPT_ROWS: usize = 64 * 1024;
 
 /// A whole table as Arrow record batches, with the columns and description
 /// its text table would have.
@@ -46,11 +50,33 @@ impl ArrowTable {
         ctl: Control<'_>,
     ) -> Result<ArrowTable> {
         let (schema, batches) = batches;
+        let mut read = 0u64;
+        let batches = batches.map(|batch| {
+            ctl.check()?;
+            let batch = batch.map_err(|e| super::columnar::damaged(name, &e))?;
+            read += batch.num_rows() as u64;
+            if rows > 0 {
+                ctl.report(Phase::Loading, read, rows);
+            }
+            Ok(batch)
+        });
+        ArrowTable::assemble(schema, batches, name, format)
+    }
+
+    /// The table of `batches`, of `schema`: batches of at least
+    /// [`KEPT_ROWS`] rows as they are (a row group's, whose dictionaries
+    /// they keep), smaller consecutive ones put together.
+    pub(super) fn assemble(
+        schema: SchemaRef,
+        batches: impl Iterator<Item = Result<RecordBatch>>,
+        name: &str,
+        format: &'static str,
+    ) -> Result<ArrowTable> {
         let (columns, info) = described(&schema, name, format, 0);
         let damaged = |e: &dyn std::fmt::Display| super::columnar::damaged(name, e);
         let mut out: Vec<RecordBatch> = Vec::new();
         let mut pending: Vec<RecordBatch> = Vec::new();
-        let (mut pending_rows, mut pending_bytes, mut read) = (0usize, 0usize, 0u64);
+        let (mut pending_rows, mut pending_bytes) = (0usize, 0usize);
         let mut flush = |pending: &mut Vec<RecordBatch>| -> Result<()> {
             match pending.len() {
                 0 => {}
@@ -65,22 +91,24 @@ impl ArrowTable {
             Ok(())
         };
         for batch in batches {
-            ctl.check()?;
-            let batch = batch.map_err(|e| damaged(&e))?;
+            let batch = batch?;
             let (n, bytes) = (batch.num_rows(), batch.get_array_memory_size());
             if n == 0 {
                 continue;
             }
-            if pending_rows + n > MAX_BATCH_ROWS || pending_bytes + bytes > MAX_BATCH_BYTES {
+            if n >= KEPT_ROWS
+                || pending_rows + n > MAX_BATCH_ROWS
+                || pending_bytes + bytes > MAX_BATCH_BYTES
+            {
                 flush(&mut pending)?;
                 (pending_rows, pending_bytes) = (0, 0);
             }
             pending.push(batch);
             pending_rows += n;
             pending_bytes += bytes;
-            read += n as u64;
-            if rows > 0 {
-                ctl.report(Phase::Loading, read, rows);
+            if n >= KEPT_ROWS {
+                flush(&mut pending)?;
+                (pending_rows, pending_bytes) = (0, 0);
             }
         }
         flush(&mut pending)?;
@@ -193,5 +221,28 @@ impl ArrowTable {
         let rows = self.num_rows() as u64;
         let batches: Batches = (self.schema, Box::new(self.batches.into_iter().map(Ok)));
         read_all(batches, rows, &self.name, self.format, ctl)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Int64Array;
+    use std::sync::Arc;
+
+    #[test]
+    fn large_batches_are_kept_and_small_ones_put_together() {
+        let batch = |n: usize| {
+            let ids = Int64Array::from_iter_values(0..n as i64);
+            RecordBatch::try_from_iter([("id", Arc::new(ids) as ArrayRef)]).unwrap()
+        };
+        let sizes = [KEPT_ROWS, 10, 20, KEPT_ROWS + 1, 0, 5];
+        let batches: Vec<RecordBatch> = sizes.iter().map(|&n| batch(n)).collect();
+        let schema = batches[0].schema();
+        let t = ArrowTable::assemble(schema, batches.into_iter().map(Ok), "t", "arrow").unwrap();
+        let rows: Vec<usize> = t.batch_rows().map(|r| r.len()).collect();
+        assert_eq!(rows, [KEPT_ROWS, 30, KEPT_ROWS + 1, 5]);
+        assert_eq!(t.num_rows(), 2 * KEPT_ROWS + 36);
+        assert_eq!(t.batch_of(KEPT_ROWS + 31), (2, 1));
     }
 }

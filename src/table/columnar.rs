@@ -157,16 +157,136 @@ impl Reader for ArrowIpc {
 }
 
 impl ArrowReader for Parquet {
-    /// The file in batches of at most a million rows (fewer when they
-    /// would hold more than [`WHOLE_BATCH_TEXT`] of text).
+    /// The file's row groups, read side by side, each in batches of at
+    /// most a million rows (fewer when they would hold more than
+    /// [`WHOLE_BATCH_TEXT`] of text). A string column whose every page is
+    /// dictionary-encoded keeps its dictionary ([`kept_dictionaries`]):
+    /// its values are then decoded once per row group, not once per row,
+    /// and compared by their keys.
     fn read(&self, path: &Path, ctl: Control<'_>) -> Result<ArrowTable> {
+        use ::parquet::arrow::arrow_reader::{
+            ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+        };
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicU64, Ordering};
         let name = path.display().to_string();
-        let text = self.text_bytes(path).unwrap_or(0);
-        let per_batch =
-            |rows| rows_per_piece(WHOLE_BATCH_TEXT, rows, text).clamp(1, 1 << 20) as usize;
-        let (batches, rows) = parquet_batches(open(path, &name)?, &name, per_batch)?;
-        ArrowTable::collect(batches, rows, &name, PARQUET.name, ctl)
+        let damaged = |e: &dyn std::fmt::Display| damaged(&name, e);
+        let meta = ArrowReaderMetadata::load(&open(path, &name)?, ArrowReaderOptions::new())
+            .map_err(|e| damaged(&e))?;
+        let meta = match kept_dictionaries(&meta) {
+            Some(schema) => ArrowReaderMetadata::try_new(
+                meta.metadata().clone(),
+                ArrowReaderOptions::new().with_schema(schema),
+            )
+            .map_err(|e| damaged(&e))?,
+            None => meta,
+        };
+        let groups = meta.metadata().row_groups();
+        let rows = meta.metadata().file_metadata().num_rows().max(0) as u64;
+        let read = AtomicU64::new(0);
+        // Each row group through a file handle of its own (handles opened
+        // from one share their position).
+        let pieces = (0..groups.len())
+            .into_par_iter()
+            .map(|g| -> Result<Vec<RecordBatch>> {
+                let group = &groups[g];
+                let group_rows = group.num_rows().max(0) as u64;
+                let text = group.total_byte_size().max(0) as u64;
+                let per_batch =
+                    rows_per_piece(WHOLE_BATCH_TEXT, group_rows, text).clamp(1, 1 << 20);
+                let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                    open(path, &name)?,
+                    meta.clone(),
+                )
+                .with_row_groups(vec![g])
+                .with_batch_size(per_batch.min(group_rows.max(1)) as usize)
+                .build()
+                .map_err(|e| damaged(&e))?;
+                let mut batches = Vec::new();
+                for batch in reader {
+                    ctl.check()?;
+                    let batch = batch.map_err(|e| damaged(&e))?;
+                    let n = batch.num_rows() as u64;
+                    ctl.report(
+                        Phase::Loading,
+                        read.fetch_add(n, Ordering::Relaxed) + n,
+                        rows,
+                    );
+                    batches.push(batch);
+                }
+                Ok(batches)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let batches = pieces.into_iter().flatten().map(Ok);
+        ArrowTable::assemble(meta.schema().clone(), batches, &name, PARQUET.name)
     }
+}
+
+/// The schema to read a Parquet file by, keeping the dictionaries of its
+/// top-level string columns whose every data page, in every row group, is
+/// dictionary-encoded; `None` when there is none. A column whose pages
+/// fall back to plain values is read as plain strings: the reader would
+/// otherwise build a dictionary for it, value by value.
+fn kept_dictionaries(
+    meta: &::parquet::arrow::arrow_reader::ArrowReaderMetadata,
+) -> Option<SchemaRef> {
+    use ::parquet::basic::Encoding;
+    use ::parquet::file::metadata::ColumnChunkMetaData;
+    #[allow(deprecated)]
+    let levels = |e: Encoding| matches!(e, Encoding::RLE | Encoding::BIT_PACKED);
+    let all_dictionary = |chunk: &ColumnChunkMetaData| {
+        let dictionary =
+            |e: Encoding| matches!(e, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY);
+        chunk.dictionary_page_offset().is_some()
+            && match chunk.page_encoding_stats_mask() {
+                Some(pages) => {
+                    pages.is_only(Encoding::PLAIN_DICTIONARY)
+                        || pages.is_only(Encoding::RLE_DICTIONARY)
+                }
+                // Without page statistics, the chunk's encodings: the
+                // values' and the levels' (a writer that lists `PLAIN` for
+                // the dictionary page itself is read as plain; old writers
+                // list `BIT_PACKED` for levels).
+                None => chunk.encodings().all(|e| dictionary(e) || levels(e)),
+            }
+    };
+    let parquet = meta.metadata();
+    let leaves = parquet.file_metadata().schema_descr().columns();
+    let schema = meta.schema();
+    let mut kept = false;
+    let fields: Vec<arrow_schema::FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let strings = matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8);
+            let leaf = leaves
+                .iter()
+                .position(|c| c.path().parts() == [f.name().as_str()]);
+            match leaf {
+                Some(c)
+                    if strings
+                        && parquet
+                            .row_groups()
+                            .iter()
+                            .all(|g| all_dictionary(g.column(c))) =>
+                {
+                    kept = true;
+                    let t = DataType::Dictionary(
+                        Box::new(DataType::Int32),
+                        Box::new(f.data_type().clone()),
+                    );
+                    std::sync::Arc::new(f.as_ref().clone().with_data_type(t))
+                }
+                _ => f.clone(),
+            }
+        })
+        .collect();
+    kept.then(|| {
+        std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(
+            fields,
+            schema.metadata().clone(),
+        ))
+    })
 }
 
 impl ArrowReader for ArrowIpc {
@@ -1029,6 +1149,56 @@ mod tests {
             cells,
             [["7", ""], ["", "1.5"], ["a", ""], ["", "2024-03-01"]]
         );
+    }
+
+    #[test]
+    fn string_columns_keep_their_dictionaries_when_every_page_uses_one() {
+        use ::parquet::file::properties::WriterProperties;
+        use arrow_array::{Int64Array, StringArray};
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 1000;
+        let batch = RecordBatch::try_from_iter([
+            ("id", Arc::new(Int64Array::from_iter_values(0..rows)) as _),
+            (
+                "city",
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| ["Oslo", "Lima", "Pune"][i as usize % 3]),
+                )) as _,
+            ),
+            (
+                "note",
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| format!("note {i}")),
+                )) as _,
+            ),
+        ])
+        .unwrap();
+        let read = |props: WriterProperties| {
+            let path = dir.path().join("t.parquet");
+            let file = std::fs::File::create(&path).unwrap();
+            let mut w =
+                ::parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+            w.write(&batch).unwrap();
+            w.close().unwrap();
+            let t = Parquet.read(&path, Control::default()).unwrap();
+            assert_eq!(t.num_rows(), rows as usize);
+            (t.data_type(1).clone(), t.data_type(2).clone())
+        };
+        let props = || {
+            WriterProperties::builder()
+                .set_max_row_group_row_count(Some(250))
+                .set_data_page_row_count_limit(50)
+                .set_write_batch_size(50)
+        };
+        let kept = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        // Unique notes overflow a small dictionary into plain pages.
+        let small = props().set_dictionary_page_size_limit(100).build();
+        assert_eq!(read(small), (kept.clone(), DataType::Utf8));
+        let large = props().build();
+        assert_eq!(read(large), (kept.clone(), kept));
+        let none = props().set_dictionary_enabled(false).build();
+        assert_eq!(read(none), (DataType::Utf8, DataType::Utf8));
     }
 
     #[test]
