@@ -5,6 +5,8 @@
 //!   `people.feather` (pyarrow, lz4): 3 rows of int64, string,
 //!   decimal(10,2), date32, bool, float64, timestamp[us, UTC], list of
 //!   strings and a nullable string;
+//! - `people-brotli.parquet`, `people-gzip.parquet` (pyarrow): the same
+//!   rows with pyarrow's other codecs;
 //! - `people-changed.parquet` (DuckDB, zstd): Bob's amount 20.00 -> 25.00,
 //!   Cy (id 3) gone, Ed (id 5) added;
 //! - `people.csv`: the same rows as people.parquet, written as a person
@@ -46,7 +48,12 @@ fn summary(left: &str, right: &str, extra: &[&str]) -> (Option<i32>, Value) {
 #[test]
 fn a_parquet_file_and_the_same_rows_in_csv_compare_as_identical() {
     // Decimals, dates, timestamps in UTC, booleans, lists and nulls.
-    for typed in ["people.parquet", "people.feather"] {
+    for typed in [
+        "people.parquet",
+        "people.feather",
+        "people-brotli.parquet",
+        "people-gzip.parquet",
+    ] {
         let (code, s) = summary("people.csv", typed, &[]);
         assert_eq!(code, Some(0), "{typed}: {s}");
         assert_eq!(s["identical"], 3);
