@@ -355,6 +355,7 @@ fn configs() -> Vec<(&'static str, CompareConfig, bool)> {
         ("by id and label", two_keys, true),
         ("by a string key", keyed("label"), true),
         ("by a timestamp key", keyed("at"), true),
+        ("by a decimal key, mostly repeated", keyed("price"), true),
         // Keys trimmed or with null tokens, or floats (every NaN is the text
         // NaN), are not read as values: the tables are compared as text.
         ("trimmed keys", trimmed_key, false),

@@ -8,7 +8,9 @@
 //! such a pair's key is the only one of its kind on either side, the text
 //! comparison counts the pair as matched and identical and says nothing
 //! else of it. Those pairs are found on the Arrow columns here: keys
-//! hashed, values compared where Arrow holds them. Only the other rows are
+//! hashed (or, for one integer key whose values are close together, each
+//! given its own place: see `dense`), values compared where Arrow holds
+//! them. Only the other rows are
 //! made text and compared as usual, as one partition of the whole tables
 //! ([`compare_subset`]), which gives the result comparing the whole tables
 //! as text gives, row for row, at a fraction of the work when few rows
@@ -42,6 +44,8 @@ use std::cmp::Ordering;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+mod dense;
 
 /// Compares `left` with `right` by the key of `config` (complete: nothing
 /// left to suggest), judging column types from `samples` (the rows the
@@ -651,6 +655,33 @@ impl Hasher for Spread {
 
 type HashMap = hashbrown::HashMap<u64, u32, BuildHasherDefault<Spread>>;
 
+/// Per left row, the right row that holds its key's hash when no other
+/// right row does, else [`MANY`]; `None` when a key column's type is not
+/// one keys are hashed from.
+fn hashed_partners(
+    left: &ArrowTable,
+    right: &ArrowTable,
+    keys: &[(usize, usize)],
+) -> Option<Vec<u32>> {
+    let lcols: Vec<usize> = keys.iter().map(|k| k.0).collect();
+    let rcols: Vec<usize> = keys.iter().map(|k| k.1).collect();
+    let (lk, right_index) = rayon::join(
+        || Keys::new(left, &lcols),
+        || Keys::new(right, &rcols).map(|k| k.index()),
+    );
+    let (lk, rindex) = (lk?, right_index?);
+    Some(
+        lk.hashes
+            .par_iter()
+            .with_min_len(4096)
+            .map(|&h| match h {
+                EMPTY => MANY,
+                h => rindex.get(h).unwrap_or(MANY),
+            })
+            .collect(),
+    )
+}
+
 /// Pairs the rows whose key is held by one row on each side and finds the
 /// pairs whose values are all the same in the column pairs `pairs`; every
 /// other row is to be compared as text. `None` when the keys cannot be
@@ -662,28 +693,20 @@ fn split(
     pairs: &[(usize, usize)],
     ctl: Control<'_>,
 ) -> Result<Option<Split>> {
-    let lcols: Vec<usize> = keys.iter().map(|k| k.0).collect();
-    let rcols: Vec<usize> = keys.iter().map(|k| k.1).collect();
-    let (lk, right_index) = rayon::join(
-        || Keys::new(left, &lcols),
-        || Keys::new(right, &rcols).map(|k| k.index()),
-    );
-    let (Some(lk), Some(rindex)) = (lk, right_index) else {
+    // Per left row, the right row that holds its key when no other right
+    // row does: by the key's place when it is one column of integers
+    // close together (equal places are equal keys), else by its hash.
+    let placed = match keys {
+        [key] => dense::partners(left, right, *key),
+        _ => None,
+    };
+    let keys_hashed = placed.is_none();
+    let Some(mut partners) = placed.or_else(|| hashed_partners(left, right, keys)) else {
         return Ok(None);
     };
-    // Per left row, the right row that holds its hash when no other right
-    // row does; then none when another left row claims it too (the key
-    // is repeated on the left), and once keys and values are compared,
-    // none unless they are the same.
-    let mut partners: Vec<u32> = lk
-        .hashes
-        .par_iter()
-        .with_min_len(4096)
-        .map(|&h| match h {
-            EMPTY => MANY,
-            h => rindex.get(h).unwrap_or(MANY),
-        })
-        .collect();
+    // Then none when another left row claims the same right row (the key
+    // is repeated on the left), and once the values are compared, none
+    // unless they are the same.
     let mut claims = vec![0u8; right.num_rows()];
     for &r in &partners {
         if r != MANY {
@@ -696,9 +719,12 @@ fn split(
         }
     }
     drop(claims);
-    // The keys are compared as the values are: two keys that hash alike
-    // are told apart there.
-    let compared: Vec<(usize, usize)> = keys.iter().chain(pairs).copied().collect();
+    // Keys paired by hash are compared as the values are: two keys that
+    // hash alike are told apart there.
+    let compared: Vec<(usize, usize)> = match keys_hashed {
+        true => keys.iter().chain(pairs).copied().collect(),
+        false => pairs.to_vec(),
+    };
     let batches: Vec<std::ops::Range<usize>> = left.batch_rows().collect();
     if right.num_rows() > 0 {
         // Per left batch, each row's partner by its right batch and row.
