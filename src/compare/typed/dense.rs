@@ -76,14 +76,15 @@ where
         .chain(&r)
         .filter_map(|a| bounds(a))
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
-    let (lo, span) = (lo.into(), hi.into() - lo.into() + 1);
-    if span > SPREAD * rows as i128 + 64 {
+    // Decimals reach past half of i128 either way: their span may not fit.
+    let (lo, span) = (lo.into(), hi.into().checked_sub(lo.into())?);
+    if span >= SPREAD * rows as i128 + 64 {
         return None;
     }
     // Each place holds 0 (no right row), a right row plus one, or MANY.
     // The table is filled in two halves at once, each by a thread that
     // reads every right key and writes those of its half.
-    let mut places = vec![0u32; span as usize];
+    let mut places = vec![0u32; span as usize + 1];
     let half = places.len() / 2;
     let (low, high) = places.split_at_mut(half);
     rayon::join(|| fill(low, lo, &r), || fill(high, lo + half as i128, &r));
@@ -144,7 +145,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_array::{Int64Array, UInt64Array};
+    use arrow_array::{Decimal128Array, Int64Array, UInt64Array};
     use std::sync::Arc;
 
     fn ints(v: &[Option<i64>]) -> ArrayRef {
@@ -179,6 +180,17 @@ mod tests {
         let left = [big(&[u64::MAX, u64::MAX - 1])];
         let right = [big(&[u64::MAX - 1, u64::MAX - 2, u64::MAX])];
         assert_eq!(pair(&left, &right), Some(vec![2, 0]));
+        let decimals = |v: &[i128]| -> ArrayRef {
+            Arc::new(
+                Decimal128Array::from(v.to_vec())
+                    .with_precision_and_scale(38, 0)
+                    .unwrap(),
+            )
+        };
+        let extremes = [decimals(&[-(10i128.pow(38)) + 1, 10i128.pow(38) - 1])];
+        assert_eq!(pair(&extremes, &extremes), None);
+        let close = [decimals(&[5, 3, 4])];
+        assert_eq!(pair(&close, &[decimals(&[4, 5])]), Some(vec![1, MANY, 0]));
     }
 
     #[test]
