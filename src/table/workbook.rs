@@ -11,7 +11,9 @@
 //! - dates and times as ISO 8601 (`2024-03-01`, `2024-03-01T12:30:00`,
 //!   `12:30:00` for a time of day), in either date system (1900 or 1904);
 //!   durations as `[h]:mm:ss`;
-//! - booleans as `TRUE` / `FALSE`, errors as their text (`#N/A`);
+//! - booleans as `TRUE` / `FALSE` (also the numbers 1 and 0 that the
+//!   formulas `TRUE()` and `FALSE()` hold, which is how LibreOffice keeps
+//!   booleans), errors as their text (`#N/A`);
 //! - formulas by the value saved with them; formulas saved without one
 //!   (by a program that does not calculate) read empty and are counted in
 //!   a note, as are merged ranges (whose value is in their first cell).
@@ -85,12 +87,12 @@ impl Reader for Workbook {
         let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
             .map_err(|e| open_error(&name, kind, &e.to_string()))?;
         let sheets = sheet_names(&book);
-        let (sheet, range) = choose_sheet(&mut book, &name, &sheets, opts.sheet.as_deref())?;
+        let (sheet, mut range) = choose_sheet(&mut book, &name, &sheets, opts.sheet.as_deref())?;
         ctl.check()?;
         let mut warnings = Vec::new();
         let unsaved = match marks.formulas {
             false => 0,
-            true => unsaved_formulas(&mut book, &sheet, &range),
+            true => read_formulas(&mut book, &sheet, &mut range),
         };
         if unsaved > 0 {
             warnings.push(format!(
@@ -402,27 +404,50 @@ fn is_blank(cell: &Data) -> bool {
     }
 }
 
-/// Cells of `range` that show nothing but hold a formula: formulas saved
-/// without their value.
-fn unsaved_formulas<R: std::io::Read + std::io::Seek>(
+/// Reads what the formulas of `range` say beyond their values, and
+/// returns how many cells show nothing but hold a formula (formulas saved
+/// without their value). A number 1 or 0 held by the formula `TRUE()` or
+/// `FALSE()` becomes that boolean: LibreOffice saves booleans so, in
+/// `.ods` files, and shows them as TRUE and FALSE.
+fn read_formulas<R: std::io::Read + std::io::Seek>(
     book: &mut Sheets<R>,
     sheet: &str,
-    range: &Range<Data>,
+    range: &mut Range<Data>,
 ) -> usize {
     let Ok(formulas) = book.worksheet_formula(sheet) else {
         return 0;
     };
-    formulas
-        .used_cells()
-        .filter(|(_, _, f)| !f.is_empty())
-        .filter(|(r, c, _)| {
-            let (r, c) = (
-                formulas.start().map_or(0, |s| s.0) + *r as u32,
-                formulas.start().map_or(0, |s| s.1) + *c as u32,
-            );
-            range.get_value((r, c)).is_none_or(is_blank)
-        })
-        .count()
+    let start = formulas.start().unwrap_or((0, 0));
+    let mut unsaved = 0;
+    for (r, c, f) in formulas.used_cells().filter(|(_, _, f)| !f.is_empty()) {
+        let at = (start.0 + r as u32, start.1 + c as u32);
+        let value = range.get_value(at);
+        let number = match value {
+            Some(Data::Float(v)) => Some(*v),
+            Some(Data::Int(i)) => Some(*i as f64),
+            _ => None,
+        };
+        match (number, literal_boolean(f)) {
+            (Some(v), Some(b)) if v == f64::from(u8::from(b)) => {
+                range.set_value(at, Data::Bool(b));
+            }
+            _ if value.is_none_or(is_blank) => unsaved += 1,
+            _ => {}
+        }
+    }
+    unsaved
+}
+
+/// The boolean a formula is, when it is only `TRUE()` or `FALSE()` (as
+/// OpenDocument, `of:=TRUE()`, or Excel, `TRUE()`, writes it).
+fn literal_boolean(formula: &str) -> Option<bool> {
+    let f = formula.strip_prefix("of:").unwrap_or(formula);
+    let f = f.strip_prefix('=').unwrap_or(f).trim();
+    match f.to_ascii_uppercase().as_str() {
+        "TRUE()" | "TRUE" => Some(true),
+        "FALSE()" | "FALSE" => Some(false),
+        _ => None,
+    }
 }
 
 /// How many merged ranges the sheet has (Excel files record them).
@@ -567,6 +592,16 @@ mod tests {
             None,
             "a header narrower than its rows"
         );
+    }
+
+    #[test]
+    fn only_literal_boolean_formulas_are_booleans() {
+        assert_eq!(literal_boolean("of:=TRUE()"), Some(true));
+        assert_eq!(literal_boolean("=false()"), Some(false));
+        assert_eq!(literal_boolean("FALSE"), Some(false));
+        for other in ["of:=TRUE()+0", "of:=[.A1]>1", "=NOT(TRUE())", ""] {
+            assert_eq!(literal_boolean(other), None, "{other}");
+        }
     }
 
     #[test]
