@@ -811,7 +811,7 @@ fn settings_are_shown_changed_and_refused_with_the_setting_named() {
 }
 
 #[test]
-fn an_upload_is_read_in_the_format_its_name_or_the_query_says() {
+fn an_upload_is_read_in_the_format_its_bytes_its_name_or_the_query_says() {
     let server = Server::start(None);
     let id = server
         .json("POST", "/api/sessions", json!({"name": "formats"}))
@@ -826,6 +826,10 @@ fn an_upload_is_read_in_the_format_its_name_or_the_query_says() {
     assert_eq!(table["format"], "jsonl");
     assert_eq!(table["columns"], json!(["id", "name"]));
     assert_eq!(table["delimiter"], Value::Null, "not invented");
+    // Named for neither: told by its bytes, which are JSON objects.
+    let r = server.upload(&id, "right", "export.txt", lines);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["file"]["table"]["format"], "jsonl");
     // The same bytes named .csv, read as JSON Lines because the query says so.
     let path = format!("/api/sessions/{id}/files/right?format=jsonl");
     let r = server.send("PUT", &path, &[("X-File-Name", "people.csv")], lines);

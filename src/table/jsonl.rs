@@ -37,6 +37,19 @@ impl Reader for JsonLines {
         &JSONL
     }
 
+    /// A text whose first line is a JSON object: a CSV header is not one.
+    /// A first line longer than `head` counts when it starts as an
+    /// object's first key does (`{"`).
+    fn recognises(&self, head: &[u8]) -> bool {
+        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let text = text.trim_ascii_start();
+        match text.iter().position(|&b| b == b'\n') {
+            Some(end) => serde_json::from_slice::<Value>(&text[..end]).is_ok_and(|v| v.is_object()),
+            None if head.len() >= super::source::HEAD_BYTES => text.starts_with(b"{\""),
+            None => serde_json::from_slice::<Value>(text).is_ok_and(|v| v.is_object()),
+        }
+    }
+
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
         let name = input.name();
         let bytes = input.into_bytes()?;
@@ -345,6 +358,26 @@ mod tests {
             Some("jsonl"),
             "a session stores the format, to read its copy the same way"
         );
+    }
+
+    #[test]
+    fn json_objects_are_recognised_whatever_the_name() {
+        let r = super::JsonLines;
+        assert!(r.recognises(b"{\"a\": 1}\n{\"a\": 2}\n"));
+        assert!(r.recognises(b"\xEF\xBB\xBF\n  {\"a\": [1, {}]}\r\n"));
+        assert!(r.recognises(b"{\"only\": \"line\"}"));
+        use crate::table::source::{Reader, HEAD_BYTES};
+        let long = [&b"{\"a\": \""[..], &[b'x'; HEAD_BYTES]].concat();
+        assert!(r.recognises(&long[..HEAD_BYTES]));
+        for csv in [
+            &b"{a},b\n1,2\n"[..],
+            b"id,name\n1,{\"x\":1}\n",
+            b"[1, 2]\n",
+            b"{\"a\": 1",
+            b"",
+        ] {
+            assert!(!r.recognises(csv), "{}", String::from_utf8_lossy(csv));
+        }
     }
 
     #[test]

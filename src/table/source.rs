@@ -743,13 +743,18 @@ mod tests {
     #[test]
     fn the_reader_is_told_by_the_options_then_the_name_then_falls_back_to_csv() {
         let none = LoadOptions::default();
+        // The start of a JSON line longer than the head, which its bytes
+        // alone do not make JSON Lines.
         let pick = |name: &str, opts: &LoadOptions| {
-            reader_for(name, b"{\"a\":1}", opts).map(|r| r.format().name)
+            reader_for(name, b"{ \"a\": 1, \"b\": ", opts).map(|r| r.format().name)
         };
         assert_eq!(pick("a.jsonl", &none).unwrap(), "jsonl");
         assert_eq!(pick("a.NDJSON", &none).unwrap(), "jsonl");
         assert_eq!(pick("a.csv", &none).unwrap(), "csv");
         assert_eq!(pick("no-extension", &none).unwrap(), "csv");
+        // A first line that is a JSON object is JSON Lines, whatever the name.
+        let json = reader_for("a.csv", b"{\"a\":1}\n", &none).unwrap();
+        assert_eq!(json.format().name, "jsonl");
         // A named format wins over the name: a stored copy reads as it was read.
         assert_eq!(pick("a.csv", &named("jsonl")).unwrap(), "jsonl");
         assert_eq!(pick("a.jsonl", &named("csv")).unwrap(), "csv");
@@ -764,11 +769,14 @@ mod tests {
     fn a_copy_named_by_its_hash_takes_its_format_from_the_users_name() {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("0a1b2c");
-        std::fs::write(&copy, "{\"id\":1}\n").unwrap();
+        // A first line longer than the head that starts as no JSON Lines
+        // writer starts one, which the bytes alone do not tell.
+        let line = format!("{{ \"id\": 1, \"pad\": \"{}\" }}\n", "x".repeat(HEAD_BYTES));
+        std::fs::write(&copy, line).unwrap();
         let opts = with_format(&copy, "upload.jsonl", &LoadOptions::default()).unwrap();
         assert_eq!(opts.format.as_deref(), Some("jsonl"));
         let t = load_path(&copy, &opts, Control::default()).unwrap();
-        assert_eq!(t.columns(), ["id"]);
+        assert_eq!(t.columns(), ["id", "pad"]);
         // Without it, the copy's own name says nothing: it is read as CSV.
         let t = load_path(&copy, &LoadOptions::default(), Control::default()).unwrap();
         assert_eq!(t.info().format, "csv");
