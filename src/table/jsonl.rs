@@ -37,17 +37,31 @@ impl Reader for JsonLines {
         &JSONL
     }
 
-    /// A text whose first line is a JSON object: a CSV header is not one.
-    /// A first line longer than `head` counts when it starts as an
-    /// object's first key does (`{"`).
+    /// A text whose every line in `head` is a JSON object: a CSV header
+    /// is not one, nor a line of JSON above a CSV table. A first line
+    /// longer than `head` counts when it starts as an object's first key
+    /// does (`{"`).
     fn recognises(&self, head: &[u8]) -> bool {
         let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
         let text = text.trim_ascii_start();
-        match text.iter().position(|&b| b == b'\n') {
-            Some(end) => serde_json::from_slice::<Value>(&text[..end]).is_ok_and(|v| v.is_object()),
-            None if head.len() >= super::source::HEAD_BYTES => text.starts_with(b"{\""),
-            None => serde_json::from_slice::<Value>(text).is_ok_and(|v| v.is_object()),
-        }
+        let object =
+            |line: &[u8]| serde_json::from_slice::<Value>(line).is_ok_and(|v| v.is_object());
+        let Some(end) = text.iter().rposition(|&b| b == b'\n') else {
+            return match head.len() >= super::source::HEAD_BYTES {
+                true => text.starts_with(b"{\""),
+                false => object(text),
+            };
+        };
+        // The text after the last newline is a whole line only when the
+        // head is the whole file.
+        let whole = match head.len() >= super::source::HEAD_BYTES {
+            true => &text[..end],
+            false => text,
+        };
+        whole
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.trim_ascii().is_empty())
+            .all(object)
     }
 
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
@@ -371,6 +385,8 @@ mod tests {
         assert!(r.recognises(&long[..HEAD_BYTES]));
         for csv in [
             &b"{a},b\n1,2\n"[..],
+            b"{\"exported\": \"2024-03-01\"}\nid,name\n1,Ann\n",
+            b"{\"a\": 1}\n{\"a\": 2}\n{\"a\"",
             b"id,name\n1,{\"x\":1}\n",
             b"[1, 2]\n",
             b"{\"a\": 1",

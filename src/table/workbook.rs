@@ -439,10 +439,14 @@ fn read_formulas<R: std::io::Read + std::io::Seek>(
 }
 
 /// The boolean a formula is, when it is only `TRUE()` or `FALSE()` (as
-/// OpenDocument, `of:=TRUE()`, or Excel, `TRUE()`, writes it).
+/// OpenDocument writes it, after its namespace: `of:=TRUE()`, or older
+/// `oooc:=TRUE()`; or Excel, `TRUE()`).
 fn literal_boolean(formula: &str) -> Option<bool> {
-    let f = formula.strip_prefix("of:").unwrap_or(formula);
-    let f = f.strip_prefix('=').unwrap_or(f).trim();
+    let f = match formula.split_once(":=") {
+        Some((namespace, f)) if namespace.bytes().all(|b| b.is_ascii_alphabetic()) => f,
+        _ => formula.strip_prefix('=').unwrap_or(formula),
+    };
+    let f = f.trim();
     match f.to_ascii_uppercase().as_str() {
         "TRUE()" | "TRUE" => Some(true),
         "FALSE()" | "FALSE" => Some(false),
@@ -597,6 +601,7 @@ mod tests {
     #[test]
     fn only_literal_boolean_formulas_are_booleans() {
         assert_eq!(literal_boolean("of:=TRUE()"), Some(true));
+        assert_eq!(literal_boolean("oooc:=TRUE()"), Some(true));
         assert_eq!(literal_boolean("=false()"), Some(false));
         assert_eq!(literal_boolean("FALSE"), Some(false));
         for other in ["of:=TRUE()+0", "of:=[.A1]>1", "=NOT(TRUE())", ""] {

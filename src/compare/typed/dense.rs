@@ -68,8 +68,9 @@ fn partners_by<T: ArrowPrimitiveType>(left: &[ArrayRef], right: &[ArrayRef]) -> 
 where
     T::Native: Into<i128> + Ord,
 {
-    let l: Vec<&PrimitiveArray<T>> = left.iter().map(|a| a.as_primitive::<T>()).collect();
-    let r: Vec<&PrimitiveArray<T>> = right.iter().map(|a| a.as_primitive::<T>()).collect();
+    // Each piece's own type is checked: a frame's producer may not keep
+    // to its schema, and such pieces are hashed instead.
+    let (l, r) = (primitives::<T>(left)?, primitives::<T>(right)?);
     let rows: usize = l.iter().chain(&r).map(|a| a.len()).sum();
     let (lo, hi) = l
         .iter()
@@ -103,6 +104,11 @@ where
         partners.par_extend(found);
     }
     Some(partners)
+}
+
+/// `pieces` as arrays of `T`; `None` when one is not.
+fn primitives<T: ArrowPrimitiveType>(pieces: &[ArrayRef]) -> Option<Vec<&PrimitiveArray<T>>> {
+    pieces.iter().map(|a| a.as_primitive_opt::<T>()).collect()
 }
 
 /// The smallest and largest valid value of `a`, `None` when it has none.
@@ -201,5 +207,8 @@ mod tests {
         assert_eq!(pair(&right, &left), Some(vec![MANY, MANY]));
         assert_eq!(pair(&left, &[ints(&[])]), Some(vec![MANY, MANY]));
         assert_eq!(pair(&right, &right), None);
+        // A piece of another type than the column's is hashed instead.
+        let other: ArrayRef = Arc::new(arrow_array::Int32Array::from(vec![1]));
+        assert_eq!(pair(&[left[0].clone(), other], &left), None);
     }
 }
