@@ -521,14 +521,24 @@ fn every_listed_command_is_registered() {
 }
 
 #[test]
-fn file_associations_are_input_formats() {
+fn file_associations_are_the_input_formats_claimed_extensions() {
     use concord::table::InputFormat;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let conf: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
             .unwrap();
     let associations = conf["bundle"]["fileAssociations"].as_array().unwrap();
-    assert!(!associations.is_empty());
+    // Every extension Concord claims is associated with it.
+    let associated: Vec<&str> = associations
+        .iter()
+        .flat_map(|a| a["ext"].as_array().unwrap())
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    for format in InputFormat::all() {
+        for ext in format.claimed_extensions() {
+            assert!(associated.contains(&ext), "no file association for .{ext}");
+        }
+    }
     for a in associations {
         let mime = a["mimeType"].as_str().unwrap();
         let format = InputFormat::all()

@@ -76,12 +76,12 @@ const BEGIN: &str =
 const END: &str = "# concord: end";
 
 /// The attribute lines: every format Concord reads is diffed by it, CSV
-/// (which a merge writes back) merged by it too. `*.txt` is left out:
-/// most text files are not tables.
+/// (which a merge writes back) merged by it too, for the extensions it
+/// claims ([`InputFormat::claimed_extensions`]).
 fn attribute_lines() -> Vec<String> {
     let mut lines = Vec::new();
     for format in InputFormat::all() {
-        for ext in format.extensions.iter().filter(|e| **e != "txt") {
+        for ext in format.claimed_extensions() {
             let merge = if format.name == CSV {
                 " merge=concord"
             } else {

@@ -39,7 +39,7 @@ pub(crate) const TROUBLE: i32 = 2;
 #[command(
     name = "concord",
     version,
-    about = "Compare two CSV files by key, cell by cell, and export the differences."
+    about = "Compare two tables (CSV, JSON Lines, workbooks, Parquet, Arrow) by key, cell by cell, and export the differences."
 )]
 struct Cli {
     /// Where sessions are kept [default: the system's application data folder].

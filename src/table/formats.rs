@@ -53,6 +53,13 @@ impl InputFormat {
         InputFormat::all().into_iter().find(|f| f.is_of(path))
     }
 
+    /// The extensions Concord claims from the system for this format (the
+    /// desktop's file associations, `git` attributes): all but `txt`,
+    /// which is seldom a table.
+    pub fn claimed_extensions(&self) -> impl Iterator<Item = &'static str> {
+        self.extensions.iter().copied().filter(|e| *e != "txt")
+    }
+
     /// Whether `path`'s extension is one of this format's (case ignored).
     pub fn is_of(&self, path: &Path) -> bool {
         path.extension()
