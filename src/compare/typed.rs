@@ -45,6 +45,34 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+/// `$f!(T)` for the Arrow primitive type `T` of a key column of type `$t`
+/// whose values are integers (also decimals, dates and timestamps), else
+/// `$other`: the one list of the key types hashed from their native bytes
+/// and paired by place (`dense`).
+macro_rules! integer_keys {
+    ($t:expr, $f:ident, $other:expr) => {
+        match $t {
+            DataType::Int8 => $f!(Int8Type),
+            DataType::Int16 => $f!(Int16Type),
+            DataType::Int32 => $f!(Int32Type),
+            DataType::Int64 => $f!(Int64Type),
+            DataType::UInt8 => $f!(UInt8Type),
+            DataType::UInt16 => $f!(UInt16Type),
+            DataType::UInt32 => $f!(UInt32Type),
+            DataType::UInt64 => $f!(UInt64Type),
+            DataType::Decimal32(..) => $f!(Decimal32Type),
+            DataType::Decimal64(..) => $f!(Decimal64Type),
+            DataType::Decimal128(..) => $f!(Decimal128Type),
+            DataType::Date32 => $f!(Date32Type),
+            DataType::Timestamp(TimeUnit::Second, _) => $f!(TimestampSecondType),
+            DataType::Timestamp(TimeUnit::Millisecond, _) => $f!(TimestampMillisecondType),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => $f!(TimestampMicrosecondType),
+            DataType::Timestamp(TimeUnit::Nanosecond, _) => $f!(TimestampNanosecondType),
+            _ => $other,
+        }
+    };
+}
+
 mod dense;
 
 /// Compares `left` with `right` by the key of `config` (complete: nothing
@@ -514,31 +542,7 @@ impl<'a> KeyValues<'a> {
                         }
                     }};
                 }
-                match t {
-                    DataType::Int8 => fixed!(Int8Type),
-                    DataType::Int16 => fixed!(Int16Type),
-                    DataType::Int32 => fixed!(Int32Type),
-                    DataType::Int64 => fixed!(Int64Type),
-                    DataType::UInt8 => fixed!(UInt8Type),
-                    DataType::UInt16 => fixed!(UInt16Type),
-                    DataType::UInt32 => fixed!(UInt32Type),
-                    DataType::UInt64 => fixed!(UInt64Type),
-                    DataType::Decimal32(..) => fixed!(Decimal32Type),
-                    DataType::Decimal64(..) => fixed!(Decimal64Type),
-                    DataType::Decimal128(..) => fixed!(Decimal128Type),
-                    DataType::Date32 => fixed!(Date32Type),
-                    DataType::Timestamp(TimeUnit::Second, _) => fixed!(TimestampSecondType),
-                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
-                        fixed!(TimestampMillisecondType)
-                    }
-                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
-                        fixed!(TimestampMicrosecondType)
-                    }
-                    DataType::Timestamp(TimeUnit::Nanosecond, _) => {
-                        fixed!(TimestampNanosecondType)
-                    }
-                    _ => return None,
-                }
+                integer_keys!(t, fixed, return None)
             }
         })
     }

@@ -42,25 +42,7 @@ fn pieces(l: &[ArrayRef], r: &[ArrayRef], t: &DataType) -> Option<Vec<u32>> {
             partners_by::<$t>(l, r)
         };
     }
-    match t {
-        DataType::Int8 => by!(Int8Type),
-        DataType::Int16 => by!(Int16Type),
-        DataType::Int32 => by!(Int32Type),
-        DataType::Int64 => by!(Int64Type),
-        DataType::UInt8 => by!(UInt8Type),
-        DataType::UInt16 => by!(UInt16Type),
-        DataType::UInt32 => by!(UInt32Type),
-        DataType::UInt64 => by!(UInt64Type),
-        DataType::Date32 => by!(Date32Type),
-        DataType::Decimal32(..) => by!(Decimal32Type),
-        DataType::Decimal64(..) => by!(Decimal64Type),
-        DataType::Decimal128(..) => by!(Decimal128Type),
-        DataType::Timestamp(TimeUnit::Second, _) => by!(TimestampSecondType),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => by!(TimestampMillisecondType),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => by!(TimestampMicrosecondType),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => by!(TimestampNanosecondType),
-        _ => None,
-    }
+    integer_keys!(t, by, None)
 }
 
 /// [`partners`] for key columns of type `T`.
