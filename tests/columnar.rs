@@ -5,6 +5,8 @@
 //!   `people.feather` (pyarrow, lz4): 3 rows of int64, string,
 //!   decimal(10,2), date32, bool, float64, timestamp[us, UTC], list of
 //!   strings and a nullable string;
+//! - `people.arrows` (pyarrow): the same rows as an Arrow IPC stream, in
+//!   batches of 2 and 1 rows;
 //! - `people-brotli.parquet`, `people-gzip.parquet` (pyarrow): the same
 //!   rows with pyarrow's other codecs;
 //! - `people-changed.parquet` (DuckDB, zstd): Bob's amount 20.00 -> 25.00,
@@ -16,8 +18,13 @@ mod common;
 
 use common::{concord, text};
 use serde_json::Value;
+use std::path::Path;
 
+/// A fixture's path (a path already, as it is).
 fn file(name: &str) -> String {
+    if Path::new(name).is_absolute() {
+        return name.to_string();
+    }
     format!(
         "{}/tests/fixtures/columnar/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -51,6 +58,7 @@ fn a_parquet_file_and_the_same_rows_in_csv_compare_as_identical() {
     for typed in [
         "people.parquet",
         "people.feather",
+        "people.arrows",
         "people-brotli.parquet",
         "people-gzip.parquet",
     ] {
@@ -203,6 +211,34 @@ fn a_damaged_parquet_file_is_a_clear_error() {
         err.contains("cut.parquet") && err.contains("cannot be read"),
         "{err}"
     );
+}
+
+#[test]
+fn an_arrow_stream_is_told_by_its_bytes_and_other_binary_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("export.bin");
+    std::fs::copy(file("people.arrows"), &copy).unwrap();
+    let (code, s) = summary("people.csv", copy.to_str().unwrap(), &[]);
+    assert_eq!(code, Some(0), "{s}");
+    // Formats Concord does not read, each named in the refusal.
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("old.feather", b"FEA1\0\0\0\x01", "Feather version 1"),
+        ("data.bin", b"FEA1\0\0\0\x01", "Feather version 1"),
+        ("data.orc", b"ORC\x0a\x03\0\0\0", "an ORC file"),
+        (
+            "junk.arrow",
+            b"\x01\x02\0\0junk",
+            "is not an Arrow IPC file or stream",
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = concord(&["inspect", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = text(&out.stderr);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+    }
 }
 
 #[test]

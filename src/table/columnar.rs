@@ -52,8 +52,11 @@ pub(super) static PARQUET: InputFormat = InputFormat {
 pub(super) static ARROW: InputFormat = InputFormat {
     name: "arrow",
     label: "Arrow IPC (Feather)",
-    extensions: &["arrow", "feather", "ipc"],
-    mime_types: &["application/vnd.apache.arrow.file"],
+    extensions: &["arrow", "feather", "ipc", "arrows"],
+    mime_types: &[
+        "application/vnd.apache.arrow.file",
+        "application/vnd.apache.arrow.stream",
+    ],
     place: "row",
     options: &[],
 };
@@ -123,8 +126,10 @@ impl Reader for ArrowIpc {
         &ARROW
     }
 
+    /// An Arrow IPC file (Feather v2), or an Arrow IPC stream; also a
+    /// Feather v1 file, to say that it is one.
     fn recognises(&self, head: &[u8]) -> bool {
-        head.starts_with(b"ARROW1")
+        head.starts_with(FILE_MAGIC) || head.starts_with(FEATHER_V1) || starts_as_stream(head)
     }
 
     fn load(&self, input: Input<'_>, _opts: &LoadOptions, ctl: Control<'_>) -> Result<Table> {
@@ -404,9 +409,41 @@ fn batch_pieces<'c>(
 }
 
 pub(super) fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
-    source: R,
+    mut source: R,
     name: &str,
 ) -> Result<Batches> {
+    use std::io::{Read, SeekFrom};
+    let mut head = Vec::with_capacity(8);
+    let io = |source| Error::Read {
+        path: name.to_string(),
+        source,
+    };
+    (&mut source).take(8).read_to_end(&mut head).map_err(io)?;
+    source.seek(SeekFrom::Start(0)).map_err(io)?;
+    let refused = |detail: &str| Error::InvalidFile {
+        path: name.to_string(),
+        line: None,
+        detail: detail.to_string(),
+    };
+    if head.starts_with(FEATHER_V1) {
+        return Err(refused(
+            "is a Feather version 1 file, which Concord does not read; write it again as Feather version 2 (Arrow IPC, pyarrow's default)",
+        ));
+    }
+    if starts_as_stream(&head) {
+        let reader =
+            arrow_ipc::reader::StreamReader::try_new(std::io::BufReader::new(source), None)
+                .map_err(|e| damaged(name, &e))?;
+        return Ok((
+            reader.schema(),
+            Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
+        ));
+    }
+    if !head.starts_with(FILE_MAGIC) {
+        return Err(refused(
+            "is not an Arrow IPC file or stream: it does not start as one does",
+        ));
+    }
     let reader =
         arrow_ipc::reader::FileReader::try_new(source, None).map_err(|e| damaged(name, &e))?;
     let schema = reader.schema();
@@ -414,6 +451,24 @@ pub(super) fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
         schema,
         Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
     ))
+}
+
+/// The first bytes of an Arrow IPC file (a stream has none of its own).
+const FILE_MAGIC: &[u8] = b"ARROW1";
+
+/// The first bytes of a Feather version 1 file, Arrow's first file format.
+const FEATHER_V1: &[u8] = b"FEA1";
+
+/// Whether `head` starts as an Arrow IPC stream does: a message, marked
+/// by the continuation bytes and followed by its length (the schema's,
+/// which is more than the marker and less than a few MB).
+fn starts_as_stream(head: &[u8]) -> bool {
+    match head {
+        [0xFF, 0xFF, 0xFF, 0xFF, a, b, c, d, ..] => {
+            (8..1 << 24).contains(&i32::from_le_bytes([*a, *b, *c, *d]))
+        }
+        _ => false,
+    }
 }
 
 /// Every batch into one table; `rows`, the rows to expect (0 if unknown).

@@ -188,6 +188,23 @@ pub fn decode(raw: Array<u8>, path: &str, forced: Option<Encoding>) -> Result<De
     }
 }
 
+/// Binary files Concord does not read, told by their first bytes (when
+/// they are not text), and what the refusal says of them.
+const NOT_READ: &[(&[u8], &str)] = &[
+    (
+        b"ORC",
+        "it is an ORC file, which Concord does not read; write it as Parquet or CSV",
+    ),
+    (
+        b"Obj\x01",
+        "it is an Avro file, which Concord does not read; write it as Parquet or CSV",
+    ),
+    (
+        b"SQLite format 3\0",
+        "it is an SQLite database, not a table; export the table as CSV",
+    ),
+];
+
 /// Guesses the encoding of `raw` from its byte-order mark, its zero bytes and
 /// whether it is valid UTF-8.
 fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
@@ -218,10 +235,11 @@ fn detect(raw: &[u8], path: &str) -> Result<Encoding> {
     }
     let scan = scan(raw);
     if let Some(pos) = scan.nul {
-        return Err(not_text(
-            path,
-            &format!("byte {pos} is a NUL byte, so this looks like a binary file"),
-        ));
+        let why = match NOT_READ.iter().find(|(magic, _)| raw.starts_with(magic)) {
+            Some((_, why)) => why.to_string(),
+            None => format!("byte {pos} is a NUL byte, so this looks like a binary file"),
+        };
+        return Err(not_text(path, &why));
     }
     if scan.invalid.is_none() {
         Ok(Encoding::Utf8)

@@ -1000,10 +1000,12 @@ export const INPUT_FORMATS = [
     "extensions": [
       "arrow",
       "feather",
-      "ipc"
+      "ipc",
+      "arrows"
     ],
     "mime_types": [
-      "application/vnd.apache.arrow.file"
+      "application/vnd.apache.arrow.file",
+      "application/vnd.apache.arrow.stream"
     ],
     "place": "row",
     "options": []
