@@ -334,6 +334,12 @@ fn same_values(
 /// comes rows before the value is read. Asked for ahead, the loads of
 /// rows read at random overlap instead of waiting one after the other.
 trait Column: Array {
+    /// Rows ahead that [`Column::near`] is asked for; [`Column::far`],
+    /// twice as many. Measured on 1M shuffled rows, a column on one core:
+    /// 8-byte values 11-12 ms at 16 or 24 rows, 16-21 ms at 8; strings
+    /// (offset, then text) 30-36 ms at 12, 35-43 ms at 8 and 4, 50-56 ms
+    /// at 16.
+    const AHEAD: usize = 12;
     /// Asks for the memory that value `j` is found by.
     #[inline(always)]
     fn far(&self, j: usize) {
@@ -347,6 +353,7 @@ trait Column: Array {
 }
 
 impl<T: ArrowPrimitiveType> Column for PrimitiveArray<T> {
+    const AHEAD: usize = 16;
     #[inline(always)]
     fn near(&self, j: usize) {
         prefetch(self.values().as_ptr().wrapping_add(j))
@@ -410,9 +417,6 @@ impl Column for StringViewArray {
 /// The longest string a view holds in itself.
 const INLINE: u32 = 12;
 
-/// Rows ahead that [`Column::near`] is asked for; [`Column::far`], twice as many.
-const AHEAD: usize = 8;
-
 /// Asks the processor to bring the memory at `p` into the cache (nothing
 /// on processors without the instruction).
 #[inline(always)]
@@ -441,10 +445,10 @@ fn same_by<A: Column + 'static>(
     let rs: Vec<&A> = right.iter().map(view::<A>).collect();
     let nulls = l.null_count() > 0 || rs.iter().any(|r| r.null_count() > 0);
     BooleanBuffer::collect_bool(l.len(), |i| {
-        if let Some(&(b, j)) = partners.get(i + 2 * AHEAD) {
+        if let Some(&(b, j)) = partners.get(i + 2 * A::AHEAD) {
             rs[b as usize].far(j as usize);
         }
-        if let Some(&(b, j)) = partners.get(i + AHEAD) {
+        if let Some(&(b, j)) = partners.get(i + A::AHEAD) {
             rs[b as usize].near(j as usize);
         }
         let (b, j) = (partners[i].0 as usize, partners[i].1 as usize);
@@ -733,7 +737,7 @@ fn split(
     if right.num_rows() > 0 {
         // Per left batch, each row's partner by its right batch and row.
         let at: Vec<Vec<(u32, u32)>> = batches
-            .iter()
+            .par_iter()
             .map(|rows| {
                 partners[rows.clone()]
                     .iter()
