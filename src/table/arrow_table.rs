@@ -77,7 +77,8 @@ impl ArrowTable {
         let mut out: Vec<RecordBatch> = Vec::new();
         let mut pending: Vec<RecordBatch> = Vec::new();
         let (mut pending_rows, mut pending_bytes) = (0usize, 0usize);
-        let mut flush = |pending: &mut Vec<RecordBatch>| -> Result<()> {
+        // Batches waiting to be put together into one, moved to `out`.
+        let flush = |pending: &mut Vec<RecordBatch>, out: &mut Vec<RecordBatch>| -> Result<()> {
             match pending.len() {
                 0 => {}
                 1 => out.extend(pending.pop()),
@@ -96,22 +97,21 @@ impl ArrowTable {
             if n == 0 {
                 continue;
             }
-            if n >= KEPT_ROWS
-                || pending_rows + n > MAX_BATCH_ROWS
-                || pending_bytes + bytes > MAX_BATCH_BYTES
+            let kept = n >= KEPT_ROWS;
+            if kept || pending_rows + n > MAX_BATCH_ROWS || pending_bytes + bytes > MAX_BATCH_BYTES
             {
-                flush(&mut pending)?;
+                flush(&mut pending, &mut out)?;
                 (pending_rows, pending_bytes) = (0, 0);
             }
-            pending.push(batch);
-            pending_rows += n;
-            pending_bytes += bytes;
-            if n >= KEPT_ROWS {
-                flush(&mut pending)?;
-                (pending_rows, pending_bytes) = (0, 0);
+            if kept {
+                out.push(batch);
+            } else {
+                pending.push(batch);
+                pending_rows += n;
+                pending_bytes += bytes;
             }
         }
-        flush(&mut pending)?;
+        flush(&mut pending, &mut out)?;
         let mut starts = Vec::with_capacity(out.len() + 1);
         let mut at = 0;
         for b in &out {

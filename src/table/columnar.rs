@@ -346,10 +346,15 @@ pub(super) fn open(path: &Path, name: &str) -> Result<std::fs::File> {
 
 /// The error for a file the columnar readers cannot read.
 pub(super) fn damaged(name: &str, why: &dyn std::fmt::Display) -> Error {
+    refused(name, &format!("cannot be read: {why}"))
+}
+
+/// The error for a file the columnar readers refuse, saying why.
+fn refused(name: &str, detail: &str) -> Error {
     Error::InvalidFile {
         path: name.to_string(),
         line: None,
-        detail: format!("cannot be read: {why}"),
+        detail: detail.to_string(),
     }
 }
 
@@ -420,13 +425,9 @@ pub(super) fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
     };
     (&mut source).take(8).read_to_end(&mut head).map_err(io)?;
     source.seek(SeekFrom::Start(0)).map_err(io)?;
-    let refused = |detail: &str| Error::InvalidFile {
-        path: name.to_string(),
-        line: None,
-        detail: detail.to_string(),
-    };
     if head.starts_with(FEATHER_V1) {
         return Err(refused(
+            name,
             "is a Feather version 1 file, which Concord does not read; write it again as Feather version 2 (Arrow IPC, pyarrow's default)",
         ));
     }
@@ -441,6 +442,7 @@ pub(super) fn ipc_batches<R: std::io::Read + std::io::Seek + Send + 'static>(
     }
     if !head.starts_with(FILE_MAGIC) {
         return Err(refused(
+            name,
             "is not an Arrow IPC file or stream: it does not start as one does",
         ));
     }

@@ -46,15 +46,15 @@ impl Reader for JsonLines {
         let text = text.trim_ascii_start();
         let object =
             |line: &[u8]| serde_json::from_slice::<Value>(line).is_ok_and(|v| v.is_object());
+        // A head as long as readers are given may end inside a line.
+        let cut = head.len() >= super::source::HEAD_BYTES;
         let Some(end) = text.iter().rposition(|&b| b == b'\n') else {
-            return match head.len() >= super::source::HEAD_BYTES {
+            return match cut {
                 true => text.starts_with(b"{\""),
                 false => object(text),
             };
         };
-        // The text after the last newline is a whole line only when the
-        // head is the whole file.
-        let whole = match head.len() >= super::source::HEAD_BYTES {
+        let whole = match cut {
             true => &text[..end],
             false => text,
         };
